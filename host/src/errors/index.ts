@@ -1,0 +1,2 @@
+export { ERROR_TABLE, type ErrorCode } from './table.ts';
+export { EaselError, isErrorCode } from './easel-error.ts';

@@ -1,0 +1,92 @@
+/**
+ * The sandbox's public contract. The HTTP process talks to sandbox worker processes only
+ * through this interface; isolates never live in the HTTP process.
+ */
+import type { ErrorCode } from '../errors/index.ts';
+
+/** A plugin version as the sandbox needs it. `id` is `name@version`. */
+export interface SandboxPlugin {
+  id: string;
+  name: string;
+  version: string;
+  /** Absolute path of the installed `dist/plugin.js`. */
+  scriptPath: string;
+  /** sha256 (hex) of that script: keys the code cache, detects changes. */
+  scriptSha256: string;
+  /** Effective limits (already capped by host config). */
+  limits: { memoryMb: number; cpuMs: number; wallMs: number };
+}
+
+export interface InvokeRequest {
+  plugin: SandboxPlugin;
+  /** `agent` runs agents[target].capabilities[capability]; `workflow` runs workflows[target]. */
+  kind: 'agent' | 'workflow';
+  target: string;
+  capability?: string;
+  /** Already validated input. */
+  input: unknown;
+  /** The plugin's validated configuration, frozen inside the isolate as `ctx.config`. */
+  config: Record<string, unknown>;
+  executionId: string;
+  /** Aborting stops the call (the isolate is disposed if code is still running). */
+  signal?: AbortSignal;
+}
+
+export interface InvokeResult {
+  output: unknown;
+  /** CPU time the isolate spent during the call, in ms. */
+  cpuMs: number;
+  wallMs: number;
+  /** Isolate heap used at the end of the call, in bytes. */
+  heapUsedBytes: number;
+}
+
+/** Who is calling a bridge: bound by the host from the call record, never from guest input. */
+export interface BridgeCaller {
+  pluginId: string;
+  pluginName: string;
+  pluginVersion: string;
+  executionId: string;
+}
+
+/**
+ * Host-side implementation of the bridges (`ctx.kv`, `ctx.log`, ...). Runs in the HTTP
+ * process. Throws an EaselError (or resolves); the sandbox turns either into the
+ * `{ok, value}` / `{ok:false, code, message}` envelope the guest sees.
+ */
+export type BridgeHandler = (caller: BridgeCaller, capability: string, op: string, args: unknown) => Promise<unknown>;
+
+export interface SandboxOptions {
+  /** Number of worker processes (default: one per core). */
+  workers: number;
+  bridge: BridgeHandler;
+  /** Largest serialized input/output/bridge payload, in bytes. */
+  maxPayloadBytes: number;
+  /** Bridge calls one call may have in flight at once. */
+  maxPendingBridgeCalls: number;
+  /** Worker crashes within `quarantineWindowMs` after which a plugin is quarantined. */
+  quarantineAfterCrashes: number;
+  quarantineWindowMs: number;
+  /** Folder for the host-made, HMAC-authenticated code cache. */
+  cacheDir: string;
+  /** Secret for the code cache HMAC. */
+  cacheKey: Buffer;
+  logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+}
+
+/** A failed call: one of the sandbox's stable codes and a safe message. */
+export interface SandboxFailure {
+  code: ErrorCode;
+  message: string;
+}
+
+export interface Sandbox {
+  invoke(request: InvokeRequest): Promise<InvokeResult>;
+  /** Loads the plugin (compiles and checks its handlers) without running a handler. */
+  load(plugin: SandboxPlugin, expected: { agents: Record<string, string[]>; workflows: string[] }): Promise<void>;
+  /** Drops the plugin's isolate (on disable, uninstall, upgrade). */
+  unload(pluginId: string): Promise<void>;
+  /** Pids of the worker processes (operators and tests). */
+  workerPids(): number[];
+  close(): Promise<void>;
+}

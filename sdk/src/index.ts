@@ -1,0 +1,60 @@
+/**
+ * The Easel plugin SDK: types and `definePlugin` for authors. Plugin code is bundled by
+ * `easel pack` into one script that runs inside an isolate; nothing here touches Node.
+ */
+import type { Context } from './context.ts';
+
+export type * from './context.ts';
+export type * from './manifest.ts';
+
+/** A capability handler: JSON in, JSON out (validated against the manifest's schemas). */
+export type Handler<In = any, Out = unknown, Config = Record<string, unknown>> = (
+  input: In,
+  ctx: Context<Config>,
+) => Out | Promise<Out>;
+
+export interface AgentDefinition<Config = Record<string, unknown>> {
+  /** Handlers by capability name, as listed under the agent in plugin.json. */
+  capabilities: Record<string, Handler<any, unknown, Config>>;
+}
+
+export interface PluginDefinition<Config = Record<string, unknown>> {
+  /** Agents by type, as listed in plugin.json. */
+  agents?: Record<string, AgentDefinition<Config>>;
+  /** Workflow handlers by type, as listed in plugin.json. */
+  workflows?: Record<string, Handler<any, unknown, Config>>;
+}
+
+/**
+ * Declares a plugin. Export the result as the default export of the entry file
+ * (`src/index.ts`); `easel pack` bundles it so the host can find the handlers.
+ *
+ * @example
+ * ```ts
+ * import { definePlugin } from '@easel/sdk';
+ *
+ * export default definePlugin({
+ *   agents: {
+ *     greeter: {
+ *       capabilities: {
+ *         greet: async (input: { name: string }, ctx) => {
+ *           ctx.log.info('greeting', { name: input.name });
+ *           return { message: `Hello, ${input.name}!` };
+ *         },
+ *       },
+ *     },
+ *   },
+ * });
+ * ```
+ */
+export function definePlugin<Config = Record<string, unknown>>(
+  definition: PluginDefinition<Config>,
+): PluginDefinition<Config> {
+  return definition;
+}
+
+/**
+ * The global name under which a packed plugin script exposes its module namespace;
+ * the host reads `globalThis[PLUGIN_GLOBAL].default`.
+ */
+export const PLUGIN_GLOBAL = '__easelPlugin';

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['**/node_modules/**', '.node/**', 'data/**'],
+    // Test files run in child processes; isolated-vm needs this flag in every process
+    // that creates isolates (the host's sandbox workers get it from the supervisor).
+    pool: 'forks',
+    execArgv: ['--no-node-snapshot'],
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
