@@ -1,0 +1,58 @@
+/**
+ * Whether a granted permission set allows a bridge call. Grants are always a subset of what
+ * the manifest requested (checked at enable time), so the grant alone decides here.
+ */
+import type { Permissions } from '@easel/sdk';
+
+export function allows(grant: Permissions, capability: string, op: string): boolean {
+  switch (capability) {
+    case 'log':
+      return true;
+    case 'kv':
+      return grant.kv === true;
+    case 'storage':
+      return ['get', 'head', 'list', 'url'].includes(op) ? grant.storage?.read === true : grant.storage?.write === true;
+    case 'models':
+      return (grant.models?.tasks.length ?? 0) > 0;
+    case 'agents':
+      return (grant.agents?.length ?? 0) > 0;
+    default:
+      return false;
+  }
+}
+
+/** True when `grant` asks for nothing beyond `requested`; returns the offending paths otherwise. */
+export function exceeds(grant: Permissions, requested: Permissions): string[] {
+  const over: string[] = [];
+  if (grant.kv && !requested.kv) over.push('/kv');
+  if (grant.storage?.read && !requested.storage?.read) over.push('/storage/read');
+  if (grant.storage?.write && !requested.storage?.write) over.push('/storage/write');
+  if (grant.models) {
+    const tiers = ['basic', 'standard', 'premium'];
+    if (!requested.models) over.push('/models');
+    else {
+      for (const task of grant.models.tasks) if (!requested.models.tasks.includes(task)) over.push(`/models/tasks/${task}`);
+      if (tiers.indexOf(grant.models.maxTier) > tiers.indexOf(requested.models.maxTier)) over.push('/models/maxTier');
+    }
+  }
+  for (const agent of grant.agents ?? []) if (!requested.agents?.includes(agent)) over.push(`/agents/${agent}`);
+  return over;
+}
+
+/** The part of `grant` that `requested` still asks for (used when a new version replaces an old one). */
+export function intersect(grant: Permissions, requested: Permissions): Permissions {
+  const out: Permissions = {};
+  if (grant.kv && requested.kv) out.kv = true;
+  const read = grant.storage?.read === true && requested.storage?.read === true;
+  const write = grant.storage?.write === true && requested.storage?.write === true;
+  if (read || write) out.storage = { read, write };
+  if (grant.models && requested.models) {
+    const tasks = grant.models.tasks.filter((t) => requested.models?.tasks.includes(t));
+    const tiers = ['basic', 'standard', 'premium'] as const;
+    const maxTier = tiers[Math.min(tiers.indexOf(grant.models.maxTier), tiers.indexOf(requested.models.maxTier))] ?? 'basic';
+    if (tasks.length > 0) out.models = { tasks, maxTier };
+  }
+  const agents = (grant.agents ?? []).filter((a) => requested.agents?.includes(a));
+  if (agents.length > 0) out.agents = agents;
+  return out;
+}

@@ -1,0 +1,57 @@
+/**
+ * The host side of every bridge. The sandbox hands us the caller it bound itself (plugin,
+ * version, execution); we check the grant at call time, audit denials, and dispatch to the
+ * capability module. Capabilities of later issues answer NOT_AVAILABLE once granted.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Permissions } from '@easel/sdk';
+import { EaselError } from '../errors/index.ts';
+import type { BridgeCaller, BridgeHandler } from '../sandbox/index.ts';
+import type { AuditRepository, KvRepository } from '../store/index.ts';
+import { allows } from './grants.ts';
+import { kvCapability, type KvLimits } from './kv.ts';
+import { logCapability } from './log.ts';
+
+export { allows, exceeds, intersect } from './grants.ts';
+
+type Capability = (caller: BridgeCaller, op: string, args: Record<string, unknown>) => Promise<unknown>;
+
+export interface BridgeDeps {
+  kv: KvRepository;
+  audit: AuditRepository;
+  /** Current grant of an installed plugin (cached by the caller; invalidated on change). */
+  grantOf(pluginName: string): Promise<Permissions>;
+  logger: FastifyBaseLogger;
+  limits: { kv: KvLimits; maxLogLineBytes: number };
+}
+
+const notAvailable = (name: string, issue: string): Capability => async () => {
+  throw new EaselError('NOT_AVAILABLE', `ctx.${name} is not available on this host yet (${issue})`);
+};
+
+export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
+  const capabilities: Record<string, Capability> = {
+    log: logCapability(deps.logger, deps.limits.maxLogLineBytes),
+    kv: kvCapability(deps.kv, deps.limits.kv),
+    models: notAvailable('models', 'the model router lands with issue 4'),
+    storage: notAvailable('storage', 'blob storage lands with issue 5'),
+    agents: notAvailable('agents', 'cross-plugin calls land with issue 6'),
+  };
+  return async (caller, capability, op, args) => {
+    const run = Object.hasOwn(capabilities, capability) ? capabilities[capability] : undefined;
+    if (!run) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `no capability ${capability}`);
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+      throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be an object');
+    }
+    if (!allows(await deps.grantOf(caller.pluginName), capability, op)) {
+      await deps.audit.record({
+        actor: `plugin:${caller.pluginId}`,
+        action: `${capability}.${op}`,
+        target: caller.executionId,
+        outcome: 'denied',
+      });
+      throw new EaselError('PERMISSION_DENIED', `${caller.pluginName} was not granted ${capability}`);
+    }
+    return run(caller, op, args as Record<string, unknown>);
+  };
+}

@@ -1,0 +1,56 @@
+/** The host's configuration, as `loadConfig` returns it: validated, defaulted and deep-frozen. */
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface BundleConfig {
+  /** Largest tarball accepted, in bytes. */
+  readonly maxBytes: number;
+  /** Most entries a tarball may hold. */
+  readonly maxEntries: number;
+  /** Largest total size once unpacked, in bytes. */
+  readonly maxUnpackedBytes: number;
+  /** Largest single file once unpacked, in bytes. */
+  readonly maxFileBytes: number;
+}
+
+export interface SandboxConfig {
+  readonly workers: number;
+  /** Isolate heap per plugin when its manifest says nothing, in MB. */
+  readonly memoryMb: number;
+  /** Cap on the heap a manifest may ask for, in MB. */
+  readonly maxMemoryMb: number;
+  readonly timeoutMs: number;
+  readonly maxTimeoutMs: number;
+  readonly cpuMs: number;
+  readonly maxCpuMs: number;
+  readonly maxPayloadBytes: number;
+  readonly maxPendingBridgeCalls: number;
+  readonly quarantineAfterCrashes: number;
+  readonly quarantineWindowMs: number;
+}
+
+export interface KvConfig {
+  readonly maxValueBytes: number;
+  readonly maxKeyLength: number;
+  readonly maxKeysPerPlugin: number;
+}
+
+export interface HostConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Absolute path. */
+  readonly dataDir: string;
+  /** Bootstrap admin key; absent unless EASEL_ADMIN_TOKEN is set. */
+  readonly adminToken?: string;
+  readonly logLevel: LogLevel;
+  readonly bodyMaxBytes: number;
+  readonly bundles: BundleConfig;
+  readonly sandbox: SandboxConfig;
+  readonly kv: KvConfig;
+  readonly logs: { readonly maxLineBytes: number };
+  /** Install and enable the bundled first-party plugins at first start. */
+  readonly firstPartyPlugins: boolean;
+}
+
+/** Every field optional, at every depth (for `loadConfig` overrides). */
+export type DeepPartial<T> = { -readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };

@@ -1,0 +1,111 @@
+/**
+ * Every setting of the host: its environment variable, its path in HostConfig, its JSON
+ * Schema. The config schema is built from this table, and docs/reference/config.md can be
+ * generated from (or checked against) CONFIG_VARIABLES, so the three never drift apart.
+ */
+import { availableParallelism } from 'node:os';
+
+const MiB = 1024 * 1024;
+const int = (min: number, max: number, def: number) => ({ type: 'integer', minimum: min, maximum: max, default: def });
+
+export interface ConfigField {
+  env: string;
+  /** Dotted path in HostConfig. */
+  path: string;
+  description: string;
+  schema: Record<string, unknown>;
+  /** The default as docs should show it, when it differs from `schema.default`. */
+  docDefault?: string;
+}
+
+export const FIELDS: readonly ConfigField[] = [
+  { env: 'EASEL_HOST', path: 'host', description: 'Address the HTTP server listens on', schema: { type: 'string', minLength: 1, default: '127.0.0.1' } },
+  { env: 'EASEL_PORT', path: 'port', description: 'Port the HTTP server listens on (0: any free port)', schema: int(0, 65535, 8080) },
+  { env: 'EASEL_DATA_DIR', path: 'dataDir', description: 'Folder for the database, installed plugins and blobs (resolved to an absolute path)', schema: { type: 'string', minLength: 1, default: './data' } },
+  {
+    env: 'EASEL_ADMIN_TOKEN',
+    path: 'adminToken',
+    description: 'Admin API key created at start (at least 16 characters usable in a Bearer header); unset: none',
+    // The character set is what the auth layer accepts after `Bearer `.
+    schema: { type: 'string', minLength: 16, maxLength: 512, pattern: '^[A-Za-z0-9._~+/=-]+$' },
+  },
+  {
+    env: 'EASEL_LOG_LEVEL',
+    path: 'logLevel',
+    description: 'Host log level',
+    schema: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+  },
+  { env: 'EASEL_BODY_MAX_BYTES', path: 'bodyMaxBytes', description: 'Largest HTTP request body, in bytes', schema: int(1, 1024 * MiB, MiB) },
+
+  { env: 'EASEL_BUNDLE_MAX_BYTES', path: 'bundles.maxBytes', description: 'Largest plugin tarball, in bytes', schema: int(1, 1024 * MiB, 20 * MiB) },
+  { env: 'EASEL_BUNDLE_MAX_ENTRIES', path: 'bundles.maxEntries', description: 'Most entries in a plugin tarball', schema: int(1, 1_000_000, 1000) },
+  { env: 'EASEL_BUNDLE_MAX_UNPACKED_BYTES', path: 'bundles.maxUnpackedBytes', description: 'Largest total size of a bundle once unpacked, in bytes', schema: int(1, 4096 * MiB, 50 * MiB) },
+  { env: 'EASEL_BUNDLE_MAX_FILE_BYTES', path: 'bundles.maxFileBytes', description: 'Largest single file of a bundle once unpacked, in bytes', schema: int(1, 4096 * MiB, 10 * MiB) },
+
+  {
+    env: 'EASEL_SANDBOX_WORKERS',
+    path: 'sandbox.workers',
+    description: 'Sandbox worker processes',
+    schema: int(1, 64, Math.min(64, Math.max(1, availableParallelism()))),
+    docDefault: 'os.availableParallelism(), at most 64',
+  },
+  { env: 'EASEL_SANDBOX_MEMORY_MB', path: 'sandbox.memoryMb', description: "Isolate heap of a plugin whose manifest sets no `limits.memoryMb`, in MB", schema: int(8, 65536, 64) },
+  { env: 'EASEL_SANDBOX_MAX_MEMORY_MB', path: 'sandbox.maxMemoryMb', description: 'Most isolate heap a manifest may ask for, in MB', schema: int(8, 65536, 256) },
+  { env: 'EASEL_SANDBOX_TIMEOUT_MS', path: 'sandbox.timeoutMs', description: 'Wall-clock budget of a call when the manifest sets none, in ms', schema: int(1, 86_400_000, 10_000) },
+  { env: 'EASEL_SANDBOX_MAX_TIMEOUT_MS', path: 'sandbox.maxTimeoutMs', description: 'Largest wall-clock budget a manifest may ask for, in ms', schema: int(1, 86_400_000, 120_000) },
+  { env: 'EASEL_SANDBOX_CPU_MS', path: 'sandbox.cpuMs', description: 'CPU-time budget of a call when the manifest sets none, in ms', schema: int(1, 86_400_000, 5000) },
+  { env: 'EASEL_SANDBOX_MAX_CPU_MS', path: 'sandbox.maxCpuMs', description: 'Largest CPU-time budget a manifest may ask for, in ms', schema: int(1, 86_400_000, 60_000) },
+  { env: 'EASEL_SANDBOX_MAX_PAYLOAD_BYTES', path: 'sandbox.maxPayloadBytes', description: 'Largest message between host and isolate (input, output, bridge arguments), in bytes', schema: int(1, 1024 * MiB, MiB) },
+  { env: 'EASEL_SANDBOX_MAX_PENDING_BRIDGE_CALLS', path: 'sandbox.maxPendingBridgeCalls', description: 'Most bridge calls one call may have in flight', schema: int(1, 100_000, 64) },
+  { env: 'EASEL_SANDBOX_QUARANTINE_AFTER_CRASHES', path: 'sandbox.quarantineAfterCrashes', description: 'Worker crashes within the window that quarantine a plugin', schema: int(1, 1000, 3) },
+  { env: 'EASEL_SANDBOX_QUARANTINE_WINDOW_MS', path: 'sandbox.quarantineWindowMs', description: 'Window in which worker crashes are counted, in ms', schema: int(1, 604_800_000, 600_000) },
+
+  { env: 'EASEL_KV_MAX_VALUE_BYTES', path: 'kv.maxValueBytes', description: 'Largest kv value (as JSON), in bytes', schema: int(1, 64 * MiB, 65536) },
+  { env: 'EASEL_KV_MAX_KEY_LENGTH', path: 'kv.maxKeyLength', description: 'Longest kv key, in characters', schema: int(1, 4096, 512) },
+  { env: 'EASEL_KV_MAX_KEYS_PER_PLUGIN', path: 'kv.maxKeysPerPlugin', description: 'Most kv keys one plugin may hold', schema: int(1, 100_000_000, 100_000) },
+
+  { env: 'EASEL_LOG_MAX_LINE_BYTES', path: 'logs.maxLineBytes', description: "Largest plugin `ctx.log` line (message and fields), in bytes", schema: int(1, MiB, 8192) },
+  {
+    env: 'EASEL_FIRST_PARTY_PLUGINS',
+    path: 'firstPartyPlugins',
+    description: 'Install and enable the bundled first-party plugins at first start (true or false)',
+    schema: { type: 'boolean', default: true },
+  },
+];
+
+export interface ConfigVariable {
+  env: string;
+  path: string;
+  /** As docs show it; undefined when the setting is unset by default. */
+  default: string | number | boolean | undefined;
+  description: string;
+}
+
+/** The table docs are generated from: env name, config path, default, description. */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze(
+  FIELDS.map((f) =>
+    Object.freeze({ env: f.env, path: f.path, default: f.docDefault ?? (f.schema.default as ConfigVariable['default']), description: f.description }),
+  ),
+);
+
+/** The whole config as one JSON Schema: nested groups, defaults, no unknown properties. */
+export function buildSchema(): Record<string, unknown> {
+  const root = group();
+  for (const field of FIELDS) {
+    const parts = field.path.split('.');
+    let node = root;
+    for (const part of parts.slice(0, -1)) {
+      const props = node.properties as Record<string, Record<string, unknown>>;
+      // default {} lets ajv fill the group's own defaults when the group is absent.
+      props[part] ??= group();
+      node = props[part];
+    }
+    (node.properties as Record<string, unknown>)[parts.at(-1) as string] = { ...field.schema, description: field.description };
+  }
+  delete root.default;
+  return root;
+}
+
+function group(): Record<string, unknown> {
+  return { type: 'object', additionalProperties: false, properties: {}, default: {} };
+}

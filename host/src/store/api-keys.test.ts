@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { test } from './test-store.ts';
+
+const KEY_FORMAT = /^esl_[A-Za-z0-9_-]{43}$/;
+
+test('create returns the key once; verify finds it; revoke ends it', async ({ store }) => {
+  const admin = await store.apiKeys.create({ role: 'admin', label: 'ops' });
+  const app = await store.apiKeys.create({ role: 'app', label: 'web' });
+  expect(admin.key).toMatch(KEY_FORMAT);
+  expect(app.key).not.toBe(admin.key);
+
+  expect(await store.apiKeys.verify(admin.key)).toEqual({ id: admin.id, role: 'admin', label: 'ops' });
+  expect(await store.apiKeys.verify(app.key)).toEqual({ id: app.id, role: 'app', label: 'web' });
+  expect(await store.apiKeys.verify(`${app.key}x`)).toBeUndefined();
+  expect(await store.apiKeys.verify('')).toBeUndefined();
+  expect(await store.apiKeys.count()).toBe(2);
+
+  expect(await store.apiKeys.revoke(app.id)).toBe(true);
+  expect(await store.apiKeys.revoke(app.id)).toBe(false);
+  expect(await store.apiKeys.revoke('unknown')).toBe(false);
+  expect(await store.apiKeys.verify(app.key)).toBeUndefined();
+  expect(await store.apiKeys.count()).toBe(1);
+
+  const listed = await store.apiKeys.list();
+  expect(listed.map((k) => [k.id, k.role, k.label])).toEqual([
+    [admin.id, 'admin', 'ops'],
+    [app.id, 'app', 'web'],
+  ]);
+  expect(listed[0]).not.toHaveProperty('revokedAt');
+  expect(listed[1]?.revokedAt).toBeDefined();
+  expect(JSON.stringify(listed)).not.toMatch(/[0-9a-f]{64}/);
+});
+
+test('createWithKey is idempotent and a revoked token stays revoked', async ({ store }) => {
+  const token = 'bootstrap-admin-token-0123456789';
+  const first = await store.apiKeys.createWithKey(token, { role: 'admin', label: 'EASEL_ADMIN_TOKEN' });
+  expect(first.created).toBe(true);
+  const again = await store.apiKeys.createWithKey(token, { role: 'admin', label: 'EASEL_ADMIN_TOKEN' });
+  expect(again).toEqual({ id: first.id, created: false });
+  expect(await store.apiKeys.count()).toBe(1);
+  expect(await store.apiKeys.verify(token)).toMatchObject({ id: first.id, role: 'admin' });
+
+  await store.apiKeys.revoke(first.id);
+  await store.apiKeys.createWithKey(token, { role: 'admin', label: 'EASEL_ADMIN_TOKEN' });
+  expect(await store.apiKeys.verify(token)).toBeUndefined();
+});
+
+test('only hashes reach the database files', async ({ dir, file, store }) => {
+  const { key } = await store.apiKeys.create({ role: 'admin', label: 'ops' });
+  const token = 'bootstrap-admin-token-abcdefghij';
+  await store.apiKeys.createWithKey(token, { role: 'admin', label: 'env' });
+
+  // Read while open (rows may sit in the WAL) and again after close (checkpointed into the db).
+  const bytes = async () => {
+    const folder = join(dir, 'nested');
+    const names = await readdir(folder);
+    return Buffer.concat(await Promise.all(names.map((n) => readFile(join(folder, n))))).toString('latin1');
+  };
+  const hash = createHash('sha256').update(key).digest('hex');
+  const whileOpen = await bytes();
+  await store.close();
+  const afterClose = await bytes();
+  expect(afterClose).toContain(hash);
+  expect(file.endsWith('easel.db')).toBe(true);
+  for (const text of [whileOpen, afterClose]) {
+    expect(text).not.toContain(key);
+    expect(text).not.toContain(key.slice(4));
+    expect(text).not.toContain(token);
+  }
+});

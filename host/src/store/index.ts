@@ -1,0 +1,7 @@
+/**
+ * The host's persistent state behind async repository interfaces (types.ts); SQLite is
+ * the embedded implementation.
+ */
+export { openStore } from './sqlite/open-store.ts';
+export { StoreSchemaError } from './sqlite/migrate.ts';
+export type * from './types.ts';

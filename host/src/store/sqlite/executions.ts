@@ -1,0 +1,145 @@
+/** executions: one row per agent or workflow call; `seq` orders pages newest first. */
+import type { ExecutionOutcome, ExecutionQuery, ExecutionRecord, ExecutionRepository, NewExecution } from '../types.ts';
+import { type Db, defined, fromJson, now, toJson } from './shared.ts';
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 500;
+
+interface Row {
+  id: string;
+  plugin_name: string;
+  plugin_version: string;
+  kind: 'agent' | 'workflow';
+  target: string;
+  capability: string | null;
+  api_key_id: string | null;
+  input: string | null;
+  status: 'running' | 'succeeded' | 'failed';
+  output: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  duration_ms: number | null;
+  cpu_ms: number | null;
+  heap_used_bytes: number | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+const COLUMNS = `id, plugin_name, plugin_version, kind, target, capability, api_key_id, input, status, output,
+  error_code, error_message, duration_ms, cpu_ms, heap_used_bytes, started_at, finished_at`;
+
+const toRecord = (row: Row): ExecutionRecord =>
+  defined({
+    id: row.id,
+    pluginName: row.plugin_name,
+    pluginVersion: row.plugin_version,
+    kind: row.kind,
+    target: row.target,
+    capability: row.capability ?? undefined,
+    apiKeyId: row.api_key_id ?? undefined,
+    input: fromJson(row.input),
+    status: row.status,
+    output: fromJson(row.output),
+    errorCode: row.error_code ?? undefined,
+    errorMessage: row.error_message ?? undefined,
+    durationMs: row.duration_ms ?? undefined,
+    cpuMs: row.cpu_ms ?? undefined,
+    heapUsedBytes: row.heap_used_bytes ?? undefined,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at ?? undefined,
+  });
+
+export class SqliteExecutionRepository implements ExecutionRepository {
+  #db;
+  #insert;
+  #get;
+  #complete;
+  #failRunning;
+  // One statement per filter combination (at most 8), prepared on first use and kept.
+  #lists = new Map<string, ReturnType<Db['prepare']>>();
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#insert = db.prepare(`
+      INSERT INTO executions (id, plugin_name, plugin_version, kind, target, capability, api_key_id, input, status, started_at)
+      VALUES (@id, @pluginName, @pluginVersion, @kind, @target, @capability, @apiKeyId, @input, 'running', @startedAt)`);
+    this.#get = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM executions WHERE id = ?`);
+    // WHERE status = 'running' makes finishing atomic: of a completion and failRunning, one wins.
+    this.#complete = db.prepare(`
+      UPDATE executions SET status = @status, output = @output, error_code = @errorCode, error_message = @errorMessage,
+        duration_ms = @durationMs, cpu_ms = @cpuMs, heap_used_bytes = @heapUsedBytes, finished_at = @finishedAt
+      WHERE id = @id AND status = 'running'`);
+    this.#failRunning = db.prepare(`
+      UPDATE executions SET status = 'failed', error_code = 'HOST_RESTARTED', error_message = @reason, finished_at = @now,
+        duration_ms = max(0, CAST(round((julianday(@now) - julianday(started_at)) * 86400000) AS INTEGER))
+      WHERE status = 'running'`);
+  }
+
+  async create(execution: NewExecution): Promise<ExecutionRecord> {
+    const startedAt = now();
+    this.#insert.run({
+      id: execution.id,
+      pluginName: execution.pluginName,
+      pluginVersion: execution.pluginVersion,
+      kind: execution.kind,
+      target: execution.target,
+      capability: execution.capability ?? null,
+      apiKeyId: execution.apiKeyId ?? null,
+      input: toJson(execution.input),
+      startedAt,
+    });
+    return defined<ExecutionRecord>({ ...execution, status: 'running', startedAt });
+  }
+
+  async complete(id: string, outcome: ExecutionOutcome): Promise<boolean> {
+    const result = this.#complete.run({
+      id,
+      status: outcome.status,
+      output: toJson(outcome.output),
+      errorCode: outcome.errorCode ?? null,
+      errorMessage: outcome.errorMessage ?? null,
+      durationMs: Math.round(outcome.durationMs),
+      cpuMs: outcome.cpuMs ?? null,
+      heapUsedBytes: outcome.heapUsedBytes ?? null,
+      finishedAt: now(),
+    });
+    return result.changes > 0;
+  }
+
+  async get(id: string): Promise<ExecutionRecord | undefined> {
+    const row = this.#get.get(id);
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  async list(query: ExecutionQuery = {}): Promise<{ items: ExecutionRecord[]; nextCursor?: string }> {
+    const limit = Math.min(MAX_LIMIT, Math.max(1, Math.trunc(query.limit ?? DEFAULT_LIMIT)));
+    const params: Record<string, unknown> = { limit: limit + 1 };
+    const where: string[] = [];
+    if (query.plugin !== undefined) {
+      where.push('plugin_name = @plugin');
+      params.plugin = query.plugin;
+    }
+    if (query.status !== undefined) {
+      where.push('status = @status');
+      params.status = query.status;
+    }
+    if (query.before !== undefined) {
+      // The cursor is the id of the last item of the previous page; an unknown id gives an empty page.
+      where.push('seq < (SELECT seq FROM executions WHERE id = @before)');
+      params.before = query.before;
+    }
+    const key = where.join(' AND ');
+    let statement = this.#lists.get(key);
+    if (statement === undefined) {
+      statement = this.#db.prepare(`SELECT ${COLUMNS} FROM executions ${key === '' ? '' : `WHERE ${key}`} ORDER BY seq DESC LIMIT @limit`);
+      this.#lists.set(key, statement);
+    }
+    const rows = statement.all(params) as Row[];
+    const items = rows.slice(0, limit).map(toRecord);
+    return rows.length > limit ? { items, nextCursor: items.at(-1)?.id } : { items };
+  }
+
+  async failRunning(reason: string): Promise<number> {
+    return this.#failRunning.run({ reason, now: now() }).changes;
+  }
+}

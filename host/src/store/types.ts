@@ -1,0 +1,193 @@
+/**
+ * The store's contract. Every method returns a Promise so that a PostgreSQL store for
+ * several host replicas can implement the same interfaces; SQLite lives in ./sqlite.
+ * Timestamps are ISO 8601 strings (UTC).
+ */
+import type { Permissions, PluginManifest } from '@easel/sdk';
+
+export interface InstalledFile {
+  /** Relative to the install folder, `/`-separated. */
+  path: string;
+  size: number;
+  /** Hex. */
+  sha256: string;
+}
+
+export interface InstalledPlugin {
+  name: string;
+  version: string;
+  manifest: PluginManifest;
+  enabled: boolean;
+  /** The tarball's `sha512-…` integrity string. */
+  integrity: string;
+  /** Hex sha256 of dist/plugin.js. */
+  scriptSha256: string;
+  /** Absolute install folder. */
+  path: string;
+  files: InstalledFile[];
+  installedAt: string;
+  updatedAt: string;
+}
+
+export type NewPlugin = Omit<InstalledPlugin, 'installedAt' | 'updatedAt' | 'enabled'>;
+
+export interface PluginRepository {
+  /** Sorted by name. */
+  list(): Promise<InstalledPlugin[]>;
+  get(name: string): Promise<InstalledPlugin | undefined>;
+  /**
+   * Inserts (disabled), or replaces the installed version of the same name in one
+   * transaction, keeping its enabled flag, installedAt, grants, config and kv.
+   */
+  install(record: NewPlugin): Promise<{ previous?: InstalledPlugin }>;
+  /** False when no plugin has that name. */
+  setEnabled(name: string, enabled: boolean): Promise<boolean>;
+  /** Deletes the plugin with its grants, config and kv rows in one transaction. */
+  remove(name: string): Promise<InstalledPlugin | undefined>;
+}
+
+export interface GrantRepository {
+  /** `{}` when nothing is granted (or the plugin is unknown). */
+  get(name: string): Promise<Permissions>;
+  /** Rejects with EaselError PLUGIN_NOT_FOUND when the plugin is not installed. */
+  set(name: string, permissions: Permissions): Promise<void>;
+}
+
+export interface ConfigRepository {
+  get(name: string): Promise<Record<string, unknown> | undefined>;
+  /** Rejects with EaselError PLUGIN_NOT_FOUND when the plugin is not installed. */
+  set(name: string, value: Record<string, unknown>): Promise<void>;
+}
+
+export type ExecutionKind = 'agent' | 'workflow';
+export type ExecutionStatus = 'running' | 'succeeded' | 'failed';
+
+export interface NewExecution {
+  id: string;
+  pluginName: string;
+  pluginVersion: string;
+  kind: ExecutionKind;
+  /** Agent type or workflow type. */
+  target: string;
+  capability?: string;
+  apiKeyId?: string;
+  input: unknown;
+}
+
+export interface ExecutionOutcome {
+  status: 'succeeded' | 'failed';
+  output?: unknown;
+  errorCode?: string;
+  errorMessage?: string;
+  durationMs: number;
+  cpuMs?: number;
+  heapUsedBytes?: number;
+}
+
+export interface ExecutionRecord extends NewExecution {
+  status: ExecutionStatus;
+  output?: unknown;
+  errorCode?: string;
+  errorMessage?: string;
+  durationMs?: number;
+  cpuMs?: number;
+  heapUsedBytes?: number;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export interface ExecutionQuery {
+  plugin?: string;
+  status?: ExecutionStatus;
+  /** Default 50, at most 500. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  before?: string;
+}
+
+export interface ExecutionRepository {
+  create(execution: NewExecution): Promise<ExecutionRecord>;
+  /**
+   * Finishes a running execution. False when it is unknown or already finished (e.g. failed
+   * by failRunning): the update is atomic, so only one finisher wins.
+   */
+  complete(id: string, outcome: ExecutionOutcome): Promise<boolean>;
+  get(id: string): Promise<ExecutionRecord | undefined>;
+  /** Newest first; `nextCursor` is set when there may be more. */
+  list(query?: ExecutionQuery): Promise<{ items: ExecutionRecord[]; nextCursor?: string }>;
+  /** Marks executions left running by a crash as failed (HOST_RESTARTED); returns how many. */
+  failRunning(reason: string): Promise<number>;
+}
+
+/** A plugin's key-value rows. `plugin` is always bound by the host, never built from guest input. */
+export interface KvRepository {
+  /** The stored JSON text. */
+  get(plugin: string, key: string): Promise<string | undefined>;
+  /**
+   * Rejects with EaselError PLUGIN_NOT_FOUND when the plugin is not installed, and with
+   * KV_QUOTA_EXCEEDED when `key` is new and the plugin already has `maxKeys` keys.
+   */
+  set(plugin: string, key: string, json: string, maxKeys?: number): Promise<void>;
+  delete(plugin: string, key: string): Promise<boolean>;
+  /** Keys starting with `prefix` (taken literally), sorted by code point. */
+  list(plugin: string, prefix: string, limit: number): Promise<string[]>;
+  count(plugin: string): Promise<number>;
+}
+
+export type AuditOutcome = 'ok' | 'denied' | 'failed';
+
+export interface NewAuditEntry {
+  actor: string;
+  action: string;
+  target?: string;
+  outcome: AuditOutcome;
+  details?: unknown;
+}
+
+export interface AuditEntry extends NewAuditEntry {
+  id: number;
+  at: string;
+}
+
+export interface AuditRepository {
+  record(entry: NewAuditEntry): Promise<void>;
+  /** Newest first. */
+  list(query: { limit: number; action?: string }): Promise<AuditEntry[]>;
+}
+
+export type ApiKeyRole = 'admin' | 'app';
+
+export interface ApiKeyInfo {
+  id: string;
+  role: ApiKeyRole;
+  label: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export interface ApiKeyRepository {
+  /** Returns the key: the only time it is seen; only its sha256 is stored. */
+  create(input: { role: ApiKeyRole; label: string }): Promise<{ id: string; key: string }>;
+  /** Stores a key chosen elsewhere (EASEL_ADMIN_TOKEN). Idempotent: a known key (even revoked) is left as is. */
+  createWithKey(key: string, input: { role: ApiKeyRole; label: string }): Promise<{ id: string; created: boolean }>;
+  /** The key's identity, or undefined when unknown or revoked. */
+  verify(key: string): Promise<{ id: string; role: ApiKeyRole; label: string } | undefined>;
+  /** Oldest first, revoked keys included; never hashes. */
+  list(): Promise<ApiKeyInfo[]>;
+  /** False when unknown or already revoked. */
+  revoke(id: string): Promise<boolean>;
+  /** Keys not revoked. */
+  count(): Promise<number>;
+}
+
+export interface Store {
+  plugins: PluginRepository;
+  grants: GrantRepository;
+  configs: ConfigRepository;
+  executions: ExecutionRepository;
+  kv: KvRepository;
+  audit: AuditRepository;
+  apiKeys: ApiKeyRepository;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
