@@ -64,6 +64,8 @@ export interface RouteManifest {
 }
 
 export interface PluginManifest {
+  /** Optional pointer to plugin.schema.json, for editors. */
+  $schema?: string;
   name: string;
   version: string;
   description: string;
