@@ -1,0 +1,64 @@
+/** Agents (apps): what enabled plugins offer, running a capability, reading an execution back. */
+import type { FastifyPluginAsync } from 'fastify';
+import { requireRole } from '../../auth/index.ts';
+import { EaselError } from '../../errors/index.ts';
+import type { ExecutionService } from '../../executions/index.ts';
+import type { PluginService } from '../../plugins/index.ts';
+import type { ApiKeyRepository } from '../../store/index.ts';
+import { pluginName } from '../schemas.ts';
+
+export interface AgentRoutesOptions {
+  plugins: PluginService;
+  executions: ExecutionService;
+  keys: ApiKeyRepository;
+}
+
+const kebab = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 64 } as const;
+
+export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, { plugins, executions, keys }) => {
+  app.addHook('preHandler', requireRole(keys, 'app'));
+
+  app.get('/v1/agents', async () => {
+    const enabled = (await plugins.list()).filter((p) => p.enabled);
+    return {
+      agents: enabled.flatMap((p) =>
+        p.manifest.agents.map((a) => ({
+          plugin: p.name,
+          version: p.version,
+          agent: a.type,
+          description: a.description,
+          capabilities: a.capabilities.map((c) => ({
+            name: c.name,
+            description: c.description,
+            input: c.input,
+            output: c.output,
+            path: `/v1/agents/${p.name}/${a.type}/${c.name}`,
+          })),
+        })),
+      ),
+    };
+  });
+
+  app.post<{ Params: { plugin: string; agent: string; capability: string } }>(
+    '/v1/agents/:plugin/:agent/:capability',
+    { schema: { params: { type: 'object', required: ['plugin', 'agent', 'capability'], properties: { plugin: pluginName, agent: kebab, capability: kebab } } } },
+    async (req) => {
+      const { plugin, agent, capability } = req.params;
+      const result = await executions.runAgent({ plugin, agent, capability, input: req.body ?? {}, apiKeyId: req.principal?.keyId });
+      return { executionId: result.executionId, output: result.output, durationMs: result.durationMs, cpuMs: result.cpuMs };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/executions/:id',
+    { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid', maxLength: 36 } } } } },
+    async (req) => {
+      const found = await executions.get(req.params.id);
+      // An app sees its own executions only; the answer is the same as for an unknown id.
+      if (found.apiKeyId !== req.principal?.keyId) {
+        throw new EaselError('EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
+      }
+      return found;
+    },
+  );
+};

@@ -1,0 +1,5 @@
+export { installErrorHandling } from './error-handler.ts';
+export { pluginRoutes, pluginView } from './admin/plugins.ts';
+export { keyRoutes } from './admin/keys.ts';
+export { agentRoutes } from './apps/agents.ts';
+export { healthRoutes } from './monitoring/health.ts';

@@ -1,0 +1,21 @@
+/** Route schema fragments shared by the API's resources. */
+export const pluginName = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 64 } as const;
+
+export const permissions = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    kv: { type: 'boolean' },
+    storage: { type: 'object', additionalProperties: false, properties: { read: { type: 'boolean' }, write: { type: 'boolean' } } },
+    models: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tasks', 'maxTier'],
+      properties: {
+        tasks: { type: 'array', uniqueItems: true, items: { enum: ['text', 'structured', 'image', 'embedding'] } },
+        maxTier: { enum: ['basic', 'standard', 'premium'] },
+      },
+    },
+    agents: { type: 'array', uniqueItems: true, items: { type: 'string', maxLength: 129 } },
+  },
+} as const;

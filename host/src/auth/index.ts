@@ -1,0 +1,40 @@
+/**
+ * Bearer-key authentication. Keys are stored hashed (store/apiKeys); a route declares the
+ * role it needs. The roles are disjoint on purpose: an admin key manages plugins and keys
+ * but runs no agent, an app key runs agents but changes nothing. Missing key: 401 AUTH_REQUIRED; unknown
+ * key: 401 AUTH_INVALID; wrong role: 403 FORBIDDEN.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { EaselError } from '../errors/index.ts';
+import type { ApiKeyRepository } from '../store/index.ts';
+
+export type Role = 'admin' | 'app';
+
+export interface Principal {
+  keyId: string;
+  role: Role;
+  label: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/;
+
+/** A preHandler that admits keys of `role` only. */
+export function requireRole(keys: ApiKeyRepository, role: Role) {
+  return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    const header = request.headers.authorization;
+    if (header === undefined || header === '') throw new EaselError('AUTH_REQUIRED', 'send an API key as `Authorization: Bearer <key>`');
+    const match = BEARER.exec(header);
+    const found = match?.[1] === undefined ? undefined : await keys.verify(match[1]);
+    if (!found) throw new EaselError('AUTH_INVALID', 'the API key is not valid');
+    if (found.role !== role) {
+      throw new EaselError('FORBIDDEN', `this route needs a key with the ${role} role`);
+    }
+    request.principal = { keyId: found.id, role: found.role, label: found.label };
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Builds the host: store, sandbox, services and routes, returned as a Fastify app that is
+ * not yet listening. `main.ts` listens and handles signals; tests call this directly.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { agentRoutes, healthRoutes, installErrorHandling, keyRoutes, pluginRoutes } from './api/index.ts';
+import { createBridgeHandler } from './capabilities/index.ts';
+import type { HostConfig } from './config/index.ts';
+import { ExecutionService } from './executions/index.ts';
+import { PluginService } from './plugins/index.ts';
+import { createSandbox, type Sandbox } from './sandbox/index.ts';
+import { ValidatorCache } from './schemas/index.ts';
+import { openStore, type Store } from './store/index.ts';
+import { ensureAdminKey } from './auth/bootstrap.ts';
+import { loadSecret } from './secrets.ts';
+import { installFirstPartyPlugins } from './first-party.ts';
+
+export interface Host {
+  app: FastifyInstance;
+  store: Store;
+  sandbox: Sandbox;
+  plugins: PluginService;
+  /** The admin key generated at first start (no EASEL_ADMIN_TOKEN, no key yet); shown once. */
+  generatedAdminKey?: string;
+}
+
+export async function buildHost(config: HostConfig): Promise<Host> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.adminToken', '*.key', '*.token'], censor: '[redacted]' },
+    },
+    bodyLimit: config.bodyMaxBytes,
+    // Plugin handlers answer within their wall budget; keep sockets from idling forever.
+    requestTimeout: config.sandbox.maxTimeoutMs + 10_000,
+  });
+  const store = await openStore(join(config.dataDir, 'easel.db'));
+  const interrupted = await store.executions.failRunning('the host stopped while the execution was running');
+  if (interrupted > 0) app.log.warn({ interrupted }, 'executions interrupted by the last stop were marked failed');
+  const generatedAdminKey = await ensureAdminKey(store.apiKeys, config.adminToken);
+
+  let plugins: PluginService | undefined;
+  const sandbox = await createSandbox({
+    workers: config.sandbox.workers,
+    bridge: createBridgeHandler({
+      kv: store.kv,
+      audit: store.audit,
+      grantOf: (name) => (plugins ? plugins.grantOf(name) : Promise.resolve({})),
+      logger: app.log,
+      limits: { kv: config.kv, maxLogLineBytes: config.logs.maxLineBytes },
+    }),
+    maxPayloadBytes: config.sandbox.maxPayloadBytes,
+    maxPendingBridgeCalls: config.sandbox.maxPendingBridgeCalls,
+    quarantineAfterCrashes: config.sandbox.quarantineAfterCrashes,
+    quarantineWindowMs: config.sandbox.quarantineWindowMs,
+    cacheDir: join(config.dataDir, 'code-cache'),
+    cacheKey: await loadSecret(join(config.dataDir, 'secrets', 'code-cache.key')),
+    logger: app.log,
+  });
+  plugins = new PluginService({
+    store,
+    sandbox,
+    validators: new ValidatorCache(),
+    dataDir: config.dataDir,
+    bundleLimits: { ...config.bundles, maxDepth: 32 },
+    sandboxLimits: config.sandbox,
+  });
+  await plugins.sweep();
+  const executions = new ExecutionService({ plugins, sandbox, executions: store.executions, audit: store.audit });
+
+  app.addHook('onClose', async () => {
+    await sandbox.close();
+    await store.close();
+  });
+  installErrorHandling(app);
+  await app.register(healthRoutes, { sandbox });
+  await app.register(pluginRoutes, { plugins, keys: store.apiKeys, bundleMaxBytes: config.bundles.maxBytes });
+  await app.register(keyRoutes, { keys: store.apiKeys, audit: store.audit });
+  await app.register(agentRoutes, { plugins, executions, keys: store.apiKeys });
+  if (config.firstPartyPlugins) await installFirstPartyPlugins(plugins, config.dataDir, app.log);
+  return { app, store, sandbox, plugins, generatedAdminKey };
+}

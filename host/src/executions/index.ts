@@ -1,0 +1,1 @@
+export { ExecutionService, type AgentCall, type AgentResult } from './execution-service.ts';

@@ -1,0 +1,3 @@
+export { PluginService, expectedHandlers, type ActivePlugin, type PluginServiceDeps } from './plugin-service.ts';
+export { HOST_API_VERSION } from './host-api.ts';
+export { effectiveLimits, type SandboxLimitConfig } from './limits.ts';

@@ -1,0 +1,222 @@
+/**
+ * Installed plugins: upload, enable with a grant, disable, configure, uninstall. Keeps an
+ * in-memory view of each plugin (validators, grant, config, sandbox descriptor) so the
+ * execution hot path reads no SQLite row; every change goes to the store first and then
+ * drops the cached view.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Permissions, PluginManifest } from '@easel/sdk';
+import type { BundleLimits } from '@easel/sdk/bundle';
+import { exceeds, intersect } from '../capabilities/index.ts';
+import { EaselError } from '../errors/index.ts';
+import type { Sandbox, SandboxPlugin } from '../sandbox/index.ts';
+import { toProblems, type PluginValidators, type ValidatorCache } from '../schemas/index.ts';
+import type { InstalledPlugin, Store } from '../store/index.ts';
+import { effectiveLimits, type SandboxLimitConfig } from './limits.ts';
+import { pluginsDir, stageBundle, stagingDir } from './stage-bundle.ts';
+
+export interface ActivePlugin {
+  record: InstalledPlugin;
+  sandbox: SandboxPlugin;
+  validators: PluginValidators;
+  config: Record<string, unknown>;
+}
+
+export interface PluginServiceDeps {
+  store: Store;
+  sandbox: Sandbox;
+  validators: ValidatorCache;
+  dataDir: string;
+  bundleLimits: BundleLimits;
+  sandboxLimits: SandboxLimitConfig;
+}
+
+export class PluginService {
+  #deps: PluginServiceDeps;
+  #views = new Map<string, Promise<ActivePlugin>>();
+  #grants = new Map<string, Promise<Permissions>>();
+
+  constructor(deps: PluginServiceDeps) {
+    this.#deps = deps;
+  }
+
+  list(): Promise<InstalledPlugin[]> {
+    return this.#deps.store.plugins.list();
+  }
+
+  async get(name: string): Promise<InstalledPlugin> {
+    const found = await this.#deps.store.plugins.get(name);
+    if (!found) throw new EaselError('PLUGIN_NOT_FOUND', `no plugin named ${name} is installed`);
+    return found;
+  }
+
+  /**
+   * What the plugin may use now: the admin's grant cut down to what the installed version
+   * requests, so a new version never inherits a permission it stopped asking for.
+   */
+  async grantOf(name: string): Promise<Permissions> {
+    let grant = this.#grants.get(name);
+    if (!grant) {
+      grant = this.#effectiveGrant(name);
+      this.#grants.set(name, grant);
+      grant.catch(() => this.#grants.delete(name));
+    }
+    return grant;
+  }
+
+  /** The enabled plugin ready to run, or PLUGIN_NOT_FOUND / PLUGIN_DISABLED. */
+  async active(name: string): Promise<ActivePlugin> {
+    let view = this.#views.get(name);
+    if (!view) {
+      view = this.#buildView(name);
+      this.#views.set(name, view);
+      view.catch(() => this.#views.delete(name));
+    }
+    return view;
+  }
+
+  /** Installs (or replaces) a plugin from a tarball; the previous version stays until the new one is recorded. */
+  async upload(tgz: Buffer, actor: string): Promise<{ plugin: InstalledPlugin; replaced?: string }> {
+    const staged = await stageBundle(tgz, this.#deps.dataDir, this.#deps.bundleLimits);
+    const { manifest } = staged;
+    const candidate: SandboxPlugin = this.#sandboxPlugin(manifest, staged.path, staged.scriptSha256);
+    let replaced: InstalledPlugin | undefined;
+    try {
+      const previous = await this.#deps.store.plugins.get(manifest.name);
+      if (previous?.enabled) this.#checkConfig(manifest, (await this.#deps.store.configs.get(manifest.name)) ?? {});
+      // A plugin that cannot load is refused here, never installed and skipped later.
+      await this.#deps.sandbox.load(candidate, expectedHandlers(manifest));
+      if (!previous?.enabled) await this.#deps.sandbox.unload(candidate.id);
+      ({ previous: replaced } = await this.#deps.store.plugins.install({
+        name: manifest.name,
+        version: manifest.version,
+        manifest,
+        integrity: staged.integrity,
+        scriptSha256: staged.scriptSha256,
+        path: staged.path,
+        files: staged.files,
+      }));
+    } catch (error) {
+      await this.#deps.sandbox.unload(candidate.id).catch(() => undefined);
+      await rm(staged.path, { recursive: true, force: true });
+      throw error;
+    }
+    // Recorded: from here on the new version is the installed one.
+    this.#forget(manifest.name);
+    if (replaced && replaced.path !== staged.path) await this.#retire(replaced);
+    await this.#deps.store.audit.record({ actor, action: 'plugin.install', target: `${manifest.name}@${manifest.version}`, outcome: 'ok' });
+    return { plugin: await this.get(manifest.name), replaced: replaced?.version };
+  }
+
+  async enable(name: string, grant: Permissions, actor: string): Promise<InstalledPlugin> {
+    const plugin = await this.get(name);
+    const over = exceeds(grant, plugin.manifest.permissions ?? {});
+    if (over.length > 0) {
+      throw new EaselError('GRANT_INVALID', `the grant asks for permissions ${name} does not request`, { problems: over.map((path) => ({ path, message: 'not requested by the manifest' })) });
+    }
+    this.#checkConfig(plugin.manifest, (await this.#deps.store.configs.get(name)) ?? {});
+    await this.#deps.sandbox.load(this.#sandboxPlugin(plugin.manifest, plugin.path, plugin.scriptSha256), expectedHandlers(plugin.manifest));
+    await this.#deps.store.grants.set(name, grant);
+    await this.#deps.store.plugins.setEnabled(name, true);
+    await this.#deps.store.audit.record({ actor, action: 'plugin.enable', target: name, outcome: 'ok', details: { grant } });
+    this.#forget(name);
+    return this.get(name);
+  }
+
+  async disable(name: string, actor: string): Promise<InstalledPlugin> {
+    const plugin = await this.get(name);
+    await this.#deps.store.plugins.setEnabled(name, false);
+    await this.#deps.store.audit.record({ actor, action: 'plugin.disable', target: name, outcome: 'ok' });
+    this.#forget(name);
+    await this.#deps.sandbox.unload(this.#sandboxPlugin(plugin.manifest, plugin.path, plugin.scriptSha256).id);
+    return this.get(name);
+  }
+
+  async uninstall(name: string, actor: string): Promise<InstalledPlugin> {
+    const removed = await this.#deps.store.plugins.remove(name);
+    if (!removed) throw new EaselError('PLUGIN_NOT_FOUND', `no plugin named ${name} is installed`);
+    await this.#deps.store.audit.record({ actor, action: 'plugin.uninstall', target: `${name}@${removed.version}`, outcome: 'ok' });
+    this.#forget(name);
+    await this.#retire(removed);
+    return removed;
+  }
+
+  async getConfig(name: string): Promise<Record<string, unknown>> {
+    await this.get(name);
+    return (await this.#deps.store.configs.get(name)) ?? {};
+  }
+
+  async setConfig(name: string, value: Record<string, unknown>, actor: string): Promise<Record<string, unknown>> {
+    const plugin = await this.get(name);
+    this.#checkConfig(plugin.manifest, value);
+    await this.#deps.store.configs.set(name, value);
+    await this.#deps.store.audit.record({ actor, action: 'plugin.config', target: name, outcome: 'ok' });
+    this.#forget(name);
+    return value;
+  }
+
+  /** At start: drop staging leftovers and install folders no record points to (a crash mid-upload). */
+  async sweep(): Promise<void> {
+    await rm(stagingDir(this.#deps.dataDir), { recursive: true, force: true });
+    const live = new Set((await this.list()).map((p) => p.path));
+    const dir = pluginsDir(this.#deps.dataDir);
+    const entries = await readdir(dir).catch(() => [] as string[]);
+    await Promise.all(entries.map((e) => join(dir, e)).filter((p) => !live.has(p)).map((p) => rm(p, { recursive: true, force: true })));
+  }
+
+  async #effectiveGrant(name: string): Promise<Permissions> {
+    const plugin = await this.#deps.store.plugins.get(name);
+    if (!plugin?.enabled) return {};
+    return intersect(await this.#deps.store.grants.get(name), plugin.manifest.permissions ?? {});
+  }
+
+  #checkConfig(manifest: PluginManifest, value: Record<string, unknown>): void {
+    const validate = this.#deps.validators.for(manifest).config;
+    if (!validate(value)) {
+      throw new EaselError('PLUGIN_CONFIG_INVALID', `the configuration does not match ${manifest.name}'s config schema`, { problems: toProblems(validate.errors) });
+    }
+  }
+
+  async #buildView(name: string): Promise<ActivePlugin> {
+    const record = await this.get(name);
+    if (!record.enabled) throw new EaselError('PLUGIN_DISABLED', `${name} is installed but not enabled`);
+    return {
+      record,
+      sandbox: this.#sandboxPlugin(record.manifest, record.path, record.scriptSha256),
+      validators: this.#deps.validators.for(record.manifest),
+      config: Object.freeze((await this.#deps.store.configs.get(name)) ?? {}),
+    };
+  }
+
+  #sandboxPlugin(manifest: PluginManifest, path: string, scriptSha256: string): SandboxPlugin {
+    return {
+      // The script hash is part of the id so a re-upload of the same version gets a fresh isolate.
+      id: `${manifest.name}@${manifest.version}#${scriptSha256.slice(0, 12)}`,
+      name: manifest.name,
+      version: manifest.version,
+      scriptPath: join(path, 'dist', 'plugin.js'),
+      scriptSha256,
+      limits: effectiveLimits(manifest.limits, this.#deps.sandboxLimits),
+    };
+  }
+
+  async #retire(old: InstalledPlugin): Promise<void> {
+    this.#deps.validators.drop(old.manifest);
+    await this.#deps.sandbox.unload(this.#sandboxPlugin(old.manifest, old.path, old.scriptSha256).id);
+    await rm(old.path, { recursive: true, force: true });
+  }
+
+  #forget(name: string): void {
+    this.#views.delete(name);
+    this.#grants.delete(name);
+  }
+}
+
+/** The handlers a manifest promises, which the loaded script must define. */
+export function expectedHandlers(manifest: PluginManifest): { agents: Record<string, string[]>; workflows: string[] } {
+  return {
+    agents: Object.fromEntries(manifest.agents.map((a) => [a.type, a.capabilities.map((c) => c.name)])),
+    workflows: (manifest.workflows ?? []).map((w) => w.type),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Validators for the JSON Schemas that plugin manifests carry (capability input/output,
+ * workflow input, config). Compiled once per installed plugin version and cached.
+ */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { PluginManifest } from '@easel/sdk';
+
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** ajv errors as `{ path, message }` with JSON-pointer paths ('' becomes '/'). */
+export function toProblems(errors: ErrorObject[] | null | undefined): Problem[] {
+  return (errors ?? []).map((e) => {
+    const extra = e.keyword === 'additionalProperties' ? ` '${String((e.params as { additionalProperty?: string }).additionalProperty)}'` : '';
+    return { path: e.instancePath === '' ? '/' : e.instancePath, message: `${e.message ?? 'is invalid'}${extra}` };
+  });
+}
+
+export interface PluginValidators {
+  input(agent: string, capability: string): ValidateFunction | undefined;
+  output(agent: string, capability: string): ValidateFunction | undefined;
+  workflowInput(type: string): ValidateFunction | undefined;
+  config: ValidateFunction;
+}
+
+const ACCEPT_OBJECT = { type: 'object' };
+
+export class ValidatorCache {
+  #byPlugin = new Map<string, PluginValidators>();
+
+  /** Validators for `name@version`, compiled on first use. */
+  for(manifest: PluginManifest): PluginValidators {
+    const id = `${manifest.name}@${manifest.version}`;
+    let found = this.#byPlugin.get(id);
+    if (!found) {
+      found = this.#compile(manifest);
+      this.#byPlugin.set(id, found);
+    }
+    return found;
+  }
+
+  drop(manifest: PluginManifest): void {
+    this.#byPlugin.delete(`${manifest.name}@${manifest.version}`);
+  }
+
+  #compile(manifest: PluginManifest): PluginValidators {
+    // One ajv per plugin version: schemas of different plugins may reuse the same `$id`.
+    // strict:false because plugin schemas may use keywords (formats, annotations) we do not vet.
+    const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+    const inputs = new Map<string, ValidateFunction>();
+    const outputs = new Map<string, ValidateFunction>();
+    for (const agent of manifest.agents) {
+      for (const cap of agent.capabilities) {
+        inputs.set(`${agent.type}/${cap.name}`, ajv.compile(cap.input));
+        outputs.set(`${agent.type}/${cap.name}`, ajv.compile(cap.output));
+      }
+    }
+    const workflows = new Map<string, ValidateFunction>();
+    for (const wf of manifest.workflows ?? []) workflows.set(wf.type, ajv.compile(wf.input));
+    const config = ajv.compile(manifest.config ?? ACCEPT_OBJECT);
+    return {
+      input: (agent, capability) => inputs.get(`${agent}/${capability}`),
+      output: (agent, capability) => outputs.get(`${agent}/${capability}`),
+      workflowInput: (type) => workflows.get(type),
+      config,
+    };
+  }
+}

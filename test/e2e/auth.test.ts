@@ -1,0 +1,67 @@
+/** Every route refuses a missing key, an unknown key and a key of the wrong role, and changes nothing. */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startHost, type RunningHost } from '../helpers/host.ts';
+
+let host: RunningHost;
+let appKey: string;
+beforeAll(async () => {
+  host = await startHost();
+  appKey = (await host.call('POST', '/v1/keys', { body: { role: 'app', label: 'app' } })).body.key;
+});
+afterAll(async () => host?.close());
+
+const EXECUTION = '00000000-0000-4000-8000-000000000000';
+const routes: { method: string; path: string; role: 'admin' | 'app'; body?: unknown }[] = [
+  { method: 'POST', path: '/v1/plugins/upload', role: 'admin' },
+  { method: 'GET', path: '/v1/plugins', role: 'admin' },
+  { method: 'GET', path: '/v1/plugins/hello', role: 'admin' },
+  { method: 'POST', path: '/v1/plugins/hello/enable', role: 'admin', body: {} },
+  { method: 'POST', path: '/v1/plugins/hello/disable', role: 'admin' },
+  { method: 'DELETE', path: '/v1/plugins/hello', role: 'admin' },
+  { method: 'GET', path: '/v1/plugins/hello/config', role: 'admin' },
+  { method: 'PUT', path: '/v1/plugins/hello/config', role: 'admin', body: { config: {} } },
+  { method: 'POST', path: '/v1/keys', role: 'admin', body: { role: 'app', label: 'x' } },
+  { method: 'GET', path: '/v1/keys', role: 'admin' },
+  { method: 'DELETE', path: '/v1/keys/some-id', role: 'admin' },
+  { method: 'GET', path: '/v1/agents', role: 'app' },
+  { method: 'POST', path: '/v1/agents/hello/greeter/greet', role: 'app', body: { name: 'x' } },
+  { method: 'GET', path: `/v1/executions/${EXECUTION}`, role: 'app' },
+];
+
+describe.each(routes)('$method $path ($role)', ({ method, path, role, body }) => {
+  test('missing key: 401 AUTH_REQUIRED', async () => {
+    const res = await host.call(method, path, { key: null, body });
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ statusCode: 401, code: 'AUTH_REQUIRED', error: 'Unauthorized' });
+  });
+  test('unknown key: 401 AUTH_INVALID', async () => {
+    const res = await host.call(method, path, { key: 'esl_not-a-real-key', body });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('AUTH_INVALID');
+  });
+  test('wrong role: 403 FORBIDDEN', async () => {
+    const res = await host.call(method, path, { key: role === 'admin' ? appKey : undefined, body });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ statusCode: 403, code: 'FORBIDDEN', error: 'Forbidden' });
+  });
+});
+
+test('refused requests changed nothing', async () => {
+  const keys = (await host.call('GET', '/v1/keys')).body.keys;
+  expect(keys.map((k: { role: string }) => k.role).sort()).toEqual(['admin', 'app']);
+  expect((await host.call('GET', '/v1/plugins')).body.plugins).toEqual([]);
+});
+
+test('a revoked key stops working', async () => {
+  const created = (await host.call('POST', '/v1/keys', { body: { role: 'app', label: 'short-lived' } })).body;
+  expect((await host.call('GET', '/v1/agents', { key: created.key })).status).toBe(200);
+  expect((await host.call('DELETE', `/v1/keys/${created.id}`)).status).toBe(200);
+  const res = await host.call('GET', '/v1/agents', { key: created.key });
+  expect(res.status).toBe(401);
+  expect(res.body.code).toBe('AUTH_INVALID');
+});
+
+test('health needs no key', async () => {
+  expect((await host.call('GET', '/healthz', { key: null })).body).toEqual({ status: 'ok' });
+  expect((await host.call('GET', '/readyz', { key: null })).status).toBe(200);
+});
