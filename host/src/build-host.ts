@@ -69,7 +69,7 @@ export async function buildHost(config: HostConfig): Promise<Host> {
     sandboxLimits: config.sandbox,
   });
   await plugins.sweep();
-  const executions = new ExecutionService({ plugins, sandbox, executions: store.executions, audit: store.audit });
+  const executions = new ExecutionService({ plugins, sandbox, executions: store.executions, audit: store.audit, logger: app.log });
 
   app.addHook('onClose', async () => {
     await sandbox.close();

@@ -4,6 +4,7 @@
  * row completed with timings and the outcome, success or failure.
  */
 import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
 import { EaselError, isErrorCode } from '../errors/index.ts';
 import type { PluginService } from '../plugins/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
@@ -31,8 +32,10 @@ export class ExecutionService {
   #sandbox: Sandbox;
   #executions: ExecutionRepository;
   #audit: AuditRepository;
+  #log: FastifyBaseLogger;
 
-  constructor(deps: { plugins: PluginService; sandbox: Sandbox; executions: ExecutionRepository; audit: AuditRepository }) {
+  constructor(deps: { plugins: PluginService; sandbox: Sandbox; executions: ExecutionRepository; audit: AuditRepository; logger: FastifyBaseLogger }) {
+    this.#log = deps.logger;
     this.#plugins = deps.plugins;
     this.#sandbox = deps.sandbox;
     this.#executions = deps.executions;
@@ -81,6 +84,7 @@ export class ExecutionService {
       return { executionId, output: result.output, durationMs, cpuMs: result.cpuMs };
     } catch (error) {
       const failure = asEaselError(error);
+      if (failure.code === 'INTERNAL_ERROR') this.#log.error({ err: error, executionId, plugin: record.name }, 'execution failed inside the host');
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
       await this.#executions.complete(executionId, { status: 'failed', errorCode: failure.code, errorMessage: failure.message, durationMs });
       if (failure.code === 'PERMISSION_DENIED') {

@@ -1,5 +1,6 @@
 /** executions: one row per agent or workflow call; `seq` orders pages newest first. */
 import type { ExecutionOutcome, ExecutionQuery, ExecutionRecord, ExecutionRepository, NewExecution } from '../types.ts';
+import { GroupCommit } from './group-commit.ts';
 import { type Db, defined, fromJson, now, toJson } from './shared.ts';
 
 const DEFAULT_LIMIT = 50;
@@ -51,6 +52,7 @@ const toRecord = (row: Row): ExecutionRecord =>
 
 export class SqliteExecutionRepository implements ExecutionRepository {
   #db;
+  #writes;
   #insert;
   #get;
   #complete;
@@ -60,6 +62,8 @@ export class SqliteExecutionRepository implements ExecutionRepository {
 
   constructor(db: Db) {
     this.#db = db;
+    // Two writes per call on the execution hot path: batch them across concurrent calls.
+    this.#writes = new GroupCommit(db);
     this.#insert = db.prepare(`
       INSERT INTO executions (id, plugin_name, plugin_version, kind, target, capability, api_key_id, input, status, started_at)
       VALUES (@id, @pluginName, @pluginVersion, @kind, @target, @capability, @apiKeyId, @input, 'running', @startedAt)`);
@@ -77,7 +81,7 @@ export class SqliteExecutionRepository implements ExecutionRepository {
 
   async create(execution: NewExecution): Promise<ExecutionRecord> {
     const startedAt = now();
-    this.#insert.run({
+    await this.#writes.run(() => this.#insert.run({
       id: execution.id,
       pluginName: execution.pluginName,
       pluginVersion: execution.pluginVersion,
@@ -87,12 +91,12 @@ export class SqliteExecutionRepository implements ExecutionRepository {
       apiKeyId: execution.apiKeyId ?? null,
       input: toJson(execution.input),
       startedAt,
-    });
+    }));
     return defined<ExecutionRecord>({ ...execution, status: 'running', startedAt });
   }
 
   async complete(id: string, outcome: ExecutionOutcome): Promise<boolean> {
-    const result = this.#complete.run({
+    const result = await this.#writes.run(() => this.#complete.run({
       id,
       status: outcome.status,
       output: toJson(outcome.output),
@@ -102,7 +106,7 @@ export class SqliteExecutionRepository implements ExecutionRepository {
       cpuMs: outcome.cpuMs ?? null,
       heapUsedBytes: outcome.heapUsedBytes ?? null,
       finishedAt: now(),
-    });
+    }));
     return result.changes > 0;
   }
 
