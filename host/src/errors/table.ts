@@ -38,6 +38,8 @@ export const ERROR_TABLE = {
   EXECUTION_ABORTED: { status: 503, meaning: "Another call broke the plugin's isolate (timeout or memory) while this one was in it", fix: 'Retry' },
   SANDBOX_CRASHED: { status: 503, meaning: 'The sandbox worker process died during the call; it has been restarted', fix: 'Retry; a plugin that keeps crashing it is quarantined' },
   PLUGIN_QUARANTINED: { status: 503, meaning: 'The plugin crashed its sandbox worker too often and is quarantined', fix: 'Disable and enable it again after fixing it' },
+  INPUT_TOO_LARGE: { status: 413, meaning: "The call's input or configuration, as JSON, is bigger than the sandbox payload limit", fix: 'Send less, or raise `EASEL_SANDBOX_MAX_PAYLOAD_BYTES`' },
+  BRIDGE_RESULT_TOO_LARGE: { status: 502, meaning: "A bridge call's answer, as JSON, is bigger than the sandbox payload limit", fix: 'Ask for less per call (a smaller list limit, a smaller value)' },
   SANDBOX_UNAVAILABLE: { status: 503, meaning: 'The sandbox is shutting down or could not start', fix: 'Retry later' },
   INTERNAL_ERROR: { status: 500, meaning: 'An unexpected error in the host', fix: 'Report it with the request id' },
 } as const satisfies Record<string, { status: number; meaning: string; fix: string }>;

@@ -72,6 +72,29 @@ export interface SandboxOptions {
   /** Secret for the code cache HMAC. */
   cacheKey: Buffer;
   logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  /**
+   * Resident memory (MB) past which a worker process is recycled (default 1024). A backstop for
+   * allocations V8 cannot interrupt (isolated-vm #107/#186), where `memoryLimit` is not enough.
+   */
+  workerMaxRssMb?: number;
+}
+
+/** Counters for operators and tests, summed over the live workers. */
+export interface SandboxStats {
+  workers: number;
+  /** Workers started again after dying. */
+  workerRestarts: number;
+  isolatesCreated: number;
+  /** Code caches produced by a first compile and stored (memory and disk). */
+  cacheProduced: number;
+  cacheHitsMemory: number;
+  cacheHitsDisk: number;
+  /** Cache files whose HMAC did not verify: deleted, never handed to V8. */
+  cacheRejectedHmac: number;
+  /** Caches V8 itself refused (`cachedDataRejected`). */
+  cacheRejectedV8: number;
+  /** Bridge calls that reached a worker with a non-string argument (should stay 0). */
+  bridgeNonStringArgs: number;
 }
 
 /** A failed call: one of the sandbox's stable codes and a safe message. */
@@ -88,5 +111,7 @@ export interface Sandbox {
   unload(pluginId: string): Promise<void>;
   /** Pids of the worker processes (operators and tests). */
   workerPids(): number[];
+  /** Counters of the live workers (code cache, isolates, restarts). */
+  stats?(): Promise<SandboxStats>;
   close(): Promise<void>;
 }

@@ -1,0 +1,124 @@
+/**
+ * Sandbox throughput: invoke() through the real supervisor and worker process, sequential
+ * and pipelined, against the raw in-isolate cost of the same handler (PluginIsolate.dispatch
+ * in this process) measured in the same run. Prints one JSON line.
+ *
+ *   ./run node --no-node-snapshot bench/sandbox-throughput.ts
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CodeCache } from '../host/src/sandbox/code-cache.ts';
+import { createSandbox } from '../host/src/sandbox/index.ts';
+import { PluginIsolate } from '../host/src/sandbox/plugin-isolate.ts';
+import type { SandboxPlugin } from '../host/src/sandbox/index.ts';
+
+const SEQUENTIAL = 3_000;
+const PIPELINED = 20_000;
+const IN_FLIGHT = 64;
+const RAW = 20_000;
+
+// The shape `easel pack` produces, written directly: one trivial agent capability.
+const SCRIPT = 'var __easelPlugin = (() => ({ default: { agents: { bench: { capabilities: { noop: (input) => ({ n: input.n }) } } } } }))();';
+
+const dir = mkdtempSync(join(tmpdir(), 'easel-bench-'));
+const scriptPath = join(dir, 'plugin.js');
+writeFileSync(scriptPath, SCRIPT);
+const sha = createHash('sha256').update(SCRIPT).digest('hex');
+const plugin: SandboxPlugin = { id: 'bench@1.0.0', name: 'bench', version: '1.0.0', scriptPath, scriptSha256: sha, limits: { memoryMb: 64, cpuMs: 5000, wallMs: 10_000 } };
+const noLog = { info() {}, warn() {}, error() {} };
+
+function figures(calls: number, ms: number) {
+  return { calls, opsPerSec: Math.round((calls / ms) * 1000), meanUs: Math.round((ms / calls) * 1000 * 10) / 10 };
+}
+
+async function pipelined(total: number, inFlight: number, one: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < total) await one(next++);
+    }),
+  );
+  return performance.now() - start;
+}
+
+async function sequential(total: number, one: (i: number) => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < total; i++) await one(i);
+  return performance.now() - start;
+}
+
+async function viaSandbox() {
+  const sandbox = await createSandbox({
+    workers: 1,
+    bridge: async () => undefined,
+    maxPayloadBytes: 1024 * 1024,
+    maxPendingBridgeCalls: 64,
+    quarantineAfterCrashes: 3,
+    quarantineWindowMs: 60_000,
+    cacheDir: join(dir, 'cache'),
+    cacheKey: randomBytes(32),
+    logger: noLog,
+  });
+  const one = (i: number) => sandbox.invoke({ plugin, kind: 'agent', target: 'bench', capability: 'noop', input: { n: i }, config: {}, executionId: `bench-${i}` });
+  await sandbox.load(plugin, { agents: { bench: ['noop'] }, workflows: [] });
+  await sequential(300, one);
+  const seq = figures(SEQUENTIAL, await sequential(SEQUENTIAL, one));
+  const pipe = figures(PIPELINED, await pipelined(PIPELINED, IN_FLIGHT, one));
+  await sandbox.close();
+  return { seq, pipe };
+}
+
+async function rawDispatch() {
+  const iso = await PluginIsolate.build(
+    {
+      pluginId: plugin.id,
+      pluginName: plugin.name,
+      script: SCRIPT,
+      scriptSha256: sha,
+      memoryMb: 64,
+      cpuMs: 5000,
+      maxPayloadBytes: 1024 * 1024,
+      cache: new CodeCache(join(dir, 'raw-cache'), randomBytes(32), () => undefined),
+      bridge: async () => '{"ok":true}',
+    },
+    () => undefined,
+  );
+  const meta = '{"executionId":"bench","plugin":{"name":"bench","version":"1.0.0"},"config":{}}';
+  const one = (i: number) => iso.dispatch([`call-${i}`, 'agent', 'bench', 'noop', `{"n":${i}}`, meta], 5000);
+  await sequential(300, one);
+  const seq = figures(RAW, await sequential(RAW, one));
+  const pipe = figures(RAW, await pipelined(RAW, IN_FLIGHT, one));
+  iso.dispose();
+  return { seq, pipe };
+}
+
+try {
+  const raw = await rawDispatch();
+  const sandbox = await viaSandbox();
+  const ivmVersion = (createRequire(import.meta.url)('isolated-vm/package.json') as { version: string }).version;
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'sandbox-throughput',
+      node: process.version,
+      isolatedVm: ivmVersion,
+      workers: 1,
+      inFlight: IN_FLIGHT,
+      invokeSequential: sandbox.seq,
+      invokePipelined: sandbox.pipe,
+      rawDispatchSequential: raw.seq,
+      rawDispatchPipelined: raw.pipe,
+      ratios: {
+        sequentialInvokeVsRaw: Math.round((raw.seq.opsPerSec / sandbox.seq.opsPerSec) * 100) / 100,
+        pipelinedInvokeVsRaw: Math.round((raw.pipe.opsPerSec / sandbox.pipe.opsPerSec) * 100) / 100,
+        pipelinedVsSequentialInvoke: Math.round((sandbox.pipe.opsPerSec / sandbox.seq.opsPerSec) * 100) / 100,
+      },
+      overheadUsPerSequentialCall: Math.round((sandbox.seq.meanUs - raw.seq.meanUs) * 10) / 10,
+    })}\n`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

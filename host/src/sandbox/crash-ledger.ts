@@ -1,0 +1,35 @@
+/**
+ * Crash strikes per plugin id. A plugin that had a call in flight when its worker died (or
+ * that the worker blamed before ending itself) gets a strike; `limit` strikes inside
+ * `windowMs` quarantine it until `reset` (the sandbox's `load` or `unload` of that id).
+ */
+export class CrashLedger {
+  #limit: number;
+  #windowMs: number;
+  #strikes = new Map<string, number[]>();
+  #quarantined = new Set<string>();
+
+  constructor(limit: number, windowMs: number) {
+    this.#limit = Math.max(1, limit);
+    this.#windowMs = windowMs;
+  }
+
+  /** Records a strike; true when it just put the plugin in quarantine. */
+  strike(pluginId: string, now = Date.now()): boolean {
+    const recent = (this.#strikes.get(pluginId) ?? []).filter((t) => now - t < this.#windowMs);
+    recent.push(now);
+    this.#strikes.set(pluginId, recent);
+    if (recent.length < this.#limit || this.#quarantined.has(pluginId)) return false;
+    this.#quarantined.add(pluginId);
+    return true;
+  }
+
+  isQuarantined(pluginId: string): boolean {
+    return this.#quarantined.has(pluginId);
+  }
+
+  reset(pluginId: string): void {
+    this.#strikes.delete(pluginId);
+    this.#quarantined.delete(pluginId);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Messages between the supervisor (HTTP process) and a sandbox worker process. Every frame
+ * is plain JSON; nothing here is trusted by the side that receives it, so each side checks
+ * shapes with the guards below before acting on a message.
+ */
+import type { ErrorCode } from '../errors/index.ts';
+import type { SandboxPlugin, SandboxStats } from './types.ts';
+
+export interface ExpectedHandlers {
+  agents: Record<string, string[]>;
+  workflows: string[];
+}
+
+export interface WorkerInit {
+  t: 'init';
+  /** HMAC key of the code cache, base64; sent over the channel, never through env or argv. */
+  cacheKey: string;
+  cacheDir: string;
+  maxPayloadBytes: number;
+  maxPendingBridgeCalls: number;
+  maxRssBytes: number;
+}
+
+export type ParentMessage =
+  | WorkerInit
+  | {
+      t: 'invoke';
+      callId: string;
+      plugin: SandboxPlugin;
+      kind: 'agent' | 'workflow';
+      target: string;
+      capability: string;
+      inputJson: string;
+      configJson: string;
+      executionId: string;
+    }
+  | { t: 'abort'; callId: string }
+  | { t: 'load'; reqId: number; plugin: SandboxPlugin; expected: ExpectedHandlers }
+  | { t: 'unload'; reqId: number; pluginId: string }
+  | { t: 'bridgeReply'; bridgeId: number; ok: true; valueJson?: string }
+  | { t: 'bridgeReply'; bridgeId: number; ok: false; code: string; message: string }
+  | { t: 'stats'; reqId: number }
+  | { t: 'shutdown' };
+
+export interface CallMetrics {
+  cpuMs: number;
+  wallMs: number;
+  heapUsedBytes: number;
+}
+
+export type WorkerStats = Omit<SandboxStats, 'workerRestarts' | 'workers'>;
+
+export type WorkerMessage =
+  | { t: 'ready' }
+  | ({ t: 'result'; callId: string; ok: true; output: unknown } & CallMetrics)
+  | ({ t: 'result'; callId: string; ok: false; code: ErrorCode; message: string } & CallMetrics)
+  | { t: 'loaded'; reqId: number; ok: boolean; message?: string }
+  | { t: 'unloaded'; reqId: number }
+  | { t: 'bridge'; bridgeId: number; callId: string; capability: string; op: string; args: unknown }
+  | { t: 'stats'; reqId: number; stats: WorkerStats }
+  | { t: 'log'; level: 'info' | 'warn' | 'error'; msg: string; fields: Record<string, unknown> }
+  /** The worker is about to end itself; `pluginId` names the plugin it blames, if any. */
+  | { t: 'fatal'; reason: string; pluginId?: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isString = (v: unknown, max = 1024): v is string => typeof v === 'string' && v.length <= max;
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/** Narrows a frame from a worker; anything else is a protocol violation. */
+export function isWorkerMessage(m: unknown): m is WorkerMessage {
+  if (!isObject(m)) return false;
+  switch (m.t) {
+    case 'ready':
+      return true;
+    case 'result':
+      if (!isString(m.callId, 64) || !isCount(m.cpuMs) || !isCount(m.wallMs) || !isCount(m.heapUsedBytes)) return false;
+      return m.ok === true || (m.ok === false && isString(m.code, 64) && isString(m.message, 4096));
+    case 'loaded':
+      return isCount(m.reqId) && typeof m.ok === 'boolean' && (m.message === undefined || isString(m.message, 4096));
+    case 'unloaded':
+      return isCount(m.reqId);
+    case 'bridge':
+      return isCount(m.bridgeId) && isString(m.callId, 64) && isString(m.capability, 64) && isString(m.op, 64);
+    case 'stats':
+      return isCount(m.reqId) && isObject(m.stats);
+    case 'log':
+      return (m.level === 'info' || m.level === 'warn' || m.level === 'error') && isString(m.msg, 4096) && isObject(m.fields);
+    case 'fatal':
+      return isString(m.reason, 4096) && (m.pluginId === undefined || isString(m.pluginId, 512));
+    default:
+      return false;
+  }
+}

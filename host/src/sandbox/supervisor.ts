@@ -1,0 +1,372 @@
+/**
+ * The HTTP process's side of the sandbox: a pool of worker processes, sticky plugin
+ * placement, the table of calls in flight (which binds each call id to its caller, so a
+ * bridge request is answered for the plugin the HOST chose, never the one a worker names),
+ * crash handling with restarts and quarantine. Nothing a worker sends can throw here.
+ */
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { EaselError, isErrorCode } from '../errors/index.ts';
+import { CrashLedger } from './crash-ledger.ts';
+import { toGuestError } from './guest-error.ts';
+import type { ExpectedHandlers, ParentMessage, WorkerMessage } from './protocol.ts';
+import type { BridgeCaller, InvokeRequest, InvokeResult, Sandbox, SandboxOptions, SandboxPlugin, SandboxStats } from './types.ts';
+import { WorkerProcess } from './worker-process.ts';
+
+const DEFAULT_ENTRY = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
+const START_TIMEOUT_MS = 20_000;
+const SHUTDOWN_GRACE_MS = 3_000;
+const MAX_RESTART_DELAY_MS = 5_000;
+
+interface Slot {
+  index: number;
+  worker: WorkerProcess | undefined;
+  failedStarts: number;
+  restartTimer: NodeJS.Timeout | undefined;
+  /** Plugin the worker blamed in its last words (a runaway isolate). */
+  blame: string | undefined;
+}
+
+interface PendingCall {
+  worker: WorkerProcess;
+  pluginId: string;
+  caller: BridgeCaller;
+  resolve(result: InvokeResult): void;
+  reject(err: EaselError): void;
+}
+
+interface PendingRequest {
+  worker: WorkerProcess;
+  resolve(m: WorkerMessage): void;
+  reject(err: EaselError): void;
+}
+
+type BridgeRequest = Extract<WorkerMessage, { t: 'bridge' }>;
+
+export interface SupervisorInternals {
+  /** Worker entry script (tests substitute misbehaving workers). */
+  workerEntry?: string;
+}
+
+export class Supervisor implements Sandbox {
+  #opts: SandboxOptions;
+  #entry: string;
+  #slots: Slot[] = [];
+  #calls = new Map<string, PendingCall>();
+  #requests = new Map<number, PendingRequest>();
+  #placement = new Map<string, number>();
+  #ledger: CrashLedger;
+  #reqSeq = 0;
+  #restarts = 0;
+  #closed = false;
+
+  private constructor(opts: SandboxOptions, internals: SupervisorInternals) {
+    this.#opts = opts;
+    this.#entry = internals.workerEntry ?? DEFAULT_ENTRY;
+    this.#ledger = new CrashLedger(opts.quarantineAfterCrashes, opts.quarantineWindowMs);
+  }
+
+  static async start(opts: SandboxOptions, internals: SupervisorInternals = {}): Promise<Supervisor> {
+    const self = new Supervisor(opts, internals);
+    const count = Math.max(1, Math.floor(opts.workers));
+    for (let index = 0; index < count; index++) {
+      const slot: Slot = { index, worker: undefined, failedStarts: 0, restartTimer: undefined, blame: undefined };
+      self.#slots.push(slot);
+      self.#spawn(slot);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out')), START_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([Promise.all(self.#slots.map((s) => s.worker!.ready)), timeout]);
+    } catch (err) {
+      await self.close();
+      throw new EaselError('SANDBOX_UNAVAILABLE', `sandbox workers did not start: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    return self;
+  }
+
+  invoke(request: InvokeRequest): Promise<InvokeResult> {
+    const { plugin } = request;
+    if (this.#closed) return Promise.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shut down'));
+    if (this.#ledger.isQuarantined(plugin.id)) return Promise.reject(new EaselError('PLUGIN_QUARANTINED', `${plugin.id} crashed its sandbox worker too often`));
+    if (request.signal?.aborted) return Promise.reject(new EaselError('EXECUTION_ABORTED', 'the call was cancelled'));
+    let inputJson: string;
+    let configJson: string;
+    try {
+      inputJson = this.#payload(request.input ?? null, 'input');
+      configJson = this.#payload(request.config ?? {}, 'config');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const worker = this.#slotFor(plugin.id).worker;
+    if (!worker?.alive) return Promise.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox worker is restarting'));
+    const callId = randomUUID();
+    const caller: BridgeCaller = { pluginId: plugin.id, pluginName: plugin.name, pluginVersion: plugin.version, executionId: request.executionId };
+    return new Promise<InvokeResult>((resolve, reject) => {
+      const signal = request.signal;
+      const onAbort = () => {
+        if (!this.#calls.has(callId)) return;
+        this.#calls.get(callId)!.reject(new EaselError('EXECUTION_ABORTED', 'the call was cancelled'));
+        worker.send({ t: 'abort', callId });
+      };
+      const done = () => {
+        this.#calls.delete(callId);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.#calls.set(callId, {
+        worker,
+        pluginId: plugin.id,
+        caller,
+        resolve: (r) => (done(), resolve(r)),
+        reject: (e) => (done(), reject(e)),
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const sent = worker.send({
+        t: 'invoke',
+        callId,
+        plugin: wirePlugin(plugin),
+        kind: request.kind,
+        target: request.target,
+        capability: request.capability ?? '',
+        inputJson,
+        configJson,
+        executionId: request.executionId,
+      });
+      if (!sent) this.#calls.get(callId)?.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox worker is restarting'));
+    });
+  }
+
+  async load(plugin: SandboxPlugin, expected: ExpectedHandlers): Promise<void> {
+    if (this.#closed) throw new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shut down');
+    this.#ledger.reset(plugin.id);
+    const worker = this.#slotFor(plugin.id).worker;
+    if (!worker?.alive) throw new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox worker is restarting');
+    const reply = await this.#request(worker, (reqId) => ({ t: 'load', reqId, plugin: wirePlugin(plugin), expected }));
+    if (reply.t === 'loaded' && !reply.ok) throw new EaselError('PLUGIN_LOAD_FAILED', reply.message ?? 'the plugin did not load');
+  }
+
+  async unload(pluginId: string): Promise<void> {
+    this.#ledger.reset(pluginId);
+    const index = this.#placement.get(pluginId);
+    if (index === undefined) return;
+    this.#placement.delete(pluginId);
+    const worker = this.#slots[index]?.worker;
+    if (!worker?.alive || this.#closed) return;
+    await this.#request(worker, (reqId) => ({ t: 'unload', reqId, pluginId })).catch(() => undefined);
+  }
+
+  workerPids(): number[] {
+    return this.#slots.flatMap((s) => (s.worker?.alive && s.worker.isReady && s.worker.pid !== undefined ? [s.worker.pid] : []));
+  }
+
+  async stats(): Promise<SandboxStats> {
+    const total: SandboxStats = {
+      workers: 0,
+      workerRestarts: this.#restarts,
+      isolatesCreated: 0,
+      cacheProduced: 0,
+      cacheHitsMemory: 0,
+      cacheHitsDisk: 0,
+      cacheRejectedHmac: 0,
+      cacheRejectedV8: 0,
+      bridgeNonStringArgs: 0,
+    };
+    const live = this.#slots.flatMap((s) => (s.worker?.alive ? [s.worker] : []));
+    const replies = await Promise.all(live.map((w) => this.#request(w, (reqId) => ({ t: 'stats', reqId })).catch(() => undefined)));
+    for (const reply of replies) {
+      if (reply?.t !== 'stats') continue;
+      total.workers++;
+      for (const [key, value] of Object.entries(reply.stats)) {
+        if (key in total && typeof value === 'number') (total as unknown as Record<string, number>)[key]! += value;
+      }
+    }
+    return total;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const call of [...this.#calls.values()]) call.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shutting down'));
+    for (const req of [...this.#requests.values()]) req.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shutting down'));
+    this.#requests.clear();
+    await Promise.all(
+      this.#slots.map(async (slot) => {
+        if (slot.restartTimer) clearTimeout(slot.restartTimer);
+        await slot.worker?.shutdown(SHUTDOWN_GRACE_MS);
+      }),
+    );
+  }
+
+  #payload(value: unknown, what: 'input' | 'config'): string {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      json = undefined;
+    }
+    if (typeof json !== 'string') throw new EaselError(what === 'input' ? 'INPUT_INVALID' : 'PLUGIN_CONFIG_INVALID', `the ${what} is not JSON`);
+    const max = this.#opts.maxPayloadBytes;
+    if (json.length > max || Buffer.byteLength(json) > max) throw new EaselError('INPUT_TOO_LARGE', `the ${what} is over ${max} bytes as JSON`);
+    return json;
+  }
+
+  /** Sticky placement: a plugin stays on its slot (across restarts); new plugins go to the least loaded. */
+  #slotFor(pluginId: string): Slot {
+    const placed = this.#placement.get(pluginId);
+    if (placed !== undefined) return this.#slots[placed]!;
+    const load = this.#slots.map(() => 0);
+    for (const index of this.#placement.values()) load[index]!++;
+    const index = load.indexOf(Math.min(...load));
+    this.#placement.set(pluginId, index);
+    return this.#slots[index]!;
+  }
+
+  #request(worker: WorkerProcess, build: (reqId: number) => ParentMessage): Promise<WorkerMessage> {
+    const reqId = ++this.#reqSeq;
+    return new Promise<WorkerMessage>((resolve, reject) => {
+      this.#requests.set(reqId, { worker, resolve, reject });
+      if (!worker.send(build(reqId))) {
+        this.#requests.delete(reqId);
+        reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox worker is restarting'));
+      }
+    });
+  }
+
+  #spawn(slot: Slot): void {
+    slot.restartTimer = undefined;
+    if (this.#closed) return;
+    const maxPayload = this.#opts.maxPayloadBytes;
+    slot.blame = undefined;
+    slot.worker = new WorkerProcess(
+      this.#entry,
+      {
+        t: 'init',
+        cacheKey: this.#opts.cacheKey.toString('base64'),
+        cacheDir: this.#opts.cacheDir,
+        maxPayloadBytes: maxPayload,
+        maxPendingBridgeCalls: this.#opts.maxPendingBridgeCalls,
+        maxRssBytes: (this.#opts.workerMaxRssMb ?? 1024) * 1024 * 1024,
+      },
+      // JSON escaping can make a payload up to six times longer in a frame.
+      6 * maxPayload + 1024 * 1024,
+      {
+        onMessage: (worker, m) => this.#onMessage(slot, worker, m),
+        onExit: (worker, detail) => this.#onExit(slot, worker, detail),
+      },
+    );
+  }
+
+  #onMessage(slot: Slot, worker: WorkerProcess, m: WorkerMessage): void {
+    switch (m.t) {
+      case 'result': {
+        const call = this.#calls.get(m.callId);
+        // Late answers for aborted calls, or answers for another worker's calls, are dropped.
+        if (!call || call.worker !== worker) return;
+        if (m.ok) return call.resolve({ output: m.output, cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes });
+        const code = isErrorCode(m.code) ? m.code : 'INTERNAL_ERROR';
+        return call.reject(new EaselError(code, m.message, { cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes }));
+      }
+      case 'bridge':
+        return this.#onBridge(worker, m);
+      case 'loaded':
+      case 'unloaded':
+      case 'stats': {
+        const req = this.#requests.get(m.reqId);
+        if (!req || req.worker !== worker) return;
+        this.#requests.delete(m.reqId);
+        return req.resolve(m);
+      }
+      case 'log':
+        return this.#opts.logger[m.level]({ ...m.fields, sandboxWorker: worker.pid }, m.msg);
+      case 'fatal':
+        if (m.pluginId !== undefined && this.#placement.get(m.pluginId) === slot.index) slot.blame = m.pluginId;
+        return this.#opts.logger.error({ sandboxWorker: worker.pid, plugin: m.pluginId, reason: m.reason }, 'sandbox worker is ending itself');
+      default:
+        return;
+    }
+  }
+
+  #onBridge(worker: WorkerProcess, m: BridgeRequest): void {
+    const reply = (answer: { ok: true; valueJson?: string } | { ok: false; code: string; message: string }) => {
+      worker.send({ t: 'bridgeReply', bridgeId: m.bridgeId, ...answer } as ParentMessage);
+    };
+    const call = this.#calls.get(m.callId);
+    if (!call) return reply({ ok: false, code: 'EXECUTION_ABORTED', message: 'this call has ended' });
+    if (call.worker !== worker) {
+      this.#opts.logger.warn({ sandboxWorker: worker.pid, callId: m.callId }, 'a worker named a call it does not run');
+      return reply({ ok: false, code: 'BRIDGE_ARGUMENT_INVALID', message: 'unknown call' });
+    }
+    const { caller } = call;
+    const max = this.#opts.maxPayloadBytes;
+    Promise.resolve()
+      .then(() => this.#opts.bridge(caller, m.capability, m.op, m.args))
+      .then(
+        (value) => {
+          const valueJson = value === undefined ? undefined : JSON.stringify(value);
+          if (valueJson !== undefined && (valueJson.length > max || Buffer.byteLength(valueJson) > max)) {
+            return reply({ ok: false, code: 'BRIDGE_RESULT_TOO_LARGE', message: `the answer is over ${max} bytes` });
+          }
+          reply(valueJson === undefined ? { ok: true } : { ok: true, valueJson });
+        },
+        (err: unknown) => {
+          const safe = toGuestError(err);
+          if (safe.unexpected) {
+            this.#opts.logger.error({ err, plugin: caller.pluginId, executionId: caller.executionId, capability: m.capability, op: m.op }, 'bridge handler failed');
+          }
+          reply({ ok: false, code: safe.code, message: safe.message });
+        },
+      )
+      .catch((err: unknown) => {
+        this.#opts.logger.error({ err, plugin: caller.pluginId, capability: m.capability, op: m.op }, 'bridge answer is not JSON');
+        reply({ ok: false, code: 'INTERNAL_ERROR', message: 'internal error' });
+      });
+  }
+
+  #onExit(slot: Slot, worker: WorkerProcess, detail: { code: number | null; signal: string | null; reason: string | undefined; stderr: string }): void {
+    if (slot.worker !== worker) return;
+    slot.worker = undefined;
+    const struck = new Set<string>();
+    for (const call of [...this.#calls.values()]) {
+      if (call.worker !== worker) continue;
+      // A worker that never came up ran no plugin code: nobody is to blame.
+      if (worker.isReady) struck.add(call.pluginId);
+      call.reject(new EaselError('SANDBOX_CRASHED', 'the sandbox worker died during the call; it has been restarted'));
+    }
+    if (slot.blame !== undefined) struck.add(slot.blame);
+    for (const [reqId, req] of [...this.#requests]) {
+      if (req.worker !== worker) continue;
+      this.#requests.delete(reqId);
+      req.reject(new EaselError('SANDBOX_CRASHED', 'the sandbox worker died; it has been restarted'));
+    }
+    if (this.#closed) return;
+    this.#opts.logger.error(
+      { sandboxWorker: worker.pid, code: detail.code, signal: detail.signal, reason: detail.reason, stderr: detail.stderr.slice(-1024), plugins: [...struck] },
+      'sandbox worker died',
+    );
+    for (const pluginId of struck) {
+      if (this.#ledger.strike(pluginId)) this.#opts.logger.warn({ plugin: pluginId }, 'plugin quarantined after repeated sandbox crashes');
+    }
+    // A worker that never came up is retried with backoff; one that served is replaced at once.
+    slot.failedStarts = worker.isReady ? 0 : slot.failedStarts + 1;
+    const delay = slot.failedStarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** slot.failedStarts);
+    this.#restarts++;
+    if (delay === 0) this.#spawn(slot);
+    else slot.restartTimer = setTimeout(() => this.#spawn(slot), delay);
+  }
+}
+
+/** Only the fields the worker needs, so nothing else a caller attached travels. */
+function wirePlugin(p: SandboxPlugin): SandboxPlugin {
+  return {
+    id: p.id,
+    name: p.name,
+    version: p.version,
+    scriptPath: p.scriptPath,
+    scriptSha256: p.scriptSha256,
+    limits: { memoryMb: p.limits.memoryMb, cpuMs: p.limits.cpuMs, wallMs: p.limits.wallMs },
+  };
+}

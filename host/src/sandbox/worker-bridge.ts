@@ -1,0 +1,116 @@
+/**
+ * The worker's leg of the bridge. The guest hands over four strings; this checks them
+ * (types, sizes, the call they name, the call's pending count), forwards parsed JSON to the
+ * supervisor and answers the guest with an envelope string. It never rejects and never
+ * puts a host error, stack or path into an answer.
+ */
+import type { ParentMessage, WorkerMessage } from './protocol.ts';
+
+/** What the bridge needs to know about a call in flight. */
+export interface BridgeCall {
+  callId: string;
+  /** The isolate the call runs in: a call id is only valid from its own isolate. */
+  owner: object;
+  done: boolean;
+  aborted: boolean;
+  pendingBridge: Set<number>;
+  /** Error codes the bridge answered this call with: the only non-plugin codes it may end with. */
+  delivered: Set<string>;
+}
+
+const NAME = /^[a-zA-Z][a-zA-Z0-9]{0,31}$/;
+const INTERNAL = JSON.stringify({ ok: false, code: 'INTERNAL_ERROR', message: 'internal error' });
+
+export function errorEnvelope(code: string, message: string): string {
+  return JSON.stringify({ ok: false, code, message });
+}
+
+export class WorkerBridge {
+  /** Non-string arguments seen (only a subverted shim could send one). */
+  nonStringArgs = 0;
+  #seq = 0;
+  #waiters = new Map<number, { call: BridgeCall; resolve: (envelope: string) => void }>();
+  #calls: Map<string, BridgeCall>;
+  #send: (m: WorkerMessage) => void;
+  #maxPayload: number;
+  #maxPending: number;
+
+  constructor(calls: Map<string, BridgeCall>, send: (m: WorkerMessage) => void, limits: { maxPayloadBytes: number; maxPendingBridgeCalls: number }) {
+    this.#calls = calls;
+    this.#send = send;
+    this.#maxPayload = limits.maxPayloadBytes;
+    this.#maxPending = limits.maxPendingBridgeCalls;
+  }
+
+  /** The function behind an isolate's bridge Reference. */
+  forIsolate(owner: () => object | undefined) {
+    return async (callId: unknown, capability: unknown, op: unknown, argsJson: unknown): Promise<string> => {
+      try {
+        return await this.#handle(owner(), callId, capability, op, argsJson);
+      } catch {
+        return INTERNAL;
+      }
+    };
+  }
+
+  #handle(owner: object | undefined, callId: unknown, capability: unknown, op: unknown, argsJson: unknown): string | Promise<string> {
+    if (typeof callId !== 'string' || typeof capability !== 'string' || typeof op !== 'string' || typeof argsJson !== 'string') {
+      this.nonStringArgs++;
+      return errorEnvelope('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be strings');
+    }
+    const call = this.#calls.get(callId);
+    if (!call || call.done || owner === undefined || call.owner !== owner) return errorEnvelope('EXECUTION_ABORTED', 'this call has ended');
+    if (call.aborted) return this.#deliver(call, 'EXECUTION_ABORTED', 'the call was cancelled');
+    if (!NAME.test(capability) || !NAME.test(op)) return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', 'unknown capability or operation');
+    // Length first: a UTF-8 byte count is never below the UTF-16 length, and both precede any parse.
+    if (argsJson.length > this.#maxPayload || Buffer.byteLength(argsJson) > this.#maxPayload) {
+      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', `bridge arguments are over ${this.#maxPayload} bytes`);
+    }
+    if (call.pendingBridge.size >= this.#maxPending) {
+      return this.#deliver(call, 'BRIDGE_BUSY', `at most ${this.#maxPending} bridge calls may be in flight per call`);
+    }
+    let args: unknown;
+    try {
+      args = JSON.parse(argsJson);
+    } catch {
+      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be JSON');
+    }
+    const bridgeId = ++this.#seq;
+    return new Promise<string>((resolve) => {
+      this.#waiters.set(bridgeId, { call, resolve });
+      call.pendingBridge.add(bridgeId);
+      this.#send({ t: 'bridge', bridgeId, callId, capability, op, args });
+    });
+  }
+
+  /** The supervisor's answer to one bridge request. */
+  reply(m: Extract<ParentMessage, { t: 'bridgeReply' }>): void {
+    const waiter = this.#waiters.get(m.bridgeId);
+    if (!waiter) return;
+    this.#waiters.delete(m.bridgeId);
+    const { call, resolve } = waiter;
+    call.pendingBridge.delete(m.bridgeId);
+    if (call.done || call.aborted) return resolve(errorEnvelope('EXECUTION_ABORTED', 'this call has ended'));
+    if (!m.ok) return resolve(this.#deliver(call, String(m.code), String(m.message)));
+    if (m.valueJson === undefined) return resolve('{"ok":true}');
+    if (typeof m.valueJson !== 'string' || m.valueJson.length > this.#maxPayload) {
+      return resolve(this.#deliver(call, 'BRIDGE_RESULT_TOO_LARGE', `the answer is over ${this.#maxPayload} bytes`));
+    }
+    resolve(`{"ok":true,"value":${m.valueJson}}`);
+  }
+
+  /** Ends a call's open bridge requests (the call finished or was aborted) so the guest moves on. */
+  release(call: BridgeCall, code: string, message: string): void {
+    for (const id of call.pendingBridge) {
+      const waiter = this.#waiters.get(id);
+      this.#waiters.delete(id);
+      waiter?.resolve(this.#deliver(call, code, message));
+    }
+    call.pendingBridge.clear();
+  }
+
+  #deliver(call: BridgeCall, code: string, message: string): string {
+    call.delivered.add(code);
+    return errorEnvelope(code, message);
+  }
+}

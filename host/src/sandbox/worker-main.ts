@@ -1,0 +1,52 @@
+/**
+ * Entry of a sandbox worker process (spawned by the supervisor, never imported). Talks to
+ * the supervisor over length-prefixed JSON frames on fd 3; the first frame is `init`, which
+ * carries the code-cache key (never env or argv). Refuses to run without
+ * `--no-node-snapshot`, which isolated-vm needs on Node >= 20.
+ */
+import { Socket } from 'node:net';
+import { FrameChannel } from './frame-channel.ts';
+import type { ParentMessage, WorkerMessage } from './protocol.ts';
+import { WorkerRuntime } from './worker-runtime.ts';
+
+const EXIT_BAD_FLAGS = 78;
+const EXIT_INTERNAL = 70;
+
+if (!process.execArgv.includes('--no-node-snapshot')) {
+  process.stderr.write('easel sandbox worker: refusing to start without --no-node-snapshot\n');
+  process.exit(EXIT_BAD_FLAGS);
+}
+
+const socket = new Socket({ fd: 3, readable: true, writable: true });
+const limits = { maxFrameBytes: 1024 * 1024, onMessage, onViolation: () => process.exit(EXIT_INTERNAL) };
+const channel = new FrameChannel(socket, limits);
+let runtime: WorkerRuntime | undefined;
+
+const send = (m: WorkerMessage): void => {
+  channel.send(m);
+};
+
+function onMessage(raw: unknown): void {
+  const m = raw as ParentMessage;
+  try {
+    if (runtime) return runtime.handle(m);
+    if (m?.t !== 'init') return;
+    // Frames from the supervisor carry input and config as JSON strings; escaping can grow them.
+    limits.maxFrameBytes = 8 * m.maxPayloadBytes + 1024 * 1024;
+    runtime = new WorkerRuntime(m, send);
+    send({ t: 'ready' });
+  } catch (err) {
+    send({ t: 'log', level: 'error', msg: 'worker failed to handle a message', fields: { reason: (err as Error)?.message } });
+  }
+}
+
+// The supervisor is gone: nothing left to serve.
+socket.on('close', () => process.exit(0));
+
+process.on('unhandledRejection', (reason) => {
+  send({ t: 'log', level: 'error', msg: 'unhandled rejection in worker', fields: { reason: String((reason as Error)?.message ?? reason) } });
+});
+process.on('uncaughtException', (err) => {
+  send({ t: 'log', level: 'error', msg: 'uncaught exception in worker', fields: { reason: err.message } });
+  setTimeout(() => process.exit(EXIT_INTERNAL), 20);
+});

@@ -1,0 +1,406 @@
+/**
+ * Everything a worker process does: one isolate per plugin (built lazily, rebuilt after a
+ * disposal), the calls in flight, the watchdog rules and the answers to the supervisor.
+ * Disposal causes map to codes here: the call that broke the budget gets EXECUTION_TIMEOUT
+ * or EXECUTION_MEMORY, other calls in the same isolate EXECUTION_ABORTED.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { isErrorCode, type ErrorCode } from '../errors/index.ts';
+import { CodeCache } from './code-cache.ts';
+import { PluginIsolate } from './plugin-isolate.ts';
+import type { ExpectedHandlers, ParentMessage, WorkerInit, WorkerMessage, WorkerStats } from './protocol.ts';
+import type { SandboxPlugin } from './types.ts';
+import { breachOf, RUNAWAY_GRACE_MS, Watchdog, type Breach, type Watched } from './watchdog.ts';
+import { WorkerBridge, type BridgeCall } from './worker-bridge.ts';
+
+type Invoke = Extract<ParentMessage, { t: 'invoke' }>;
+type Cause = 'timeout' | 'memory' | 'aborted' | 'idle' | 'unload';
+
+interface Call extends BridgeCall, Watched {
+  plugin: SandboxPlugin;
+  iso: PluginIsolate | undefined;
+}
+
+interface Entry {
+  plugin: SandboxPlugin;
+  iso: PluginIsolate | undefined;
+  ready: Promise<PluginIsolate> | undefined;
+  /** The isolate being built, watched against the plugin's limits. */
+  building: { iso: PluginIsolate; start: number } | undefined;
+  idleCpuNs: bigint | undefined;
+}
+
+/** Codes a guest may end a call with on its own word; any other code needs the bridge to have sent it. */
+const GUEST_CODES = new Set<string>(['PLUGIN_ERROR', 'OUTPUT_TOO_LARGE', 'BRIDGE_ARGUMENT_INVALID']);
+const MAX_MESSAGE = 1000;
+
+class LoadError extends Error {}
+
+export class WorkerRuntime {
+  #init: WorkerInit;
+  #send: (m: WorkerMessage) => void;
+  #cache: CodeCache;
+  #entries = new Map<string, Entry>();
+  #calls = new Map<string, Call>();
+  #bridge: WorkerBridge;
+  #watchdog: Watchdog;
+  #zombies = new Map<PluginIsolate, number>();
+  #isolatesCreated = 0;
+  #ticks = 0;
+  #dying = false;
+
+  constructor(init: WorkerInit, send: (m: WorkerMessage) => void) {
+    this.#init = init;
+    this.#send = send;
+    this.#cache = new CodeCache(init.cacheDir, Buffer.from(init.cacheKey, 'base64'), (msg, fields) => this.#log('warn', msg, fields));
+    this.#bridge = new WorkerBridge(this.#calls as Map<string, BridgeCall>, send, init);
+    this.#watchdog = new Watchdog(() => this.#tick());
+    this.#watchdog.poke();
+  }
+
+  handle(m: ParentMessage): void {
+    if (this.#dying) return;
+    switch (m.t) {
+      case 'invoke':
+        return void this.#invoke(m);
+      case 'abort':
+        return this.#abort(m.callId);
+      case 'bridgeReply':
+        return this.#bridge.reply(m);
+      case 'load':
+        return void this.#load(m.reqId, m.plugin, m.expected);
+      case 'unload':
+        this.#drop(m.pluginId, 'unload');
+        return this.#send({ t: 'unloaded', reqId: m.reqId });
+      case 'stats':
+        return this.#send({ t: 'stats', reqId: m.reqId, stats: this.#stats() });
+      case 'shutdown':
+        this.#watchdog.stop();
+        for (const id of [...this.#entries.keys()]) this.#drop(id, 'unload');
+        return process.exit(0);
+      default:
+        return;
+    }
+  }
+
+  async #invoke(m: Invoke): Promise<void> {
+    const { limits } = m.plugin;
+    const call: Call = {
+      callId: m.callId,
+      plugin: m.plugin,
+      owner: {},
+      iso: undefined,
+      done: false,
+      aborted: false,
+      pendingBridge: new Set(),
+      delivered: new Set(),
+      startWall: performance.now(),
+      startCpuNs: undefined,
+      cpuMs: limits.cpuMs,
+      wallMs: limits.wallMs,
+      abortedAt: undefined,
+    };
+    this.#calls.set(call.callId, call);
+    let iso: PluginIsolate;
+    try {
+      iso = await this.#isolateFor(m.plugin);
+    } catch (err) {
+      return this.#finish(call, { code: 'PLUGIN_LOAD_FAILED', message: messageOf(err) });
+    }
+    if (call.done) return;
+    const found = m.kind === 'agent' ? iso.handlers.agents[m.target]?.includes(m.capability) : iso.handlers.workflows.includes(m.target);
+    if (!found) return this.#finish(call, { code: 'AGENT_NOT_FOUND', message: `${m.plugin.name} has no ${m.kind} ${m.target}${m.kind === 'agent' ? `.${m.capability}` : ''}` });
+    call.iso = iso;
+    call.owner = iso;
+    call.startWall = performance.now();
+    call.startCpuNs = iso.cpuNs();
+    this.#watchdog.poke();
+    const meta = `{"executionId":${JSON.stringify(m.executionId)},"plugin":${JSON.stringify({ name: m.plugin.name, version: m.plugin.version })},"config":${m.configJson}}`;
+    let envelope: unknown;
+    try {
+      envelope = await iso.dispatch([m.callId, m.kind, m.target, m.capability, m.inputJson, meta], limits.cpuMs);
+    } catch (err) {
+      return this.#dispatchFailed(call, iso, err);
+    }
+    if (call.done) return;
+    if (call.aborted) return this.#finish(call, { code: 'EXECUTION_ABORTED', message: 'the call was cancelled' });
+    this.#finish(call, this.#outcome(call, envelope));
+  }
+
+  /** Reads the guest's envelope: size first, then JSON, then which code the guest may claim. */
+  #outcome(call: Call, envelope: unknown): { output: unknown } | { code: ErrorCode; message: string } {
+    if (typeof envelope !== 'string') {
+      (envelope as { release?: () => void } | undefined)?.release?.();
+      return { code: 'PLUGIN_ERROR', message: 'the handler produced no answer' };
+    }
+    const max = this.#init.maxPayloadBytes + 64;
+    if (envelope.length > max || Buffer.byteLength(envelope) > max) {
+      return { code: 'OUTPUT_TOO_LARGE', message: `the output is over ${this.#init.maxPayloadBytes} bytes` };
+    }
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(envelope) as Record<string, unknown>;
+    } catch {
+      return { code: 'PLUGIN_ERROR', message: 'the handler produced a malformed answer' };
+    }
+    if (parsed.ok === true) return { output: parsed.value };
+    const code = typeof parsed.code === 'string' && isErrorCode(parsed.code) && (GUEST_CODES.has(parsed.code) || call.delivered.has(parsed.code)) ? parsed.code : 'PLUGIN_ERROR';
+    return { code, message: truncate(typeof parsed.message === 'string' ? parsed.message : 'plugin error') };
+  }
+
+  #dispatchFailed(call: Call, iso: PluginIsolate, err: unknown): void {
+    const message = messageOf(err);
+    if (/memory limit/i.test(message) || (!iso.dead && iso.isolate.isDisposed)) return this.#kill(iso, 'memory', call);
+    if (/timed out/i.test(message)) return this.#kill(iso, 'timeout', call);
+    if (call.done) return;
+    if (iso.dead) return this.#finish(call, { code: 'EXECUTION_ABORTED', message: 'the isolate was stopped' });
+    this.#log('warn', 'a dispatch failed', { plugin: call.plugin.id, reason: message });
+    this.#finish(call, { code: 'PLUGIN_ERROR', message: 'the handler could not be run' });
+  }
+
+  #abort(callId: string): void {
+    const call = this.#calls.get(callId);
+    if (!call || call.done || call.aborted) return;
+    call.aborted = true;
+    call.abortedAt = performance.now();
+    if (!call.iso) return this.#finish(call, { code: 'EXECUTION_ABORTED', message: 'the call was cancelled' });
+    // ctx.signal fires first; only then do its pending bridge calls fail, so listeners see the
+    // abort before the awaiting code moves on. A busy isolate never runs the listener: the
+    // watchdog disposes it after the grace period and #finish releases the bridge calls.
+    void call.iso.abort(callId).then(() => this.#bridge.release(call, 'EXECUTION_ABORTED', 'the call was cancelled'));
+    this.#watchdog.poke();
+  }
+
+  #finish(call: Call, outcome: { output: unknown } | { code: ErrorCode; message: string }): void {
+    if (call.done) return;
+    call.done = true;
+    this.#calls.delete(call.callId);
+    this.#bridge.release(call, 'EXECUTION_ABORTED', 'this call has ended');
+    const iso = call.iso;
+    const now = performance.now();
+    const cpuNow = iso?.cpuNs();
+    const cpuMs = cpuNow !== undefined && call.startCpuNs !== undefined ? Number(cpuNow - call.startCpuNs) / 1e6 : 0;
+    const wallMs = now - call.startWall;
+    const alone = iso !== undefined && !iso.dead && ![...this.#calls.values()].some((c) => c.iso === iso);
+    if (alone) {
+      const entry = this.#entries.get(iso.pluginId);
+      if (entry?.iso === iso) entry.idleCpuNs = cpuNow;
+    }
+    // Heap stats queue behind running guest code, so they are only awaited when the isolate is idle.
+    const heap = alone ? iso.heapUsed(50) : Promise.resolve(iso?.lastHeapUsed ?? 0);
+    void heap.then((heapUsedBytes) => {
+      const metrics = { cpuMs, wallMs, heapUsedBytes };
+      if ('output' in outcome) this.#send({ t: 'result', callId: call.callId, ok: true, output: outcome.output, ...metrics });
+      else this.#send({ t: 'result', callId: call.callId, ok: false, code: outcome.code, message: outcome.message, ...metrics });
+    });
+  }
+
+  /** Disposes an isolate and fails every call in it; the next call builds a fresh one. */
+  #kill(iso: PluginIsolate, cause: Cause, culprit?: Call): void {
+    if (!iso.dead) {
+      iso.dispose();
+      if (iso.pending.size > 0) this.#zombies.set(iso, performance.now() + RUNAWAY_GRACE_MS);
+      this.#log(cause === 'unload' ? 'info' : 'warn', 'isolate disposed', { plugin: iso.pluginId, cause });
+    }
+    const entry = this.#entries.get(iso.pluginId);
+    if (entry && (entry.iso === iso || entry.building?.iso === iso)) this.#entries.delete(iso.pluginId);
+    for (const call of [...this.#calls.values()]) {
+      if (call.iso !== iso) continue;
+      this.#finish(call, this.#failureFor(call, iso, cause, culprit));
+    }
+  }
+
+  #failureFor(call: Call, iso: PluginIsolate, cause: Cause, culprit: Call | undefined): { code: ErrorCode; message: string } {
+    const mine = culprit === call || (cause === 'memory' && culprit === undefined);
+    if (mine && cause === 'memory') return { code: 'EXECUTION_MEMORY', message: `the call ran out of the plugin's ${iso.memoryMb} MB of memory` };
+    if (mine && cause === 'timeout') return { code: 'EXECUTION_TIMEOUT', message: `the call ran past its budget (${call.cpuMs} ms CPU, ${call.wallMs} ms wall)` };
+    if (mine && cause === 'aborted') return { code: 'EXECUTION_ABORTED', message: 'the call was cancelled' };
+    return { code: 'EXECUTION_ABORTED', message: 'another call stopped the plugin\'s isolate' };
+  }
+
+  async #isolateFor(plugin: SandboxPlugin): Promise<PluginIsolate> {
+    const entry = this.#entries.get(plugin.id);
+    if (entry && entry.plugin.scriptSha256 === plugin.scriptSha256 && entry.plugin.limits.memoryMb === plugin.limits.memoryMb) {
+      if (entry.iso && !entry.iso.dead) return entry.iso;
+      if (entry.ready) return entry.ready;
+    }
+    if (entry) this.#drop(plugin.id, 'unload');
+    const fresh: Entry = { plugin, iso: undefined, ready: undefined, building: undefined, idleCpuNs: undefined };
+    this.#entries.set(plugin.id, fresh);
+    fresh.ready = this.#build(fresh);
+    fresh.ready.catch(() => undefined);
+    return fresh.ready;
+  }
+
+  async #build(entry: Entry): Promise<PluginIsolate> {
+    const { plugin } = entry;
+    let script: string;
+    try {
+      script = await readFile(plugin.scriptPath, 'utf8');
+    } catch {
+      this.#forget(entry);
+      throw new LoadError('the plugin script cannot be read');
+    }
+    if (createHash('sha256').update(script).digest('hex') !== plugin.scriptSha256) {
+      this.#forget(entry);
+      throw new LoadError('the plugin script does not match its recorded sha256');
+    }
+    let built: PluginIsolate | undefined;
+    try {
+      const iso = await PluginIsolate.build(
+        {
+          pluginId: plugin.id,
+          pluginName: plugin.name,
+          script,
+          scriptSha256: plugin.scriptSha256,
+          memoryMb: plugin.limits.memoryMb,
+          cpuMs: plugin.limits.cpuMs,
+          maxPayloadBytes: this.#init.maxPayloadBytes,
+          cache: this.#cache,
+          bridge: this.#bridge.forIsolate(() => built),
+        },
+        (iso) => {
+          built = iso;
+          this.#isolatesCreated++;
+          entry.building = { iso, start: performance.now() };
+          this.#watchdog.poke();
+        },
+      );
+      entry.building = undefined;
+      if (iso.dead) throw new LoadError('the plugin was stopped while loading');
+      // Unloaded (or replaced) while the script was being read: this isolate belongs to nobody.
+      if (this.#entries.get(plugin.id) !== entry) throw new LoadError('the plugin was unloaded while loading');
+      entry.iso = iso;
+      entry.idleCpuNs = iso.cpuNs();
+      return iso;
+    } catch (err) {
+      entry.building = undefined;
+      const why = built?.isolate.isDisposed && !built.dead ? 'the plugin ran out of memory while loading' : built?.dead ? 'the plugin was stopped while loading (time or memory)' : messageOf(err);
+      built?.dispose();
+      this.#forget(entry);
+      throw new LoadError(why);
+    }
+  }
+
+  async #load(reqId: number, plugin: SandboxPlugin, expected: ExpectedHandlers): Promise<void> {
+    try {
+      const iso = await this.#isolateFor(plugin);
+      const missing = [
+        ...Object.entries(expected.agents).flatMap(([agent, caps]) => caps.filter((c) => !iso.handlers.agents[agent]?.includes(c)).map((c) => `agents.${agent}.capabilities.${c}`)),
+        ...expected.workflows.filter((w) => !iso.handlers.workflows.includes(w)).map((w) => `workflows.${w}`),
+      ];
+      if (missing.length > 0) {
+        this.#drop(plugin.id, 'unload');
+        return this.#send({ t: 'loaded', reqId, ok: false, message: truncate(`the script does not define ${missing.join(', ')}`) });
+      }
+      this.#send({ t: 'loaded', reqId, ok: true });
+    } catch (err) {
+      this.#send({ t: 'loaded', reqId, ok: false, message: messageOf(err) });
+    }
+  }
+
+  #drop(pluginId: string, cause: Cause): void {
+    const entry = this.#entries.get(pluginId);
+    if (!entry) return;
+    this.#entries.delete(pluginId);
+    const iso = entry.iso ?? entry.building?.iso;
+    if (iso) this.#kill(iso, cause);
+  }
+
+  #forget(entry: Entry): void {
+    if (this.#entries.get(entry.plugin.id) === entry) this.#entries.delete(entry.plugin.id);
+  }
+
+  /** One watchdog pass; returns whether anything is in flight. */
+  #tick(): boolean {
+    const now = performance.now();
+    const byIsolate = new Map<PluginIsolate, Call[]>();
+    for (const call of this.#calls.values()) {
+      if (call.iso && !call.done) byIsolate.set(call.iso, [...(byIsolate.get(call.iso) ?? []), call]);
+    }
+    for (const [iso, calls] of byIsolate) {
+      if (iso.dead) continue;
+      if (iso.isolate.isDisposed) {
+        this.#kill(iso, 'memory');
+        continue;
+      }
+      const culprit = culpritOf(calls, now, iso.cpuNs());
+      if (culprit) this.#kill(iso, culprit.breach, culprit.call);
+    }
+    for (const entry of [...this.#entries.values()]) {
+      const { building, iso } = entry;
+      if (building) {
+        const budget = Math.max(2 * entry.plugin.limits.wallMs, 2000);
+        if (building.iso.isolate.isDisposed || now - building.start > budget) this.#kill(building.iso, 'timeout');
+        continue;
+      }
+      if (!iso || iso.dead) continue;
+      if (iso.isolate.isDisposed) {
+        this.#kill(iso, 'memory');
+        continue;
+      }
+      // Code still running after every call returned (detached promises) has the same CPU budget.
+      const cpuNow = iso.cpuNs();
+      const idle = ![...this.#calls.values()].some((c) => c.iso === iso);
+      if (idle && cpuNow !== undefined && entry.idleCpuNs !== undefined && Number(cpuNow - entry.idleCpuNs) / 1e6 > entry.plugin.limits.cpuMs) {
+        this.#kill(iso, 'idle');
+      }
+    }
+    for (const [iso, deadline] of this.#zombies) {
+      if (iso.pending.size === 0) this.#zombies.delete(iso);
+      else if (now > deadline) return this.#fatal('an isolate kept running after it was disposed', iso.pluginId);
+    }
+    if (++this.#ticks % 10 === 0 && process.memoryUsage.rss() > this.#init.maxRssBytes) {
+      return this.#fatal('the worker passed its resident memory cap');
+    }
+    return this.#calls.size > 0 || this.#zombies.size > 0 || [...this.#entries.values()].some((e) => e.building);
+  }
+
+  /**
+   * Some allocations cannot be interrupted by V8 (isolated-vm #107/#186): the isolate is
+   * marked disposed but its thread keeps allocating. Only ending the process stops it; the
+   * supervisor fails this worker's calls, charges the blamed plugin and starts a new worker.
+   */
+  #fatal(reason: string, pluginId?: string): boolean {
+    this.#dying = true;
+    this.#watchdog.stop();
+    this.#send({ t: 'fatal', reason, pluginId });
+    setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50);
+    return false;
+  }
+
+  #stats(): WorkerStats {
+    return { isolatesCreated: this.#isolatesCreated, ...this.#cache.counters, bridgeNonStringArgs: this.#bridge.nonStringArgs };
+  }
+
+  #log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>): void {
+    this.#send({ t: 'log', level, msg, fields });
+  }
+}
+
+/**
+ * CPU time is only known per isolate, so with several calls in one isolate a CPU breach is
+ * charged to the oldest call that is not parked on a bridge call (the one whose window
+ * crossed the budget first). Wall time and aborts are exact per call. `calls` is in start order.
+ */
+function culpritOf(calls: Call[], now: number, cpuNowNs: bigint | undefined): { call: Call; breach: Breach } | undefined {
+  for (const call of calls) {
+    const exact = breachOf(call, now, undefined);
+    if (exact) return { call, breach: exact };
+  }
+  const over = calls.filter((c) => breachOf(c, now, cpuNowNs));
+  // Everyone over budget is parked on the host, yet the isolate burned the CPU: blame the oldest.
+  const culprit = over.find((c) => c.pendingBridge.size === 0) ?? over[0];
+  return culprit ? { call: culprit, breach: 'timeout' } : undefined;
+}
+
+function messageOf(err: unknown): string {
+  const m = err instanceof Error ? err.message : typeof err === 'string' ? err : 'unknown error';
+  return truncate(m);
+}
+
+function truncate(s: string): string {
+  return s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE)}…` : s;
+}
+

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Sandbox } from '../../host/src/sandbox/index.ts';
+import { call, elapsed, fixture, installSentinels, rejection, startSandbox, TestBridge, waitFor, type Fixture, expectNoWorkerFaults, type TestLogger } from './helpers.ts';
+
+installSentinels();
+
+describe('cancellation', () => {
+  const bridge = new TestBridge();
+  let sandbox: Sandbox;
+  let logger: TestLogger;
+  let limits: Fixture;
+
+  beforeAll(async () => {
+    // Budgets far above the test's timings: only the abort can stop these calls.
+    limits = await fixture('sandbox-limits', { cpuMs: 20_000, wallMs: 20_000 });
+    bridge.grant(limits.plugin.id, 'kv');
+    ({ sandbox, logger } = await startSandbox(bridge));
+    await sandbox.load(limits.plugin, limits.expected);
+  });
+  afterAll(async () => {
+    expectNoWorkerFaults(logger);
+    await sandbox?.close();
+  });
+
+  test('aborting stops a CPU loop within a second and the plugin answers again', async () => {
+    const controller = new AbortController();
+    const pending = rejection(call(sandbox, limits, 'limits', 'syncLoop', {}, { signal: controller.signal }));
+    await new Promise((r) => setTimeout(r, 100));
+    const took = elapsed();
+    controller.abort();
+    expect((await pending).code).toBe('EXECUTION_ABORTED');
+    expect(took()).toBeLessThan(1000);
+    // The worker disposes the spinning isolate after a short grace; the next call gets a fresh one.
+    const after = await waitFor(() => call(sandbox, limits, 'limits', 'counter').catch(() => undefined), 'a fresh isolate', 5000);
+    expect(after.output).toEqual({ calls: 1 });
+  });
+
+  test('the guest sees ctx.signal fire while it awaits a bridge call', async () => {
+    const hold = bridge.hold('abort-me');
+    const controller = new AbortController();
+    const pending = rejection(call(sandbox, limits, 'limits', 'waitAbort', { key: 'abort-me' }, { signal: controller.signal }));
+    await hold.entered;
+    controller.abort();
+    expect((await pending).code).toBe('EXECUTION_ABORTED');
+    // The isolate was idle (awaiting), so it survives: ask it what it saw.
+    const seen = await waitFor(async () => {
+      const { output } = await call(sandbox, limits, 'limits', 'readAbort');
+      return (output as { awaitCode?: string }).awaitCode ? output : undefined;
+    }, 'the plugin to record the abort');
+    expect(seen).toEqual({ listener: true, aborted: true, reasonCode: 'EXECUTION_ABORTED', awaitCode: 'EXECUTION_ABORTED' });
+    hold.release('never seen');
+  });
+
+  test('an already aborted signal never reaches the worker', async () => {
+    const before = bridge.log.length;
+    const err = await rejection(call(sandbox, limits, 'limits', 'hold', { key: 'x' }, { signal: AbortSignal.abort() }));
+    expect(err.code).toBe('EXECUTION_ABORTED');
+    expect(bridge.log.length).toBe(before);
+  });
+});

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Sandbox } from '../../host/src/sandbox/index.ts';
+import { call, fixture, installSentinels, rejection, startSandbox, TestBridge, type Fixture, expectNoWorkerFaults, type TestLogger } from './helpers.ts';
+
+installSentinels();
+
+/** What a fresh V8 context has; the shim adds nothing, the plugin's global is locked to undefined. */
+const ALLOWED_GLOBALS = [
+  'AggregateError', 'Array', 'ArrayBuffer', 'AsyncDisposableStack', 'Atomics', 'BigInt', 'BigInt64Array', 'BigUint64Array',
+  'Boolean', 'DataView', 'Date', 'DisposableStack', 'Error', 'EvalError', 'FinalizationRegistry', 'Float16Array', 'Float32Array',
+  'Float64Array', 'Function', 'Infinity', 'Int16Array', 'Int32Array', 'Int8Array', 'Intl', 'Iterator', 'JSON', 'Map', 'Math', 'NaN',
+  'Number', 'Object', 'Promise', 'Proxy', 'RangeError', 'ReferenceError', 'Reflect', 'RegExp', 'Set', 'SharedArrayBuffer', 'String',
+  'SuppressedError', 'Symbol', 'SyntaxError', 'TypeError', 'URIError', 'Uint16Array', 'Uint32Array', 'Uint8Array', 'Uint8ClampedArray',
+  'WeakMap', 'WeakRef', 'WeakSet', 'WebAssembly', '__easelPlugin', 'console', 'decodeURI', 'decodeURIComponent', 'encodeURI',
+  'encodeURIComponent', 'escape', 'eval', 'globalThis', 'isFinite', 'isNaN', 'parseFloat', 'parseInt', 'undefined', 'unescape',
+];
+const HOST_TRACES = [/\/home\/secret/, /AKIA/, /\/work\//, /node_modules/, /\.ts:\d/, /file:\/\//, /isolated-vm/];
+
+describe('hostile plugin code', () => {
+  const bridge = new TestBridge();
+  let sandbox: Sandbox;
+  let logger: TestLogger;
+  let hostile: Fixture;
+  let ungranted: Fixture;
+  let pid: number;
+
+  beforeAll(async () => {
+    hostile = await fixture('sandbox-hostile', { cpuMs: 2000, wallMs: 3000 });
+    ungranted = await fixture('sandbox-hostile', { cpuMs: 2000, wallMs: 3000 }, 'ungranted@1.0.0');
+    bridge.grant(hostile.plugin.id, 'kv', 'models', 'storage', 'agents');
+    ({ sandbox, logger } = await startSandbox(bridge, { maxPayloadBytes: 256 * 1024, maxPendingBridgeCalls: 8 }));
+    await sandbox.load(hostile.plugin, hostile.expected);
+    pid = sandbox.workerPids()[0]!;
+  });
+  afterAll(async () => {
+    // No hostile call took the worker down.
+    expect(sandbox.workerPids()).toEqual([pid]);
+    expect((await sandbox.stats!()).bridgeNonStringArgs).toBe(0);
+    expectNoWorkerFaults(logger);
+    await sandbox.close();
+  });
+
+  test('no Node globals, no way back to the host', async () => {
+    const { output } = await call(sandbox, hostile, 'probe', 'escape');
+    expect(output).toEqual({
+      typeofs: {
+        process: 'undefined',
+        require: 'undefined',
+        Buffer: 'undefined',
+        setTimeout: 'undefined',
+        setInterval: 'undefined',
+        setImmediate: 'undefined',
+        queueMicrotask: 'undefined',
+        fetch: 'undefined',
+        module: 'undefined',
+        globalProcess: 'undefined',
+      },
+      viaConstructor: 'no process',
+      viaImport: expect.stringMatching(/^threw/),
+      viaThis: 'undefined',
+      stackHasHostPath: false,
+    });
+  });
+
+  test('globalThis holds only the standard globals and no isolated-vm object is reachable', async () => {
+    const { output } = (await call(sandbox, hostile, 'probe', 'globals')) as { output: { names: string[]; easelPlugin: string; ivmInGlobals: string[]; ivmInCtx: string[] } };
+    expect(output.names).toEqual([...ALLOWED_GLOBALS].sort());
+    expect(output.easelPlugin).toBe('undefined');
+    expect(output.ivmInGlobals).toEqual([]);
+    expect(output.ivmInCtx).toEqual([]);
+  });
+
+  test('prototype pollution and patched intrinsics before every bridge: bridges still work, the host gets JSON', async () => {
+    const before = bridge.log.length;
+    const { output } = await call(sandbox, hostile, 'probe', 'pollute');
+    expect(JSON.parse(output as string)).toEqual({
+      set: { value: null },
+      get: { value: { a: 1, list: [1, 2] } },
+      list: { value: ['polluted'] },
+      del: { value: true },
+      models: { code: 'NOT_AVAILABLE', message: expect.any(String) },
+      storage: { code: 'NOT_AVAILABLE', message: expect.any(String) },
+      agents: { code: 'NOT_AVAILABLE', message: expect.any(String) },
+    });
+    const seen = bridge.log.slice(before);
+    expect(seen.map((e) => `${e.capability}.${e.op}`)).toEqual(['kv.set', 'kv.get', 'kv.list', 'kv.delete', 'models.text', 'storage.get', 'agents.invoke', 'log.info']);
+    for (const e of seen) {
+      // Plain JSON data only: what JSON.parse of the args gives back, nothing else.
+      expect(JSON.parse(JSON.stringify(e.args))).toEqual(e.args);
+      expect(Object.getPrototypeOf(e.args)).toBe(Object.prototype);
+    }
+    expect(seen[0]!.args).toEqual({ key: 'polluted', value: { a: 1, list: [1, 2] } });
+    // The next call in the same isolate is unaffected.
+    expect((await call(sandbox, hostile, 'probe', 'forge', { how: 'none' })).output).toEqual({ ok: true });
+  });
+
+  test('values JSON cannot carry, oversized values and views over resizable/shared buffers never crash anything', async () => {
+    const { output } = await call(sandbox, hostile, 'probe', 'hostileArgs', { hugeBytes: 300 * 1024 });
+    expect(output).toMatchObject({
+      fn: { code: 'BRIDGE_ARGUMENT_INVALID' },
+      symbol: { code: 'BRIDGE_ARGUMENT_INVALID' },
+      symbolKey: { code: 'KV_KEY_INVALID' },
+      cyclic: { code: 'BRIDGE_ARGUMENT_INVALID' },
+      bigint: { code: 'BRIDGE_ARGUMENT_INVALID' },
+      huge: { code: 'BRIDGE_ARGUMENT_INVALID' },
+      hugeKey: { code: 'BRIDGE_ARGUMENT_INVALID' },
+      shrunkView: { value: null },
+      shrunkBack: { value: {} },
+      shared: { value: null },
+      sharedBack: { value: { 0: 7, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 } },
+      storagePut: { code: 'BRIDGE_ARGUMENT_INVALID' },
+      storageBytes: { code: 'NOT_AVAILABLE' },
+      log: 'logged',
+    });
+    // Bytes cross as base64 text copied by the shim.
+    expect(bridge.log.find((e) => e.capability === 'storage' && e.op === 'put')?.args).toEqual({ key: 'bytes', bytes: 'AQID+g==', contentType: 'application/octet-stream' });
+    // The host stored JSON, never a buffer.
+    expect(bridge.kv.get(hostile.plugin.id)?.get('rab')).toEqual({});
+    expect(bridge.kv.get(hostile.plugin.id)?.get('sab')).toEqual({ 0: 7, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 });
+  });
+
+  test.each([
+    ['view', {}],
+    ['shared', { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 }],
+    ['buffer', {}],
+    ['mixed', { shrunk: {}, sab: { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 }, dataView: {} }],
+  ])('returning a %s comes back as JSON', async (as, expected) => {
+    expect((await call(sandbox, hostile, 'probe', 'hostileReturn', { as })).output).toEqual(expected);
+  });
+
+  test('plugin code cannot forge host error codes', async () => {
+    for (const how of ['object', 'error', 'permission', 'primitive']) {
+      const err = await rejection(call(sandbox, hostile, 'probe', 'forge', { how }));
+      expect(err.code, how).toBe('PLUGIN_ERROR');
+      expect(err.message).not.toMatch(/\n\s+at /);
+    }
+    // A forged envelope through Object.prototype.toJSON only changes the plugin's own output.
+    expect((await call(sandbox, hostile, 'probe', 'forge', { how: 'toJSON' })).output).toEqual({ ok: false, code: 'SANDBOX_CRASHED', message: 'forged envelope' });
+    // A genuine bridge error the plugin lets through keeps its code (the host sent it).
+    const real = await rejection(call(sandbox, ungranted, 'probe', 'forge', { how: 'rethrowReal' }));
+    expect(real.code).toBe('PERMISSION_DENIED');
+    expect(real.message).toBe('rethrown');
+  });
+
+  test('capabilities outside the grant are denied by the host', async () => {
+    expect((await call(sandbox, ungranted, 'probe', 'denied', { catch: true })).output).toEqual({ result: { code: 'PERMISSION_DENIED', message: 'sandbox-hostile was not granted kv' } });
+    expect((await rejection(call(sandbox, ungranted, 'probe', 'denied', { catch: false }))).code).toBe('PERMISSION_DENIED');
+  });
+
+  test('errors seen inside the isolate carry no host path, secret or stack', async () => {
+    const plain = (await call(sandbox, hostile, 'probe', 'leak', { key: 'leak' })).output as Record<string, string>;
+    expect(plain).toMatchObject({ threw: true, code: 'INTERNAL_ERROR', message: 'internal error' });
+    const easel = (await call(sandbox, hostile, 'probe', 'leak', { key: 'leak-easel' })).output as Record<string, string>;
+    expect(easel).toMatchObject({ threw: true, code: 'KV_KEY_INVALID' });
+    for (const seen of [plain, easel]) {
+      for (const pattern of HOST_TRACES) {
+        expect(seen.message).not.toMatch(pattern);
+        expect(seen.stack).not.toMatch(pattern);
+      }
+    }
+  });
+
+  test('a burst of bridge calls is capped per call (BRIDGE_BUSY), never queued without bound', async () => {
+    bridge.maxInFlight = 0;
+    const { output } = await call(sandbox, hostile, 'probe', 'burst', { n: 2000 });
+    expect(output).toEqual({ ok: 8, BRIDGE_BUSY: 1992 });
+    expect(bridge.maxInFlight).toBeLessThanOrEqual(8);
+  });
+});
