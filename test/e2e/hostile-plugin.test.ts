@@ -1,0 +1,85 @@
+/**
+ * A hostile plugin driven over HTTP: each attack gets its code and status, the execution is
+ * recorded as failed, the plugin's next call succeeds, other plugins keep serving, and the
+ * host process sees no unhandled rejection or uncaught exception.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { packWithCli } from '../helpers/pack.ts';
+import { startHost, type RunningHost } from '../helpers/host.ts';
+
+let host: RunningHost;
+let appKey: string;
+const sentinels = { unhandledRejection: 0, uncaughtException: 0 };
+const onRejection = () => void sentinels.unhandledRejection++;
+const onException = () => void sentinels.uncaughtException++;
+
+beforeAll(async () => {
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  host = await startHost();
+  appKey = (await host.call('POST', '/v1/keys', { body: { role: 'app', label: 'app' } })).body.key;
+  for (const dir of ['plugins-external/hello', 'test/fixtures/plugins/http-attacker']) {
+    const { tarball } = await packWithCli(dir);
+    const { body } = await host.call('POST', '/v1/plugins/upload', { raw: tarball });
+    await host.call('POST', `/v1/plugins/${body.plugin.name}/enable`, { body: { grant: 'requested' } });
+  }
+  await host.call('POST', '/v1/agents/hello/greeter/count', { key: appKey, body: { name: 'Ada' } });
+});
+afterAll(async () => {
+  await host?.close();
+  process.off('unhandledRejection', onRejection);
+  process.off('uncaughtException', onException);
+});
+
+const attack = (capability: string) => host.call('POST', `/v1/agents/http-attacker/attacker/${capability}`, { key: appKey, body: {} });
+const echo = () => host.call('POST', '/v1/agents/http-attacker/attacker/echo', { key: appKey, body: { ok: true } });
+
+describe.each([
+  { capability: 'spin', status: 504, code: 'EXECUTION_TIMEOUT' },
+  { capability: 'spin-after-await', status: 504, code: 'EXECUTION_TIMEOUT' },
+  { capability: 'hang', status: 504, code: 'EXECUTION_TIMEOUT' },
+  { capability: 'bomb', status: 502, code: 'EXECUTION_MEMORY' },
+  { capability: 'huge', status: 502, code: 'OUTPUT_TOO_LARGE' },
+  { capability: 'ungranted', status: 403, code: 'PERMISSION_DENIED' },
+])('$capability', ({ capability, status, code }) => {
+  test(`fails with ${code}, is recorded, and the plugin recovers`, async () => {
+    const started = performance.now();
+    const res = await attack(capability);
+    // Budget 500 ms; generous headroom for a loaded two-core CI machine.
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(res.status).toBe(status);
+    expect(res.body).toMatchObject({ statusCode: status, code });
+    const recorded = await host.call('GET', `/v1/executions/${res.body.details.executionId}`, { key: appKey });
+    expect(recorded.body).toMatchObject({ status: 'failed', errorCode: code });
+    expect((await echo()).body.output).toEqual({ ok: true });
+  });
+});
+
+test('another plugin answers while one spins', async () => {
+  const spinning = attack('spin');
+  const started = performance.now();
+  const hello = await host.call('POST', '/v1/agents/hello/greeter/greet', { key: appKey, body: { name: 'Ada' } });
+  expect(hello.body.output).toEqual({ message: 'Hello, Ada!' });
+  expect(performance.now() - started).toBeLessThan(500);
+  expect((await spinning).body.code).toBe('EXECUTION_TIMEOUT');
+});
+
+test('nothing of the host is visible from plugin code', async () => {
+  const res = await attack('probe');
+  expect(res.body.output).toEqual({ process: 'undefined', require: 'undefined', Buffer: 'undefined', setTimeout: 'undefined', viaConstructor: 'undefined' });
+});
+
+test("another plugin's kv rows are out of reach, whatever the key", async () => {
+  const res = await attack('steal');
+  expect(res.body.output).toEqual({ direct: null, traversal: null, prefixed: null, listed: [] });
+  expect(await host.host.store.kv.get('hello', 'visits/Ada')).toBe('1');
+});
+
+test('the denied capability call is in the audit log', async () => {
+  const denied = await host.host.store.audit.list({ limit: 50 });
+  expect(denied.some((e) => e.outcome === 'denied' && e.action === 'storage.put' && e.actor.startsWith('plugin:http-attacker@1.0.0'))).toBe(true);
+});
+
+test('the host process saw no unhandled rejection or uncaught exception', () => {
+  expect(sentinels).toEqual({ unhandledRejection: 0, uncaughtException: 0 });
+});
