@@ -1,5 +1,5 @@
 /** Uploading bundles: replacement of a version, refusal of bad ones, and that a refusal changes nothing. */
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { packWithCli } from '../helpers/pack.ts';
@@ -53,6 +53,20 @@ describe('a second version replaces the first', () => {
     const after = await installed();
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(before[0]);
+  });
+});
+
+describe('after a crash mid-upload', () => {
+  test('a restart sweeps staging leftovers and unrecorded install folders, and keeps serving', async () => {
+    // What a crash between extraction and the recording transaction leaves behind.
+    await mkdir(join(host.dataDir, 'staging', 'upload-crashed', 'dist'), { recursive: true });
+    await writeFile(join(host.dataDir, 'staging', 'upload-crashed', 'dist', 'plugin.js'), 'half');
+    await mkdir(join(host.dataDir, 'plugins', 'hello@9.9.9-orphan'), { recursive: true });
+    const live = await installed();
+    host = await host.restart();
+    expect(await installed()).toEqual(live.filter((d) => d !== 'hello@9.9.9-orphan'));
+    expect(await readdir(join(host.dataDir, 'staging')).catch(() => [])).toEqual([]);
+    expect((await greet()).output.message).toBe('Hey, Ada! (v2)');
   });
 });
 
