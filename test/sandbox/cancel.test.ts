@@ -24,7 +24,7 @@ describe('cancellation', () => {
 
   test('aborting stops a CPU loop within a second and the plugin answers again', async () => {
     const controller = new AbortController();
-    const pending = rejection(call(sandbox, limits, 'limits', 'syncLoop', {}, { signal: controller.signal }));
+    const pending = rejection(call(sandbox, limits, 'limits', 'sync-loop', {}, { signal: controller.signal }));
     await new Promise((r) => setTimeout(r, 100));
     const took = elapsed();
     controller.abort();
@@ -38,13 +38,13 @@ describe('cancellation', () => {
   test('the guest sees ctx.signal fire while it awaits a bridge call', async () => {
     const hold = bridge.hold('abort-me');
     const controller = new AbortController();
-    const pending = rejection(call(sandbox, limits, 'limits', 'waitAbort', { key: 'abort-me' }, { signal: controller.signal }));
+    const pending = rejection(call(sandbox, limits, 'limits', 'wait-abort', { key: 'abort-me' }, { signal: controller.signal }));
     await hold.entered;
     controller.abort();
     expect((await pending).code).toBe('EXECUTION_ABORTED');
     // The isolate was idle (awaiting), so it survives: ask it what it saw.
     const seen = await waitFor(async () => {
-      const { output } = await call(sandbox, limits, 'limits', 'readAbort');
+      const { output } = await call(sandbox, limits, 'limits', 'read-abort');
       return (output as { awaitCode?: string }).awaitCode ? output : undefined;
     }, 'the plugin to record the abort');
     expect(seen).toEqual({ listener: true, aborted: true, reasonCode: 'EXECUTION_ABORTED', awaitCode: 'EXECUTION_ABORTED' });

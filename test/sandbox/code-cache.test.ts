@@ -21,7 +21,7 @@ describe('code cache', () => {
     expect(await sandbox.stats!()).toMatchObject({ isolatesCreated: 1, cacheProduced: 1, cacheHitsMemory: 0, cacheHitsDisk: 0, cacheRejectedV8: 0 });
     expect(readdirSync(cacheDir)).toEqual([`${CodeCache.idOf(limits.plugin.scriptSha256)}.v8cache`]);
     // A timeout disposes the isolate; the next call builds a new one from the cached code.
-    expect((await rejection(call(sandbox, limits, 'limits', 'syncLoop'))).code).toBe('EXECUTION_TIMEOUT');
+    expect((await rejection(call(sandbox, limits, 'limits', 'sync-loop'))).code).toBe('EXECUTION_TIMEOUT');
     expect((await call(sandbox, limits, 'limits', 'echo', { x: 1 })).output).toEqual({ echoed: { x: 1 } });
     expect(await sandbox.stats!()).toMatchObject({ isolatesCreated: 2, cacheProduced: 1, cacheHitsMemory: 1, cacheRejectedV8: 0 });
     await sandbox.close();

@@ -95,7 +95,7 @@ describe('hostile plugin code', () => {
   });
 
   test('values JSON cannot carry, oversized values and views over resizable/shared buffers never crash anything', async () => {
-    const { output } = await call(sandbox, hostile, 'probe', 'hostileArgs', { hugeBytes: 300 * 1024 });
+    const { output } = await call(sandbox, hostile, 'probe', 'hostile-args', { hugeBytes: 300 * 1024 });
     expect(output).toMatchObject({
       fn: { code: 'BRIDGE_ARGUMENT_INVALID' },
       symbol: { code: 'BRIDGE_ARGUMENT_INVALID' },
@@ -125,7 +125,7 @@ describe('hostile plugin code', () => {
     ['buffer', {}],
     ['mixed', { shrunk: {}, sab: { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 }, dataView: {} }],
   ])('returning a %s comes back as JSON', async (as, expected) => {
-    expect((await call(sandbox, hostile, 'probe', 'hostileReturn', { as })).output).toEqual(expected);
+    expect((await call(sandbox, hostile, 'probe', 'hostile-return', { as })).output).toEqual(expected);
   });
 
   test('plugin code cannot forge host error codes', async () => {

@@ -46,26 +46,26 @@ describe('limits: time, memory, output size', () => {
   }
 
   test('a synchronous infinite loop is stopped (EXECUTION_TIMEOUT)', async () => {
-    const err = await expectStopped('syncLoop', 'EXECUTION_TIMEOUT');
+    const err = await expectStopped('sync-loop', 'EXECUTION_TIMEOUT');
     expect(err.details).toMatchObject({ wallMs: expect.any(Number) });
   });
 
   test('a loop after an awaited bridge call is stopped by the watchdog', async () => {
     const took = elapsed();
-    await expectStopped('loopAfterAwait', 'EXECUTION_TIMEOUT');
+    await expectStopped('loop-after-await', 'EXECUTION_TIMEOUT');
     expect(took()).toBeGreaterThanOrEqual(BUDGET_MS - 50);
   });
 
   test('a promise that never settles is stopped at the wall-clock budget', async () => {
     const took = elapsed();
-    await expectStopped('neverResolve', 'EXECUTION_TIMEOUT');
+    await expectStopped('never-resolve', 'EXECUTION_TIMEOUT');
     expect(took()).toBeGreaterThanOrEqual(BUDGET_MS - 10);
   });
 
   test('a heap bomb is stopped (EXECUTION_MEMORY) and the isolate rebuilt', async () => {
     // A time budget the bomb cannot reach first, even on a loaded machine: memory must stop it.
     const bomb = await fixture('sandbox-limits', { cpuMs: 5000, wallMs: 5000, memoryMb: 16 }, 'sandbox-limits-bomb@1.0.0');
-    await expectStopped('memoryBomb', 'EXECUTION_MEMORY', bomb, SLACK_MS);
+    await expectStopped('memory-bomb', 'EXECUTION_MEMORY', bomb, SLACK_MS);
     expect((await call(sandbox, bomb, 'limits', 'counter')).output).toEqual({ calls: 1 });
     await sandbox.unload(bomb.plugin.id);
   });
@@ -73,7 +73,7 @@ describe('limits: time, memory, output size', () => {
   test('a huge return value is refused by size (OUTPUT_TOO_LARGE)', async () => {
     const big = await fixture('sandbox-limits', { cpuMs: 3000, wallMs: 5000, memoryMb: 256 }, 'sandbox-limits-big@1.0.0');
     const took = elapsed();
-    const err = await rejection(call(sandbox, big, 'limits', 'hugeOutput', { mb: 50 }));
+    const err = await rejection(call(sandbox, big, 'limits', 'huge-output', { mb: 50 }));
     expect(err.code).toBe('OUTPUT_TOO_LARGE');
     expect(took()).toBeLessThan(3000 + SLACK_MS);
     expect((await call(sandbox, big, 'limits', 'echo', { ok: 1 })).output).toEqual({ echoed: { ok: 1 } });
@@ -82,7 +82,7 @@ describe('limits: time, memory, output size', () => {
 
   test('work left running after a call returned is stopped too', async () => {
     const before = await call(sandbox, limits, 'limits', 'counter');
-    expect((await call(sandbox, limits, 'limits', 'detachedLoop')).output).toEqual({ returned: true });
+    expect((await call(sandbox, limits, 'limits', 'detached-loop')).output).toEqual({ returned: true });
     // The detached loop burns the idle isolate until the watchdog disposes it; then a fresh one answers.
     await waitFor(() => logger.entries.some((e) => e.msg === 'isolate disposed' && (e.obj as { cause?: string }).cause === 'idle'), 'the idle watchdog', BUDGET_MS + SLACK_MS);
     const fresh = await waitFor(async () => {
@@ -101,7 +101,7 @@ describe('limits: time, memory, output size', () => {
     const waiting = rejection(call(sandbox, mixed, 'limits', 'hold', { key: 'wait-here' }));
     await hold.entered;
     const took = elapsed();
-    const looping = rejection(call(sandbox, mixed, 'limits', 'syncLoop'));
+    const looping = rejection(call(sandbox, mixed, 'limits', 'sync-loop'));
     expect((await looping).code).toBe('EXECUTION_TIMEOUT');
     expect((await waiting).code).toBe('EXECUTION_ABORTED');
     expect(took()).toBeLessThan(BUDGET_MS + SLACK_MS);
@@ -112,7 +112,7 @@ describe('limits: time, memory, output size', () => {
   test('an allocation V8 cannot interrupt ends its worker, not the host (isolated-vm #107)', async () => {
     const pid = sandbox.workerPids()[0];
     const took = elapsed();
-    const err = await rejection(call(sandbox, limits, 'limits', 'runawayBomb'));
+    const err = await rejection(call(sandbox, limits, 'limits', 'runaway-bomb'));
     // The call fails as soon as isolated-vm flags the memory limit; the thread keeps allocating.
     expect(err.code).toBe('EXECUTION_MEMORY');
     expect(took()).toBeLessThan(BUDGET_MS + SLACK_MS);
