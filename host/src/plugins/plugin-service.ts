@@ -55,25 +55,13 @@ export class PluginService {
    * What the plugin may use now: the admin's grant cut down to what the installed version
    * requests, so a new version never inherits a permission it stopped asking for.
    */
-  async grantOf(name: string): Promise<Permissions> {
-    let grant = this.#grants.get(name);
-    if (!grant) {
-      grant = this.#effectiveGrant(name);
-      this.#grants.set(name, grant);
-      grant.catch(() => this.#grants.delete(name));
-    }
-    return grant;
+  grantOf(name: string): Promise<Permissions> {
+    return memoize(this.#grants, name, () => this.#effectiveGrant(name));
   }
 
   /** The enabled plugin ready to run, or PLUGIN_NOT_FOUND / PLUGIN_DISABLED. */
-  async active(name: string): Promise<ActivePlugin> {
-    let view = this.#views.get(name);
-    if (!view) {
-      view = this.#buildView(name);
-      this.#views.set(name, view);
-      view.catch(() => this.#views.delete(name));
-    }
-    return view;
+  active(name: string): Promise<ActivePlugin> {
+    return memoize(this.#views, name, () => this.#buildView(name));
   }
 
   /** Installs (or replaces) a plugin from a tarball; the previous version stays until the new one is recorded. */
@@ -211,6 +199,17 @@ export class PluginService {
     this.#views.delete(name);
     this.#grants.delete(name);
   }
+}
+
+/** One promise per key, shared by concurrent callers; a failed one is dropped so the next call retries. */
+function memoize<T>(cache: Map<string, Promise<T>>, key: string, build: () => Promise<T>): Promise<T> {
+  let found = cache.get(key);
+  if (!found) {
+    found = build();
+    cache.set(key, found);
+    found.catch(() => cache.delete(key));
+  }
+  return found;
 }
 
 /** The handlers a manifest promises, which the loaded script must define. */
