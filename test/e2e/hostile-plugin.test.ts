@@ -64,6 +64,21 @@ test('another plugin answers while one spins', async () => {
   expect((await spinning).body.code).toBe('EXECUTION_TIMEOUT');
 });
 
+test('schema patterns run in linear time: no ReDoS through input or output validation', async () => {
+  const started = performance.now();
+  const input = await host.call('POST', '/v1/agents/http-attacker/attacker/redos-input', { key: appKey, body: { text: `${'a'.repeat(5000)}b` } });
+  expect(input.status).toBe(400);
+  expect(input.body.code).toBe('INPUT_INVALID');
+  expect(input.body.details.problems[0].path).toBe('/text');
+  const output = await attack('redos-output');
+  expect(output.status).toBe(502);
+  expect(output.body.code).toBe('OUTPUT_INVALID');
+  // With V8's backtracking engine either one would take longer than the universe is old.
+  expect(performance.now() - started).toBeLessThan(2000);
+  const ok = await host.call('POST', '/v1/agents/http-attacker/attacker/redos-input', { key: appKey, body: { text: 'aaaa' } });
+  expect(ok.body.output).toEqual({ length: 4 });
+});
+
 test('nothing of the host is visible from plugin code', async () => {
   const res = await attack('probe');
   expect(res.body.output).toEqual({ process: 'undefined', require: 'undefined', Buffer: 'undefined', setTimeout: 'undefined', viaConstructor: 'undefined' });
@@ -78,6 +93,13 @@ test("another plugin's kv rows are out of reach, whatever the key", async () => 
 test('the denied capability call is in the audit log', async () => {
   const denied = await host.host.store.audit.list({ limit: 50 });
   expect(denied.some((e) => e.outcome === 'denied' && e.action === 'storage.put' && e.actor.startsWith('plugin:http-attacker@1.0.0'))).toBe(true);
+});
+
+test('a flood of denied calls is audited once per execution, not once per attempt', async () => {
+  const res = await attack('deny-flood');
+  expect(res.body.output).toEqual({ denied: 2000 });
+  const rows = (await host.host.store.audit.list({ limit: 500 })).filter((e) => e.action === 'storage.get' && e.target === res.body.executionId);
+  expect(rows).toHaveLength(1);
 });
 
 test('the host process saw no unhandled rejection or uncaught exception', () => {

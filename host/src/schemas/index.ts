@@ -4,6 +4,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { PluginManifest } from '@easel/sdk';
+import { linearRegExpEngine } from '@easel/sdk/bundle';
 
 export interface Problem {
   path: string;
@@ -48,7 +49,8 @@ export class ValidatorCache {
   #compile(manifest: PluginManifest): PluginValidators {
     // One ajv per plugin version: schemas of different plugins may reuse the same `$id`.
     // strict:false because plugin schemas may use keywords (formats, annotations) we do not vet.
-    const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+    // Linear-time regexes: schemas come from plugins, and validation runs in the HTTP process.
+    const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false, code: { regExp: linearRegExpEngine } });
     const inputs = new Map<string, ValidateFunction>();
     const outputs = new Map<string, ValidateFunction>();
     for (const agent of manifest.agents) {

@@ -3,6 +3,7 @@
  * input/output, config) are themselves valid, so a broken schema is refused at pack and
  * install time instead of failing on the first call.
  */
+import { linearRegExpEngine } from './linear-regexp.ts';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { BundleProblem } from './errors.ts';
@@ -14,7 +15,8 @@ const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).de
   (addFormatsModule as unknown as AddFormats));
 
 // strict:false like the host's validators: authors may use annotations we do not vet.
-const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false });
+// The host's regex engine, so a pattern the host cannot run is refused here.
+const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false, code: { regExp: linearRegExpEngine } });
 addFormats(ajv);
 
 export interface EmbeddedSchema {

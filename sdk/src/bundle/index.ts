@@ -10,3 +10,4 @@ export { integrityOf, sha256Hex } from './integrity.ts';
 export { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from './limits.ts';
 export { packPlugin, type PackedPlugin } from './pack.ts';
 export { validateManifest, type ManifestProblem, type ManifestValidation } from './validate-manifest.ts';
+export { linearRegExpEngine } from './linear-regexp.ts';
