@@ -65,3 +65,21 @@ test('health needs no key', async () => {
   expect((await host.call('GET', '/healthz', { key: null })).body).toEqual({ status: 'ok' });
   expect((await host.call('GET', '/readyz', { key: null })).status).toBe(200);
 });
+
+test('a request without a valid key is refused before its body is read', async () => {
+  // A body that never finishes: answered 401 at once means the host did not wait to read it.
+  const never = new ReadableStream({ start(controller) { controller.enqueue(new Uint8Array(1024)); } });
+  const started = performance.now();
+  const res = await fetch(`${host.url}/v1/plugins/upload`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/gzip' },
+    body: never,
+    duplex: 'half',
+  } as RequestInit);
+  expect(res.status).toBe(401);
+  expect(((await res.json()) as { code: string }).code).toBe('AUTH_REQUIRED');
+  expect(performance.now() - started).toBeLessThan(2000);
+  // Invalid JSON from a client without a key gets 401, not a parse error.
+  const bad = await fetch(`${host.url}/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+  expect(bad.status).toBe(401);
+});

@@ -24,7 +24,10 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/;
 
-/** A preHandler that admits keys of `role` only. */
+/**
+ * An onRequest hook that admits keys of `role` only. It runs before the body is read, so a
+ * client without a key cannot make the host buffer or parse a large body.
+ */
 export function requireRole(keys: ApiKeyRepository, role: Role) {
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization;

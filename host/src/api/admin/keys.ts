@@ -5,7 +5,7 @@ import { EaselError } from '../../errors/index.ts';
 import type { ApiKeyRepository, AuditRepository } from '../../store/index.ts';
 
 export const keyRoutes: FastifyPluginAsync<{ keys: ApiKeyRepository; audit: AuditRepository }> = async (app, { keys, audit }) => {
-  app.addHook('preHandler', requireRole(keys, 'admin'));
+  app.addHook('onRequest', requireRole(keys, 'admin'));
 
   app.post<{ Body: { role: 'admin' | 'app'; label: string } }>(
     '/v1/keys',

@@ -34,7 +34,7 @@ export function pluginView(p: InstalledPlugin, withManifest = false) {
 }
 
 export const pluginRoutes: FastifyPluginAsync<PluginRoutesOptions> = async (app, { plugins, keys, bundleMaxBytes }) => {
-  app.addHook('preHandler', requireRole(keys, 'admin'));
+  app.addHook('onRequest', requireRole(keys, 'admin'));
   app.addContentTypeParser(BUNDLE_TYPES, { parseAs: 'buffer', bodyLimit: bundleMaxBytes }, (_req, body, done) => done(null, body));
   const actor = (req: { principal?: { keyId: string } }) => `key:${req.principal?.keyId ?? 'unknown'}`;
 

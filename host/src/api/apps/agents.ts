@@ -16,7 +16,7 @@ export interface AgentRoutesOptions {
 const kebab = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 64 } as const;
 
 export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, { plugins, executions, keys }) => {
-  app.addHook('preHandler', requireRole(keys, 'app'));
+  app.addHook('onRequest', requireRole(keys, 'app'));
 
   app.get('/v1/agents', async () => {
     const enabled = (await plugins.list()).filter((p) => p.enabled);
