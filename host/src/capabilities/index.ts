@@ -29,7 +29,11 @@ const notAvailable = (name: string, issue: string): Capability => async () => {
   throw new EaselError('NOT_AVAILABLE', `ctx.${name} is not available on this host yet (${issue})`);
 };
 
+/** Denials already audited, by `execution capability.op`; bounded so a flood cannot grow it. */
+const AUDITED_DENIALS_MAX = 10_000;
+
 export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
+  const audited = new Set<string>();
   const capabilities: Record<string, Capability> = {
     log: logCapability(deps.logger, deps.limits.maxLogLineBytes),
     kv: kvCapability(deps.kv, deps.limits.kv),
@@ -44,6 +48,12 @@ export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
       throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be an object');
     }
     if (!allows(await deps.grantOf(caller.pluginName), capability, op)) {
+      // One audit row per execution and operation: a plugin looping on a denied call must
+      // not turn each attempt into a synchronous database write.
+      const key = `${caller.executionId} ${capability}.${op}`;
+      if (audited.has(key)) throw new EaselError('PERMISSION_DENIED', `${caller.pluginName} was not granted ${capability}`);
+      if (audited.size >= AUDITED_DENIALS_MAX) audited.clear();
+      audited.add(key);
       await deps.audit.record({
         actor: `plugin:${caller.pluginId}`,
         action: `${capability}.${op}`,
