@@ -69,6 +69,8 @@ export async function buildHost(config: HostConfig): Promise<Host> {
     sandboxLimits: config.sandbox,
   });
   await plugins.sweep();
+  const modified = await plugins.verifyInstalled();
+  if (modified.length > 0) app.log.error({ plugins: modified }, 'installed plugins whose files changed since install are not loaded');
   const executions = new ExecutionService({ plugins, sandbox, executions: store.executions, audit: store.audit, logger: app.log });
 
   app.addHook('onClose', async () => {

@@ -91,3 +91,16 @@ describe('refusals', () => {
     expect(bad.body.code).toBe('REQUEST_INVALID');
   });
 });
+
+describe('files changed on disk after install', () => {
+  test('the plugin is not loaded after a restart (PLUGIN_MODIFIED) until reinstalled', async () => {
+    const [folder] = await installed();
+    await writeFile(join(host.dataDir, 'plugins', folder as string, 'dist', 'plugin.js'), 'globalThis.__easelPlugin = { default: {} };');
+    host = await host.restart();
+    const res = await greet();
+    expect(res.code).toBe('PLUGIN_MODIFIED');
+    expect((await host.call('POST', '/v1/plugins/hello/enable', { body: { grant: 'requested' } })).body.code).toBe('PLUGIN_MODIFIED');
+    expect((await host.call('POST', '/v1/plugins/upload', { raw: bundles.v2 })).status).toBe(201);
+    expect((await greet()).output.message).toBe('Hey, Ada! (v2)');
+  });
+});

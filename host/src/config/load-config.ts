@@ -71,10 +71,27 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: D
     if (bad.has(low) || bad.has(high) || typeof a !== 'number' || typeof b !== 'number') continue;
     if (a > b) problems.push(`${label(low)}: must be <= ${label(high)} (${b})`);
   }
+  if (!bad.has('registries.trustedKeys')) {
+    const problem = trustedKeysProblem(getPath(data, 'registries.trustedKeys'));
+    if (problem) problems.push(`${label('registries.trustedKeys')}: ${problem}`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   data.dataDir = resolve(data.dataDir as string);
   return deepFreeze(data) as unknown as HostConfig;
+}
+
+/** The trusted-key list is JSON inside a string (an env variable); check its shape here. */
+function trustedKeysProblem(text: unknown): string | undefined {
+  let keys: unknown;
+  try {
+    keys = JSON.parse(String(text));
+  } catch {
+    return 'must be a JSON array';
+  }
+  if (!Array.isArray(keys)) return 'must be a JSON array';
+  const wrong = keys.findIndex((k) => !isPlainObject(k) || typeof k.keyid !== 'string' || typeof k.key !== 'string');
+  return wrong === -1 ? undefined : `item ${wrong} needs a string keyid and a string key (base64 SPKI DER)`;
 }
 
 function describe(error: ErrorObject, path: string, label: (path: string) => string): string {

@@ -35,6 +35,16 @@ export interface KvConfig {
   readonly maxKeysPerPlugin: number;
 }
 
+export interface RegistriesConfig {
+  /** Comma-separated registry URLs, asked in order ('' for none). */
+  readonly urls: string;
+  /** JSON array of trusted keys (checked at load). */
+  readonly trustedKeys: string;
+  readonly signaturePolicy: 'require' | 'warn' | 'off';
+  readonly timeoutMs: number;
+  readonly maxPackumentBytes: number;
+}
+
 export interface HostConfig {
   readonly host: string;
   readonly port: number;
@@ -47,6 +57,7 @@ export interface HostConfig {
   readonly bundles: BundleConfig;
   readonly sandbox: SandboxConfig;
   readonly kv: KvConfig;
+  readonly registries: RegistriesConfig;
   readonly logs: { readonly maxLineBytes: number };
   /** Install and enable the bundled first-party plugins at first start. */
   readonly firstPartyPlugins: boolean;

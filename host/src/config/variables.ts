@@ -64,6 +64,27 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_KV_MAX_KEY_LENGTH', path: 'kv.maxKeyLength', description: 'Longest kv key, in characters', schema: int(1, 4096, 512) },
   { env: 'EASEL_KV_MAX_KEYS_PER_PLUGIN', path: 'kv.maxKeysPerPlugin', description: 'Most kv keys one plugin may hold', schema: int(1, 100_000_000, 100_000) },
 
+  {
+    env: 'EASEL_REGISTRY_URL',
+    path: 'registries.urls',
+    description: 'Plugin registries (npm protocol) to install from, comma-separated, asked in order; empty: none',
+    schema: { type: 'string', pattern: '^$|^https?://[^\\s,]+(,https?://[^\\s,]+)*$', default: '' },
+  },
+  {
+    env: 'EASEL_REGISTRY_TRUSTED_KEYS',
+    path: 'registries.trustedKeys',
+    description: 'Registry signing keys to trust, as JSON: `[{"keyid","key" (base64 SPKI DER),"expires"?,"revoked"?}]` (a registry serves its keys at `/-/npm/v1/keys`)',
+    schema: { type: 'string', default: '[]' },
+  },
+  {
+    env: 'EASEL_REGISTRY_SIGNATURES',
+    path: 'registries.signaturePolicy',
+    description: 'What an install does with registry signatures: require (refuse unsigned or badly signed), warn (install, log), off',
+    schema: { type: 'string', enum: ['require', 'warn', 'off'], default: 'require' },
+  },
+  { env: 'EASEL_REGISTRY_TIMEOUT_MS', path: 'registries.timeoutMs', description: 'Time limit of one registry request, in ms', schema: int(1, 600_000, 30_000) },
+  { env: 'EASEL_REGISTRY_MAX_PACKUMENT_BYTES', path: 'registries.maxPackumentBytes', description: 'Largest package document accepted from a registry, in bytes', schema: int(1, 1024 * MiB, 10 * MiB) },
+
   { env: 'EASEL_LOG_MAX_LINE_BYTES', path: 'logs.maxLineBytes', description: "Largest plugin `ctx.log` line (message and fields), in bytes", schema: int(1, MiB, 8192) },
   {
     env: 'EASEL_FIRST_PARTY_PLUGINS',

@@ -41,6 +41,16 @@ export const ERROR_TABLE = {
   INPUT_TOO_LARGE: { status: 413, meaning: "The call's input or configuration, as JSON, is bigger than the sandbox payload limit", fix: 'Send less, or raise `EASEL_SANDBOX_MAX_PAYLOAD_BYTES`' },
   BRIDGE_RESULT_TOO_LARGE: { status: 502, meaning: "A bridge call's answer, as JSON, is bigger than the sandbox payload limit", fix: 'Ask for less per call (a smaller list limit, a smaller value)' },
   SANDBOX_UNAVAILABLE: { status: 503, meaning: 'The sandbox is shutting down or could not start', fix: 'Retry later' },
+  REGISTRY_UNAVAILABLE: { status: 502, meaning: 'No registry is configured, or a registry could not be reached or answered badly', fix: 'Check `EASEL_REGISTRY_URL` and the registry' },
+  PACKAGE_NOT_FOUND: { status: 404, meaning: 'No configured registry has a plugin of that name (`details` names who required it)', fix: 'Check the name, or publish it' },
+  RESOLVE_CONFLICT: { status: 409, meaning: 'No set of versions satisfies every range and the host API version; `details` explains who requires what and why each version was rejected', fix: 'Follow `details.suggestion`' },
+  RESOLVE_CYCLE: { status: 409, meaning: 'The dependencies form a cycle; `details.cycle` is the full path', fix: 'Break the cycle in one of the plugins' },
+  TARBALL_REFUSED: { status: 502, meaning: "A version's tarball URL points outside the configured registries, or the registry redirected it", fix: 'Use a registry that serves its own tarballs' },
+  INTEGRITY_MISMATCH: { status: 502, meaning: "A downloaded tarball does not match the version's sha512 integrity", fix: 'The registry or its storage is corrupt or tampered with; nothing was installed' },
+  SIGNATURE_INVALID: { status: 502, meaning: 'A version is unsigned, signed by an untrusted key, or its signed file list does not match its files (policy `require`)', fix: 'Trust the registry key in `EASEL_REGISTRY_TRUSTED_KEYS`, or investigate the registry' },
+  PLUGIN_IN_USE: { status: 409, meaning: 'Installed plugins depend on this one; `details.dependents` names them', fix: 'Remove or disable the dependents first, or pass `cascade=true`' },
+  DEPENDENCY_DISABLED: { status: 409, meaning: 'A dependency of the plugin is not installed or not enabled', fix: 'Enable its dependencies first' },
+  PLUGIN_MODIFIED: { status: 409, meaning: "The plugin's installed files no longer match the list recorded (and signed) at install; it is not loaded", fix: 'Reinstall the plugin' },
   INTERNAL_ERROR: { status: 500, meaning: 'An unexpected error in the host', fix: 'Report it with the request id' },
 } as const satisfies Record<string, { status: number; meaning: string; fix: string }>;
 

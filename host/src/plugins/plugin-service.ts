@@ -5,6 +5,7 @@
  * drops the cached view.
  */
 import { readdir, rm } from 'node:fs/promises';
+import { listFiles } from './list-files.ts';
 import { join } from 'node:path';
 import type { Permissions, PluginManifest } from '@easel/sdk';
 import type { BundleLimits } from '@easel/sdk/bundle';
@@ -14,7 +15,7 @@ import type { Sandbox, SandboxPlugin } from '../sandbox/index.ts';
 import { toProblems, type PluginValidators, type ValidatorCache } from '../schemas/index.ts';
 import type { InstalledPlugin, Store } from '../store/index.ts';
 import { effectiveLimits, type SandboxLimitConfig } from './limits.ts';
-import { pluginsDir, stageBundle, stagingDir } from './stage-bundle.ts';
+import { pluginsDir, stageBundle, stagingDir, type StagedBundle } from './stage-bundle.ts';
 
 export interface ActivePlugin {
   record: InstalledPlugin;
@@ -36,6 +37,8 @@ export class PluginService {
   #deps: PluginServiceDeps;
   #views = new Map<string, Promise<ActivePlugin>>();
   #grants = new Map<string, Promise<Permissions>>();
+  /** Plugins whose files on disk no longer match what was recorded at install. */
+  #modified = new Set<string>();
 
   constructor(deps: PluginServiceDeps) {
     this.#deps = deps;
@@ -67,34 +70,53 @@ export class PluginService {
   /** Installs (or replaces) a plugin from a tarball; the previous version stays until the new one is recorded. */
   async upload(tgz: Buffer, actor: string): Promise<{ plugin: InstalledPlugin; replaced?: string }> {
     const staged = await stageBundle(tgz, this.#deps.dataDir, this.#deps.bundleLimits);
-    const { manifest } = staged;
-    const candidate: SandboxPlugin = this.#sandboxPlugin(manifest, staged.path, staged.scriptSha256);
-    let replaced: InstalledPlugin | undefined;
+    const [result] = await this.installStaged([staged], actor);
+    return result as { plugin: InstalledPlugin; replaced?: string };
+  }
+
+  /**
+   * Installs staged bundles as one set: each is loaded once in the sandbox (a plugin that
+   * cannot load is refused, never installed and skipped later), then all are recorded in one
+   * transaction. On any failure nothing is recorded and every staged folder is removed.
+   */
+  async installStaged(staged: StagedBundle[], actor: string): Promise<{ plugin: InstalledPlugin; replaced?: string }[]> {
+    const candidates = staged.map((s) => this.#sandboxPlugin(s.manifest, s.path, s.scriptSha256));
+    let replaced: { previous?: InstalledPlugin }[];
     try {
-      const previous = await this.#deps.store.plugins.get(manifest.name);
-      if (previous?.enabled) this.#checkConfig(manifest, (await this.#deps.store.configs.get(manifest.name)) ?? {});
-      // A plugin that cannot load is refused here, never installed and skipped later.
-      await this.#deps.sandbox.load(candidate, expectedHandlers(manifest));
-      if (!previous?.enabled) await this.#deps.sandbox.unload(candidate.id);
-      ({ previous: replaced } = await this.#deps.store.plugins.install({
-        name: manifest.name,
-        version: manifest.version,
-        manifest,
-        integrity: staged.integrity,
-        scriptSha256: staged.scriptSha256,
-        path: staged.path,
-        files: staged.files,
-      }));
+      for (const [i, { manifest }] of staged.entries()) {
+        const candidate = candidates[i] as SandboxPlugin;
+        const previous = await this.#deps.store.plugins.get(manifest.name);
+        if (previous?.enabled) this.#checkConfig(manifest, (await this.#deps.store.configs.get(manifest.name)) ?? {});
+        await this.#deps.sandbox.load(candidate, expectedHandlers(manifest));
+        if (!previous?.enabled) await this.#deps.sandbox.unload(candidate.id);
+      }
+      replaced = await this.#deps.store.plugins.installSet(
+        staged.map((s) => ({
+          name: s.manifest.name,
+          version: s.manifest.version,
+          manifest: s.manifest,
+          integrity: s.integrity,
+          scriptSha256: s.scriptSha256,
+          path: s.path,
+          files: s.files,
+        })),
+      );
     } catch (error) {
-      await this.#deps.sandbox.unload(candidate.id).catch(() => undefined);
-      await rm(staged.path, { recursive: true, force: true });
+      await Promise.all(candidates.map((c) => this.#deps.sandbox.unload(c.id).catch(() => undefined)));
+      await Promise.all(staged.map((s) => rm(s.path, { recursive: true, force: true })));
       throw error;
     }
-    // Recorded: from here on the new version is the installed one.
-    this.#forget(manifest.name);
-    if (replaced && replaced.path !== staged.path) await this.#retire(replaced);
-    await this.#deps.store.audit.record({ actor, action: 'plugin.install', target: `${manifest.name}@${manifest.version}`, outcome: 'ok' });
-    return { plugin: await this.get(manifest.name), replaced: replaced?.version };
+    // Recorded: from here on the new versions are the installed ones.
+    const results: { plugin: InstalledPlugin; replaced?: string }[] = [];
+    for (const [i, { manifest, path }] of staged.entries()) {
+      const previous = replaced[i]?.previous;
+      this.#forget(manifest.name);
+      this.#modified.delete(manifest.name);
+      if (previous && previous.path !== path) await this.#retire(previous);
+      await this.#deps.store.audit.record({ actor, action: 'plugin.install', target: `${manifest.name}@${manifest.version}`, outcome: 'ok' });
+      results.push({ plugin: await this.get(manifest.name), replaced: previous?.version });
+    }
+    return results;
   }
 
   async enable(name: string, grant: Permissions, actor: string): Promise<InstalledPlugin> {
@@ -103,6 +125,7 @@ export class PluginService {
     if (over.length > 0) {
       throw new EaselError('GRANT_INVALID', `the grant asks for permissions ${name} does not request`, { problems: over.map((path) => ({ path, message: 'not requested by the manifest' })) });
     }
+    this.#refuseModified(name);
     this.#checkConfig(plugin.manifest, (await this.#deps.store.configs.get(name)) ?? {});
     await this.#deps.sandbox.load(this.#sandboxPlugin(plugin.manifest, plugin.path, plugin.scriptSha256), expectedHandlers(plugin.manifest));
     await this.#deps.store.grants.set(name, grant);
@@ -159,6 +182,19 @@ export class PluginService {
     return intersect(await this.#deps.store.grants.get(name), plugin.manifest.permissions ?? {});
   }
 
+  /**
+   * At start: every installed plugin's files must still be exactly those recorded (and, for
+   * registry installs, signed) at install. A modified plugin is not loaded (PLUGIN_MODIFIED).
+   */
+  async verifyInstalled(): Promise<string[]> {
+    for (const plugin of await this.list()) {
+      const onDisk = await listFiles(plugin.path).catch(() => []);
+      const recorded = JSON.stringify([...plugin.files].map((f) => [f.path, f.sha256]).sort());
+      if (JSON.stringify(onDisk.map((f) => [f.path, f.sha256]).sort()) !== recorded) this.#modified.add(plugin.name);
+    }
+    return [...this.#modified];
+  }
+
   #checkConfig(manifest: PluginManifest, value: Record<string, unknown>): void {
     const validate = this.#deps.validators.for(manifest).config;
     if (!validate(value)) {
@@ -166,8 +202,15 @@ export class PluginService {
     }
   }
 
+  #refuseModified(name: string): void {
+    if (this.#modified.has(name)) {
+      throw new EaselError('PLUGIN_MODIFIED', `${name}'s installed files changed since it was installed; reinstall it`);
+    }
+  }
+
   async #buildView(name: string): Promise<ActivePlugin> {
     const record = await this.get(name);
+    this.#refuseModified(name);
     if (!record.enabled) throw new EaselError('PLUGIN_DISABLED', `${name} is installed but not enabled`);
     return {
       record,

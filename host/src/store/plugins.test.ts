@@ -101,3 +101,14 @@ test('install is one transaction: a failed replace keeps the previous version', 
   await expect(store.plugins.install(pluginRecord('p', '2.0.0'))).rejects.toThrow('refused');
   expect((await store.plugins.get('p'))?.version).toBe('1.0.0');
 });
+
+test('installSet records every plugin or none', async ({ store }) => {
+  await store.plugins.install(pluginRecord('a', '1.0.0'));
+  const results = await store.plugins.installSet([pluginRecord('a', '2.0.0'), pluginRecord('b', '1.0.0')]);
+  expect(results.map((r) => r.previous?.version)).toEqual(['1.0.0', undefined]);
+  expect((await store.plugins.list()).map((p) => `${p.name}@${p.version}`)).toEqual(['a@2.0.0', 'b@1.0.0']);
+  // A failing record (manifest that cannot be serialized) rolls the whole set back.
+  const broken = { ...pluginRecord('c', '1.0.0'), manifest: { toJSON: () => { throw new Error('boom'); } } } as never;
+  await expect(store.plugins.installSet([pluginRecord('a', '3.0.0'), broken])).rejects.toThrow('boom');
+  expect((await store.plugins.list()).map((p) => `${p.name}@${p.version}`)).toEqual(['a@2.0.0', 'b@1.0.0']);
+});

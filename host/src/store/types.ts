@@ -40,6 +40,8 @@ export interface PluginRepository {
    * transaction, keeping its enabled flag, installedAt, grants, config and kv.
    */
   install(record: NewPlugin): Promise<{ previous?: InstalledPlugin }>;
+  /** Installs or replaces several plugins in one transaction: all of them, or none. */
+  installSet(records: NewPlugin[]): Promise<{ previous?: InstalledPlugin }[]>;
   /** False when no plugin has that name. */
   setEnabled(name: string, enabled: boolean): Promise<boolean>;
   /** Deletes the plugin with its grants, config and kv rows in one transaction. */

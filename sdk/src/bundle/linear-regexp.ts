@@ -10,12 +10,13 @@ import { RE2JS } from 're2js';
 
 function linearRegExp(pattern: string): RegExpLike {
   const compiled = RE2JS.compile(pattern);
-  return {
+  const rx: RegExpLike & { toString(): string } = {
     // ajv's `pattern` is unanchored, like RegExp.prototype.test: find a match anywhere.
     test: (s: string) => compiled.matcher(s).find(),
     // ajv caches compiled patterns by this string, so it must name the pattern.
     toString: () => `/${pattern}/re2`,
   };
+  return rx;
 }
 
 /** Pass as ajv's `code: { regExp: linearRegExpEngine }`. */

@@ -36,6 +36,7 @@ export class SqlitePluginRepository implements PluginRepository {
   #removeOwned;
   #delete;
   #install;
+  #installSet;
   #remove;
 
   constructor(db: Db) {
@@ -67,6 +68,8 @@ export class SqlitePluginRepository implements PluginRepository {
       });
       return before === undefined ? {} : { previous: toPlugin(before) };
     });
+    // better-sqlite3 nests a transaction function called inside another as a savepoint.
+    this.#installSet = db.transaction((records: NewPlugin[]) => records.map((record) => this.#install(record)));
     this.#remove = db.transaction((name: string): InstalledPlugin | undefined => {
       const row = this.#get.get(name);
       if (row === undefined) return undefined;
@@ -87,6 +90,10 @@ export class SqlitePluginRepository implements PluginRepository {
 
   async install(record: NewPlugin): Promise<{ previous?: InstalledPlugin }> {
     return this.#install.immediate(record);
+  }
+
+  async installSet(records: NewPlugin[]): Promise<{ previous?: InstalledPlugin }[]> {
+    return this.#installSet.immediate(records);
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<boolean> {

@@ -1,0 +1,134 @@
+/**
+ * Talks to npm-protocol registries (ours, verdaccio, any npm-compatible one). Packuments are
+ * asked of each configured registry in order; tarballs are fetched only from the origin of
+ * a configured registry, without following redirects, under a size cap, and their sha512 is
+ * checked against `dist.integrity` before anything else looks at the bytes.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { EaselError } from '../errors/index.ts';
+import { readCapped } from './read-capped.ts';
+
+export interface VersionDoc {
+  name: string;
+  version: string;
+  dependencies?: Record<string, string>;
+  engines?: { easel?: string };
+  deprecated?: string;
+  /** Set by Easel's registry on yanked versions. */
+  yanked?: boolean;
+  dist: {
+    tarball: string;
+    integrity?: string;
+    signatures?: { keyid: string; sig: string }[];
+    'easel:statement'?: string;
+    'easel:signatures'?: { keyid: string; sig: string }[];
+  };
+}
+
+export interface Packument {
+  name: string;
+  'dist-tags'?: Record<string, string>;
+  time?: Record<string, string>;
+  versions: Record<string, VersionDoc>;
+}
+
+export interface RegistryClientOptions {
+  urls: string[];
+  timeoutMs: number;
+  maxPackumentBytes: number;
+  maxTarballBytes: number;
+}
+
+export class RegistryClient {
+  #options: RegistryClientOptions;
+  #origins: Set<string>;
+
+  constructor(options: RegistryClientOptions) {
+    this.#options = options;
+    this.#origins = new Set(options.urls.map((u) => new URL(u).origin));
+  }
+
+  get configured(): boolean {
+    return this.#options.urls.length > 0;
+  }
+
+  /** The packument from the first registry that has the name, or undefined. */
+  async packument(name: string): Promise<{ registry: string; doc: Packument } | undefined> {
+    if (!this.configured) throw new EaselError('REGISTRY_UNAVAILABLE', 'no registry is configured (EASEL_REGISTRY_URL)');
+    for (const registry of this.#options.urls) {
+      const url = new URL(encodeURIComponent(name), registry.endsWith('/') ? registry : `${registry}/`);
+      const response = await this.#fetch(url, 'application/json');
+      if (response.status === 404) {
+        await response.body?.cancel();
+        continue;
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new EaselError('REGISTRY_UNAVAILABLE', `${url.origin} answered ${response.status} for ${name}`);
+      }
+      const body = await readCapped(response, this.#options.maxPackumentBytes);
+      if (!body) throw new EaselError('REGISTRY_UNAVAILABLE', `the package document of ${name} is over ${this.#options.maxPackumentBytes} bytes`);
+      const doc = parsePackument(body, name);
+      return { registry, doc };
+    }
+    return undefined;
+  }
+
+  /** The tarball of a version, its integrity verified. */
+  async tarball(version: VersionDoc): Promise<Buffer> {
+    const id = `${version.name}@${version.version}`;
+    let url: URL;
+    try {
+      url = new URL(version.dist.tarball);
+    } catch {
+      throw new EaselError('TARBALL_REFUSED', `${id} has no valid tarball URL`);
+    }
+    // A registry document is data, not authority: it may not send us to another host.
+    if (!this.#origins.has(url.origin)) {
+      throw new EaselError('TARBALL_REFUSED', `${id}'s tarball is at ${url.origin}, which is not a configured registry`);
+    }
+    const integrity = version.dist.integrity;
+    if (typeof integrity !== 'string' || !integrity.startsWith('sha512-')) {
+      throw new EaselError('INTEGRITY_MISMATCH', `${id} has no sha512 integrity`);
+    }
+    const response = await this.#fetch(url, 'application/octet-stream');
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      throw new EaselError('TARBALL_REFUSED', `the registry redirected ${id}'s tarball; redirects are not followed`);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new EaselError('REGISTRY_UNAVAILABLE', `${url.origin} answered ${response.status} for ${id}'s tarball`);
+    }
+    const bytes = await readCapped(response, this.#options.maxTarballBytes);
+    if (!bytes) throw new EaselError('BUNDLE_TOO_LARGE', `${id}'s tarball is over ${this.#options.maxTarballBytes} bytes`);
+    const expected = Buffer.from(integrity.slice('sha512-'.length), 'base64');
+    const actual = createHash('sha512').update(bytes).digest();
+    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+      throw new EaselError('INTEGRITY_MISMATCH', `${id}'s tarball does not match its sha512 integrity`);
+    }
+    return bytes;
+  }
+
+  async #fetch(url: URL, accept: string): Promise<Response> {
+    try {
+      return await fetch(url, { headers: { accept }, redirect: 'manual', signal: AbortSignal.timeout(this.#options.timeoutMs) });
+    } catch (error) {
+      throw new EaselError('REGISTRY_UNAVAILABLE', `${url.origin} could not be reached: ${(error as Error).name}`);
+    }
+  }
+}
+
+function parsePackument(body: Buffer, name: string): Packument {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new EaselError('REGISTRY_UNAVAILABLE', `the package document of ${name} is not JSON`);
+  }
+  const d = doc as Packument;
+  if (d === null || typeof d !== 'object' || d.name !== name || d.versions === null || typeof d.versions !== 'object') {
+    throw new EaselError('REGISTRY_UNAVAILABLE', `the package document of ${name} is malformed`);
+  }
+  return d;
+}
