@@ -15,7 +15,7 @@ export interface VersionDoc {
   engines?: { easel?: string };
   deprecated?: string;
   /** Set by Easel's registry on yanked versions. */
-  yanked?: boolean;
+  'easel:yanked'?: { at: string; reason: string };
   dist: {
     tarball: string;
     integrity?: string;
