@@ -5,7 +5,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { agentRoutes, healthRoutes, installErrorHandling, keyRoutes, pluginRoutes } from './api/index.ts';
+import { agentRoutes, healthRoutes, installErrorHandling, keyRoutes, pluginRoutes, registryRoutes } from './api/index.ts';
+import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
 import { createBridgeHandler } from './capabilities/index.ts';
 import type { HostConfig } from './config/index.ts';
 import { ExecutionService } from './executions/index.ts';
@@ -71,6 +72,21 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   await plugins.sweep();
   const modified = await plugins.verifyInstalled();
   if (modified.length > 0) app.log.error({ plugins: modified }, 'installed plugins whose files changed since install are not loaded');
+  const bundleLimits = { ...config.bundles, maxDepth: 32 };
+  const client = new RegistryClient({
+    urls: config.registries.urls === '' ? [] : config.registries.urls.split(','),
+    timeoutMs: config.registries.timeoutMs,
+    maxPackumentBytes: config.registries.maxPackumentBytes,
+    maxTarballBytes: config.bundles.maxBytes,
+  });
+  const installer = new RegistryInstaller({
+    client,
+    plugins,
+    signatures: { policy: config.registries.signaturePolicy, trusted: parseTrustedKeys(config.registries.trustedKeys), log: app.log },
+    dataDir: config.dataDir,
+    bundleLimits,
+    log: app.log,
+  });
   const executions = new ExecutionService({ plugins, sandbox, executions: store.executions, audit: store.audit, logger: app.log });
 
   app.addHook('onClose', async () => {
@@ -80,6 +96,7 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   installErrorHandling(app);
   await app.register(healthRoutes, { sandbox });
   await app.register(pluginRoutes, { plugins, keys: store.apiKeys, bundleMaxBytes: config.bundles.maxBytes });
+  await app.register(registryRoutes, { installer, client, plugins, keys: store.apiKeys });
   await app.register(keyRoutes, { keys: store.apiKeys, audit: store.audit });
   await app.register(agentRoutes, { plugins, executions, keys: store.apiKeys });
   if (config.firstPartyPlugins) await installFirstPartyPlugins(plugins, config.dataDir, app.log);

@@ -6,6 +6,8 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { listFiles } from './list-files.ts';
+import semver from 'semver';
+import { dependentsClosure, dependentsOf, type Dependent, type InstalledNode } from '../resolver/index.ts';
 import { join } from 'node:path';
 import type { Permissions, PluginManifest } from '@easel/sdk';
 import type { BundleLimits } from '@easel/sdk/bundle';
@@ -126,6 +128,7 @@ export class PluginService {
       throw new EaselError('GRANT_INVALID', `the grant asks for permissions ${name} does not request`, { problems: over.map((path) => ({ path, message: 'not requested by the manifest' })) });
     }
     this.#refuseModified(name);
+    await this.#requireDependenciesEnabled(plugin);
     this.#checkConfig(plugin.manifest, (await this.#deps.store.configs.get(name)) ?? {});
     await this.#deps.sandbox.load(this.#sandboxPlugin(plugin.manifest, plugin.path, plugin.scriptSha256), expectedHandlers(plugin.manifest));
     await this.#deps.store.grants.set(name, grant);
@@ -137,6 +140,9 @@ export class PluginService {
 
   async disable(name: string, actor: string): Promise<InstalledPlugin> {
     const plugin = await this.get(name);
+    const all = await this.list();
+    const enabledDependents = dependentsOf(name, graphOf(all.filter((p) => p.enabled)));
+    if (enabledDependents.length > 0) throw inUse(name, 'disable', enabledDependents);
     await this.#deps.store.plugins.setEnabled(name, false);
     await this.#deps.store.audit.record({ actor, action: 'plugin.disable', target: name, outcome: 'ok' });
     this.#forget(name);
@@ -144,7 +150,19 @@ export class PluginService {
     return this.get(name);
   }
 
-  async uninstall(name: string, actor: string): Promise<InstalledPlugin> {
+  /** Uninstalls a plugin; its dependents first when `cascade`, otherwise refused while it has any. */
+  async uninstall(name: string, actor: string, cascade = false): Promise<InstalledPlugin[]> {
+    const all = await this.list();
+    if (!all.some((p) => p.name === name)) throw new EaselError('PLUGIN_NOT_FOUND', `no plugin named ${name} is installed`);
+    const dependents = dependentsOf(name, graphOf(all));
+    if (dependents.length > 0 && !cascade) throw inUse(name, 'uninstall', dependents);
+    const removed: InstalledPlugin[] = [];
+    // dependentsClosure lists the dependents, each before what it depends on; `name` goes last.
+    for (const target of cascade ? [...dependentsClosure(name, graphOf(all)), name] : [name]) removed.push(await this.#uninstallOne(target, actor));
+    return removed;
+  }
+
+  async #uninstallOne(name: string, actor: string): Promise<InstalledPlugin> {
     const removed = await this.#deps.store.plugins.remove(name);
     if (!removed) throw new EaselError('PLUGIN_NOT_FOUND', `no plugin named ${name} is installed`);
     await this.#deps.store.audit.record({ actor, action: 'plugin.uninstall', target: `${name}@${removed.version}`, outcome: 'ok' });
@@ -202,6 +220,19 @@ export class PluginService {
     }
   }
 
+  async #requireDependenciesEnabled(plugin: InstalledPlugin): Promise<void> {
+    const problems: { name: string; range: string; found: string }[] = [];
+    for (const [dep, range] of Object.entries(plugin.manifest.dependencies ?? {})) {
+      const found = await this.#deps.store.plugins.get(dep);
+      if (!found) problems.push({ name: dep, range, found: 'not installed' });
+      else if (!semver.satisfies(found.version, range, { includePrerelease: true })) problems.push({ name: dep, range, found: `${found.version} (out of range)` });
+      else if (!found.enabled) problems.push({ name: dep, range, found: `${found.version} (disabled)` });
+    }
+    if (problems.length > 0) {
+      throw new EaselError('DEPENDENCY_DISABLED', `${plugin.name} needs ${problems.map((p) => `${p.name}@${p.range} (${p.found})`).join(', ')}; enable its dependencies first`, { dependencies: problems });
+    }
+  }
+
   #refuseModified(name: string): void {
     if (this.#modified.has(name)) {
       throw new EaselError('PLUGIN_MODIFIED', `${name}'s installed files changed since it was installed; reinstall it`);
@@ -242,6 +273,15 @@ export class PluginService {
     this.#views.delete(name);
     this.#grants.delete(name);
   }
+}
+
+function graphOf(plugins: InstalledPlugin[]): Record<string, InstalledNode> {
+  return Object.fromEntries(plugins.map((p) => [p.name, { version: p.version, dependencies: p.manifest.dependencies ?? {} }]));
+}
+
+function inUse(name: string, action: string, dependents: Dependent[]): EaselError {
+  const list = dependents.map((d) => `${d.name}@${d.version} (${d.range})`).join(', ');
+  return new EaselError('PLUGIN_IN_USE', `cannot ${action} ${name}: required by ${list}`, { dependents });
 }
 
 /** One promise per key, shared by concurrent callers; a failed one is dropped so the next call retries. */

@@ -74,6 +74,25 @@ export class RegistryClient {
     return undefined;
   }
 
+  /** Package names the registries list (npm's search endpoint, empty text: everything it shows). */
+  async search(size = 250): Promise<string[]> {
+    if (!this.configured) throw new EaselError('REGISTRY_UNAVAILABLE', 'no registry is configured (EASEL_REGISTRY_URL)');
+    const names = new Set<string>();
+    for (const registry of this.#options.urls) {
+      const url = new URL(`-/v1/search?text=&size=${size}`, registry.endsWith('/') ? registry : `${registry}/`);
+      const response = await this.#fetch(url, 'application/json');
+      const body = response.ok ? await readCapped(response, this.#options.maxPackumentBytes) : (await response.body?.cancel(), undefined);
+      if (!body) throw new EaselError('REGISTRY_UNAVAILABLE', `${url.origin} answered ${response.status} to a search`);
+      try {
+        const found = JSON.parse(body.toString('utf8')) as { objects?: { package?: { name?: unknown } }[] };
+        for (const o of found.objects ?? []) if (typeof o.package?.name === 'string') names.add(o.package.name);
+      } catch {
+        throw new EaselError('REGISTRY_UNAVAILABLE', `${url.origin} answered a search with something that is not JSON`);
+      }
+    }
+    return [...names].sort();
+  }
+
   /** The tarball of a version, its integrity verified. */
   async tarball(version: VersionDoc): Promise<Buffer> {
     const id = `${version.name}@${version.version}`;

@@ -74,10 +74,16 @@ export const pluginRoutes: FastifyPluginAsync<PluginRoutesOptions> = async (app,
     pluginView(await plugins.disable(req.params.name, actor(req))),
   );
 
-  app.delete<{ Params: { name: string } }>('/v1/plugins/:name', { schema: { params: nameParams } }, async (req) => {
-    const removed = await plugins.uninstall(req.params.name, actor(req));
-    return { removed: { name: removed.name, version: removed.version } };
-  });
+  app.delete<{ Params: { name: string }; Querystring: { cascade?: boolean } }>(
+    '/v1/plugins/:name',
+    { schema: { params: nameParams, querystring: { type: 'object', additionalProperties: false, properties: { cascade: { type: 'boolean' } } } } },
+    async (req) => {
+      const removed = await plugins.uninstall(req.params.name, actor(req), req.query.cascade === true);
+      const named = removed.map((p) => ({ name: p.name, version: p.version }));
+      // `removed` is the plugin asked for; `alsoRemoved` its dependents when cascading.
+      return { removed: named.at(-1), alsoRemoved: named.slice(0, -1) };
+    },
+  );
 
   app.get<{ Params: { name: string } }>('/v1/plugins/:name/config', { schema: { params: nameParams } }, async (req) => ({
     config: await plugins.getConfig(req.params.name),
