@@ -4,14 +4,18 @@ import { call, fixture, installSentinels, rejection, startSandbox, TestBridge, t
 
 installSentinels();
 
-/** What a fresh V8 context has; the shim adds nothing, the plugin's global is locked to undefined. */
+/**
+ * What a fresh V8 context has, minus WebAssembly and SharedArrayBuffer (memory outside the
+ * isolate's limit; `ArrayBuffer` stays, as a wrapper without resizable buffers); the shim adds
+ * nothing, the plugin's global is locked to undefined.
+ */
 const ALLOWED_GLOBALS = [
   'AggregateError', 'Array', 'ArrayBuffer', 'AsyncDisposableStack', 'Atomics', 'BigInt', 'BigInt64Array', 'BigUint64Array',
   'Boolean', 'DataView', 'Date', 'DisposableStack', 'Error', 'EvalError', 'FinalizationRegistry', 'Float16Array', 'Float32Array',
   'Float64Array', 'Function', 'Infinity', 'Int16Array', 'Int32Array', 'Int8Array', 'Intl', 'Iterator', 'JSON', 'Map', 'Math', 'NaN',
-  'Number', 'Object', 'Promise', 'Proxy', 'RangeError', 'ReferenceError', 'Reflect', 'RegExp', 'Set', 'SharedArrayBuffer', 'String',
+  'Number', 'Object', 'Promise', 'Proxy', 'RangeError', 'ReferenceError', 'Reflect', 'RegExp', 'Set', 'String',
   'SuppressedError', 'Symbol', 'SyntaxError', 'TypeError', 'URIError', 'Uint16Array', 'Uint32Array', 'Uint8Array', 'Uint8ClampedArray',
-  'WeakMap', 'WeakRef', 'WeakSet', 'WebAssembly', '__easelPlugin', 'console', 'decodeURI', 'decodeURIComponent', 'encodeURI',
+  'WeakMap', 'WeakRef', 'WeakSet', '__easelPlugin', 'console', 'decodeURI', 'decodeURIComponent', 'encodeURI',
   'encodeURIComponent', 'escape', 'eval', 'globalThis', 'isFinite', 'isNaN', 'parseFloat', 'parseInt', 'undefined', 'unescape',
 ];
 const HOST_TRACES = [/\/home\/secret/, /AKIA/, /\/work\//, /node_modules/, /\.ts:\d/, /file:\/\//, /isolated-vm/];
@@ -94,7 +98,7 @@ describe('hostile plugin code', () => {
     expect((await call(sandbox, hostile, 'probe', 'forge', { how: 'none' })).output).toEqual({ ok: true });
   });
 
-  test('values JSON cannot carry, oversized values and views over resizable/shared buffers never crash anything', async () => {
+  test('values JSON cannot carry, oversized values and views over detached buffers never crash anything', async () => {
     const { output } = await call(sandbox, hostile, 'probe', 'hostile-args', { hugeBytes: 300 * 1024 });
     expect(output).toMatchObject({
       fn: { code: 'BRIDGE_ARGUMENT_INVALID' },
@@ -104,10 +108,8 @@ describe('hostile plugin code', () => {
       bigint: { code: 'BRIDGE_ARGUMENT_INVALID' },
       huge: { code: 'BRIDGE_ARGUMENT_INVALID' },
       hugeKey: { code: 'BRIDGE_ARGUMENT_INVALID' },
-      shrunkView: { value: null },
-      shrunkBack: { value: {} },
-      shared: { value: null },
-      sharedBack: { value: { 0: 7, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 } },
+      detachedView: { value: null },
+      detachedBack: { value: {} },
       storagePut: { code: 'BRIDGE_ARGUMENT_INVALID' },
       storageBytes: { code: 'NOT_AVAILABLE' },
       log: 'logged',
@@ -115,15 +117,14 @@ describe('hostile plugin code', () => {
     // Bytes cross as base64 text copied by the shim.
     expect(bridge.log.find((e) => e.capability === 'storage' && e.op === 'put')?.args).toEqual({ key: 'bytes', bytes: 'AQID+g==', contentType: 'application/octet-stream' });
     // The host stored JSON, never a buffer.
-    expect(bridge.kv.get(hostile.plugin.id)?.get('rab')).toEqual({});
-    expect(bridge.kv.get(hostile.plugin.id)?.get('sab')).toEqual({ 0: 7, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 });
+    expect(bridge.kv.get(hostile.plugin.id)?.get('detached')).toEqual({});
   });
 
   test.each([
     ['view', {}],
-    ['shared', { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 }],
+    ['typed', { 0: 7, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 }],
     ['buffer', {}],
-    ['mixed', { shrunk: {}, sab: { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 }, dataView: {} }],
+    ['mixed', { detached: {}, typed: { 0: 7, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 }, dataView: {} }],
   ])('returning a %s comes back as JSON', async (as, expected) => {
     expect((await call(sandbox, hostile, 'probe', 'hostile-return', { as })).output).toEqual(expected);
   });
@@ -140,6 +141,21 @@ describe('hostile plugin code', () => {
     const real = await rejection(call(sandbox, ungranted, 'probe', 'forge', { how: 'rethrowReal' }));
     expect(real.code).toBe('PERMISSION_DENIED');
     expect(real.message).toBe('rethrown');
+  });
+
+  test.each(['timeout', 'memory'])('a dispatch failure text forged through promise species (%s) decides nothing', async (as) => {
+    const disposals = () => logger.entries.filter((e) => e.msg === 'isolate disposed').length;
+    const before = disposals();
+    // The shim's promise carries its own species: the patch never runs for it and the call ends normally.
+    const outcome = await call(sandbox, hostile, 'probe', 'forge-rejection', { as }).then(
+      (r) => r.output,
+      (err: { code?: string }) => ({ failedWith: err.code }),
+    );
+    expect(outcome).toEqual({ survived: true, value: null });
+    // Neither EXECUTION_TIMEOUT nor EXECUTION_MEMORY was claimed: the isolate lives on.
+    expect(disposals()).toBe(before);
+    expect(logger.entries.filter((e) => e.msg === 'a dispatch failed')).toEqual([]);
+    expect((await call(sandbox, hostile, 'probe', 'forge', { how: 'none' })).output).toEqual({ ok: true });
   });
 
   test('capabilities outside the grant are denied by the host', async () => {

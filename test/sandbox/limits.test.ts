@@ -110,15 +110,18 @@ describe('limits: time, memory, output size', () => {
   });
 
   test('an allocation V8 cannot interrupt ends its worker, not the host (isolated-vm #107)', async () => {
+    // A time budget the bomb cannot reach first, even on a loaded machine: memory must stop it.
+    const runaway = await fixture('sandbox-limits', { cpuMs: 5000, wallMs: 5000, memoryMb: 32 }, 'sandbox-limits-runaway@1.0.0');
     const pid = sandbox.workerPids()[0];
     const took = elapsed();
-    const err = await rejection(call(sandbox, limits, 'limits', 'runaway-bomb'));
+    const err = await rejection(call(sandbox, runaway, 'limits', 'runaway-bomb'));
     // The call fails as soon as isolated-vm flags the memory limit; the thread keeps allocating.
     expect(err.code).toBe('EXECUTION_MEMORY');
     expect(took()).toBeLessThan(BUDGET_MS + SLACK_MS);
     await waitFor(() => sandbox.workerPids().length === 1 && sandbox.workerPids()[0] !== pid, 'a new worker');
     const last = logger.entries.find((e) => e.msg === 'sandbox worker is ending itself');
-    expect(last?.obj).toMatchObject({ plugin: limits.plugin.id, reason: 'an isolate kept running after it was disposed' });
+    expect(last?.obj).toMatchObject({ plugin: runaway.plugin.id, reason: 'an isolate kept running after it was disposed' });
+    expect((await call(sandbox, runaway, 'limits', 'echo', { after: 'runaway' })).output).toEqual({ echoed: { after: 'runaway' } });
     expect((await call(sandbox, limits, 'limits', 'echo', { after: 'runaway' })).output).toEqual({ echoed: { after: 'runaway' } });
     expect((await call(sandbox, bystander, 'greeter', 'greet', { name: 'again' })).output).toEqual({ message: 'Hello, again!' });
   });

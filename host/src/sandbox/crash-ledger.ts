@@ -1,6 +1,7 @@
 /**
- * Crash strikes per plugin id. A plugin that had a call in flight when its worker died (or
- * that the worker blamed before ending itself) gets a strike; `limit` strikes inside
+ * Crash strikes per plugin id. When a worker blamed a plugin before ending itself, that plugin
+ * alone gets a strike; when a worker died without naming one, every plugin that had a call in
+ * flight gets a strike. `limit` strikes inside
  * `windowMs` quarantine it until `reset` (the sandbox's `load` or `unload` of that id).
  */
 export class CrashLedger {

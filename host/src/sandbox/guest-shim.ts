@@ -9,7 +9,13 @@
  * - no iteration protocol, no spread, no property reads that could fall through to a
  *   polluted prototype (own reads only), descriptors and transfer options with a null proto;
  * - the bridge Reference only ever lives in this closure and only ever receives strings;
- * - only errors this shim creates for bridge failures keep their `code` (a WeakSet decides).
+ * - only errors this shim creates for bridge failures keep their `code` (a WeakSet decides);
+ * - memory V8 does not charge to the isolate's limit cannot be had: WebAssembly (memories and
+ *   memory.grow) and SharedArrayBuffer are removed, and ArrayBuffer is a wrapper that refuses
+ *   `maxByteLength`, with `resize` gone, so no resizable or growable buffer exists. Plain
+ *   buffers and typed arrays go through isolated-vm's allocator, which counts them;
+ * - the promise `dispatch` returns never reaches plugin code and carries its own species, so
+ *   isolated-vm's `then` on it runs no plugin code (the worker still never trusts its text).
  */
 export const GUEST_SHIM = String.raw`'use strict';
 const bridge = $0;
@@ -49,6 +55,11 @@ const WeakSetCtor = WeakSet;
 const weakSetAdd = WeakSet.prototype.add;
 const weakSetHas = WeakSet.prototype.has;
 const SymbolAsyncIterator = Symbol.asyncIterator;
+const SymbolSpecies = Symbol.species;
+const TypeErrorCtor = TypeError;
+const RangeErrorCtor = RangeError;
+const construct = R.construct;
+const getOwnPropertyDescriptor = O.getOwnPropertyDescriptor;
 const refApply = bridge.apply;
 const MAX_MESSAGE = 1000;
 
@@ -61,6 +72,37 @@ const nullObject = (fields) => {
 // Read through the guest's Object.prototype otherwise (isolated-vm reads option bags with [[Get]]).
 const APPLY_OPTIONS = nullObject({ result: nullObject({ promise: true }) });
 const valueDescriptor = (value) => nullObject({ value: value, enumerable: true, writable: false, configurable: false });
+
+// Memory outside the isolate's limit (runs before any plugin code, so nothing is patched yet).
+// WebAssembly.Memory, resizable ArrayBuffers and growable SharedArrayBuffers reserve their
+// backing store outside isolated-vm's allocator: a 16 MB isolate could fill gigabytes.
+{
+  delete G.WebAssembly;
+  delete G.SharedArrayBuffer;
+  const NativeArrayBuffer = G.ArrayBuffer;
+  const arrayBufferProto = NativeArrayBuffer.prototype;
+  // A normal function (not a class) so it can forward new.target; strict, so stack-trace
+  // call sites never hand it out, and neither do they hand out the builtin it calls.
+  const ArrayBuffer = function ArrayBuffer(length) {
+    if (new.target === undefined) throw new TypeErrorCtor("Constructor ArrayBuffer requires 'new'");
+    const options = arguments.length > 1 ? arguments[1] : undefined;
+    if (options !== null && (typeof options === 'object' || typeof options === 'function') && options.maxByteLength !== undefined) {
+      throw new RangeErrorCtor('resizable ArrayBuffers are not available in the sandbox');
+    }
+    // Only the length travels: the native constructor never sees the options object.
+    return construct(NativeArrayBuffer, [length], new.target);
+  };
+  defineProperty(ArrayBuffer, 'prototype', nullObject({ value: arrayBufferProto, writable: false, enumerable: false, configurable: false }));
+  const isView = getOwnPropertyDescriptor(NativeArrayBuffer, 'isView');
+  defineProperty(ArrayBuffer, 'isView', nullObject({ value: isView.value, writable: true, enumerable: false, configurable: true }));
+  const species = getOwnPropertyDescriptor(NativeArrayBuffer, SymbolSpecies);
+  defineProperty(ArrayBuffer, SymbolSpecies, nullObject({ get: species.get, set: undefined, enumerable: false, configurable: true }));
+  defineProperty(arrayBufferProto, 'constructor', nullObject({ value: ArrayBuffer, writable: true, enumerable: false, configurable: true }));
+  // Without resizable buffers, transfer() and transferToFixedLength() only make fixed ones
+  // (through the counting allocator); resize() has nothing left to do.
+  delete arrayBufferProto.resize;
+  defineProperty(G, 'ArrayBuffer', nullObject({ value: ArrayBuffer, writable: true, enumerable: false, configurable: true }));
+}
 
 const bridgeErrors = new WeakSetCtor();
 const ownGet = (o, key) => (o !== null && (typeof o === 'object' || typeof o === 'function') && hasOwn(o, key) ? o[key] : undefined);
@@ -258,8 +300,31 @@ const failure = (e) => {
   return errorEnvelope('PLUGIN_ERROR', text(message));
 };
 
+// isolated-vm waits for dispatch's promise with V8's Promise::Then, which builds the derived
+// promise through SpeciesConstructor(promise): through Promise.prototype.constructor and
+// Promise[Symbol.species], plugin code could run there and reject it with any text. The
+// promise dispatch returns (never seen by plugin code) carries its own constructor whose
+// species makes promises that carry their own constructor and then, so none of that runs.
+const CONSTRUCTOR_NONE = nullObject({ value: undefined, writable: false, enumerable: false, configurable: false });
+const THEN_OWN = nullObject({ value: promiseThen, writable: false, enumerable: false, configurable: false });
+const SealedPromise = function (executor) {
+  const p = new PromiseCtor(executor);
+  defineProperty(p, 'constructor', CONSTRUCTOR_NONE);
+  defineProperty(p, 'then', THEN_OWN);
+  return p;
+};
+const speciesHolder = create(null);
+speciesHolder[SymbolSpecies] = SealedPromise;
+freeze(speciesHolder);
+const SEALED_SPECIES = nullObject({ value: speciesHolder, writable: false, enumerable: false, configurable: false });
+
 // Host -> guest: every argument a string, the answer an envelope string; never rejects.
-const dispatch = (callId, kind, target, capability, inputJson, metaJson) => new PromiseCtor((resolve) => {
+const dispatch = (callId, kind, target, capability, inputJson, metaJson) => {
+  const p = new PromiseCtor((resolve) => run(resolve, callId, kind, target, capability, inputJson, metaJson));
+  defineProperty(p, 'constructor', SEALED_SPECIES);
+  return p;
+};
+const run = (resolve, callId, kind, target, capability, inputJson, metaJson) => {
   const finish = (envelope) => {
     apply(mapDelete, live, [callId]);
     resolve(envelope);
@@ -282,7 +347,7 @@ const dispatch = (callId, kind, target, capability, inputJson, metaJson) => new 
   } catch (e) {
     settle(failure, e);
   }
-});
+};
 
 const abort = (callId) => {
   const fire = apply(mapGet, live, [callId]);

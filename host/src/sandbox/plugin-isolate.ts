@@ -34,8 +34,10 @@ export class PluginIsolate {
   readonly isolate: ivm.Isolate;
   /** Handlers the script defines, as the shim found them after load. */
   handlers: ExpectedHandlers = { agents: {}, workflows: [] };
-  /** Set once disposed (by us or by isolated-vm's memory limit). */
+  /** Set once WE disposed it (isolated-vm's memory limit disposes without setting it). */
   dead = false;
+  /** Why the worker disposed it (the watchdog's record; never taken from an error's text). */
+  stoppedFor: string | undefined;
   /** Applies into the isolate that have not settled: they must settle soon after disposal. */
   readonly pending = new Set<Promise<unknown>>();
   lastHeapUsed = 0;
@@ -133,7 +135,8 @@ export class PluginIsolate {
     }
   }
 
-  dispose(): void {
+  dispose(cause?: string): void {
+    if (!this.dead) this.stoppedFor = cause;
     this.dead = true;
     try {
       if (!this.isolate.isDisposed) this.isolate.dispose();

@@ -23,7 +23,10 @@ interface Slot {
   worker: WorkerProcess | undefined;
   failedStarts: number;
   restartTimer: NodeJS.Timeout | undefined;
-  /** Plugin the worker blamed in its last words (a runaway isolate). */
+  /**
+   * Plugin the worker blamed in its last words (a runaway isolate, the RSS cap): when set, the
+   * worker's death is charged to that plugin alone.
+   */
   blame: string | undefined;
 }
 
@@ -330,13 +333,17 @@ export class Supervisor implements Sandbox {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
     const struck = new Set<string>();
+    const blamed = slot.blame;
     for (const call of [...this.#calls.values()]) {
       if (call.worker !== worker) continue;
-      // A worker that never came up ran no plugin code: nobody is to blame.
-      if (worker.isReady) struck.add(call.pluginId);
+      // A worker that never came up ran no plugin code: nobody is to blame. One that named the
+      // plugin it ended itself for charges that plugin only: the other calls fail with it (their
+      // isolates went with the process) but were bystanders. With no name (killed from outside,
+      // a V8 abort), every plugin with a call in flight is a suspect.
+      if (worker.isReady && blamed === undefined) struck.add(call.pluginId);
       call.reject(new EaselError('SANDBOX_CRASHED', 'the sandbox worker died during the call; it has been restarted'));
     }
-    if (slot.blame !== undefined) struck.add(slot.blame);
+    if (blamed !== undefined) struck.add(blamed);
     for (const [reqId, req] of [...this.#requests]) {
       if (req.worker !== worker) continue;
       this.#requests.delete(reqId);

@@ -34,6 +34,16 @@ interface Entry {
 /** Codes a guest may end a call with on its own word; any other code needs the bridge to have sent it. */
 const GUEST_CODES = new Set<string>(['PLUGIN_ERROR', 'OUTPUT_TOO_LARGE', 'BRIDGE_ARGUMENT_INVALID']);
 const MAX_MESSAGE = 1000;
+/** Text that may come from plugin code is cut to this length before it is logged. */
+const MAX_LOGGED = 200;
+/** The worker names an isolate for passing its RSS cap only if that isolate was charged this share of the cap. */
+const MIN_BLAME_SHARE = 0.1;
+
+/** Resident-memory growth charged to one isolate (see #meterRss). */
+interface Meter {
+  cpuNs: bigint;
+  bytes: number;
+}
 
 class LoadError extends Error {}
 
@@ -46,8 +56,9 @@ export class WorkerRuntime {
   #bridge: WorkerBridge;
   #watchdog: Watchdog;
   #zombies = new Map<PluginIsolate, number>();
+  #meters = new Map<PluginIsolate, Meter>();
+  #lastRss = process.memoryUsage.rss();
   #isolatesCreated = 0;
-  #ticks = 0;
   #dying = false;
 
   constructor(init: WorkerInit, send: (m: WorkerMessage) => void) {
@@ -116,12 +127,14 @@ export class WorkerRuntime {
     call.startWall = performance.now();
     call.startCpuNs = iso.cpuNs();
     this.#watchdog.poke();
+    const timeoutMs = Math.max(1, limits.cpuMs);
     const meta = `{"executionId":${JSON.stringify(m.executionId)},"plugin":${JSON.stringify({ name: m.plugin.name, version: m.plugin.version })},"config":${m.configJson}}`;
     let envelope: unknown;
+    const sent = performance.now();
     try {
-      envelope = await iso.dispatch([m.callId, m.kind, m.target, m.capability, m.inputJson, meta], limits.cpuMs);
+      envelope = await iso.dispatch([m.callId, m.kind, m.target, m.capability, m.inputJson, meta], timeoutMs);
     } catch (err) {
-      return this.#dispatchFailed(call, iso, err);
+      return this.#dispatchFailed(call, iso, err, performance.now() - sent, timeoutMs);
     }
     if (call.done) return;
     if (call.aborted) return this.#finish(call, { code: 'EXECUTION_ABORTED', message: 'the call was cancelled' });
@@ -149,13 +162,23 @@ export class WorkerRuntime {
     return { code, message: truncate(typeof parsed.message === 'string' ? parsed.message : 'plugin error') };
   }
 
-  #dispatchFailed(call: Call, iso: PluginIsolate, err: unknown): void {
-    const message = messageOf(err);
-    if (/memory limit/i.test(message) || (!iso.dead && iso.isolate.isDisposed)) return this.#kill(iso, 'memory', call);
-    if (/timed out/i.test(message)) return this.#kill(iso, 'timeout', call);
+  /**
+   * Why a dispatch rejected, decided from state alone. The rejection's text is untrusted (plugin
+   * code can shape it, e.g. through the species of a promise isolated-vm waits on): it is
+   * never matched for a code, only logged, cut short.
+   */
+  #dispatchFailed(call: Call, iso: PluginIsolate, err: unknown, elapsedMs: number, timeoutMs: number): void {
+    // Disposed, but not by us: isolated-vm does that when the isolate passes its memory limit.
+    if (!iso.dead && iso.isolate.isDisposed) return this.#kill(iso, 'memory', call);
+    // Disposed by us: #kill already answered this call, with the cause the watchdog recorded.
+    if (iso.dead) {
+      if (!call.done) this.#finish(call, this.#failureFor(call, iso, (iso.stoppedFor as Cause | undefined) ?? 'aborted', undefined));
+      return;
+    }
+    // isolated-vm's own timeout (the synchronous slice ran `timeoutMs`) cannot fire any sooner.
+    if (elapsedMs >= timeoutMs - 1) return this.#kill(iso, 'timeout', call);
     if (call.done) return;
-    if (iso.dead) return this.#finish(call, { code: 'EXECUTION_ABORTED', message: 'the isolate was stopped' });
-    this.#log('warn', 'a dispatch failed', { plugin: call.plugin.id, reason: message });
+    this.#log('warn', 'a dispatch failed', { plugin: call.plugin.id, reason: untrusted(err) });
     this.#finish(call, { code: 'PLUGIN_ERROR', message: 'the handler could not be run' });
   }
 
@@ -199,7 +222,7 @@ export class WorkerRuntime {
   /** Disposes an isolate and fails every call in it; the next call builds a fresh one. */
   #kill(iso: PluginIsolate, cause: Cause, culprit?: Call): void {
     if (!iso.dead) {
-      iso.dispose();
+      iso.dispose(cause);
       if (iso.pending.size > 0) this.#zombies.set(iso, performance.now() + RUNAWAY_GRACE_MS);
       this.#log(cause === 'unload' ? 'info' : 'warn', 'isolate disposed', { plugin: iso.pluginId, cause });
     }
@@ -351,10 +374,65 @@ export class WorkerRuntime {
       if (iso.pending.size === 0) this.#zombies.delete(iso);
       else if (now > deadline) return this.#fatal('an isolate kept running after it was disposed', iso.pluginId);
     }
-    if (++this.#ticks % 10 === 0 && process.memoryUsage.rss() > this.#init.maxRssBytes) {
-      return this.#fatal('the worker passed its resident memory cap');
+    const rss = this.#meterRss();
+    if (rss.bytes > this.#init.maxRssBytes) return this.#fatal('the worker passed its resident memory cap', rss.culprit?.pluginId);
+    // Code running with no call in flight (detached promises) is watched as closely as calls.
+    return rss.ran || this.#calls.size > 0 || this.#zombies.size > 0 || [...this.#entries.values()].some((e) => e.building);
+  }
+
+  /**
+   * Reads the worker's resident memory (every tick: a few microseconds) and charges its growth
+   * since the last tick to the isolates that ran meanwhile, in proportion to the CPU time each
+   * used: memory that V8 does not count (or that an interrupted allocation keeps filling) only
+   * grows while some isolate's thread fills it. Disposed isolates still running share the
+   * growth when no live isolate ran. A shrink lowers every charge in proportion. When the cap
+   * is passed, the isolate charged the most is named, if its charge is a real share of the cap.
+   */
+  #meterRss(): { bytes: number; culprit: PluginIsolate | undefined; ran: boolean } {
+    const rss = process.memoryUsage.rss();
+    const growth = rss - this.#lastRss;
+    this.#lastRss = rss;
+    const live = new Set<PluginIsolate>();
+    for (const entry of this.#entries.values()) {
+      const iso = entry.building?.iso ?? entry.iso;
+      if (iso && !iso.dead) live.add(iso);
     }
-    return this.#calls.size > 0 || this.#zombies.size > 0 || [...this.#entries.values()].some((e) => e.building);
+    const ran: [Meter, number][] = [];
+    let cpuTotal = 0;
+    for (const iso of live) {
+      const cpuNs = iso.cpuNs();
+      if (cpuNs === undefined) continue;
+      let meter = this.#meters.get(iso);
+      if (!meter) this.#meters.set(iso, (meter = { cpuNs: 0n, bytes: 0 }));
+      const delta = Number(cpuNs - meter.cpuNs);
+      meter.cpuNs = cpuNs;
+      if (delta > 0) {
+        ran.push([meter, delta]);
+        cpuTotal += delta;
+      }
+    }
+    if (growth > 0 && cpuTotal > 0) {
+      for (const [meter, delta] of ran) meter.bytes += (growth * delta) / cpuTotal;
+    } else if (growth > 0) {
+      const zombies = [...this.#zombies.keys()].flatMap((iso) => this.#meters.get(iso) ?? []);
+      for (const meter of zombies) meter.bytes += growth / zombies.length;
+    } else if (growth < 0) {
+      let charged = 0;
+      for (const meter of this.#meters.values()) charged += meter.bytes;
+      const keep = charged > 0 ? Math.max(0, (charged + growth) / charged) : 0;
+      for (const meter of this.#meters.values()) meter.bytes *= keep;
+    }
+    // Gone for good: disposed and no longer running.
+    for (const iso of this.#meters.keys()) if (iso.dead && !this.#zombies.has(iso)) this.#meters.delete(iso);
+    let culprit: PluginIsolate | undefined;
+    let most = this.#init.maxRssBytes * MIN_BLAME_SHARE;
+    for (const [iso, meter] of this.#meters) {
+      if (meter.bytes >= most) {
+        most = meter.bytes;
+        culprit = iso;
+      }
+    }
+    return { bytes: rss, culprit, ran: ran.length > 0 };
   }
 
   /**
@@ -390,14 +468,29 @@ function culpritOf(calls: Call[], now: number, cpuNowNs: bigint | undefined): { 
     if (exact) return { call, breach: exact };
   }
   const over = calls.filter((c) => breachOf(c, now, cpuNowNs));
-  // Everyone over budget is parked on the host, yet the isolate burned the CPU: blame the oldest.
-  const culprit = over.find((c) => c.pendingBridge.size === 0) ?? over[0];
-  return culprit ? { call: culprit, breach: 'timeout' } : undefined;
+  const running = over.find((c) => c.pendingBridge.size === 0);
+  if (running) return { call: running, breach: 'timeout' };
+  // A parked call's window started earlier, so it crosses first while a call that is not
+  // parked burns the CPU: that one crosses its own budget within a tick or two, wait for it.
+  if (over.length === 0 || calls.some((c) => c.pendingBridge.size === 0)) return undefined;
+  // Everyone is parked on the host, yet the isolate burned the CPU (detached code): blame the oldest.
+  return { call: over[0]!, breach: 'timeout' };
 }
 
 function messageOf(err: unknown): string {
   const m = err instanceof Error ? err.message : typeof err === 'string' ? err : 'unknown error';
   return truncate(m);
+}
+
+/** An error's text that plugin code may have shaped, for a log line: short, never parsed. */
+function untrusted(err: unknown): string {
+  let m: string;
+  try {
+    m = err instanceof Error ? String(err.message) : typeof err === 'string' ? err : 'unknown error';
+  } catch {
+    m = 'unprintable error';
+  }
+  return m.length > MAX_LOGGED ? `${m.slice(0, MAX_LOGGED)}…` : m;
 }
 
 function truncate(s: string): string {
