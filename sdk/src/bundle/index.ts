@@ -11,3 +11,4 @@ export { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from './limits.ts';
 export { packPlugin, type PackedPlugin } from './pack.ts';
 export { validateManifest, type ManifestProblem, type ManifestValidation } from './validate-manifest.ts';
 export { linearRegExpEngine } from './linear-regexp.ts';
+export { canonicalJson, checkFiles, keyIdOf, signNpmVersion, signStatement, verifyNpmVersion, verifyStatement, type FileStatement, type RegistrySignature, type TrustedKey, type VerifyResult } from './signing.ts';
