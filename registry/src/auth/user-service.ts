@@ -1,0 +1,58 @@
+/**
+ * npm's legacy (CouchDB-style) login: `PUT /-/user/org.couchdb.user:NAME` creates the user
+ * or logs in, answering a new token. As verdaccio does, an existing name with a wrong
+ * password is 409, which npm's adduser-then-login flow expects.
+ */
+import { RegistryError } from '../errors/index.ts';
+import type { Principal, RegistryStore } from '../store/index.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+
+const USER_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const MIN_PASSWORD = 8;
+const MAX_PASSWORD = 1024;
+
+export interface LoginResult {
+  created: boolean;
+  token: string;
+}
+
+export class UserService {
+  #store: RegistryStore;
+  #openSignup: boolean;
+
+  constructor(store: RegistryStore, openSignup: boolean) {
+    this.#store = store;
+    this.#openSignup = openSignup;
+  }
+
+  /** Creates the user (when allowed) or checks the password; either way issues a token. */
+  async login(name: string, password: unknown, email: unknown, caller: Principal | undefined): Promise<LoginResult> {
+    if (typeof password !== 'string' || password.length === 0) throw new RegistryError('USER_INVALID', 'a password is required');
+    const existing = await this.#store.users.get(name);
+    if (existing) {
+      if (!(await verifyPassword(password, existing.passwordHash))) {
+        throw new RegistryError('USER_EXISTS', `user ${name} already exists and the password does not match`);
+      }
+      return { created: false, token: await this.#store.tokens.issue(name) };
+    }
+    if (!this.#openSignup && caller?.role !== 'admin') throw new RegistryError('SIGNUP_CLOSED', 'this registry does not allow sign-up; ask its admin for an account');
+    if (!USER_NAME.test(name)) throw new RegistryError('USER_INVALID', `invalid user name ${JSON.stringify(name.slice(0, 80))}: lowercase letters, digits, '.', '_' and '-', at most 64`);
+    if (password.length < MIN_PASSWORD || password.length > MAX_PASSWORD) {
+      throw new RegistryError('USER_INVALID', `the password must have ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
+    }
+    const created = await this.#store.users.create({
+      name,
+      passwordHash: await hashPassword(password),
+      ...(typeof email === 'string' && email.length <= 254 ? { email } : {}),
+    });
+    // Lost a race with another sign-up of the same name: that one's password decides.
+    if (!created) return this.login(name, password, email, caller);
+    return { created: true, token: await this.#store.tokens.issue(name) };
+  }
+
+  /** Basic-auth check (npm's second login step after a 409). */
+  async checkPassword(name: string, password: string): Promise<boolean> {
+    const user = await this.#store.users.get(name);
+    return user !== undefined && (await verifyPassword(password, user.passwordHash));
+  }
+}

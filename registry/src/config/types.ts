@@ -1,0 +1,19 @@
+/** The registry's configuration, as `loadConfig` returns it: validated, defaulted and frozen. */
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface RegistryConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Absolute path. */
+  readonly dataDir: string;
+  /** Without a trailing slash; absent: `http://host:port` of the listening server. */
+  readonly publicUrl?: string;
+  readonly maxBodyBytes: number;
+  /** Bootstrap admin token; absent unless EASEL_REGISTRY_ADMIN_TOKEN is set. */
+  readonly adminToken?: string;
+  /** Absolute path; absent: `<dataDir>/keys/signing-key.pem`, generated when missing. */
+  readonly signingKeyFile?: string;
+  readonly openSignup: boolean;
+  readonly logLevel: LogLevel;
+}

@@ -1,0 +1,86 @@
+/**
+ * Every setting of the registry: its environment variable, its key in RegistryConfig, its
+ * JSON Schema. The schema is built from this table and docs/reference/registry.md is
+ * checked against CONFIG_VARIABLES, so the three never drift apart.
+ */
+const MiB = 1024 * 1024;
+
+export interface ConfigField {
+  env: string;
+  /** Key in RegistryConfig. */
+  path: string;
+  description: string;
+  schema: Record<string, unknown>;
+  /** The default as docs should show it, when it differs from `schema.default`. */
+  docDefault?: string;
+}
+
+export const FIELDS: readonly ConfigField[] = [
+  { env: 'EASEL_REGISTRY_HOST', path: 'host', description: 'Address the HTTP server listens on', schema: { type: 'string', minLength: 1, default: '127.0.0.1' } },
+  { env: 'EASEL_REGISTRY_PORT', path: 'port', description: 'Port the HTTP server listens on (0: any free port)', schema: { type: 'integer', minimum: 0, maximum: 65535, default: 4873 } },
+  {
+    env: 'EASEL_REGISTRY_DATA_DIR',
+    path: 'dataDir',
+    description: 'Folder for the database, the tarballs and the signing key (resolved to an absolute path)',
+    schema: { type: 'string', minLength: 1, default: './registry-data' },
+  },
+  {
+    env: 'EASEL_REGISTRY_PUBLIC_URL',
+    path: 'publicUrl',
+    description: 'Origin (and optional path) clients reach the registry at; tarball URLs start with it',
+    schema: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^https?://[^\\s?#]+$' },
+    docDefault: 'http://HOST:PORT (the address listened on)',
+  },
+  {
+    env: 'EASEL_REGISTRY_MAX_BODY_BYTES',
+    path: 'maxBodyBytes',
+    description: 'Largest publish or packument-edit body, in bytes, enforced before JSON parsing (a tarball travels as base64: 4/3 of its size)',
+    schema: { type: 'integer', minimum: 1024, maximum: 1024 * MiB, default: 30 * MiB },
+  },
+  {
+    env: 'EASEL_REGISTRY_ADMIN_TOKEN',
+    path: 'adminToken',
+    description: 'Admin token (yank, unyank, owners of any package, user creation), stored hashed; unset: one is generated at first start and printed once',
+    schema: { type: 'string', minLength: 16, maxLength: 512, pattern: '^[A-Za-z0-9._~+/=-]+$' },
+  },
+  {
+    env: 'EASEL_REGISTRY_SIGNING_KEY_FILE',
+    path: 'signingKeyFile',
+    description: 'PEM file of the ECDSA P-256 private key that signs versions; unset: DATA_DIR/keys/signing-key.pem, generated at first start (mode 0600)',
+    schema: { type: 'string', minLength: 1 },
+  },
+  {
+    env: 'EASEL_REGISTRY_OPEN_SIGNUP',
+    path: 'openSignup',
+    description: 'Anyone may create a user with `npm login`/`npm adduser` (true or false); false: only the admin token creates users',
+    schema: { type: 'boolean', default: true },
+  },
+  {
+    env: 'EASEL_REGISTRY_LOG_LEVEL',
+    path: 'logLevel',
+    description: 'Log level',
+    schema: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+  },
+];
+
+export interface ConfigVariable {
+  env: string;
+  path: string;
+  /** As docs show it; undefined when the setting is unset by default. */
+  default: string | number | boolean | undefined;
+  description: string;
+}
+
+/** The table docs are checked against: env name, config key, default, description. */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze(
+  FIELDS.map((f) =>
+    Object.freeze({ env: f.env, path: f.path, default: f.docDefault ?? (f.schema.default as ConfigVariable['default']), description: f.description }),
+  ),
+);
+
+/** The whole config as one JSON Schema: defaults, no unknown properties. */
+export function buildSchema(): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const field of FIELDS) properties[field.path] = { ...field.schema, description: field.description };
+  return { type: 'object', additionalProperties: false, properties };
+}

@@ -1,0 +1,2 @@
+export { ERROR_TABLE, type ErrorCode } from './table.ts';
+export { RegistryError } from './registry-error.ts';

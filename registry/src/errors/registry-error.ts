@@ -1,0 +1,16 @@
+import { ERROR_TABLE, type ErrorCode } from './table.ts';
+
+/** An error with a stable code; the registry answers it as `{statusCode, code, error, message, details?}`. */
+export class RegistryError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'RegistryError';
+    this.code = code;
+    this.statusCode = ERROR_TABLE[code].status;
+    this.details = details;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Every error code the registry answers with: HTTP status, meaning and how to fix.
+ * Codes are stable and never reused; docs/reference/registry.md mirrors this table and a
+ * test fails when the two drift apart.
+ */
+export const ERROR_TABLE = {
+  AUTH_REQUIRED: { status: 401, meaning: 'No `Authorization: Bearer <token>` header was sent', fix: 'Log in (`npm login`) or send a token' },
+  AUTH_INVALID: { status: 401, meaning: 'The token is unknown or revoked, or the user name and password do not match', fix: 'Log in again' },
+  FORBIDDEN: { status: 403, meaning: 'The token may not use this route (an admin route, or a read-only token)', fix: 'Use the admin token, or a token that may write' },
+  NOT_OWNER: { status: 403, meaning: 'The package belongs to other users; only its owners may change it', fix: 'Ask an owner to add you (`npm owner add <you> <package>`)' },
+  REQUEST_INVALID: { status: 400, meaning: 'The request body, query or parameters are malformed', fix: 'Correct the fields named in `details`' },
+  REQUEST_TOO_LARGE: { status: 413, meaning: 'The request body is bigger than `EASEL_REGISTRY_MAX_BODY_BYTES`', fix: 'Send less, or raise the limit' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The request body has a content type this route does not take', fix: 'Send `application/json`' },
+  ROUTE_NOT_FOUND: { status: 404, meaning: 'No route matches the method and path', fix: 'Check docs/reference/registry.md' },
+  PACKAGE_NAME_INVALID: { status: 400, meaning: 'The package name in the path is not a valid npm package name', fix: 'Use a lowercase name, optionally scoped (`@scope/name`)' },
+  PACKAGE_NOT_FOUND: { status: 404, meaning: 'No package of that name is published (or all its versions were unpublished)', fix: 'Check the name' },
+  VERSION_NOT_FOUND: { status: 404, meaning: 'The package has no published version of that number', fix: 'List versions with `npm view <name> versions`' },
+  TARBALL_NOT_FOUND: { status: 404, meaning: 'No tarball of that file name is published', fix: 'Use the `dist.tarball` URL of the packument' },
+  PUBLISH_INVALID: { status: 400, meaning: 'The publish body is not one version with one tarball attachment for the package in the path', fix: 'Publish with `npm publish`; `message` says what is wrong' },
+  INTEGRITY_MISMATCH: { status: 400, meaning: "The client's `dist.integrity` or `dist.shasum` differs from the digest of the uploaded tarball", fix: 'Publish again; the upload was changed on the way' },
+  VERSION_EXISTS: { status: 403, meaning: 'That version is published, or was published and unpublished: a name@version is never reused', fix: 'Publish a new version number' },
+  BUNDLE_INVALID: { status: 400, meaning: 'The tarball is not a safe, well-formed Easel bundle', fix: 'Rebuild it with `easel pack`; `details.problems` lists what is wrong' },
+  BUNDLE_TOO_LARGE: { status: 413, meaning: 'The tarball is bigger than the bundle size cap shared with the host (20 MiB)', fix: 'Make the bundle smaller' },
+  MANIFEST_INVALID: { status: 400, meaning: 'plugin.json does not match plugin.schema.json', fix: 'Fix each problem in `details.problems` (JSON path and message)' },
+  DIST_TAG_INVALID: { status: 400, meaning: 'The dist-tag name is invalid (empty, or a semver range), or it names a version that is not published', fix: 'Use a tag like `beta` and a published version' },
+  DIST_TAG_NOT_FOUND: { status: 404, meaning: 'The package has no dist-tag of that name', fix: 'List tags with `npm dist-tag ls <name>`' },
+  DIST_TAG_PROTECTED: { status: 400, meaning: 'The `latest` tag cannot be removed while versions are published', fix: 'Point `latest` at another version instead' },
+  REVISION_CONFLICT: { status: 409, meaning: 'The `-rev` in the path is not the current revision of the package: it changed meanwhile', fix: 'Fetch the packument again (`?write=true`) and retry' },
+  USER_INVALID: { status: 400, meaning: 'The user name or password does not meet the rules (name: lowercase letters, digits, `.`, `_`, `-`; password: at least 8 characters)', fix: 'Choose another name or a longer password' },
+  USER_EXISTS: { status: 409, meaning: 'A user of that name exists and the password does not match', fix: 'Use the right password, or another user name' },
+  USER_NOT_FOUND: { status: 404, meaning: 'No user of that name', fix: 'Check the name; users sign up with `npm login`' },
+  SIGNUP_CLOSED: { status: 403, meaning: 'Self sign-up is off (`EASEL_REGISTRY_OPEN_SIGNUP=false`); only the admin creates users', fix: 'Ask the registry admin for an account' },
+  LAST_OWNER: { status: 409, meaning: 'Removing this owner would leave the package without owners', fix: 'Add another owner first' },
+  INTERNAL_ERROR: { status: 500, meaning: 'An unexpected error in the registry', fix: 'Report it with the request id' },
+} as const satisfies Record<string, { status: number; meaning: string; fix: string }>;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -1,0 +1,82 @@
+/**
+ * Reads an npm publish body (`PUT /:name` with `_attachments`): exactly one version and one
+ * tarball attachment, for the package in the path. Nothing else the client sends is
+ * trusted: the registry recomputes digests and builds the version document from the bundle.
+ */
+import { createHash } from 'node:crypto';
+import semver from 'semver';
+import { RegistryError } from '../errors/index.ts';
+import { tarballFile } from './names.ts';
+
+export interface PublishRequest {
+  version: string;
+  /** dist-tags to point at the new version (default `latest`). */
+  tags: string[];
+  tarball: Buffer;
+  integrity: string;
+  shasum: string;
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const invalid = (message: string) => new RegistryError('PUBLISH_INVALID', message);
+
+/** True when the body carries attachments, i.e. is a publish and not a metadata edit. */
+export function hasAttachments(body: unknown): boolean {
+  return isObject(body) && isObject(body._attachments) && Object.keys(body._attachments).length > 0;
+}
+
+/** A dist-tag npm would accept: not empty, not a semver range, URL-safe. */
+export function isTagName(tag: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(tag) && semver.validRange(tag) === null;
+}
+
+export function parsePublishBody(name: string, body: unknown): PublishRequest {
+  if (!isObject(body)) throw invalid('the body must be a JSON object');
+  if (body.name !== name || (body._id !== undefined && body._id !== name)) throw invalid(`the body names another package than ${name}`);
+  const versions = isObject(body.versions) ? Object.keys(body.versions) : [];
+  const attachments = isObject(body._attachments) ? Object.keys(body._attachments) : [];
+  if (versions.length !== 1 || attachments.length !== 1) {
+    throw invalid(`unsupported registry call: publish exactly one version with one attachment (got ${versions.length} and ${attachments.length})`);
+  }
+  const version = versions[0]!;
+  if (semver.valid(version) !== version) throw invalid(`invalid version: ${JSON.stringify(version)}`);
+  const doc = (body.versions as Json)[version];
+  if (!isObject(doc) || doc.name !== name || doc.version !== version) throw invalid('versions[v] must carry the same name and version');
+
+  const key = attachments[0]!;
+  // The key is `${name}-${version}.tgz`, which contains a `/` for scoped names.
+  if (key.slice(key.lastIndexOf('/') + 1) !== tarballFile(name, version)) throw invalid(`the attachment must be named ${tarballFile(name, version)}`);
+  const attachment = (body._attachments as Json)[key];
+  const data = isObject(attachment) ? attachment.data : undefined;
+  const tarball = typeof data === 'string' ? Buffer.from(data, 'base64') : undefined;
+  // Buffer.from skips characters that are not base64; re-encoding catches them (no regex over megabytes).
+  if (!tarball || tarball.length === 0 || tarball.toString('base64') !== data) throw invalid('the attachment data must be base64');
+  const length = (attachment as Json).length;
+  if (length !== undefined && length !== tarball.length) {
+    throw invalid(`the attachment is ${tarball.length} bytes, not the ${String(length)} its length says`);
+  }
+
+  const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
+  const shasum = createHash('sha1').update(tarball).digest('hex');
+  const dist = isObject(doc.dist) ? doc.dist : {};
+  if (dist.integrity !== undefined && dist.integrity !== integrity) {
+    throw new RegistryError('INTEGRITY_MISMATCH', `dist.integrity ${String(dist.integrity)} does not match the uploaded tarball (${integrity})`);
+  }
+  if (dist.shasum !== undefined && dist.shasum !== shasum) {
+    throw new RegistryError('INTEGRITY_MISMATCH', `dist.shasum ${String(dist.shasum)} does not match the uploaded tarball (${shasum})`);
+  }
+  return { version, tags: parseTags(body['dist-tags'], version), tarball, integrity, shasum };
+}
+
+function parseTags(value: unknown, version: string): string[] {
+  if (value === undefined) return ['latest'];
+  if (!isObject(value)) throw invalid('dist-tags must be an object');
+  const tags = Object.keys(value);
+  for (const tag of tags) {
+    if (!isTagName(tag)) throw new RegistryError('DIST_TAG_INVALID', `invalid dist-tag name: ${JSON.stringify(tag)}`);
+    if (value[tag] !== version) throw invalid(`dist-tag ${tag} must point at the published version ${version}`);
+  }
+  return tags;
+}

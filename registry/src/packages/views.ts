@@ -1,0 +1,74 @@
+/** The marketplace's views of packages and versions (`/api/v1/packages`). */
+import type { PackageRecord, VersionRecord } from '../store/index.ts';
+import { latestVersion, liveVersions } from './packument.ts';
+import { manifestSummary } from './version-doc.ts';
+
+/** One package in a listing: its latest version's manifest in brief. */
+export function packageSummary(pkg: PackageRecord, downloads: number) {
+  const latest = latestVersion(pkg);
+  if (!latest) throw new Error(`${pkg.name} has no live version`);
+  const m = latest.manifest;
+  return {
+    name: pkg.name,
+    description: m.description,
+    latest: latest.version,
+    distTags: pkg.distTags,
+    keywords: m.keywords ?? [],
+    license: m.license,
+    author: m.author,
+    ...(m.homepage === undefined ? {} : { homepage: m.homepage }),
+    hostRange: m.engines.easel,
+    agents: manifestSummary(m).agents,
+    workflows: manifestSummary(m).workflows,
+    permissions: m.permissions ?? {},
+    dependencies: m.dependencies ?? {},
+    owners: pkg.owners,
+    downloads,
+    deprecated: latest.deprecated ?? null,
+    createdAt: pkg.createdAt,
+    updatedAt: pkg.modifiedAt,
+  };
+}
+
+/** One version in a package's version list. */
+export function versionSummary(v: VersionRecord, pkg: PackageRecord, downloads: number) {
+  return {
+    version: v.version,
+    publishedAt: v.publishedAt,
+    publisher: v.publisher,
+    hostRange: v.manifest.engines.easel,
+    dependencies: v.manifest.dependencies ?? {},
+    integrity: v.integrity,
+    size: v.size,
+    fileCount: v.fileCount,
+    unpackedSize: v.unpackedSize,
+    tags: Object.entries(pkg.distTags).filter(([, version]) => version === v.version).map(([tag]) => tag),
+    deprecated: v.deprecated ?? null,
+    yanked: v.yanked ?? null,
+    downloads,
+  };
+}
+
+export function packageDetail(pkg: PackageRecord, downloads: { total: number; versions: Record<string, number> }) {
+  const latest = latestVersion(pkg);
+  return {
+    ...packageSummary(pkg, downloads.total),
+    versions: liveVersions(pkg)
+      .map((v) => versionSummary(v, pkg, downloads.versions[v.version] ?? 0))
+      .reverse(),
+    unpublished: pkg.versions.filter((v) => v.unpublishedAt !== undefined).map((v) => ({ version: v.version, unpublishedAt: v.unpublishedAt })),
+    readme: latest?.readme ?? null,
+    changelog: latest?.changelog ?? null,
+  };
+}
+
+export function versionDetail(v: VersionRecord, pkg: PackageRecord, downloads: number) {
+  return {
+    name: pkg.name,
+    ...versionSummary(v, pkg, downloads),
+    manifest: v.manifest,
+    readme: v.readme ?? null,
+    changelog: v.changelog ?? null,
+    signatures: { npm: v.doc.dist.signatures, statement: v.doc.dist['easel:statement'], statementSignatures: v.doc.dist['easel:signatures'] },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Owners of a package. The first publisher owns a name; owners (or the admin) add and
+ * remove owners here or with `npm owner add/rm`, which edits `maintainers` through
+ * `PUT /:name/-rev/:rev`. A package always keeps at least one owner.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { RegistryError } from '../../errors/index.ts';
+import { requireCaller } from '../../auth/index.ts';
+import type { RouteContext } from '../context.ts';
+
+type Params = { name: string; user: string };
+
+export const ownerRoutes: FastifyPluginAsync<RouteContext> = async (app, { packages, auth, store }) => {
+  app.get<{ Params: { name: string } }>('/api/v1/packages/:name/owners', async (request) => {
+    // Owners outlive an unpublish of every version: the name stays theirs.
+    const pkg = await store.packages.get(request.params.name);
+    if (!pkg) throw new RegistryError('PACKAGE_NOT_FOUND', `${request.params.name} is not in this registry`);
+    return { name: pkg.name, owners: pkg.owners };
+  });
+
+  app.put<{ Params: Params }>('/api/v1/packages/:name/owners/:user', { onRequest: auth.writer }, async (request) => ({
+    name: request.params.name,
+    owners: await packages.addOwner(request.params.name, request.params.user, requireCaller(request)),
+  }));
+
+  app.delete<{ Params: Params }>('/api/v1/packages/:name/owners/:user', { onRequest: auth.writer }, async (request) => ({
+    name: request.params.name,
+    owners: await packages.removeOwner(request.params.name, request.params.user, requireCaller(request)),
+  }));
+};

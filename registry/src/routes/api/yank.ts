@@ -1,0 +1,36 @@
+/**
+ * Yank and unyank (admin token only). A yanked version stays in the packuments, marked
+ * `easel:yanked: {at, reason}`, and stays downloadable for installs that already pinned it;
+ * resolvers never choose it fresh.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { versionSummary } from '../../packages/index.ts';
+import type { VersionRecord } from '../../store/index.ts';
+import type { RouteContext } from '../context.ts';
+
+type Params = { name: string; version: string };
+
+const yankBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: { reason: { type: 'string', maxLength: 1024 } },
+} as const;
+
+export const yankRoutes: FastifyPluginAsync<RouteContext> = async (app, { packages, auth, store }) => {
+  app.addHook('onRequest', auth.admin);
+
+  app.post<{ Params: Params; Body: { reason?: string } | null | undefined }>(
+    '/api/v1/packages/:name/versions/:version/yank',
+    { schema: { body: yankBody } },
+    async (request) => view(request.params.name, await packages.setYanked(request.params.name, request.params.version, request.body?.reason ?? '')),
+  );
+
+  app.post<{ Params: Params }>('/api/v1/packages/:name/versions/:version/unyank', async (request) =>
+    view(request.params.name, await packages.setYanked(request.params.name, request.params.version, null)),
+  );
+
+  async function view(name: string, version: VersionRecord) {
+    const pkg = await packages.get(name);
+    return { name, ...versionSummary(version, pkg, (await store.downloads.counts(name)).versions[version.version] ?? 0) };
+  }
+};

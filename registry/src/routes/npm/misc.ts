@@ -1,0 +1,49 @@
+/** `npm ping`, `npm search` and the signing keys `npm audit signatures` reads. */
+import type { FastifyPluginAsync } from 'fastify';
+import { latestVersion } from '../../packages/index.ts';
+import type { RouteContext } from '../context.ts';
+
+const searchQuery = {
+  type: 'object',
+  properties: {
+    text: { type: 'string', maxLength: 256, default: '' },
+    size: { type: 'integer', minimum: 1, maximum: 250, default: 20 },
+    from: { type: 'integer', minimum: 0, maximum: 100_000, default: 0 },
+  },
+} as const;
+
+export const miscRoutes: FastifyPluginAsync<RouteContext> = async (app, { store, packages, key, auth }) => {
+  app.get('/-/ping', async () => ({}));
+
+  app.get('/-/npm/v1/keys', async () => ({ keys: [key.publicKey] }));
+
+  app.get<{ Querystring: { text: string; size: number; from: number } }>(
+    '/-/v1/search',
+    { onRequest: auth.optional, schema: { querystring: searchQuery } },
+    async (request) => {
+      const { text, size, from } = request.query;
+      const found = await store.packages.search({ text, limit: size, offset: from });
+      const objects = [];
+      for (const name of found.names) {
+        const pkg = await packages.get(name).catch(() => undefined);
+        const latest = pkg && latestVersion(pkg);
+        if (!pkg || !latest) continue;
+        objects.push({
+          package: {
+            name,
+            version: latest.version,
+            description: latest.manifest.description,
+            keywords: latest.manifest.keywords ?? [],
+            date: latest.publishedAt,
+            links: latest.manifest.homepage ? { homepage: latest.manifest.homepage } : {},
+            publisher: { username: latest.publisher },
+            maintainers: pkg.owners.map((username) => ({ username })),
+          },
+          score: { final: 1, detail: { quality: 1, popularity: 1, maintenance: 1 } },
+          searchScore: 1,
+        });
+      }
+      return { objects, total: found.total, time: new Date().toUTCString() };
+    },
+  );
+};

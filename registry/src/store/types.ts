@@ -1,0 +1,133 @@
+/**
+ * The registry store's contract. Every method returns a Promise so that a store shared by
+ * several registry replicas (PostgreSQL) can implement the same interfaces; SQLite lives in
+ * ./sqlite. Timestamps are ISO 8601 strings (UTC).
+ */
+import type { PluginManifest } from '@easel/sdk';
+
+export interface UserRecord {
+  name: string;
+  email?: string;
+  /** `scrypt$N$r$p$salt$hash` (see auth/passwords.ts). */
+  passwordHash: string;
+  createdAt: string;
+}
+
+/** Who a token belongs to. */
+export type Principal = { role: 'user'; name: string; readonly: boolean } | { role: 'admin'; name: '~admin' };
+
+export interface UserRepository {
+  get(name: string): Promise<UserRecord | undefined>;
+  /** False when the name is taken. */
+  create(user: { name: string; email?: string; passwordHash: string }): Promise<boolean>;
+}
+
+export interface TokenRepository {
+  /** A new token for `user`; only its sha512 is stored, the token is returned once. */
+  issue(user: string, options?: { readonly?: boolean }): Promise<string>;
+  /** Stores the hash of an admin token; false when it was already stored. */
+  addAdmin(token: string): Promise<boolean>;
+  countAdmins(): Promise<number>;
+  resolve(token: string): Promise<Principal | undefined>;
+  /** False when the token was unknown or already revoked. */
+  revoke(token: string): Promise<boolean>;
+}
+
+/** The version document as published (packuments add `deprecated` and `easel:yanked` when serving). */
+export type VersionDoc = Record<string, unknown> & {
+  name: string;
+  version: string;
+  dist: Record<string, unknown> & { integrity: string; shasum: string };
+};
+
+export interface YankInfo {
+  at: string;
+  reason: string;
+}
+
+export interface VersionRecord {
+  name: string;
+  version: string;
+  doc: VersionDoc;
+  manifest: PluginManifest;
+  integrity: string;
+  shasum: string;
+  /** Bytes of the tarball. */
+  size: number;
+  fileCount: number;
+  unpackedSize: number;
+  publisher: string;
+  publishedAt: string;
+  deprecated?: string;
+  yanked?: YankInfo;
+  /** Set on a tombstone: the version was unpublished and its number can never be reused. */
+  unpublishedAt?: string;
+  readme?: string;
+  changelog?: string;
+}
+
+export type NewVersion = Omit<VersionRecord, 'deprecated' | 'yanked' | 'unpublishedAt'>;
+
+export interface PackageRecord {
+  name: string;
+  createdAt: string;
+  modifiedAt: string;
+  /** Increases with every change; packuments show it as `_rev`. */
+  rev: number;
+  owners: string[];
+  /** Owners' emails, when they gave one at sign-up (npm shows them as public). */
+  ownerEmails: Record<string, string>;
+  distTags: Record<string, string>;
+  /** Every version ever published, tombstones included, in publish order. */
+  versions: VersionRecord[];
+}
+
+export interface SearchQuery {
+  text: string;
+  limit: number;
+  offset: number;
+}
+
+export interface PackageRepository {
+  get(name: string): Promise<PackageRecord | undefined>;
+  /**
+   * In one transaction: creates the package (owned by `owner`) when new, inserts the
+   * version, points `tags` at it and bumps the revision. Rejects with VERSION_EXISTS when
+   * the number is taken, by a live version or a tombstone.
+   */
+  publish(version: NewVersion, tags: readonly string[], owner: string): Promise<void>;
+  /** `null` removes the deprecation. Versions not live are skipped. */
+  setDeprecations(name: string, changes: ReadonlyMap<string, string | null>): Promise<void>;
+  setTag(name: string, tag: string, version: string): Promise<void>;
+  removeTag(name: string, tag: string): Promise<boolean>;
+  /**
+   * Turns live versions into tombstones, drops the tags that pointed at them and sets
+   * `latest` (when given and live). Returns the integrities no live version uses any more.
+   */
+  unpublish(name: string, versions: readonly string[], latest?: string): Promise<string[]>;
+  setOwners(name: string, owners: readonly string[]): Promise<void>;
+  setYanked(name: string, version: string, yanked: YankInfo | null): Promise<void>;
+  /** Packages with at least one live version whose text matches every word, best first. */
+  search(query: SearchQuery): Promise<{ total: number; names: string[] }>;
+}
+
+export interface DownloadCounts {
+  total: number;
+  versions: Record<string, number>;
+  /** Per UTC day (YYYY-MM-DD), oldest first. */
+  days: { day: string; count: number }[];
+}
+
+export interface DownloadRepository {
+  record(name: string, version: string): Promise<void>;
+  counts(name: string): Promise<DownloadCounts>;
+  totals(names: readonly string[]): Promise<Map<string, number>>;
+}
+
+export interface RegistryStore {
+  users: UserRepository;
+  tokens: TokenRepository;
+  packages: PackageRepository;
+  downloads: DownloadRepository;
+  close(): Promise<void>;
+}

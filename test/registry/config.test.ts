@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../registry/src/index.ts';
+
+function problemsOf(env: Record<string, string>, overrides: Record<string, unknown> = {}): readonly string[] {
+  try {
+    loadConfig(env, overrides);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('registry loadConfig', () => {
+  it('has embedded defaults', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      host: '127.0.0.1',
+      port: 4873,
+      dataDir: resolve('./registry-data'),
+      maxBodyBytes: 30 * 1024 * 1024,
+      openSignup: true,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('coerces env strings, resolves paths, normalises the public URL', () => {
+    const config = loadConfig({
+      EASEL_REGISTRY_PORT: '0',
+      EASEL_REGISTRY_OPEN_SIGNUP: 'false',
+      EASEL_REGISTRY_DATA_DIR: 'rel/dir',
+      EASEL_REGISTRY_SIGNING_KEY_FILE: 'keys/k.pem',
+      EASEL_REGISTRY_PUBLIC_URL: 'https://registry.example.com/npm/',
+      EASEL_REGISTRY_MAX_BODY_BYTES: '',
+    });
+    expect(config).toMatchObject({ port: 0, openSignup: false, dataDir: resolve('rel/dir'), signingKeyFile: resolve('keys/k.pem'), publicUrl: 'https://registry.example.com/npm', maxBodyBytes: 30 * 1024 * 1024 });
+  });
+
+  it('reports every problem together and never echoes a secret', () => {
+    const secret = 'short';
+    const problems = problemsOf({
+      EASEL_REGISTRY_PORT: '70000',
+      EASEL_REGISTRY_MAX_BODY_BYTES: 'lots',
+      EASEL_REGISTRY_ADMIN_TOKEN: secret,
+      EASEL_REGISTRY_PUBLIC_URL: 'ftp://x',
+      EASEL_REGISTRY_LOG_LEVEL: 'loud',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'EASEL_REGISTRY_PORT: must be <= 65535',
+        'EASEL_REGISTRY_MAX_BODY_BYTES: must be integer',
+        expect.stringMatching(/^EASEL_REGISTRY_ADMIN_TOKEN: /),
+        expect.stringMatching(/^EASEL_REGISTRY_PUBLIC_URL: /),
+        expect.stringMatching(/^EASEL_REGISTRY_LOG_LEVEL: must be equal to one of the allowed values/),
+      ]),
+    );
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).not.toContain(`${secret}`);
+    expect(problemsOf({ EASEL_REGISTRY_PUBLIC_URL: 'http://user:pw@host' })).toEqual(['EASEL_REGISTRY_PUBLIC_URL: must be an http(s) URL without credentials']);
+    expect(problemsOf({}, { dataDirr: 'x' })).toEqual(['dataDirr: is not a known setting']);
+  });
+
+  it('CONFIG_VARIABLES covers every setting with unique names', () => {
+    const all = loadConfig({ EASEL_REGISTRY_ADMIN_TOKEN: 'a'.repeat(16), EASEL_REGISTRY_PUBLIC_URL: 'http://x', EASEL_REGISTRY_SIGNING_KEY_FILE: 'k' });
+    expect(CONFIG_VARIABLES.map((v) => v.path).sort()).toEqual(Object.keys(all).sort());
+    expect(new Set(CONFIG_VARIABLES.map((v) => v.env)).size).toBe(CONFIG_VARIABLES.length);
+  });
+});
