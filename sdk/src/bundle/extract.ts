@@ -169,8 +169,23 @@ async function readManifest(dest: string): Promise<PluginManifest> {
   if (record.version !== manifest.version) {
     problems.push({ path: 'package/package.json', message: `version ${JSON.stringify(record.version)} differs from plugin.json version "${manifest.version}"` });
   }
+  // npm tools resolve these fields as paths: none may point outside the package.
+  for (const field of ['main', 'module', 'browser', 'types']) {
+    const value = record[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !isInsidePackage(value)) {
+      problems.push({ path: 'package/package.json', message: `${field} must be a relative path inside the package` });
+    }
+  }
+  if (record.bin !== undefined) problems.push({ path: 'package/package.json', message: 'bin is not allowed in a plugin bundle' });
+  if (record.scripts !== undefined) problems.push({ path: 'package/package.json', message: 'scripts are not allowed in a plugin bundle (npm would run install scripts)' });
   if (problems.length > 0) throw new BundleError('BUNDLE_INVALID', problems);
   return manifest;
+}
+
+function isInsidePackage(path: string): boolean {
+  if (path === '' || path.startsWith('/') || path.includes('\\') || path.includes('\0') || /^[a-zA-Z]:/.test(path)) return false;
+  return !path.split('/').includes('..');
 }
 
 async function readJson(dest: string, rel: string): Promise<unknown> {
