@@ -148,3 +148,21 @@ describe('extractBundle: accepted bundles', () => {
     expect(bundle.manifest.name).toBe('hello');
   });
 });
+
+describe('package.json must repeat what plugin.json says', () => {
+  it('refuses dependencies or engines.easel that differ from plugin.json', async () => {
+    const entries = readTarEntries(await helloTarball()).map((e) => {
+      if (e.path !== 'package/package.json') return e;
+      const pkg = JSON.parse(Buffer.from(e.data!).toString('utf8'));
+      return { ...e, data: Buffer.from(JSON.stringify({ ...pkg, dependencies: { other: '^1.0.0' }, engines: { easel: '^9.0.0' } })) };
+    });
+    const dest = await tempDir('easel-pkg-claims-');
+    await expect(extractBundle(gzipSync(writeTar(entries)), dest, DEFAULT_BUNDLE_LIMITS)).rejects.toMatchObject({
+      code: 'BUNDLE_INVALID',
+      problems: [
+        { path: 'package/package.json', message: 'dependencies differ from plugin.json dependencies' },
+        { path: 'package/package.json', message: 'engines.easel "^9.0.0" differs from plugin.json "^1.0.0"' },
+      ],
+    });
+  });
+});

@@ -65,6 +65,8 @@ describe('packPlugin', () => {
       version: '1.0.0',
       description: 'Greets people and counts their visits: the smallest Easel plugin',
       license: 'Apache-2.0',
+      dependencies: {},
+      engines: { easel: '^1.0.0' },
       easel: { manifest: 'plugin.json' },
     });
     const script = entries.find((e) => e.path === 'package/dist/plugin.js')!.data.toString();

@@ -88,10 +88,9 @@ export async function bundle(options: BundleOptions = {}): Promise<Buffer> {
     if (options.version) value.version = options.version;
     if (options.description) value.description = options.description;
     if (options.keywords) value.keywords = options.keywords;
-    if (e.path === 'package/plugin.json') {
-      if (options.dependencies) value.dependencies = options.dependencies;
-      if (options.hostRange) value.engines = { easel: options.hostRange };
-    }
+    // easel pack writes dependencies and engines.easel into both files.
+    if (options.dependencies) value.dependencies = options.dependencies;
+    if (options.hostRange) value.engines = { easel: options.hostRange };
     return { ...e, data: Buffer.from(`${JSON.stringify(value, null, 2)}\n`) };
   });
   if (options.readme !== undefined) out.push({ path: 'package/README.md', data: Buffer.from(options.readme) });

@@ -109,6 +109,15 @@ export class RegistryInstaller {
       if (staged.manifest.name !== doc.name || staged.manifest.version !== doc.version) {
         throw new EaselError('BUNDLE_INVALID', `the tarball of ${id} holds ${staged.manifest.name}@${staged.manifest.version}`);
       }
+      // The resolver trusted the registry's document; the bundle's own manifest must agree.
+      const claimed = toCandidate(doc);
+      const actual = { dependencies: staged.manifest.dependencies ?? {}, hostRange: staged.manifest.engines.easel };
+      if (!sameDependencies(claimed.dependencies, actual.dependencies) || claimed.hostRange !== actual.hostRange) {
+        throw new EaselError('BUNDLE_INVALID', `the registry's document for ${id} disagrees with its plugin.json about dependencies or engines.easel`, {
+          registry: { dependencies: claimed.dependencies, hostRange: claimed.hostRange },
+          bundle: actual,
+        });
+      }
       verifyExtractedFiles(statement, staged.files, id, this.#deps.signatures);
       return staged;
     } catch (error) {
@@ -138,6 +147,11 @@ export class RegistryInstaller {
     }
     return found;
   }
+}
+
+function sameDependencies(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 function toCandidate(v: VersionDoc) {

@@ -169,6 +169,14 @@ async function readManifest(dest: string): Promise<PluginManifest> {
   if (record.version !== manifest.version) {
     problems.push({ path: 'package/package.json', message: `version ${JSON.stringify(record.version)} differs from plugin.json version "${manifest.version}"` });
   }
+  // What registries serve as the version document must say what plugin.json says.
+  if (record.dependencies !== undefined && JSON.stringify(sortKeys(record.dependencies)) !== JSON.stringify(sortKeys(manifest.dependencies ?? {}))) {
+    problems.push({ path: 'package/package.json', message: 'dependencies differ from plugin.json dependencies' });
+  }
+  const engines = record.engines as { easel?: unknown } | undefined;
+  if (engines?.easel !== undefined && engines.easel !== manifest.engines.easel) {
+    problems.push({ path: 'package/package.json', message: `engines.easel ${JSON.stringify(engines.easel)} differs from plugin.json "${manifest.engines.easel}"` });
+  }
   // npm tools resolve these fields as paths: none may point outside the package.
   for (const field of ['main', 'module', 'browser', 'types']) {
     const value = record[field];
@@ -181,6 +189,11 @@ async function readManifest(dest: string): Promise<PluginManifest> {
   if (record.scripts !== undefined) problems.push({ path: 'package/package.json', message: 'scripts are not allowed in a plugin bundle (npm would run install scripts)' });
   if (problems.length > 0) throw new BundleError('BUNDLE_INVALID', problems);
   return manifest;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function isInsidePackage(path: string): boolean {

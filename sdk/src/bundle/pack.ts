@@ -85,7 +85,11 @@ async function bundleScript(root: string): Promise<string> {
   }
 }
 
-/** The npm-facing package.json; the npm name is the plugin name. */
+/**
+ * The npm-facing package.json; the npm name is the plugin name. Plugin dependencies and the
+ * host range are repeated here because any npm registry serves package.json as the version
+ * document, and the host resolves from that before it has the tarball.
+ */
 function packageJson(m: PluginManifest): Record<string, unknown> {
   return {
     name: m.name,
@@ -93,6 +97,8 @@ function packageJson(m: PluginManifest): Record<string, unknown> {
     description: m.description,
     license: m.license,
     ...(m.keywords ? { keywords: m.keywords } : {}),
+    dependencies: m.dependencies ?? {},
+    engines: { easel: m.engines.easel },
     easel: { manifest: 'plugin.json' },
   };
 }
