@@ -4,19 +4,12 @@
  * generated from (or checked against) CONFIG_VARIABLES, so the three never drift apart.
  */
 import { availableParallelism } from 'node:os';
+import { type ConfigField, type ConfigVariable, configVariables } from '@easel/common/config/fields';
+
+export type { ConfigVariable };
 
 const MiB = 1024 * 1024;
 const int = (min: number, max: number, def: number) => ({ type: 'integer', minimum: min, maximum: max, default: def });
-
-export interface ConfigField {
-  env: string;
-  /** Dotted path in HostConfig. */
-  path: string;
-  description: string;
-  schema: Record<string, unknown>;
-  /** The default as docs should show it, when it differs from `schema.default`. */
-  docDefault?: string;
-}
 
 export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_HOST', path: 'host', description: 'Address the HTTP server listens on', schema: { type: 'string', minLength: 1, default: '127.0.0.1' } },
@@ -94,39 +87,5 @@ export const FIELDS: readonly ConfigField[] = [
   },
 ];
 
-export interface ConfigVariable {
-  env: string;
-  path: string;
-  /** As docs show it; undefined when the setting is unset by default. */
-  default: string | number | boolean | undefined;
-  description: string;
-}
-
 /** The table docs are generated from: env name, config path, default, description. */
-export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze(
-  FIELDS.map((f) =>
-    Object.freeze({ env: f.env, path: f.path, default: f.docDefault ?? (f.schema.default as ConfigVariable['default']), description: f.description }),
-  ),
-);
-
-/** The whole config as one JSON Schema: nested groups, defaults, no unknown properties. */
-export function buildSchema(): Record<string, unknown> {
-  const root = group();
-  for (const field of FIELDS) {
-    const parts = field.path.split('.');
-    let node = root;
-    for (const part of parts.slice(0, -1)) {
-      const props = node.properties as Record<string, Record<string, unknown>>;
-      // default {} lets ajv fill the group's own defaults when the group is absent.
-      props[part] ??= group();
-      node = props[part];
-    }
-    (node.properties as Record<string, unknown>)[parts.at(-1) as string] = { ...field.schema, description: field.description };
-  }
-  delete root.default;
-  return root;
-}
-
-function group(): Record<string, unknown> {
-  return { type: 'object', additionalProperties: false, properties: {}, default: {} };
-}
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = configVariables(FIELDS);

@@ -3,5 +3,5 @@
  * the embedded implementation.
  */
 export { openStore } from './sqlite/open-store.ts';
-export { StoreSchemaError } from './sqlite/migrate.ts';
+export { StoreSchemaError } from '@easel/common/sqlite/migrate';
 export type * from './types.ts';

@@ -3,17 +3,11 @@
  * JSON Schema. The schema is built from this table and docs/reference/registry.md is
  * checked against CONFIG_VARIABLES, so the three never drift apart.
  */
-const MiB = 1024 * 1024;
+import { type ConfigField, type ConfigVariable, configVariables } from '@easel/common/config/fields';
 
-export interface ConfigField {
-  env: string;
-  /** Key in RegistryConfig. */
-  path: string;
-  description: string;
-  schema: Record<string, unknown>;
-  /** The default as docs should show it, when it differs from `schema.default`. */
-  docDefault?: string;
-}
+export type { ConfigVariable };
+
+const MiB = 1024 * 1024;
 
 export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_REGISTRY_HOST', path: 'host', description: 'Address the HTTP server listens on', schema: { type: 'string', minLength: 1, default: '127.0.0.1' } },
@@ -63,24 +57,5 @@ export const FIELDS: readonly ConfigField[] = [
   },
 ];
 
-export interface ConfigVariable {
-  env: string;
-  path: string;
-  /** As docs show it; undefined when the setting is unset by default. */
-  default: string | number | boolean | undefined;
-  description: string;
-}
-
-/** The table docs are checked against: env name, config key, default, description. */
-export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze(
-  FIELDS.map((f) =>
-    Object.freeze({ env: f.env, path: f.path, default: f.docDefault ?? (f.schema.default as ConfigVariable['default']), description: f.description }),
-  ),
-);
-
-/** The whole config as one JSON Schema: defaults, no unknown properties. */
-export function buildSchema(): Record<string, unknown> {
-  const properties: Record<string, unknown> = {};
-  for (const field of FIELDS) properties[field.path] = { ...field.schema, description: field.description };
-  return { type: 'object', additionalProperties: false, properties };
-}
+/** The table docs are checked against: env name, config path, default, description. */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = configVariables(FIELDS);

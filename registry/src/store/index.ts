@@ -1,4 +1,4 @@
 /** The registry's persistent state: users, tokens, packages, versions, tags, downloads. */
 export { openStore } from './sqlite/open-store.ts';
-export { StoreSchemaError } from './sqlite/migrate.ts';
+export { StoreSchemaError } from '@easel/common/sqlite/migrate';
 export type * from './types.ts';

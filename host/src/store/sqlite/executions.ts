@@ -1,6 +1,6 @@
 /** executions: one row per agent or workflow call; `seq` orders pages newest first. */
+import { GroupCommit } from '@easel/common/sqlite/group-commit';
 import type { ExecutionOutcome, ExecutionQuery, ExecutionRecord, ExecutionRepository, NewExecution } from '../types.ts';
-import { GroupCommit } from './group-commit.ts';
 import { type Db, defined, fromJson, now, toJson } from './shared.ts';
 
 const DEFAULT_LIMIT = 50;

@@ -3,11 +3,7 @@
  * next version. Each runs inside the opener's transaction, so no PRAGMA here (foreign_keys
  * and journal_mode are no-ops inside a transaction).
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from '@easel/common/sqlite/migrate';
 
 export const MIGRATIONS: readonly Migration[] = [
   {

@@ -1,6 +1,6 @@
 /** Tarball download counts per version and UTC day. Writes share transactions (group commit). */
+import { GroupCommit } from '@easel/common/sqlite/group-commit';
 import type { DownloadCounts, DownloadRepository } from '../types.ts';
-import { GroupCommit } from './group-commit.ts';
 import type { Db } from './shared.ts';
 
 export class SqliteDownloadRepository implements DownloadRepository {

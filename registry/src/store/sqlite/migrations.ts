@@ -2,11 +2,7 @@
  * The registry schema, as ordered migrations. Append only: never edit a released migration,
  * add the next version. Each runs inside the opener's transaction, so no PRAGMA here.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from '@easel/common/sqlite/migrate';
 
 export const MIGRATIONS: readonly Migration[] = [
   {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
-import { GroupCommit } from './sqlite/group-commit.ts';
+import { GroupCommit } from './group-commit.ts';
 
 function db() {
   const d = new Database(':memory:');

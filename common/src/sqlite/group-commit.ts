@@ -5,7 +5,7 @@
  * rejects its own caller and leaves the others' writes in place (SQLite rolls back only the
  * failing statement).
  */
-import type { Db } from './shared.ts';
+import type { Database } from 'better-sqlite3';
 
 interface Pending {
   write: () => unknown;
@@ -14,11 +14,11 @@ interface Pending {
 }
 
 export class GroupCommit {
-  #db: Db;
+  #db: Database;
   #queue: Pending[] = [];
   #scheduled = false;
 
-  constructor(db: Db) {
+  constructor(db: Database) {
     this.#db = db;
   }
 
