@@ -9,6 +9,8 @@ export default defineConfig({
     pool: 'forks',
     execArgv: ['--no-node-snapshot'],
     maxWorkers: 2,
+    // Under CI a JSON report as well, from which .ci/run prints the plain 'N passed, N failed' line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.vitest-tmp/report.json' }]] : ['default'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
