@@ -5,9 +5,6 @@
  * drops the cached view.
  */
 import { readdir, rm } from 'node:fs/promises';
-import { listFiles } from './list-files.ts';
-import semver from 'semver';
-import { dependentsClosure, dependentsOf, type Dependent, type InstalledNode } from '../resolver/index.ts';
 import { join } from 'node:path';
 import type { Permissions, PluginManifest } from '@easel/sdk';
 import type { BundleLimits } from '@easel/sdk/bundle';
@@ -16,7 +13,10 @@ import { EaselError } from '../errors/index.ts';
 import type { Sandbox, SandboxPlugin } from '../sandbox/index.ts';
 import { toProblems, type PluginValidators, type ValidatorCache } from '../schemas/index.ts';
 import type { InstalledPlugin, Store } from '../store/index.ts';
+import { dependentsClosure, dependentsOf } from '../resolver/index.ts';
+import { graphOf, inUse, unmetDependencies } from './dependency-rules.ts';
 import { effectiveLimits, type SandboxLimitConfig } from './limits.ts';
+import { listFiles } from './list-files.ts';
 import { pluginsDir, stageBundle, stagingDir, type StagedBundle } from './stage-bundle.ts';
 
 export interface ActivePlugin {
@@ -221,13 +221,7 @@ export class PluginService {
   }
 
   async #requireDependenciesEnabled(plugin: InstalledPlugin): Promise<void> {
-    const problems: { name: string; range: string; found: string }[] = [];
-    for (const [dep, range] of Object.entries(plugin.manifest.dependencies ?? {})) {
-      const found = await this.#deps.store.plugins.get(dep);
-      if (!found) problems.push({ name: dep, range, found: 'not installed' });
-      else if (!semver.satisfies(found.version, range, { includePrerelease: true })) problems.push({ name: dep, range, found: `${found.version} (out of range)` });
-      else if (!found.enabled) problems.push({ name: dep, range, found: `${found.version} (disabled)` });
-    }
+    const problems = await unmetDependencies(plugin, (name) => this.#deps.store.plugins.get(name));
     if (problems.length > 0) {
       throw new EaselError('DEPENDENCY_DISABLED', `${plugin.name} needs ${problems.map((p) => `${p.name}@${p.range} (${p.found})`).join(', ')}; enable its dependencies first`, { dependencies: problems });
     }
@@ -273,15 +267,6 @@ export class PluginService {
     this.#views.delete(name);
     this.#grants.delete(name);
   }
-}
-
-function graphOf(plugins: InstalledPlugin[]): Record<string, InstalledNode> {
-  return Object.fromEntries(plugins.map((p) => [p.name, { version: p.version, dependencies: p.manifest.dependencies ?? {} }]));
-}
-
-function inUse(name: string, action: string, dependents: Dependent[]): EaselError {
-  const list = dependents.map((d) => `${d.name}@${d.version} (${d.range})`).join(', ');
-  return new EaselError('PLUGIN_IN_USE', `cannot ${action} ${name}: required by ${list}`, { dependents });
 }
 
 /** One promise per key, shared by concurrent callers; a failed one is dropped so the next call retries. */
