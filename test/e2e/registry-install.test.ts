@@ -19,6 +19,13 @@ const SPECS: PluginSpec[] = [
   { name: 'chain-c', version: '1.2.0' },
   { name: 'chain-b', version: '1.0.0', dependencies: { 'chain-c': '^1.1.0' } },
   { name: 'chain-a', version: '1.0.0', dependencies: { 'chain-b': '^1.0.0' } },
+  // a diamond: top needs left and right, both need base (one version must satisfy both)
+  { name: 'dia-base', version: '1.1.0' },
+  { name: 'dia-base', version: '1.4.0' },
+  { name: 'dia-base', version: '2.0.0' },
+  { name: 'dia-left', version: '1.0.0', dependencies: { 'dia-base': '^1.1.0' } },
+  { name: 'dia-right', version: '1.0.0', dependencies: { 'dia-base': '>=1.0.0 <1.5.0' } },
+  { name: 'dia-top', version: '1.0.0', dependencies: { 'dia-left': '^1.0.0', 'dia-right': '^1.0.0' } },
   // x and y want incompatible majors of shared
   { name: 'shared', version: '1.0.0' },
   { name: 'shared', version: '2.0.0' },
@@ -62,6 +69,14 @@ describe('resolution', () => {
     expect(await installed()).toEqual({ 'chain-a': '1.0.0', 'chain-b': '1.0.0', 'chain-c': '1.2.0' });
     const ping = await host.call('POST', '/v1/agents/chain-a/main/ping', { key: appKey, body: {} });
     expect(ping.body.output).toEqual({ name: 'chain-a', version: '1.0.0' });
+  });
+
+  test('a diamond installs one version of the shared dependency that satisfies both sides', async () => {
+    const res = await host.call('POST', '/v1/plugins/install', { body: { name: 'dia-top' } });
+    expect(res.status).toBe(201);
+    expect(res.body.order.indexOf('dia-base')).toBeLessThan(res.body.order.indexOf('dia-left'));
+    const all = await installed();
+    expect([all['dia-base'], all['dia-left'], all['dia-right'], all['dia-top']]).toEqual(['1.4.0 (disabled)', '1.0.0 (disabled)', '1.0.0 (disabled)', '1.0.0 (disabled)']);
   });
 
   test('a conflict is refused with an explanation naming both requirers, and changes nothing', async () => {
