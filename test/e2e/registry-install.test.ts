@@ -92,6 +92,23 @@ describe('resolution', () => {
     expect(await installed()).toEqual(before);
   });
 
+  test('two conflicting installs at once: one wins, the other is explained, never both', async () => {
+    await host.call('DELETE', '/v1/plugins/needs-shared-1');
+    await host.call('DELETE', '/v1/plugins/shared');
+    const [one, two] = await Promise.all([
+      host.call('POST', '/v1/plugins/install', { body: { name: 'needs-shared-1' } }),
+      host.call('POST', '/v1/plugins/install', { body: { name: 'needs-shared-2' } }),
+    ]);
+    expect([one.status, two.status].sort()).toEqual([201, 409]);
+    const all = await installed();
+    expect('needs-shared-1' in all && 'needs-shared-2' in all).toBe(false);
+    // Restore the state the later tests expect.
+    if ('needs-shared-2' in all) {
+      await host.call('DELETE', '/v1/plugins/shared?cascade=true');
+      await host.call('POST', '/v1/plugins/install', { body: { name: 'needs-shared-1' } });
+    }
+  });
+
   test('a cycle is refused with its path', async () => {
     const res = await host.call('POST', '/v1/plugins/install', { body: { name: 'loop-p' } });
     expect(res.status).toBe(409);

@@ -33,12 +33,20 @@ export interface InstallerDeps {
 
 export class RegistryInstaller {
   #deps: InstallerDeps;
+  // Installs run one at a time: each resolves against the installed set the previous one left.
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(deps: InstallerDeps) {
     this.#deps = deps;
   }
 
-  async install(requests: { name: string; range: string }[], includePrerelease: boolean, actor: string): Promise<InstallOutcome> {
+  install(requests: { name: string; range: string }[], includePrerelease: boolean, actor: string): Promise<InstallOutcome> {
+    const run = this.#queue.then(() => this.#install(requests, includePrerelease, actor));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #install(requests: { name: string; range: string }[], includePrerelease: boolean, actor: string): Promise<InstallOutcome> {
     const installedList = await this.#deps.plugins.list();
     const installed = Object.fromEntries(installedList.map((p) => [p.name, p.version]));
     const packuments = await this.#fetchClosure([...requests.map((r) => r.name), ...installedList.map((p) => p.name)], installedList);
