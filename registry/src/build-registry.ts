@@ -4,13 +4,13 @@
  * call this directly.
  */
 import type { AddressInfo } from 'node:net';
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAuthenticator, ensureAdminToken } from './auth/index.ts';
 import { UserService } from './auth/user-service.ts';
 import type { RegistryConfig } from './config/index.ts';
-import { installErrorHandling, installJsonParser, rewriteScopedUrl } from './http/index.ts';
+import { createPublishGate, installErrorHandling, installJsonParser, rewriteScopedUrl, serializeRequest } from './http/index.ts';
 import { checkPackageName, PackageService } from './packages/index.ts';
 import { distTagRoutes, marketplaceRoutes, miscRoutes, ownerRoutes, packageRoutes, userRoutes, yankRoutes, type RouteContext } from './routes/index.ts';
 import { RegistryKey } from './signing/registry-key.ts';
@@ -34,20 +34,40 @@ export interface Registry {
   generatedSigningKey: boolean;
 }
 
-export async function buildRegistry(config: RegistryConfig): Promise<Registry> {
+export interface BuildOptions {
+  /** Where log lines go (default stdout); tests pass a stream to read them. */
+  logStream?: { write(line: string): void };
+}
+
+export async function buildRegistry(config: RegistryConfig, options: BuildOptions = {}): Promise<Registry> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  // mkdir's mode applies only when it creates the folder: tighten one that pre-exists too.
+  await chmod(config.dataDir, 0o700);
   const app = Fastify({
     logger: {
       level: config.logLevel,
       redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.password', '*.token'], censor: '[redacted]' },
+      // The URL of `DELETE /-/user/token/:token` carries a token.
+      serializers: { req: serializeRequest },
+      ...(options.logStream === undefined ? {} : { stream: options.logStream }),
     },
     bodyLimit: SMALL_BODY_BYTES,
     rewriteUrl: (request) => rewriteScopedUrl(request.url ?? '/'),
   });
-  const store = await openStore(join(config.dataDir, 'registry.db'));
+  const dbFile = join(config.dataDir, 'registry.db');
+  const store = await openStore(dbFile);
   app.addHook('onClose', () => store.close());
+  // SQLite creates its files with the umask's mode; they hold token hashes and password hashes.
+  for (const file of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) {
+    await chmod(file, 0o600).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
   const storage = new LocalFolderStorage(join(config.dataDir, 'tarballs'));
   const { key, generated: generatedSigningKey } = await RegistryKey.load(config.signingKeyFile ?? join(config.dataDir, 'keys', 'signing-key.pem'), config.signingKeyFile === undefined);
+  if (config.signingKeyFile !== undefined && ((await stat(config.signingKeyFile)).mode & 0o077) !== 0) {
+    app.log.warn({ file: config.signingKeyFile }, 'the signing key file is readable by group or others; chmod 600 it');
+  }
   const generatedAdminToken = await ensureAdminToken(store.tokens, config.adminToken);
   // Publish-time extraction happens here; whatever a crash left behind is removed at start.
   const tempRoot = join(config.dataDir, 'tmp');
@@ -61,13 +81,14 @@ export async function buildRegistry(config: RegistryConfig): Promise<Registry> {
     return `http://${host}:${address?.port ?? config.port}`;
   };
   const context: RouteContext = {
-    packages: new PackageService({ store, storage, key, log: app.log, tempRoot }),
+    packages: new PackageService({ store, storage, key, log: app.log, tempRoot, limits: { maxDistTags: config.maxDistTags, maxVersions: config.maxVersions } }),
     users: new UserService(store, config.openSignup),
     store,
     auth: createAuthenticator(store.tokens),
     key,
     publicUrl,
     maxBodyBytes: config.maxBodyBytes,
+    publishGate: createPublishGate(config.maxConcurrentPublishes).hook,
   };
 
   installErrorHandling(app);

@@ -20,6 +20,9 @@ describe('registry loadConfig', () => {
       port: 4873,
       dataDir: resolve('./registry-data'),
       maxBodyBytes: 30 * 1024 * 1024,
+      maxConcurrentPublishes: 4,
+      maxDistTags: 100,
+      maxVersions: 1000,
       openSignup: true,
       logLevel: 'info',
     });

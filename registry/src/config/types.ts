@@ -10,6 +10,12 @@ export interface RegistryConfig {
   /** Without a trailing slash; absent: `http://host:port` of the listening server. */
   readonly publicUrl?: string;
   readonly maxBodyBytes: number;
+  /** Publish-like requests in flight at once (counted before their body is read). */
+  readonly maxConcurrentPublishes: number;
+  /** dist-tags per package. */
+  readonly maxDistTags: number;
+  /** Versions per package, tombstones included. */
+  readonly maxVersions: number;
   /** Bootstrap admin token; absent unless EASEL_REGISTRY_ADMIN_TOKEN is set. */
   readonly adminToken?: string;
   /** Absolute path; absent: `<dataDir>/keys/signing-key.pem`, generated when missing. */

@@ -32,6 +32,24 @@ export const FIELDS: readonly ConfigField[] = [
     schema: { type: 'integer', minimum: 1024, maximum: 1024 * MiB, default: 30 * MiB },
   },
   {
+    env: 'EASEL_REGISTRY_MAX_CONCURRENT_PUBLISHES',
+    path: 'maxConcurrentPublishes',
+    description: 'Publish and packument-edit requests (`PUT /:name`, `PUT /:name/-rev/:rev`) handled at once, counted before the body is read; more are answered 503 `PUBLISH_BUSY` with Retry-After',
+    schema: { type: 'integer', minimum: 1, maximum: 1024, default: 4 },
+  },
+  {
+    env: 'EASEL_REGISTRY_MAX_DIST_TAGS',
+    path: 'maxDistTags',
+    description: 'Most dist-tags one package may have (publish and `npm dist-tag add`); more are refused with `DIST_TAG_LIMIT`',
+    schema: { type: 'integer', minimum: 1, maximum: 100_000, default: 100 },
+  },
+  {
+    env: 'EASEL_REGISTRY_MAX_VERSIONS',
+    path: 'maxVersions',
+    description: 'Most versions one package may have, unpublished ones (tombstones) included; a publish beyond it is refused with `VERSION_LIMIT`',
+    schema: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1000 },
+  },
+  {
     env: 'EASEL_REGISTRY_ADMIN_TOKEN',
     path: 'adminToken',
     description: 'Admin token (yank, unyank, owners of any package, user creation), stored hashed; unset: one is generated at first start and printed once',

@@ -7,12 +7,12 @@ import semver from 'semver';
 import { RegistryError } from '../errors/index.ts';
 import type { RegistryKey } from '../signing/registry-key.ts';
 import { digestOf, type StoredTarball, type TarballStorage } from '../storage/index.ts';
-import type { PackageRecord, Principal, RegistryStore, VersionRecord } from '../store/index.ts';
+import type { PackageRecord, Principal, RegistryStore, VersionRecord, VersionTexts } from '../store/index.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { versionOfTarball } from './names.ts';
 import { assertCanWrite } from './ownership.ts';
 import { liveVersions } from './packument.ts';
-import { publishVersion } from './publish.ts';
+import { publishVersion, type PackageLimits } from './publish.ts';
 import { hasAttachments, isTagName } from './publish-body.ts';
 import { checkRevision } from './revision.ts';
 
@@ -27,6 +27,7 @@ export interface PackageServiceOptions {
   log: FastifyBaseLogger;
   /** Private folder for publish-time extraction (emptied at start). */
   tempRoot: string;
+  limits: PackageLimits;
 }
 
 export class PackageService {
@@ -35,6 +36,7 @@ export class PackageService {
   #key: RegistryKey;
   #log: FastifyBaseLogger;
   #tempRoot: string;
+  #limits: PackageLimits;
   #locks = new KeyedMutex();
 
   constructor(options: PackageServiceOptions) {
@@ -43,6 +45,7 @@ export class PackageService {
     this.#key = options.key;
     this.#log = options.log;
     this.#tempRoot = options.tempRoot;
+    this.#limits = options.limits;
   }
 
   /** A package with at least one live version; PACKAGE_NOT_FOUND otherwise. */
@@ -59,12 +62,18 @@ export class PackageService {
     return { pkg, version: found };
   }
 
+  /** README and CHANGELOG of one version, for the views that serve them. */
+  async texts(name: string, version: string): Promise<VersionTexts> {
+    return this.#store.packages.texts(name, version);
+  }
+
   /** `PUT /:name`: a publish when the body has attachments, else a deprecation edit. */
   async put(name: string, body: unknown, principal: Principal): Promise<'published' | 'updated'> {
     return this.#locks.run(name, async () => {
       const pkg = await this.#store.packages.get(name);
       if (hasAttachments(body)) {
-        await publishVersion({ store: this.#store, storage: this.#storage, key: this.#key, log: this.#log, tempRoot: this.#tempRoot }, name, body, principal, pkg);
+        const deps = { store: this.#store, storage: this.#storage, key: this.#key, log: this.#log, tempRoot: this.#tempRoot, limits: this.#limits };
+        await publishVersion(deps, name, body, principal, pkg);
         return 'published';
       }
       if (!pkg || liveVersions(pkg).length === 0) throw new RegistryError('PACKAGE_NOT_FOUND', `${name} is not in this registry`);
@@ -156,6 +165,10 @@ export class PackageService {
       if (typeof version !== 'string' || !liveVersions(pkg).some((v) => v.version === version)) {
         throw new RegistryError('DIST_TAG_INVALID', `${name} has no published version ${JSON.stringify(version)}`);
       }
+      const max = this.#limits.maxDistTags;
+      if (!Object.hasOwn(pkg.distTags, tag) && Object.keys(pkg.distTags).length >= max) {
+        throw new RegistryError('DIST_TAG_LIMIT', `${name} has ${max} dist-tags already, the most this registry allows; remove one first`);
+      }
       await this.#store.packages.setTag(name, tag, version);
     });
   }
@@ -210,8 +223,10 @@ export class PackageService {
 
   /** The bytes of a live version's tarball; `count` records a download. */
   async openTarball(name: string, file: string, count: boolean): Promise<StoredTarball> {
-    const pkg = await this.get(name);
-    const version = liveVersions(pkg).find((v) => v.version === versionOfTarball(name, file));
+    // Only the one version row: a download never loads the package's other versions.
+    const wanted = versionOfTarball(name, file);
+    const found = wanted === undefined ? undefined : await this.#store.packages.version(name, wanted);
+    const version = found?.unpublishedAt === undefined ? found : undefined;
     const stored = version && (await this.#storage.open(digestOf(version.integrity)));
     if (!version || !stored) throw new RegistryError('TARBALL_NOT_FOUND', `${name} has no tarball ${file}`);
     if (count) await this.#store.downloads.record(name, version.version).catch((e: unknown) => this.#log.warn({ err: e }, 'could not count a download'));

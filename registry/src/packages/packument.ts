@@ -30,7 +30,8 @@ export function servedVersion(v: VersionRecord, publicUrl: string): Record<strin
   };
 }
 
-export function fullPackument(pkg: PackageRecord, publicUrl: string): Record<string, unknown> {
+/** `readme`: the latest version's README (read apart: version records do not carry it). */
+export function fullPackument(pkg: PackageRecord, publicUrl: string, readme: string | undefined): Record<string, unknown> {
   const live = liveVersions(pkg);
   const latest = latestVersion(pkg);
   const time: Record<string, string> = { created: pkg.createdAt, modified: pkg.modifiedAt };
@@ -47,8 +48,8 @@ export function fullPackument(pkg: PackageRecord, publicUrl: string): Record<str
     maintainers: pkg.owners.map((name) => ({ name, email: pkg.ownerEmails[name] ?? '' })),
     ...(latest?.doc.license === undefined ? {} : { license: latest.doc.license }),
     ...(latest?.doc.keywords === undefined ? {} : { keywords: latest.doc.keywords }),
-    readme: latest?.readme ?? '',
-    ...(latest?.readme === undefined ? {} : { readmeFilename: 'README.md' }),
+    readme: readme ?? '',
+    ...(readme === undefined ? {} : { readmeFilename: 'README.md' }),
   };
 }
 

@@ -32,7 +32,14 @@ export function isTagName(tag: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(tag) && semver.validRange(tag) === null;
 }
 
-export function parsePublishBody(name: string, body: unknown): PublishRequest {
+export interface PublishBodyLimits {
+  /** dist-tags one body may set. */
+  maxDistTags: number;
+  /** Largest tarball: longer base64 is refused before it is decoded. */
+  maxBundleBytes: number;
+}
+
+export function parsePublishBody(name: string, body: unknown, limits: PublishBodyLimits): PublishRequest {
   if (!isObject(body)) throw invalid('the body must be a JSON object');
   if (body.name !== name || (body._id !== undefined && body._id !== name)) throw invalid(`the body names another package than ${name}`);
   const versions = isObject(body.versions) ? Object.keys(body.versions) : [];
@@ -50,6 +57,11 @@ export function parsePublishBody(name: string, body: unknown): PublishRequest {
   if (key.slice(key.lastIndexOf('/') + 1) !== tarballFile(name, version)) throw invalid(`the attachment must be named ${tarballFile(name, version)}`);
   const attachment = (body._attachments as Json)[key];
   const data = isObject(attachment) ? attachment.data : undefined;
+  // Refused before decoding: base64 of n bytes is ceil(n/3)*4 characters.
+  if (typeof data === 'string' && data.length > Math.ceil(limits.maxBundleBytes / 3) * 4) {
+    const problem = { path: '', message: `is more than the ${limits.maxBundleBytes}-byte limit (${data.length} characters of base64)` };
+    throw new RegistryError('BUNDLE_TOO_LARGE', `the tarball is not a valid Easel bundle: ${problem.message}`, { problems: [problem] });
+  }
   const tarball = typeof data === 'string' ? Buffer.from(data, 'base64') : undefined;
   // Buffer.from skips characters that are not base64; re-encoding catches them (no regex over megabytes).
   if (!tarball || tarball.length === 0 || tarball.toString('base64') !== data) throw invalid('the attachment data must be base64');
@@ -67,13 +79,14 @@ export function parsePublishBody(name: string, body: unknown): PublishRequest {
   if (dist.shasum !== undefined && dist.shasum !== shasum) {
     throw new RegistryError('INTEGRITY_MISMATCH', `dist.shasum ${String(dist.shasum)} does not match the uploaded tarball (${shasum})`);
   }
-  return { version, tags: parseTags(body['dist-tags'], version), tarball, integrity, shasum };
+  return { version, tags: parseTags(body['dist-tags'], version, limits.maxDistTags), tarball, integrity, shasum };
 }
 
-function parseTags(value: unknown, version: string): string[] {
+function parseTags(value: unknown, version: string, maxDistTags: number): string[] {
   if (value === undefined) return ['latest'];
   if (!isObject(value)) throw invalid('dist-tags must be an object');
   const tags = Object.keys(value);
+  if (tags.length > maxDistTags) throw new RegistryError('DIST_TAG_LIMIT', `the body sets ${tags.length} dist-tags; this registry allows at most ${maxDistTags}`);
   for (const tag of tags) {
     if (!isTagName(tag)) throw new RegistryError('DIST_TAG_INVALID', `invalid dist-tag name: ${JSON.stringify(tag)}`);
     if (value[tag] !== version) throw invalid(`dist-tag ${tag} must point at the published version ${version}`);

@@ -4,6 +4,7 @@
  * The caller holds the package's lock.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { DEFAULT_BUNDLE_LIMITS } from '@easel/sdk/bundle';
 import { RegistryError } from '../errors/index.ts';
 import type { RegistryKey } from '../signing/registry-key.ts';
 import { digestOf, type TarballStorage } from '../storage/index.ts';
@@ -20,15 +21,31 @@ export interface PublishDeps {
   log: FastifyBaseLogger;
   /** Private folder for publish-time extraction. */
   tempRoot: string;
+  limits: PackageLimits;
+}
+
+export interface PackageLimits {
+  /** dist-tags per package. */
+  maxDistTags: number;
+  /** Versions per package, tombstones included. */
+  maxVersions: number;
 }
 
 export async function publishVersion(deps: PublishDeps, name: string, body: unknown, principal: Principal, pkg: PackageRecord | undefined): Promise<void> {
   if (principal.role !== 'user') throw new RegistryError('FORBIDDEN', 'publish with a user token: the admin token owns no packages');
-  const request = parsePublishBody(name, body);
+  const { maxDistTags, maxVersions } = deps.limits;
+  const request = parsePublishBody(name, body, { maxDistTags, maxBundleBytes: DEFAULT_BUNDLE_LIMITS.maxBytes });
   if (pkg) assertCanWrite(pkg, principal);
   if (pkg?.versions.some((v) => v.version === request.version)) {
     // npm prints this text verbatim; the number stays taken after an unpublish (tombstone).
     throw new RegistryError('VERSION_EXISTS', `cannot modify pre-existing version: ${request.version}`);
+  }
+  if (pkg && pkg.versions.length >= maxVersions) {
+    throw new RegistryError('VERSION_LIMIT', `${name} has ${pkg.versions.length} versions (unpublished ones included), the most this registry allows`);
+  }
+  const tags = new Set([...Object.keys(pkg?.distTags ?? {}), ...request.tags]);
+  if (tags.size > maxDistTags) {
+    throw new RegistryError('DIST_TAG_LIMIT', `${name} would have ${tags.size} dist-tags; this registry allows at most ${maxDistTags}`);
   }
 
   const bundle = await inspectBundle(request.tarball, deps.tempRoot);

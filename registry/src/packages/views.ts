@@ -1,5 +1,5 @@
 /** The marketplace's views of packages and versions (`/api/v1/packages`). */
-import type { PackageRecord, VersionRecord } from '../store/index.ts';
+import type { PackageRecord, VersionRecord, VersionTexts } from '../store/index.ts';
 import { latestVersion, liveVersions } from './packument.ts';
 import { manifestSummary } from './version-doc.ts';
 
@@ -49,26 +49,27 @@ export function versionSummary(v: VersionRecord, pkg: PackageRecord, downloads: 
   };
 }
 
-export function packageDetail(pkg: PackageRecord, downloads: { total: number; versions: Record<string, number> }) {
-  const latest = latestVersion(pkg);
+/** `texts`: the latest version's README and CHANGELOG. */
+export function packageDetail(pkg: PackageRecord, downloads: { total: number; versions: Record<string, number> }, texts: VersionTexts) {
   return {
     ...packageSummary(pkg, downloads.total),
     versions: liveVersions(pkg)
       .map((v) => versionSummary(v, pkg, downloads.versions[v.version] ?? 0))
       .reverse(),
     unpublished: pkg.versions.filter((v) => v.unpublishedAt !== undefined).map((v) => ({ version: v.version, unpublishedAt: v.unpublishedAt })),
-    readme: latest?.readme ?? null,
-    changelog: latest?.changelog ?? null,
+    readme: texts.readme ?? null,
+    changelog: texts.changelog ?? null,
   };
 }
 
-export function versionDetail(v: VersionRecord, pkg: PackageRecord, downloads: number) {
+/** `texts`: this version's README and CHANGELOG. */
+export function versionDetail(v: VersionRecord, pkg: PackageRecord, downloads: number, texts: VersionTexts) {
   return {
     name: pkg.name,
     ...versionSummary(v, pkg, downloads),
     manifest: v.manifest,
-    readme: v.readme ?? null,
-    changelog: v.changelog ?? null,
+    readme: texts.readme ?? null,
+    changelog: texts.changelog ?? null,
     signatures: { npm: v.doc.dist.signatures, statement: v.doc.dist['easel:statement'], statementSignatures: v.doc.dist['easel:signatures'] },
   };
 }

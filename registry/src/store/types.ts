@@ -27,6 +27,8 @@ export interface TokenRepository {
   issue(user: string, options?: { readonly?: boolean }): Promise<string>;
   /** Stores the hash of an admin token; false when it was already stored. */
   addAdmin(token: string): Promise<boolean>;
+  /** Makes `token` the only valid admin token: stored (or un-revoked), every other admin token revoked. */
+  setOnlyAdmin(token: string): Promise<void>;
   countAdmins(): Promise<number>;
   resolve(token: string): Promise<Principal | undefined>;
   /** False when the token was unknown or already revoked. */
@@ -62,11 +64,15 @@ export interface VersionRecord {
   yanked?: YankInfo;
   /** Set on a tombstone: the version was unpublished and its number can never be reused. */
   unpublishedAt?: string;
+}
+
+/** README and CHANGELOG of one version (up to 256K characters each): read only where served. */
+export interface VersionTexts {
   readme?: string;
   changelog?: string;
 }
 
-export type NewVersion = Omit<VersionRecord, 'deprecated' | 'yanked' | 'unpublishedAt'>;
+export type NewVersion = Omit<VersionRecord, 'deprecated' | 'yanked' | 'unpublishedAt'> & VersionTexts;
 
 export interface PackageRecord {
   name: string;
@@ -89,7 +95,12 @@ export interface SearchQuery {
 }
 
 export interface PackageRepository {
+  /** The package with every version's record (README and CHANGELOG not included). */
   get(name: string): Promise<PackageRecord | undefined>;
+  /** One version's record, tombstone or not, without reading the rest of the package. */
+  version(name: string, version: string): Promise<VersionRecord | undefined>;
+  /** One version's README and CHANGELOG; empty when the version is unknown. */
+  texts(name: string, version: string): Promise<VersionTexts>;
   /**
    * In one transaction: creates the package (owned by `owner`) when new, inserts the
    * version, points `tags` at it and bumps the revision. Rejects with VERSION_EXISTS when

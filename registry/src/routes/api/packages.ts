@@ -3,7 +3,7 @@
  * one plugin with its versions, README and CHANGELOG, one version, download counts.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { packageDetail, packageSummary, versionDetail } from '../../packages/index.ts';
+import { latestVersion, packageDetail, packageSummary, versionDetail } from '../../packages/index.ts';
 import type { RouteContext } from '../context.ts';
 
 const listQuery = {
@@ -31,13 +31,15 @@ export const marketplaceRoutes: FastifyPluginAsync<RouteContext> = async (app, {
 
   app.get<{ Params: { name: string } }>('/api/v1/packages/:name', async (request) => {
     const pkg = await packages.get(request.params.name);
-    return packageDetail(pkg, await store.downloads.counts(pkg.name));
+    const latest = latestVersion(pkg);
+    const texts = latest ? await packages.texts(pkg.name, latest.version) : {};
+    return packageDetail(pkg, await store.downloads.counts(pkg.name), texts);
   });
 
   app.get<{ Params: { name: string; version: string } }>('/api/v1/packages/:name/versions/:version', async (request) => {
     const { pkg, version } = await packages.liveVersion(request.params.name, request.params.version);
     const counts = await store.downloads.counts(pkg.name);
-    return versionDetail(version, pkg, counts.versions[version.version] ?? 0);
+    return versionDetail(version, pkg, counts.versions[version.version] ?? 0, await packages.texts(pkg.name, version.version));
   });
 
   app.get<{ Params: { name: string } }>('/api/v1/packages/:name/downloads', async (request) => {

@@ -3,7 +3,7 @@
  * transaction and bumps the package's revision.
  */
 import { RegistryError } from '../../errors/index.ts';
-import type { NewVersion, PackageRecord, PackageRepository, SearchQuery, VersionRecord, YankInfo } from '../types.ts';
+import type { NewVersion, PackageRecord, PackageRepository, SearchQuery, VersionRecord, VersionTexts, YankInfo } from '../types.ts';
 import { type Db, defined, now } from './shared.ts';
 import { searchText } from './search-text.ts';
 
@@ -30,9 +30,11 @@ interface VersionRow {
   yanked_at: string | null;
   yank_reason: string | null;
   unpublished_at: string | null;
-  readme: string | null;
-  changelog: string | null;
 }
+
+/** Every column but readme and changelog (up to 256K each), which only the detail views read. */
+const VERSION_COLUMNS = `package, version, doc, manifest, integrity, shasum, size, file_count, unpacked_size,
+  publisher, published_at, deprecated, yanked_at, yank_reason, unpublished_at`;
 
 function versionOf(row: VersionRow): VersionRecord {
   return defined({
@@ -50,8 +52,6 @@ function versionOf(row: VersionRow): VersionRecord {
     deprecated: row.deprecated ?? undefined,
     yanked: row.yanked_at === null ? undefined : { at: row.yanked_at, reason: row.yank_reason ?? '' },
     unpublishedAt: row.unpublished_at ?? undefined,
-    readme: row.readme ?? undefined,
-    changelog: row.changelog ?? undefined,
   });
 }
 
@@ -70,7 +70,9 @@ export class SqlitePackageRepository implements PackageRepository {
         'SELECT o.user_name AS name, u.email FROM owners o JOIN users u ON u.name = o.user_name WHERE o.package = ? ORDER BY o.added_at, o.user_name',
       ),
       tags: db.prepare<[string], { tag: string; version: string }>('SELECT tag, version FROM dist_tags WHERE package = ? ORDER BY tag'),
-      versions: db.prepare<[string], VersionRow>('SELECT * FROM versions WHERE package = ? ORDER BY seq'),
+      versions: db.prepare<[string], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM versions WHERE package = ? ORDER BY seq`),
+      version: db.prepare<[string, string], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM versions WHERE package = ? AND version = ?`),
+      texts: db.prepare<[string, string], { readme: string | null; changelog: string | null }>('SELECT readme, changelog FROM versions WHERE package = ? AND version = ?'),
       insertPackage: db.prepare('INSERT INTO packages (name, rev, created_at, modified_at) VALUES (?, 0, ?, ?) ON CONFLICT (name) DO NOTHING'),
       addOwner: db.prepare('INSERT INTO owners (package, user_name, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       hasOwners: db.prepare<[string], number>('SELECT count(*) FROM owners WHERE package = ?').pluck(),
@@ -94,8 +96,8 @@ export class SqlitePackageRepository implements PackageRepository {
         'UPDATE versions SET unpublished_at = ? WHERE package = ? AND version = ? AND unpublished_at IS NULL RETURNING integrity',
       ),
       integrityInUse: db.prepare<[string], number>('SELECT count(*) FROM versions WHERE integrity = ? AND unpublished_at IS NULL').pluck(),
-      latestLive: db.prepare<[string], VersionRow>(
-        `SELECT v.* FROM versions v LEFT JOIN dist_tags t ON t.package = v.package AND t.tag = 'latest'
+      latestLive: db.prepare<[string], { manifest: string }>(
+        `SELECT v.manifest FROM versions v LEFT JOIN dist_tags t ON t.package = v.package AND t.tag = 'latest'
          WHERE v.package = ? AND v.unpublished_at IS NULL ORDER BY (t.version = v.version) DESC, v.seq DESC LIMIT 1`,
       ),
     };
@@ -115,6 +117,16 @@ export class SqlitePackageRepository implements PackageRepository {
       distTags: Object.fromEntries(this.#stmt.tags.all(name).map((t) => [t.tag, t.version])),
       versions: this.#stmt.versions.all(name).map(versionOf),
     };
+  }
+
+  async version(name: string, version: string): Promise<VersionRecord | undefined> {
+    const row = this.#stmt.version.get(name, version);
+    return row && versionOf(row);
+  }
+
+  async texts(name: string, version: string): Promise<VersionTexts> {
+    const row = this.#stmt.texts.get(name, version);
+    return defined({ readme: row?.readme ?? undefined, changelog: row?.changelog ?? undefined });
   }
 
   async publish(v: NewVersion, tags: readonly string[], owner: string): Promise<void> {

@@ -44,6 +44,7 @@ export class SqliteTokenRepository implements TokenRepository {
   #get;
   #revoke;
   #admins;
+  #onlyAdmin;
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -52,6 +53,14 @@ export class SqliteTokenRepository implements TokenRepository {
     this.#get = db.prepare<[string], TokenRow>('SELECT role, user_name, readonly, revoked_at FROM tokens WHERE key = ?');
     this.#revoke = db.prepare('UPDATE tokens SET revoked_at = ? WHERE key = ? AND revoked_at IS NULL');
     this.#admins = db.prepare<[], number>("SELECT count(*) FROM tokens WHERE role = 'admin' AND revoked_at IS NULL").pluck();
+    const upsertAdmin = db.prepare(
+      "INSERT INTO tokens (key, role, user_name, readonly, created_at) VALUES (?, 'admin', NULL, 0, ?) ON CONFLICT (key) DO UPDATE SET revoked_at = NULL WHERE role = 'admin'",
+    );
+    const revokeOtherAdmins = db.prepare("UPDATE tokens SET revoked_at = ? WHERE role = 'admin' AND key <> ? AND revoked_at IS NULL");
+    this.#onlyAdmin = db.transaction((key: string, at: string) => {
+      upsertAdmin.run(key, at);
+      revokeOtherAdmins.run(at, key);
+    });
   }
 
   async issue(user: string, options: { readonly?: boolean } = {}): Promise<string> {
@@ -62,6 +71,10 @@ export class SqliteTokenRepository implements TokenRepository {
 
   async addAdmin(token: string): Promise<boolean> {
     return this.#insert.run({ key: tokenKey(token), role: 'admin', user: null, readonly: 0, now: now() }).changes > 0;
+  }
+
+  async setOnlyAdmin(token: string): Promise<void> {
+    this.#onlyAdmin(tokenKey(token), now());
   }
 
   async countAdmins(): Promise<number> {
