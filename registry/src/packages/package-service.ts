@@ -12,7 +12,7 @@ import { KeyedMutex } from './keyed-mutex.ts';
 import { versionOfTarball } from './names.ts';
 import { assertCanWrite } from './ownership.ts';
 import { liveVersions } from './packument.ts';
-import { publishVersion, type PackageLimits } from './publish.ts';
+import { publishVersion, type PackageLimits, type PublishDeps } from './publish.ts';
 import { hasAttachments, isTagName } from './publish-body.ts';
 import { checkRevision } from './revision.ts';
 
@@ -20,15 +20,8 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const MAX_MESSAGE = 1024;
 
-export interface PackageServiceOptions {
-  store: RegistryStore;
-  storage: TarballStorage;
-  key: RegistryKey;
-  log: FastifyBaseLogger;
-  /** Private folder for publish-time extraction (emptied at start). */
-  tempRoot: string;
-  limits: PackageLimits;
-}
+/** What the service needs: the same as publishing does (store, storage, signing key, limits). */
+export type PackageServiceOptions = PublishDeps;
 
 export class PackageService {
   #store: RegistryStore;
