@@ -4,16 +4,10 @@
  * signals.
  */
 import { buildRegistry } from './build-registry.ts';
-import { ConfigError, loadConfig } from './config/index.ts';
+import { closeOnSignals, loadConfigOrExit } from '@easel/common/process/service-main';
+import { loadConfig } from './config/index.ts';
 
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`easel-registry: invalid configuration\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-  process.exit(1);
-}
+const config = loadConfigOrExit('easel-registry', () => loadConfig(process.env));
 
 const registry = await buildRegistry(config);
 const address = await registry.app.listen({ host: config.host, port: config.port });
@@ -24,18 +18,4 @@ if (registry.generatedAdminToken !== undefined) {
 process.stdout.write(`Easel registry listening on ${address}, tarball URLs at ${registry.publicUrl()} (data in ${config.dataDir})\n`);
 process.stdout.write(`Signing key ${registry.publicKey.keyid}${registry.generatedSigningKey ? ' (generated now)' : ''}\n`);
 
-let closing = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (closing) return;
-    closing = true;
-    registry.app.log.info({ signal }, 'closing');
-    registry.app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        registry.app.log.error({ err: error }, 'error while closing');
-        process.exit(1);
-      },
-    );
-  });
-}
+closeOnSignals(registry.app);
