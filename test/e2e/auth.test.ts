@@ -83,3 +83,19 @@ test('a request without a valid key is refused before its body is read', async (
   const bad = await fetch(`${host.url}/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
   expect(bad.status).toBe(401);
 });
+
+test('changing EASEL_ADMIN_TOKEN rotates it: the old token stops working, API-made admin keys stay', async () => {
+  const { startHost: start } = await import('../helpers/host.ts');
+  const first = await start({ adminToken: 'first-admin-token-0123456789' });
+  const made = (await first.call('POST', '/v1/keys', { key: 'first-admin-token-0123456789', body: { role: 'admin', label: 'ops' } })).body.key;
+  await first.host.app.close();
+  const second = await start({ adminToken: 'second-admin-token-0123456789' }, first.dataDir);
+  try {
+    expect((await second.call('GET', '/v1/keys', { key: 'first-admin-token-0123456789' })).body.code).toBe('AUTH_INVALID');
+    expect((await second.call('GET', '/v1/keys', { key: 'second-admin-token-0123456789' })).status).toBe(200);
+    expect((await second.call('GET', '/v1/keys', { key: made })).status).toBe(200);
+  } finally {
+    await second.close();
+    await (await import('node:fs/promises')).rm(first.dataDir, { recursive: true, force: true });
+  }
+});
