@@ -101,3 +101,19 @@ test('failRunning fails what a crash left running, and only that', async ({ file
     await restarted.close();
   }
 });
+
+test('userId is stored and filters the list, alone or with other filters', async ({ store }) => {
+  await store.executions.create({ ...call('a1'), userId: 'alice' });
+  await store.executions.create({ ...call('b1', 'q'), userId: 'bob' });
+  await store.executions.create({ ...call('a2', 'q'), userId: 'alice' });
+  await store.executions.create(call('none'));
+
+  expect((await store.executions.get('a1'))?.userId).toBe('alice');
+  expect(await store.executions.get('none')).not.toHaveProperty('userId');
+  expect((await store.executions.list({ userId: 'alice' })).items.map((e) => e.id)).toEqual(['a2', 'a1']);
+  expect((await store.executions.list({ userId: 'alice', plugin: 'q' })).items.map((e) => e.id)).toEqual(['a2']);
+  const page = await store.executions.list({ userId: 'alice', status: 'running', limit: 1 });
+  expect(page.items.map((e) => e.id)).toEqual(['a2']);
+  expect((await store.executions.list({ userId: 'alice', before: page.nextCursor })).items.map((e) => e.id)).toEqual(['a1']);
+  expect((await store.executions.list({ userId: 'carol' })).items).toEqual([]);
+});

@@ -1,3 +1,4 @@
+import { openDatabase } from '@easel/common/sqlite/open-database';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { openStore, StoreSchemaError } from './index.ts';
@@ -32,6 +33,25 @@ test('openStore creates the folder, runs every migration once and records it', a
   expect(await again.audit.list({ limit: 10 })).toHaveLength(1);
   await again.close();
   expect(versions(file)).toEqual(recorded);
+});
+
+test('a version 1 database upgrades in place: its executions keep their rows, without a user', async ({ file }) => {
+  const v1 = await openDatabase(file, MIGRATIONS.slice(0, 1));
+  v1.prepare(`INSERT INTO executions (id, plugin_name, plugin_version, kind, target, status, started_at)
+    VALUES ('old', 'p', '1.0.0', 'agent', 'echo', 'running', '2025-01-01T00:00:00.000Z')`).run();
+  v1.close();
+
+  const store = await openStore(file);
+  try {
+    expect(versions(file)).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    const old = await store.executions.get('old');
+    expect(old).toMatchObject({ id: 'old', status: 'running' });
+    expect(old).not.toHaveProperty('userId');
+    await store.executions.create({ id: 'new', pluginName: 'p', pluginVersion: '1.0.0', kind: 'agent', target: 'echo', userId: 'u1', input: 1 });
+    expect((await store.executions.list({ userId: 'u1' })).items.map((e) => e.id)).toEqual(['new']);
+  } finally {
+    await store.close();
+  }
 });
 
 test('the database runs in WAL mode', async ({ file, store }) => {

@@ -73,6 +73,8 @@ export interface NewExecution {
   target: string;
   capability?: string;
   apiKeyId?: string;
+  /** The app's end user the call runs for (`x-easel-user`), or the app key's own id. */
+  userId?: string;
   input: unknown;
 }
 
@@ -100,6 +102,7 @@ export interface ExecutionRecord extends NewExecution {
 
 export interface ExecutionQuery {
   plugin?: string;
+  userId?: string;
   status?: ExecutionStatus;
   /** Default 50, at most 500. */
   limit?: number;
@@ -182,6 +185,122 @@ export interface ApiKeyRepository {
   count(): Promise<number>;
 }
 
+export type UsageTask = 'text' | 'structured' | 'image' | 'embedding';
+
+/** One model call (or cache hit) as billed: written for every call, success or failure. */
+export interface UsageRow {
+  userId: string;
+  pluginName?: string;
+  executionId?: string;
+  task: UsageTask;
+  /** The model that answered (for a cache hit: the model whose answer was reused). */
+  modelId: string;
+  /** `call` for a plugin's request, `cache-embedding` for the embedding a semantic lookup needed. */
+  purpose: 'call' | 'cache-embedding';
+  inputTokens: number;
+  outputTokens: number;
+  images: number;
+  /** USD; 0 for cache hits. */
+  costUsd: number;
+  /** `exact` or `semantic` for a cache hit. */
+  cached?: 'exact' | 'semantic';
+  status: 'ok' | 'failed';
+  errorCode?: string;
+  latencyMs: number;
+}
+
+export interface UsageRecord extends UsageRow {
+  id: number;
+  at: string;
+}
+
+export interface UsageTotals {
+  calls: number;
+  cachedCalls: number;
+  failedCalls: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  images: number;
+}
+
+export interface UsageStats extends UsageTotals {
+  userId: string;
+  since: string;
+  until: string;
+  byModel: (UsageTotals & { modelId: string })[];
+  byPlugin: (UsageTotals & { pluginName: string })[];
+  /** One entry per UTC day with usage, oldest first. */
+  byDay: (UsageTotals & { day: string })[];
+}
+
+/** A user's monthly budget and where the current month stands. */
+export interface BudgetStatus {
+  userId: string;
+  /** Undefined when the user has no budget (unlimited). */
+  monthlyUsd?: number;
+  /** `YYYY-MM` (UTC). */
+  month: string;
+  spentUsd: number;
+  /** Held by calls in flight. */
+  reservedUsd: number;
+  updatedAt?: string;
+}
+
+export interface UsageRepository {
+  /**
+   * Records one call and, in the same transaction, adds its cost to the user's spend for the
+   * month of `at` and releases `reservedUsd` that the call held (see BudgetRepository.reserve).
+   * Batched by group commit; resolves once committed.
+   */
+  record(row: UsageRow, options?: { reservedUsd?: number; month?: string }): Promise<void>;
+  /** Totals for a user over [since, until) (ISO instants). */
+  stats(userId: string, since: string, until: string): Promise<UsageStats>;
+  /** Newest first, for one execution (tests, execution details). */
+  listByExecution(executionId: string): Promise<UsageRecord[]>;
+}
+
+export interface BudgetRepository {
+  /** Sets (or replaces) the user's monthly limit in USD. */
+  set(userId: string, monthlyUsd: number): Promise<BudgetStatus>;
+  /** Status for `month`, with `monthlyUsd` undefined when the user has no budget. */
+  get(userId: string, month: string): Promise<BudgetStatus>;
+  /** False when there was none. */
+  delete(userId: string): Promise<boolean>;
+  /**
+   * Holds `amountUsd` of the user's budget for a call about to go out, in one atomic
+   * statement: succeeds only when spent + reserved + amount <= monthly limit. Users without a
+   * budget always succeed and nothing is held (`held: false`).
+   */
+  reserve(userId: string, month: string, amountUsd: number): Promise<{ ok: boolean; held: boolean; status: BudgetStatus }>;
+  /** Gives back a reservation whose call never billed (refused before sending). */
+  release(userId: string, month: string, amountUsd: number): Promise<void>;
+  /** At start: reservations of calls that died with the last process are dropped. Returns rows changed. */
+  clearReservations(): Promise<number>;
+}
+
+/** A cached model answer (JSON), keyed by a model-independent request hash. */
+export interface CachedAnswer {
+  answer: unknown;
+  modelId: string;
+  createdAt: string;
+}
+
+export interface ModelCacheRepository {
+  getExact(key: string, nowMs: number): Promise<CachedAnswer | undefined>;
+  putExact(entry: { key: string; scope: string; answer: unknown; modelId: string; expiresAtMs: number }): Promise<void>;
+  /**
+   * The entry of `partition` whose vector is most similar (cosine) to `vector`, if that
+   * similarity is at least `threshold`. Vectors are L2-normalized by the caller.
+   */
+  nearest(partition: string, vector: Float32Array, threshold: number, nowMs: number): Promise<(CachedAnswer & { similarity: number }) | undefined>;
+  putSemantic(entry: { partition: string; scope: string; vector: Float32Array; answer: unknown; modelId: string; expiresAtMs: number }): Promise<void>;
+  /** Drops expired entries and, past `maxEntries` per table, the oldest. Returns rows removed. */
+  prune(nowMs: number, maxEntries: number): Promise<number>;
+  /** Removes every entry of a scope (a plugin's, at uninstall). */
+  clearScope(scope: string): Promise<number>;
+}
+
 export interface Store {
   plugins: PluginRepository;
   grants: GrantRepository;
@@ -190,6 +309,9 @@ export interface Store {
   kv: KvRepository;
   audit: AuditRepository;
   apiKeys: ApiKeyRepository;
+  usage: UsageRepository;
+  budgets: BudgetRepository;
+  modelCache: ModelCacheRepository;
   /** Idempotent. */
   close(): Promise<void>;
 }

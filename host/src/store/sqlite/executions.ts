@@ -14,6 +14,7 @@ interface Row {
   target: string;
   capability: string | null;
   api_key_id: string | null;
+  user_id: string | null;
   input: string | null;
   status: 'running' | 'succeeded' | 'failed';
   output: string | null;
@@ -26,7 +27,7 @@ interface Row {
   finished_at: string | null;
 }
 
-const COLUMNS = `id, plugin_name, plugin_version, kind, target, capability, api_key_id, input, status, output,
+const COLUMNS = `id, plugin_name, plugin_version, kind, target, capability, api_key_id, user_id, input, status, output,
   error_code, error_message, duration_ms, cpu_ms, heap_used_bytes, started_at, finished_at`;
 
 const toRecord = (row: Row): ExecutionRecord =>
@@ -38,6 +39,7 @@ const toRecord = (row: Row): ExecutionRecord =>
     target: row.target,
     capability: row.capability ?? undefined,
     apiKeyId: row.api_key_id ?? undefined,
+    userId: row.user_id ?? undefined,
     input: fromJson(row.input),
     status: row.status,
     output: fromJson(row.output),
@@ -57,7 +59,7 @@ export class SqliteExecutionRepository implements ExecutionRepository {
   #get;
   #complete;
   #failRunning;
-  // One statement per filter combination (at most 8), prepared on first use and kept.
+  // One statement per filter combination (at most 16), prepared on first use and kept.
   #lists = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(db: Db) {
@@ -65,8 +67,8 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     // Two writes per call on the execution hot path: batch them across concurrent calls.
     this.#writes = new GroupCommit(db);
     this.#insert = db.prepare(`
-      INSERT INTO executions (id, plugin_name, plugin_version, kind, target, capability, api_key_id, input, status, started_at)
-      VALUES (@id, @pluginName, @pluginVersion, @kind, @target, @capability, @apiKeyId, @input, 'running', @startedAt)`);
+      INSERT INTO executions (id, plugin_name, plugin_version, kind, target, capability, api_key_id, user_id, input, status, started_at)
+      VALUES (@id, @pluginName, @pluginVersion, @kind, @target, @capability, @apiKeyId, @userId, @input, 'running', @startedAt)`);
     this.#get = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM executions WHERE id = ?`);
     // WHERE status = 'running' makes finishing atomic: of a completion and failRunning, one wins.
     this.#complete = db.prepare(`
@@ -89,6 +91,7 @@ export class SqliteExecutionRepository implements ExecutionRepository {
       target: execution.target,
       capability: execution.capability ?? null,
       apiKeyId: execution.apiKeyId ?? null,
+      userId: execution.userId ?? null,
       input: toJson(execution.input),
       startedAt,
     }));
@@ -122,6 +125,10 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     if (query.plugin !== undefined) {
       where.push('plugin_name = @plugin');
       params.plugin = query.plugin;
+    }
+    if (query.userId !== undefined) {
+      where.push('user_id = @userId');
+      params.userId = query.userId;
     }
     if (query.status !== undefined) {
       where.push('status = @status');

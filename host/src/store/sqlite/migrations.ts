@@ -89,6 +89,81 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'model usage, budgets and cache',
+    sql: `
+      ALTER TABLE executions ADD COLUMN user_id TEXT;
+      CREATE INDEX executions_by_user ON executions (user_id, seq);
+
+      -- One row per model call or cache hit. Money is INTEGER nano-dollars (USD × 1e9) so
+      -- sums are exact; no foreign keys: usage outlives plugins and executions.
+      CREATE TABLE model_usage (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        plugin_name TEXT,
+        execution_id TEXT,
+        task TEXT NOT NULL CHECK (task IN ('text', 'structured', 'image', 'embedding')),
+        model_id TEXT NOT NULL,
+        purpose TEXT NOT NULL CHECK (purpose IN ('call', 'cache-embedding')),
+        input_tokens INTEGER NOT NULL CHECK (input_tokens >= 0),
+        output_tokens INTEGER NOT NULL CHECK (output_tokens >= 0),
+        images INTEGER NOT NULL CHECK (images >= 0),
+        cost_nanos INTEGER NOT NULL CHECK (cost_nanos >= 0),
+        cached TEXT CHECK (cached IN ('exact', 'semantic')),
+        status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+        error_code TEXT,
+        latency_ms INTEGER NOT NULL CHECK (latency_ms >= 0)
+      ) STRICT;
+      -- stats() is a range scan on (user_id, at).
+      CREATE INDEX model_usage_by_user ON model_usage (user_id, at);
+      CREATE INDEX model_usage_by_execution ON model_usage (execution_id, id) WHERE execution_id IS NOT NULL;
+
+      CREATE TABLE budgets (
+        user_id TEXT PRIMARY KEY,
+        monthly_nanos INTEGER NOT NULL CHECK (monthly_nanos >= 0),
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
+      -- Kept for every user, budget or not, so a budget set mid-month sees what was spent.
+      CREATE TABLE monthly_spend (
+        user_id TEXT NOT NULL,
+        month TEXT NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]'),
+        spent_nanos INTEGER NOT NULL CHECK (spent_nanos >= 0),
+        reserved_nanos INTEGER NOT NULL CHECK (reserved_nanos >= 0),
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, month)
+      ) STRICT, WITHOUT ROWID;
+
+      -- rowid order is age order: a rewritten key is REPLACEd and gets a new rowid.
+      CREATE TABLE model_cache_exact (
+        key TEXT PRIMARY KEY,
+        scope TEXT NOT NULL,
+        answer TEXT NOT NULL CHECK (json_valid(answer)),
+        model_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX model_cache_exact_by_scope ON model_cache_exact (scope);
+      CREATE INDEX model_cache_exact_by_expiry ON model_cache_exact (expires_at_ms);
+
+      -- vector: the Float32Array's bytes (L2-normalized by the caller).
+      CREATE TABLE model_cache_semantic (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        partition TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        vector BLOB NOT NULL CHECK (length(vector) > 0 AND length(vector) % 4 = 0),
+        answer TEXT NOT NULL CHECK (json_valid(answer)),
+        model_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX model_cache_semantic_by_partition ON model_cache_semantic (partition, id);
+      CREATE INDEX model_cache_semantic_by_scope ON model_cache_semantic (scope);
+      CREATE INDEX model_cache_semantic_by_expiry ON model_cache_semantic (expires_at_ms);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -3,12 +3,15 @@ import { openDatabase } from '@easel/common/sqlite/open-database';
 import type { Store } from '../types.ts';
 import { SqliteApiKeyRepository } from './api-keys.ts';
 import { SqliteAuditRepository } from './audit.ts';
+import { SqliteBudgetRepository } from './budgets.ts';
 import { SqliteConfigRepository } from './configs.ts';
 import { SqliteExecutionRepository } from './executions.ts';
 import { SqliteGrantRepository } from './grants.ts';
 import { SqliteKvRepository } from './kv.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { SqliteModelCacheRepository } from './model-cache.ts';
 import { SqlitePluginRepository } from './plugins.ts';
+import { SqliteUsageRepository } from './usage.ts';
 
 /**
  * Opens (creating if needed) the SQLite database at `file` and brings its schema up to date.
@@ -30,6 +33,9 @@ export async function openStore(file: string): Promise<Store> {
     kv: new SqliteKvRepository(db),
     audit: new SqliteAuditRepository(db),
     apiKeys: new SqliteApiKeyRepository(db),
+    usage: new SqliteUsageRepository(db),
+    budgets: new SqliteBudgetRepository(db),
+    modelCache: new SqliteModelCacheRepository(db),
     async close() {
       if (db.open) db.close();
     },

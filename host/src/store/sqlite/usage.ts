@@ -1,0 +1,167 @@
+/**
+ * model_usage: one row per model call or cache hit, and the month's spend it adds to
+ * (monthly_spend, shared with budgets.ts). Costs are integer nano-dollars; see budgets.ts.
+ */
+import { GroupCommit } from '@easel/common/sqlite/group-commit';
+import type { UsageRecord, UsageRepository, UsageRow, UsageStats, UsageTotals } from '../types.ts';
+import { monthOf, toNanos, toUsd } from './budgets.ts';
+import { type Db, defined, now } from './shared.ts';
+
+interface Row {
+  id: number;
+  at: string;
+  user_id: string;
+  plugin_name: string | null;
+  execution_id: string | null;
+  task: UsageRow['task'];
+  model_id: string;
+  purpose: UsageRow['purpose'];
+  input_tokens: number;
+  output_tokens: number;
+  images: number;
+  cost_nanos: number;
+  cached: 'exact' | 'semantic' | null;
+  status: UsageRow['status'];
+  error_code: string | null;
+  latency_ms: number;
+}
+
+interface TotalsRow {
+  calls: number;
+  cached_calls: number;
+  failed_calls: number;
+  cost_nanos: number;
+  input_tokens: number;
+  output_tokens: number;
+  images: number;
+}
+
+const TOTALS = `count(*) AS calls, count(cached) AS cached_calls, coalesce(sum(status = 'failed'), 0) AS failed_calls,
+  coalesce(sum(cost_nanos), 0) AS cost_nanos, coalesce(sum(input_tokens), 0) AS input_tokens,
+  coalesce(sum(output_tokens), 0) AS output_tokens, coalesce(sum(images), 0) AS images`;
+const RANGE = 'user_id = @userId AND at >= @since AND at < @until';
+
+const toTotals = (row: TotalsRow): UsageTotals => ({
+  calls: row.calls,
+  cachedCalls: row.cached_calls,
+  failedCalls: row.failed_calls,
+  costUsd: toUsd(row.cost_nanos),
+  inputTokens: row.input_tokens,
+  outputTokens: row.output_tokens,
+  images: row.images,
+});
+
+const toRecord = (row: Row): UsageRecord =>
+  defined({
+    id: row.id,
+    at: row.at,
+    userId: row.user_id,
+    pluginName: row.plugin_name ?? undefined,
+    executionId: row.execution_id ?? undefined,
+    task: row.task,
+    modelId: row.model_id,
+    purpose: row.purpose,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    images: row.images,
+    costUsd: toUsd(row.cost_nanos),
+    cached: row.cached ?? undefined,
+    status: row.status,
+    errorCode: row.error_code ?? undefined,
+    latencyMs: row.latency_ms,
+  });
+
+/** Stored instants are `toISOString()` text, so a range compares as text only in that same form. */
+const instant = (iso: string): string => new Date(iso).toISOString();
+
+export class SqliteUsageRepository implements UsageRepository {
+  #writes;
+  #record;
+  #byExecution;
+  #stats;
+
+  constructor(db: Db) {
+    // Every model call writes here: concurrent calls share one commit.
+    this.#writes = new GroupCommit(db);
+    const insert = db.prepare(`
+      INSERT INTO model_usage (at, user_id, plugin_name, execution_id, task, model_id, purpose, input_tokens, output_tokens,
+        images, cost_nanos, cached, status, error_code, latency_ms)
+      VALUES (@at, @userId, @pluginName, @executionId, @task, @modelId, @purpose, @inputTokens, @outputTokens,
+        @images, @costNanos, @cached, @status, @errorCode, @latencyMs)`);
+    const addSpend = db.prepare(`
+      INSERT INTO monthly_spend (user_id, month, spent_nanos, reserved_nanos, updated_at) VALUES (@userId, @month, @cost, 0, @at)
+      ON CONFLICT (user_id, month) DO UPDATE SET spent_nanos = spent_nanos + excluded.spent_nanos,
+        reserved_nanos = max(0, reserved_nanos - @reserved), updated_at = excluded.updated_at`);
+    // A savepoint inside the group commit's transaction: the row and its spend land together,
+    // or (a bad month, say) neither does while the rest of the batch commits.
+    this.#record = db.transaction((usage: Record<string, unknown>, spend: Record<string, unknown>) => {
+      insert.run(usage);
+      addSpend.run(spend);
+    });
+    this.#byExecution = db.prepare<[string], Row>('SELECT * FROM model_usage WHERE execution_id = ? ORDER BY id DESC');
+    const totals = db.prepare<Record<string, string>, TotalsRow>(`SELECT ${TOTALS} FROM model_usage WHERE ${RANGE}`);
+    const byModel = db.prepare<Record<string, string>, TotalsRow & { model_id: string }>(
+      `SELECT model_id, ${TOTALS} FROM model_usage WHERE ${RANGE} GROUP BY model_id ORDER BY model_id`,
+    );
+    const byPlugin = db.prepare<Record<string, string>, TotalsRow & { plugin_name: string }>(
+      `SELECT plugin_name, ${TOTALS} FROM model_usage WHERE ${RANGE} AND plugin_name IS NOT NULL GROUP BY plugin_name ORDER BY plugin_name`,
+    );
+    // `at` is UTC ISO text, so its first 10 characters are the UTC day.
+    const byDay = db.prepare<Record<string, string>, TotalsRow & { day: string }>(
+      `SELECT substr(at, 1, 10) AS day, ${TOTALS} FROM model_usage WHERE ${RANGE} GROUP BY day ORDER BY day`,
+    );
+    // One read transaction: the totals and the breakdowns come from the same snapshot.
+    this.#stats = db.transaction((params: Record<string, string>) => ({
+      totals: totals.get(params) as TotalsRow,
+      byModel: byModel.all(params),
+      byPlugin: byPlugin.all(params),
+      byDay: byDay.all(params),
+    }));
+  }
+
+  async record(row: UsageRow, options: { reservedUsd?: number; month?: string } = {}): Promise<void> {
+    const at = now();
+    const costNanos = toNanos(row.costUsd);
+    const usage = {
+      at,
+      userId: row.userId,
+      pluginName: row.pluginName ?? null,
+      executionId: row.executionId ?? null,
+      task: row.task,
+      modelId: row.modelId,
+      purpose: row.purpose,
+      inputTokens: Math.round(row.inputTokens),
+      outputTokens: Math.round(row.outputTokens),
+      images: Math.round(row.images),
+      costNanos,
+      cached: row.cached ?? null,
+      status: row.status,
+      errorCode: row.errorCode ?? null,
+      latencyMs: Math.max(0, Math.round(row.latencyMs)),
+    };
+    const spend = {
+      userId: row.userId,
+      month: options.month ?? monthOf(at),
+      cost: costNanos,
+      reserved: toNanos(options.reservedUsd ?? 0),
+      at,
+    };
+    await this.#writes.run(() => this.#record(usage, spend));
+  }
+
+  async stats(userId: string, since: string, until: string): Promise<UsageStats> {
+    const range = { userId, since: instant(since), until: instant(until) };
+    const result = this.#stats(range);
+    return {
+      ...range,
+      ...toTotals(result.totals),
+      byModel: result.byModel.map((r) => ({ modelId: r.model_id, ...toTotals(r) })),
+      byPlugin: result.byPlugin.map((r) => ({ pluginName: r.plugin_name, ...toTotals(r) })),
+      byDay: result.byDay.map((r) => ({ day: r.day, ...toTotals(r) })),
+    };
+  }
+
+  async listByExecution(executionId: string): Promise<UsageRecord[]> {
+    return this.#byExecution.all(executionId).map(toRecord);
+  }
+}
