@@ -5,11 +5,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { agentRoutes, healthRoutes, installErrorHandling, keyRoutes, pluginRoutes, registryRoutes } from './api/index.ts';
+import { agentRoutes, budgetRoutes, healthRoutes, installErrorHandling, keyRoutes, modelRoutes, pluginRoutes, registryRoutes } from './api/index.ts';
 import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
 import { createBridgeHandler } from './capabilities/index.ts';
 import type { HostConfig } from './config/index.ts';
-import { ExecutionService } from './executions/index.ts';
+import { ExecutionScopes, ExecutionService } from './executions/index.ts';
+import { createModels, type Models } from './models/index.ts';
 import { PluginService } from './plugins/index.ts';
 import { createSandbox, type Sandbox } from './sandbox/index.ts';
 import { ValidatorCache } from './schemas/index.ts';
@@ -23,6 +24,7 @@ export interface Host {
   store: Store;
   sandbox: Sandbox;
   plugins: PluginService;
+  models: Models;
   /** The admin key generated at first start (no EASEL_ADMIN_TOKEN, no key yet); shown once. */
   generatedAdminKey?: string;
 }
@@ -42,6 +44,10 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   const interrupted = await store.executions.failRunning('the host stopped while the execution was running');
   if (interrupted > 0) app.log.warn({ interrupted }, 'executions interrupted by the last stop were marked failed');
   const generatedAdminKey = await ensureAdminKey(store.apiKeys, config.adminToken);
+  // Holds of calls that died with the last process would block those users' budgets forever.
+  await store.budgets.clearReservations();
+  const models = await createModels(config.models, store, config.dataDir, app.log);
+  const scopes = new ExecutionScopes();
 
   let plugins: PluginService | undefined;
   const sandbox = await createSandbox({
@@ -51,7 +57,9 @@ export async function buildHost(config: HostConfig): Promise<Host> {
       audit: store.audit,
       grantOf: (name) => (plugins ? plugins.grantOf(name) : Promise.resolve({})),
       logger: app.log,
-      limits: { kv: config.kv, maxLogLineBytes: config.logs.maxLineBytes },
+      limits: { kv: config.kv, maxLogLineBytes: config.logs.maxLineBytes, maxOpenStreams: config.models.maxOpenStreams },
+      models: models.service,
+      scopes,
     }),
     maxPayloadBytes: config.sandbox.maxPayloadBytes,
     maxPendingBridgeCalls: config.sandbox.maxPendingBridgeCalls,
@@ -87,10 +95,11 @@ export async function buildHost(config: HostConfig): Promise<Host> {
     bundleLimits,
     log: app.log,
   });
-  const executions = new ExecutionService({ plugins, sandbox, executions: store.executions, audit: store.audit, logger: app.log });
+  const executions = new ExecutionService({ plugins, sandbox, executions: store.executions, audit: store.audit, scopes, logger: app.log });
 
   app.addHook('onClose', async () => {
     await sandbox.close();
+    await models.close();
     await store.close();
   });
   installErrorHandling(app);
@@ -99,6 +108,8 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   await app.register(registryRoutes, { installer, client, plugins, keys: store.apiKeys });
   await app.register(keyRoutes, { keys: store.apiKeys, audit: store.audit });
   await app.register(agentRoutes, { plugins, executions, keys: store.apiKeys });
+  await app.register(modelRoutes, { models, usage: store.usage, budgets: store.budgets, keys: store.apiKeys });
+  await app.register(budgetRoutes, { budgets: store.budgets, audit: store.audit, keys: store.apiKeys });
   if (config.firstPartyPlugins) await installFirstPartyPlugins(plugins, config.dataDir, app.log);
-  return { app, store, sandbox, plugins, generatedAdminKey };
+  return { app, store, sandbox, plugins, models, generatedAdminKey };
 }

@@ -37,6 +37,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     const known = translate(error, request.routeOptions.config?.tooLargeCode ?? 'REQUEST_TOO_LARGE');
     if (!known) request.log.error({ err: error }, 'unexpected error');
     const e = known ?? new EaselError('INTERNAL_ERROR', `unexpected error; request id ${request.id}`);
+    const retryAfterMs = e.details?.retryAfterMs;
+    if (typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs)) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
     return reply.status(e.statusCode).send({
       statusCode: e.statusCode,
       code: e.code,

@@ -19,3 +19,6 @@ export const permissions = {
     agents: { type: 'array', uniqueItems: true, items: { type: 'string', maxLength: 129 } },
   },
 } as const;
+
+/** An app's end-user id: 1 to 128 characters, no control characters. */
+export const userId = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;

@@ -28,15 +28,16 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/;
  * An onRequest hook that admits keys of `role` only. It runs before the body is read, so a
  * client without a key cannot make the host buffer or parse a large body.
  */
-export function requireRole(keys: ApiKeyRepository, role: Role) {
+export function requireRole(keys: ApiKeyRepository, role: Role | readonly Role[]) {
+  const roles: readonly Role[] = typeof role === 'string' ? [role] : role;
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization;
     if (header === undefined || header === '') throw new EaselError('AUTH_REQUIRED', 'send an API key as `Authorization: Bearer <key>`');
     const match = BEARER.exec(header);
     const found = match?.[1] === undefined ? undefined : await keys.verify(match[1]);
     if (!found) throw new EaselError('AUTH_INVALID', 'the API key is not valid');
-    if (found.role !== role) {
-      throw new EaselError('FORBIDDEN', `this route needs a key with the ${role} role`);
+    if (!roles.includes(found.role)) {
+      throw new EaselError('FORBIDDEN', `this route needs a key with the ${roles.join(' or ')} role`);
     }
     request.principal = { keyId: found.id, role: found.role, label: found.label };
   };

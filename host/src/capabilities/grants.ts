@@ -2,9 +2,23 @@
  * Whether a granted permission set allows a bridge call. Grants are always a subset of what
  * the manifest requested (checked at enable time), so the grant alone decides here.
  */
-import type { Permissions } from '@easel/sdk';
+import type { ModelTask, Permissions } from '@easel/sdk';
 
-export function allows(grant: Permissions, capability: string, op: string): boolean {
+const TIERS = ['basic', 'standard', 'premium'];
+
+/** The task a `ctx.models` operation performs (stream steps belong to text). */
+export const MODEL_TASK_OF: Record<string, ModelTask> = {
+  text: 'text',
+  streamText: 'text',
+  streamNext: 'text',
+  streamClose: 'text',
+  structured: 'structured',
+  image: 'image',
+  embed: 'embedding',
+};
+
+/** `args` matter for models only: the task must be granted and the tier asked for within the grant. */
+export function allows(grant: Permissions, capability: string, op: string, args: Record<string, unknown> = {}): boolean {
   switch (capability) {
     case 'log':
       return true;
@@ -12,8 +26,15 @@ export function allows(grant: Permissions, capability: string, op: string): bool
       return grant.kv === true;
     case 'storage':
       return ['get', 'head', 'list', 'url'].includes(op) ? grant.storage?.read === true : grant.storage?.write === true;
-    case 'models':
-      return (grant.models?.tasks.length ?? 0) > 0;
+    case 'models': {
+      const models = grant.models;
+      if (!models || models.tasks.length === 0) return false;
+      // Unknown operations and malformed tiers are the capability's to refuse as invalid.
+      const task = Object.hasOwn(MODEL_TASK_OF, op) ? MODEL_TASK_OF[op] : undefined;
+      if (task && !models.tasks.includes(task)) return false;
+      const tier = args.tier ?? 'basic';
+      return !TIERS.includes(tier as string) || TIERS.indexOf(tier as string) <= TIERS.indexOf(models.maxTier);
+    }
     case 'agents':
       return (grant.agents?.length ?? 0) > 0;
     default:

@@ -1,7 +1,7 @@
 /**
  * The host side of every bridge. The sandbox hands us the caller it bound itself (plugin,
  * version, execution); we check the grant at call time, audit denials, and dispatch to the
- * capability module. Capabilities of later issues answer NOT_AVAILABLE once granted.
+ * capability module. Capabilities of later issues (storage, agents) answer NOT_AVAILABLE once granted.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Permissions } from '@easel/sdk';
@@ -11,6 +11,9 @@ import type { AuditRepository, KvRepository } from '../store/index.ts';
 import { allows } from './grants.ts';
 import { kvCapability, type KvLimits } from './kv.ts';
 import { logCapability } from './log.ts';
+import { modelsCapability } from './models.ts';
+import type { ExecutionScopes } from '../executions/index.ts';
+import type { ModelService } from '../models/index.ts';
 
 export { allows, exceeds, intersect } from './grants.ts';
 
@@ -22,7 +25,9 @@ export interface BridgeDeps {
   /** Current grant of an installed plugin (cached by the caller; invalidated on change). */
   grantOf(pluginName: string): Promise<Permissions>;
   logger: FastifyBaseLogger;
-  limits: { kv: KvLimits; maxLogLineBytes: number };
+  limits: { kv: KvLimits; maxLogLineBytes: number; maxOpenStreams: number };
+  models: ModelService;
+  scopes: ExecutionScopes;
 }
 
 const notAvailable = (name: string, issue: string): Capability => async () => {
@@ -37,7 +42,7 @@ export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
   const capabilities: Record<string, Capability> = {
     log: logCapability(deps.logger, deps.limits.maxLogLineBytes),
     kv: kvCapability(deps.kv, deps.limits.kv),
-    models: notAvailable('models', 'the model router lands with issue 4'),
+    models: modelsCapability({ models: deps.models, scopes: deps.scopes, grantOf: deps.grantOf, maxOpenStreams: deps.limits.maxOpenStreams }),
     storage: notAvailable('storage', 'blob storage lands with issue 5'),
     agents: notAvailable('agents', 'cross-plugin calls land with issue 6'),
   };
@@ -47,7 +52,7 @@ export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
       throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be an object');
     }
-    if (!allows(await deps.grantOf(caller.pluginName), capability, op)) {
+    if (!allows(await deps.grantOf(caller.pluginName), capability, op, args as Record<string, unknown>)) {
       // One audit row per execution and operation: a plugin looping on a denied call must
       // not turn each attempt into a synchronous database write.
       const key = `${caller.executionId} ${capability}.${op}`;

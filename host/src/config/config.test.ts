@@ -49,7 +49,13 @@ describe('loadConfig', () => {
   });
 
   test('CONFIG_VARIABLES covers every setting, with unique env names', () => {
-    const withToken = loadConfig({ EASEL_ADMIN_TOKEN: 'a'.repeat(16) });
+    // Settings without a default are set here so that they appear as leaves.
+    const withToken = loadConfig({
+      EASEL_ADMIN_TOKEN: 'a'.repeat(16),
+      EASEL_BEDROCK_ENDPOINT: 'http://127.0.0.1:4599',
+      EASEL_MODELS_CATALOG_FILE: 'catalog.json',
+      EASEL_MODELS_OVERRIDES_FILE: 'overrides.json',
+    });
     expect(CONFIG_VARIABLES.map((v) => v.path).sort()).toEqual(leafPaths(withToken).sort());
     expect(new Set(CONFIG_VARIABLES.map((v) => v.env)).size).toBe(CONFIG_VARIABLES.length);
     for (const v of CONFIG_VARIABLES) expect(v.description.length).toBeGreaterThan(0);

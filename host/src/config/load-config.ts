@@ -15,6 +15,8 @@ const AT_MOST: readonly [string, string][] = [
   ['sandbox.timeoutMs', 'sandbox.maxTimeoutMs'],
   ['sandbox.cpuMs', 'sandbox.maxCpuMs'],
   ['bundles.maxFileBytes', 'bundles.maxUnpackedBytes'],
+  ['models.backoffBaseMs', 'models.backoffMaxMs'],
+  ['models.budgetDowngradeAt', 'models.budgetBasicAt'],
 ];
 
 const RULES: readonly ConfigRule[] = [

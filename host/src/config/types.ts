@@ -45,6 +45,40 @@ export interface RegistriesConfig {
   readonly maxPackumentBytes: number;
 }
 
+export interface ModelsConfig {
+  readonly bedrock: {
+    readonly mode: 'auto' | 'emulator' | 'aws';
+    readonly region: string;
+    readonly endpoint?: string;
+  };
+  readonly catalogFile?: string;
+  readonly overridesFile?: string;
+  readonly residency: 'in-region' | 'apac' | 'global';
+  readonly strategy: 'cost-first' | 'quality-first' | 'balanced';
+  readonly balancedCostFactor: number;
+  readonly callTimeoutMs: number;
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  readonly quotaMaxWaitMs: number;
+  readonly quotaSafety: number;
+  readonly cooldownMs: number;
+  readonly throttleCooldownMs: number;
+  readonly failureRate: number;
+  readonly failureMinCalls: number;
+  readonly healthWindowMs: number;
+  readonly defaultMaxTokens: number;
+  readonly maxOpenStreams: number;
+  readonly cache: {
+    readonly enabled: boolean;
+    readonly semantic: boolean;
+    readonly threshold: number;
+    readonly ttlMs: number;
+    readonly maxEntries: number;
+  };
+  readonly budgetDowngradeAt: number;
+  readonly budgetBasicAt: number;
+}
+
 export interface HostConfig {
   readonly host: string;
   readonly port: number;
@@ -59,6 +93,7 @@ export interface HostConfig {
   readonly kv: KvConfig;
   readonly registries: RegistriesConfig;
   readonly logs: { readonly maxLineBytes: number };
+  readonly models: ModelsConfig;
   /** Install and enable the bundled first-party plugins at first start. */
   readonly firstPartyPlugins: boolean;
 }

@@ -51,6 +51,17 @@ export const ERROR_TABLE = {
   PLUGIN_IN_USE: { status: 409, meaning: 'Installed plugins depend on this one; `details.dependents` names them', fix: 'Remove or disable the dependents first, or pass `cascade=true`' },
   DEPENDENCY_DISABLED: { status: 409, meaning: 'A dependency of the plugin is not installed or not enabled', fix: 'Enable its dependencies first' },
   PLUGIN_MODIFIED: { status: 409, meaning: "The plugin's installed files no longer match the list recorded (and signed) at install; it is not loaded", fix: 'Reinstall the plugin' },
+  MODEL_REQUEST_INVALID: { status: 400, meaning: 'A model request is malformed (bad field, too long for every candidate, an image that does not decode) or the provider refused it as invalid', fix: 'Fix the request; `details` names the field or the provider error' },
+  MODEL_NOT_FOUND: { status: 404, meaning: 'No model with that id is in the catalog', fix: 'List models with `GET /v1/models`' },
+  MODEL_NO_CANDIDATE: { status: 422, meaning: 'No available catalog model does the task at the tier, latency class and residency asked for (within the grant); `details.excluded` says why each was left out', fix: 'Ask for a lower tier or slower latency class, or widen the residency policy' },
+  MODELS_COOLING: { status: 429, meaning: 'Every candidate model is cooling down after failures; `details.retryAfterMs` says when one is back', fix: 'Retry after `retryAfterMs`' },
+  MODEL_QUOTA_EXHAUSTED: { status: 429, meaning: "Every candidate model's requests or tokens per minute are used up; `details.retryAfterMs` says when", fix: 'Retry after `retryAfterMs`, or raise the quotas in the catalog overrides' },
+  MODEL_CALL_FAILED: { status: 502, meaning: 'Every candidate model failed (throttling, timeouts, 5xx); `details.attempts` lists each try', fix: 'Retry later; see `GET /v1/models/health`' },
+  MODEL_OUTPUT_INVALID: { status: 502, meaning: 'The model answered a structured request with a value that does not match the schema, on every candidate', fix: 'Simplify the schema or ask a higher tier' },
+  MODEL_STREAM_BROKEN: { status: 502, meaning: 'A streamed model answer broke after part of it was delivered', fix: 'Retry the call' },
+  BUDGET_EXCEEDED: { status: 402, meaning: "The user's monthly model budget cannot cover the call; `details` has the budget, spend and the call's cost", fix: 'Raise the budget with `PUT /v1/budgets/:userId`, or wait for next month' },
+  BUDGET_NOT_FOUND: { status: 404, meaning: 'The user has no budget to remove', fix: 'Check the user id' },
+  USER_ID_INVALID: { status: 400, meaning: 'The `x-easel-user` header is not 1 to 128 printable characters', fix: 'Send a short user id without control characters' },
   INTERNAL_ERROR: { status: 500, meaning: 'An unexpected error in the host', fix: 'Report it with the request id' },
 } as const satisfies Record<string, { status: number; meaning: string; fix: string }>;
 

@@ -10,6 +10,7 @@ import type { PluginService } from '../plugins/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import { toProblems } from '../schemas/index.ts';
 import type { AuditRepository, ExecutionRepository } from '../store/index.ts';
+import type { ExecutionScopes } from './scopes.ts';
 
 export interface AgentCall {
   plugin: string;
@@ -17,6 +18,8 @@ export interface AgentCall {
   capability: string;
   input: unknown;
   apiKeyId?: string;
+  /** The app's end user (`x-easel-user`); defaults to `key:<apiKeyId>`. */
+  userId?: string;
   signal?: AbortSignal;
 }
 
@@ -33,9 +36,11 @@ export class ExecutionService {
   #executions: ExecutionRepository;
   #audit: AuditRepository;
   #log: FastifyBaseLogger;
+  #scopes: ExecutionScopes;
 
-  constructor(deps: { plugins: PluginService; sandbox: Sandbox; executions: ExecutionRepository; audit: AuditRepository; logger: FastifyBaseLogger }) {
+  constructor(deps: { plugins: PluginService; sandbox: Sandbox; executions: ExecutionRepository; audit: AuditRepository; scopes: ExecutionScopes; logger: FastifyBaseLogger }) {
     this.#log = deps.logger;
+    this.#scopes = deps.scopes;
     this.#plugins = deps.plugins;
     this.#sandbox = deps.sandbox;
     this.#executions = deps.executions;
@@ -54,6 +59,7 @@ export class ExecutionService {
     }
     const { record } = active;
     const executionId = randomUUID();
+    const userId = call.userId ?? `key:${call.apiKeyId ?? 'none'}`;
     const started = performance.now();
     await this.#executions.create({
       id: executionId,
@@ -63,8 +69,10 @@ export class ExecutionService {
       target: call.agent,
       capability: call.capability,
       apiKeyId: call.apiKeyId,
+      userId,
       input: call.input,
     });
+    const scope = this.#scopes.open({ executionId, pluginName: record.name, userId, config: active.config }, call.signal);
     try {
       const result = await this.#sandbox.invoke({
         plugin: active.sandbox,
@@ -74,7 +82,7 @@ export class ExecutionService {
         input: call.input,
         config: active.config,
         executionId,
-        signal: call.signal,
+        signal: scope.signal,
       });
       if (!validateOutput(result.output)) {
         throw new EaselError('OUTPUT_INVALID', `${record.name} returned output that does not match ${call.agent}/${call.capability}'s output schema`, { problems: toProblems(validateOutput.errors) });
@@ -90,7 +98,11 @@ export class ExecutionService {
       if (failure.code === 'PERMISSION_DENIED') {
         await this.#audit.record({ actor: `plugin:${record.name}@${record.version}`, action: 'execution.denied', target: executionId, outcome: 'denied', details: { message: failure.message } });
       }
-      throw new EaselError(failure.code, failure.message, { ...failure.details, executionId });
+      // Details a bridge reported for this code (retryAfterMs of a 429) travel with it.
+      const bridged = scope.lastError?.code === failure.code ? scope.lastError.details : undefined;
+      throw new EaselError(failure.code, failure.message, { ...bridged, ...failure.details, executionId });
+    } finally {
+      await this.#scopes.close(executionId);
     }
   }
 

@@ -1,1 +1,2 @@
 export { ExecutionService, type AgentCall, type AgentResult } from './execution-service.ts';
+export * from './scopes.ts';

@@ -251,12 +251,23 @@ const makeContext = (callId, meta, signal) => {
     models: freeze({
       text: (request) => c('models', 'text', request),
       structured: (request) => c('models', 'structured', request),
-      image: (request) => then(c('models', 'image', request), (r) => {
+      image: (request) => {
+        // A sketch (IMAGE_VARIATION) crosses as base64 text, copied by toBase64 like storage.put.
+        let args = request;
+        const sketch = ownGet(request, 'image');
+        if (sketch !== undefined) {
+          args = create(null);
+          const names = ownKeys(request);
+          for (let i = 0; i < names.length; i++) args[names[i]] = request[names[i]];
+          try { args.image = toBase64(sketch); } catch (e) { return rejected(e); }
+        }
+        return then(c('models', 'image', args), (r) => {
         const images = ownGet(r, 'images');
         const out = [];
         if (isArray(images)) for (let i = 0; i < images.length; i++) defineProperty(out, i, nullObject({ value: fromBase64(images[i]), enumerable: true, writable: true, configurable: true }));
-        return freeze({ images: out, model: ownGet(r, 'model'), cost: ownGet(r, 'cost') });
-      }),
+        return freeze({ images: out, model: ownGet(r, 'model'), cost: ownGet(r, 'cost'), width: ownGet(r, 'width'), height: ownGet(r, 'height') });
+        });
+      },
       embed: (request) => c('models', 'embed', request),
       streamText: stream,
     }),

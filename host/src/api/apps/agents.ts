@@ -13,6 +13,16 @@ export interface AgentRoutesOptions {
   keys: ApiKeyRepository;
 }
 
+const USER = /^[^\u0000-\u001f\u007f]{1,128}$/u;
+
+/** The end user an app runs a call for (budgets and usage are per user); absent: the key itself. */
+export function userOf(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const value = headers['x-easel-user'];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !USER.test(value)) throw new EaselError('USER_ID_INVALID', 'x-easel-user must be 1 to 128 characters without control characters');
+  return value;
+}
+
 const kebab = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 64 } as const;
 
 export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, { plugins, executions, keys }) => {
@@ -44,7 +54,7 @@ export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, {
     { schema: { params: { type: 'object', required: ['plugin', 'agent', 'capability'], properties: { plugin: pluginName, agent: kebab, capability: kebab } } } },
     async (req) => {
       const { plugin, agent, capability } = req.params;
-      const result = await executions.runAgent({ plugin, agent, capability, input: req.body ?? {}, apiKeyId: req.principal?.keyId });
+      const result = await executions.runAgent({ plugin, agent, capability, input: req.body ?? {}, apiKeyId: req.principal?.keyId, userId: userOf(req.headers) });
       return { executionId: result.executionId, output: result.output, durationMs: result.durationMs, cpuMs: result.cpuMs };
     },
   );

@@ -66,8 +66,8 @@ export class SqliteRouterState implements RouterStateRepository {
       // which would credit the same interval twice.
       const elapsed = Math.max(0, nowMs - row.updated_ms);
       return {
-        requests: Math.min(limits.rpm, row.requests + (elapsed * limits.rpm) / MINUTE_MS),
-        tokens: Math.min(limits.tpm, row.tokens + (elapsed * limits.tpm) / MINUTE_MS),
+        requests: Math.min(limits.rpm, row.requests + (elapsed * limits.rpm) / (limits.refillMs ?? MINUTE_MS)),
+        tokens: Math.min(limits.tpm, row.tokens + (elapsed * limits.tpm) / (limits.refillMs ?? MINUTE_MS)),
         updatedMs: Math.max(nowMs, row.updated_ms),
       };
     };
@@ -76,8 +76,8 @@ export class SqliteRouterState implements RouterStateRepository {
       if (tokens > limits.tpm) return { ok: false, retryAfterMs: Infinity, limit: 'tpm' };
       if (limits.rpm < 1) return { ok: false, retryAfterMs: Infinity, limit: 'rpm' };
       const level = levels(modelId, limits, nowMs);
-      const requestWait = waitMs(1 - level.requests, limits.rpm);
-      const tokenWait = waitMs(tokens - level.tokens, limits.tpm);
+      const requestWait = waitMs(1 - level.requests, limits.rpm, limits.refillMs);
+      const tokenWait = waitMs(tokens - level.tokens, limits.tpm, limits.refillMs);
       if (requestWait > 0 || tokenWait > 0) {
         return tokenWait > requestWait ? { ok: false, retryAfterMs: tokenWait, limit: 'tpm' } : { ok: false, retryAfterMs: requestWait, limit: 'rpm' };
       }
@@ -137,9 +137,9 @@ export class SqliteRouterState implements RouterStateRepository {
   }
 }
 
-/** Milliseconds until a bucket refilling at `perMinute` gains `missing`; 0 when nothing is missing. */
-function waitMs(missing: number, perMinute: number): number {
-  return missing <= EPSILON ? 0 : Math.ceil((missing * MINUTE_MS) / perMinute);
+/** Milliseconds until a bucket refilling `perMinute` per `refillMs` gains `missing`; 0 when nothing is missing. */
+function waitMs(missing: number, perMinute: number, refillMs = MINUTE_MS): number {
+  return missing <= EPSILON ? 0 : Math.ceil((missing * refillMs) / perMinute);
 }
 
 /**

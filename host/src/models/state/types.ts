@@ -11,6 +11,12 @@ export interface QuotaLimits {
   rpm: number;
   /** Tokens per minute: bucket capacity, refilled at tpm/60 000 per ms. */
   tpm: number;
+  /**
+   * Time a bucket takes to refill completely (default 60 000 ms). The router passes a little
+   * more than a minute: the provider's bucket started a moment after ours and refills on its
+   * own clock, so ours must never refill faster than it.
+   */
+  refillMs?: number;
 }
 
 export type TakeResult = { ok: true } | { ok: false; retryAfterMs: number; limit: 'rpm' | 'tpm' };

@@ -1,0 +1,49 @@
+/** JSON Schemas of the arguments each `ctx.models` operation takes from plugin code. */
+
+const routing = {
+  tier: { enum: ['basic', 'standard', 'premium'] },
+  latency: { enum: ['fast', 'standard', 'slow'] },
+  strategy: { enum: ['cost-first', 'quality-first', 'balanced'] },
+  residency: { enum: ['in-region', 'apac', 'global'] },
+};
+
+// Prompts are also bounded by the sandbox payload limit; this keeps one field from taking all of it.
+const prompt = { type: 'string', minLength: 1, maxLength: 200_000 };
+
+const text = {
+  ...routing,
+  prompt,
+  system: { type: 'string', maxLength: 200_000 },
+  maxTokens: { type: 'integer', minimum: 1, maximum: 200_000 },
+  temperature: { type: 'number', minimum: 0, maximum: 1 },
+  cache: { type: 'boolean' },
+};
+
+const object = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', additionalProperties: false, required, properties });
+
+const side = { type: 'integer', minimum: 256, maximum: 2048, multipleOf: 64 };
+
+export const MODEL_ARGUMENT_SCHEMAS: Record<string, Record<string, unknown>> = {
+  text: object(text, ['prompt']),
+  streamText: object({ ...text, cache: { const: false } }, ['prompt']),
+  structured: object({ ...text, schema: { type: 'object' } }, ['prompt', 'schema']),
+  embed: object({ ...routing, text: prompt, dimensions: { type: 'integer', minimum: 1, maximum: 8192 }, cache: { type: 'boolean' } }, ['text']),
+  image: object(
+    {
+      ...routing,
+      prompt: { type: 'string', minLength: 1, maxLength: 1024 },
+      negativePrompt: { type: 'string', minLength: 1, maxLength: 1024 },
+      count: { type: 'integer', minimum: 1, maximum: 5 },
+      width: side,
+      height: side,
+      quality: { enum: ['standard', 'premium'] },
+      seed: { type: 'integer', minimum: 0, maximum: 2_147_483_646 },
+      // Base64 of a PNG or JPEG (the sketch of an IMAGE_VARIATION).
+      image: { type: 'string', minLength: 4, pattern: '^[A-Za-z0-9+/]*={0,2}$' },
+      similarity: { type: 'number', minimum: 0.2, maximum: 1 },
+    },
+    ['prompt'],
+  ),
+  streamNext: object({ stream: { type: 'string', maxLength: 64 } }, ['stream']),
+  streamClose: object({ stream: { type: 'string', maxLength: 64 } }, ['stream']),
+};

@@ -1,0 +1,122 @@
+/**
+ * `ctx.models`: text, structured, image, embedding and streamed text through the router.
+ * The grant (task, highest tier) was checked by the bridge handler before we run; here the
+ * arguments are validated, and the call is made for the execution's user, with the
+ * execution's abort signal, so a cancelled execution aborts its provider requests.
+ */
+import { randomUUID } from 'node:crypto';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Permissions } from '@easel/sdk';
+import { EaselError } from '../errors/index.ts';
+import type { ExecutionScope, ExecutionScopes } from '../executions/index.ts';
+import type { ModelCallMeta, ModelService } from '../models/index.ts';
+import { STRATEGIES, type Strategy } from '../models/types.ts';
+import type { BridgeCaller } from '../sandbox/index.ts';
+import { toProblems } from '../schemas/index.ts';
+import { MODEL_ARGUMENT_SCHEMAS } from './model-arguments.ts';
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+const validators = Object.fromEntries(Object.entries(MODEL_ARGUMENT_SCHEMAS).map(([op, schema]) => [op, ajv.compile(schema)]));
+
+interface OpenStream {
+  executionId: string;
+  pluginName: string;
+  deltas: AsyncGenerator<string, { cost: number }>;
+  unregister: () => void;
+}
+
+export interface ModelsCapabilityDeps {
+  models: ModelService;
+  scopes: ExecutionScopes;
+  grantOf(pluginName: string): Promise<Permissions>;
+  maxOpenStreams: number;
+}
+
+/** Keeps the error's details where the API can find them (retryAfterMs for a 429). */
+function remember(scope: ExecutionScope, error: unknown): never {
+  if (error instanceof EaselError && error.details) scope.lastError = { code: error.code, details: error.details };
+  throw error;
+}
+
+export function modelsCapability(deps: ModelsCapabilityDeps) {
+  const streams = new Map<string, OpenStream>();
+
+  const closeStream = async (handle: string): Promise<void> => {
+    const open = streams.get(handle);
+    if (!open) return;
+    streams.delete(handle);
+    open.unregister();
+    await open.deltas.return({ cost: 0 }).catch(() => undefined);
+  };
+
+  const streamOf = (caller: BridgeCaller, args: Record<string, unknown>): [string, OpenStream] => {
+    const handle = String(args.stream);
+    const open = streams.get(handle);
+    // Handles are random and bound to the execution that opened them: another call cannot read them.
+    if (!open || open.executionId !== caller.executionId || open.pluginName !== caller.pluginName) {
+      throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'no such open stream');
+    }
+    return [handle, open];
+  };
+
+  return async (caller: BridgeCaller, op: string, args: Record<string, unknown>): Promise<unknown> => {
+    const validate = Object.hasOwn(validators, op) ? validators[op] : undefined;
+    if (!validate) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `models has no operation ${op}`);
+    if (!validate(args)) {
+      throw new EaselError('MODEL_REQUEST_INVALID', `invalid ${op} request: ${toProblems(validate.errors).map((p) => `${p.path} ${p.message}`).join('; ')}`, { problems: toProblems(validate.errors) });
+    }
+    const scope = deps.scopes.get(caller.executionId);
+    if (!scope) throw new EaselError('INTERNAL_ERROR', 'the execution has ended');
+    if (op === 'streamNext') {
+      const [handle, open] = streamOf(caller, args);
+      try {
+        const next = await open.deltas.next();
+        if (next.done) await closeStream(handle);
+        return next.done ? { done: true, cost: next.value.cost } : { done: false, chunk: next.value };
+      } catch (error) {
+        await closeStream(handle);
+        return remember(scope, error);
+      }
+    }
+    if (op === 'streamClose') {
+      await closeStream(streamOf(caller, args)[0]);
+      return undefined;
+    }
+    const grant = await deps.grantOf(caller.pluginName);
+    const configured = scope.config.modelStrategy;
+    const meta: ModelCallMeta = {
+      userId: scope.userId,
+      pluginName: caller.pluginName,
+      executionId: caller.executionId,
+      signal: scope.signal,
+      maxTier: grant.models?.maxTier ?? 'basic',
+    };
+    // The plugin's admin-set config may choose the strategy (`modelStrategy`); a request may still name its own.
+    const request = { ...args, strategy: args.strategy ?? (STRATEGIES.includes(configured as Strategy) ? configured : undefined) } as never;
+    try {
+      switch (op) {
+        case 'text':
+          return await deps.models.text(request, meta);
+        case 'structured':
+          return await deps.models.structured(request, meta);
+        case 'embed':
+          return await deps.models.embed(request, meta);
+        case 'image':
+          return await deps.models.image(request, meta);
+        case 'streamText': {
+          const open = [...streams.values()].filter((s) => s.executionId === caller.executionId).length;
+          if (open >= deps.maxOpenStreams) throw new EaselError('BRIDGE_BUSY', `an execution may have at most ${deps.maxOpenStreams} open streams`);
+          const { model, deltas } = await deps.models.streamText(request, meta);
+          const handle = randomUUID();
+          const unregister = deps.scopes.onEnd(caller.executionId, () => closeStream(handle));
+          streams.set(handle, { executionId: caller.executionId, pluginName: caller.pluginName, deltas, unregister });
+          return { stream: handle, model };
+        }
+        default:
+          throw new EaselError('BRIDGE_ARGUMENT_INVALID', `models has no operation ${op}`);
+      }
+    } catch (error) {
+      return remember(scope, error);
+    }
+  };
+}

@@ -1,0 +1,325 @@
+/**
+ * One routed model call: decide (select.ts), then walk the candidates in order. At each hop
+ * the budget is held for what that model can bill at most, the model's quota buckets are
+ * taken, the call is sent; throttling, timeouts and 5xx move on to the next candidate after
+ * a backoff and may cool the model down. Every attempt that reached a provider writes a
+ * usage row, which also settles the budget hold.
+ */
+import { costOf } from '../cost.ts';
+import type { Cooldown, RouterStateRepository } from '../state/types.ts';
+import type { BudgetRepository, BudgetStatus, UsageRepository } from '../../store/index.ts';
+import { EaselError } from '../../errors/index.ts';
+import { type CatalogModel, type Catalog, type Residency, type RouteRequest, type Strategy, TIERS } from '../types.ts';
+import type { ModelHealth } from './health.ts';
+import { ProviderError, toProviderError } from '../providers/bedrock.ts';
+import { select, type Selection } from './select.ts';
+
+export interface RouterOptions {
+  residency: Residency;
+  defaultStrategy: Strategy;
+  balancedCostFactor: number;
+  callTimeoutMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** How long a call may wait for quota before it is refused (spreading a burst). */
+  quotaMaxWaitMs: number;
+  /** Our buckets refill this share slower than the provider's (clock skew, network delay). */
+  quotaSafety: number;
+  /** Share of the monthly budget spent past which calls are routed cost-first one tier lower... */
+  budgetDowngradeAt: number;
+  /** ...and past which they are routed to the basic tier. */
+  budgetBasicAt: number;
+}
+
+export interface CallMeta {
+  userId: string;
+  pluginName?: string;
+  executionId?: string;
+  signal?: AbortSignal;
+  purpose?: 'call' | 'cache-embedding';
+}
+
+export interface Billing {
+  inputTokens: number;
+  outputTokens: number;
+  images: number;
+}
+
+export interface Attempt {
+  modelId: string;
+  outcome: 'ok' | 'failed' | 'quota' | 'budget';
+  kind?: string;
+  /** The provider's error name, or OutputInvalid when an answer failed the requested schema. */
+  error?: string;
+  retryAfterMs?: number;
+  latencyMs?: number;
+}
+
+export interface RouteCall<T> {
+  route: RouteRequest;
+  /** Upper bound of the input tokens the call can bill (holds the budget). */
+  maxInputTokens: number;
+  /**
+   * Sends to one model. Without `billing` in the answer the call is a stream: settle later.
+   * `invalid` (with billing) marks a billed answer that failed the requested schema: it is
+   * paid for, and the next candidate is tried.
+   */
+  send(model: CatalogModel, signal: AbortSignal): Promise<{ value: T; billing?: Billing; invalid?: string }>;
+}
+
+export interface Routed<T> {
+  value: T;
+  model: CatalogModel;
+  costUsd: number;
+  decision: Selection;
+  attempts: Attempt[];
+  latencyMs: number;
+  /** Present for streams: records the usage row once the stream ends; returns the cost. */
+  settle?: (outcome: { billing: Billing; errorCode?: string }) => Promise<number>;
+}
+
+export interface RouterDeps {
+  catalog: Catalog;
+  state: RouterStateRepository;
+  budgets: BudgetRepository;
+  usage: UsageRepository;
+  health: ModelHealth;
+  options: RouterOptions;
+  now?: () => number;
+}
+
+export const monthOf = (ms: number): string => new Date(ms).toISOString().slice(0, 7);
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new ProviderError('aborted', 'AbortError', 'the call was cancelled'));
+    const timer = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }
+    function abort() {
+      clearTimeout(timer);
+      reject(new ProviderError('aborted', 'AbortError', 'the call was cancelled'));
+    }
+    signal?.addEventListener('abort', abort, { once: true });
+  });
+}
+
+/** The budget policy: near the limit, route cheaper. Returns the adjusted request and why. */
+export function applyBudgetPolicy(route: RouteRequest, budget: BudgetStatus, options: RouterOptions): { route: RouteRequest; note?: string } {
+  if (budget.monthlyUsd === undefined || budget.monthlyUsd <= 0) return { route };
+  const used = (budget.spentUsd + budget.reservedUsd) / budget.monthlyUsd;
+  const percent = `${Math.round(used * 100)}%`;
+  if (used >= options.budgetBasicAt) {
+    return { route: { ...route, tier: 'basic', strategy: 'cost-first' }, note: `budget ${percent} used: routed cost-first at the basic tier` };
+  }
+  if (used >= options.budgetDowngradeAt) {
+    const lower = TIERS[Math.max(0, TIERS.indexOf(route.tier ?? 'basic') - 1)];
+    return { route: { ...route, tier: lower, strategy: 'cost-first' }, note: `budget ${percent} used: routed cost-first from tier ${lower} up` };
+  }
+  return { route };
+}
+
+export class ModelRouter {
+  #deps: RouterDeps;
+  #now: () => number;
+
+  constructor(deps: RouterDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  get catalog(): Catalog {
+    return this.#deps.catalog;
+  }
+
+  /** The decision alone (no call, nothing held): `POST /v1/models/select`, previews. */
+  async decide(route: RouteRequest, userId?: string): Promise<Selection & { budgetNote?: string }> {
+    const now = this.#now();
+    let effective = route;
+    let budgetNote: string | undefined;
+    if (userId !== undefined) {
+      const policy = applyBudgetPolicy(route, await this.#deps.budgets.get(userId, monthOf(now)), this.#deps.options);
+      effective = policy.route;
+      budgetNote = policy.note;
+    }
+    const cooling = await this.#deps.state.cooling(now);
+    const decision = this.#select(effective, cooling, now);
+    return budgetNote ? { ...decision, reasoning: `${budgetNote}. ${decision.reasoning}`, budgetNote } : decision;
+  }
+
+  #select(route: RouteRequest, cooling: Cooldown[], nowMs: number): Selection {
+    const { options } = this.#deps;
+    return select(this.#deps.catalog, route, {
+      residency: options.residency,
+      balancedCostFactor: options.balancedCostFactor,
+      defaultStrategy: options.defaultStrategy,
+      cooling,
+      nowMs,
+    });
+  }
+
+  async route<T>(call: RouteCall<T>, meta: CallMeta): Promise<Routed<T>> {
+    const started = this.#now();
+    const decision = await this.decide(call.route, meta.userId);
+    if (decision.candidates.length === 0) {
+      const soonest = decision.cooling[0];
+      if (soonest) {
+        throw new EaselError('MODELS_COOLING', `every ${call.route.task} model that qualifies is cooling down`, { retryAfterMs: soonest.retryAfterMs, cooling: decision.cooling });
+      }
+      throw new EaselError('MODEL_NO_CANDIDATE', decision.reasoning, { excluded: decision.excluded });
+    }
+    const attempts: Attempt[] = [];
+    const deadline = started + this.#deps.options.quotaMaxWaitMs;
+    for (;;) {
+      const pass = await this.#pass(call, meta, decision, attempts);
+      if (pass.done) return { ...pass.done, decision, attempts, latencyMs: this.#now() - started };
+      // Nothing went out because every candidate lacked quota: spread the burst by waiting,
+      // when the wait fits; never send what the provider would throttle.
+      const wait = pass.quotaWaitMs;
+      if (wait === undefined || !Number.isFinite(wait) || this.#now() + wait > deadline) break;
+      await sleep(wait, meta.signal).catch((error: unknown) => {
+        throw this.#aborted(error);
+      });
+    }
+    throw await this.#failure(call, attempts);
+  }
+
+  #aborted(error: unknown): EaselError {
+    const e = toProviderError(error);
+    return e.kind === 'aborted' ? new EaselError('EXECUTION_ABORTED', 'the model call was cancelled') : new EaselError('INTERNAL_ERROR', e.message);
+  }
+
+  async #failure(call: RouteCall<unknown>, attempts: Attempt[]): Promise<EaselError> {
+    const details = { attempts };
+    const sent = attempts.filter((a) => a.outcome === 'failed');
+    // A fallback chain cut short by the budget is a budget failure, whatever stopped the models before.
+    if (attempts.some((a) => a.outcome === 'budget')) {
+      return new EaselError('BUDGET_EXCEEDED', 'the monthly model budget cannot cover this call on the candidate models left', details);
+    }
+    if (sent.length === 0) {
+      const waits = attempts.filter((a) => a.outcome === 'quota').map((a) => a.retryAfterMs ?? Infinity);
+      const retryAfterMs = Math.min(...waits);
+      if (attempts.some((a) => a.outcome === 'quota')) {
+        return new EaselError('MODEL_QUOTA_EXHAUSTED', `every candidate ${call.route.task} model is at its per-minute quota`, {
+          ...details,
+          ...(Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}),
+        });
+      }
+    }
+    if (sent.length > 0 && sent.every((a) => a.error === 'OutputInvalid')) {
+      return new EaselError('MODEL_OUTPUT_INVALID', 'no candidate model answered with a value that matches the schema', details);
+    }
+    const cooling = await this.#deps.state.cooling(this.#now());
+    const tried = new Set(sent.map((a) => a.modelId));
+    const coolingTried = cooling.filter((c) => tried.has(c.modelId));
+    if (tried.size > 0 && coolingTried.length === tried.size) {
+      const retryAfterMs = Math.max(1, Math.min(...coolingTried.map((c) => c.untilMs - this.#now())));
+      return new EaselError('MODELS_COOLING', 'every candidate model failed and is cooling down', { ...details, retryAfterMs });
+    }
+    return new EaselError('MODEL_CALL_FAILED', `every candidate ${call.route.task} model failed`, details);
+  }
+
+  /** One walk over the candidates. */
+  async #pass<T>(call: RouteCall<T>, meta: CallMeta, decision: Selection, attempts: Attempt[]): Promise<{ done?: { value: T; model: CatalogModel; costUsd: number; settle?: Routed<T>['settle'] }; quotaWaitMs?: number }> {
+    const { state, budgets, options } = this.#deps;
+    const { task, estimate } = call.route;
+    let quotaWaitMs: number | undefined;
+    let sentAny = false;
+    let failures = attempts.filter((a) => a.outcome === 'failed').length;
+    for (const { model } of decision.candidates) {
+      if (meta.signal?.aborted) throw new EaselError('EXECUTION_ABORTED', 'the model call was cancelled');
+      const month = monthOf(this.#now());
+      const bound = { ...estimate, inputTokens: call.maxInputTokens };
+      const hold = costOf(model, task, bound) ?? 0;
+      const reserved = await budgets.reserve(meta.userId, month, hold);
+      if (!reserved.ok) {
+        attempts.push({ modelId: model.id, outcome: 'budget' });
+        continue;
+      }
+      const heldUsd = reserved.held ? hold : 0;
+      const quotaTokens = estimate.inputTokens + (task === 'text' || task === 'structured' ? estimate.outputTokens : 0);
+      const limits = { ...model.quotas, refillMs: 60_000 * (1 + options.quotaSafety) };
+      const taken = await state.take(model.id, limits, quotaTokens, this.#now());
+      if (!taken.ok) {
+        if (heldUsd > 0) await budgets.release(meta.userId, month, heldUsd);
+        attempts.push({ modelId: model.id, outcome: 'quota', kind: taken.limit, retryAfterMs: taken.retryAfterMs });
+        quotaWaitMs = Math.min(quotaWaitMs ?? Infinity, taken.retryAfterMs);
+        continue;
+      }
+      sentAny = true;
+      if (failures > 0) {
+        const backoff = Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** (failures - 1));
+        await sleep(backoff * (0.5 + Math.random() * 0.5), meta.signal).catch((error: unknown) => {
+          throw this.#aborted(error);
+        });
+      }
+      const started = this.#now();
+      const signal = meta.signal ? AbortSignal.any([meta.signal, AbortSignal.timeout(options.callTimeoutMs)]) : AbortSignal.timeout(options.callTimeoutMs);
+      const record = (billing: Billing, costUsd: number, errorCode?: string) =>
+        this.#deps.usage.record(
+          {
+            userId: meta.userId,
+            pluginName: meta.pluginName,
+            executionId: meta.executionId,
+            task,
+            modelId: model.id,
+            purpose: meta.purpose ?? 'call',
+            ...billing,
+            costUsd,
+            status: errorCode ? 'failed' : 'ok',
+            errorCode,
+            latencyMs: Math.round(this.#now() - started),
+          },
+          { reservedUsd: heldUsd, month },
+        );
+      try {
+        const answer = await call.send(model, signal);
+        if (answer.billing && answer.invalid) {
+          const costUsd = costOf(model, task, { ...estimate, ...answer.billing }) ?? 0;
+          await record(answer.billing, costUsd, 'MODEL_OUTPUT_INVALID');
+          attempts.push({ modelId: model.id, outcome: 'failed', kind: 'server', error: 'OutputInvalid', latencyMs: this.#now() - started });
+          await this.#cool(model.id, 'server', started);
+          failures += 1;
+          continue;
+        }
+        if (answer.billing) {
+          const costUsd = costOf(model, task, { ...estimate, ...answer.billing }) ?? 0;
+          this.#deps.health.succeeded(model.id, this.#now() - started, this.#now());
+          await record(answer.billing, costUsd);
+          attempts.push({ modelId: model.id, outcome: 'ok', latencyMs: this.#now() - started });
+          return { done: { value: answer.value, model, costUsd } };
+        }
+        attempts.push({ modelId: model.id, outcome: 'ok' });
+        const settle = async (outcome: { billing: Billing; errorCode?: string }) => {
+          const costUsd = costOf(model, task, { ...estimate, ...outcome.billing }) ?? 0;
+          if (outcome.errorCode) this.#cool(model.id, 'stream', started);
+          else this.#deps.health.succeeded(model.id, this.#now() - started, this.#now());
+          await record(outcome.billing, costUsd, outcome.errorCode);
+          return costUsd;
+        };
+        return { done: { value: answer.value, model, costUsd: 0, settle } };
+      } catch (error) {
+        const failure = error instanceof EaselError ? undefined : toProviderError(error, signal);
+        const code = error instanceof EaselError ? error.code : failure?.kind === 'invalid' ? 'MODEL_REQUEST_INVALID' : 'MODEL_CALL_FAILED';
+        await record({ inputTokens: 0, outputTokens: 0, images: 0 }, 0, failure?.kind === 'aborted' ? 'EXECUTION_ABORTED' : code);
+        if (failure?.kind === 'aborted') throw new EaselError('EXECUTION_ABORTED', 'the model call was cancelled');
+        if (!failure) throw error;
+        attempts.push({ modelId: model.id, outcome: 'failed', kind: failure.kind, error: failure.providerCode, latencyMs: this.#now() - started });
+        if (!failure.retryable) {
+          throw new EaselError(code, `${model.id} refused the request: ${failure.message}`, { providerCode: failure.providerCode, attempts });
+        }
+        await this.#cool(model.id, failure.kind as Exclude<ProviderError['kind'], 'aborted'>, started);
+        failures += 1;
+      }
+    }
+    return sentAny ? {} : { quotaWaitMs };
+  }
+
+  async #cool(modelId: string, kind: Exclude<ProviderError['kind'], 'aborted'>, started: number): Promise<void> {
+    const now = this.#now();
+    const cooldown = this.#deps.health.failed(modelId, kind, now - started, now);
+    if (cooldown) await this.#deps.state.coolDown(modelId, cooldown.untilMs, cooldown.reason);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Checks structured answers against the schema the plugin asked for. Schemas come from
+ * plugin code, so ajv runs with linear-time regexes (as for manifest schemas), and compiled
+ * checks are kept in a small LRU keyed by the schema's canonical JSON.
+ */
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { linearRegExpEngine } from '@easel/sdk/bundle';
+import { EaselError } from '../errors/index.ts';
+import { canonicalJson } from './cache-keys.ts';
+
+const MAX_COMPILED = 200;
+
+export class SchemaChecks {
+  #ajv = new Ajv2020({ strict: false, validateFormats: false, code: { regExp: linearRegExpEngine } });
+  #compiled = new Map<string, ValidateFunction>();
+
+  compile(schema: Record<string, unknown>): ValidateFunction {
+    const key = canonicalJson(schema);
+    const found = this.#compiled.get(key);
+    if (found) {
+      this.#compiled.delete(key);
+      this.#compiled.set(key, found);
+      return found;
+    }
+    let check: ValidateFunction;
+    try {
+      // A top-level $id would make a second schema with the same id collide inside ajv.
+      const { $id: _id, ...anonymous } = schema;
+      check = this.#ajv.compile(anonymous);
+    } catch (error) {
+      throw new EaselError('MODEL_REQUEST_INVALID', `schema is not a valid JSON Schema: ${(error as Error).message}`, { field: 'schema' });
+    }
+    // ajv keeps every schema it compiled: past the cap, start both over.
+    if (this.#compiled.size >= MAX_COMPILED) {
+      this.#ajv.removeSchema();
+      this.#compiled.clear();
+    }
+    this.#compiled.set(key, check);
+    return check;
+  }
+}

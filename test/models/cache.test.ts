@@ -1,0 +1,85 @@
+/**
+ * The exact and semantic caches: hits cost nothing, are recorded as hits, and never call a
+ * model; `cache: false` always calls; one plugin's cache never answers another plugin.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { startModelStack, type ModelStack } from './stack.ts';
+
+let stack: ModelStack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+const meta = (executionId: string, pluginName = 'tester') => ({ userId: 'kim', pluginName, executionId, maxTier: 'basic' as const });
+const converseCalls = async (s: ModelStack) => (await s.emulator.control.calls()).filter((c) => c.op === 'converse').length;
+
+describe('exact cache', () => {
+  test('a repeat (whitespace aside) is served from the cache: no model call, cost 0, recorded as a hit', async () => {
+    stack = await startModelStack();
+    const first = await stack.models.service.text({ prompt: 'What is the tallest mountain in Korea?' }, meta('e1'));
+    const again = await stack.models.service.text({ prompt: '  What is the tallest   mountain in Korea? ' }, meta('e2'));
+    expect(first.cached).toBe(false);
+    expect(again).toMatchObject({ cached: 'exact', cost: 0, text: first.text, model: first.model });
+    expect(await converseCalls(stack)).toBe(1);
+    const [hit] = await stack.store.usage.listByExecution('e2');
+    expect(hit).toMatchObject({ cached: 'exact', costUsd: 0, modelId: first.model, status: 'ok' });
+  });
+
+  test('cache: false always calls the model', async () => {
+    stack = await startModelStack();
+    await stack.models.service.text({ prompt: 'same question' }, meta('e1'));
+    const fresh = await stack.models.service.text({ prompt: 'same question', cache: false }, meta('e2'));
+    expect(fresh.cached).toBe(false);
+    expect(fresh.cost).toBeGreaterThan(0);
+    expect(await converseCalls(stack)).toBe(2);
+  });
+
+  test('settings that change the answer are part of the key; so is the calling plugin', async () => {
+    stack = await startModelStack();
+    await stack.models.service.text({ prompt: 'same question' }, meta('e1'));
+    expect((await stack.models.service.text({ prompt: 'same question', maxTokens: 50 }, meta('e2'))).cached).toBe(false);
+    expect((await stack.models.service.text({ prompt: 'same question', system: 'Answer in Korean' }, meta('e3'))).cached).toBe(false);
+    expect((await stack.models.service.text({ prompt: 'same question', tier: 'standard' }, { ...meta('e4'), maxTier: 'standard' })).cached).toBe(false);
+    expect((await stack.models.service.text({ prompt: 'same question' }, meta('e5', 'other-plugin'))).cached).toBe(false);
+    expect(await converseCalls(stack)).toBe(5);
+  });
+
+  test('structured answers and embeddings are cached too', async () => {
+    stack = await startModelStack();
+    const schema = { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } };
+    const a = await stack.models.service.structured({ prompt: 'pick a number', schema }, meta('e1'));
+    const b = await stack.models.service.structured({ prompt: 'pick a number', schema }, meta('e2'));
+    expect(b).toMatchObject({ cached: 'exact', cost: 0, value: a.value });
+    const v1 = await stack.models.service.embed({ text: 'bibimbap' }, meta('e3'));
+    const v2 = await stack.models.service.embed({ text: 'bibimbap' }, meta('e4'));
+    expect(v2).toMatchObject({ cached: 'exact', cost: 0 });
+    expect(v2.vector).toEqual(v1.vector);
+  });
+});
+
+describe('semantic cache', () => {
+  test('a near repeat above the threshold is a semantic hit; an unrelated prompt misses', async () => {
+    stack = await startModelStack({ models: { cache: { semantic: true, threshold: 0.95 } } });
+    const first = await stack.models.service.text({ prompt: 'What is the capital of France?' }, meta('e1'));
+    const near = await stack.models.service.text({ prompt: 'what is the capital of france' }, meta('e2'));
+    expect(near).toMatchObject({ cached: 'semantic', cost: 0, text: first.text });
+    const unrelated = await stack.models.service.text({ prompt: 'Give me a recipe for kimchi stew' }, meta('e3'));
+    expect(unrelated.cached).toBe(false);
+    expect(await converseCalls(stack)).toBe(2);
+    // Every lookup needed the prompt's embedding, billed to the same user as cache upkeep.
+    const rows = await stack.store.usage.listByExecution('e2');
+    expect(rows.map((r) => [r.purpose, r.cached ?? null])).toEqual(expect.arrayContaining([['call', 'semantic'], ['cache-embedding', null]]));
+  });
+
+  test('a paraphrase below the threshold misses; lowering the threshold makes it hit', async () => {
+    const paraphrases = ['How do I reset my password?', 'how can I reset my password'];
+    stack = await startModelStack({ models: { cache: { semantic: true, threshold: 0.99 } } });
+    await stack.models.service.text({ prompt: paraphrases[0] as string }, meta('e1'));
+    expect((await stack.models.service.text({ prompt: paraphrases[1] as string }, meta('e2'))).cached).toBe(false);
+    await stack.close();
+    stack = await startModelStack({ models: { cache: { semantic: true, threshold: 0.75 } } });
+    await stack.models.service.text({ prompt: paraphrases[0] as string }, meta('e1'));
+    expect((await stack.models.service.text({ prompt: paraphrases[1] as string }, meta('e2'))).cached).toBe('semantic');
+  });
+});

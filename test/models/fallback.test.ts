@@ -1,0 +1,135 @@
+/**
+ * Fallback and cooldown under faults the emulator scripts: throttling, 5xx, streams that
+ * break. The emulator's call log is the witness of what was sent where, and in what order.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { EaselError } from '../../host/src/errors/index.ts';
+import { startModelStack, type ModelStack } from './stack.ts';
+
+const MICRO = 'apac.amazon.nova-micro-v1:0';
+const LITE = 'apac.amazon.nova-lite-v1:0';
+const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
+const HAIKU_APAC = 'apac.anthropic.claude-3-haiku-20240307-v1:0';
+const meta = { userId: 'bob', pluginName: 'tester', maxTier: 'basic' as const };
+const ask = (s: ModelStack, prompt = 'hello there', extra: Record<string, unknown> = {}) => s.models.service.text({ prompt, maxTokens: 32, cache: false, ...extra }, meta);
+
+let stack: ModelStack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+async function failure(promise: Promise<unknown>): Promise<EaselError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(EaselError);
+  return error as EaselError;
+}
+
+describe('fallback', () => {
+  test('a throttled primary: the next candidate answers, the primary cools down at once and is skipped', async () => {
+    stack = await startModelStack();
+    await stack.emulator.control.fault({ modelId: MICRO, exception: 'ThrottlingException', count: 1 });
+    const first = await ask(stack);
+    expect(first.model).toBe(LITE);
+    const second = await ask(stack, 'again');
+    expect(second.model).toBe(LITE);
+    const calls = await stack.emulator.control.calls();
+    expect(calls.map((c) => [c.modelId, c.status])).toEqual([[MICRO, 429], [LITE, 200], [LITE, 200]]);
+    const cooling = await stack.models.state.cooling(Date.now());
+    expect(cooling.map((c) => c.modelId)).toEqual([MICRO]);
+  });
+
+  test('5xx: fallback in strategy order, and a model cools once its failure share reaches the threshold', async () => {
+    stack = await startModelStack({ models: { failureMinCalls: 3, failureRate: 0.5 } });
+    await stack.emulator.control.fault({ modelId: MICRO, exception: 'InternalServerException', count: 1 });
+    await stack.emulator.control.fault({ modelId: LITE, exception: 'ServiceUnavailableException', count: 1 });
+    const answer = await ask(stack);
+    expect(answer.model).toBe(HAIKU);
+    let calls = await stack.emulator.control.calls();
+    expect(calls.map((c) => [c.modelId, c.status])).toEqual([[MICRO, 500], [LITE, 503], [HAIKU, 200]]);
+    // One failure in one call is under minCalls: no cooldown yet.
+    expect(await stack.models.state.cooling(Date.now())).toEqual([]);
+    await ask(stack, 'second question'); // micro succeeds: 1 of 2 failed
+    await stack.emulator.control.fault({ modelId: MICRO, exception: 'InternalServerException', count: 1 });
+    await ask(stack, 'third question'); // micro fails again: 2 of 3 failed, >= 50%
+    expect((await stack.models.state.cooling(Date.now())).map((c) => c.modelId)).toEqual([MICRO]);
+    await stack.emulator.control.reset();
+    await ask(stack, 'fourth question');
+    calls = await stack.emulator.control.calls();
+    expect(calls.map((c) => c.modelId)).toEqual([LITE]);
+  });
+
+  test('recovery: after its cooldown the model is tried again', async () => {
+    stack = await startModelStack({ models: { throttleCooldownMs: 300 } });
+    await stack.emulator.control.fault({ modelId: MICRO, exception: 'ThrottlingException', count: 1 });
+    expect((await ask(stack)).model).toBe(LITE);
+    expect((await ask(stack, 'while cooling')).model).toBe(LITE);
+    await new Promise((r) => setTimeout(r, 350));
+    expect((await ask(stack, 'after cooling')).model).toBe(MICRO);
+    const health = stack.models.health.snapshot(MICRO, Date.now());
+    expect(health).toMatchObject({ calls: 2, errors: 1 });
+  });
+
+  test('every candidate cooling: a typed 429 error with retryAfterMs, and nothing is sent', async () => {
+    stack = await startModelStack({ models: { throttleCooldownMs: 5000 } });
+    await stack.emulator.control.fault({ modelId: '*', exception: 'ThrottlingException', count: 100 });
+    const thrown = await failure(ask(stack));
+    expect(thrown.code).toBe('MODELS_COOLING');
+    expect(thrown.statusCode).toBe(429);
+    expect(thrown.details?.retryAfterMs).toBeGreaterThan(0);
+    expect(thrown.details?.retryAfterMs).toBeLessThanOrEqual(5000);
+    expect((await stack.emulator.control.calls()).map((c) => c.modelId)).toEqual([MICRO, LITE, HAIKU, HAIKU_APAC]);
+    await stack.emulator.control.reset();
+    const again = await failure(ask(stack, 'anyone?'));
+    expect(again.code).toBe('MODELS_COOLING');
+    expect(again.details?.retryAfterMs).toBeGreaterThan(0);
+    expect(await stack.emulator.control.calls()).toEqual([]);
+  });
+
+  test('a request the provider refuses as invalid fails at once, without fallback or cooldown', async () => {
+    stack = await startModelStack();
+    await stack.emulator.control.fault({ modelId: MICRO, exception: 'ValidationException', count: 1 });
+    const thrown = await failure(ask(stack));
+    expect(thrown.code).toBe('MODEL_REQUEST_INVALID');
+    expect((await stack.emulator.control.calls()).map((c) => c.modelId)).toEqual([MICRO]);
+    expect(await stack.models.state.cooling(Date.now())).toEqual([]);
+  });
+});
+
+describe('streams', () => {
+  test('a stream that breaks after some deltas fails with MODEL_STREAM_BROKEN, and what was delivered is billed', async () => {
+    stack = await startModelStack();
+    await stack.emulator.control.fault({ modelId: MICRO, breakAfterDeltas: 2, count: 1 });
+    const { model, deltas } = await stack.models.service.streamText({ prompt: 'a long story please', maxTokens: 200 }, { ...meta, executionId: 'e-broken' });
+    expect(model).toBe(MICRO);
+    const got: string[] = [];
+    const thrown = await (async () => {
+      for await (const d of deltas) got.push(d);
+    })().then(() => undefined, (e: unknown) => e as EaselError);
+    expect(thrown?.code).toBe('MODEL_STREAM_BROKEN');
+    expect(got).toHaveLength(2);
+    const [row] = await stack.store.usage.listByExecution('e-broken');
+    expect(row).toMatchObject({ status: 'failed', errorCode: 'MODEL_STREAM_BROKEN', modelId: MICRO });
+    expect(row?.outputTokens).toBeGreaterThan(0);
+  });
+
+  test('a stream that breaks before its first delta falls back to the next model', async () => {
+    stack = await startModelStack();
+    await stack.emulator.control.fault({ modelId: MICRO, breakAfterDeltas: 0, count: 1 });
+    const { model, deltas } = await stack.models.service.streamText({ prompt: 'a story please', maxTokens: 60 }, meta);
+    expect(model).toBe(LITE);
+    let text = '';
+    for await (const d of deltas) text += d;
+    expect(text).toMatch(/synthetic/i);
+  });
+
+  test('a stream reset by the provider mid-way also fails cleanly', async () => {
+    stack = await startModelStack();
+    await stack.emulator.control.fault({ modelId: MICRO, breakAfterDeltas: 1, breakMode: 'reset', count: 1 });
+    const { deltas } = await stack.models.service.streamText({ prompt: 'a story please', maxTokens: 60 }, meta);
+    const thrown = await (async () => {
+      for await (const _ of deltas);
+    })().then(() => undefined, (e: unknown) => e as EaselError);
+    expect(thrown?.code).toBe('MODEL_STREAM_BROKEN');
+  });
+});
