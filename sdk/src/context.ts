@@ -26,30 +26,73 @@ export interface KeyValueStore {
   list(prefix?: string, options?: { limit?: number }): Promise<string[]>;
 }
 
-export interface TextRequest {
+/** How the router may choose a model; every field is optional. */
+export interface Routing {
+  /** Lowest acceptable tier (default basic); never above the tier the plugin was granted. For images it buys quality. */
+  tier?: ModelTier;
+  /** Slowest acceptable latency class (default slow: any). */
+  latency?: 'fast' | 'standard' | 'slow';
+  /** Default: the plugin config's `modelStrategy`, else the host's. */
+  strategy?: 'cost-first' | 'quality-first' | 'balanced';
+  /** Narrows the host's residency policy: in-region keeps the call in Seoul. */
+  residency?: 'in-region' | 'apac' | 'global';
+}
+
+export interface TextRequest extends Routing {
   prompt: string;
   system?: string;
-  tier?: ModelTier;
+  /** Output cap in tokens (default: the host's, 1024). */
   maxTokens?: number;
+  /** 0 to 1. */
   temperature?: number;
+  /** false: never answer from (nor fill) the caches. */
+  cache?: boolean;
 }
+
+/** `false`, or which cache answered (then `cost` is 0). */
+export type CacheHit = false | 'exact' | 'semantic';
 
 export interface TextResult {
   text: string;
+  /** The catalog id of the model that answered. */
   model: string;
   inputTokens: number;
   outputTokens: number;
+  /** USD billed to the user for this call. */
   cost: number;
+  cached: CacheHit;
+  stopReason: string;
 }
 
-/** Model calls through the host's router (issue 4; until then they fail with `NOT_AVAILABLE`). */
+export interface ImageRequest extends Routing {
+  prompt: string;
+  negativePrompt?: string;
+  /** 1 to 5 (default 1). */
+  count?: number;
+  /** Multiples of 64 from 256 to 2048 (default 1024). */
+  width?: number;
+  height?: number;
+  quality?: 'standard' | 'premium';
+  seed?: number;
+  /** A PNG or JPEG to vary (IMAGE_VARIATION) instead of drawing from text alone. */
+  image?: Uint8Array;
+  /** 0.2 to 1: how close to `image` the result stays (default 0.7). */
+  similarity?: number;
+}
+
+/**
+ * Model calls through the host's router: it picks the model (strategy, tier, latency,
+ * residency), falls back on failures, holds the user's budget and serves repeats from cache.
+ * Failures throw with codes such as `MODELS_COOLING`, `MODEL_QUOTA_EXHAUSTED` (both carry
+ * `retryAfterMs` at the API), `BUDGET_EXCEEDED`, `MODEL_CALL_FAILED`, `PERMISSION_DENIED`.
+ */
 export interface Models {
   text(request: TextRequest): Promise<TextResult>;
-  structured<T = unknown>(request: TextRequest & { schema: Record<string, unknown> }): Promise<{ value: T; model: string; cost: number }>;
-  image(request: { prompt: string; negativePrompt?: string; count?: number; width?: number; height?: number; tier?: ModelTier }): Promise<{ images: Uint8Array[]; model: string; cost: number }>;
-  embed(request: { text: string }): Promise<{ vector: number[]; model: string; cost: number }>;
-  streamText(request: TextRequest): AsyncIterable<string>;
-  readonly tasks?: ModelTask[];
+  structured<T = unknown>(request: TextRequest & { schema: Record<string, unknown> }): Promise<{ value: T; model: string; inputTokens: number; outputTokens: number; cost: number; cached: CacheHit }>;
+  image(request: ImageRequest): Promise<{ images: Uint8Array[]; model: string; cost: number; width: number; height: number }>;
+  embed(request: { text: string; dimensions?: number; cache?: boolean } & Routing): Promise<{ vector: number[]; model: string; cost: number; cached: CacheHit }>;
+  /** Text deltas as the model writes them; usage is billed when the stream ends or is closed. */
+  streamText(request: Omit<TextRequest, 'cache'>): AsyncIterable<string>;
 }
 
 /** The plugin's blob namespace (issue 5; until then it fails with `NOT_AVAILABLE`). */

@@ -16,7 +16,7 @@ export interface RunningHost {
   host: Host;
   config: HostConfig;
   /** fetch against the host with an API key (admin by default). */
-  call(method: string, path: string, options?: { key?: string | null; body?: unknown; raw?: Buffer; contentType?: string }): Promise<{ status: number; body: any }>;
+  call(method: string, path: string, options?: { key?: string | null; body?: unknown; raw?: Buffer; contentType?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   restart(): Promise<RunningHost>;
   close(): Promise<void>;
 }
@@ -34,6 +34,15 @@ export async function startHost(overrides: Overrides = {}, dataDir?: string): Pr
       logLevel: 'silent',
       firstPartyPlugins: false,
       ...overrides,
+      // Tests never reach AWS, whatever credentials the machine has.
+      models: {
+        backoffBaseMs: 0,
+        backoffMaxMs: 0,
+        quotaMaxWaitMs: 0,
+        ...(overrides as { models?: object }).models,
+        cache: { semantic: false, ...(overrides as { models?: { cache?: object } }).models?.cache },
+        bedrock: { mode: 'emulator', ...(overrides as { models?: { bedrock?: object } }).models?.bedrock },
+      },
       sandbox: { workers: 1, ...(overrides as { sandbox?: object }).sandbox },
     } as Overrides,
   );
@@ -45,7 +54,7 @@ export async function startHost(overrides: Overrides = {}, dataDir?: string): Pr
     host,
     config,
     async call(method, path, options = {}) {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...options.headers };
       const key = options.key === undefined ? ADMIN_TOKEN : options.key;
       if (key !== null) headers.authorization = `Bearer ${key}`;
       let body: string | Buffer | undefined;
@@ -58,7 +67,7 @@ export async function startHost(overrides: Overrides = {}, dataDir?: string): Pr
       }
       const res = await fetch(`${url}${path}`, { method, headers, body });
       const text = await res.text();
-      return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+      return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
     },
     async restart() {
       await host.app.close();
