@@ -30,6 +30,7 @@ import { startEmulator } from '../host/src/models/emulator/index.ts';
 import { estimateTokens } from '../host/src/models/tokens.ts';
 import type { ModelTier, Strategy } from '../host/src/models/types.ts';
 import { openStore } from '../host/src/store/index.ts';
+import { random } from '../host/src/models/emulator/seeded.ts';
 
 const N = Number(process.argv[2] ?? 2000);
 const WARMUP = Math.min(300, Math.max(50, Math.floor(N / 10)));
@@ -103,25 +104,14 @@ const [a, b, c, d] = variants.map((v) => percentiles(v.latencies)) as [ReturnTyp
 
 // --- 2. Cost of a mixed workload ---------------------------------------------------------
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const WORDS = 'plugin sandbox router model budget quota tenant latency cache region answer summary invoice ticket customer order report draft review translate classify extract'.split(' ');
-const random = prng(20240611);
+const draw = random(20240611);
 const TIER_MIX: ModelTier[] = [...Array(6).fill('basic'), ...Array(3).fill('standard'), 'premium'];
 const workload = Array.from({ length: WORKLOAD }, (_, i) => {
   const tier = TIER_MIX[i % TIER_MIX.length] as ModelTier;
-  const words = [40, 150, 600, 1500][Math.floor(random() * 4)] as number;
-  const maxTokens = [64, 256, 512, 1024][Math.floor(random() * 4)] as number;
-  const body = Array.from({ length: words }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
+  const words = [40, 150, 600, 1500][Math.floor(draw() * 4)] as number;
+  const maxTokens = [64, 256, 512, 1024][Math.floor(draw() * 4)] as number;
+  const body = Array.from({ length: words }, () => WORDS[Math.floor(draw() * WORDS.length)]).join(' ');
   return { tier, maxTokens, prompt: `Task ${i}: ${body}` };
 });
 const premiumPick = await models.router.decide({ task: 'text', tier: 'premium', strategy: 'quality-first', estimate: { inputTokens: 500, outputTokens: 256 } });

@@ -147,7 +147,7 @@ export class ModelService {
     const scope = meta.pluginName ?? 'host';
     const settings = { system: request.system === undefined ? undefined : normalizeText(request.system), maxTokens: input.maxTokens, temperature: request.temperature };
     const useCache = this.#options.enabled && request.cache !== false;
-    const key = exactKey(scope, 'text', tier, { prompt: normalizeText(request.prompt), ...settings });
+    const key = useCache ? exactKey(scope, 'text', tier, { prompt: normalizeText(request.prompt), ...settings }) : '';
     let semantic: { partition: string; vector: Float32Array } | undefined;
     if (useCache) {
       const hit = await this.#cache.getExact(key, Date.now());
@@ -198,7 +198,7 @@ export class ModelService {
     const tier = request.tier ?? 'basic';
     const scope = meta.pluginName ?? 'host';
     const useCache = this.#options.enabled && request.cache !== false;
-    const key = exactKey(scope, 'structured', tier, {
+    const key = !useCache ? '' : exactKey(scope, 'structured', tier, {
       prompt: normalizeText(request.prompt),
       system: request.system === undefined ? undefined : normalizeText(request.system),
       schema: request.schema,
@@ -231,7 +231,7 @@ export class ModelService {
 
   async embed(request: { text: string; dimensions?: number; cache?: boolean } & RoutingWish, meta: ModelCallMeta, useCache = this.#options.enabled && request.cache !== false) {
     const scope = meta.pluginName ?? 'host';
-    const key = exactKey(scope, 'embedding', request.tier ?? 'basic', { text: request.text, dimensions: request.dimensions });
+    const key = useCache ? exactKey(scope, 'embedding', request.tier ?? 'basic', { text: request.text, dimensions: request.dimensions }) : '';
     if (useCache) {
       const hit = await this.#cache.getExact(key, Date.now());
       if (hit) {
