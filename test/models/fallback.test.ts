@@ -59,6 +59,31 @@ describe('fallback', () => {
     expect(calls.map((c) => c.modelId)).toEqual([LITE]);
   });
 
+  test('a model that does not answer in time is abandoned for the next one', async () => {
+    stack = await startModelStack({ models: { callTimeoutMs: 200 } });
+    await stack.emulator.control.fault({ modelId: MICRO, latencyMs: 1500, count: 1 });
+    const started = performance.now();
+    const answer = await ask(stack);
+    expect(answer.model).toBe(LITE);
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(stack.models.health.snapshot(MICRO, Date.now()).lastError?.kind).toBe('timeout');
+  });
+
+  test('a cancelled execution aborts its model call at once, with no fallback, and the attempt is recorded', async () => {
+    stack = await startModelStack();
+    await stack.emulator.control.fault({ modelId: MICRO, latencyMs: 3000, count: 1 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const started = performance.now();
+    const thrown = await failure(stack.models.service.text({ prompt: 'slow one', cache: false }, { ...meta, executionId: 'e-cancel', signal: controller.signal }));
+    expect(thrown.code).toBe('EXECUTION_ABORTED');
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect((await stack.emulator.control.calls()).map((c) => c.modelId)).toEqual([MICRO]);
+    const [row] = await stack.store.usage.listByExecution('e-cancel');
+    expect(row).toMatchObject({ status: 'failed', errorCode: 'EXECUTION_ABORTED', costUsd: 0 });
+    expect(await stack.models.state.cooling(Date.now())).toEqual([]);
+  });
+
   test('recovery: after its cooldown the model is tried again', async () => {
     stack = await startModelStack({ models: { throttleCooldownMs: 300 } });
     await stack.emulator.control.fault({ modelId: MICRO, exception: 'ThrottlingException', count: 1 });
