@@ -132,6 +132,19 @@ describe('budgets and cooling over HTTP', () => {
   });
 });
 
+describe('uninstall', () => {
+  test('a plugin\'s cached answers go with it', async () => {
+    await grant(ALL);
+    expect((await run('text', { prompt: 'cache me', maxTokens: 10 })).body.output.cached).toBe(false);
+    expect((await run('text', { prompt: 'cache me', maxTokens: 10 })).body.output.cached).toBe('exact');
+    expect((await host.call('DELETE', '/v1/plugins/model-user')).status).toBe(200);
+    const { tarball } = await packWithCli('test/fixtures/plugins/model-user');
+    expect((await host.call('POST', '/v1/plugins/upload', { raw: tarball })).status).toBe(201);
+    await grant(ALL);
+    expect((await run('text', { prompt: 'cache me', maxTokens: 10 })).body.output.cached).toBe(false);
+  });
+});
+
 describe('denied calls never reach a model', () => {
   test('no models grant: PERMISSION_DENIED, audited, no call', async () => {
     await grant({});
@@ -154,6 +167,7 @@ describe('denied calls never reach a model', () => {
     await grant({ models: { tasks: ['text', 'image'], maxTier: 'standard' } });
     expect((await run('text', { prompt: 'hello', tier: 'premium' })).body.code).toBe('PERMISSION_DENIED');
     expect((await run('image', { prompt: 'a cat', tier: 'premium' })).body.code).toBe('PERMISSION_DENIED');
+    expect((await run('image', { prompt: 'a cat', quality: 'premium' })).body.code).toBe('PERMISSION_DENIED');
     expect(await control.calls()).toEqual([]);
     const res = await run('text', { prompt: 'the best you may', strategy: 'quality-first', maxTokens: 10 });
     expect(res.status).toBe(200);

@@ -31,6 +31,8 @@ describe('budgets', () => {
     const outcome = await settle(stack.models.service.text({ prompt: 'short question', maxTokens: 100, cache: false }, meta('carol')));
     expect(outcome.error?.code).toBe('BUDGET_EXCEEDED');
     expect(outcome.error?.statusCode).toBe(402);
+    expect(outcome.error?.details).toMatchObject({ monthlyUsd: 0.05, spentUsd: 0, reservedUsd: 0 });
+    expect(outcome.error?.details?.callUsd).toBeGreaterThan(0.05);
     expect((await stack.emulator.control.calls()).map((c) => c.modelId)).toEqual([MICRO]);
     const status = await stack.store.budgets.get('carol', monthOf(Date.now()));
     expect(status.spentUsd).toBe(0);

@@ -72,6 +72,16 @@ describe('semantic cache', () => {
     expect(rows.map((r) => [r.purpose, r.cached ?? null])).toEqual(expect.arrayContaining([['call', 'semantic'], ['cache-embedding', null]]));
   });
 
+  test('the semantic cache never answers one user with another user\'s answer; residency is part of every key', async () => {
+    stack = await startModelStack({ models: { cache: { semantic: true, threshold: 0.95 } } });
+    await stack.models.service.text({ prompt: 'Summarise my medical record' }, meta('e1'));
+    const other = await stack.models.service.text({ prompt: 'summarise my medical record' }, { ...meta('e2'), userId: 'lee' });
+    expect(other.cached).toBe(false);
+    const korea = await stack.models.service.text({ prompt: 'Summarise my medical record', residency: 'in-region' }, meta('e3'));
+    expect(korea.cached).toBe(false);
+    expect(korea.model).toBe('anthropic.claude-3-haiku-20240307-v1:0');
+  });
+
   test('a paraphrase below the threshold misses; lowering the threshold makes it hit', async () => {
     const paraphrases = ['How do I reset my password?', 'how can I reset my password'];
     stack = await startModelStack({ models: { cache: { semantic: true, threshold: 0.99 } } });

@@ -17,6 +17,22 @@ afterAll(async () => {
   await stack.close();
 });
 
+describe('the emulator a host starts for itself', () => {
+  test('its control plane answers only the holder of its token', async () => {
+    const { startEmulator, EmulatorControl } = await import('../../host/src/models/emulator/index.ts');
+    const emulator = await startEmulator({ controlToken: 'secret-token' });
+    try {
+      expect(await emulator.control.calls()).toEqual([]);
+      const stranger = new EmulatorControl(emulator.url);
+      await expect(stranger.calls()).rejects.toThrow(/401/);
+      await expect(stranger.fault({ modelId: '*', exception: 'ThrottlingException' })).rejects.toThrow(/401/);
+      await stranger.close();
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
 describe('calls through the real SDK', () => {
   test('text: the cheapest basic model answers, says it is synthetic, and the call is billed', async () => {
     const answer = await stack.models.service.text({ prompt: 'Name three colours of the sea', maxTokens: 64 }, meta('e-text'));

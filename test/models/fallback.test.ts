@@ -148,6 +148,17 @@ describe('streams', () => {
     expect(text).toMatch(/synthetic/i);
   });
 
+  test('a stream closed before it was read is stopped and billed once', async () => {
+    stack = await startModelStack();
+    const stream = await stack.models.service.streamText({ prompt: 'never read', maxTokens: 60 }, { ...meta, executionId: 'e-unread' });
+    await stream.close();
+    await stream.close();
+    const rows = await stack.store.usage.listByExecution('e-unread');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'ok', outputTokens: 0 });
+    expect(rows[0]?.inputTokens).toBeGreaterThan(0);
+  });
+
   test('a stream reset by the provider mid-way also fails cleanly', async () => {
     stack = await startModelStack();
     await stack.emulator.control.fault({ modelId: MICRO, breakAfterDeltas: 1, breakMode: 'reset', count: 1 });

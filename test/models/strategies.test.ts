@@ -73,6 +73,12 @@ describe('strategies', () => {
     expect(titan.excluded.find((e) => e.modelId === 'amazon.titan-image-generator-v1')?.reason).toMatch(/not available in Seoul/);
   });
 
+  test('a model that cannot write as many tokens as asked is left out', async () => {
+    const long = await stack.models.router.decide({ task: 'text', estimate: { inputTokens: 100, outputTokens: 6000 } });
+    expect(long.candidates.some((c) => c.model.id === 'apac.amazon.nova-micro-v1:0')).toBe(false);
+    expect(long.excluded.find((e) => e.modelId === 'apac.amazon.nova-micro-v1:0')?.reason).toMatch(/at most 5000 tokens/);
+  });
+
   test('nothing qualifies: the decision is empty and the reasoning lists why', async () => {
     const none = await stack.models.router.decide({ task: 'text', tier: 'premium', maxTier: 'basic', estimate });
     expect(none.candidates).toEqual([]);

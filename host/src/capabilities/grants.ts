@@ -32,7 +32,8 @@ export function allows(grant: Permissions, capability: string, op: string, args:
       // Unknown operations and malformed tiers are the capability's to refuse as invalid.
       const task = Object.hasOwn(MODEL_TASK_OF, op) ? MODEL_TASK_OF[op] : undefined;
       if (task && !models.tasks.includes(task)) return false;
-      const tier = args.tier ?? 'basic';
+      // A premium image costs what the premium tier does, whichever field asks for it.
+      const tier = op === 'image' && args.quality === 'premium' ? 'premium' : (args.tier ?? 'basic');
       return !TIERS.includes(tier as string) || TIERS.indexOf(tier as string) <= TIERS.indexOf(models.maxTier);
     }
     case 'agents':

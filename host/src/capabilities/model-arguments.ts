@@ -21,7 +21,8 @@ const text = {
 
 const object = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', additionalProperties: false, required, properties });
 
-const side = { type: 'integer', minimum: 256, maximum: 2048, multipleOf: 64 };
+// Sides Nova Canvas takes (multiples of 16 from 320) that Titan-style checks also accept (of 64, up to 2048).
+const side = { type: 'integer', minimum: 320, maximum: 2048, multipleOf: 64 };
 
 export const MODEL_ARGUMENT_SCHEMAS: Record<string, Record<string, unknown>> = {
   text: object(text, ['prompt']),

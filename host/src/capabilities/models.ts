@@ -22,6 +22,7 @@ interface OpenStream {
   executionId: string;
   pluginName: string;
   deltas: AsyncGenerator<string, { cost: number }>;
+  close: () => Promise<void>;
   unregister: () => void;
 }
 
@@ -46,7 +47,7 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
     if (!open) return;
     streams.delete(handle);
     open.unregister();
-    await open.deltas.return({ cost: 0 }).catch(() => undefined);
+    await open.close().catch(() => undefined);
   };
 
   const streamOf = (caller: BridgeCaller, args: Record<string, unknown>): [string, OpenStream] => {
@@ -106,10 +107,10 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
         case 'streamText': {
           const open = [...streams.values()].filter((s) => s.executionId === caller.executionId).length;
           if (open >= deps.maxOpenStreams) throw new EaselError('BRIDGE_BUSY', `an execution may have at most ${deps.maxOpenStreams} open streams`);
-          const { model, deltas } = await deps.models.streamText(request, meta);
+          const { model, deltas, close } = await deps.models.streamText(request, meta);
           const handle = randomUUID();
           const unregister = deps.scopes.onEnd(caller.executionId, () => closeStream(handle));
-          streams.set(handle, { executionId: caller.executionId, pluginName: caller.pluginName, deltas, unregister });
+          streams.set(handle, { executionId: caller.executionId, pluginName: caller.pluginName, deltas, close, unregister });
           return { stream: handle, model };
         }
         default:

@@ -3,7 +3,8 @@
  * picks where calls go (Bedrock, or the built-in emulator when no AWS credentials are
  * configured) and returns the service that plugins and the API use.
  */
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -41,8 +42,15 @@ export interface Models {
 export function hasAwsCredentials(env: Record<string, string | undefined> = process.env): boolean {
   if (env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE) return true;
   if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return true;
-  const files = [env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'), env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config')];
-  return files.some((file) => existsSync(file));
+  if (existsSync(env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'))) return true;
+  // A config file that only sets a Region is no credential source.
+  const config = env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config');
+  if (!existsSync(config)) return false;
+  try {
+    return /^\s*(aws_access_key_id|sso_|credential_process|role_arn|web_identity_token_file)/m.test(readFileSync(config, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 const EMULATOR_CREDENTIALS = { accessKeyId: 'easel-emulator', secretAccessKey: 'easel-emulator' };
@@ -54,7 +62,8 @@ export async function createModels(config: ModelsConfig, store: Store, dataDir: 
   let emulator: StartedEmulator | undefined;
   let endpoint = bedrock.endpoint;
   if (!useAws && endpoint === undefined) {
-    emulator = await startEmulator({ host: '127.0.0.1', port: 0 });
+    // Its control plane scripts faults and reads prompts: only this process holds the token.
+    emulator = await startEmulator({ host: '127.0.0.1', port: 0, controlToken: randomBytes(24).toString('base64url') });
     endpoint = emulator.url;
   }
   const provider = new BedrockProvider({ region: bedrock.region, endpoint, ...(useAws ? {} : { credentials: EMULATOR_CREDENTIALS }) });

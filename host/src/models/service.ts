@@ -145,7 +145,8 @@ export class ModelService {
     const { input, inputTokens, bound } = this.#chat(request);
     const tier = request.tier ?? 'basic';
     const scope = meta.pluginName ?? 'host';
-    const settings = { system: request.system === undefined ? undefined : normalizeText(request.system), maxTokens: input.maxTokens, temperature: request.temperature };
+    // Residency is part of the key: an answer given by a global model must not serve an in-region request.
+    const settings = { system: request.system === undefined ? undefined : normalizeText(request.system), maxTokens: input.maxTokens, temperature: request.temperature, residency: request.residency };
     const useCache = this.#options.enabled && request.cache !== false;
     const key = useCache ? exactKey(scope, 'text', tier, { prompt: normalizeText(request.prompt), ...settings }) : '';
     let semantic: { partition: string; vector: Float32Array } | undefined;
@@ -158,7 +159,8 @@ export class ModelService {
       if (this.#options.semantic) {
         const vector = await this.#embedForCache(normalizeText(request.prompt), meta);
         if (vector) {
-          semantic = { partition: semanticPartition(scope, 'text', tier, settings), vector };
+          // Per user as well: a near prompt of another user may carry that user's details in its answer.
+          semantic = { partition: semanticPartition(scope, 'text', tier, { ...settings, userId: meta.userId }), vector };
           const near = await this.#cache.nearest(semantic.partition, vector, this.#options.threshold, Date.now());
           if (near) {
             await this.#hit(meta, 'text', near.modelId, 'semantic');
@@ -204,6 +206,7 @@ export class ModelService {
       schema: request.schema,
       maxTokens: input.maxTokens,
       temperature: request.temperature,
+      residency: request.residency,
     });
     if (useCache) {
       const hit = await this.#cache.getExact(key, Date.now());
@@ -231,7 +234,7 @@ export class ModelService {
 
   async embed(request: { text: string; dimensions?: number; cache?: boolean } & RoutingWish, meta: ModelCallMeta, useCache = this.#options.enabled && request.cache !== false) {
     const scope = meta.pluginName ?? 'host';
-    const key = useCache ? exactKey(scope, 'embedding', request.tier ?? 'basic', { text: request.text, dimensions: request.dimensions }) : '';
+    const key = useCache ? exactKey(scope, 'embedding', 'basic', { text: request.text, dimensions: request.dimensions, residency: request.residency }) : '';
     if (useCache) {
       const hit = await this.#cache.getExact(key, Date.now());
       if (hit) {
@@ -291,24 +294,26 @@ export class ModelService {
   }
 
   /** Streams text deltas; the usage row is written when the stream ends, breaks or is closed. */
-  async streamText(request: TextRequest, meta: ModelCallMeta): Promise<{ model: string; deltas: AsyncGenerator<string, { cost: number }> }> {
+  async streamText(request: TextRequest, meta: ModelCallMeta): Promise<{ model: string; deltas: AsyncGenerator<string, { cost: number }>; close(): Promise<void> }> {
     const { input, inputTokens, bound } = this.#chat(request);
     const routed = await this.#router.route(
       {
         route: this.#route('text', request, meta, { inputTokens, outputTokens: input.maxTokens }),
         maxInputTokens: bound,
         send: async (model, signal) => {
-          const events = await this.#provider.converseStream(model.id, input, signal);
+          const { events, cancel } = await this.#provider.converseStream(model.id, input, signal);
           // Pull the first event here: a stream that fails before it says anything can still
           // fall back to the next model.
           const first = await events.next();
-          return { value: { events, first } };
+          return { value: { events, first, cancel } };
         },
       },
       meta,
     );
-    const settle = routed.settle as NonNullable<typeof routed.settle>;
-    const { events, first } = routed.value;
+    // Settled exactly once, however the stream ends: finished, broken, closed early, or never read.
+    let settled: Promise<number> | undefined;
+    const settle = (outcome: Parameters<NonNullable<typeof routed.settle>>[0]) => (settled ??= (routed.settle as NonNullable<typeof routed.settle>)(outcome));
+    const { events, first, cancel } = routed.value;
     async function* deltas(): AsyncGenerator<string, { cost: number }> {
       let delivered = '';
       let finished = false;
@@ -335,11 +340,23 @@ export class ModelService {
       } finally {
         // Closed early by the consumer: stop the provider's stream and bill what was delivered.
         if (!finished) {
+          cancel();
           await events.return(undefined as never).catch(() => undefined);
           await settle({ billing: { inputTokens, outputTokens: estimateTokens(delivered), images: 0 } });
         }
       }
     }
-    return { model: routed.model.id, deltas: deltas() };
+    const stream = deltas();
+    return {
+      model: routed.model.id,
+      deltas: stream,
+      // return() on a generator that never started skips its finally: stop and bill here too.
+      close: async () => {
+        await stream.return({ cost: 0 }).catch(() => undefined);
+        cancel();
+        await events.return(undefined as never).catch(() => undefined);
+        await settle({ billing: { inputTokens, outputTokens: 0, images: 0 } });
+      },
+    };
   }
 }

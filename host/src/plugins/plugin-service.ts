@@ -166,6 +166,8 @@ export class PluginService {
     const removed = await this.#deps.store.plugins.remove(name);
     if (!removed) throw new EaselError('PLUGIN_NOT_FOUND', `no plugin named ${name} is installed`);
     await this.#deps.store.audit.record({ actor, action: 'plugin.uninstall', target: `${name}@${removed.version}`, outcome: 'ok' });
+    // Its cached model answers go with it: a later plugin of the same name must not be served them.
+    await this.#deps.store.modelCache.clearScope(name);
     this.#forget(name);
     await this.#retire(removed);
     return removed;

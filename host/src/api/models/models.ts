@@ -18,7 +18,7 @@ export interface ModelRoutesOptions {
 }
 
 const tokens = { type: 'integer', minimum: 0, maximum: 10_000_000 };
-const side = { type: 'integer', minimum: 256, maximum: 2048, multipleOf: 64 };
+const side = { type: 'integer', minimum: 320, maximum: 2048, multipleOf: 64 };
 
 /** What a routing question may say: the task, the wishes, and the size of the call. */
 const routeFields = {

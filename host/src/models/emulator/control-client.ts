@@ -8,12 +8,17 @@ import type { EmulatorCall, FaultRule, QuotaLimits } from './types.ts';
 
 export class EmulatorControl {
   #url: string;
+  #token: string | undefined;
   #session: ClientHttp2Session | undefined;
   #inFlight = 0;
 
-  /** @param url The emulator's base URL, e.g. `http://127.0.0.1:4599`. */
-  constructor(url: string) {
+  /**
+   * @param url The emulator's base URL, e.g. `http://127.0.0.1:4599`.
+   * @param token The control token, when the emulator was started with one.
+   */
+  constructor(url: string, token?: string) {
     this.#url = url;
+    this.#token = token;
   }
 
   /**
@@ -82,6 +87,7 @@ export class EmulatorControl {
     return new Promise<unknown>((resolve, reject) => {
       const headers: Record<string, string> = { ':method': method, ':path': path };
       if (body !== undefined) headers['content-type'] = 'application/json';
+      if (this.#token !== undefined) headers['x-emulator-token'] = this.#token;
       const stream = session.request(headers);
       let status = 0;
       const chunks: Buffer[] = [];

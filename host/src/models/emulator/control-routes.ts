@@ -3,6 +3,7 @@
  * `/__emulator/`: scripted faults, per-model quotas, the call log and a reset. Errors use
  * Fastify's shape `{ statusCode, code, error, message }`, with ajv `details`.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { EXCEPTIONS } from './errors.ts';
@@ -62,8 +63,18 @@ function readBody<T>(raw: unknown, validate: ValidateFunction, reply: FastifyRep
 }
 
 /** Fastify plugin: the `/__emulator/*` routes. */
-export async function controlRoutes(app: FastifyInstance, opts: { state: EmulatorState }): Promise<void> {
-  const { state } = opts;
+export async function controlRoutes(app: FastifyInstance, opts: { state: EmulatorState; token?: string }): Promise<void> {
+  const { state, token } = opts;
+  if (token !== undefined) {
+    const expected = Buffer.from(token);
+    app.addHook('onRequest', async (request, reply) => {
+      if (!request.url.startsWith('/__emulator/')) return;
+      const given = Buffer.from(String(request.headers['x-emulator-token'] ?? ''));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        return reply.code(401).send({ statusCode: 401, code: 'EMULATOR_TOKEN_REQUIRED', error: 'Unauthorized', message: 'send the control token as x-emulator-token' });
+      }
+    });
+  }
 
   app.post('/__emulator/faults', async (request, reply) => {
     const rule = readBody<FaultRule>(request.body, validateFault, reply);

@@ -38,12 +38,12 @@ function urlHost(host: string): string {
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<StartedEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const { app } = buildEmulator({ streamDelayMs: options.streamDelayMs, logger: options.logger });
+  const { app } = buildEmulator({ streamDelayMs: options.streamDelayMs, logger: options.logger, controlToken: options.controlToken });
   await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   const url = `http://${urlHost(host)}:${port}`;
-  const control = new EmulatorControl(url);
+  const control = new EmulatorControl(url, options.controlToken);
   return {
     url,
     port,

@@ -18,7 +18,7 @@ export interface EmulatorApp {
   state: EmulatorState;
 }
 
-export function buildEmulator(options: { streamDelayMs?: number; logger?: boolean } = {}): EmulatorApp {
+export function buildEmulator(options: { streamDelayMs?: number; logger?: boolean; controlToken?: string } = {}): EmulatorApp {
   const state = createState(options.streamDelayMs ?? 5);
   const app = Fastify({ http2: true, logger: options.logger ?? false, bodyLimit: BODY_LIMIT }) as unknown as FastifyInstance;
 
@@ -43,6 +43,6 @@ export function buildEmulator(options: { streamDelayMs?: number; logger?: boolea
 
   app.register(converseRoutes, { state });
   app.register(invokeRoutes, { state });
-  app.register(controlRoutes, { state });
+  app.register(controlRoutes, { state, token: options.controlToken });
   return { app, state };
 }

@@ -15,6 +15,12 @@ export interface EmulatorOptions {
   streamDelayMs?: number;
   /** Fastify's own request logging (pino to stdout). Default false. */
   logger?: boolean;
+  /**
+   * When set, the control plane (`/__emulator/*`) answers only requests carrying it as
+   * `x-emulator-token`: the emulator a host starts for itself logs prompts and takes faults,
+   * which other local processes must not read or script.
+   */
+  controlToken?: string;
 }
 
 /**

@@ -36,9 +36,9 @@ export class ProviderError extends Error {
     this.providerCode = providerCode;
     this.status = status;
   }
-  /** Worth trying the next model. */
+  /** Worth trying the next model: the model failed, or this account may not use it (access is per model). */
   get retryable(): boolean {
-    return this.kind === 'throttled' || this.kind === 'timeout' || this.kind === 'server' || this.kind === 'stream';
+    return this.kind === 'throttled' || this.kind === 'timeout' || this.kind === 'server' || this.kind === 'stream' || this.kind === 'denied';
   }
 }
 
@@ -54,6 +54,10 @@ const KINDS: Record<string, FailureKind> = {
   ValidationException: 'invalid',
   ResourceNotFoundException: 'invalid',
   AccessDeniedException: 'denied',
+  // No credentials, or expired ones: not the model's fault, and no other model will do better.
+  CredentialsProviderError: 'denied',
+  ExpiredTokenException: 'denied',
+  UnrecognizedClientException: 'denied',
 };
 
 /** Maps anything the SDK throws to a ProviderError; `signal` tells a timeout from a cancel. */
@@ -136,8 +140,14 @@ export class BedrockProvider {
     }
   }
 
-  /** Opens a stream; errors before the first event reject here, later ones throw from the iterator. */
-  async converseStream(modelId: string, input: ChatInput, signal: AbortSignal): Promise<AsyncGenerator<StreamEvent>> {
+  /**
+   * Opens a stream; errors before the first event reject here, later ones throw from the
+   * iterator. `cancel` ends the HTTP/2 request at once, read or not.
+   */
+  async converseStream(modelId: string, input: ChatInput, callSignal: AbortSignal): Promise<{ events: AsyncGenerator<StreamEvent>; cancel(): void }> {
+    const local = new AbortController();
+    const signal = AbortSignal.any([callSignal, local.signal]);
+    const cancel = () => local.abort(new DOMException('the stream was closed', 'AbortError'));
     let stream;
     try {
       const out = await this.#client.send(new ConverseStreamCommand(converseInput(modelId, input)), { abortSignal: signal });
@@ -146,7 +156,7 @@ export class BedrockProvider {
     } catch (error) {
       throw toProviderError(error, signal);
     }
-    return (async function* events(): AsyncGenerator<StreamEvent> {
+    const events = (async function* events(): AsyncGenerator<StreamEvent> {
       let stopReason = 'end_turn';
       let inputTokens = 0;
       let outputTokens = 0;
@@ -168,6 +178,7 @@ export class BedrockProvider {
       }
       yield { type: 'end', stopReason, inputTokens, outputTokens };
     })();
+    return { events, cancel };
   }
 
   /** InvokeModel with a JSON body (images, embeddings); answers the parsed JSON body. */

@@ -51,6 +51,8 @@ export interface Attempt {
   kind?: string;
   /** The provider's error name, or OutputInvalid when an answer failed the requested schema. */
   error?: string;
+  /** What the call would have held on this model's budget (outcome `budget`). */
+  holdUsd?: number;
   retryAfterMs?: number;
   latencyMs?: number;
 }
@@ -172,8 +174,10 @@ export class ModelRouter {
     }
     const attempts: Attempt[] = [];
     const deadline = started + this.#deps.options.quotaMaxWaitMs;
+    let budget: BudgetStatus | undefined;
     for (;;) {
       const pass = await this.#pass(call, meta, decision, attempts);
+      budget = pass.budget ?? budget;
       if (pass.done) return { ...pass.done, decision, attempts, latencyMs: this.#now() - started };
       // Nothing went out because every candidate lacked quota: spread the burst by waiting,
       // when the wait fits; never send what the provider would throttle.
@@ -183,7 +187,7 @@ export class ModelRouter {
         throw this.#aborted(error);
       });
     }
-    throw await this.#failure(call, attempts);
+    throw await this.#failure(call, attempts, budget);
   }
 
   #aborted(error: unknown): EaselError {
@@ -191,12 +195,20 @@ export class ModelRouter {
     return e.kind === 'aborted' ? new EaselError('EXECUTION_ABORTED', 'the model call was cancelled') : new EaselError('INTERNAL_ERROR', e.message);
   }
 
-  async #failure(call: RouteCall<unknown>, attempts: Attempt[]): Promise<EaselError> {
+  async #failure(call: RouteCall<unknown>, attempts: Attempt[], budget?: BudgetStatus): Promise<EaselError> {
     const details = { attempts };
     const sent = attempts.filter((a) => a.outcome === 'failed');
     // A fallback chain cut short by the budget is a budget failure, whatever stopped the models before.
-    if (attempts.some((a) => a.outcome === 'budget')) {
-      return new EaselError('BUDGET_EXCEEDED', 'the monthly model budget cannot cover this call on the candidate models left', details);
+    const refused = attempts.filter((a) => a.outcome === 'budget');
+    if (refused.length > 0 && budget) {
+      const callUsd = Math.min(...refused.map((a) => a.holdUsd ?? Infinity));
+      return new EaselError('BUDGET_EXCEEDED', 'the monthly model budget cannot cover this call on the candidate models left', {
+        ...details,
+        monthlyUsd: budget.monthlyUsd,
+        spentUsd: budget.spentUsd,
+        reservedUsd: budget.reservedUsd,
+        callUsd,
+      });
     }
     if (sent.length === 0) {
       const waits = attempts.filter((a) => a.outcome === 'quota').map((a) => a.retryAfterMs ?? Infinity);
@@ -222,11 +234,17 @@ export class ModelRouter {
   }
 
   /** One walk over the candidates. */
-  async #pass<T>(call: RouteCall<T>, meta: CallMeta, decision: Selection, attempts: Attempt[]): Promise<{ done?: { value: T; model: CatalogModel; costUsd: number; settle?: Routed<T>['settle'] }; quotaWaitMs?: number }> {
+  async #pass<T>(
+    call: RouteCall<T>,
+    meta: CallMeta,
+    decision: Selection,
+    attempts: Attempt[],
+  ): Promise<{ done?: { value: T; model: CatalogModel; costUsd: number; settle?: Routed<T>['settle'] }; quotaWaitMs?: number; budget?: BudgetStatus }> {
     const { state, budgets, options } = this.#deps;
     const { task, estimate } = call.route;
     let quotaWaitMs: number | undefined;
     let sentAny = false;
+    let budget: BudgetStatus | undefined;
     let failures = attempts.filter((a) => a.outcome === 'failed').length;
     for (const { model } of decision.candidates) {
       if (meta.signal?.aborted) throw new EaselError('EXECUTION_ABORTED', 'the model call was cancelled');
@@ -235,7 +253,8 @@ export class ModelRouter {
       const hold = costOf(model, task, bound) ?? 0;
       const reserved = await budgets.reserve(meta.userId, month, hold);
       if (!reserved.ok) {
-        attempts.push({ modelId: model.id, outcome: 'budget' });
+        attempts.push({ modelId: model.id, outcome: 'budget', holdUsd: hold });
+        budget = reserved.status;
         continue;
       }
       const heldUsd = reserved.held ? hold : 0;
@@ -279,8 +298,8 @@ export class ModelRouter {
         if (answer.billing && answer.invalid) {
           const costUsd = costOf(model, task, { ...estimate, ...answer.billing }) ?? 0;
           await record(answer.billing, costUsd, 'MODEL_OUTPUT_INVALID');
-          attempts.push({ modelId: model.id, outcome: 'failed', kind: 'server', error: 'OutputInvalid', latencyMs: this.#now() - started });
-          await this.#cool(model.id, 'server', started);
+          // Not counted against the model's health: a schema one plugin makes too hard must not cool it for everyone.
+          attempts.push({ modelId: model.id, outcome: 'failed', kind: 'invalid', error: 'OutputInvalid', latencyMs: this.#now() - started });
           failures += 1;
           continue;
         }
@@ -314,7 +333,7 @@ export class ModelRouter {
         failures += 1;
       }
     }
-    return sentAny ? {} : { quotaWaitMs };
+    return { ...(sentAny ? {} : { quotaWaitMs }), ...(budget ? { budget } : {}) };
   }
 
   async #cool(modelId: string, kind: Exclude<ProviderError['kind'], 'aborted'>, started: number): Promise<void> {

@@ -62,6 +62,8 @@ function exclusionReason(model: CatalogModel, request: RouteRequest, options: Se
     if (model.imageSizes && !model.imageSizes.includes(size)) return `does not make ${size} images`;
   } else if (estimate.inputTokens + estimate.outputTokens > model.contextWindow) {
     return `context window of ${model.contextWindow} tokens is too small for about ${estimate.inputTokens + estimate.outputTokens}`;
+  } else if (model.maxOutputTokens !== undefined && estimate.outputTokens > model.maxOutputTokens) {
+    return `writes at most ${model.maxOutputTokens} tokens, fewer than the ${estimate.outputTokens} asked for`;
   }
   if (costOf(model, request.task, estimate) === undefined) return 'has no price for this request';
   return undefined;
