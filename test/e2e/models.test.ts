@@ -96,6 +96,9 @@ describe('allowed calls', () => {
     const res = await run('text', { prompt: 'hi' }, 'u'.repeat(129));
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('USER_ID_INVALID');
+    // `key:` ids are the default users of app keys: no app may spend as another key's user.
+    expect((await run('text', { prompt: 'hi' }, 'key:someone-else')).body.code).toBe('USER_ID_INVALID');
+    expect(await control.calls()).toEqual([]);
   });
 });
 

@@ -84,6 +84,44 @@ describe('fallback', () => {
     expect(await stack.models.state.cooling(Date.now())).toEqual([]);
   });
 
+  test('a cancel during the backoff between candidates leaves no budget held', async () => {
+    stack = await startModelStack({ models: { backoffBaseMs: 1000, backoffMaxMs: 1000 } });
+    await stack.store.budgets.set('bob', 10);
+    await stack.emulator.control.fault({ modelId: MICRO, exception: 'ThrottlingException', count: 1 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const thrown = await failure(stack.models.service.text({ prompt: 'backing off', cache: false }, { ...meta, signal: controller.signal }));
+    expect(thrown.code).toBe('EXECUTION_ABORTED');
+    const status = await stack.store.budgets.get('bob', new Date().toISOString().slice(0, 7));
+    expect(status).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
+    expect((await stack.emulator.control.calls()).map((c) => c.modelId)).toEqual([MICRO]);
+  });
+
+  test('a structured schema no model can satisfy fails without cooling any model', async () => {
+    stack = await startModelStack();
+    const impossible = { type: 'object', required: ['a'], properties: { a: { not: {} } } };
+    const thrown = await failure(stack.models.service.structured({ prompt: 'try', schema: impossible, cache: false }, meta));
+    expect(thrown.code).toBe('MODEL_OUTPUT_INVALID');
+    expect(await stack.models.state.cooling(Date.now())).toEqual([]);
+  });
+
+  test('schemas past the size limits and image bombs are refused before any model is called', async () => {
+    stack = await startModelStack();
+    const wide = { type: 'object', allOf: Array.from({ length: 300 }, (_, i) => ({ if: { properties: { [`x${i}`]: { const: i } } }, then: { required: [`y${i}`] } })) };
+    expect((await failure(stack.models.service.structured({ prompt: 'x', schema: wide }, meta))).code).toBe('MODEL_REQUEST_INVALID');
+    let deep: Record<string, unknown> = { type: 'string' };
+    for (let i = 0; i < 40; i++) deep = { type: 'object', properties: { a: deep } };
+    expect((await failure(stack.models.service.structured({ prompt: 'x', schema: deep }, meta))).code).toBe('MODEL_REQUEST_INVALID');
+    expect(await stack.emulator.control.calls()).toEqual([]);
+    // A PNG header claiming 30000 x 30000 pixels: refused from its header, never inflated.
+    const header = Buffer.alloc(33);
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82]).copy(header);
+    header.writeUInt32BE(30000, 16);
+    header.writeUInt32BE(30000, 20);
+    const bomb = await failure(stack.models.service.image({ prompt: 'vary', image: header.toString('base64') }, { ...meta, maxTier: 'premium' }));
+    expect(bomb.code).toBe('MODEL_REQUEST_INVALID');
+  });
+
   test('recovery: after its cooldown the model is tried again', async () => {
     stack = await startModelStack({ models: { throttleCooldownMs: 300 } });
     await stack.emulator.control.fault({ modelId: MICRO, exception: 'ThrottlingException', count: 1 });
@@ -157,6 +195,18 @@ describe('streams', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'ok', outputTokens: 0 });
     expect(rows[0]?.inputTokens).toBeGreaterThan(0);
+  });
+
+  test('a stream cut by the call timeout is not reported as complete', async () => {
+    stack = await startModelStack({ models: { callTimeoutMs: 300 } });
+    const { deltas } = await stack.models.service.streamText({ prompt: 'a very long story please', maxTokens: 2000 }, { ...meta, executionId: 'e-cut' });
+    const thrown = await (async () => {
+      for await (const _ of deltas) await new Promise((r) => setTimeout(r, 50));
+    })().then(() => undefined, (e: unknown) => e as EaselError);
+    expect(thrown?.code).toBe('MODEL_STREAM_BROKEN');
+    const [row] = await stack.store.usage.listByExecution('e-cut');
+    expect(row).toMatchObject({ status: 'failed', errorCode: 'MODEL_STREAM_BROKEN' });
+    expect(row?.costUsd).toBeGreaterThan(0);
   });
 
   test('a stream reset by the provider mid-way also fails cleanly', async () => {

@@ -108,6 +108,11 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
           const open = [...streams.values()].filter((s) => s.executionId === caller.executionId).length;
           if (open >= deps.maxOpenStreams) throw new EaselError('BRIDGE_BUSY', `an execution may have at most ${deps.maxOpenStreams} open streams`);
           const { model, deltas, close } = await deps.models.streamText(request, meta);
+          // The execution may have ended while the stream was being opened: nothing would close it.
+          if (scope.signal.aborted) {
+            await close();
+            throw new EaselError('EXECUTION_ABORTED', 'the execution ended');
+          }
           const handle = randomUUID();
           const unregister = deps.scopes.onEnd(caller.executionId, () => closeStream(handle));
           streams.set(handle, { executionId: caller.executionId, pluginName: caller.pluginName, deltas, close, unregister });

@@ -68,6 +68,8 @@ export interface ModelsConfig {
   readonly healthWindowMs: number;
   readonly defaultMaxTokens: number;
   readonly maxOpenStreams: number;
+  readonly maxSchemaBytes: number;
+  readonly maxSchemaNodes: number;
   readonly cache: {
     readonly enabled: boolean;
     readonly semantic: boolean;

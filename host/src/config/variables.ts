@@ -117,6 +117,8 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_MODELS_FAILURE_MIN_CALLS', path: 'models.failureMinCalls', description: 'Calls within the health window before the failure rate can cool a model down', schema: int(1, 10_000, 4) },
   { env: 'EASEL_MODELS_HEALTH_WINDOW_MS', path: 'models.healthWindowMs', description: 'Window of recent calls behind failure rates and latencies, in ms', schema: int(1000, 86_400_000, 60_000) },
   { env: 'EASEL_MODELS_DEFAULT_MAX_TOKENS', path: 'models.defaultMaxTokens', description: 'Output tokens a text call may produce when it names no maxTokens', schema: int(1, 200_000, 1024) },
+  { env: 'EASEL_MODELS_MAX_SCHEMA_BYTES', path: 'models.maxSchemaBytes', description: 'Largest JSON Schema a structured model call may carry (canonical JSON), in bytes', schema: int(64, 1024 * 1024, 16_384) },
+  { env: 'EASEL_MODELS_MAX_SCHEMA_NODES', path: 'models.maxSchemaNodes', description: 'Most objects and arrays in the JSON Schema of a structured model call (its compile time grows with them)', schema: int(1, 100_000, 256) },
   { env: 'EASEL_MODELS_MAX_OPEN_STREAMS', path: 'models.maxOpenStreams', description: 'Streamed text calls one execution may have open at once', schema: int(1, 1000, 8) },
   { env: 'EASEL_MODELS_CACHE', path: 'models.cache.enabled', description: 'Serve repeated model requests from the exact cache (true or false)', schema: { type: 'boolean', default: true } },
   { env: 'EASEL_MODELS_SEMANTIC_CACHE', path: 'models.cache.semantic', description: 'Serve near-repeated text requests from the semantic cache (costs one embedding per cache miss)', schema: { type: 'boolean', default: true } },

@@ -87,6 +87,7 @@ export async function createModels(config: ModelsConfig, store: Store, dataDir: 
     budgets: store.budgets,
     usage: store.usage,
     health,
+    log: logger,
     options: {
       residency: config.residency,
       defaultStrategy: config.strategy,
@@ -100,7 +101,7 @@ export async function createModels(config: ModelsConfig, store: Store, dataDir: 
       budgetBasicAt: config.budgetBasicAt,
     },
   });
-  const service = new ModelService({ router, provider, cache: store.modelCache, usage: store.usage, cacheOptions: config.cache, defaultMaxTokens: config.defaultMaxTokens, logger });
+  const service = new ModelService({ router, provider, cache: store.modelCache, usage: store.usage, cacheOptions: config.cache, defaultMaxTokens: config.defaultMaxTokens, schemaLimits: { maxBytes: config.maxSchemaBytes, maxNodes: config.maxSchemaNodes }, logger });
   return {
     service,
     router,

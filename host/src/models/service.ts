@@ -7,9 +7,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ModelCacheRepository, UsageRepository } from '../store/index.ts';
 import { EaselError } from '../errors/index.ts';
 import { exactKey, normalizeText, semanticPartition } from './cache-keys.ts';
-import type { BedrockProvider, ChatInput, StreamEvent } from './providers/bedrock.ts';
+import { type BedrockProvider, type ChatInput, ProviderError, type StreamEvent } from './providers/bedrock.ts';
 import type { CallMeta, ModelRouter } from './router/router.ts';
-import { SchemaChecks } from './schema-checks.ts';
+import { SchemaChecks, type SchemaLimits } from './schema-checks.ts';
 import { estimateTokens, maxTokens as tokenBound } from './tokens.ts';
 import type { ImageQuality, LatencyClass, ModelTier, Residency, RouteRequest, Strategy } from './types.ts';
 
@@ -85,10 +85,20 @@ export class ModelService {
   #options: CacheOptions;
   #defaultMaxTokens: number;
   #log: FastifyBaseLogger;
-  #schemas = new SchemaChecks();
+  #schemas: SchemaChecks;
   #puts = 0;
 
-  constructor(deps: { router: ModelRouter; provider: BedrockProvider; cache: ModelCacheRepository; usage: UsageRepository; cacheOptions: CacheOptions; defaultMaxTokens: number; logger: FastifyBaseLogger }) {
+  constructor(deps: {
+    router: ModelRouter;
+    provider: BedrockProvider;
+    cache: ModelCacheRepository;
+    usage: UsageRepository;
+    cacheOptions: CacheOptions;
+    defaultMaxTokens: number;
+    schemaLimits: SchemaLimits;
+    logger: FastifyBaseLogger;
+  }) {
+    this.#schemas = new SchemaChecks(deps.schemaLimits);
     this.#router = deps.router;
     this.#provider = deps.provider;
     this.#cache = deps.cache;
@@ -220,7 +230,12 @@ export class ModelService {
         route: this.#route('structured', request, meta, { inputTokens, outputTokens: input.maxTokens }),
         maxInputTokens: bound,
         send: async (model, signal) => {
-          const out = await this.#provider.converse(model.id, input, signal);
+          const out = await this.#provider.converse(model.id, input, signal).catch((error: unknown) => {
+            // A model that cannot produce a value for this schema says nothing of its health for others.
+            if (error instanceof ProviderError && error.providerCode === 'ModelErrorException') return undefined;
+            throw error;
+          });
+          if (!out) return { value: { text: '', stopReason: 'error', inputTokens: 0, outputTokens: 0 }, billing: { inputTokens: 0, outputTokens: 0, images: 0 }, invalid: 'the model could not answer with the schema' };
           const billing = { inputTokens: out.inputTokens, outputTokens: out.outputTokens, images: 0 };
           return { value: out, billing, ...(check(out.toolInput) ? {} : { invalid: 'the answer does not match the schema' }) };
         },
@@ -326,7 +341,11 @@ export class ModelService {
             yield event.text;
           } else {
             finished = true;
-            return { cost: await settle({ billing: { inputTokens: event.inputTokens, outputTokens: event.outputTokens, images: 0 } }) };
+            // Without the provider's usage, bill our own count of what was asked and delivered.
+            const billing = event.usageKnown
+              ? { inputTokens: event.inputTokens, outputTokens: event.outputTokens, images: 0 }
+              : { inputTokens, outputTokens: estimateTokens(delivered), images: 0 };
+            return { cost: await settle({ billing }) };
           }
           next = await events.next();
         }

@@ -19,7 +19,10 @@ const USER = /^[^\u0000-\u001f\u007f]{1,128}$/u;
 export function userOf(headers: Record<string, string | string[] | undefined>): string | undefined {
   const value = headers['x-easel-user'];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !USER.test(value)) throw new EaselError('USER_ID_INVALID', 'x-easel-user must be 1 to 128 characters without control characters');
+  // `key:` names the default user of an app key: an app may not spend as another key's user.
+  if (typeof value !== 'string' || !USER.test(value) || value.startsWith('key:')) {
+    throw new EaselError('USER_ID_INVALID', 'x-easel-user must be 1 to 128 characters without control characters, not starting with key:');
+  }
   return value;
 }
 

@@ -56,12 +56,17 @@ function side(value: unknown, field: string): number {
   return n;
 }
 
+const MAX_INPUT_PIXELS = 4_194_304;
+
 function decodeImage(value: unknown, i: number): SourceImage {
   const field = `imageVariationParams.images.${i}`;
   if (typeof value !== 'string' || value === '' || !BASE64.test(value)) throw invalid(`${field} must be a base64 string.`);
   const bytes = Buffer.from(value, 'base64');
   if (bytes.subarray(0, 3).equals(JPEG_MAGIC)) return { kind: 'jpeg', bytes };
   if (bytes.subarray(0, 8).equals(PNG_MAGIC)) {
+    // Read the size from the header before inflating: a few KB can claim gigabytes of pixels,
+    // and the emulator may run inside the host. Nova Canvas takes inputs up to 4.19 MP.
+    if (bytes.length < 24 || bytes.readUInt32BE(16) * bytes.readUInt32BE(20) > MAX_INPUT_PIXELS) throw invalid(`${field} is larger than ${MAX_INPUT_PIXELS} pixels.`);
     try {
       return { kind: 'png', png: PNG.sync.read(bytes), bytes };
     } catch {

@@ -38,7 +38,20 @@ function validatorFor(schema: Record<string, unknown>): ValidateFunction {
   return validate;
 }
 
+/** Sizes a schema may demand: the emulator may run inside the host, and a real model's answer is bounded by maxTokens anyway. */
+const MAX_DEMANDED = { minItems: 100, minLength: 10_000, minProperties: 100 } as const;
+
+function demandsTooMuch(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object' || depth > 64) return depth > 64;
+  for (const [name, limit] of Object.entries(MAX_DEMANDED)) {
+    const asked = (value as Record<string, unknown>)[name];
+    if (typeof asked === 'number' && asked > limit) return true;
+  }
+  return Object.values(value).some((child) => demandsTooMuch(child, depth + 1));
+}
+
 export function toolAnswer(tool: ToolRequest, digest: Buffer): ToolUse {
+  if (demandsTooMuch(tool.schema)) throw invalid(`The tool's inputSchema.json demands more than the emulator writes (minItems <= ${MAX_DEMANDED.minItems}, minLength <= ${MAX_DEMANDED.minLength}, minProperties <= ${MAX_DEMANDED.minProperties}).`);
   const validate = validatorFor(tool.schema);
   const toolUseId = `tooluse_${digest.toString('base64url').slice(0, 22)}`;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {

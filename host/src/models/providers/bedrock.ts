@@ -93,7 +93,7 @@ export interface ChatOutput {
   outputTokens: number;
 }
 
-export type StreamEvent = { type: 'delta'; text: string } | { type: 'end'; stopReason: string; inputTokens: number; outputTokens: number };
+export type StreamEvent = { type: 'delta'; text: string } | { type: 'end'; stopReason: string; inputTokens: number; outputTokens: number; usageKnown: boolean };
 
 function converseInput(modelId: string, input: ChatInput) {
   const messages: Message[] = input.messages.map((m) => ({ role: m.role, content: [{ text: m.text } as ContentBlock] }));
@@ -160,12 +160,14 @@ export class BedrockProvider {
       let stopReason = 'end_turn';
       let inputTokens = 0;
       let outputTokens = 0;
+      let usageKnown = false;
       try {
         for await (const event of stream) {
           const text = event.contentBlockDelta?.delta?.text;
           if (text) yield { type: 'delta', text };
           if (event.messageStop) stopReason = event.messageStop.stopReason ?? stopReason;
           if (event.metadata?.usage) {
+            usageKnown = true;
             inputTokens = event.metadata.usage.inputTokens ?? 0;
             outputTokens = event.metadata.usage.outputTokens ?? 0;
           }
@@ -176,7 +178,9 @@ export class BedrockProvider {
         const e = toProviderError(error, signal);
         throw e.kind === 'aborted' || e.kind === 'timeout' ? e : new ProviderError('stream', e.providerCode, e.message, e.status);
       }
-      yield { type: 'end', stopReason, inputTokens, outputTokens };
+      // The SDK ends its iterator quietly when the request is aborted: that is no end of answer.
+      if (signal.aborted) throw toProviderError(signal.reason, signal);
+      yield { type: 'end', stopReason, inputTokens, outputTokens, usageKnown };
     })();
     return { events, cancel };
   }

@@ -88,6 +88,7 @@ export interface RouterDeps {
   health: ModelHealth;
   options: RouterOptions;
   now?: () => number;
+  log?: { warn(fields: object, message: string): void };
 }
 
 export const monthOf = (ms: number): string => new Date(ms).toISOString().slice(0, 7);
@@ -248,6 +249,13 @@ export class ModelRouter {
     let failures = attempts.filter((a) => a.outcome === 'failed').length;
     for (const { model } of decision.candidates) {
       if (meta.signal?.aborted) throw new EaselError('EXECUTION_ABORTED', 'the model call was cancelled');
+      // Back off before holding budget or quota, so a cancel during the wait leaves nothing held.
+      if (failures > 0) {
+        const backoff = Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** (failures - 1));
+        await sleep(backoff * (0.5 + Math.random() * 0.5), meta.signal).catch((error: unknown) => {
+          throw this.#aborted(error);
+        });
+      }
       const month = monthOf(this.#now());
       const bound = { ...estimate, inputTokens: call.maxInputTokens };
       const hold = costOf(model, task, bound) ?? 0;
@@ -268,12 +276,6 @@ export class ModelRouter {
         continue;
       }
       sentAny = true;
-      if (failures > 0) {
-        const backoff = Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** (failures - 1));
-        await sleep(backoff * (0.5 + Math.random() * 0.5), meta.signal).catch((error: unknown) => {
-          throw this.#aborted(error);
-        });
-      }
       const started = this.#now();
       const signal = meta.signal ? AbortSignal.any([meta.signal, AbortSignal.timeout(options.callTimeoutMs)]) : AbortSignal.timeout(options.callTimeoutMs);
       const record = (billing: Billing, costUsd: number, errorCode?: string) =>
@@ -327,7 +329,9 @@ export class ModelRouter {
         if (!failure) throw error;
         attempts.push({ modelId: model.id, outcome: 'failed', kind: failure.kind, error: failure.providerCode, latencyMs: this.#now() - started });
         if (!failure.retryable) {
-          throw new EaselError(code, `${model.id} refused the request: ${failure.message}`, { providerCode: failure.providerCode, attempts });
+          // The provider's own text stays in the log: it may quote the request.
+          this.#deps.log?.warn({ modelId: model.id, providerCode: failure.providerCode, message: failure.message }, 'the provider refused a model request');
+          throw new EaselError(code, `${model.id} refused the request (${failure.providerCode})`, { providerCode: failure.providerCode, attempts });
         }
         await this.#cool(model.id, failure.kind as Exclude<ProviderError['kind'], 'aborted'>, started);
         failures += 1;
