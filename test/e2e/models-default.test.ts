@@ -55,9 +55,9 @@ test('without AWS credentials the host starts the emulator on loopback, says so,
     expect(endpoint).toBeDefined();
     expect(out).toMatch(/"msg":"model calls go to the Bedrock emulator/);
     expect((await get(url, '/v1/models/health')).target).toBe('emulator');
-    // The logged endpoint is a live emulator: its control plane answers.
+    // The logged endpoint is a live emulator, whose control plane refuses whoever lacks the host's token.
     const control = new EmulatorControl(endpoint as string);
-    expect(await control.calls()).toEqual([]);
+    await expect(control.calls()).rejects.toThrow(/answered 401/);
     await control.close();
   } finally {
     await stop();
