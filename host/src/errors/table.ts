@@ -61,7 +61,7 @@ export const ERROR_TABLE = {
   MODEL_STREAM_BROKEN: { status: 502, meaning: 'A streamed model answer broke after part of it was delivered', fix: 'Retry the call' },
   BUDGET_EXCEEDED: { status: 402, meaning: "The user's monthly model budget cannot cover the call; `details` has the budget, spend and the call's cost", fix: 'Raise the budget with `PUT /v1/budgets/:userId`, or wait for next month' },
   BUDGET_NOT_FOUND: { status: 404, meaning: 'The user has no budget to remove', fix: 'Check the user id' },
-  USER_ID_INVALID: { status: 400, meaning: 'The `x-easel-user` header is not 1 to 128 printable characters', fix: 'Send a short user id without control characters' },
+  USER_ID_INVALID: { status: 400, meaning: 'The `x-easel-user` header is not 1 to 128 printable characters, or starts with the reserved `key:`', fix: 'Send a short user id without control characters or the `key:` prefix' },
   INTERNAL_ERROR: { status: 500, meaning: 'An unexpected error in the host', fix: 'Report it with the request id' },
 } as const satisfies Record<string, { status: number; meaning: string; fix: string }>;
 

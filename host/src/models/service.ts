@@ -353,8 +353,9 @@ export class ModelService {
         return { cost: await settle({ billing: { inputTokens, outputTokens: estimateTokens(delivered), images: 0 } }) };
       } catch (error) {
         finished = true;
-        await settle({ billing: { inputTokens, outputTokens: estimateTokens(delivered), images: 0 }, errorCode: 'MODEL_STREAM_BROKEN' });
-        if ((error as { kind?: string }).kind === 'aborted') throw new EaselError('EXECUTION_ABORTED', 'the stream was cancelled');
+        const aborted = (error as { kind?: string }).kind === 'aborted';
+        await settle({ billing: { inputTokens, outputTokens: estimateTokens(delivered), images: 0 }, errorCode: aborted ? 'EXECUTION_ABORTED' : 'MODEL_STREAM_BROKEN' });
+        if (aborted) throw new EaselError('EXECUTION_ABORTED', 'the stream was cancelled');
         throw new EaselError('MODEL_STREAM_BROKEN', `the stream from ${routed.model.id} broke after ${delivered.length} characters`);
       } finally {
         // Closed early by the consumer: stop the provider's stream and bill what was delivered.

@@ -315,8 +315,9 @@ export class ModelRouter {
         attempts.push({ modelId: model.id, outcome: 'ok' });
         const settle = async (outcome: { billing: Billing; errorCode?: string }) => {
           const costUsd = costOf(model, task, { ...estimate, ...outcome.billing }) ?? 0;
-          if (outcome.errorCode) this.#cool(model.id, 'stream', started);
-          else this.#deps.health.succeeded(model.id, this.#now() - started, this.#now());
+          // A cancel is the caller's doing: it says nothing of the model's health.
+          if (outcome.errorCode === 'MODEL_STREAM_BROKEN') await this.#cool(model.id, 'stream', started);
+          else if (!outcome.errorCode) this.#deps.health.succeeded(model.id, this.#now() - started, this.#now());
           await record(outcome.billing, costUsd, outcome.errorCode);
           return costUsd;
         };
