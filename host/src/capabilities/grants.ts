@@ -2,9 +2,8 @@
  * Whether a granted permission set allows a bridge call. Grants are always a subset of what
  * the manifest requested (checked at enable time), so the grant alone decides here.
  */
-import type { ModelTask, Permissions } from '@easel/sdk';
-
-const TIERS = ['basic', 'standard', 'premium'];
+import type { ModelTask, ModelTier, Permissions } from '@easel/sdk';
+import { TIERS } from '../models/types.ts';
 
 /** The task a `ctx.models` operation performs (stream steps belong to text). */
 export const MODEL_TASK_OF: Record<string, ModelTask> = {
@@ -34,7 +33,7 @@ export function allows(grant: Permissions, capability: string, op: string, args:
       if (task && !models.tasks.includes(task)) return false;
       // A premium image costs what the premium tier does, whichever field asks for it.
       const tier = op === 'image' && args.quality === 'premium' ? 'premium' : (args.tier ?? 'basic');
-      return !TIERS.includes(tier as string) || TIERS.indexOf(tier as string) <= TIERS.indexOf(models.maxTier);
+      return !TIERS.includes(tier as ModelTier) || TIERS.indexOf(tier as ModelTier) <= TIERS.indexOf(models.maxTier);
     }
     case 'agents':
       return (grant.agents?.length ?? 0) > 0;
@@ -50,11 +49,10 @@ export function exceeds(grant: Permissions, requested: Permissions): string[] {
   if (grant.storage?.read && !requested.storage?.read) over.push('/storage/read');
   if (grant.storage?.write && !requested.storage?.write) over.push('/storage/write');
   if (grant.models) {
-    const tiers = ['basic', 'standard', 'premium'];
     if (!requested.models) over.push('/models');
     else {
       for (const task of grant.models.tasks) if (!requested.models.tasks.includes(task)) over.push(`/models/tasks/${task}`);
-      if (tiers.indexOf(grant.models.maxTier) > tiers.indexOf(requested.models.maxTier)) over.push('/models/maxTier');
+      if (TIERS.indexOf(grant.models.maxTier) > TIERS.indexOf(requested.models.maxTier)) over.push('/models/maxTier');
     }
   }
   for (const agent of grant.agents ?? []) if (!requested.agents?.includes(agent)) over.push(`/agents/${agent}`);
@@ -70,8 +68,7 @@ export function intersect(grant: Permissions, requested: Permissions): Permissio
   if (read || write) out.storage = { read, write };
   if (grant.models && requested.models) {
     const tasks = grant.models.tasks.filter((t) => requested.models?.tasks.includes(t));
-    const tiers = ['basic', 'standard', 'premium'] as const;
-    const maxTier = tiers[Math.min(tiers.indexOf(grant.models.maxTier), tiers.indexOf(requested.models.maxTier))] ?? 'basic';
+    const maxTier = TIERS[Math.min(TIERS.indexOf(grant.models.maxTier), TIERS.indexOf(requested.models.maxTier))] ?? 'basic';
     if (tasks.length > 0) out.models = { tasks, maxTier };
   }
   const agents = (grant.agents ?? []).filter((a) => requested.agents?.includes(a));

@@ -1,10 +1,12 @@
 /** JSON Schemas of the arguments each `ctx.models` operation takes from plugin code. */
+import { LATENCIES, RESIDENCIES, STRATEGIES, TIERS } from '../models/types.ts';
 
-const routing = {
-  tier: { enum: ['basic', 'standard', 'premium'] },
-  latency: { enum: ['fast', 'standard', 'slow'] },
-  strategy: { enum: ['cost-first', 'quality-first', 'balanced'] },
-  residency: { enum: ['in-region', 'apac', 'global'] },
+/** How a caller may steer the router (the bridge here, the models API too). */
+export const routing = {
+  tier: { enum: TIERS },
+  latency: { enum: LATENCIES },
+  strategy: { enum: STRATEGIES },
+  residency: { enum: RESIDENCIES },
 };
 
 // Prompts are also bounded by the sandbox payload limit; this keeps one field from taking all of it.
@@ -22,7 +24,7 @@ const text = {
 const object = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', additionalProperties: false, required, properties });
 
 // Sides Nova Canvas takes (multiples of 16 from 320) that Titan-style checks also accept (of 64, up to 2048).
-const side = { type: 'integer', minimum: 320, maximum: 2048, multipleOf: 64 };
+export const side = { type: 'integer', minimum: 320, maximum: 2048, multipleOf: 64 };
 
 export const MODEL_ARGUMENT_SCHEMAS: Record<string, Record<string, unknown>> = {
   text: object(text, ['prompt']),

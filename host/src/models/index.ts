@@ -22,7 +22,7 @@ import type { RouterStateRepository } from './state/types.ts';
 export { CatalogError, loadCatalog } from './catalog/index.ts';
 export { ModelService } from './service.ts';
 export type { TextRequest, ImageRequest, ModelCallMeta } from './service.ts';
-export { ModelRouter, monthOf } from './router/router.ts';
+export { ModelRouter, monthOf, noCandidate } from './router/router.ts';
 export { ModelHealth } from './router/health.ts';
 export type * from './types.ts';
 

@@ -1,7 +1,7 @@
 /**
  * Checks structured answers against the schema the plugin asked for. Schemas come from
  * plugin code, so ajv runs with linear-time regexes (as for manifest schemas), and compiled
- * checks are kept in a small LRU keyed by the schema's canonical JSON.
+ * checks are kept, up to a cap, keyed by the schema's canonical JSON.
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { linearRegExpEngine } from '@easel/sdk/bundle';
@@ -42,11 +42,7 @@ export class SchemaChecks {
       throw new EaselError('MODEL_REQUEST_INVALID', `schema is over ${this.#limits.maxBytes} bytes, ${this.#limits.maxNodes} objects or ${MAX_DEPTH} levels`, { field: 'schema' });
     }
     const found = this.#compiled.get(key);
-    if (found) {
-      this.#compiled.delete(key);
-      this.#compiled.set(key, found);
-      return found;
-    }
+    if (found) return found;
     let check: ValidateFunction;
     try {
       // A top-level $id would make a second schema with the same id collide inside ajv.

@@ -5,7 +5,7 @@ import { EaselError } from '../../errors/index.ts';
 import type { ExecutionService } from '../../executions/index.ts';
 import type { PluginService } from '../../plugins/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
-import { pluginName } from '../schemas.ts';
+import { pluginName, userId } from '../schemas.ts';
 
 export interface AgentRoutesOptions {
   plugins: PluginService;
@@ -13,14 +13,15 @@ export interface AgentRoutesOptions {
   keys: ApiKeyRepository;
 }
 
-const USER = /^[^\u0000-\u001f\u007f]{1,128}$/u;
+// The header follows the same rule as the `:userId` route parameters.
+const USER = new RegExp(userId.pattern, 'u');
 
 /** The end user an app runs a call for (budgets and usage are per user); absent: the key itself. */
 export function userOf(headers: Record<string, string | string[] | undefined>): string | undefined {
   const value = headers['x-easel-user'];
   if (value === undefined) return undefined;
   // `key:` names the default user of an app key: an app may not spend as another key's user.
-  if (typeof value !== 'string' || !USER.test(value) || value.startsWith('key:')) {
+  if (typeof value !== 'string' || !USER.test(value) || [...value].length > userId.maxLength || value.startsWith('key:')) {
     throw new EaselError('USER_ID_INVALID', 'x-easel-user must be 1 to 128 characters without control characters, not starting with key:');
   }
   return value;

@@ -4,9 +4,11 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { requireRole } from '../../auth/index.ts';
+import { routing, side } from '../../capabilities/model-arguments.ts';
+import { TASKS } from '../../models/types.ts';
 import { EaselError } from '../../errors/index.ts';
 import { costOf } from '../../models/cost.ts';
-import { type Models, monthOf, type RouteRequest } from '../../models/index.ts';
+import { type Models, monthOf, noCandidate, type RouteRequest } from '../../models/index.ts';
 import type { ApiKeyRepository, BudgetRepository, UsageRepository } from '../../store/index.ts';
 import { userId } from '../schemas.ts';
 
@@ -18,15 +20,11 @@ export interface ModelRoutesOptions {
 }
 
 const tokens = { type: 'integer', minimum: 0, maximum: 10_000_000 };
-const side = { type: 'integer', minimum: 320, maximum: 2048, multipleOf: 64 };
 
 /** What a routing question may say: the task, the wishes, and the size of the call. */
 const routeFields = {
-  task: { enum: ['text', 'structured', 'image', 'embedding'] },
-  tier: { enum: ['basic', 'standard', 'premium'] },
-  latency: { enum: ['fast', 'standard', 'slow'] },
-  strategy: { enum: ['cost-first', 'quality-first', 'balanced'] },
-  residency: { enum: ['in-region', 'apac', 'global'] },
+  task: { enum: TASKS },
+  ...routing,
   inputTokens: tokens,
   outputTokens: tokens,
   images: { type: 'integer', minimum: 1, maximum: 5 },
@@ -82,11 +80,7 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
     async (req) => {
       const decision = await models.router.decide(toRoute(req.body), req.body.userId);
       const [first, ...fallbacks] = decision.candidates;
-      if (!first) {
-        const soonest = decision.cooling[0];
-        if (soonest) throw new EaselError('MODELS_COOLING', `every ${req.body.task} model that qualifies is cooling down`, { retryAfterMs: soonest.retryAfterMs });
-        throw new EaselError('MODEL_NO_CANDIDATE', decision.reasoning, { excluded: decision.excluded });
-      }
+      if (!first) throw noCandidate(req.body.task, decision);
       const view = (c: typeof first) => ({ id: c.model.id, name: c.model.name, tier: c.model.tier, estimatedCost: c.estimatedCost });
       return {
         strategy: decision.strategy,

@@ -5,13 +5,14 @@
  * a backoff and may cool the model down. Every attempt that reached a provider writes a
  * usage row, which also settles the budget hold.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { costOf } from '../cost.ts';
 import type { Cooldown, RouterStateRepository } from '../state/types.ts';
 import type { BudgetRepository, BudgetStatus, UsageRepository } from '../../store/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import { type CatalogModel, type Catalog, type Residency, type RouteRequest, type Strategy, TIERS } from '../types.ts';
 import type { ModelHealth } from './health.ts';
-import { ProviderError, toProviderError } from '../providers/bedrock.ts';
+import { type ProviderError, toProviderError } from '../providers/bedrock.ts';
 import { select, type Selection } from './select.ts';
 
 export interface RouterOptions {
@@ -93,20 +94,11 @@ export interface RouterDeps {
 
 export const monthOf = (ms: number): string => new Date(ms).toISOString().slice(0, 7);
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new ProviderError('aborted', 'AbortError', 'the call was cancelled'));
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    }
-    function abort() {
-      clearTimeout(timer);
-      reject(new ProviderError('aborted', 'AbortError', 'the call was cancelled'));
-    }
-    signal?.addEventListener('abort', abort, { once: true });
-  });
+/** Why a decision has no candidate: all cooling (429 with retryAfterMs), or none qualifies. */
+export function noCandidate(task: RouteRequest['task'], decision: Selection): EaselError {
+  const soonest = decision.cooling[0];
+  if (soonest) return new EaselError('MODELS_COOLING', `every ${task} model that qualifies is cooling down`, { retryAfterMs: soonest.retryAfterMs, cooling: decision.cooling });
+  return new EaselError('MODEL_NO_CANDIDATE', decision.reasoning, { excluded: decision.excluded });
 }
 
 /** The budget policy: near the limit, route cheaper. Returns the adjusted request and why. */
@@ -166,13 +158,7 @@ export class ModelRouter {
   async route<T>(call: RouteCall<T>, meta: CallMeta): Promise<Routed<T>> {
     const started = this.#now();
     const decision = await this.decide(call.route, meta.userId);
-    if (decision.candidates.length === 0) {
-      const soonest = decision.cooling[0];
-      if (soonest) {
-        throw new EaselError('MODELS_COOLING', `every ${call.route.task} model that qualifies is cooling down`, { retryAfterMs: soonest.retryAfterMs, cooling: decision.cooling });
-      }
-      throw new EaselError('MODEL_NO_CANDIDATE', decision.reasoning, { excluded: decision.excluded });
-    }
+    if (decision.candidates.length === 0) throw noCandidate(call.route.task, decision);
     const attempts: Attempt[] = [];
     const deadline = started + this.#deps.options.quotaMaxWaitMs;
     let budget: BudgetStatus | undefined;
@@ -184,7 +170,7 @@ export class ModelRouter {
       // when the wait fits; never send what the provider would throttle.
       const wait = pass.quotaWaitMs;
       if (wait === undefined || !Number.isFinite(wait) || this.#now() + wait > deadline) break;
-      await sleep(wait, meta.signal).catch((error: unknown) => {
+      await sleep(wait, undefined, { signal: meta.signal }).catch((error: unknown) => {
         throw this.#aborted(error);
       });
     }
@@ -252,7 +238,7 @@ export class ModelRouter {
       // Back off before holding budget or quota, so a cancel during the wait leaves nothing held.
       if (failures > 0) {
         const backoff = Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** (failures - 1));
-        await sleep(backoff * (0.5 + Math.random() * 0.5), meta.signal).catch((error: unknown) => {
+        await sleep(backoff * (0.5 + Math.random() * 0.5), undefined, { signal: meta.signal }).catch((error: unknown) => {
           throw this.#aborted(error);
         });
       }
