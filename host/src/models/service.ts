@@ -133,6 +133,14 @@ export class ModelService {
     await this.#usage.record({ userId: meta.userId, pluginName: meta.pluginName, executionId: meta.executionId, task, modelId, purpose: 'call', inputTokens: 0, outputTokens: 0, images: 0, costUsd: 0, cached: kind, status: 'ok', latencyMs: 0 });
   }
 
+  /** A cached answer for `key`, recorded as a free hit; undefined on a miss. */
+  async #exactHit<T>(key: string, meta: ModelCallMeta, task: 'text' | 'structured' | 'embedding'): Promise<(T & { cost: number; cached: Cached }) | undefined> {
+    const hit = await this.#cache.getExact(key, Date.now());
+    if (!hit) return undefined;
+    await this.#hit(meta, task, hit.modelId, 'exact');
+    return { ...(hit.answer as T), cost: 0, cached: 'exact' };
+  }
+
   async #remember(key: string, scope: string, answer: unknown, modelId: string, semantic?: { partition: string; vector: Float32Array }): Promise<void> {
     const expiresAtMs = Date.now() + this.#options.ttlMs;
     await this.#cache.putExact({ key, scope, answer, modelId, expiresAtMs });
@@ -161,11 +169,8 @@ export class ModelService {
     const key = useCache ? exactKey(scope, 'text', tier, { prompt: normalizeText(request.prompt), ...settings }) : '';
     let semantic: { partition: string; vector: Float32Array } | undefined;
     if (useCache) {
-      const hit = await this.#cache.getExact(key, Date.now());
-      if (hit) {
-        await this.#hit(meta, 'text', hit.modelId, 'exact');
-        return { ...(hit.answer as TextAnswer), cost: 0, cached: 'exact' };
-      }
+      const hit = await this.#exactHit<TextAnswer>(key, meta, 'text');
+      if (hit) return hit;
       if (this.#options.semantic) {
         const vector = await this.#embedForCache(normalizeText(request.prompt), meta);
         if (vector) {
@@ -219,11 +224,8 @@ export class ModelService {
       residency: request.residency,
     });
     if (useCache) {
-      const hit = await this.#cache.getExact(key, Date.now());
-      if (hit) {
-        await this.#hit(meta, 'structured', hit.modelId, 'exact');
-        return { ...(hit.answer as StructuredAnswer), cost: 0, cached: 'exact' };
-      }
+      const hit = await this.#exactHit<StructuredAnswer>(key, meta, 'structured');
+      if (hit) return hit;
     }
     const routed = await this.#router.route(
       {
@@ -251,11 +253,8 @@ export class ModelService {
     const scope = meta.pluginName ?? 'host';
     const key = useCache ? exactKey(scope, 'embedding', 'basic', { text: request.text, dimensions: request.dimensions, residency: request.residency }) : '';
     if (useCache) {
-      const hit = await this.#cache.getExact(key, Date.now());
-      if (hit) {
-        await this.#hit(meta, 'embedding', hit.modelId, 'exact');
-        return { ...(hit.answer as { vector: number[]; model: string; inputTokens: number }), cost: 0, cached: 'exact' as Cached };
-      }
+      const hit = await this.#exactHit<{ vector: number[]; model: string; inputTokens: number }>(key, meta, 'embedding');
+      if (hit) return hit;
     }
     const routed = await this.#router.route(
       {
