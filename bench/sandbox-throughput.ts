@@ -56,6 +56,7 @@ async function viaSandbox() {
     workers: 1,
     bridge: async () => undefined,
     maxPayloadBytes: 1024 * 1024,
+    maxBinaryBytes: 32 * 1024 * 1024,
     maxPendingBridgeCalls: 64,
     quarantineAfterCrashes: 3,
     quarantineWindowMs: 60_000,
@@ -82,13 +83,14 @@ async function rawDispatch() {
       memoryMb: 64,
       cpuMs: 5000,
       maxPayloadBytes: 1024 * 1024,
+      maxBinaryBytes: 32 * 1024 * 1024,
       cache: new CodeCache(join(dir, 'raw-cache'), randomBytes(32), () => undefined),
       bridge: async () => '{"ok":true}',
     },
     () => undefined,
   );
   const meta = '{"executionId":"bench","plugin":{"name":"bench","version":"1.0.0"},"config":{}}';
-  const one = (i: number) => iso.dispatch([`call-${i}`, 'agent', 'bench', 'noop', `{"n":${i}}`, meta], 5000);
+  const one = (i: number) => iso.dispatch([`call-${i}`, 'agent', 'bench', 'noop', `{"n":${i}}`, meta], [], 5000);
   await sequential(300, one);
   const seq = figures(RAW, await sequential(RAW, one));
   const pipe = figures(RAW, await pipelined(RAW, IN_FLIGHT, one));

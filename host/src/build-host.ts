@@ -62,6 +62,7 @@ export async function buildHost(config: HostConfig): Promise<Host> {
       scopes,
     }),
     maxPayloadBytes: config.sandbox.maxPayloadBytes,
+    maxBinaryBytes: config.sandbox.maxBinaryBytes,
     maxPendingBridgeCalls: config.sandbox.maxPendingBridgeCalls,
     quarantineAfterCrashes: config.sandbox.quarantineAfterCrashes,
     quarantineWindowMs: config.sandbox.quarantineWindowMs,

@@ -74,8 +74,8 @@ export interface ImageRequest extends Routing {
   height?: number;
   quality?: 'standard' | 'premium';
   seed?: number;
-  /** A PNG or JPEG to vary (IMAGE_VARIATION) instead of drawing from text alone. */
-  image?: Uint8Array;
+  /** A PNG or JPEG to vary (IMAGE_VARIATION) instead of drawing from text alone; copied before the call returns. */
+  image?: Uint8Array | ArrayBuffer | DataView;
   /** 0.2 to 1: how close to `image` the result stays (default 0.7). */
   similarity?: number;
 }
@@ -95,14 +95,35 @@ export interface Models {
   streamText(request: Omit<TextRequest, 'cache'>): AsyncIterable<string>;
 }
 
-/** The plugin's blob namespace (issue 5; until then it fails with `NOT_AVAILABLE`). */
+/** What the host records about a stored object. */
+export interface BlobInfo {
+  /** The plugin's own key, normalized (`/`-separated, no `.`/`..` segments, no leading `/`). */
+  key: string;
+  /** Stable id of this version of the object: `GET /v1/blobs/:blobId` serves it. A new put gives a new id. */
+  blobId: string;
+  size: number;
+  contentType: string;
+  /** Hex sha256 of the bytes. */
+  sha256: string;
+  createdAt: string;
+}
+
+/**
+ * The plugin's own blob namespace (needs `storage.read` / `storage.write`). Keys are
+ * normalized (`a//b/` is `a/b`; `.` and `..` segments are refused), so no key reaches
+ * another plugin's objects. Bytes are copied in and out; failures throw with codes such as
+ * `STORAGE_OBJECT_TOO_LARGE`, `STORAGE_QUOTA_EXCEEDED`, `STORAGE_UNAVAILABLE`.
+ */
 export interface Storage {
-  put(key: string, bytes: Uint8Array, contentType: string): Promise<{ blobId: string; size: number }>;
+  /** Stores (or replaces) the object under `key`. `bytes` is copied before the call returns. */
+  put(key: string, bytes: Uint8Array | ArrayBuffer | DataView, contentType: string): Promise<BlobInfo>;
   get(key: string): Promise<Uint8Array | undefined>;
-  head(key: string): Promise<{ size: number; contentType: string } | undefined>;
+  head(key: string): Promise<BlobInfo | undefined>;
   delete(key: string): Promise<boolean>;
-  list(prefix?: string): Promise<string[]>;
-  url(key: string): Promise<string>;
+  /** Objects whose key starts with `prefix`, sorted by key, after `after`, at most `limit` (default 100, at most 1000). */
+  list(prefix?: string, options?: { limit?: number; after?: string }): Promise<BlobInfo[]>;
+  /** A host URL apps can fetch without a key until it expires (default: the host's URL lifetime). */
+  url(key: string, options?: { expiresInSeconds?: number }): Promise<string>;
 }
 
 /** Calls to agents of this plugin or of its dependencies (issue 6; until then `NOT_AVAILABLE`). */

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, expect } from 'vitest';
 import { buildPluginScript } from '../../sdk/src/bundle/build-script.ts';
 import { EaselError } from '../../host/src/errors/index.ts';
-import { createSandbox } from '../../host/src/sandbox/index.ts';
+import { createSandbox, WithBytes } from '../../host/src/sandbox/index.ts';
 import type { BridgeCaller, Sandbox, SandboxOptions, SandboxPlugin } from '../../host/src/sandbox/index.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/plugins');
@@ -73,6 +73,8 @@ export interface BridgeLogEntry {
   capability: string;
   op: string;
   args: unknown;
+  /** The byte array the guest passed, as the host received it. */
+  bytes?: Buffer;
 }
 
 /** The test's host side of the bridges. */
@@ -99,10 +101,14 @@ export class TestBridge {
     return handle;
   }
 
-  readonly handler = async (caller: BridgeCaller, capability: string, op: string, args: unknown): Promise<unknown> => {
-    this.log.push({ caller, capability, op, args });
+  /** Objects `ctx.storage.put` stored, by plugin id and key (a stand-in for the host's blob store). */
+  readonly blobs = new Map<string, Map<string, Buffer>>();
+
+  readonly handler = async (caller: BridgeCaller, capability: string, op: string, args: unknown, bytes?: Buffer): Promise<unknown> => {
+    this.log.push({ caller, capability, op, args, ...(bytes === undefined ? {} : { bytes }) });
     if (capability === 'log') return undefined;
     if (!this.granted.get(caller.pluginId)?.has(capability)) throw new EaselError('PERMISSION_DENIED', `${caller.pluginName} was not granted ${capability}`);
+    if (capability === 'storage' && (op === 'put' || op === 'get')) return this.#storage(caller, op, args as { key?: unknown }, bytes);
     if (capability !== 'kv') throw new EaselError('NOT_AVAILABLE', `ctx.${capability} is not available on this host yet`);
     const a = args as { key?: unknown; value?: unknown; prefix?: unknown };
     if (a === null || typeof a !== 'object') throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'arguments must be an object');
@@ -139,6 +145,19 @@ export class TestBridge {
         throw new EaselError('BRIDGE_ARGUMENT_INVALID', `kv has no operation ${op}`);
     }
   };
+
+  #storage(caller: BridgeCaller, op: string, args: { key?: unknown }, bytes: Buffer | undefined): unknown {
+    const store = this.blobs.get(caller.pluginId) ?? new Map<string, Buffer>();
+    this.blobs.set(caller.pluginId, store);
+    const key = String(args.key);
+    if (op === 'get') {
+      const found = store.get(key);
+      return found === undefined ? undefined : new WithBytes({ size: found.length }, [found]);
+    }
+    if (!bytes) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'bytes are required');
+    store.set(key, Buffer.from(bytes));
+    return { size: bytes.length };
+  }
 }
 
 export interface TestLogger {
@@ -164,6 +183,7 @@ export async function startSandbox(bridge: TestBridge, overrides: Partial<Sandbo
     workers: 1,
     bridge: bridge.handler,
     maxPayloadBytes: 1024 * 1024,
+    maxBinaryBytes: 8 * 1024 * 1024,
     maxPendingBridgeCalls: 8,
     quarantineAfterCrashes: 3,
     quarantineWindowMs: 60_000,

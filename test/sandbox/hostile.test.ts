@@ -20,6 +20,8 @@ const ALLOWED_GLOBALS = [
 ];
 const HOST_TRACES = [/\/home\/secret/, /AKIA/, /\/work\//, /node_modules/, /\.ts:\d/, /file:\/\//, /isolated-vm/];
 
+const MAX_BINARY = 2 * 1024 * 1024;
+
 describe('hostile plugin code', () => {
   const bridge = new TestBridge();
   let sandbox: Sandbox;
@@ -32,7 +34,7 @@ describe('hostile plugin code', () => {
     hostile = await fixture('sandbox-hostile', { cpuMs: 2000, wallMs: 3000 });
     ungranted = await fixture('sandbox-hostile', { cpuMs: 2000, wallMs: 3000 }, 'ungranted@1.0.0');
     bridge.grant(hostile.plugin.id, 'kv', 'models', 'storage', 'agents');
-    ({ sandbox, logger } = await startSandbox(bridge, { maxPayloadBytes: 256 * 1024, maxPendingBridgeCalls: 8 }));
+    ({ sandbox, logger } = await startSandbox(bridge, { maxPayloadBytes: 256 * 1024, maxBinaryBytes: MAX_BINARY, maxPendingBridgeCalls: 8 }));
     await sandbox.load(hostile.plugin, hostile.expected);
     pid = sandbox.workerPids()[0]!;
   });
@@ -83,7 +85,7 @@ describe('hostile plugin code', () => {
       list: { value: ['polluted'] },
       del: { value: true },
       models: { code: 'NOT_AVAILABLE', message: expect.any(String) },
-      storage: { code: 'NOT_AVAILABLE', message: expect.any(String) },
+      storage: { value: null },
       agents: { code: 'NOT_AVAILABLE', message: expect.any(String) },
     });
     const seen = bridge.log.slice(before);
@@ -111,13 +113,44 @@ describe('hostile plugin code', () => {
       detachedView: { value: null },
       detachedBack: { value: {} },
       storagePut: { code: 'BRIDGE_ARGUMENT_INVALID' },
-      storageBytes: { code: 'NOT_AVAILABLE' },
+      storageBytes: { value: { size: 4 } },
       log: 'logged',
     });
-    // Bytes cross as base64 text copied by the shim.
-    expect(bridge.log.find((e) => e.capability === 'storage' && e.op === 'put')?.args).toEqual({ key: 'bytes', bytes: 'AQID+g==', contentType: 'application/octet-stream' });
+    // Bytes cross as bytes next to JSON arguments that do not carry them; the detached view never left.
+    const puts = bridge.log.filter((e) => e.capability === 'storage' && e.op === 'put');
+    expect(puts.map((e) => [e.args, e.bytes && [...e.bytes]])).toEqual([[{ key: 'bytes', contentType: 'application/octet-stream' }, [1, 2, 3, 250]]]);
     // The host stored JSON, never a buffer.
     expect(bridge.kv.get(hostile.plugin.id)?.get('detached')).toEqual({});
+  });
+
+  test('bytes cross as fresh copies: any real view works, forged, detached and oversized ones are refused before copying', async () => {
+    const before = bridge.log.length;
+    const { output } = await call(sandbox, hostile, 'probe', 'bytes', { max: MAX_BINARY });
+    const invalid = { code: 'BRIDGE_ARGUMENT_INVALID', message: expect.any(String) };
+    expect(output).toEqual({
+      back: [2, 3, 4],
+      backIsFresh: true,
+      patched: { value: { size: 4 } },
+      lyingStored: [7, 7, 7, 7],
+      dataView: { value: { size: 2 } },
+      arrayBuffer: { value: { size: 2 } },
+      int16: { value: { size: 4 } },
+      proxy: invalid,
+      fake: invalid,
+      text: invalid,
+      detached: invalid,
+      oversized: { code: 'BRIDGE_ARGUMENT_INVALID', message: `bytes is over ${MAX_BINARY} bytes` },
+      exact: { value: { size: MAX_BINARY } },
+      sharedExists: 'undefined',
+      missing: null,
+    });
+    const stored = bridge.blobs.get(hostile.plugin.id)!;
+    expect([...stored.get('dv')!]).toEqual([6, 7]);
+    expect([...stored.get('ab')!]).toEqual([8, 9]);
+    expect([...stored.get('i16')!]).toEqual([1, 0, 255, 255]);
+    // Refused calls never reached the host: only the six good puts (and two gets) did.
+    const reached = bridge.log.slice(before).filter((e) => e.capability === 'storage').map((e) => `${e.op}:${(e.args as { key: string }).key}`);
+    expect(reached).toEqual(['put:view', 'get:view', 'put:lying', 'get:lying', 'put:dv', 'put:ab', 'put:i16', 'put:exact', 'get:nothing-here']);
   });
 
   test.each([

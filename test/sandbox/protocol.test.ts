@@ -19,6 +19,7 @@ function options(mode: string, bridge: TestBridge, workers = 1): SandboxOptions 
     workers,
     bridge: bridge.handler,
     maxPayloadBytes: 64 * 1024,
+    maxBinaryBytes: 1024 * 1024,
     maxPendingBridgeCalls: 8,
     quarantineAfterCrashes: 100,
     quarantineWindowMs: 60_000,

@@ -2,7 +2,7 @@
  * loadConfig: environment variables (and, for tests, direct overrides) validated once
  * against one schema, every problem reported together, the result deep-frozen.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createEnvConfigLoader, type ConfigRule } from '@easel/common/config/load-env-config';
 import type { DeepPartial, HostConfig } from './types.ts';
 import { FIELDS } from './variables.ts';
@@ -17,6 +17,8 @@ const AT_MOST: readonly [string, string][] = [
   ['bundles.maxFileBytes', 'bundles.maxUnpackedBytes'],
   ['models.backoffBaseMs', 'models.backoffMaxMs'],
   ['models.budgetDowngradeAt', 'models.budgetBasicAt'],
+  ['storage.urlTtlSeconds', 'storage.maxUrlTtlSeconds'],
+  ['storage.maxObjectBytes', 'storage.pluginQuotaBytes'],
 ];
 
 const RULES: readonly ConfigRule[] = [
@@ -24,6 +26,15 @@ const RULES: readonly ConfigRule[] = [
     paths: [low, high],
     check: ([a, b], label) => (typeof a === 'number' && typeof b === 'number' && a > b ? `${label(low)}: must be <= ${label(high)} (${b})` : undefined),
   })),
+  {
+    paths: ['storage.backend', 'storage.s3.bucket'],
+    check: ([backend, bucket], label) => (backend === 's3' && bucket === undefined ? `${label('storage.s3.bucket')}: is required when ${label('storage.backend')} is s3` : undefined),
+  },
+  {
+    paths: ['storage.maxObjectBytes', 'sandbox.maxBinaryBytes'],
+    check: ([object, binary], label) =>
+      typeof object === 'number' && typeof binary === 'number' && object > binary ? `${label('storage.maxObjectBytes')}: must be <= ${label('sandbox.maxBinaryBytes')} (${binary}), or no object that size could cross the bridge` : undefined,
+  },
   {
     paths: ['registries.trustedKeys'],
     check: ([text], label) => {
@@ -38,6 +49,8 @@ const load = createEnvConfigLoader<HostConfig, DeepPartial<HostConfig>>({
   rules: RULES,
   finish: (tree) => {
     tree.dataDir = resolve(tree.dataDir as string);
+    const storage = tree.storage as { dir?: string } | undefined;
+    if (storage) storage.dir = resolve(storage.dir ?? join(tree.dataDir as string, 'blobs'));
   },
 });
 

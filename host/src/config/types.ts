@@ -24,6 +24,7 @@ export interface SandboxConfig {
   readonly cpuMs: number;
   readonly maxCpuMs: number;
   readonly maxPayloadBytes: number;
+  readonly maxBinaryBytes: number;
   readonly maxPendingBridgeCalls: number;
   readonly quarantineAfterCrashes: number;
   readonly quarantineWindowMs: number;
@@ -81,6 +82,27 @@ export interface ModelsConfig {
   readonly budgetBasicAt: number;
 }
 
+export interface StorageConfig {
+  readonly backend: 'local' | 's3';
+  /** Absolute path of the local backend's folder. */
+  readonly dir: string;
+  readonly maxObjectBytes: number;
+  readonly pluginQuotaBytes: number;
+  readonly maxObjectsPerPlugin: number;
+  readonly maxKeyLength: number;
+  readonly urlTtlSeconds: number;
+  readonly maxUrlTtlSeconds: number;
+  readonly sweepAfterMs: number;
+  readonly s3: {
+    readonly bucket?: string;
+    readonly region: string;
+    readonly endpoint?: string;
+    readonly forcePathStyle: boolean;
+    readonly prefix: string;
+    readonly timeoutMs: number;
+  };
+}
+
 export interface HostConfig {
   readonly host: string;
   readonly port: number;
@@ -96,6 +118,9 @@ export interface HostConfig {
   readonly registries: RegistriesConfig;
   readonly logs: { readonly maxLineBytes: number };
   readonly models: ModelsConfig;
+  readonly storage: StorageConfig;
+  /** Base URL apps reach the host at, without a trailing slash; absent: blob URLs are host-relative. */
+  readonly publicUrl?: string;
   /** Install and enable the bundled first-party plugins at first start. */
   readonly firstPartyPlugins: boolean;
 }

@@ -62,6 +62,14 @@ export const ERROR_TABLE = {
   BUDGET_EXCEEDED: { status: 402, meaning: "The user's monthly model budget cannot cover the call; `details` has the budget, spend and the call's cost", fix: 'Raise the budget with `PUT /v1/budgets/:userId`, or wait for next month' },
   BUDGET_NOT_FOUND: { status: 404, meaning: 'The user has no budget to remove', fix: 'Check the user id' },
   USER_ID_INVALID: { status: 400, meaning: 'The `x-easel-user` header is not 1 to 128 printable characters, or starts with the reserved `key:`', fix: 'Send a short user id without control characters or the `key:` prefix' },
+  STORAGE_UNAVAILABLE: { status: 503, meaning: 'The blob store (local folder or S3) could not be reached or failed; nothing was recorded', fix: 'Retry later; check the storage backend' },
+  STORAGE_KEY_INVALID: { status: 400, meaning: 'A storage key is empty, too long, has control characters or `.`/`..` segments, or a content type is malformed', fix: 'Use `/`-separated keys of printable characters' },
+  STORAGE_OBJECT_TOO_LARGE: { status: 413, meaning: 'An object is bigger than `EASEL_STORAGE_MAX_OBJECT_BYTES`', fix: 'Store smaller objects, or raise the limit' },
+  STORAGE_QUOTA_EXCEEDED: { status: 507, meaning: "The plugin's objects would pass `EASEL_STORAGE_PLUGIN_QUOTA_BYTES` or `EASEL_STORAGE_MAX_OBJECTS_PER_PLUGIN`", fix: 'Delete objects, or raise the limits' },
+  STORAGE_CORRUPT: { status: 502, meaning: "A stored object's bytes no longer match the sha256 recorded when it was written", fix: 'The storage backend lost or altered the object; write it again' },
+  BLOB_NOT_FOUND: { status: 404, meaning: 'No blob with that id (or not one this key may read)', fix: 'Check the id; blobs are removed when overwritten, deleted or their plugin is uninstalled' },
+  BLOB_TOKEN_INVALID: { status: 403, meaning: 'The blob URL token is malformed, forged or expired', fix: 'Ask the plugin for a fresh URL, or send an app key' },
+  WORKFLOW_NOT_FOUND: { status: 404, meaning: 'No enabled plugin offers a workflow of that type', fix: 'List workflows with `GET /v1/workflows`' },
   INTERNAL_ERROR: { status: 500, meaning: 'An unexpected error in the host', fix: 'Report it with the request id' },
 } as const satisfies Record<string, { status: number; meaning: string; fix: string }>;
 

@@ -1,18 +1,25 @@
 /**
- * Length-prefixed JSON frames over a byte stream (the worker's fd 3). Used instead of Node's
- * `process.send` IPC because Node parses IPC messages itself: a garbage line from a child
- * becomes an uncaughtException in the parent, and a message has no size cap. Here every
- * frame is capped before it is buffered and a bad frame is reported, never thrown.
+ * Length-prefixed frames over a byte stream (the worker's fd 3): a JSON message plus any
+ * number of raw byte attachments (image bytes cross as bytes, never as base64 in JSON).
+ * Used instead of Node's `process.send` IPC because Node parses IPC messages itself: a
+ * garbage line from a child becomes an uncaughtException in the parent, and a message has
+ * no size cap. Here every frame is capped before it is buffered and a bad frame is
+ * reported, never thrown.
+ *
+ * Frame: u32 body length | u32 JSON length | u32 attachment count | JSON |
+ *        (u32 attachment length | attachment bytes)*
  */
 import type { Duplex } from 'node:stream';
 
 const HEADER = 4;
+const U32 = 4;
+const MAX_ATTACHMENTS = 64;
 
 export interface FrameChannelOptions {
-  /** Largest frame body accepted, in bytes. */
+  /** Largest frame body accepted, in bytes (JSON and attachments together). */
   maxFrameBytes: number;
-  onMessage(message: unknown): void;
-  /** A frame was too large or not JSON; the stream should be dropped. */
+  onMessage(message: unknown, attachments: Buffer[]): void;
+  /** A frame was too large or malformed; the stream should be dropped. */
   onViolation(reason: string): void;
 }
 
@@ -31,20 +38,31 @@ export class FrameChannel {
     stream.on('error', () => undefined);
   }
 
-  /** Sends one message; false if it could not be serialized or the stream is gone. */
-  send(message: unknown): boolean {
+  /** Sends one message with its attachments; false if it could not be serialized or the stream is gone. */
+  send(message: unknown, attachments: readonly Uint8Array[] = []): boolean {
     if (this.#broken || this.#stream.destroyed || !this.#stream.writable) return false;
+    if (attachments.length > MAX_ATTACHMENTS) return false;
     let json: string;
     try {
       json = JSON.stringify(message);
     } catch {
       return false;
     }
-    const size = Buffer.byteLength(json);
-    const frame = Buffer.allocUnsafe(HEADER + size);
-    frame.writeUInt32BE(size, 0);
-    frame.write(json, HEADER, 'utf8');
-    this.#stream.write(frame);
+    const jsonSize = Buffer.byteLength(json);
+    const head = Buffer.allocUnsafe(HEADER + 2 * U32 + jsonSize);
+    const body = head.length - HEADER + attachments.reduce((n, a) => n + U32 + a.byteLength, 0);
+    head.writeUInt32BE(body, 0);
+    head.writeUInt32BE(jsonSize, HEADER);
+    head.writeUInt32BE(attachments.length, HEADER + U32);
+    head.write(json, HEADER + 2 * U32, 'utf8');
+    this.#stream.write(head);
+    for (const a of attachments) {
+      const size = Buffer.allocUnsafe(U32);
+      size.writeUInt32BE(a.byteLength, 0);
+      this.#stream.write(size);
+      // Written as a copy: the caller may reuse its buffer once send returns.
+      this.#stream.write(Buffer.from(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
+    }
     return true;
   }
 
@@ -58,18 +76,13 @@ export class FrameChannel {
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
     while (!this.#broken && this.#buffered >= HEADER) {
-      const head = this.#peek(HEADER);
-      const size = head.readUInt32BE(0);
+      const size = this.#peek(HEADER).readUInt32BE(0);
       if (size > this.#opts.maxFrameBytes) return this.#violate(`frame of ${size} bytes is over the ${this.#opts.maxFrameBytes} byte cap`);
       if (this.#buffered < HEADER + size) return;
       const body = this.#take(HEADER + size).subarray(HEADER);
-      let message: unknown;
-      try {
-        message = JSON.parse(body.toString('utf8'));
-      } catch {
-        return this.#violate('frame is not JSON');
-      }
-      this.#opts.onMessage(message);
+      const parsed = parseBody(body);
+      if (typeof parsed === 'string') return this.#violate(parsed);
+      this.#opts.onMessage(parsed.message, parsed.attachments);
     }
   }
 
@@ -93,4 +106,30 @@ export class FrameChannel {
     this.#buffered = rest.length;
     return out;
   }
+}
+
+/** Splits a frame body; a string is the reason it is malformed. Attachments are copies, not views of the stream's chunks. */
+function parseBody(body: Buffer): { message: unknown; attachments: Buffer[] } | string {
+  if (body.length < 2 * U32) return 'frame is too short';
+  const jsonSize = body.readUInt32BE(0);
+  const count = body.readUInt32BE(U32);
+  if (count > MAX_ATTACHMENTS || 2 * U32 + jsonSize > body.length) return 'frame header is inconsistent';
+  let message: unknown;
+  try {
+    message = JSON.parse(body.subarray(2 * U32, 2 * U32 + jsonSize).toString('utf8'));
+  } catch {
+    return 'frame is not JSON';
+  }
+  const attachments: Buffer[] = [];
+  let at = 2 * U32 + jsonSize;
+  for (let i = 0; i < count; i++) {
+    if (at + U32 > body.length) return 'frame attachment is cut short';
+    const size = body.readUInt32BE(at);
+    at += U32;
+    if (at + size > body.length) return 'frame attachment is cut short';
+    attachments.push(Buffer.from(body.subarray(at, at + size)));
+    at += size;
+  }
+  if (at !== body.length) return 'frame has trailing bytes';
+  return { message, attachments };
 }

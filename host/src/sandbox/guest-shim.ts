@@ -1,14 +1,18 @@
 /**
  * The guest side of the sandbox: plain JavaScript evaluated (strict, via `evalClosure`) in a
  * plugin's context BEFORE the plugin script. `$0` is the bridge Reference, `$1` the payload
- * cap. It returns `{ dispatch, abort, afterLoad }`, which the worker holds as References.
+ * cap, `$2` the byte-array cap. It returns `{ dispatch, abort, afterLoad }`, which the worker
+ * holds as References.
  *
  * Rules this code keeps, because plugin code runs in the same realm afterwards:
  * - every intrinsic it uses is captured now and called through `apply`, so later patches of
  *   JSON, Promise.prototype.then, Array/Object prototypes change nothing here;
  * - no iteration protocol, no spread, no property reads that could fall through to a
  *   polluted prototype (own reads only), descriptors and transfer options with a null proto;
- * - the bridge Reference only ever lives in this closure and only ever receives strings;
+ * - the bridge Reference only ever lives in this closure and only ever receives strings, plus
+ *   at most one fresh fixed-length ArrayBuffer this shim allocated and filled (copyBytes):
+ *   plugin views (typed arrays, DataViews, buffers) never cross; shared, resizable and
+ *   detached buffers are refused, and sizes are checked before anything is copied;
  * - only errors this shim creates for bridge failures keep their `code` (a WeakSet decides);
  * - memory V8 does not charge to the isolate's limit cannot be had: WebAssembly (memories and
  *   memory.grow) and SharedArrayBuffer are removed, and ArrayBuffer is a wrapper that refuses
@@ -20,6 +24,7 @@
 export const GUEST_SHIM = String.raw`'use strict';
 const bridge = $0;
 const MAX_PAYLOAD = $1;
+const MAX_BINARY = $2;
 const G = globalThis;
 const O = Object;
 const R = Reflect;
@@ -39,8 +44,6 @@ const promiseReject = Promise.reject;
 const ErrorCtor = Error;
 const StringCtor = String;
 const stringSlice = String.prototype.slice;
-const charCodeAt = String.prototype.charCodeAt;
-const fromCharCode = String.fromCharCode;
 const Uint8ArrayCtor = Uint8Array;
 const MapCtor = Map;
 const mapGet = Map.prototype.get;
@@ -63,6 +66,22 @@ const getOwnPropertyDescriptor = O.getOwnPropertyDescriptor;
 const refApply = bridge.apply;
 const MAX_MESSAGE = 1000;
 
+// Byte copying uses the native getters and set, so no view a plugin built (or patched) runs code.
+const NativeArrayBuffer = G.ArrayBuffer;
+const getterOf = (proto, name) => { const d = getOwnPropertyDescriptor(proto, name); return d === undefined ? undefined : d.get; };
+const abByteLength = getterOf(NativeArrayBuffer.prototype, 'byteLength');
+const abResizable = getterOf(NativeArrayBuffer.prototype, 'resizable');
+const abDetached = getterOf(NativeArrayBuffer.prototype, 'detached');
+const isView = NativeArrayBuffer.isView;
+const TypedArrayProto = O.getPrototypeOf(Uint8Array.prototype);
+const taBuffer = getterOf(TypedArrayProto, 'buffer');
+const taOffset = getterOf(TypedArrayProto, 'byteOffset');
+const taLength = getterOf(TypedArrayProto, 'byteLength');
+const taSet = TypedArrayProto.set;
+const dvBuffer = getterOf(DataView.prototype, 'buffer');
+const dvOffset = getterOf(DataView.prototype, 'byteOffset');
+const dvLength = getterOf(DataView.prototype, 'byteLength');
+
 const nullObject = (fields) => {
   const o = create(null);
   const names = ownKeys(fields);
@@ -70,7 +89,9 @@ const nullObject = (fields) => {
   return freeze(o);
 };
 // Read through the guest's Object.prototype otherwise (isolated-vm reads option bags with [[Get]]).
-const APPLY_OPTIONS = nullObject({ result: nullObject({ promise: true }) });
+// Arguments and result are copied: strings, the one ArrayBuffer this shim made, and back an
+// envelope string or [envelope, ...ArrayBuffers] that land in this isolate's own heap.
+const APPLY_OPTIONS = nullObject({ arguments: nullObject({ copy: true }), result: nullObject({ promise: true, copy: true }) });
 const valueDescriptor = (value) => nullObject({ value: value, enumerable: true, writable: false, configurable: false });
 
 // Memory outside the isolate's limit (runs before any plugin code, so nothing is patched yet).
@@ -79,7 +100,6 @@ const valueDescriptor = (value) => nullObject({ value: value, enumerable: true, 
 {
   delete G.WebAssembly;
   delete G.SharedArrayBuffer;
-  const NativeArrayBuffer = G.ArrayBuffer;
   const arrayBufferProto = NativeArrayBuffer.prototype;
   // A normal function (not a class) so it can forward new.target; strict, so stack-trace
   // call sites never hand it out, and neither do they hand out the builtin it calls.
@@ -125,18 +145,34 @@ const then = (p, onOk, onErr) => apply(promiseThen, p, [onOk, onErr]);
 const noop = () => undefined;
 const errorEnvelope = (code, message) => '{"ok":false,"code":' + stringify(code) + ',"message":' + stringify(text(message)) + '}';
 
-const decode = (answer) => {
-  if (typeof answer !== 'string') throw bridgeError('INTERNAL_ERROR', 'the bridge answered nothing');
-  const r = parse(answer);
-  if (ownGet(r, 'ok') === true) return ownGet(r, 'value');
+const tryCall = (fn, self) => {
+  try { return apply(fn, self, []); } catch (e) { return undefined; }
+};
+// An answer is an envelope string, or [envelope, ...ArrayBuffers] when it carries bytes.
+const decodeWithBytes = (answer) => {
+  let envelope = answer;
+  const bytes = [];
+  if (isArray(answer)) {
+    envelope = ownGet(answer, 0);
+    const n = ownGet(answer, 'length');
+    for (let i = 1; i < n; i++) {
+      const b = ownGet(answer, i);
+      if (tryCall(abByteLength, b) === undefined) throw bridgeError('INTERNAL_ERROR', 'the bridge answered malformed bytes');
+      defineProperty(bytes, i - 1, nullObject({ value: new Uint8ArrayCtor(b), enumerable: true, writable: true, configurable: true }));
+    }
+  }
+  if (typeof envelope !== 'string') throw bridgeError('INTERNAL_ERROR', 'the bridge answered nothing');
+  const r = parse(envelope);
+  if (ownGet(r, 'ok') === true) return nullObject({ value: ownGet(r, 'value'), bytes: bytes });
   throw bridgeError(text(ownGet(r, 'code')), text(ownGet(r, 'message')));
 };
+const decode = (answer) => decodeWithBytes(answer).value;
 const bridgeDown = () => {
   throw bridgeError('INTERNAL_ERROR', 'the bridge is unavailable');
 };
 
-// The one way out of the isolate: four strings in, one envelope string back.
-const call = (callId, capability, op, args) => {
+// The one way out of the isolate: four strings (and maybe one fresh buffer) in, one envelope back.
+const send = (callId, capability, op, args, bytes, decoder) => {
   let json;
   try {
     json = stringify(args);
@@ -147,42 +183,59 @@ const call = (callId, capability, op, args) => {
   if (json.length > MAX_PAYLOAD) return rejected(bridgeError('BRIDGE_ARGUMENT_INVALID', 'bridge arguments are over ' + MAX_PAYLOAD + ' bytes'));
   let answer;
   try {
-    answer = apply(refApply, bridge, [undefined, [callId, capability, op, json], APPLY_OPTIONS]);
+    answer = apply(refApply, bridge, [undefined, [callId, capability, op, json, bytes], APPLY_OPTIONS]);
   } catch (e) {
     return rejected(bridgeError('INTERNAL_ERROR', 'the bridge is unavailable'));
   }
-  return then(answer, decode, bridgeDown);
+  return then(answer, decoder, bridgeDown);
+};
+const call = (callId, capability, op, args, bytes) => send(callId, capability, op, args, bytes, decode);
+const callWithBytes = (callId, capability, op, args, bytes) => send(callId, capability, op, args, bytes, decodeWithBytes);
+
+/**
+ * Copies a plugin's bytes (any typed array, DataView or ArrayBuffer) into a fresh
+ * fixed-length ArrayBuffer, the only kind that crosses. Reads go through the native getters
+ * (a Proxy or a patched prototype gets nowhere); the size is checked before any copy.
+ */
+const copyBytes = (v, what) => {
+  const invalid = (why) => bridgeError('BRIDGE_ARGUMENT_INVALID', what + ' ' + why);
+  if (v === null || typeof v !== 'object') throw invalid('must be a Uint8Array, another typed array, a DataView or an ArrayBuffer');
+  let buffer = v;
+  let offset = 0;
+  let length;
+  if (apply(isView, NativeArrayBuffer, [v])) {
+    buffer = tryCall(taBuffer, v);
+    if (buffer !== undefined) {
+      offset = apply(taOffset, v, []);
+      length = apply(taLength, v, []);
+    } else {
+      buffer = tryCall(dvBuffer, v);
+      if (buffer === undefined) throw invalid('is not a readable view');
+      offset = apply(dvOffset, v, []);
+      length = apply(dvLength, v, []);
+    }
+  }
+  // The ArrayBuffer getter throws for a SharedArrayBuffer and for anything that is not a buffer.
+  const total = tryCall(abByteLength, buffer);
+  if (total === undefined) throw invalid('must be a plain ArrayBuffer or a view of one (shared buffers are refused)');
+  if (abResizable !== undefined && apply(abResizable, buffer, []) === true) throw invalid('must not be a resizable buffer or a view of one');
+  if (abDetached !== undefined && apply(abDetached, buffer, []) === true) throw invalid('is detached');
+  if (length === undefined) length = total;
+  if (length > MAX_BINARY) throw invalid('is over ' + MAX_BINARY + ' bytes');
+  if (offset + length > total) throw invalid('is out of bounds');
+  const fresh = construct(NativeArrayBuffer, [length]);
+  apply(taSet, new Uint8ArrayCtor(fresh), [new Uint8ArrayCtor(buffer, offset, length)]);
+  return fresh;
 };
 
-// Bytes cross as base64 text, so a view over a resizable or shared buffer never does.
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const toBase64 = (bytes) => {
-  let copy;
-  try { copy = new Uint8ArrayCtor(bytes); } catch (e) { copy = undefined; }
-  if (bytes === null || typeof bytes !== 'object' || copy === undefined) throw bridgeError('BRIDGE_ARGUMENT_INVALID', 'bytes must be a readable Uint8Array');
-  let out = '';
-  for (let i = 0; i < copy.length; i += 3) {
-    const n = (copy[i] << 16) | ((copy[i + 1] ?? 0) << 8) | (copy[i + 2] ?? 0);
-    out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63] + (i + 1 < copy.length ? B64[(n >> 6) & 63] : '=') + (i + 2 < copy.length ? B64[n & 63] : '=');
-  }
+/** A copy of o's own enumerable fields except skip, on a null prototype. */
+const without = (o, skip) => {
+  const out = create(null);
+  if (o === null || typeof o !== 'object') return out;
+  const names = ownKeys(o);
+  for (let i = 0; i < names.length; i++) if (names[i] !== skip) out[names[i]] = o[names[i]];
   return out;
 };
-const B64_INDEX = create(null);
-for (let i = 0; i < 64; i++) B64_INDEX[B64[i]] = i;
-const fromBase64 = (s) => {
-  if (typeof s !== 'string') return new Uint8ArrayCtor(0);
-  const clean = s.length > 0 && s[s.length - 1] === '=' ? (s[s.length - 2] === '=' ? 2 : 1) : 0;
-  const out = new Uint8ArrayCtor(((s.length * 3) >> 2) - clean);
-  let o = 0;
-  for (let i = 0; i < s.length; i += 4) {
-    const n = ((B64_INDEX[s[i]] ?? 0) << 18) | ((B64_INDEX[s[i + 1]] ?? 0) << 12) | ((B64_INDEX[s[i + 2]] ?? 0) << 6) | (B64_INDEX[s[i + 3]] ?? 0);
-    if (o < out.length) out[o++] = (n >> 16) & 255;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
-  }
-  return out;
-};
-const bytesOf = (p) => then(p, (v) => (v === undefined || v === null ? undefined : fromBase64(v)));
 
 const deepFreeze = (v) => {
   if (v !== null && typeof v === 'object') {
@@ -217,7 +270,8 @@ const makeSignal = () => {
 };
 
 const makeContext = (callId, meta, signal) => {
-  const c = (capability, op, args) => call(callId, capability, op, args);
+  const c = (capability, op, args, bytes) => call(callId, capability, op, args, bytes);
+  const cb = (capability, op, args, bytes) => callWithBytes(callId, capability, op, args, bytes);
   const log = (level) => (message, fields) => {
     then(c('log', level, { message: typeof message === 'string' ? message : text(message), fields: fields }), noop, noop);
   };
@@ -252,20 +306,13 @@ const makeContext = (callId, meta, signal) => {
       text: (request) => c('models', 'text', request),
       structured: (request) => c('models', 'structured', request),
       image: (request) => {
-        // A sketch (IMAGE_VARIATION) crosses as base64 text, copied by toBase64 like storage.put.
-        let args = request;
+        // A sketch (IMAGE_VARIATION) crosses as bytes, copied; the images come back as bytes.
         const sketch = ownGet(request, 'image');
-        if (sketch !== undefined) {
-          args = create(null);
-          const names = ownKeys(request);
-          for (let i = 0; i < names.length; i++) args[names[i]] = request[names[i]];
-          try { args.image = toBase64(sketch); } catch (e) { return rejected(e); }
-        }
-        return then(c('models', 'image', args), (r) => {
-        const images = ownGet(r, 'images');
-        const out = [];
-        if (isArray(images)) for (let i = 0; i < images.length; i++) defineProperty(out, i, nullObject({ value: fromBase64(images[i]), enumerable: true, writable: true, configurable: true }));
-        return freeze({ images: out, model: ownGet(r, 'model'), cost: ownGet(r, 'cost'), width: ownGet(r, 'width'), height: ownGet(r, 'height') });
+        let bytes;
+        try { if (sketch !== undefined) bytes = copyBytes(sketch, 'image'); } catch (e) { return rejected(e); }
+        return then(cb('models', 'image', without(request, 'image'), bytes), (r) => {
+          const v = r.value;
+          return freeze({ images: r.bytes, model: ownGet(v, 'model'), cost: ownGet(v, 'cost'), width: ownGet(v, 'width'), height: ownGet(v, 'height') });
         });
       },
       embed: (request) => c('models', 'embed', request),
@@ -274,14 +321,14 @@ const makeContext = (callId, meta, signal) => {
     storage: freeze({
       put: (key, bytes, contentType) => {
         let data;
-        try { data = toBase64(bytes); } catch (e) { return rejected(e); }
-        return c('storage', 'put', { key: key, bytes: data, contentType: contentType });
+        try { data = copyBytes(bytes, 'bytes'); } catch (e) { return rejected(e); }
+        return c('storage', 'put', { key: key, contentType: contentType }, data);
       },
-      get: (key) => bytesOf(c('storage', 'get', { key: key })),
+      get: (key) => then(cb('storage', 'get', { key: key }), (r) => (r.bytes.length > 0 ? r.bytes[0] : undefined)),
       head: (key) => c('storage', 'head', { key: key }),
       delete: (key) => c('storage', 'delete', { key: key }),
-      list: (prefix) => c('storage', 'list', { prefix: prefix }),
-      url: (key) => c('storage', 'url', { key: key }),
+      list: (prefix, options) => c('storage', 'list', { prefix: prefix, limit: ownGet(options, 'limit'), after: ownGet(options, 'after') }),
+      url: (key, options) => c('storage', 'url', { key: key, expiresInSeconds: ownGet(options, 'expiresInSeconds') }),
     }),
     agents: freeze({
       invoke: (agent, capability, input) => c('agents', 'invoke', { agent: agent, capability: capability, input: input }),
@@ -330,12 +377,23 @@ freeze(speciesHolder);
 const SEALED_SPECIES = nullObject({ value: speciesHolder, writable: false, enumerable: false, configurable: false });
 
 // Host -> guest: every argument a string, the answer an envelope string; never rejects.
-const dispatch = (callId, kind, target, capability, inputJson, metaJson) => {
-  const p = new PromiseCtor((resolve) => run(resolve, callId, kind, target, capability, inputJson, metaJson));
+const dispatch = (callId, kind, target, capability, inputJson, metaJson, bins) => {
+  const p = new PromiseCtor((resolve) => run(resolve, callId, kind, target, capability, inputJson, metaJson, bins));
   defineProperty(p, 'constructor', SEALED_SPECIES);
   return p;
 };
-const run = (resolve, callId, kind, target, capability, inputJson, metaJson) => {
+// The input's byte fields arrive as buffers copied into this heap: they become Uint8Arrays.
+const withBytes = (input, names, bins) => {
+  if (!isArray(names) || input === null || typeof input !== 'object') return input;
+  for (let i = 0; i < names.length; i++) {
+    const b = ownGet(bins, i);
+    if (typeof names[i] === 'string' && tryCall(abByteLength, b) !== undefined) {
+      defineProperty(input, names[i], nullObject({ value: new Uint8ArrayCtor(b), enumerable: true, writable: true, configurable: true }));
+    }
+  }
+  return input;
+};
+const run = (resolve, callId, kind, target, capability, inputJson, metaJson, bins) => {
   const finish = (envelope) => {
     apply(mapDelete, live, [callId]);
     resolve(envelope);
@@ -349,10 +407,11 @@ const run = (resolve, callId, kind, target, capability, inputJson, metaJson) => 
   try {
     const handler = lookup(kind, target, capability);
     if (typeof handler !== 'function') return finish(errorEnvelope('PLUGIN_ERROR', 'no handler for ' + kind + ' ' + target + (capability ? '.' + capability : '')));
-    const input = parse(inputJson);
+    const meta = parse(metaJson);
+    const input = withBytes(parse(inputJson), ownGet(meta, 'binary'), bins);
     const signal = makeSignal();
     apply(mapSet, live, [callId, signal.fire]);
-    result = apply(handler, undefined, [input, makeContext(callId, parse(metaJson), signal.signal)]);
+    result = apply(handler, undefined, [input, makeContext(callId, meta, signal.signal)]);
     const pending = apply(promiseResolve, PromiseCtor, [result]);
     then(pending, (v) => settle(success, v), (e) => settle(failure, e));
   } catch (e) {

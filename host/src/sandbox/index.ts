@@ -6,6 +6,7 @@ import { Supervisor } from './supervisor.ts';
 import type { Sandbox, SandboxOptions } from './types.ts';
 
 export type * from './types.ts';
+export { WithBytes } from './bytes.ts';
 
 /**
  * Starts `options.workers` sandbox worker processes and resolves once all are ready.

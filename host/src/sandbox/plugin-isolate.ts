@@ -9,8 +9,11 @@ import type { CodeCache } from './code-cache.ts';
 import { GUEST_SHIM } from './guest-shim.ts';
 import type { ExpectedHandlers } from './protocol.ts';
 
-/** The bridge function the guest calls: strings in, an envelope string out, never rejects. */
-export type GuestBridge = (callId: unknown, capability: unknown, op: unknown, argsJson: unknown) => Promise<string>;
+/**
+ * The bridge function the guest calls: four strings and an optional byte array the shim
+ * copied in; out an envelope string, or `[envelope, ...byte arrays]`. Never rejects.
+ */
+export type GuestBridge = (callId: unknown, capability: unknown, op: unknown, argsJson: unknown, bytes: unknown) => Promise<string | [string, ...ArrayBuffer[]]>;
 
 export interface BuildOptions {
   pluginId: string;
@@ -21,6 +24,7 @@ export interface BuildOptions {
   /** Budget for the shim and the script's top-level code (sync part). */
   cpuMs: number;
   maxPayloadBytes: number;
+  maxBinaryBytes: number;
   cache: CodeCache;
   bridge: GuestBridge;
 }
@@ -65,7 +69,7 @@ export class PluginIsolate {
     const context = await this.isolate.createContext();
     this.#context = context;
     const bridge = new ivm.Reference(opts.bridge);
-    const api = (await context.evalClosure(GUEST_SHIM, [bridge, opts.maxPayloadBytes], {
+    const api = (await context.evalClosure(GUEST_SHIM, [bridge, opts.maxPayloadBytes, opts.maxBinaryBytes], {
       result: { reference: true },
       timeout: Math.max(opts.cpuMs, 1000),
       filename: 'easel:guest-shim',
@@ -99,10 +103,13 @@ export class PluginIsolate {
     return script;
   }
 
-  /** Runs one handler; resolves with the guest's envelope string (or rejects with an ivm error). */
-  dispatch(args: [string, string, string, string, string, string], cpuMs: number): Promise<unknown> {
+  /**
+   * Runs one handler; resolves with the guest's envelope string (or rejects with an ivm error).
+   * `bytes` (the input's byte fields) are copied into the isolate's own heap, counted by its limit.
+   */
+  dispatch(args: [string, string, string, string, string, string], bytes: ArrayBuffer[], cpuMs: number): Promise<unknown> {
     if (!this.#dispatch || this.dead) return Promise.reject(new Error('isolate is not ready'));
-    return this.#track(this.#dispatch.apply(undefined, args, { result: { promise: true }, timeout: Math.max(1, cpuMs) }));
+    return this.#track(this.#dispatch.apply(undefined, [...args, bytes], { arguments: { copy: true }, result: { promise: true }, timeout: Math.max(1, cpuMs) }));
   }
 
   /** Fires the call's `ctx.signal` inside the isolate; settles when the listeners ran (or could not). */

@@ -1,7 +1,8 @@
 /**
  * Messages between the supervisor (HTTP process) and a sandbox worker process. Every frame
- * is plain JSON; nothing here is trusted by the side that receives it, so each side checks
- * shapes with the guards below before acting on a message.
+ * is JSON plus raw byte attachments (see FrameChannel); nothing here is trusted by the side
+ * that receives it, so each side checks shapes with the guards below before acting on a
+ * message. Where a message carries bytes, the attachments are named in the message.
  */
 import type { ErrorCode } from '../errors/index.ts';
 import type { SandboxPlugin, SandboxStats } from './types.ts';
@@ -17,6 +18,8 @@ export interface WorkerInit {
   cacheKey: string;
   cacheDir: string;
   maxPayloadBytes: number;
+  /** Most bytes one bridge message or call input may carry as byte arrays, all arrays together. */
+  maxBinaryBytes: number;
   maxPendingBridgeCalls: number;
   maxRssBytes: number;
 }
@@ -33,10 +36,13 @@ export type ParentMessage =
       inputJson: string;
       configJson: string;
       executionId: string;
+      /** Top-level input fields delivered as Uint8Array: attachment i fills field binaryFields[i]. */
+      binaryFields: string[];
     }
   | { t: 'abort'; callId: string }
   | { t: 'load'; reqId: number; plugin: SandboxPlugin; expected: ExpectedHandlers }
   | { t: 'unload'; reqId: number; pluginId: string }
+  /** An ok reply carries its value's byte arrays as attachments, in order. */
   | { t: 'bridgeReply'; bridgeId: number; ok: true; valueJson?: string }
   | { t: 'bridgeReply'; bridgeId: number; ok: false; code: string; message: string }
   | { t: 'stats'; reqId: number }
@@ -56,7 +62,8 @@ export type WorkerMessage =
   | ({ t: 'result'; callId: string; ok: false; code: ErrorCode; message: string } & CallMetrics)
   | { t: 'loaded'; reqId: number; ok: boolean; message?: string }
   | { t: 'unloaded'; reqId: number }
-  | { t: 'bridge'; bridgeId: number; callId: string; capability: string; op: string; args: unknown }
+  /** `bytes`: the guest passed one byte array, carried as the frame's only attachment. */
+  | { t: 'bridge'; bridgeId: number; callId: string; capability: string; op: string; args: unknown; bytes: boolean }
   | { t: 'stats'; reqId: number; stats: WorkerStats }
   | { t: 'log'; level: 'info' | 'warn' | 'error'; msg: string; fields: Record<string, unknown> }
   /** The worker is about to end itself; `pluginId` names the plugin it blames, if any. */
@@ -80,7 +87,7 @@ export function isWorkerMessage(m: unknown): m is WorkerMessage {
     case 'unloaded':
       return isCount(m.reqId);
     case 'bridge':
-      return isCount(m.bridgeId) && isString(m.callId, 64) && isString(m.capability, 64) && isString(m.op, 64);
+      return isCount(m.bridgeId) && isString(m.callId, 64) && isString(m.capability, 64) && isString(m.op, 64) && typeof m.bytes === 'boolean';
     case 'stats':
       return isCount(m.reqId) && isObject(m.stats);
     case 'log':

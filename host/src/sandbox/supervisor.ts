@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { EaselError, isErrorCode } from '../errors/index.ts';
 import { CrashLedger } from './crash-ledger.ts';
+import { WithBytes } from './bytes.ts';
 import { toGuestError } from './guest-error.ts';
 import type { ExpectedHandlers, ParentMessage, WorkerMessage } from './protocol.ts';
 import type { BridgeCaller, InvokeRequest, InvokeResult, Sandbox, SandboxOptions, SandboxPlugin, SandboxStats } from './types.ts';
@@ -99,9 +100,14 @@ export class Supervisor implements Sandbox {
     if (request.signal?.aborted) return Promise.reject(new EaselError('EXECUTION_ABORTED', 'the call was cancelled'));
     let inputJson: string;
     let configJson: string;
+    const binaryFields = Object.keys(request.bytes ?? {});
+    const attachments = binaryFields.map((f) => request.bytes![f]!);
     try {
       inputJson = this.#payload(request.input ?? null, 'input');
       configJson = this.#payload(request.config ?? {}, 'config');
+      if (attachments.reduce((n, a) => n + a.byteLength, 0) > this.#opts.maxBinaryBytes) {
+        throw new EaselError('INPUT_TOO_LARGE', `the input's byte fields are over ${this.#opts.maxBinaryBytes} bytes`);
+      }
     } catch (err) {
       return Promise.reject(err);
     }
@@ -138,7 +144,8 @@ export class Supervisor implements Sandbox {
         inputJson,
         configJson,
         executionId: request.executionId,
-      });
+        binaryFields,
+      }, attachments);
       if (!sent) this.#calls.get(callId)?.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox worker is restarting'));
     });
   }
@@ -251,19 +258,20 @@ export class Supervisor implements Sandbox {
         cacheKey: this.#opts.cacheKey.toString('base64'),
         cacheDir: this.#opts.cacheDir,
         maxPayloadBytes: maxPayload,
+        maxBinaryBytes: this.#opts.maxBinaryBytes,
         maxPendingBridgeCalls: this.#opts.maxPendingBridgeCalls,
         maxRssBytes: (this.#opts.workerMaxRssMb ?? 1024) * 1024 * 1024,
       },
       // JSON escaping can make a payload up to six times longer in a frame.
-      6 * maxPayload + 1024 * 1024,
+      6 * maxPayload + this.#opts.maxBinaryBytes + 1024 * 1024,
       {
-        onMessage: (worker, m) => this.#onMessage(slot, worker, m),
+        onMessage: (worker, m, bytes) => this.#onMessage(slot, worker, m, bytes),
         onExit: (worker, detail) => this.#onExit(slot, worker, detail),
       },
     );
   }
 
-  #onMessage(slot: Slot, worker: WorkerProcess, m: WorkerMessage): void {
+  #onMessage(slot: Slot, worker: WorkerProcess, m: WorkerMessage, bytes: Buffer | undefined): void {
     switch (m.t) {
       case 'result': {
         const call = this.#calls.get(m.callId);
@@ -274,7 +282,7 @@ export class Supervisor implements Sandbox {
         return call.reject(new EaselError(code, m.message, { cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes }));
       }
       case 'bridge':
-        return this.#onBridge(worker, m);
+        return this.#onBridge(worker, m, bytes);
       case 'loaded':
       case 'unloaded':
       case 'stats': {
@@ -293,9 +301,9 @@ export class Supervisor implements Sandbox {
     }
   }
 
-  #onBridge(worker: WorkerProcess, m: BridgeRequest): void {
-    const reply = (answer: { ok: true; valueJson?: string } | { ok: false; code: string; message: string }) => {
-      worker.send({ t: 'bridgeReply', bridgeId: m.bridgeId, ...answer } as ParentMessage);
+  #onBridge(worker: WorkerProcess, m: BridgeRequest, bytes: Buffer | undefined): void {
+    const reply = (answer: { ok: true; valueJson?: string } | { ok: false; code: string; message: string }, attachments?: readonly Uint8Array[]) => {
+      worker.send({ t: 'bridgeReply', bridgeId: m.bridgeId, ...answer } as ParentMessage, attachments);
     };
     const call = this.#calls.get(m.callId);
     if (!call) return reply({ ok: false, code: 'EXECUTION_ABORTED', message: 'this call has ended' });
@@ -306,14 +314,19 @@ export class Supervisor implements Sandbox {
     const { caller } = call;
     const max = this.#opts.maxPayloadBytes;
     Promise.resolve()
-      .then(() => this.#opts.bridge(caller, m.capability, m.op, m.args))
+      .then(() => this.#opts.bridge(caller, m.capability, m.op, m.args, bytes))
       .then(
-        (value) => {
+        (answer) => {
+          const value = answer instanceof WithBytes ? answer.value : answer;
+          const attachments = answer instanceof WithBytes ? answer.bytes : [];
           const valueJson = value === undefined ? undefined : JSON.stringify(value);
           if (valueJson !== undefined && (valueJson.length > max || Buffer.byteLength(valueJson) > max)) {
             return reply({ ok: false, code: 'BRIDGE_RESULT_TOO_LARGE', message: `the answer is over ${max} bytes` });
           }
-          reply(valueJson === undefined ? { ok: true } : { ok: true, valueJson });
+          if (attachments.reduce((n, a) => n + a.byteLength, 0) > this.#opts.maxBinaryBytes) {
+            return reply({ ok: false, code: 'BRIDGE_RESULT_TOO_LARGE', message: `the answer's bytes are over ${this.#opts.maxBinaryBytes} bytes` });
+          }
+          reply(valueJson === undefined ? { ok: true } : { ok: true, valueJson }, attachments);
         },
         (err: unknown) => {
           const safe = toGuestError(err);

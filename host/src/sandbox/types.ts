@@ -25,6 +25,11 @@ export interface InvokeRequest {
   capability?: string;
   /** Already validated input. */
   input: unknown;
+  /**
+   * Top-level input fields handed to the guest as Uint8Array (decoded binary fields); they are
+   * sent as raw bytes next to the JSON input, which must not carry them.
+   */
+  bytes?: Record<string, Uint8Array>;
   /** The plugin's validated configuration, frozen inside the isolate as `ctx.config`. */
   config: Record<string, unknown>;
   executionId: string;
@@ -52,9 +57,11 @@ export interface BridgeCaller {
 /**
  * Host-side implementation of the bridges (`ctx.kv`, `ctx.log`, ...). Runs in the HTTP
  * process. Throws an EaselError (or resolves); the sandbox turns either into the
- * `{ok, value}` / `{ok:false, code, message}` envelope the guest sees.
+ * `{ok, value}` / `{ok:false, code, message}` envelope the guest sees. `bytes` is the byte
+ * array the guest passed, if any (untrusted, size-capped); resolving with a `WithBytes`
+ * answers with byte arrays.
  */
-export type BridgeHandler = (caller: BridgeCaller, capability: string, op: string, args: unknown) => Promise<unknown>;
+export type BridgeHandler = (caller: BridgeCaller, capability: string, op: string, args: unknown, bytes?: Buffer) => Promise<unknown>;
 
 export interface SandboxOptions {
   /** Number of worker processes (default: one per core). */
@@ -62,6 +69,8 @@ export interface SandboxOptions {
   bridge: BridgeHandler;
   /** Largest serialized input/output/bridge payload, in bytes. */
   maxPayloadBytes: number;
+  /** Most bytes one bridge message (or one call's byte inputs) may carry as byte arrays, all together. */
+  maxBinaryBytes: number;
   /** Bridge calls one call may have in flight at once. */
   maxPendingBridgeCalls: number;
   /** Worker crashes within `quarantineWindowMs` after which a plugin is quarantined. */

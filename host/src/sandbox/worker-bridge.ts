@@ -1,10 +1,13 @@
 /**
- * The worker's leg of the bridge. The guest hands over four strings; this checks them
- * (types, sizes, the call they name, the call's pending count), forwards parsed JSON to the
- * supervisor and answers the guest with an envelope string. It never rejects and never
- * puts a host error, stack or path into an answer.
+ * The worker's leg of the bridge. The guest hands over four strings and, optionally, one
+ * byte array its shim copied into a fresh fixed-length buffer; this checks them (types,
+ * sizes, the call they name, the call's pending count), forwards parsed JSON and the bytes
+ * to the supervisor and answers the guest with an envelope string, plus the answer's byte
+ * arrays when it has any. It never rejects and never puts a host error, stack or path into
+ * an answer.
  */
 import type { ParentMessage, WorkerMessage } from './protocol.ts';
+import { exactBuffer } from './bytes.ts';
 
 /** What the bridge needs to know about a call in flight. */
 export interface BridgeCall {
@@ -29,31 +32,37 @@ export class WorkerBridge {
   /** Non-string arguments seen (only a subverted shim could send one). */
   nonStringArgs = 0;
   #seq = 0;
-  #waiters = new Map<number, { call: BridgeCall; resolve: (envelope: string) => void }>();
+  #waiters = new Map<number, { call: BridgeCall; resolve: (answer: string | [string, ...ArrayBuffer[]]) => void }>();
   #calls: Map<string, BridgeCall>;
-  #send: (m: WorkerMessage) => void;
+  #send: (m: WorkerMessage, attachments?: readonly Uint8Array[]) => void;
   #maxPayload: number;
+  #maxBinary: number;
   #maxPending: number;
 
-  constructor(calls: Map<string, BridgeCall>, send: (m: WorkerMessage) => void, limits: { maxPayloadBytes: number; maxPendingBridgeCalls: number }) {
+  constructor(
+    calls: Map<string, BridgeCall>,
+    send: (m: WorkerMessage, attachments?: readonly Uint8Array[]) => void,
+    limits: { maxPayloadBytes: number; maxBinaryBytes: number; maxPendingBridgeCalls: number },
+  ) {
     this.#calls = calls;
     this.#send = send;
     this.#maxPayload = limits.maxPayloadBytes;
+    this.#maxBinary = limits.maxBinaryBytes;
     this.#maxPending = limits.maxPendingBridgeCalls;
   }
 
   /** The function behind an isolate's bridge Reference. */
   forIsolate(owner: () => object | undefined) {
-    return async (callId: unknown, capability: unknown, op: unknown, argsJson: unknown): Promise<string> => {
+    return async (callId: unknown, capability: unknown, op: unknown, argsJson: unknown, bytes: unknown): Promise<string | [string, ...ArrayBuffer[]]> => {
       try {
-        return await this.#handle(owner(), callId, capability, op, argsJson);
+        return await this.#handle(owner(), callId, capability, op, argsJson, bytes);
       } catch {
         return INTERNAL;
       }
     };
   }
 
-  #handle(owner: object | undefined, callId: unknown, capability: unknown, op: unknown, argsJson: unknown): string | Promise<string> {
+  #handle(owner: object | undefined, callId: unknown, capability: unknown, op: unknown, argsJson: unknown, bytes: unknown): string | Promise<string | [string, ...ArrayBuffer[]]> {
     if (typeof callId !== 'string' || typeof capability !== 'string' || typeof op !== 'string' || typeof argsJson !== 'string') {
       this.nonStringArgs++;
       return errorEnvelope('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be strings');
@@ -66,6 +75,14 @@ export class WorkerBridge {
     if (argsJson.length > this.#maxPayload || Buffer.byteLength(argsJson) > this.#maxPayload) {
       return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', `bridge arguments are over ${this.#maxPayload} bytes`);
     }
+    // The shim only ever sends a fresh ArrayBuffer it made; anything else means it was subverted.
+    if (bytes !== undefined && !(bytes instanceof ArrayBuffer)) {
+      this.nonStringArgs++;
+      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', 'bytes must be an ArrayBuffer');
+    }
+    if (bytes !== undefined && bytes.byteLength > this.#maxBinary) {
+      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', `bytes are over ${this.#maxBinary} bytes`);
+    }
     if (call.pendingBridge.size >= this.#maxPending) {
       return this.#deliver(call, 'BRIDGE_BUSY', `at most ${this.#maxPending} bridge calls may be in flight per call`);
     }
@@ -76,15 +93,16 @@ export class WorkerBridge {
       return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be JSON');
     }
     const bridgeId = ++this.#seq;
-    return new Promise<string>((resolve) => {
+    return new Promise<string | [string, ...ArrayBuffer[]]>((resolve) => {
       this.#waiters.set(bridgeId, { call, resolve });
       call.pendingBridge.add(bridgeId);
-      this.#send({ t: 'bridge', bridgeId, callId, capability, op, args });
+      if (bytes === undefined) this.#send({ t: 'bridge', bridgeId, callId, capability, op, args, bytes: false });
+      else this.#send({ t: 'bridge', bridgeId, callId, capability, op, args, bytes: true }, [new Uint8Array(bytes)]);
     });
   }
 
-  /** The supervisor's answer to one bridge request. */
-  reply(m: Extract<ParentMessage, { t: 'bridgeReply' }>): void {
+  /** The supervisor's answer to one bridge request, with the byte arrays of its value. */
+  reply(m: Extract<ParentMessage, { t: 'bridgeReply' }>, attachments: Buffer[] = []): void {
     const waiter = this.#waiters.get(m.bridgeId);
     if (!waiter) return;
     this.#waiters.delete(m.bridgeId);
@@ -92,11 +110,17 @@ export class WorkerBridge {
     call.pendingBridge.delete(m.bridgeId);
     if (call.done || call.aborted) return resolve(errorEnvelope('EXECUTION_ABORTED', 'this call has ended'));
     if (!m.ok) return resolve(this.#deliver(call, String(m.code), String(m.message)));
-    if (m.valueJson === undefined) return resolve('{"ok":true}');
-    if (typeof m.valueJson !== 'string' || m.valueJson.length > this.#maxPayload) {
+    if (attachments.reduce((n, a) => n + a.length, 0) > this.#maxBinary) {
+      return resolve(this.#deliver(call, 'BRIDGE_RESULT_TOO_LARGE', `the answer's bytes are over ${this.#maxBinary} bytes`));
+    }
+    if (m.valueJson === undefined && attachments.length === 0) return resolve('{"ok":true}');
+    if (m.valueJson !== undefined && (typeof m.valueJson !== 'string' || m.valueJson.length > this.#maxPayload)) {
       return resolve(this.#deliver(call, 'BRIDGE_RESULT_TOO_LARGE', `the answer is over ${this.#maxPayload} bytes`));
     }
-    resolve(`{"ok":true,"value":${m.valueJson}}`);
+    const envelope = m.valueJson === undefined ? '{"ok":true}' : `{"ok":true,"value":${m.valueJson}}`;
+    if (attachments.length === 0) return resolve(envelope);
+    // Copied into the isolate (its allocator counts them) as fresh fixed-length buffers.
+    resolve([envelope, ...attachments.map(exactBuffer)]);
   }
 
   /** Ends a call's open bridge requests (the call finished or was aborted) so the guest moves on. */

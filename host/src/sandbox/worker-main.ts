@@ -22,17 +22,17 @@ const limits = { maxFrameBytes: 1024 * 1024, onMessage, onViolation: () => proce
 const channel = new FrameChannel(socket, limits);
 let runtime: WorkerRuntime | undefined;
 
-const send = (m: WorkerMessage): void => {
-  channel.send(m);
+const send = (m: WorkerMessage, attachments?: readonly Uint8Array[]): void => {
+  channel.send(m, attachments);
 };
 
-function onMessage(raw: unknown): void {
+function onMessage(raw: unknown, attachments: Buffer[]): void {
   const m = raw as ParentMessage;
   try {
-    if (runtime) return runtime.handle(m);
+    if (runtime) return runtime.handle(m, attachments);
     if (m?.t !== 'init') return;
     // Frames from the supervisor carry input and config as JSON strings; escaping can grow them.
-    limits.maxFrameBytes = 8 * m.maxPayloadBytes + 1024 * 1024;
+    limits.maxFrameBytes = 8 * m.maxPayloadBytes + m.maxBinaryBytes + 1024 * 1024;
     runtime = new WorkerRuntime(m, send);
     send({ t: 'ready' });
   } catch (err) {

@@ -12,7 +12,8 @@ import { isWorkerMessage, type ParentMessage, type WorkerInit, type WorkerMessag
 const STDERR_TAIL = 4096;
 
 export interface WorkerEvents {
-  onMessage(worker: WorkerProcess, message: WorkerMessage): void;
+  /** `bytes`: the byte array a bridge request carries. */
+  onMessage(worker: WorkerProcess, message: WorkerMessage, bytes: Buffer | undefined): void;
   onExit(worker: WorkerProcess, detail: { code: number | null; signal: string | null; reason: string | undefined; stderr: string }): void;
 }
 
@@ -57,7 +58,7 @@ export class WorkerProcess {
     this.#child.stderr?.on('error', () => undefined);
     this.#channel = new FrameChannel(this.#child.stdio[3] as Duplex, {
       maxFrameBytes,
-      onMessage: (m) => this.#onMessage(m),
+      onMessage: (m, attachments) => this.#onMessage(m, attachments),
       onViolation: (reason) => this.kill(`protocol violation: ${reason}`),
     });
     this.#child.on('error', (err) => this.#exited(null, null, `spawn failed: ${err.message}`));
@@ -65,8 +66,8 @@ export class WorkerProcess {
     this.#channel.send(init);
   }
 
-  send(message: ParentMessage): boolean {
-    return this.alive && this.#channel.send(message);
+  send(message: ParentMessage, attachments?: readonly Uint8Array[]): boolean {
+    return this.alive && this.#channel.send(message, attachments);
   }
 
   /** Ends the process at once (a misbehaving worker is treated like a crashed one). */
@@ -86,14 +87,16 @@ export class WorkerProcess {
     clearTimeout(timer);
   }
 
-  #onMessage(m: unknown): void {
+  #onMessage(m: unknown, attachments: Buffer[]): void {
     if (!isWorkerMessage(m)) return this.kill('protocol violation: malformed message');
+    // Bytes ride only on a bridge request that says it carries them, and then exactly one array.
+    if (attachments.length !== (m.t === 'bridge' && m.bytes ? 1 : 0)) return this.kill('protocol violation: unexpected attachments');
     if (m.t === 'ready') {
       this.isReady = true;
       this.#markReady();
       return;
     }
-    this.#events.onMessage(this, m);
+    this.#events.onMessage(this, m, attachments[0]);
   }
 
   #exited(code: number | null, signal: string | null, reason: string | undefined): void {

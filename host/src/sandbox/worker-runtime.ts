@@ -13,6 +13,7 @@ import type { ExpectedHandlers, ParentMessage, WorkerInit, WorkerMessage, Worker
 import type { SandboxPlugin } from './types.ts';
 import { breachOf, RUNAWAY_GRACE_MS, Watchdog, type Breach, type Watched } from './watchdog.ts';
 import { WorkerBridge, type BridgeCall } from './worker-bridge.ts';
+import { exactBuffer } from './bytes.ts';
 
 type Invoke = Extract<ParentMessage, { t: 'invoke' }>;
 type Cause = 'timeout' | 'memory' | 'aborted' | 'idle' | 'unload';
@@ -49,7 +50,7 @@ class LoadError extends Error {}
 
 export class WorkerRuntime {
   #init: WorkerInit;
-  #send: (m: WorkerMessage) => void;
+  #send: (m: WorkerMessage, attachments?: readonly Uint8Array[]) => void;
   #cache: CodeCache;
   #entries = new Map<string, Entry>();
   #calls = new Map<string, Call>();
@@ -61,7 +62,7 @@ export class WorkerRuntime {
   #isolatesCreated = 0;
   #dying = false;
 
-  constructor(init: WorkerInit, send: (m: WorkerMessage) => void) {
+  constructor(init: WorkerInit, send: (m: WorkerMessage, attachments?: readonly Uint8Array[]) => void) {
     this.#init = init;
     this.#send = send;
     this.#cache = new CodeCache(init.cacheDir, Buffer.from(init.cacheKey, 'base64'), (msg, fields) => this.#log('warn', msg, fields));
@@ -70,15 +71,15 @@ export class WorkerRuntime {
     this.#watchdog.poke();
   }
 
-  handle(m: ParentMessage): void {
+  handle(m: ParentMessage, attachments: Buffer[] = []): void {
     if (this.#dying) return;
     switch (m.t) {
       case 'invoke':
-        return void this.#invoke(m);
+        return void this.#invoke(m, attachments);
       case 'abort':
         return this.#abort(m.callId);
       case 'bridgeReply':
-        return this.#bridge.reply(m);
+        return this.#bridge.reply(m, attachments);
       case 'load':
         return void this.#load(m.reqId, m.plugin, m.expected);
       case 'unload':
@@ -95,7 +96,7 @@ export class WorkerRuntime {
     }
   }
 
-  async #invoke(m: Invoke): Promise<void> {
+  async #invoke(m: Invoke, attachments: Buffer[]): Promise<void> {
     const { limits } = m.plugin;
     const call: Call = {
       callId: m.callId,
@@ -113,6 +114,10 @@ export class WorkerRuntime {
       abortedAt: undefined,
     };
     this.#calls.set(call.callId, call);
+    const fields = Array.isArray(m.binaryFields) ? m.binaryFields : [];
+    if (fields.length !== attachments.length || attachments.reduce((n, a) => n + a.length, 0) > this.#init.maxBinaryBytes) {
+      return this.#finish(call, { code: 'INPUT_TOO_LARGE', message: 'the input\'s byte fields do not fit the sandbox limits' });
+    }
     let iso: PluginIsolate;
     try {
       iso = await this.#isolateFor(m.plugin);
@@ -128,11 +133,11 @@ export class WorkerRuntime {
     call.startCpuNs = iso.cpuNs();
     this.#watchdog.poke();
     const timeoutMs = Math.max(1, limits.cpuMs);
-    const meta = `{"executionId":${JSON.stringify(m.executionId)},"plugin":${JSON.stringify({ name: m.plugin.name, version: m.plugin.version })},"config":${m.configJson}}`;
+    const meta = `{"executionId":${JSON.stringify(m.executionId)},"plugin":${JSON.stringify({ name: m.plugin.name, version: m.plugin.version })},"config":${m.configJson},"binary":${JSON.stringify(fields)}}`;
     let envelope: unknown;
     const sent = performance.now();
     try {
-      envelope = await iso.dispatch([m.callId, m.kind, m.target, m.capability, m.inputJson, meta], timeoutMs);
+      envelope = await iso.dispatch([m.callId, m.kind, m.target, m.capability, m.inputJson, meta], attachments.map(exactBuffer), timeoutMs);
     } catch (err) {
       return this.#dispatchFailed(call, iso, err, performance.now() - sent, timeoutMs);
     }
@@ -280,6 +285,7 @@ export class WorkerRuntime {
           memoryMb: plugin.limits.memoryMb,
           cpuMs: plugin.limits.cpuMs,
           maxPayloadBytes: this.#init.maxPayloadBytes,
+          maxBinaryBytes: this.#init.maxBinaryBytes,
           cache: this.#cache,
           bridge: this.#bridge.forIsolate(() => built),
         },

@@ -1,0 +1,22 @@
+/**
+ * Where blob bytes live. A backend only ever sees object keys the host generated
+ * (`<prefix><plugin>/<uuid>`), never a key a plugin chose: plugin keys, owners, sizes and
+ * hashes are metadata rows in SQLite, so listing never touches the backend and no plugin
+ * input can name a path or an S3 key.
+ */
+export interface BlobBackend {
+  readonly kind: 'local' | 's3';
+  /**
+   * Writes the whole object and resolves once it is durable (fsynced, or acknowledged by S3).
+   * Never leaves a partial object visible under `objectKey`. Fails with EaselError
+   * STORAGE_UNAVAILABLE when the backend cannot be reached or refuses the write.
+   */
+  put(objectKey: string, bytes: Uint8Array, meta: { contentType: string; sha256: string }, signal?: AbortSignal): Promise<void>;
+  /** The object's bytes; undefined when no such object exists. STORAGE_UNAVAILABLE on backend failure. */
+  get(objectKey: string, signal?: AbortSignal): Promise<Buffer | undefined>;
+  /** Idempotent: deleting a missing object succeeds. STORAGE_UNAVAILABLE on backend failure. */
+  delete(objectKey: string): Promise<void>;
+  /** Readiness probe (folder writable, bucket reachable); STORAGE_UNAVAILABLE when not. */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
