@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { agentRoutes, budgetRoutes, healthRoutes, installErrorHandling, keyRoutes, modelRoutes, pluginRoutes, registryRoutes } from './api/index.ts';
+import { agentRoutes, blobRoutes, budgetRoutes, healthRoutes, installErrorHandling, keyRoutes, modelRoutes, pluginHttpRoutes, pluginRoutes, registryRoutes, workflowRoutes } from './api/index.ts';
 import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
 import { createBridgeHandler } from './capabilities/index.ts';
 import type { HostConfig } from './config/index.ts';
@@ -18,6 +18,7 @@ import { openStore, type Store } from './store/index.ts';
 import { ensureAdminKey } from './auth/bootstrap.ts';
 import { loadSecret } from './secrets.ts';
 import { installFirstPartyPlugins } from './first-party.ts';
+import { BlobService, createBlobBackend, UrlSigner } from './storage/index.ts';
 
 export interface Host {
   app: FastifyInstance;
@@ -25,6 +26,7 @@ export interface Host {
   sandbox: Sandbox;
   plugins: PluginService;
   models: Models;
+  blobs: BlobService;
   /** The admin key generated at first start (no EASEL_ADMIN_TOKEN, no key yet); shown once. */
   generatedAdminKey?: string;
 }
@@ -48,6 +50,13 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   await store.budgets.clearReservations();
   const models = await createModels(config.models, store, config.dataDir, app.log);
   const scopes = new ExecutionScopes();
+  const blobs = new BlobService({
+    backend: createBlobBackend(config.storage),
+    repo: store.blobs,
+    limits: config.storage,
+    signer: new UrlSigner(await loadSecret(join(config.dataDir, 'secrets', 'blob-url.key')), config.publicUrl),
+    logger: app.log,
+  });
 
   let plugins: PluginService | undefined;
   const sandbox = await createSandbox({
@@ -59,6 +68,7 @@ export async function buildHost(config: HostConfig): Promise<Host> {
       logger: app.log,
       limits: { kv: config.kv, maxLogLineBytes: config.logs.maxLineBytes, maxOpenStreams: config.models.maxOpenStreams },
       models: models.service,
+      blobs,
       scopes,
     }),
     maxPayloadBytes: config.sandbox.maxPayloadBytes,
@@ -98,8 +108,17 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   });
   const executions = new ExecutionService({ plugins, sandbox, executions: store.executions, audit: store.audit, scopes, logger: app.log });
 
+  // Objects whose write never committed (a crash mid-put) or that were released: at start, then periodically.
+  const sweep = () => blobs.sweep().then((n) => n > 0 && app.log.info({ deleted: n }, 'orphaned blob objects deleted'), (err: unknown) => app.log.warn({ err }, 'blob sweep failed; retried later'));
+  await blobs.backend.check().catch((err: unknown) => app.log.warn({ err, backend: config.storage.backend }, 'blob storage is not reachable; storage calls fail with STORAGE_UNAVAILABLE until it is'));
+  await sweep();
+  const sweeper = setInterval(sweep, Math.min(Math.max(config.storage.sweepAfterMs / 4, 1000), 600_000));
+  sweeper.unref();
+
   app.addHook('onClose', async () => {
+    clearInterval(sweeper);
     await sandbox.close();
+    await blobs.backend.close();
     await models.close();
     await store.close();
   });
@@ -108,9 +127,12 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   await app.register(pluginRoutes, { plugins, keys: store.apiKeys, bundleMaxBytes: config.bundles.maxBytes });
   await app.register(registryRoutes, { installer, client, plugins, keys: store.apiKeys });
   await app.register(keyRoutes, { keys: store.apiKeys, audit: store.audit });
-  await app.register(agentRoutes, { plugins, executions, keys: store.apiKeys });
+  await app.register(agentRoutes, { plugins, executions, keys: store.apiKeys, inputBodyMaxBytes: config.inputBodyMaxBytes });
+  await app.register(workflowRoutes, { plugins, executions, keys: store.apiKeys, inputBodyMaxBytes: config.inputBodyMaxBytes });
+  await app.register(pluginHttpRoutes, { plugins, executions, keys: store.apiKeys, inputBodyMaxBytes: config.inputBodyMaxBytes });
+  await app.register(blobRoutes, { blobs, keys: store.apiKeys });
   await app.register(modelRoutes, { models, usage: store.usage, budgets: store.budgets, keys: store.apiKeys });
   await app.register(budgetRoutes, { budgets: store.budgets, audit: store.audit, keys: store.apiKeys });
   if (config.firstPartyPlugins) await installFirstPartyPlugins(plugins, config.dataDir, app.log);
-  return { app, store, sandbox, plugins, models, generatedAdminKey };
+  return { app, store, sandbox, plugins, models, blobs, generatedAdminKey };
 }

@@ -75,7 +75,7 @@ export interface ImageRequest extends Routing {
   quality?: 'standard' | 'premium';
   seed?: number;
   /** A PNG or JPEG to vary (IMAGE_VARIATION) instead of drawing from text alone; copied before the call returns. */
-  image?: Uint8Array | ArrayBuffer | DataView;
+  image?: ArrayBufferView | ArrayBuffer;
   /** 0.2 to 1: how close to `image` the result stays (default 0.7). */
   similarity?: number;
 }
@@ -116,7 +116,7 @@ export interface BlobInfo {
  */
 export interface Storage {
   /** Stores (or replaces) the object under `key`. `bytes` is copied before the call returns. */
-  put(key: string, bytes: Uint8Array | ArrayBuffer | DataView, contentType: string): Promise<BlobInfo>;
+  put(key: string, bytes: ArrayBufferView | ArrayBuffer, contentType: string): Promise<BlobInfo>;
   get(key: string): Promise<Uint8Array | undefined>;
   head(key: string): Promise<BlobInfo | undefined>;
   delete(key: string): Promise<boolean>;

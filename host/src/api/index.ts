@@ -6,3 +6,6 @@ export { agentRoutes } from './apps/agents.ts';
 export { healthRoutes } from './monitoring/health.ts';
 export { modelRoutes } from './models/models.ts';
 export { budgetRoutes } from './admin/budgets.ts';
+export { blobRoutes } from './apps/blobs.ts';
+export { workflowRoutes } from './apps/workflows.ts';
+export { pluginHttpRoutes } from './apps/plugin-routes.ts';

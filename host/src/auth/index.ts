@@ -31,14 +31,20 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/;
 export function requireRole(keys: ApiKeyRepository, role: Role | readonly Role[]) {
   const roles: readonly Role[] = typeof role === 'string' ? [role] : role;
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    const header = request.headers.authorization;
-    if (header === undefined || header === '') throw new EaselError('AUTH_REQUIRED', 'send an API key as `Authorization: Bearer <key>`');
-    const match = BEARER.exec(header);
-    const found = match?.[1] === undefined ? undefined : await keys.verify(match[1]);
-    if (!found) throw new EaselError('AUTH_INVALID', 'the API key is not valid');
+    const found = await principalOf(keys, request);
     if (!roles.includes(found.role)) {
       throw new EaselError('FORBIDDEN', `this route needs a key with the ${roles.join(' or ')} role`);
     }
-    request.principal = { keyId: found.id, role: found.role, label: found.label };
+    request.principal = found;
   };
+}
+
+/** The key the request carries, verified; AUTH_REQUIRED or AUTH_INVALID otherwise. */
+export async function principalOf(keys: ApiKeyRepository, request: FastifyRequest): Promise<Principal> {
+  const header = request.headers.authorization;
+  if (header === undefined || header === '') throw new EaselError('AUTH_REQUIRED', 'send an API key as `Authorization: Bearer <key>`');
+  const match = BEARER.exec(header);
+  const found = match?.[1] === undefined ? undefined : await keys.verify(match[1]);
+  if (!found) throw new EaselError('AUTH_INVALID', 'the API key is not valid');
+  return { keyId: found.id, role: found.role, label: found.label };
 }

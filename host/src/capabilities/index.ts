@@ -1,7 +1,7 @@
 /**
  * The host side of every bridge. The sandbox hands us the caller it bound itself (plugin,
  * version, execution); we check the grant at call time, audit denials, and dispatch to the
- * capability module. Capabilities of later issues (storage, agents) answer NOT_AVAILABLE once granted.
+ * capability module. `ctx.agents` answers NOT_AVAILABLE once granted until cross-plugin calls land.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Permissions } from '@easel/sdk';
@@ -12,12 +12,14 @@ import { allows } from './grants.ts';
 import { kvCapability, type KvLimits } from './kv.ts';
 import { logCapability } from './log.ts';
 import { modelsCapability } from './models.ts';
+import { storageCapability } from './storage.ts';
+import type { BlobService } from '../storage/index.ts';
 import type { ExecutionScopes } from '../executions/index.ts';
 import type { ModelService } from '../models/index.ts';
 
 export { allows, exceeds, intersect } from './grants.ts';
 
-type Capability = (caller: BridgeCaller, op: string, args: Record<string, unknown>) => Promise<unknown>;
+type Capability = (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes?: Buffer) => Promise<unknown>;
 
 export interface BridgeDeps {
   kv: KvRepository;
@@ -27,6 +29,7 @@ export interface BridgeDeps {
   logger: FastifyBaseLogger;
   limits: { kv: KvLimits; maxLogLineBytes: number; maxOpenStreams: number };
   models: ModelService;
+  blobs: BlobService;
   scopes: ExecutionScopes;
 }
 
@@ -43,10 +46,10 @@ export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
     log: logCapability(deps.logger, deps.limits.maxLogLineBytes),
     kv: kvCapability(deps.kv, deps.limits.kv),
     models: modelsCapability({ models: deps.models, scopes: deps.scopes, grantOf: deps.grantOf, maxOpenStreams: deps.limits.maxOpenStreams }),
-    storage: notAvailable('storage', 'blob storage lands with issue 5'),
+    storage: storageCapability(deps.blobs, deps.scopes),
     agents: notAvailable('agents', 'cross-plugin calls land with issue 6'),
   };
-  return async (caller, capability, op, args) => {
+  return async (caller, capability, op, args, bytes) => {
     const run = Object.hasOwn(capabilities, capability) ? capabilities[capability] : undefined;
     if (!run) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `no capability ${capability}`);
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
@@ -67,6 +70,6 @@ export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
       });
       throw new EaselError('PERMISSION_DENIED', `${caller.pluginName} was not granted ${capability}`);
     }
-    return run(caller, op, args as Record<string, unknown>);
+    return run(caller, op, args as Record<string, unknown>, bytes);
   };
 }

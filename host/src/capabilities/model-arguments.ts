@@ -41,8 +41,7 @@ export const MODEL_ARGUMENT_SCHEMAS: Record<string, Record<string, unknown>> = {
       height: side,
       quality: { enum: ['standard', 'premium'] },
       seed: { type: 'integer', minimum: 0, maximum: 2_147_483_646 },
-      // Base64 of a PNG or JPEG (the sketch of an IMAGE_VARIATION).
-      image: { type: 'string', minLength: 4, pattern: '^[A-Za-z0-9+/]*={0,2}$' },
+      // The sketch of an IMAGE_VARIATION does not travel here: it crosses as bytes.
       similarity: { type: 'number', minimum: 0.2, maximum: 1 },
     },
     ['prompt'],

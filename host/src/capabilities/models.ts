@@ -9,10 +9,10 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Permissions } from '@easel/sdk';
 import { EaselError } from '../errors/index.ts';
 import type { ExecutionScope, ExecutionScopes } from '../executions/index.ts';
-import type { ModelCallMeta, ModelService } from '../models/index.ts';
+import type { ImageRequest, ModelCallMeta, ModelService } from '../models/index.ts';
 import { STRATEGIES, type Strategy } from '../models/types.ts';
-import type { BridgeCaller } from '../sandbox/index.ts';
-import { toProblems } from '../schemas/index.ts';
+import { WithBytes, type BridgeCaller } from '../sandbox/index.ts';
+import { sniffImage, toProblems } from '../schemas/index.ts';
 import { MODEL_ARGUMENT_SCHEMAS } from './model-arguments.ts';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -42,6 +42,17 @@ function remember(scope: ExecutionScope, error: unknown): never {
 export function modelsCapability(deps: ModelsCapabilityDeps) {
   const streams = new Map<string, OpenStream>();
 
+  // The sketch arrives as bytes the plugin handed over (untrusted: checked before any model
+  // sees it); the images go back as bytes, not base64 in the JSON answer.
+  const image = async (request: ImageRequest, sketch: Buffer | undefined, meta: ModelCallMeta): Promise<WithBytes> => {
+    if (sketch !== undefined && sniffImage(sketch) === undefined) {
+      throw new EaselError('MODEL_REQUEST_INVALID', 'invalid image request: the image to vary is not a PNG or JPEG', { problems: [{ path: '/image', message: 'is not a PNG or JPEG image' }] });
+    }
+    const out = await deps.models.image(sketch === undefined ? request : { ...request, image: sketch.toString('base64') }, meta);
+    const images = out.images.map((b64) => Buffer.from(b64, 'base64'));
+    return new WithBytes({ model: out.model, cost: out.cost, width: out.width, height: out.height, count: images.length }, images);
+  };
+
   const closeStream = async (handle: string): Promise<void> => {
     const open = streams.get(handle);
     if (!open) return;
@@ -60,7 +71,7 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
     return [handle, open];
   };
 
-  return async (caller: BridgeCaller, op: string, args: Record<string, unknown>): Promise<unknown> => {
+  return async (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes?: Buffer): Promise<unknown> => {
     const validate = Object.hasOwn(validators, op) ? validators[op] : undefined;
     if (!validate) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `models has no operation ${op}`);
     if (!validate(args)) {
@@ -103,7 +114,7 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
         case 'embed':
           return await deps.models.embed(request, meta);
         case 'image':
-          return await deps.models.image(request, meta);
+          return await image(request, bytes, meta);
         case 'streamText': {
           const open = [...streams.values()].filter((s) => s.executionId === caller.executionId).length;
           if (open >= deps.maxOpenStreams) throw new EaselError('BRIDGE_BUSY', `an execution may have at most ${deps.maxOpenStreams} open streams`);

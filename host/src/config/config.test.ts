@@ -55,6 +55,9 @@ describe('loadConfig', () => {
       EASEL_BEDROCK_ENDPOINT: 'http://127.0.0.1:4599',
       EASEL_MODELS_CATALOG_FILE: 'catalog.json',
       EASEL_MODELS_OVERRIDES_FILE: 'overrides.json',
+      EASEL_PUBLIC_URL: 'https://easel.example.com',
+      EASEL_S3_BUCKET: 'easel-blobs',
+      EASEL_S3_ENDPOINT: 'http://127.0.0.1:4569',
     });
     expect(CONFIG_VARIABLES.map((v) => v.path).sort()).toEqual(leafPaths(withToken).sort());
     expect(new Set(CONFIG_VARIABLES.map((v) => v.env)).size).toBe(CONFIG_VARIABLES.length);
@@ -143,6 +146,18 @@ describe('loadConfig', () => {
     );
     expect(problems).toHaveLength(4);
     expect(loadConfig({ EASEL_SANDBOX_MEMORY_MB: '512', EASEL_SANDBOX_MAX_MEMORY_MB: '1024' }).sandbox.memoryMb).toBe(512);
+  });
+
+  test('storage rules: s3 needs a bucket, an object must fit the bridge, the blob folder defaults under the data dir', () => {
+    expect(problemsOf({ EASEL_STORAGE_BACKEND: 's3' })).toEqual(['EASEL_S3_BUCKET: is required when EASEL_STORAGE_BACKEND is s3']);
+    expect(problemsOf({ EASEL_STORAGE_MAX_OBJECT_BYTES: String(64 * 1024 * 1024) })).toEqual([
+      'EASEL_STORAGE_MAX_OBJECT_BYTES: must be <= EASEL_SANDBOX_MAX_BINARY_BYTES (33554432), or no object that size could cross the bridge',
+    ]);
+    expect(problemsOf({ EASEL_STORAGE_URL_TTL_SECONDS: '7200', EASEL_STORAGE_MAX_URL_TTL_SECONDS: '3600' })).toEqual(['EASEL_STORAGE_URL_TTL_SECONDS: must be <= EASEL_STORAGE_MAX_URL_TTL_SECONDS (3600)']);
+    expect(problemsOf({ EASEL_PUBLIC_URL: 'https://easel.example.com/' })).toEqual([expect.stringMatching(/^EASEL_PUBLIC_URL: must match pattern/)]);
+    const config = loadConfig({ EASEL_DATA_DIR: 'some/data' });
+    expect(config.storage.dir).toBe(resolve('some/data/blobs'));
+    expect(loadConfig({ EASEL_STORAGE_DIR: 'elsewhere' }).storage.dir).toBe(resolve('elsewhere'));
   });
 
   test('a cross-field rule is skipped when one side is already invalid', () => {

@@ -112,6 +112,7 @@ export interface HostConfig {
   readonly adminToken?: string;
   readonly logLevel: LogLevel;
   readonly bodyMaxBytes: number;
+  readonly inputBodyMaxBytes: number;
   readonly bundles: BundleConfig;
   readonly sandbox: SandboxConfig;
   readonly kv: KvConfig;

@@ -28,7 +28,13 @@ export const FIELDS: readonly ConfigField[] = [
     description: 'Host log level',
     schema: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
   },
-  { env: 'EASEL_BODY_MAX_BYTES', path: 'bodyMaxBytes', description: 'Largest HTTP request body, in bytes', schema: int(1, 1024 * MiB, MiB) },
+  { env: 'EASEL_BODY_MAX_BYTES', path: 'bodyMaxBytes', description: 'Largest HTTP request body, in bytes (calls that run plugin code have their own limit)', schema: int(1, 1024 * MiB, MiB) },
+  {
+    env: 'EASEL_INPUT_BODY_MAX_BYTES',
+    path: 'inputBodyMaxBytes',
+    description: 'Largest request body of a call that runs plugin code (agents, workflows, plugin routes), whose input may carry byte fields such as an uploaded image, in bytes',
+    schema: int(1, 1024 * MiB, 8 * MiB),
+  },
 
   { env: 'EASEL_BUNDLE_MAX_BYTES', path: 'bundles.maxBytes', description: 'Largest plugin tarball, in bytes', schema: int(1, 1024 * MiB, 20 * MiB) },
   { env: 'EASEL_BUNDLE_MAX_ENTRIES', path: 'bundles.maxEntries', description: 'Most entries in a plugin tarball', schema: int(1, 1_000_000, 1000) },

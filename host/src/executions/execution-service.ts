@@ -1,14 +1,16 @@
 /**
- * Runs one agent capability for an app: input validated before anything is recorded, an
- * execution row opened, the handler run in the plugin's isolate, output validated, and the
- * row completed with timings and the outcome, success or failure.
+ * Runs one agent capability (or a workflow) for an app: input validated before anything is
+ * recorded (byte fields decoded and checked too), an execution row opened, the handler run
+ * in the plugin's isolate, output validated, and the row completed with timings and the
+ * outcome, success or failure.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { EaselError, isErrorCode } from '../errors/index.ts';
-import type { PluginService } from '../plugins/index.ts';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import type { ActivePlugin, PluginService } from '../plugins/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
-import { toProblems } from '../schemas/index.ts';
+import { splitBinaryInput, toProblems, type BinaryField } from '../schemas/index.ts';
 import type { AuditRepository, ExecutionRepository } from '../store/index.ts';
 import type { ExecutionScopes } from './scopes.ts';
 
@@ -16,9 +18,20 @@ export interface AgentCall {
   plugin: string;
   agent: string;
   capability: string;
+  /** JSON, except byte fields (see schemas/binary-fields.ts), which may also be raw bytes. */
   input: unknown;
   apiKeyId?: string;
   /** The app's end user (`x-easel-user`); defaults to `key:<apiKeyId>`. */
+  userId?: string;
+  signal?: AbortSignal;
+}
+
+export interface WorkflowCall {
+  type: string;
+  /** Which plugin's workflow, when several enabled plugins offer the type. */
+  plugin?: string;
+  input: unknown;
+  apiKeyId?: string;
   userId?: string;
   signal?: AbortSignal;
 }
@@ -28,6 +41,17 @@ export interface AgentResult {
   output: unknown;
   durationMs: number;
   cpuMs: number;
+}
+
+interface Target {
+  active: ActivePlugin;
+  kind: 'agent' | 'workflow';
+  target: string;
+  capability?: string;
+  label: string;
+  validateInput: ValidateFunction;
+  validateOutput: ValidateFunction;
+  binary: BinaryField[];
 }
 
 export class ExecutionService {
@@ -54,10 +78,33 @@ export class ExecutionService {
     if (!validateInput || !validateOutput) {
       throw new EaselError('AGENT_NOT_FOUND', `${call.plugin} has no agent ${call.agent} with capability ${call.capability}`);
     }
-    if (!validateInput(call.input)) {
-      throw new EaselError('INPUT_INVALID', `the input does not match ${call.agent}/${call.capability}'s input schema`, { problems: toProblems(validateInput.errors) });
+    const label = `${call.agent}/${call.capability}`;
+    const binary = active.validators.inputBytes(call.agent, call.capability);
+    return this.#run({ active, kind: 'agent', target: call.agent, capability: call.capability, label, validateInput, validateOutput, binary }, call);
+  }
+
+  /** Runs a workflow of an enabled plugin (start to end, in one call; steps and streaming come with orchestration). */
+  async runWorkflow(call: WorkflowCall): Promise<AgentResult> {
+    const offering = (await this.#plugins.list()).filter((p) => p.enabled && (call.plugin === undefined || p.name === call.plugin) && p.manifest.workflows?.some((w) => w.type === call.type));
+    if (offering.length === 0) throw new EaselError('WORKFLOW_NOT_FOUND', `no enabled plugin offers a workflow ${call.type}${call.plugin ? ` (in ${call.plugin})` : ''}`);
+    if (offering.length > 1) {
+      throw new EaselError('REQUEST_INVALID', `several plugins offer a workflow ${call.type}: name one with ?plugin=`, { plugins: offering.map((p) => p.name) });
     }
-    const { record } = active;
+    const active = await this.#plugins.active(offering[0]!.name);
+    const validateInput = active.validators.workflowInput(call.type);
+    const validateOutput = active.validators.workflowOutput(call.type);
+    if (!validateInput || !validateOutput) throw new EaselError('WORKFLOW_NOT_FOUND', `${active.record.name} has no workflow ${call.type}`);
+    const binary = active.validators.workflowBytes(call.type);
+    return this.#run({ active, kind: 'workflow', target: call.type, label: `workflow ${call.type}`, validateInput, validateOutput, binary }, call);
+  }
+
+  async #run(t: Target, call: { input: unknown; apiKeyId?: string; userId?: string; signal?: AbortSignal }): Promise<AgentResult> {
+    // Byte fields are decoded and checked with the schema, before anything is recorded.
+    const split = splitBinaryInput(call.input, t.binary);
+    if (!t.validateInput(split.forSchema) || split.problems.length > 0) {
+      throw new EaselError('INPUT_INVALID', `the input does not match ${t.label}'s input schema`, { problems: [...toProblems(t.validateInput.errors), ...split.problems] });
+    }
+    const { record } = t.active;
     const executionId = randomUUID();
     const userId = call.userId ?? `key:${call.apiKeyId ?? 'none'}`;
     const started = performance.now();
@@ -65,27 +112,28 @@ export class ExecutionService {
       id: executionId,
       pluginName: record.name,
       pluginVersion: record.version,
-      kind: 'agent',
-      target: call.agent,
-      capability: call.capability,
+      kind: t.kind,
+      target: t.target,
+      capability: t.capability,
       apiKeyId: call.apiKeyId,
       userId,
-      input: call.input,
+      input: split.recorded,
     });
-    const scope = this.#scopes.open({ executionId, pluginName: record.name, userId, config: active.config }, call.signal);
+    const scope = this.#scopes.open({ executionId, pluginName: record.name, userId, config: t.active.config }, call.signal);
     try {
       const result = await this.#sandbox.invoke({
-        plugin: active.sandbox,
-        kind: 'agent',
-        target: call.agent,
-        capability: call.capability,
-        input: call.input,
-        config: active.config,
+        plugin: t.active.sandbox,
+        kind: t.kind,
+        target: t.target,
+        capability: t.capability,
+        input: split.json,
+        bytes: split.bytes,
+        config: t.active.config,
         executionId,
         signal: scope.signal,
       });
-      if (!validateOutput(result.output)) {
-        throw new EaselError('OUTPUT_INVALID', `${record.name} returned output that does not match ${call.agent}/${call.capability}'s output schema`, { problems: toProblems(validateOutput.errors) });
+      if (!t.validateOutput(result.output)) {
+        throw new EaselError('OUTPUT_INVALID', `${record.name} returned output that does not match ${t.label}'s output schema`, { problems: toProblems(t.validateOutput.errors) });
       }
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
       await this.#executions.complete(executionId, { status: 'succeeded', output: result.output, durationMs, cpuMs: result.cpuMs, heapUsedBytes: result.heapUsedBytes });

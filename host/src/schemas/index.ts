@@ -5,6 +5,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { PluginManifest } from '@easel/sdk';
 import { linearRegExpEngine } from '@easel/sdk/bundle';
+import { binaryFieldsOf, type BinaryField } from './binary-fields.ts';
 
 export interface Problem {
   path: string;
@@ -19,10 +20,16 @@ export function toProblems(errors: ErrorObject[] | null | undefined): Problem[] 
   });
 }
 
+export { binaryFieldsOf, sniffImage, splitBinaryInput, type BinaryField, type SplitInput } from './binary-fields.ts';
+
 export interface PluginValidators {
   input(agent: string, capability: string): ValidateFunction | undefined;
+  /** Byte fields of a capability's input (see binary-fields.ts). */
+  inputBytes(agent: string, capability: string): BinaryField[];
+  workflowBytes(type: string): BinaryField[];
   output(agent: string, capability: string): ValidateFunction | undefined;
   workflowInput(type: string): ValidateFunction | undefined;
+  workflowOutput(type: string): ValidateFunction | undefined;
   config: ValidateFunction;
 }
 
@@ -53,19 +60,30 @@ export class ValidatorCache {
     const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false, code: { regExp: linearRegExpEngine } });
     const inputs = new Map<string, ValidateFunction>();
     const outputs = new Map<string, ValidateFunction>();
+    const inputBytes = new Map<string, BinaryField[]>();
     for (const agent of manifest.agents) {
       for (const cap of agent.capabilities) {
         inputs.set(`${agent.type}/${cap.name}`, ajv.compile(cap.input));
         outputs.set(`${agent.type}/${cap.name}`, ajv.compile(cap.output));
+        inputBytes.set(`${agent.type}/${cap.name}`, binaryFieldsOf(cap.input));
       }
     }
     const workflows = new Map<string, ValidateFunction>();
-    for (const wf of manifest.workflows ?? []) workflows.set(wf.type, ajv.compile(wf.input));
+    const workflowBytes = new Map<string, BinaryField[]>();
+    const workflowOutputs = new Map<string, ValidateFunction>();
+    for (const wf of manifest.workflows ?? []) {
+      workflows.set(wf.type, ajv.compile(wf.input));
+      workflowOutputs.set(wf.type, ajv.compile(wf.output ?? {}));
+      workflowBytes.set(wf.type, binaryFieldsOf(wf.input));
+    }
     const config = ajv.compile(manifest.config ?? ACCEPT_OBJECT);
     return {
       input: (agent, capability) => inputs.get(`${agent}/${capability}`),
       output: (agent, capability) => outputs.get(`${agent}/${capability}`),
+      inputBytes: (agent, capability) => inputBytes.get(`${agent}/${capability}`) ?? [],
+      workflowBytes: (type) => workflowBytes.get(type) ?? [],
       workflowInput: (type) => workflows.get(type),
+      workflowOutput: (type) => workflowOutputs.get(type),
       config,
     };
   }

@@ -44,7 +44,7 @@ export interface PluginRepository {
   installSet(records: NewPlugin[]): Promise<{ previous?: InstalledPlugin }[]>;
   /** False when no plugin has that name. */
   setEnabled(name: string, enabled: boolean): Promise<boolean>;
-  /** Deletes the plugin with its grants, config and kv rows in one transaction. */
+  /** Deletes the plugin with its grants, config, kv and blob rows in one transaction (its blob objects become orphans for the sweeper). */
   remove(name: string): Promise<InstalledPlugin | undefined>;
 }
 
@@ -137,6 +137,53 @@ export interface KvRepository {
   /** Keys starting with `prefix` (taken literally), sorted by code point. */
   list(plugin: string, prefix: string, limit: number): Promise<string[]>;
   count(plugin: string): Promise<number>;
+}
+
+/** A stored object's metadata row. `objectKey` names its bytes in the blob backend. */
+export interface BlobRecord {
+  id: string;
+  pluginName: string;
+  /** The plugin's normalized key. */
+  key: string;
+  objectKey: string;
+  contentType: string;
+  size: number;
+  /** Hex. */
+  sha256: string;
+  executionId?: string;
+  /** The app key whose execution wrote it (from the execution row), when known. */
+  apiKeyId?: string;
+  createdAt: string;
+}
+
+export type NewBlob = Omit<BlobRecord, 'apiKeyId'>;
+
+/**
+ * Blob metadata. A put is two steps around the backend write: `beginWrite` marks the object
+ * key as an orphan first (so a crash before the commit leaves it to the sweeper), `commit`
+ * then records the row, checks the quotas and clears the mark in one transaction.
+ * `plugin` is always bound by the host, never built from guest input.
+ */
+export interface BlobRepository {
+  beginWrite(objectKey: string): Promise<void>;
+  /**
+   * Records `blob` (replacing the plugin's row with the same key, whose object becomes an
+   * orphan) in one transaction. Rejects with STORAGE_QUOTA_EXCEEDED when the plugin's bytes
+   * or objects would pass the limits, with PLUGIN_NOT_FOUND when it is not installed; then
+   * nothing changed and the written object stays an orphan.
+   */
+  commit(blob: NewBlob, limits: { maxBytes: number; maxObjects: number }): Promise<{ replaced?: BlobRecord }>;
+  get(plugin: string, key: string): Promise<BlobRecord | undefined>;
+  byId(id: string): Promise<BlobRecord | undefined>;
+  /** Keys starting with `prefix` (taken literally) and after `after`, sorted by code point. */
+  list(plugin: string, prefix: string, after: string | undefined, limit: number): Promise<BlobRecord[]>;
+  /** Deletes the row; its object becomes an orphan. */
+  remove(plugin: string, key: string): Promise<BlobRecord | undefined>;
+  usage(plugin: string): Promise<{ bytes: number; objects: number }>;
+  /** Orphans to delete from the backend: every released one, and writes older than `writingBefore`. */
+  orphans(writingBefore: string, limit: number): Promise<string[]>;
+  /** The orphan's object is gone from the backend. */
+  forget(objectKey: string): Promise<void>;
 }
 
 export type AuditOutcome = 'ok' | 'denied' | 'failed';
@@ -312,6 +359,7 @@ export interface Store {
   usage: UsageRepository;
   budgets: BudgetRepository;
   modelCache: ModelCacheRepository;
+  blobs: BlobRepository;
   /** Idempotent. */
   close(): Promise<void>;
 }

@@ -11,6 +11,8 @@ export interface AgentRoutesOptions {
   plugins: PluginService;
   executions: ExecutionService;
   keys: ApiKeyRepository;
+  /** Largest body of a call that runs plugin code (inputs may carry byte fields). */
+  inputBodyMaxBytes: number;
 }
 
 // The header follows the same rule as the `:userId` route parameters.
@@ -29,7 +31,7 @@ export function userOf(headers: Record<string, string | string[] | undefined>): 
 
 const kebab = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 64 } as const;
 
-export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, { plugins, executions, keys }) => {
+export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, { plugins, executions, keys, inputBodyMaxBytes }) => {
   app.addHook('onRequest', requireRole(keys, 'app'));
 
   app.get('/v1/agents', async () => {
@@ -55,7 +57,7 @@ export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, {
 
   app.post<{ Params: { plugin: string; agent: string; capability: string } }>(
     '/v1/agents/:plugin/:agent/:capability',
-    { schema: { params: { type: 'object', required: ['plugin', 'agent', 'capability'], properties: { plugin: pluginName, agent: kebab, capability: kebab } } } },
+    { bodyLimit: inputBodyMaxBytes, schema: { params: { type: 'object', required: ['plugin', 'agent', 'capability'], properties: { plugin: pluginName, agent: kebab, capability: kebab } } } },
     async (req) => {
       const { plugin, agent, capability } = req.params;
       const result = await executions.runAgent({ plugin, agent, capability, input: req.body ?? {}, apiKeyId: req.principal?.keyId, userId: userOf(req.headers) });

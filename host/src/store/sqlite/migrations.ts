@@ -164,6 +164,42 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX model_cache_semantic_by_expiry ON model_cache_semantic (expires_at_ms);
     `,
   },
+  {
+    version: 3,
+    name: 'blob metadata',
+    sql: `
+      -- Blob metadata: bytes live in the blob backend under object_key (host-generated, never
+      -- plugin input); listing, ownership, quotas and hashes are answered from here.
+      CREATE TABLE blobs (
+        id TEXT PRIMARY KEY,
+        plugin TEXT NOT NULL REFERENCES plugins (name) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        object_key TEXT NOT NULL UNIQUE,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL CHECK (size >= 0),
+        sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+        execution_id TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (plugin, key)
+      ) STRICT;
+
+      -- Running totals per plugin, kept in the same transactions as blobs: quotas in O(1).
+      CREATE TABLE blob_usage (
+        plugin TEXT PRIMARY KEY REFERENCES plugins (name) ON DELETE CASCADE,
+        bytes INTEGER NOT NULL CHECK (bytes >= 0),
+        objects INTEGER NOT NULL CHECK (objects >= 0)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Objects in the backend that no blobs row owns: written by a put that has not committed
+      -- (or never will: a crash, a failed commit), or left by a delete, an overwrite or an
+      -- uninstall. The sweeper deletes them from the backend; no plugin reference (outlives it).
+      CREATE TABLE blob_orphans (
+        object_key TEXT PRIMARY KEY,
+        reason TEXT NOT NULL CHECK (reason IN ('writing', 'released')),
+        since TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

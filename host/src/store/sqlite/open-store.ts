@@ -3,6 +3,7 @@ import { openDatabase } from '@easel/common/sqlite/open-database';
 import type { Store } from '../types.ts';
 import { SqliteApiKeyRepository } from './api-keys.ts';
 import { SqliteAuditRepository } from './audit.ts';
+import { SqliteBlobRepository } from './blobs.ts';
 import { SqliteBudgetRepository } from './budgets.ts';
 import { SqliteConfigRepository } from './configs.ts';
 import { SqliteExecutionRepository } from './executions.ts';
@@ -36,6 +37,7 @@ export async function openStore(file: string): Promise<Store> {
     usage: new SqliteUsageRepository(db),
     budgets: new SqliteBudgetRepository(db),
     modelCache: new SqliteModelCacheRepository(db),
+    blobs: new SqliteBlobRepository(db),
     async close() {
       if (db.open) db.close();
     },

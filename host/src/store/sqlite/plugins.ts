@@ -38,6 +38,7 @@ export class SqlitePluginRepository implements PluginRepository {
   #install;
   #installSet;
   #remove;
+  #releaseBlobs;
 
   constructor(db: Db) {
     this.#list = db.prepare<[], Row>('SELECT * FROM plugins ORDER BY name');
@@ -51,8 +52,10 @@ export class SqlitePluginRepository implements PluginRepository {
         script_sha256 = excluded.script_sha256, path = excluded.path, files = excluded.files,
         updated_at = excluded.updated_at`);
     this.#setEnabled = db.prepare('UPDATE plugins SET enabled = ?, updated_at = ? WHERE name = ?');
-    this.#removeOwned = ['kv', 'grants', 'plugin_configs'].map((table) => db.prepare(`DELETE FROM ${table} WHERE plugin = ?`));
+    this.#removeOwned = ['kv', 'grants', 'plugin_configs', 'blobs', 'blob_usage'].map((table) => db.prepare(`DELETE FROM ${table} WHERE plugin = ?`));
     this.#delete = db.prepare('DELETE FROM plugins WHERE name = ?');
+    // The plugin's objects become orphans in the same transaction: the sweeper deletes their bytes.
+    this.#releaseBlobs = db.prepare("INSERT OR REPLACE INTO blob_orphans (object_key, reason, since) SELECT object_key, 'released', ? FROM blobs WHERE plugin = ?");
 
     this.#install = db.transaction((record: NewPlugin): { previous?: InstalledPlugin } => {
       const before = this.#get.get(record.name);
@@ -73,6 +76,7 @@ export class SqlitePluginRepository implements PluginRepository {
     this.#remove = db.transaction((name: string): InstalledPlugin | undefined => {
       const row = this.#get.get(name);
       if (row === undefined) return undefined;
+      this.#releaseBlobs.run(now(), name);
       for (const statement of this.#removeOwned) statement.run(name);
       this.#delete.run(name);
       return toPlugin(row);

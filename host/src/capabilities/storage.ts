@@ -1,0 +1,36 @@
+/**
+ * `ctx.storage`: the plugin's own blob namespace. The namespace is the plugin name the host
+ * bound (BridgeCaller) and the execution is the caller's, so no argument a plugin crafts
+ * reaches another plugin's objects. Bytes arrive as the copy the sandbox made and are
+ * checked (size, type) by the blob service before anything is written.
+ */
+import { EaselError } from '../errors/index.ts';
+import type { ExecutionScopes } from '../executions/index.ts';
+import { WithBytes, type BridgeCaller } from '../sandbox/index.ts';
+import type { BlobService } from '../storage/index.ts';
+
+export function storageCapability(blobs: BlobService, scopes: ExecutionScopes) {
+  return async (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes?: Buffer): Promise<unknown> => {
+    const plugin = caller.pluginName;
+    const signal = scopes.get(caller.executionId)?.signal;
+    switch (op) {
+      case 'put':
+        if (!bytes) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'put needs bytes');
+        return blobs.put(plugin, caller.executionId, args.key, bytes, args.contentType, signal);
+      case 'get': {
+        const found = await blobs.get(plugin, args.key, signal);
+        return found && new WithBytes(found.info, [found.bytes]);
+      }
+      case 'head':
+        return blobs.head(plugin, args.key);
+      case 'delete':
+        return blobs.delete(plugin, args.key);
+      case 'list':
+        return blobs.list(plugin, args.prefix, args.after, args.limit);
+      case 'url':
+        return blobs.url(plugin, args.key, args.expiresInSeconds);
+      default:
+        throw new EaselError('BRIDGE_ARGUMENT_INVALID', `storage has no operation ${op}`);
+    }
+  };
+}

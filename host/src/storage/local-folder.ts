@@ -1,0 +1,129 @@
+/**
+ * Blobs as files under one folder: `<dir>/<plugin>/<uuid>`. A put writes a temp file next to
+ * its target, fsyncs it, renames it into place and fsyncs the folder, so a crash leaves either
+ * the old object or the new one, never a torn file, and the rename survives power loss.
+ * Temp names start with `.`, which no object key segment may, so they never shadow an object.
+ *
+ * Files are 0600 and folders 0700: the bytes are the plugins' data, not the host user's
+ * neighbours'. Every fs failure becomes STORAGE_UNAVAILABLE with the errno code only: the
+ * message reaches plugins, and the host's paths are none of their business (the original
+ * error rides along as `cause` for the host log).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { EaselError } from '../errors/index.ts';
+import type { BlobBackend } from './backend.ts';
+
+/** Host-generated keys only: `[a-z0-9-]` segments joined by `/`. Anything else is a host bug. */
+const OBJECT_KEY = /^[a-z0-9-]+(?:\/[a-z0-9-]+)*$/;
+const MAX_KEY_LENGTH = 512;
+
+export function assertObjectKey(objectKey: string): void {
+  if (objectKey.length > MAX_KEY_LENGTH || !OBJECT_KEY.test(objectKey)) throw new Error('refused a malformed storage object key');
+}
+
+function unavailable(operation: string, error: unknown): EaselError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const reason = typeof code === 'string' && /^E[A-Z0-9]{1,30}$/.test(code) ? ` (${code})` : '';
+  const e = new EaselError('STORAGE_UNAVAILABLE', `blob storage ${operation} failed${reason}`);
+  e.cause = error;
+  return e;
+}
+
+const isMissing = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'ENOENT';
+
+/** fsync a folder so a rename or a new entry in it is durable, not just the file's bytes. */
+async function syncDir(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export class LocalFolderBackend implements BlobBackend {
+  readonly kind = 'local' as const;
+  readonly #dir: string;
+
+  constructor(options: { dir: string }) {
+    this.#dir = options.dir;
+  }
+
+  #path(objectKey: string): string {
+    assertObjectKey(objectKey);
+    return join(this.#dir, ...objectKey.split('/'));
+  }
+
+  async put(objectKey: string, bytes: Uint8Array, _meta: { contentType: string; sha256: string }, signal?: AbortSignal): Promise<void> {
+    const target = this.#path(objectKey);
+    signal?.throwIfAborted();
+    const folder = dirname(target);
+    const temp = join(folder, `.tmp-${randomBytes(12).toString('hex')}`);
+    let written = false;
+    try {
+      // mkdir answers the first folder it created: its parent must learn of it durably too.
+      const created = await mkdir(folder, { recursive: true, mode: 0o700 });
+      if (created !== undefined) await syncDir(dirname(created));
+      const handle = await open(temp, 'wx', 0o600);
+      try {
+        await handle.writeFile(bytes, { signal });
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      signal?.throwIfAborted();
+      await rename(temp, target);
+      written = true;
+      await syncDir(folder);
+    } catch (error) {
+      if (!written) await unlink(temp).catch(() => {});
+      // A cancel is the caller's own doing, not a storage failure: it keeps its reason.
+      if (signal?.aborted) throw signal.reason;
+      throw unavailable('put', error);
+    }
+  }
+
+  async get(objectKey: string, signal?: AbortSignal): Promise<Buffer | undefined> {
+    const path = this.#path(objectKey);
+    try {
+      return await readFile(path, { signal });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (isMissing(error)) return undefined;
+      throw unavailable('get', error);
+    }
+  }
+
+  async delete(objectKey: string): Promise<void> {
+    const path = this.#path(objectKey);
+    try {
+      await unlink(path);
+    } catch (error) {
+      if (!isMissing(error)) throw unavailable('delete', error);
+    }
+  }
+
+  /** Creates the folder if needed and writes, syncs and removes a probe file in it. */
+  async check(): Promise<void> {
+    const probe = join(this.#dir, `.probe-${randomBytes(12).toString('hex')}`);
+    try {
+      await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+      // access(W_OK) would lie for root and on read-only mounts; a real write does not.
+      const handle = await open(probe, 'wx', 0o600);
+      try {
+        await handle.writeFile('probe');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await unlink(probe);
+    } catch (error) {
+      await unlink(probe).catch(() => {});
+      throw unavailable('check', error);
+    }
+  }
+
+  async close(): Promise<void> {}
+}

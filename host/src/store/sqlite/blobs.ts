@@ -1,0 +1,147 @@
+/**
+ * Blob metadata rows, running totals per plugin and the orphan list the sweeper works from.
+ * Every statement binds the plugin as its own column, so no key a plugin crafts reaches
+ * another plugin's rows; object keys never come from plugin input.
+ */
+import { EaselError } from '../../errors/index.ts';
+import type { BlobRecord, BlobRepository, NewBlob } from '../types.ts';
+import { type Db, defined, now, pluginNotFound } from './shared.ts';
+import { prefixEnd } from './kv.ts';
+
+interface Row {
+  id: string;
+  plugin: string;
+  key: string;
+  object_key: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  execution_id: string | null;
+  api_key_id?: string | null;
+  created_at: string;
+}
+
+const toRecord = (r: Row): BlobRecord =>
+  defined({
+    id: r.id,
+    pluginName: r.plugin,
+    key: r.key,
+    objectKey: r.object_key,
+    contentType: r.content_type,
+    size: r.size,
+    sha256: r.sha256,
+    executionId: r.execution_id ?? undefined,
+    apiKeyId: r.api_key_id ?? undefined,
+    createdAt: r.created_at,
+  });
+
+export class SqliteBlobRepository implements BlobRepository {
+  #get;
+  #byId;
+  #listRange;
+  #listFrom;
+  #usage;
+  #orphan;
+  #orphans;
+  #forget;
+  #commit;
+  #remove;
+
+  constructor(db: Db) {
+    this.#get = db.prepare<[string, string], Row>('SELECT * FROM blobs WHERE plugin = ? AND key = ?');
+    this.#byId = db.prepare<[string], Row>('SELECT b.*, e.api_key_id FROM blobs b LEFT JOIN executions e ON e.id = b.execution_id WHERE b.id = ?');
+    // A range scan on (plugin, key): `from` is inclusive (the prefix) or exclusive (a page's last key).
+    const page = (op: '>=' | '>', bounded: boolean) =>
+      db.prepare<unknown[], Row>(`SELECT * FROM blobs WHERE plugin = ? AND key ${op} ? ${bounded ? 'AND key < ?' : ''} ORDER BY key LIMIT ?`);
+    this.#listRange = { '>=': page('>=', true), '>': page('>', true) };
+    this.#listFrom = { '>=': page('>=', false), '>': page('>', false) };
+    this.#usage = db.prepare<[string], { bytes: number; objects: number }>('SELECT bytes, objects FROM blob_usage WHERE plugin = ?');
+    this.#orphan = db.prepare('INSERT OR REPLACE INTO blob_orphans (object_key, reason, since) VALUES (?, ?, ?)');
+    this.#orphans = db.prepare<[string, number], string>("SELECT object_key FROM blob_orphans WHERE reason = 'released' OR since < ? ORDER BY since LIMIT ?").pluck();
+    this.#forget = db.prepare('DELETE FROM blob_orphans WHERE object_key = ?');
+    const pluginExists = db.prepare<[string], number>('SELECT 1 FROM plugins WHERE name = ?').pluck();
+    const insert = db.prepare(`
+      INSERT INTO blobs (id, plugin, key, object_key, content_type, size, sha256, execution_id, created_at)
+      VALUES (@id, @plugin, @key, @objectKey, @contentType, @size, @sha256, @executionId, @createdAt)`);
+    const deleteRow = db.prepare('DELETE FROM blobs WHERE id = ?');
+    const addUsage = db.prepare(`
+      INSERT INTO blob_usage (plugin, bytes, objects) VALUES (@plugin, @bytes, @objects)
+      ON CONFLICT (plugin) DO UPDATE SET bytes = bytes + excluded.bytes, objects = objects + excluded.objects`);
+
+    this.#commit = db.transaction((blob: NewBlob, limits: { maxBytes: number; maxObjects: number }): { replaced?: BlobRecord } => {
+      if (pluginExists.get(blob.pluginName) === undefined) throw pluginNotFound(blob.pluginName);
+      const old = this.#get.get(blob.pluginName, blob.key);
+      const usage = this.#usage.get(blob.pluginName) ?? { bytes: 0, objects: 0 };
+      const bytes = usage.bytes - (old?.size ?? 0) + blob.size;
+      const objects = usage.objects + (old ? 0 : 1);
+      if (bytes > limits.maxBytes || objects > limits.maxObjects) {
+        throw new EaselError('STORAGE_QUOTA_EXCEEDED', `${blob.pluginName} may keep at most ${limits.maxBytes} bytes in ${limits.maxObjects} objects (it would hold ${bytes} bytes in ${objects})`, {
+          usedBytes: usage.bytes,
+          usedObjects: usage.objects,
+          maxBytes: limits.maxBytes,
+          maxObjects: limits.maxObjects,
+        });
+      }
+      const time = now();
+      if (old) {
+        deleteRow.run(old.id);
+        this.#orphan.run(old.object_key, 'released', time);
+      }
+      insert.run({ ...blob, plugin: blob.pluginName, executionId: blob.executionId ?? null });
+      addUsage.run({ plugin: blob.pluginName, bytes: blob.size - (old?.size ?? 0), objects: old ? 0 : 1 });
+      this.#forget.run(blob.objectKey);
+      return old ? { replaced: toRecord(old) } : {};
+    });
+    this.#remove = db.transaction((plugin: string, key: string): BlobRecord | undefined => {
+      const old = this.#get.get(plugin, key);
+      if (!old) return undefined;
+      deleteRow.run(old.id);
+      addUsage.run({ plugin, bytes: -old.size, objects: -1 });
+      this.#orphan.run(old.object_key, 'released', now());
+      return toRecord(old);
+    });
+  }
+
+  async beginWrite(objectKey: string): Promise<void> {
+    this.#orphan.run(objectKey, 'writing', now());
+  }
+
+  async commit(blob: NewBlob, limits: { maxBytes: number; maxObjects: number }): Promise<{ replaced?: BlobRecord }> {
+    return this.#commit.immediate(blob, limits);
+  }
+
+  async get(plugin: string, key: string): Promise<BlobRecord | undefined> {
+    const row = this.#get.get(plugin, key);
+    return row && toRecord(row);
+  }
+
+  async byId(id: string): Promise<BlobRecord | undefined> {
+    const row = this.#byId.get(id);
+    return row && toRecord(row);
+  }
+
+  async list(plugin: string, prefix: string, after: string | undefined, limit: number): Promise<BlobRecord[]> {
+    // Strictly after `after` when it is inside the range, else from the prefix itself (inclusive).
+    const op = after !== undefined && after >= prefix ? '>' : '>=';
+    const from = op === '>' ? (after as string) : prefix;
+    const end = prefixEnd(prefix);
+    const rows = end === undefined ? this.#listFrom[op].all(plugin, from, limit) : this.#listRange[op].all(plugin, from, end, limit);
+    return rows.map(toRecord);
+  }
+
+  async remove(plugin: string, key: string): Promise<BlobRecord | undefined> {
+    return this.#remove.immediate(plugin, key);
+  }
+
+  async usage(plugin: string): Promise<{ bytes: number; objects: number }> {
+    return this.#usage.get(plugin) ?? { bytes: 0, objects: 0 };
+  }
+
+  async orphans(writingBefore: string, limit: number): Promise<string[]> {
+    return this.#orphans.all(writingBefore, limit);
+  }
+
+  async forget(objectKey: string): Promise<void> {
+    this.#forget.run(objectKey);
+  }
+}

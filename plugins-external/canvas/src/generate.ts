@@ -1,0 +1,113 @@
+/** The two ways to draw, as plain functions the agents and the workflow all call. */
+import type { Context, ImageRequest } from '@easel/sdk';
+import { isPngOrJpeg, sketchBytes, storeImages, type Image } from './images.ts';
+import {
+  buildNegativePrompt,
+  buildPrompt,
+  DEFAULT_SIZE,
+  DEFAULT_STYLE,
+  normalizeKeywords,
+  parseSize,
+  SKETCH_SUBJECT,
+  type Size,
+  type Style,
+} from './prompts.ts';
+import { subjectFor } from './translate.ts';
+
+export type Keywords = string | string[];
+
+interface Common {
+  style?: Style;
+  count?: number;
+  size?: Size;
+  seed?: number;
+}
+
+export interface TextToImageInput extends Common {
+  keywords: Keywords;
+}
+
+export interface SketchToImageInput extends Common {
+  /** The host validates the base64 field (PNG or JPEG, size) and hands over its bytes. */
+  sketch: Uint8Array;
+  keywords?: Keywords;
+  similarity?: number;
+}
+
+export interface CanvasInput extends Common {
+  keywords?: Keywords;
+  sketch?: Uint8Array;
+  similarity?: number;
+}
+
+export interface CanvasOutput {
+  images: Image[];
+  /** The prompt sent to the image model. */
+  prompt: string;
+  negativePrompt: string;
+}
+
+export const DEFAULT_SIMILARITY = 0.7;
+/** The largest seed Nova Canvas takes. */
+export const MAX_SEED = 2_147_483_646;
+
+/** A seed in 0..MAX_SEED (Math.random is all an isolate has, and all this needs). */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * (MAX_SEED + 1));
+}
+
+/** Images from keywords (TEXT_IMAGE). */
+export async function textToImage(input: TextToImageInput, ctx: Context): Promise<CanvasOutput> {
+  ctx.signal.throwIfAborted();
+  const keywords = normalizeKeywords(input.keywords);
+  if (keywords.length === 0) throw new Error('keywords must have at least one visible character');
+  const subject = await subjectFor(keywords, ctx);
+  return draw(ctx, input, subject.text, subject.translated, undefined);
+}
+
+/** Images that follow a sketch (IMAGE_VARIATION), guided by keywords when there are any. */
+export async function sketchToImage(input: SketchToImageInput, ctx: Context): Promise<CanvasOutput> {
+  ctx.signal.throwIfAborted();
+  const sketch = sketchBytes(input.sketch);
+  if (!isPngOrJpeg(sketch)) throw new Error('sketch must be a PNG or JPEG image');
+  const keywords = normalizeKeywords(input.keywords);
+  const subject = keywords.length > 0 ? await subjectFor(keywords, ctx) : { text: SKETCH_SUBJECT, translated: false };
+  return draw(ctx, input, subject.text, subject.translated, { image: sketch, similarity: input.similarity ?? DEFAULT_SIMILARITY });
+}
+
+/** The workflow: the sketch path when there is a sketch, else the keywords path. */
+export async function canvas(input: CanvasInput, ctx: Context): Promise<CanvasOutput> {
+  const { sketch, keywords, ...rest } = input;
+  if (sketch !== undefined) return sketchToImage({ ...rest, sketch, ...(keywords !== undefined ? { keywords } : {}) }, ctx);
+  if (keywords === undefined) throw new Error('give keywords, a sketch or both');
+  const { similarity: _ignored, ...common } = rest;
+  return textToImage({ ...common, keywords }, ctx);
+}
+
+async function draw(
+  ctx: Context,
+  input: Common,
+  subject: string,
+  translated: boolean,
+  variation: { image: Uint8Array; similarity: number } | undefined,
+): Promise<CanvasOutput> {
+  ctx.signal.throwIfAborted();
+  const style = input.style ?? DEFAULT_STYLE;
+  const { width, height } = parseSize(input.size ?? DEFAULT_SIZE);
+  const count = input.count ?? 1;
+  const prompt = buildPrompt(subject, style);
+  const negativePrompt = buildNegativePrompt(style);
+  // Nova Canvas's own default seed is fixed (12): without one, the same keywords would always
+  // give the same pictures. A caller who wants that passes a seed.
+  const seed = input.seed ?? randomSeed();
+  const request: ImageRequest = { prompt, negativePrompt, count, width, height, seed };
+  if (variation) {
+    request.image = variation.image;
+    request.similarity = variation.similarity;
+  }
+  ctx.log.info('drawing', { mode: variation ? 'sketch' : 'text', style, count, width, height, translated, seed, promptChars: prompt.length });
+  const result = await ctx.models.image(request);
+  ctx.signal.throwIfAborted();
+  const images = await storeImages(result, ctx);
+  return { images, prompt, negativePrompt };
+}
