@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { agentRoutes, blobRoutes, budgetRoutes, healthRoutes, installErrorHandling, keyRoutes, modelRoutes, pluginHttpRoutes, pluginRoutes, registryRoutes, workflowRoutes } from './api/index.ts';
+import { serializeRequest } from './api/log-serializers.ts';
 import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
 import { createBridgeHandler } from './capabilities/index.ts';
 import type { HostConfig } from './config/index.ts';
@@ -36,7 +37,8 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.adminToken', '*.key', '*.token'], censor: '[redacted]' },
+      redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.adminToken', '*.key', '*.token', '*.secretAccessKey'], censor: '[redacted]' },
+      serializers: { req: serializeRequest },
     },
     bodyLimit: config.bodyMaxBytes,
     // Plugin handlers answer within their wall budget; keep sockets from idling forever.

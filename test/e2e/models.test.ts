@@ -66,6 +66,11 @@ describe('allowed calls', () => {
     expect(varied.status).toBe(200);
     const calls = await control.calls();
     expect(calls.map((c) => c.taskType)).toEqual(['TEXT_IMAGE', 'IMAGE_VARIATION']);
+    // Bytes a plugin hands over are untrusted: what is not a PNG or JPEG never reaches a model.
+    const garbage = await run('image', { prompt: 'vary this', sketch: 'garbage' });
+    expect(garbage.status).toBe(400);
+    expect(garbage.body).toMatchObject({ code: 'MODEL_REQUEST_INVALID', message: expect.stringContaining('not a PNG or JPEG') });
+    expect(await control.calls()).toHaveLength(2);
   });
 
   test('an abandoned stream is closed and billed when the execution ends', async () => {

@@ -58,6 +58,8 @@ describe('loadConfig', () => {
       EASEL_PUBLIC_URL: 'https://easel.example.com',
       EASEL_S3_BUCKET: 'easel-blobs',
       EASEL_S3_ENDPOINT: 'http://127.0.0.1:4569',
+      EASEL_S3_ACCESS_KEY_ID: 'S3RVER',
+      EASEL_S3_SECRET_ACCESS_KEY: 'S3RVER',
     });
     expect(CONFIG_VARIABLES.map((v) => v.path).sort()).toEqual(leafPaths(withToken).sort());
     expect(new Set(CONFIG_VARIABLES.map((v) => v.env)).size).toBe(CONFIG_VARIABLES.length);
@@ -150,6 +152,7 @@ describe('loadConfig', () => {
 
   test('storage rules: s3 needs a bucket, an object must fit the bridge, the blob folder defaults under the data dir', () => {
     expect(problemsOf({ EASEL_STORAGE_BACKEND: 's3' })).toEqual(['EASEL_S3_BUCKET: is required when EASEL_STORAGE_BACKEND is s3']);
+    expect(problemsOf({ EASEL_S3_ACCESS_KEY_ID: 'key' })).toEqual(['EASEL_S3_ACCESS_KEY_ID: set it together with EASEL_S3_SECRET_ACCESS_KEY, or neither']);
     expect(problemsOf({ EASEL_STORAGE_MAX_OBJECT_BYTES: String(64 * 1024 * 1024) })).toEqual([
       'EASEL_STORAGE_MAX_OBJECT_BYTES: must be <= EASEL_SANDBOX_MAX_BINARY_BYTES (33554432), or no object that size could cross the bridge',
     ]);

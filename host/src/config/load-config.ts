@@ -31,6 +31,10 @@ const RULES: readonly ConfigRule[] = [
     check: ([backend, bucket], label) => (backend === 's3' && bucket === undefined ? `${label('storage.s3.bucket')}: is required when ${label('storage.backend')} is s3` : undefined),
   },
   {
+    paths: ['storage.s3.accessKeyId', 'storage.s3.secretAccessKey'],
+    check: ([id, secret], label) => ((id === undefined) !== (secret === undefined) ? `${label('storage.s3.accessKeyId')}: set it together with ${label('storage.s3.secretAccessKey')}, or neither` : undefined),
+  },
+  {
     paths: ['storage.maxObjectBytes', 'sandbox.maxBinaryBytes'],
     check: ([object, binary], label) =>
       typeof object === 'number' && typeof binary === 'number' && object > binary ? `${label('storage.maxObjectBytes')}: must be <= ${label('sandbox.maxBinaryBytes')} (${binary}), or no object that size could cross the bridge` : undefined,

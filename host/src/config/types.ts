@@ -97,6 +97,8 @@ export interface StorageConfig {
     readonly bucket?: string;
     readonly region: string;
     readonly endpoint?: string;
+    readonly accessKeyId?: string;
+    readonly secretAccessKey?: string;
     readonly forcePathStyle: boolean;
     readonly prefix: string;
     readonly timeoutMs: number;

@@ -168,6 +168,13 @@ export const FIELDS: readonly ConfigField[] = [
     description: "S3 endpoint URL (an S3-compatible server such as MinIO or s3rver); unset: the Region's AWS endpoint. Credentials come from the AWS SDK's default chain",
     schema: { type: 'string', pattern: '^https?://[^\\s]+$' },
   },
+  {
+    env: 'EASEL_S3_ACCESS_KEY_ID',
+    path: 'storage.s3.accessKeyId',
+    description: "Access key of the s3 blob backend, for an S3-compatible server whose keys differ from the AWS ones (with EASEL_S3_SECRET_ACCESS_KEY); unset: the AWS SDK's default credential chain",
+    schema: { type: 'string', minLength: 1, maxLength: 256 },
+  },
+  { env: 'EASEL_S3_SECRET_ACCESS_KEY', path: 'storage.s3.secretAccessKey', description: 'Secret key that goes with EASEL_S3_ACCESS_KEY_ID', schema: { type: 'string', minLength: 1, maxLength: 256 } },
   { env: 'EASEL_S3_FORCE_PATH_STYLE', path: 'storage.s3.forcePathStyle', description: 'Address the bucket as a path (`endpoint/bucket/key`), as most S3-compatible servers need (true or false)', schema: { type: 'boolean', default: false } },
   { env: 'EASEL_S3_PREFIX', path: 'storage.s3.prefix', description: 'Prefix of every object key Easel writes in the bucket (e.g. `easel/`)', schema: { type: 'string', maxLength: 256, pattern: '^([A-Za-z0-9._-]+/)*$', default: '' } },
   { env: 'EASEL_S3_TIMEOUT_MS', path: 'storage.s3.timeoutMs', description: 'Time limit of one S3 request (connect and response), in ms', schema: int(1, 600_000, 10_000) },

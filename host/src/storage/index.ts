@@ -13,5 +13,6 @@ export { normalizeKey, normalizePrefix, normalizeContentType } from './keys.ts';
 export function createBlobBackend(config: StorageConfig): BlobBackend {
   if (config.backend === 'local') return new LocalFolderBackend({ dir: config.dir });
   const { s3 } = config;
-  return new S3Backend({ bucket: s3.bucket as string, region: s3.region, endpoint: s3.endpoint, forcePathStyle: s3.forcePathStyle, prefix: s3.prefix, timeoutMs: s3.timeoutMs });
+  const credentials = s3.accessKeyId !== undefined && s3.secretAccessKey !== undefined ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } : undefined;
+  return new S3Backend({ bucket: s3.bucket as string, region: s3.region, endpoint: s3.endpoint, forcePathStyle: s3.forcePathStyle, prefix: s3.prefix, timeoutMs: s3.timeoutMs, credentials });
 }
