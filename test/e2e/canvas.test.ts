@@ -188,5 +188,14 @@ describe('bad input is refused before anything runs or is stored', () => {
     expect((await host.call('GET', '/v1/p/canvas/generate', { key: appKey })).body.code).toBe('ROUTE_NOT_FOUND');
     // Plugin routes are for app keys.
     expect((await host.call('POST', '/v1/p/canvas/generate', { body: { keywords: 'cat' } })).body.code).toBe('FORBIDDEN');
+    expect((await post('/v1/p/no-such-plugin/generate', { keywords: 'cat' })).body.code).toBe('PLUGIN_NOT_FOUND');
+  });
+
+  test('a disabled plugin mounts no routes until enabled again', async () => {
+    expect((await host.call('POST', '/v1/plugins/canvas/disable')).status).toBe(200);
+    expect((await post('/v1/p/canvas/generate', { keywords: 'cat' })).body.code).toBe('PLUGIN_DISABLED');
+    const grant = { storage: { read: true, write: true }, models: { tasks: ['image', 'text'], maxTier: 'standard' } };
+    expect((await host.call('POST', '/v1/plugins/canvas/enable', { body: { grant } })).status).toBe(200);
+    expect((await post('/v1/p/canvas/generate', { keywords: 'cat', size: '512x512' })).status).toBe(200);
   });
 });

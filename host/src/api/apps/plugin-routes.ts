@@ -14,6 +14,7 @@ import type { ExecutionService } from '../../executions/index.ts';
 import type { PluginService } from '../../plugins/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
 import { binaryFieldsOf } from '../../schemas/index.ts';
+import { pluginName } from '../schemas.ts';
 import { userOf } from './agents.ts';
 
 export interface PluginRouteOptions {
@@ -34,11 +35,13 @@ export const pluginHttpRoutes: FastifyPluginAsync<PluginRouteOptions> = async (a
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/v1/p/:plugin/*',
     bodyLimit: inputBodyMaxBytes,
+    schema: { params: { type: 'object', required: ['plugin'], properties: { plugin: pluginName, '*': { type: 'string', maxLength: 200 } } } },
     handler: async (req) => {
       const path = `/${req.params['*']}`.replace(/\/+$/, '') || '/';
-      const installed = (await plugins.list()).find((p) => p.name === req.params.plugin && p.enabled);
-      const route = installed?.manifest.routes?.find((r) => r.method === req.method && r.path === path);
-      if (!installed || !route) throw new EaselError('ROUTE_NOT_FOUND', `no route ${req.method} /v1/p/${req.params.plugin}${path}`);
+      // Not installed, disabled or modified: the same answers the generic agent endpoint gives.
+      const { record: installed } = await plugins.active(req.params.plugin);
+      const route = installed.manifest.routes?.find((r) => r.method === req.method && r.path === path);
+      if (!route) throw new EaselError('ROUTE_NOT_FOUND', `no route ${req.method} /v1/p/${req.params.plugin}${path}`);
       const capability = installed.manifest.agents.find((a) => a.type === route.agent)?.capabilities.find((c) => c.name === route.capability);
       const input = req.isMultipart() ? await multipartInput(req, capability?.input) : req.method === 'GET' || req.method === 'DELETE' ? typed(req.query as Record<string, unknown>, capability?.input) : (req.body ?? {});
       const result = await executions.runAgent({ plugin: installed.name, agent: route.agent, capability: route.capability, input, apiKeyId: req.principal?.keyId, userId: userOf(req.headers) });
