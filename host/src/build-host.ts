@@ -125,7 +125,7 @@ export async function buildHost(config: HostConfig): Promise<Host> {
     await store.close();
   });
   installErrorHandling(app);
-  await app.register(healthRoutes, { sandbox });
+  await app.register(healthRoutes, { sandbox, storage: blobs.backend });
   await app.register(pluginRoutes, { plugins, keys: store.apiKeys, bundleMaxBytes: config.bundles.maxBytes });
   await app.register(registryRoutes, { installer, client, plugins, keys: store.apiKeys });
   await app.register(keyRoutes, { keys: store.apiKeys, audit: store.audit });

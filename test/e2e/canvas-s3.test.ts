@@ -57,6 +57,9 @@ test('S3 stopped mid-test: STORAGE_UNAVAILABLE, no metadata row, and the sweeper
   const before = await host.host.store.blobs.usage('canvas');
   const stored = await host.host.store.blobs.list('canvas', '', undefined, 1000);
   await s3.stop();
+  // Readiness says so (the first probe of this host, so nothing cached).
+  const ready = await host.call('GET', '/readyz', { key: null });
+  expect(ready).toMatchObject({ status: 503, body: { status: 'degraded', storage: 'unavailable' } });
   const res = await generate();
   expect(res.status).toBe(503);
   expect(res.body).toMatchObject({ code: 'STORAGE_UNAVAILABLE', message: expect.stringMatching(/^blob storage put failed/) });
