@@ -26,5 +26,11 @@ process.stdout.write(
     ? `Models: Bedrock emulator at ${target.endpoint} (synthetic answers; no AWS credentials configured or EASEL_BEDROCK_MODE=emulator)\n`
     : `Models: Amazon Bedrock in ${target.region}${target.endpoint ? ` via ${target.endpoint}` : ''}\n`,
 );
+const { storage } = config;
+process.stdout.write(
+  storage.backend === 'local'
+    ? `Blobs: local folder ${storage.dir}\n`
+    : `Blobs: S3 bucket ${storage.s3.bucket}${storage.s3.prefix ? ` under ${storage.s3.prefix}` : ''} in ${storage.s3.region}${storage.s3.endpoint ? ` via ${storage.s3.endpoint}` : ''}\n`,
+);
 
 closeOnSignals(host.app);
