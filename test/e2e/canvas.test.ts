@@ -7,6 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
+import type { Image } from '../../plugins-external/canvas/src/images.ts';
 import { startHost, type RunningHost } from '../helpers/host.ts';
 import { drawSketch, pngSize, sha256 } from '../helpers/images.ts';
 
@@ -27,16 +28,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await control.reset();
 });
-
-interface Image {
-  blobId: string;
-  url: string;
-  width: number;
-  height: number;
-  contentType: string;
-  model: string;
-  cost: number;
-}
 
 const post = (path: string, body: unknown) => host.call('POST', path, { key: appKey, body, headers: { 'x-easel-user': 'painter' } });
 

@@ -1,6 +1,9 @@
 /** Route schema fragments shared by the API's resources. */
 export const pluginName = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 64 } as const;
 
+/** Agent, capability and workflow names: kebab-case, like plugin names. */
+export const kebab = pluginName;
+
 export const permissions = {
   type: 'object',
   additionalProperties: false,

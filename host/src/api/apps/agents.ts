@@ -5,7 +5,7 @@ import { EaselError } from '../../errors/index.ts';
 import type { ExecutionService } from '../../executions/index.ts';
 import type { PluginService } from '../../plugins/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
-import { pluginName, userId } from '../schemas.ts';
+import { kebab, pluginName, userId } from '../schemas.ts';
 
 export interface AgentRoutesOptions {
   plugins: PluginService;
@@ -28,8 +28,6 @@ export function userOf(headers: Record<string, string | string[] | undefined>): 
   }
   return value;
 }
-
-const kebab = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 64 } as const;
 
 export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, { plugins, executions, keys, inputBodyMaxBytes }) => {
   app.addHook('onRequest', requireRole(keys, 'app'));

@@ -7,7 +7,7 @@ import { requireRole } from '../../auth/index.ts';
 import type { ExecutionService } from '../../executions/index.ts';
 import type { PluginService } from '../../plugins/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
-import { pluginName } from '../schemas.ts';
+import { kebab, pluginName } from '../schemas.ts';
 import { userOf } from './agents.ts';
 
 export interface WorkflowRoutesOptions {
@@ -17,8 +17,6 @@ export interface WorkflowRoutesOptions {
   /** Largest body of a call that runs plugin code (inputs may carry byte fields). */
   inputBodyMaxBytes: number;
 }
-
-const kebab = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 64 } as const;
 
 export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (app, { plugins, executions, keys, inputBodyMaxBytes }) => {
   app.addHook('onRequest', requireRole(keys, 'app'));
