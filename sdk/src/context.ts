@@ -69,7 +69,7 @@ export interface ImageRequest extends Routing {
   negativePrompt?: string;
   /** 1 to 5 (default 1). */
   count?: number;
-  /** Multiples of 64 from 256 to 2048 (default 1024). */
+  /** Multiples of 64 from 320 to 2048 (default 1024). */
   width?: number;
   height?: number;
   quality?: 'standard' | 'premium';

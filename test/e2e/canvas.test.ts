@@ -169,6 +169,13 @@ describe('bad input is refused before anything runs or is stored', () => {
     expect(await control.calls()).toEqual([]);
   });
 
+  test('a form field over the multipart field limit is refused, not cut short', async () => {
+    const res = await upload('/v1/p/canvas/sketch', { keywords: 'k'.repeat(70 * 1024) }, { bytes: drawSketch('ring', [1, 2, 3]) });
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('REQUEST_TOO_LARGE');
+    expect(await control.calls()).toEqual([]);
+  });
+
   test('a file for a field that takes no bytes, and a route the plugin does not declare', async () => {
     const form = new FormData();
     form.append('keywords', new Blob([Buffer.from('cat')]), 'k.txt');

@@ -13,6 +13,8 @@ const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-
 
 function segmentsOf(raw: unknown, name: string, maxLength: number): string[] {
   if (typeof raw !== 'string') throw new EaselError('STORAGE_KEY_INVALID', `${name} must be a string`);
+  // A lone surrogate has no UTF-8 form: SQLite would store it as U+FFFD, merging distinct keys.
+  if (!raw.isWellFormed()) throw new EaselError('STORAGE_KEY_INVALID', `${name} must be well-formed Unicode (no lone surrogates)`);
   const text = raw.normalize('NFC');
   if (CONTROL.test(text)) throw new EaselError('STORAGE_KEY_INVALID', `${name} must not contain control characters`);
   const segments = text.split('/').filter((s) => s !== '');

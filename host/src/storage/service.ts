@@ -173,13 +173,17 @@ export class BlobService {
     return bytes;
   }
 
-  /** Deletes an orphan's bytes and forgets it; false (and a log line) when the backend failed. */
+  /**
+   * Deletes an orphan's bytes: claimed first (so a commit or another sweeper cannot race it),
+   * put back as released when the backend fails. False (and a log line) then.
+   */
   async #discard(objectKey: string, logFailure: boolean): Promise<boolean> {
+    if (!(await this.#repo.claim(objectKey))) return false;
     try {
       await this.backend.delete(objectKey);
-      await this.#repo.forget(objectKey);
       return true;
     } catch (error) {
+      await this.#repo.release(objectKey);
       if (logFailure) this.#log.warn({ err: error, objectKey }, 'could not delete a released blob object; the sweeper will retry');
       return false;
     }

@@ -169,8 +169,9 @@ export interface BlobRepository {
   /**
    * Records `blob` (replacing the plugin's row with the same key, whose object becomes an
    * orphan) in one transaction. Rejects with STORAGE_QUOTA_EXCEEDED when the plugin's bytes
-   * or objects would pass the limits, with PLUGIN_NOT_FOUND when it is not installed; then
-   * nothing changed and the written object stays an orphan.
+   * or objects would pass the limits, with PLUGIN_NOT_FOUND when it is not installed, and with
+   * STORAGE_UNAVAILABLE when the write's orphan mark is gone (a sweeper took the object: the
+   * write outlived EASEL_STORAGE_SWEEP_AFTER_MS); then nothing changed.
    */
   commit(blob: NewBlob, limits: { maxBytes: number; maxObjects: number }): Promise<{ replaced?: BlobRecord }>;
   get(plugin: string, key: string): Promise<BlobRecord | undefined>;
@@ -182,8 +183,13 @@ export interface BlobRepository {
   usage(plugin: string): Promise<{ bytes: number; objects: number }>;
   /** Orphans to delete from the backend: every released one, and writes older than `writingBefore`. */
   orphans(writingBefore: string, limit: number): Promise<string[]>;
-  /** The orphan's object is gone from the backend. */
-  forget(objectKey: string): Promise<void>;
+  /**
+   * Takes an orphan off the list before its object is deleted; false when it is not there (a
+   * commit or another sweeper took it). Whoever claims it deletes it, or calls `release`.
+   */
+  claim(objectKey: string): Promise<boolean>;
+  /** Puts an object (back) on the orphan list as released: the next sweep deletes it. */
+  release(objectKey: string): Promise<void>;
 }
 
 export type AuditOutcome = 'ok' | 'denied' | 'failed';

@@ -66,6 +66,7 @@ async function multipartInput(req: FastifyRequest, schema: Schema): Promise<Reco
         }
         input[part.fieldname] = await part.toBuffer();
       } else {
+        if (part.valueTruncated || part.fieldnameTruncated) throw new EaselError('REQUEST_TOO_LARGE', `the form field ${part.fieldname} is over ${MAX_FIELD_BYTES} bytes`);
         const previous = text[part.fieldname];
         text[part.fieldname] = previous === undefined ? part.value : [...(Array.isArray(previous) ? previous : [previous]), part.value];
       }

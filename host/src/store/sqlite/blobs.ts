@@ -64,12 +64,18 @@ export class SqliteBlobRepository implements BlobRepository {
       INSERT INTO blobs (id, plugin, key, object_key, content_type, size, sha256, execution_id, created_at)
       VALUES (@id, @plugin, @key, @objectKey, @contentType, @size, @sha256, @executionId, @createdAt)`);
     const deleteRow = db.prepare('DELETE FROM blobs WHERE id = ?');
-    const addUsage = db.prepare(`
-      INSERT INTO blob_usage (plugin, bytes, objects) VALUES (@plugin, @bytes, @objects)
-      ON CONFLICT (plugin) DO UPDATE SET bytes = bytes + excluded.bytes, objects = objects + excluded.objects`);
+    // Not an upsert: SQLite checks CHECK (bytes >= 0) on the row an INSERT proposes before it
+    // resolves the conflict, so a negative change (a delete, a smaller overwrite) would fail.
+    const ensureUsage = db.prepare('INSERT OR IGNORE INTO blob_usage (plugin, bytes, objects) VALUES (?, 0, 0)');
+    const changeUsage = db.prepare('UPDATE blob_usage SET bytes = bytes + @bytes, objects = objects + @objects WHERE plugin = @plugin');
+    const addUsage = { run: (change: { plugin: string; bytes: number; objects: number }) => (ensureUsage.run(change.plugin), changeUsage.run(change)) };
 
     this.#commit = db.transaction((blob: NewBlob, limits: { maxBytes: number; maxObjects: number }): { replaced?: BlobRecord } => {
       if (pluginExists.get(blob.pluginName) === undefined) throw pluginNotFound(blob.pluginName);
+      // The write's mark must still be there: a sweeper that took it is deleting these bytes.
+      if (this.#forget.run(blob.objectKey).changes !== 1) {
+        throw new EaselError('STORAGE_UNAVAILABLE', 'the write took longer than the sweeper allows (EASEL_STORAGE_SWEEP_AFTER_MS) and its object was removed');
+      }
       const old = this.#get.get(blob.pluginName, blob.key);
       const usage = this.#usage.get(blob.pluginName) ?? { bytes: 0, objects: 0 };
       const bytes = usage.bytes - (old?.size ?? 0) + blob.size;
@@ -89,7 +95,6 @@ export class SqliteBlobRepository implements BlobRepository {
       }
       insert.run({ ...blob, plugin: blob.pluginName, executionId: blob.executionId ?? null });
       addUsage.run({ plugin: blob.pluginName, bytes: blob.size - (old?.size ?? 0), objects: old ? 0 : 1 });
-      this.#forget.run(blob.objectKey);
       return old ? { replaced: toRecord(old) } : {};
     });
     this.#remove = db.transaction((plugin: string, key: string): BlobRecord | undefined => {
@@ -122,7 +127,7 @@ export class SqliteBlobRepository implements BlobRepository {
 
   async list(plugin: string, prefix: string, after: string | undefined, limit: number): Promise<BlobRecord[]> {
     // Strictly after `after` when it is inside the range, else from the prefix itself (inclusive).
-    const op = after !== undefined && after >= prefix ? '>' : '>=';
+    const op = after !== undefined && compareCodePoints(after, prefix) >= 0 ? '>' : '>=';
     const from = op === '>' ? (after as string) : prefix;
     const end = prefixEnd(prefix);
     const rows = end === undefined ? this.#listFrom[op].all(plugin, from, limit) : this.#listRange[op].all(plugin, from, end, limit);
@@ -141,7 +146,22 @@ export class SqliteBlobRepository implements BlobRepository {
     return this.#orphans.all(writingBefore, limit);
   }
 
-  async forget(objectKey: string): Promise<void> {
-    this.#forget.run(objectKey);
+  async claim(objectKey: string): Promise<boolean> {
+    return this.#forget.run(objectKey).changes === 1;
   }
+
+  async release(objectKey: string): Promise<void> {
+    this.#orphan.run(objectKey, 'released', now());
+  }
+}
+
+/** Orders strings as SQLite's BINARY collation does for UTF-8 text: by code point, not UTF-16 unit. */
+function compareCodePoints(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i]!.codePointAt(0) as number) - (y[i]!.codePointAt(0) as number);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
 }
