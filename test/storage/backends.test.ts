@@ -5,7 +5,7 @@
  * a store that never answers, bad credentials and a missing bucket.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,6 +138,23 @@ describe('local folder only', () => {
     const entries = await readdir(dir, { recursive: true, withFileTypes: true });
     return entries.map((e) => join(e.parentPath, e.name).slice(dir.length + 1) + (e.isDirectory() ? '/' : '')).sort();
   }
+
+  test('temp and probe files a crash left behind are swept once old; objects and young temp files stay', async () => {
+    const dir = join(folder, 'leftovers');
+    const backend = new LocalFolderBackend({ dir });
+    const bytes = randomBytes(16);
+    await backend.put('alpha/one', bytes, meta(bytes));
+    const stale = join(dir, 'alpha', `.tmp-${'a'.repeat(24)}`);
+    const staleProbe = join(dir, `.probe-${'b'.repeat(24)}`);
+    const young = join(dir, 'alpha', `.tmp-${'c'.repeat(24)}`);
+    for (const path of [stale, staleProbe, young]) await writeFile(path, 'half-written');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const path of [stale, staleProbe]) await utimes(path, hourAgo, hourAgo);
+    expect(await backend.sweepLeftovers(60_000)).toBe(2);
+    expect(await tree(dir)).toEqual(['alpha/', `alpha/.tmp-${'c'.repeat(24)}`, 'alpha/one']);
+    expect(await backend.get('alpha/one')).toEqual(bytes);
+    expect(await new LocalFolderBackend({ dir: join(folder, 'never-made') }).sweepLeftovers(0)).toBe(0);
+  });
 
   test('puts leave exactly the objects, no temp files; files are 0600 and folders 0700', async () => {
     const dir = join(folder, 'atomic');

@@ -18,5 +18,10 @@ export interface BlobBackend {
   delete(objectKey: string): Promise<void>;
   /** Readiness probe (folder writable, bucket reachable); STORAGE_UNAVAILABLE when not. */
   check(): Promise<void>;
+  /**
+   * Removes what a crash mid-write can leave outside any object key (the local folder's temp
+   * files) once older than `olderThanMs`; answers how many. Backends without such leftovers omit it.
+   */
+  sweepLeftovers?(olderThanMs: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -10,7 +10,8 @@
  * error rides along as `cause` for the host log).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EaselError } from '../errors/index.ts';
 import type { BlobBackend } from './backend.ts';
@@ -125,5 +126,33 @@ export class LocalFolderBackend implements BlobBackend {
     }
   }
 
+  /** Temp and probe files a crash left behind (they never carry an object's name). */
+  async sweepLeftovers(olderThanMs: number): Promise<number> {
+    const before = Date.now() - olderThanMs;
+    let removed = 0;
+    let entries: Dirent[];
+    try {
+      entries = await readdir(this.#dir, { recursive: true, withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return 0;
+      throw unavailable('sweep', error);
+    }
+    for (const entry of entries) {
+      if (!entry.isFile() || !LEFTOVER.test(entry.name)) continue;
+      const path = join(entry.parentPath, entry.name);
+      try {
+        if ((await stat(path)).mtimeMs < before) {
+          await unlink(path);
+          removed++;
+        }
+      } catch (error) {
+        if (!isMissing(error)) throw unavailable('sweep', error);
+      }
+    }
+    return removed;
+  }
+
   async close(): Promise<void> {}
 }
+
+const LEFTOVER = /^\.(tmp|probe)-[0-9a-f]{24}$/;

@@ -153,7 +153,7 @@ export class BlobService {
   }
 
   async #sweep(): Promise<number> {
-    let deleted = 0;
+    let deleted = (await this.backend.sweepLeftovers?.(this.#limits.sweepAfterMs)) ?? 0;
     const before = new Date(Date.now() - this.#limits.sweepAfterMs).toISOString();
     for (;;) {
       const keys = await this.#repo.orphans(before, 100);
