@@ -1,7 +1,11 @@
 /** Byte arrays that cross the sandbox: results a bridge answers with, and how bytes are copied. */
 
-/** The bytes of a Buffer as their own ArrayBuffer (a Buffer may be a view of a larger pool). */
+/**
+ * The bytes of a Buffer as their own ArrayBuffer: the Buffer's own when it spans all of it
+ * (FrameChannel attachments do), else a copy (a Buffer may be a view of a larger pool).
+ */
 export function exactBuffer(b: Uint8Array): ArrayBuffer {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer;
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 

@@ -38,7 +38,11 @@ export class FrameChannel {
     stream.on('error', () => undefined);
   }
 
-  /** Sends one message with its attachments; false if it could not be serialized or the stream is gone. */
+  /**
+   * Sends one message with its attachments; false if it could not be serialized or the stream
+   * is gone. The attachments are written as they are, not copied: the caller hands them over
+   * and must not change them afterwards.
+   */
   send(message: unknown, attachments: readonly Uint8Array[] = []): boolean {
     if (this.#broken || this.#stream.destroyed || !this.#stream.writable) return false;
     if (attachments.length > MAX_ATTACHMENTS) return false;
@@ -60,8 +64,7 @@ export class FrameChannel {
       const size = Buffer.allocUnsafe(U32);
       size.writeUInt32BE(a.byteLength, 0);
       this.#stream.write(size);
-      // Written as a copy: the caller may reuse its buffer once send returns.
-      this.#stream.write(Buffer.from(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
+      this.#stream.write(a);
     }
     return true;
   }
@@ -108,7 +111,11 @@ export class FrameChannel {
   }
 }
 
-/** Splits a frame body; a string is the reason it is malformed. Attachments are copies, not views of the stream's chunks. */
+/**
+ * Splits a frame body; a string is the reason it is malformed. Each attachment is a copy with
+ * an ArrayBuffer of its own (not a view of the stream's chunks, nor of Buffer's shared pool),
+ * so it can go on into an isolate without another copy.
+ */
 function parseBody(body: Buffer): { message: unknown; attachments: Buffer[] } | string {
   if (body.length < 2 * U32) return 'frame is too short';
   const jsonSize = body.readUInt32BE(0);
@@ -127,7 +134,7 @@ function parseBody(body: Buffer): { message: unknown; attachments: Buffer[] } | 
     const size = body.readUInt32BE(at);
     at += U32;
     if (at + size > body.length) return 'frame attachment is cut short';
-    attachments.push(Buffer.from(body.subarray(at, at + size)));
+    attachments.push(Buffer.from(body.buffer.slice(body.byteOffset + at, body.byteOffset + at + size)));
     at += size;
   }
   if (at !== body.length) return 'frame has trailing bytes';
