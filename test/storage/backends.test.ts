@@ -144,14 +144,15 @@ describe('local folder only', () => {
     const backend = new LocalFolderBackend({ dir });
     const bytes = randomBytes(16);
     await backend.put('alpha/one', bytes, meta(bytes));
-    const stale = join(dir, 'alpha', `.tmp-${'a'.repeat(24)}`);
-    const staleProbe = join(dir, `.probe-${'b'.repeat(24)}`);
-    const young = join(dir, 'alpha', `.tmp-${'c'.repeat(24)}`);
+    // Temp and probe files live in the scratch folder `.tmp/`, the only place the sweeper reads.
+    const stale = join(dir, '.tmp', `.tmp-${'a'.repeat(24)}`);
+    const staleProbe = join(dir, '.tmp', `.probe-${'b'.repeat(24)}`);
+    const young = join(dir, '.tmp', `.tmp-${'c'.repeat(24)}`);
     for (const path of [stale, staleProbe, young]) await writeFile(path, 'half-written');
     const hourAgo = new Date(Date.now() - 3_600_000);
     for (const path of [stale, staleProbe]) await utimes(path, hourAgo, hourAgo);
     expect(await backend.sweepLeftovers(60_000)).toBe(2);
-    expect(await tree(dir)).toEqual(['alpha/', `alpha/.tmp-${'c'.repeat(24)}`, 'alpha/one']);
+    expect(await tree(dir)).toEqual(['.tmp/', `.tmp/.tmp-${'c'.repeat(24)}`, 'alpha/', 'alpha/one']);
     expect(await backend.get('alpha/one')).toEqual(bytes);
     expect(await new LocalFolderBackend({ dir: join(folder, 'never-made') }).sweepLeftovers(0)).toBe(0);
   });
@@ -171,7 +172,7 @@ describe('local folder only', () => {
     const cancelled = settle(backend.put('alpha/three', big, meta(big), controller.signal));
     controller.abort(new Error('cancelled'));
     expect((await cancelled).error).toBeInstanceOf(Error);
-    expect(await tree(dir)).toEqual(['alpha/', 'alpha/one', 'alpha/two', 'beta-2/', 'beta-2/x-1']);
+    expect(await tree(dir)).toEqual(['.tmp/', 'alpha/', 'alpha/one', 'alpha/two', 'beta-2/', 'beta-2/x-1']);
     expect((await stat(join(dir, 'alpha', 'one'))).mode & 0o777).toBe(0o600);
     expect((await stat(join(dir, 'beta-2', 'x-1'))).mode & 0o777).toBe(0o600);
     expect((await stat(join(dir, 'alpha'))).mode & 0o777).toBe(0o700);
@@ -207,7 +208,7 @@ describe('local folder only', () => {
     expect(error.message).toMatch(/^blob storage put failed \(E[A-Z]+\)$/);
     expect(error.message).not.toContain(folder);
     expect(error.cause).toBeDefined();
-    expect(await tree(dir)).toEqual(['tester']);
+    expect(await tree(dir)).toEqual(['.tmp/', 'tester']);
     // A folder that cannot be created: check fails the same way.
     const { error: checkError } = await expectUnavailable(new LocalFolderBackend({ dir: join(dir, 'tester', 'sub') }).check());
     expect(checkError.message).toMatch(/^blob storage check failed \(E[A-Z]+\)$/);

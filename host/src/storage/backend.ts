@@ -4,6 +4,18 @@
  * hashes are metadata rows in SQLite, so listing never touches the backend and no plugin
  * input can name a path or an S3 key.
  */
+import { EaselError } from '../errors/index.ts';
+
+/**
+ * The one error a backend fails with. Its message reaches plugins, so it names the operation
+ * and a short reason (an errno code, an S3 error name) only, never a path, an endpoint or a
+ * credential; the original error rides along as `cause` for the host log.
+ */
+export function storageUnavailable(operation: string, reason: string | undefined, cause: unknown): EaselError {
+  const e = new EaselError('STORAGE_UNAVAILABLE', `blob storage ${operation} failed${reason ? ` (${reason})` : ''}`);
+  e.cause = cause;
+  return e;
+}
 export interface BlobBackend {
   readonly kind: 'local' | 's3';
   /**

@@ -1,8 +1,9 @@
 /**
- * Blobs as files under one folder: `<dir>/<plugin>/<uuid>`. A put writes a temp file next to
- * its target, fsyncs it, renames it into place and fsyncs the folder, so a crash leaves either
- * the old object or the new one, never a torn file, and the rename survives power loss.
- * Temp names start with `.`, which no object key segment may, so they never shadow an object.
+ * Blobs as files under one folder: `<dir>/<plugin>/<uuid>`. A put writes a temp file in
+ * `<dir>/.tmp/`, fsyncs it, renames it into place and fsyncs the target's folder, so a crash
+ * leaves either the old object or the new one, never a torn file, and the rename survives
+ * power loss. `.tmp` starts with `.`, which no object key segment may, so it never shadows a
+ * plugin's folder; and what a crash leaves is all in that one small folder for the sweeper.
  *
  * Files are 0600 and folders 0700: the bytes are the plugins' data, not the host user's
  * neighbours'. Every fs failure becomes STORAGE_UNAVAILABLE with the errno code only: the
@@ -13,8 +14,8 @@ import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { EaselError } from '../errors/index.ts';
-import type { BlobBackend } from './backend.ts';
+import type { EaselError } from '../errors/index.ts';
+import { storageUnavailable, type BlobBackend } from './backend.ts';
 
 /** Host-generated keys only: `[a-z0-9-]` segments joined by `/`. Anything else is a host bug. */
 const OBJECT_KEY = /^[a-z0-9-]+(?:\/[a-z0-9-]+)*$/;
@@ -24,12 +25,10 @@ export function assertObjectKey(objectKey: string): void {
   if (objectKey.length > MAX_KEY_LENGTH || !OBJECT_KEY.test(objectKey)) throw new Error('refused a malformed storage object key');
 }
 
+/** STORAGE_UNAVAILABLE with the errno code (never the path, which the fs error's message holds). */
 function unavailable(operation: string, error: unknown): EaselError {
   const code = (error as { code?: unknown } | null)?.code;
-  const reason = typeof code === 'string' && /^E[A-Z0-9]{1,30}$/.test(code) ? ` (${code})` : '';
-  const e = new EaselError('STORAGE_UNAVAILABLE', `blob storage ${operation} failed${reason}`);
-  e.cause = error;
-  return e;
+  return storageUnavailable(operation, typeof code === 'string' && /^E[A-Z0-9]{1,30}$/.test(code) ? code : undefined, error);
 }
 
 const isMissing = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'ENOENT';
@@ -47,9 +46,12 @@ async function syncDir(path: string): Promise<void> {
 export class LocalFolderBackend implements BlobBackend {
   readonly kind = 'local' as const;
   readonly #dir: string;
+  /** Temp and probe files: on the objects' file system (renames stay atomic), never in a plugin's folder. */
+  readonly #scratch: string;
 
   constructor(options: { dir: string }) {
     this.#dir = options.dir;
+    this.#scratch = join(options.dir, '.tmp');
   }
 
   #path(objectKey: string): string {
@@ -61,12 +63,13 @@ export class LocalFolderBackend implements BlobBackend {
     const target = this.#path(objectKey);
     signal?.throwIfAborted();
     const folder = dirname(target);
-    const temp = join(folder, `.tmp-${randomBytes(12).toString('hex')}`);
+    const temp = join(this.#scratch, `.tmp-${randomBytes(12).toString('hex')}`);
     let written = false;
     try {
       // mkdir answers the first folder it created: its parent must learn of it durably too.
       const created = await mkdir(folder, { recursive: true, mode: 0o700 });
       if (created !== undefined) await syncDir(dirname(created));
+      await mkdir(this.#scratch, { recursive: true, mode: 0o700 });
       const handle = await open(temp, 'wx', 0o600);
       try {
         await handle.writeFile(bytes, { signal });
@@ -108,9 +111,9 @@ export class LocalFolderBackend implements BlobBackend {
 
   /** Creates the folder if needed and writes, syncs and removes a probe file in it. */
   async check(): Promise<void> {
-    const probe = join(this.#dir, `.probe-${randomBytes(12).toString('hex')}`);
+    const probe = join(this.#scratch, `.probe-${randomBytes(12).toString('hex')}`);
     try {
-      await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+      await mkdir(this.#scratch, { recursive: true, mode: 0o700 });
       // access(W_OK) would lie for root and on read-only mounts; a real write does not.
       const handle = await open(probe, 'wx', 0o600);
       try {
@@ -126,13 +129,13 @@ export class LocalFolderBackend implements BlobBackend {
     }
   }
 
-  /** Temp and probe files a crash left behind (they never carry an object's name). */
+  /** Temp and probe files a crash left behind: only the scratch folder is read, never the objects'. */
   async sweepLeftovers(olderThanMs: number): Promise<number> {
     const before = Date.now() - olderThanMs;
     let removed = 0;
     let entries: Dirent[];
     try {
-      entries = await readdir(this.#dir, { recursive: true, withFileTypes: true });
+      entries = await readdir(this.#scratch, { withFileTypes: true });
     } catch (error) {
       if (isMissing(error)) return 0;
       throw unavailable('sweep', error);

@@ -14,8 +14,8 @@
  * (never the endpoint, bucket or credentials); the SDK error is kept as `cause` for the log.
  */
 import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { EaselError } from '../errors/index.ts';
-import type { BlobBackend } from './backend.ts';
+import type { EaselError } from '../errors/index.ts';
+import { storageUnavailable, type BlobBackend } from './backend.ts';
 
 export interface S3BackendOptions {
   bucket: string;
@@ -46,9 +46,7 @@ function reasonOf(error: unknown): string {
 }
 
 function unavailable(operation: string, error: unknown): EaselError {
-  const e = new EaselError('STORAGE_UNAVAILABLE', `blob storage ${operation} failed (${reasonOf(error)})`);
-  e.cause = error;
-  return e;
+  return storageUnavailable(operation, reasonOf(error), error);
 }
 
 /** A missing object, as opposed to a missing bucket (a misconfiguration, so unavailable). */
