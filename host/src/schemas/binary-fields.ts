@@ -106,7 +106,8 @@ export function splitBinaryInput(input: unknown, fields: readonly BinaryField[])
     }
     bytes[field.name] = decoded;
     delete json[field.name];
-    recorded[field.name] = { bytes: decoded.length, sha256: createHash('sha256').update(decoded).digest('hex'), ...(sniffImage(decoded) ? { mediaType: sniffImage(decoded) } : {}) };
+    const mediaType = sniffImage(decoded);
+    recorded[field.name] = { bytes: decoded.length, sha256: createHash('sha256').update(decoded).digest('hex'), ...(mediaType ? { mediaType } : {}) };
   }
   return { forSchema, json, recorded, bytes, problems };
 }
