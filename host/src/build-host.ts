@@ -5,12 +5,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { agentRoutes, blobRoutes, budgetRoutes, healthRoutes, installErrorHandling, keyRoutes, modelRoutes, pluginHttpRoutes, pluginRoutes, registryRoutes, workflowRoutes } from './api/index.ts';
+import { agentRoutes, blobRoutes, budgetRoutes, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginRoutes, registryRoutes, workflowRoutes } from './api/index.ts';
 import { serializeRequest } from './api/log-serializers.ts';
 import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
 import { createBridgeHandler } from './capabilities/index.ts';
 import type { HostConfig } from './config/index.ts';
-import { ExecutionScopes, ExecutionService } from './executions/index.ts';
+import { EventBus, ExecutionEvents, ExecutionGate, ExecutionScopes, ExecutionService, StepRunner, WorkflowPreview } from './orchestration/index.ts';
+import { AuditSubscriber, HostMetrics } from './monitoring/index.ts';
 import { createModels, type Models } from './models/index.ts';
 import { PluginService } from './plugins/index.ts';
 import { createSandbox, type Sandbox } from './sandbox/index.ts';
@@ -28,6 +29,12 @@ export interface Host {
   plugins: PluginService;
   models: Models;
   blobs: BlobService;
+  executions: ExecutionService;
+  /** The internal event bus (plugins registered, agents invoked, workflows finished). */
+  bus: EventBus;
+  metrics: HostMetrics;
+  /** Every execution's event stream (SSE). */
+  events: ExecutionEvents;
   /** The admin key generated at first start (no EASEL_ADMIN_TOKEN, no key yet); shown once. */
   generatedAdminKey?: string;
 }
@@ -45,13 +52,17 @@ export async function buildHost(config: HostConfig): Promise<Host> {
     requestTimeout: config.sandbox.maxTimeoutMs + 10_000,
   });
   const store = await openStore(join(config.dataDir, 'easel.db'));
-  const interrupted = await store.executions.failRunning('the host stopped while the execution was running');
-  if (interrupted > 0) app.log.warn({ interrupted }, 'executions interrupted by the last stop were marked failed');
+  const bus = new EventBus(app.log);
+  const metrics = new HostMetrics(bus);
+  const audited = new AuditSubscriber(bus, store.audit, app.log);
+  const events = new ExecutionEvents({ repo: store.executionEvents, maxEvents: config.orchestration.maxEvents, logger: app.log });
   const generatedAdminKey = await ensureAdminKey(store.apiKeys, config.adminToken);
   // Holds of calls that died with the last process would block those users' budgets forever.
   await store.budgets.clearReservations();
   const models = await createModels(config.models, store, config.dataDir, app.log);
   const scopes = new ExecutionScopes();
+  // The bridges reach the step runner, which needs the sandbox they are handed to: bound late.
+  let steps: StepRunner | undefined;
   const blobs = new BlobService({
     backend: createBlobBackend(config.storage),
     repo: store.blobs,
@@ -72,6 +83,9 @@ export async function buildHost(config: HostConfig): Promise<Host> {
       models: models.service,
       blobs,
       scopes,
+      invokeAgent: (caller, args) => steps!.invoke(caller, args),
+      progress: (caller, args) => steps!.progress(caller, args, config.orchestration.maxProgressBytes),
+      onModelDelta: (scope, text) => events.publish(scope.executionId, 'model.delta', { stepId: scope.stepId ?? null, text }),
     }),
     maxPayloadBytes: config.sandbox.maxPayloadBytes,
     maxBinaryBytes: config.sandbox.maxBinaryBytes,
@@ -89,10 +103,12 @@ export async function buildHost(config: HostConfig): Promise<Host> {
     dataDir: config.dataDir,
     bundleLimits: { ...config.bundles, maxDepth: 32 },
     sandboxLimits: config.sandbox,
+    bus,
   });
   await plugins.sweep();
   const modified = await plugins.verifyInstalled();
   if (modified.length > 0) app.log.error({ plugins: modified }, 'installed plugins whose files changed since install are not loaded');
+  await plugins.announceEnabled();
   const bundleLimits = { ...config.bundles, maxDepth: 32 };
   const client = new RegistryClient({
     urls: config.registries.urls === '' ? [] : config.registries.urls.split(','),
@@ -108,7 +124,21 @@ export async function buildHost(config: HostConfig): Promise<Host> {
     bundleLimits,
     log: app.log,
   });
-  const executions = new ExecutionService({ plugins, sandbox, executions: store.executions, audit: store.audit, scopes, logger: app.log });
+  const orchestration = config.orchestration;
+  steps = new StepRunner({ plugins, sandbox, steps: store.steps, audit: store.audit, scopes, events, bus, limits: { maxDepth: orchestration.maxDepth, maxSteps: orchestration.maxSteps } });
+  const executions = new ExecutionService({
+    plugins,
+    sandbox,
+    executions: store.executions,
+    steps: store.steps,
+    audit: store.audit,
+    scopes,
+    events,
+    bus,
+    gate: new ExecutionGate({ maxConcurrent: orchestration.maxConcurrent, maxPerPlugin: orchestration.maxConcurrentPerPlugin, maxQueued: orchestration.maxQueued }),
+    logger: app.log,
+    limits: { maxParallelSteps: orchestration.maxParallelSteps, workflowTimeoutMs: orchestration.workflowTimeoutMs },
+  });
 
   // Objects whose write never committed (a crash mid-put) or that were released: at start, then periodically.
   const sweep = () => blobs.sweep().then((n) => n > 0 && app.log.info({ deleted: n }, 'orphaned blob objects deleted'), (err: unknown) => app.log.warn({ err }, 'blob sweep failed; retried later'));
@@ -119,9 +149,16 @@ export async function buildHost(config: HostConfig): Promise<Host> {
 
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
+    executions.stopping();
     await sandbox.close();
+    // Executions still running end here as the sandbox closes; their outcome is written before the store closes.
+    await executions.drain();
+    await events.flush().catch(() => undefined);
     await blobs.backend.close();
     await models.close();
+    metrics.close();
+    audited.close();
+    await audited.idle();
     await store.close();
   });
   installErrorHandling(app);
@@ -130,11 +167,17 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   await app.register(registryRoutes, { installer, client, plugins, keys: store.apiKeys });
   await app.register(keyRoutes, { keys: store.apiKeys, audit: store.audit });
   await app.register(agentRoutes, { plugins, executions, keys: store.apiKeys, inputBodyMaxBytes: config.inputBodyMaxBytes });
-  await app.register(workflowRoutes, { plugins, executions, keys: store.apiKeys, inputBodyMaxBytes: config.inputBodyMaxBytes });
+  await app.register(workflowRoutes, { plugins, executions, keys: store.apiKeys, inputBodyMaxBytes: config.inputBodyMaxBytes, waitMs: orchestration.waitMs, preview: new WorkflowPreview({ sandbox, plugins, router: models.service.router }) });
+  await app.register(executionRoutes, { executions, keys: store.apiKeys });
+  await app.register(executionEventRoutes, { events, executions: store.executions, keys: store.apiKeys, heartbeatMs: orchestration.sseHeartbeatMs, maxStreams: orchestration.maxStreams });
+  await app.register(metricsRoutes, { metrics, keys: store.apiKeys });
   await app.register(pluginHttpRoutes, { plugins, executions, keys: store.apiKeys, inputBodyMaxBytes: config.inputBodyMaxBytes });
   await app.register(blobRoutes, { blobs, keys: store.apiKeys });
   await app.register(modelRoutes, { models, usage: store.usage, budgets: store.budgets, keys: store.apiKeys });
   await app.register(budgetRoutes, { budgets: store.budgets, audit: store.audit, keys: store.apiKeys });
   if (config.firstPartyPlugins) await installFirstPartyPlugins(plugins, config.dataDir, app.log);
-  return { app, store, sandbox, plugins, models, blobs, generatedAdminKey };
+  // Workflows a stop interrupted run again (completed steps replayed); agent calls are failed.
+  const interrupted = await executions.resumeInterrupted();
+  if (interrupted.resumed + interrupted.failed > 0) app.log.warn(interrupted, 'executions interrupted by the last stop were resumed or failed');
+  return { app, store, sandbox, plugins, models, blobs, executions, bus, metrics, events, generatedAdminKey };
 }

@@ -128,6 +128,12 @@ export interface Storage {
 
 /** Calls to agents of this plugin or of its dependencies (issue 6; until then `NOT_AVAILABLE`). */
 export interface Agents {
+  /**
+   * Runs `capability` of an agent as a recorded step of this execution: `agent` is one of this
+   * plugin's agents, or `plugin/agent` for a plugin declared in `dependencies` (and granted in
+   * `permissions.agents`). Input and output are checked against that capability's schemas.
+   * After a host restart, a step that already completed answers with its recorded output.
+   */
   invoke<T = unknown>(agent: string, capability: string, input: unknown): Promise<T>;
 }
 
@@ -151,5 +157,7 @@ export interface Context<Config = Record<string, unknown>> {
   readonly models: Models;
   readonly storage: Storage;
   readonly agents: Agents;
+  /** Publishes a progress line on the execution's event stream (`progress` events); at most a few KiB. */
+  progress(message: string, data?: unknown): Promise<void>;
   readonly signal: CallSignal;
 }

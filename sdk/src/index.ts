@@ -3,6 +3,7 @@
  * `easel pack` into one script that runs inside an isolate; nothing here touches Node.
  */
 import type { Context } from './context.ts';
+import type { ModelTask, ModelTier } from './manifest.ts';
 
 export type * from './context.ts';
 export type * from './manifest.ts';
@@ -18,11 +19,32 @@ export interface AgentDefinition<Config = Record<string, unknown>> {
   capabilities: Record<string, Handler<any, unknown, Config>>;
 }
 
+/** One step a workflow expects to take, for `POST /v1/workflows/:type/preview`. */
+export interface EstimatedStep {
+  /** `agent` (own) or `plugin/agent`. */
+  agent: string;
+  capability: string;
+  /** How many times (default 1). */
+  count?: number;
+  /** The model call the step makes, priced by the host's router without calling it. */
+  model?: { task: ModelTask; tier?: ModelTier; inputTokens?: number; outputTokens?: number; images?: number };
+}
+
+export interface Estimate {
+  steps: EstimatedStep[];
+}
+
+/** A workflow with a cost preview hook; the hook runs with no model or agent access. */
+export interface WorkflowDefinition<Config = Record<string, unknown>> {
+  run: Handler<any, unknown, Config>;
+  estimate?: (input: any, ctx: Context<Config>) => Estimate | Promise<Estimate>;
+}
+
 export interface PluginDefinition<Config = Record<string, unknown>> {
   /** Agents by type, as listed in plugin.json. */
   agents?: Record<string, AgentDefinition<Config>>;
-  /** Workflow handlers by type, as listed in plugin.json. */
-  workflows?: Record<string, Handler<any, unknown, Config>>;
+  /** Workflows by type, as listed in plugin.json: a handler, or `{ run, estimate }`. */
+  workflows?: Record<string, Handler<any, unknown, Config> | WorkflowDefinition<Config>>;
 }
 
 /**

@@ -20,6 +20,7 @@ export const MODEL_TASK_OF: Record<string, ModelTask> = {
 export function allows(grant: Permissions, capability: string, op: string, args: Record<string, unknown> = {}): boolean {
   switch (capability) {
     case 'log':
+    case 'progress':
       return true;
     case 'kv':
       return grant.kv === true;
@@ -36,7 +37,9 @@ export function allows(grant: Permissions, capability: string, op: string, args:
       return !TIERS.includes(tier as ModelTier) || TIERS.indexOf(tier as ModelTier) <= TIERS.indexOf(models.maxTier);
     }
     case 'agents':
-      return (grant.agents?.length ?? 0) > 0;
+      // A plugin may always call its own agents; calls to other plugins are checked, against
+      // the grant's `agents` list and the dependency ranges, by orchestration/call-rules.ts.
+      return true;
     default:
       return false;
   }

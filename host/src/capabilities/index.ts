@@ -1,7 +1,7 @@
 /**
  * The host side of every bridge. The sandbox hands us the caller it bound itself (plugin,
  * version, execution); we check the grant at call time, audit denials, and dispatch to the
- * capability module. `ctx.agents` answers NOT_AVAILABLE once granted until cross-plugin calls land.
+ * capability module. `ctx.agents` and `ctx.progress` belong to orchestration (the step runner).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Permissions } from '@easel/sdk';
@@ -9,12 +9,13 @@ import { EaselError } from '../errors/index.ts';
 import type { BridgeCaller, BridgeHandler } from '../sandbox/index.ts';
 import type { AuditRepository, KvRepository } from '../store/index.ts';
 import { allows } from './grants.ts';
+import { PREVIEW_PREFIX } from '../orchestration/preview.ts';
 import { kvCapability, type KvLimits } from './kv.ts';
 import { logCapability } from './log.ts';
 import { modelsCapability } from './models.ts';
 import { storageCapability } from './storage.ts';
 import type { BlobService } from '../storage/index.ts';
-import type { ExecutionScopes } from '../executions/index.ts';
+import type { ExecutionScope, ExecutionScopes } from '../orchestration/index.ts';
 import type { ModelService } from '../models/index.ts';
 
 export { allows, exceeds, intersect } from './grants.ts';
@@ -31,11 +32,13 @@ export interface BridgeDeps {
   models: ModelService;
   blobs: BlobService;
   scopes: ExecutionScopes;
+  /** `ctx.agents.invoke` (the step runner decides who may call whom). */
+  invokeAgent(caller: BridgeCaller, args: Record<string, unknown>): Promise<unknown>;
+  /** `ctx.progress` lines onto the execution's event stream. */
+  progress(caller: BridgeCaller, args: Record<string, unknown>): void;
+  /** Streamed text chunks a plugin reads, for the execution's event stream. */
+  onModelDelta?(scope: ExecutionScope, text: string): void;
 }
-
-const notAvailable = (name: string, issue: string): Capability => async () => {
-  throw new EaselError('NOT_AVAILABLE', `ctx.${name} is not available on this host yet (${issue})`);
-};
 
 /** Denials already audited, by `execution capability.op`; bounded so a flood cannot grow it. */
 const AUDITED_DENIALS_MAX = 10_000;
@@ -45,13 +48,25 @@ export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
   const capabilities: Record<string, Capability> = {
     log: logCapability(deps.logger, deps.limits.maxLogLineBytes),
     kv: kvCapability(deps.kv, deps.limits.kv),
-    models: modelsCapability({ models: deps.models, scopes: deps.scopes, grantOf: deps.grantOf, maxOpenStreams: deps.limits.maxOpenStreams }),
+    models: modelsCapability({ models: deps.models, scopes: deps.scopes, grantOf: deps.grantOf, maxOpenStreams: deps.limits.maxOpenStreams, onDelta: deps.onModelDelta }),
     storage: storageCapability(deps.blobs, deps.scopes),
-    agents: notAvailable('agents', 'cross-plugin calls land with issue 6'),
+    agents: async (caller, op, args) => {
+      if (op !== 'invoke') throw new EaselError('BRIDGE_ARGUMENT_INVALID', `agents has no operation ${op}`);
+      return deps.invokeAgent(caller, args);
+    },
+    progress: async (caller, op, args) => {
+      if (op !== 'publish') throw new EaselError('BRIDGE_ARGUMENT_INVALID', `progress has no operation ${op}`);
+      deps.progress(caller, args);
+      return undefined;
+    },
   };
   return async (caller, capability, op, args, bytes) => {
     const run = Object.hasOwn(capabilities, capability) ? capabilities[capability] : undefined;
     if (!run) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `no capability ${capability}`);
+    // An estimate hook (workflow preview) may only log: a preview calls no model and no agent.
+    if (caller.executionId.startsWith(PREVIEW_PREFIX) && capability !== 'log') {
+      throw new EaselError('NOT_AVAILABLE', `ctx.${capability} is not available while estimating a workflow`);
+    }
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
       throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be an object');
     }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Permissions } from '@easel/sdk';
 import { EaselError } from '../errors/index.ts';
-import type { ExecutionScope, ExecutionScopes } from '../executions/index.ts';
+import { scopeIdOf, type ExecutionScope, type ExecutionScopes } from '../orchestration/index.ts';
 import type { ImageRequest, ModelCallMeta, ModelService } from '../models/index.ts';
 import { STRATEGIES, type Strategy } from '../models/types.ts';
 import { WithBytes, type BridgeCaller } from '../sandbox/index.ts';
@@ -19,7 +19,8 @@ const ajv = new Ajv2020({ allErrors: true, strict: false });
 const validators = Object.fromEntries(Object.entries(MODEL_ARGUMENT_SCHEMAS).map(([op, schema]) => [op, ajv.compile(schema)]));
 
 interface OpenStream {
-  executionId: string;
+  /** The scope (step or execution) that opened it. */
+  scopeId: string;
   pluginName: string;
   deltas: AsyncGenerator<string, { cost: number }>;
   close: () => Promise<void>;
@@ -31,6 +32,8 @@ export interface ModelsCapabilityDeps {
   scopes: ExecutionScopes;
   grantOf(pluginName: string): Promise<Permissions>;
   maxOpenStreams: number;
+  /** Told of each streamed text chunk a plugin reads (the execution's event stream shows them). */
+  onDelta?: (scope: ExecutionScope, text: string) => void;
 }
 
 /** Keeps the error's details where the API can find them (retryAfterMs for a 429). */
@@ -64,8 +67,8 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
   const streamOf = (caller: BridgeCaller, args: Record<string, unknown>): [string, OpenStream] => {
     const handle = String(args.stream);
     const open = streams.get(handle);
-    // Handles are random and bound to the execution that opened them: another call cannot read them.
-    if (!open || open.executionId !== caller.executionId || open.pluginName !== caller.pluginName) {
+    // Handles are random and bound to the call that opened them: another call cannot read them.
+    if (!open || open.scopeId !== scopeIdOf(caller) || open.pluginName !== caller.pluginName) {
       throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'no such open stream');
     }
     return [handle, open];
@@ -77,13 +80,14 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
     if (!validate(args)) {
       throw new EaselError('MODEL_REQUEST_INVALID', `invalid ${op} request: ${toProblems(validate.errors).map((p) => `${p.path} ${p.message}`).join('; ')}`, { problems: toProblems(validate.errors) });
     }
-    const scope = deps.scopes.get(caller.executionId);
+    const scope = deps.scopes.of(caller);
     if (!scope) throw new EaselError('INTERNAL_ERROR', 'the execution has ended');
     if (op === 'streamNext') {
       const [handle, open] = streamOf(caller, args);
       try {
         const next = await open.deltas.next();
         if (next.done) await closeStream(handle);
+        else deps.onDelta?.(scope, next.value);
         return next.done ? { done: true, cost: next.value.cost } : { done: false, chunk: next.value };
       } catch (error) {
         await closeStream(handle);
@@ -100,6 +104,7 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
       userId: scope.userId,
       pluginName: caller.pluginName,
       executionId: caller.executionId,
+      stepId: caller.stepId,
       signal: scope.signal,
       maxTier: grant.models?.maxTier ?? 'basic',
     };
@@ -116,8 +121,8 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
         case 'image':
           return await image(request, bytes, meta);
         case 'streamText': {
-          const open = [...streams.values()].filter((s) => s.executionId === caller.executionId).length;
-          if (open >= deps.maxOpenStreams) throw new EaselError('BRIDGE_BUSY', `an execution may have at most ${deps.maxOpenStreams} open streams`);
+          const open = [...streams.values()].filter((s) => s.scopeId === scope.scopeId).length;
+          if (open >= deps.maxOpenStreams) throw new EaselError('BRIDGE_BUSY', `a call may have at most ${deps.maxOpenStreams} open streams`);
           const { model, deltas, close } = await deps.models.streamText(request, meta);
           // The execution may have ended while the stream was being opened: nothing would close it.
           if (scope.signal.aborted) {
@@ -125,8 +130,8 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
             throw new EaselError('EXECUTION_ABORTED', 'the execution ended');
           }
           const handle = randomUUID();
-          const unregister = deps.scopes.onEnd(caller.executionId, () => closeStream(handle));
-          streams.set(handle, { executionId: caller.executionId, pluginName: caller.pluginName, deltas, close, unregister });
+          const unregister = deps.scopes.onEnd(scope.scopeId, () => closeStream(handle));
+          streams.set(handle, { scopeId: scope.scopeId, pluginName: caller.pluginName, deltas, close, unregister });
           return { stream: handle, model };
         }
         default:

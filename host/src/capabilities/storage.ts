@@ -5,14 +5,14 @@
  * checked (size, type) by the blob service before anything is written.
  */
 import { EaselError } from '../errors/index.ts';
-import type { ExecutionScopes } from '../executions/index.ts';
+import type { ExecutionScopes } from '../orchestration/index.ts';
 import { WithBytes, type BridgeCaller } from '../sandbox/index.ts';
 import type { BlobService } from '../storage/index.ts';
 
 export function storageCapability(blobs: BlobService, scopes: ExecutionScopes) {
   return async (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes?: Buffer): Promise<unknown> => {
     const plugin = caller.pluginName;
-    const signal = scopes.get(caller.executionId)?.signal;
+    const signal = scopes.of(caller)?.signal;
     switch (op) {
       case 'put':
         if (!bytes) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'put needs bytes');

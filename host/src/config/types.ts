@@ -105,6 +105,22 @@ export interface StorageConfig {
   };
 }
 
+/** Limits of workflows and executions: call tree, concurrency queues, event streams. */
+export interface OrchestrationConfig {
+  readonly maxDepth: number;
+  readonly maxSteps: number;
+  readonly maxParallelSteps: number;
+  readonly maxConcurrent: number;
+  readonly maxConcurrentPerPlugin: number;
+  readonly maxQueued: number;
+  readonly waitMs: number;
+  readonly workflowTimeoutMs: number;
+  readonly maxEvents: number;
+  readonly maxProgressBytes: number;
+  readonly sseHeartbeatMs: number;
+  readonly maxStreams: number;
+}
+
 export interface HostConfig {
   readonly host: string;
   readonly port: number;
@@ -122,6 +138,7 @@ export interface HostConfig {
   readonly logs: { readonly maxLineBytes: number };
   readonly models: ModelsConfig;
   readonly storage: StorageConfig;
+  readonly orchestration: OrchestrationConfig;
   /** Base URL apps reach the host at, without a trailing slash; absent: blob URLs are host-relative. */
   readonly publicUrl?: string;
   /** Install and enable the bundled first-party plugins at first start. */

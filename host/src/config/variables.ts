@@ -179,6 +179,19 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_S3_PREFIX', path: 'storage.s3.prefix', description: 'Prefix of every object key Easel writes in the bucket (e.g. `easel/`)', schema: { type: 'string', maxLength: 256, pattern: '^([A-Za-z0-9._-]+/)*$', default: '' } },
   { env: 'EASEL_S3_TIMEOUT_MS', path: 'storage.s3.timeoutMs', description: 'Time limit of one S3 request (connect and response), in ms', schema: int(1, 600_000, 10_000) },
 
+  { env: 'EASEL_ORCHESTRATION_MAX_DEPTH', path: 'orchestration.maxDepth', description: 'Deepest chain of `ctx.agents.invoke` calls (a workflow calling an agent is depth 1); deeper calls are refused with AGENT_CALL_REFUSED', schema: int(1, 64, 4) },
+  { env: 'EASEL_ORCHESTRATION_MAX_STEPS', path: 'orchestration.maxSteps', description: 'Most `ctx.agents.invoke` calls one execution may make in all (its fan-out); later calls are refused with AGENT_CALL_REFUSED', schema: int(1, 100_000, 256) },
+  { env: 'EASEL_ORCHESTRATION_MAX_PARALLEL_STEPS', path: 'orchestration.maxParallelSteps', description: 'Steps of one execution that run at once; more wait their turn in call order', schema: int(1, 1024, 8) },
+  { env: 'EASEL_EXECUTIONS_MAX_CONCURRENT', path: 'orchestration.maxConcurrent', description: 'Executions (workflows and agent calls from apps) that run at once on this host; more are queued', schema: int(1, 100_000, 64) },
+  { env: 'EASEL_EXECUTIONS_MAX_CONCURRENT_PER_PLUGIN', path: 'orchestration.maxConcurrentPerPlugin', description: 'Executions of one plugin that run at once; more are queued, and queues of different plugins take turns', schema: int(1, 100_000, 16) },
+  { env: 'EASEL_EXECUTIONS_MAX_QUEUED', path: 'orchestration.maxQueued', description: 'Executions that may wait for a slot on this host; past it, new ones are refused with EXECUTIONS_BUSY (429)', schema: int(0, 1_000_000, 1000) },
+  { env: 'EASEL_EXECUTIONS_WAIT_MS', path: 'orchestration.waitMs', description: 'How long `POST /v1/workflows/:type/executions` without `?wait` waits for the result before answering 202 with the execution id, in ms', schema: int(0, 3_600_000, 10_000) },
+  { env: 'EASEL_WORKFLOW_TIMEOUT_MS', path: 'orchestration.workflowTimeoutMs', description: "Wall-clock budget of a workflow handler, which mostly waits for its steps (each step keeps its own plugin's budget; CPU stays the plugin's), in ms", schema: int(1, 86_400_000, 900_000) },
+  { env: 'EASEL_EXECUTION_MAX_EVENTS', path: 'orchestration.maxEvents', description: "Most events kept for one execution's stream; past it model token deltas and progress lines are dropped (steps and the result are always kept)", schema: int(16, 10_000_000, 20_000) },
+  { env: 'EASEL_PROGRESS_MAX_BYTES', path: 'orchestration.maxProgressBytes', description: 'Largest `ctx.progress` line (message and data, as JSON), in bytes', schema: int(1, MiB, 4096) },
+  { env: 'EASEL_SSE_HEARTBEAT_MS', path: 'orchestration.sseHeartbeatMs', description: 'Interval of the comment line an execution event stream sends while idle, so proxies keep it open, in ms', schema: int(100, 600_000, 15_000) },
+  { env: 'EASEL_SSE_MAX_STREAMS', path: 'orchestration.maxStreams', description: 'Execution event streams open at once on this host; more are refused with EXECUTIONS_BUSY (429)', schema: int(1, 1_000_000, 1000) },
+
   { env: 'EASEL_LOG_MAX_LINE_BYTES', path: 'logs.maxLineBytes', description: "Largest plugin `ctx.log` line (message and fields), in bytes", schema: int(1, MiB, 8192) },
   {
     env: 'EASEL_FIRST_PARTY_PLUGINS',

@@ -130,7 +130,7 @@ export class ModelService {
   }
 
   async #hit(meta: ModelCallMeta, task: 'text' | 'structured' | 'embedding', modelId: string, kind: 'exact' | 'semantic'): Promise<void> {
-    await this.#usage.record({ userId: meta.userId, pluginName: meta.pluginName, executionId: meta.executionId, task, modelId, purpose: 'call', inputTokens: 0, outputTokens: 0, images: 0, costUsd: 0, cached: kind, status: 'ok', latencyMs: 0 });
+    await this.#usage.record({ userId: meta.userId, pluginName: meta.pluginName, executionId: meta.executionId, stepId: meta.stepId, task, modelId, purpose: 'call', inputTokens: 0, outputTokens: 0, images: 0, costUsd: 0, cached: kind, status: 'ok', latencyMs: 0 });
   }
 
   /** A cached answer for `key`, recorded as a free hit; undefined on a miss. */

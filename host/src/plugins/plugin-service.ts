@@ -10,6 +10,7 @@ import type { Permissions, PluginManifest } from '@easel/sdk';
 import type { BundleLimits } from '@easel/sdk/bundle';
 import { exceeds, intersect } from '../capabilities/index.ts';
 import { EaselError } from '../errors/index.ts';
+import type { EventBus, HostEvent } from '../orchestration/event-bus.ts';
 import type { Sandbox, SandboxPlugin } from '../sandbox/index.ts';
 import { toProblems, type PluginValidators, type ValidatorCache } from '../schemas/index.ts';
 import type { InstalledPlugin, Store } from '../store/index.ts';
@@ -33,6 +34,8 @@ export interface PluginServiceDeps {
   dataDir: string;
   bundleLimits: BundleLimits;
   sandboxLimits: SandboxLimitConfig;
+  /** Told when a plugin becomes runnable or stops being runnable, once the store has the change. */
+  bus?: EventBus;
 }
 
 export class PluginService {
@@ -108,7 +111,14 @@ export class PluginService {
       await Promise.all(staged.map((s) => rm(s.path, { recursive: true, force: true })));
       throw error;
     }
-    // Recorded: from here on the new versions are the installed ones.
+    // Recorded: from here on the new versions are the installed ones. An enabled plugin stays
+    // enabled across an upgrade (and the new version was loaded above), so it is runnable now.
+    for (const [i, { manifest }] of staged.entries()) {
+      const previous = replaced[i]?.previous;
+      if (!previous?.enabled) continue;
+      if (this.#runnable(previous)) this.#publish({ type: 'plugin.unregistered', plugin: previous.name, version: previous.version, reason: 'replaced' });
+      this.#publish({ type: 'plugin.registered', plugin: manifest.name, version: manifest.version });
+    }
     const results: { plugin: InstalledPlugin; replaced?: string }[] = [];
     for (const [i, { manifest, path }] of staged.entries()) {
       const previous = replaced[i]?.previous;
@@ -133,8 +143,10 @@ export class PluginService {
     await this.#deps.sandbox.load(this.#sandboxPlugin(plugin.manifest, plugin.path, plugin.scriptSha256), expectedHandlers(plugin.manifest));
     await this.#deps.store.grants.set(name, grant);
     await this.#deps.store.plugins.setEnabled(name, true);
-    await this.#deps.store.audit.record({ actor, action: 'plugin.enable', target: name, outcome: 'ok', details: { grant } });
     this.#forget(name);
+    // Enabling an enabled plugin only changes its grant: it was runnable already.
+    if (!plugin.enabled) this.#publish({ type: 'plugin.registered', plugin: name, version: plugin.version });
+    await this.#deps.store.audit.record({ actor, action: 'plugin.enable', target: name, outcome: 'ok', details: { grant } });
     return this.get(name);
   }
 
@@ -144,8 +156,9 @@ export class PluginService {
     const enabledDependents = dependentsOf(name, graphOf(all.filter((p) => p.enabled)));
     if (enabledDependents.length > 0) throw inUse(name, 'disable', enabledDependents);
     await this.#deps.store.plugins.setEnabled(name, false);
-    await this.#deps.store.audit.record({ actor, action: 'plugin.disable', target: name, outcome: 'ok' });
     this.#forget(name);
+    if (this.#runnable(plugin)) this.#publish({ type: 'plugin.unregistered', plugin: name, version: plugin.version, reason: 'disabled' });
+    await this.#deps.store.audit.record({ actor, action: 'plugin.disable', target: name, outcome: 'ok' });
     await this.#deps.sandbox.unload(this.#sandboxPlugin(plugin.manifest, plugin.path, plugin.scriptSha256).id);
     return this.get(name);
   }
@@ -165,6 +178,8 @@ export class PluginService {
   async #uninstallOne(name: string, actor: string): Promise<InstalledPlugin> {
     const removed = await this.#deps.store.plugins.remove(name);
     if (!removed) throw new EaselError('PLUGIN_NOT_FOUND', `no plugin named ${name} is installed`);
+    // A disabled plugin was unregistered when it was disabled.
+    if (this.#runnable(removed)) this.#publish({ type: 'plugin.unregistered', plugin: name, version: removed.version, reason: 'uninstalled' });
     await this.#deps.store.audit.record({ actor, action: 'plugin.uninstall', target: `${name}@${removed.version}`, outcome: 'ok' });
     // Its cached model answers go with it: a later plugin of the same name must not be served them.
     await this.#deps.store.modelCache.clearScope(name);
@@ -185,6 +200,16 @@ export class PluginService {
     await this.#deps.store.audit.record({ actor, action: 'plugin.config', target: name, outcome: 'ok' });
     this.#forget(name);
     return value;
+  }
+
+  /**
+   * At start, after verifyInstalled: announces every enabled plugin on the bus as registered,
+   * as enabling it would have. A plugin whose files changed is not runnable, so not announced.
+   */
+  async announceEnabled(): Promise<void> {
+    for (const plugin of await this.list()) {
+      if (this.#runnable(plugin)) this.#publish({ type: 'plugin.registered', plugin: plugin.name, version: plugin.version });
+    }
   }
 
   /** At start: drop staging leftovers and install folders no record points to (a crash mid-upload). */
@@ -263,6 +288,15 @@ export class PluginService {
     this.#deps.validators.drop(old.manifest);
     await this.#deps.sandbox.unload(this.#sandboxPlugin(old.manifest, old.path, old.scriptSha256).id);
     await rm(old.path, { recursive: true, force: true });
+  }
+
+  /** Enabled and loadable: what plugin.registered announced (a modified plugin never was). */
+  #runnable(plugin: InstalledPlugin): boolean {
+    return plugin.enabled && !this.#modified.has(plugin.name);
+  }
+
+  #publish(event: HostEvent): void {
+    this.#deps.bus?.publish(event);
   }
 
   #forget(name: string): void {

@@ -333,6 +333,7 @@ const makeContext = (callId, meta, signal) => {
     agents: freeze({
       invoke: (agent, capability, input) => c('agents', 'invoke', { agent: agent, capability: capability, input: input }),
     }),
+    progress: (message, data) => then(c('progress', 'publish', { message: message, data: data }), noop),
     signal: signal,
   });
 };
@@ -342,7 +343,10 @@ const live = new MapCtor();
 
 const lookup = (kind, target, capability) => {
   if (kind === 'agent') return ownGet(ownGet(ownGet(ownGet(definition, 'agents'), target), 'capabilities'), capability);
-  if (kind === 'workflow') return ownGet(ownGet(definition, 'workflows'), target);
+  // A workflow is a handler, or { run, estimate } when it has a cost estimate hook.
+  const workflow = kind === 'workflow' || kind === 'estimate' ? ownGet(ownGet(definition, 'workflows'), target) : undefined;
+  if (kind === 'workflow') return typeof workflow === 'function' ? workflow : ownGet(workflow, 'run');
+  if (kind === 'estimate') return typeof workflow === 'function' ? undefined : ownGet(workflow, 'estimate');
   return undefined;
 };
 
@@ -449,8 +453,14 @@ const afterLoad = () => {
   let workflowsJson = '';
   const workflows = ownGet(definition, 'workflows');
   const workflowNames = workflows !== null && typeof workflows === 'object' ? ownKeys(workflows) : [];
-  for (let i = 0; i < workflowNames.length; i++) if (typeof ownGet(workflows, workflowNames[i]) === 'function') workflowsJson += (workflowsJson ? ',' : '') + stringify(workflowNames[i]);
-  return '{"ok":true,"agents":{' + agentsJson + '},"workflows":[' + workflowsJson + ']}';
+  let estimatesJson = '';
+  for (let i = 0; i < workflowNames.length; i++) {
+    const w = ownGet(workflows, workflowNames[i]);
+    const object = w !== null && typeof w === 'object';
+    if (typeof w === 'function' || (object && typeof ownGet(w, 'run') === 'function')) workflowsJson += (workflowsJson ? ',' : '') + stringify(workflowNames[i]);
+    if (object && typeof ownGet(w, 'run') === 'function' && typeof ownGet(w, 'estimate') === 'function') estimatesJson += (estimatesJson ? ',' : '') + stringify(workflowNames[i]);
+  }
+  return '{"ok":true,"agents":{' + agentsJson + '},"workflows":[' + workflowsJson + '],"estimates":[' + estimatesJson + ']}';
 };
 
 return freeze({ dispatch: dispatch, abort: abort, afterLoad: afterLoad });

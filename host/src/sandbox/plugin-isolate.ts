@@ -163,7 +163,7 @@ export class PluginIsolate {
 /** The shim's handler summary is guest output: parse defensively. */
 function parseSummary(summary: unknown): ExpectedHandlers {
   if (typeof summary !== 'string' || summary.length > 1_000_000) throw new Error('the plugin did not load');
-  const parsed = JSON.parse(summary) as { ok?: unknown; message?: unknown; agents?: unknown; workflows?: unknown };
+  const parsed = JSON.parse(summary) as { ok?: unknown; message?: unknown; agents?: unknown; workflows?: unknown; estimates?: unknown };
   if (parsed.ok !== true) throw new Error(typeof parsed.message === 'string' ? parsed.message : 'the plugin did not load');
   const agents: Record<string, string[]> = Object.create(null);
   if (parsed.agents && typeof parsed.agents === 'object') {
@@ -172,5 +172,6 @@ function parseSummary(summary: unknown): ExpectedHandlers {
     }
   }
   const workflows = Array.isArray(parsed.workflows) ? parsed.workflows.filter((w): w is string => typeof w === 'string') : [];
-  return { agents, workflows };
+  const estimates = Array.isArray(parsed.estimates) ? parsed.estimates.filter((w): w is string => typeof w === 'string') : [];
+  return { agents, workflows, estimates };
 }

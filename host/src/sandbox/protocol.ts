@@ -10,6 +10,8 @@ import type { SandboxPlugin, SandboxStats } from './types.ts';
 export interface ExpectedHandlers {
   agents: Record<string, string[]>;
   workflows: string[];
+  /** Workflows that have an `estimate` hook (reported by a loaded script; never required). */
+  estimates?: string[];
 }
 
 export interface WorkerInit {
@@ -30,7 +32,7 @@ export type ParentMessage =
       t: 'invoke';
       callId: string;
       plugin: SandboxPlugin;
-      kind: 'agent' | 'workflow';
+      kind: 'agent' | 'workflow' | 'estimate';
       target: string;
       capability: string;
       inputJson: string;
@@ -52,6 +54,7 @@ export interface CallMetrics {
   cpuMs: number;
   wallMs: number;
   heapUsedBytes: number;
+  heapPeakBytes: number;
 }
 
 export type WorkerStats = Omit<SandboxStats, 'workerRestarts' | 'workers'>;
@@ -80,7 +83,7 @@ export function isWorkerMessage(m: unknown): m is WorkerMessage {
     case 'ready':
       return true;
     case 'result':
-      if (!isString(m.callId, 64) || !isCount(m.cpuMs) || !isCount(m.wallMs) || !isCount(m.heapUsedBytes)) return false;
+      if (!isString(m.callId, 64) || !isCount(m.cpuMs) || !isCount(m.wallMs) || !isCount(m.heapUsedBytes) || !isCount(m.heapPeakBytes)) return false;
       return m.ok === true || (m.ok === false && isString(m.code, 64) && isString(m.message, 4096));
     case 'loaded':
       return isCount(m.reqId) && typeof m.ok === 'boolean' && (m.message === undefined || isString(m.message, 4096));

@@ -115,6 +115,9 @@ export class Supervisor implements Sandbox {
     if (!worker?.alive) return Promise.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox worker is restarting'));
     const callId = randomUUID();
     const caller: BridgeCaller = { pluginId: plugin.id, pluginName: plugin.name, pluginVersion: plugin.version, executionId: request.executionId };
+    if (request.stepId !== undefined) caller.stepId = request.stepId;
+    const wire = wirePlugin(plugin);
+    if (request.wallMs !== undefined) wire.limits.wallMs = Math.max(1, Math.floor(request.wallMs));
     return new Promise<InvokeResult>((resolve, reject) => {
       const signal = request.signal;
       const onAbort = () => {
@@ -137,7 +140,7 @@ export class Supervisor implements Sandbox {
       const sent = worker.send({
         t: 'invoke',
         callId,
-        plugin: wirePlugin(plugin),
+        plugin: wire,
         kind: request.kind,
         target: request.target,
         capability: request.capability ?? '',
@@ -277,9 +280,9 @@ export class Supervisor implements Sandbox {
         const call = this.#calls.get(m.callId);
         // Late answers for aborted calls, or answers for another worker's calls, are dropped.
         if (!call || call.worker !== worker) return;
-        if (m.ok) return call.resolve({ output: m.output, cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes });
+        if (m.ok) return call.resolve({ output: m.output, cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes, heapPeakBytes: m.heapPeakBytes });
         const code = isErrorCode(m.code) ? m.code : 'INTERNAL_ERROR';
-        return call.reject(new EaselError(code, m.message, { cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes }));
+        return call.reject(new EaselError(code, m.message, { cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes, heapPeakBytes: m.heapPeakBytes }));
       }
       case 'bridge':
         return this.#onBridge(worker, m, bytes);

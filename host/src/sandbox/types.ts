@@ -19,8 +19,11 @@ export interface SandboxPlugin {
 
 export interface InvokeRequest {
   plugin: SandboxPlugin;
-  /** `agent` runs agents[target].capabilities[capability]; `workflow` runs workflows[target]. */
-  kind: 'agent' | 'workflow';
+  /**
+   * `agent` runs agents[target].capabilities[capability]; `workflow` runs workflows[target]
+   * (or its `run`); `estimate` runs workflows[target].estimate, the cost preview hook.
+   */
+  kind: 'agent' | 'workflow' | 'estimate';
   target: string;
   capability?: string;
   /** Already validated input. */
@@ -33,6 +36,10 @@ export interface InvokeRequest {
   /** The plugin's validated configuration, frozen inside the isolate as `ctx.config`. */
   config: Record<string, unknown>;
   executionId: string;
+  /** The step this call runs (a `ctx.agents.invoke`); bridges charge its model calls to it. */
+  stepId?: string;
+  /** Wall-clock budget of this call instead of the plugin's (workflows mostly wait for their steps). */
+  wallMs?: number;
   /** Aborting stops the call (the isolate is disposed if code is still running). */
   signal?: AbortSignal;
 }
@@ -44,6 +51,8 @@ export interface InvokeResult {
   wallMs: number;
   /** Isolate heap used at the end of the call, in bytes. */
   heapUsedBytes: number;
+  /** Highest isolate heap seen during the call (sampled at its start, at each bridge call and at its end). */
+  heapPeakBytes: number;
 }
 
 /** Who is calling a bridge: bound by the host from the call record, never from guest input. */
@@ -52,6 +61,8 @@ export interface BridgeCaller {
   pluginName: string;
   pluginVersion: string;
   executionId: string;
+  /** Set when the call runs a step of a workflow (see InvokeRequest.stepId). */
+  stepId?: string;
 }
 
 /**

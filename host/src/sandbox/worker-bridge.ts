@@ -21,6 +21,9 @@ export interface BridgeCall {
   delivered: Set<string>;
 }
 
+/** Told of every bridge request a live call makes, before it is forwarded (heap sampling). */
+export type BridgeObserver = (call: BridgeCall) => void;
+
 const NAME = /^[a-zA-Z][a-zA-Z0-9]{0,31}$/;
 const INTERNAL = JSON.stringify({ ok: false, code: 'INTERNAL_ERROR', message: 'internal error' });
 
@@ -38,12 +41,15 @@ export class WorkerBridge {
   #maxPayload: number;
   #maxBinary: number;
   #maxPending: number;
+  #observe: BridgeObserver;
 
   constructor(
     calls: Map<string, BridgeCall>,
     send: (m: WorkerMessage, attachments?: readonly Uint8Array[]) => void,
     limits: { maxPayloadBytes: number; maxBinaryBytes: number; maxPendingBridgeCalls: number },
+    observe: BridgeObserver = () => undefined,
   ) {
+    this.#observe = observe;
     this.#calls = calls;
     this.#send = send;
     this.#maxPayload = limits.maxPayloadBytes;
@@ -93,6 +99,7 @@ export class WorkerBridge {
       return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be JSON');
     }
     const bridgeId = ++this.#seq;
+    this.#observe(call);
     return new Promise<string | [string, ...ArrayBuffer[]]>((resolve) => {
       this.#waiters.set(bridgeId, { call, resolve });
       call.pendingBridge.add(bridgeId);

@@ -21,7 +21,12 @@ type Cause = 'timeout' | 'memory' | 'aborted' | 'idle' | 'unload';
 interface Call extends BridgeCall, Watched {
   plugin: SandboxPlugin;
   iso: PluginIsolate | undefined;
+  /** Highest heap sampled during the call (see #sampleHeap). */
+  heapPeak: number;
 }
+
+/** How long a heap sample may wait behind running guest code before it is skipped. */
+const HEAP_SAMPLE_WAIT_MS = 20;
 
 interface Entry {
   plugin: SandboxPlugin;
@@ -66,7 +71,7 @@ export class WorkerRuntime {
     this.#init = init;
     this.#send = send;
     this.#cache = new CodeCache(init.cacheDir, Buffer.from(init.cacheKey, 'base64'), (msg, fields) => this.#log('warn', msg, fields));
-    this.#bridge = new WorkerBridge(this.#calls as Map<string, BridgeCall>, send, init);
+    this.#bridge = new WorkerBridge(this.#calls as Map<string, BridgeCall>, send, init, (call) => this.#sampleHeap(call as Call));
     this.#watchdog = new Watchdog(() => this.#tick());
     this.#watchdog.poke();
   }
@@ -109,6 +114,7 @@ export class WorkerRuntime {
       delivered: new Set(),
       startWall: performance.now(),
       startCpuNs: undefined,
+      heapPeak: 0,
       cpuMs: limits.cpuMs,
       wallMs: limits.wallMs,
       abortedAt: undefined,
@@ -125,12 +131,13 @@ export class WorkerRuntime {
       return this.#finish(call, { code: 'PLUGIN_LOAD_FAILED', message: messageOf(err) });
     }
     if (call.done) return;
-    const found = m.kind === 'agent' ? iso.handlers.agents[m.target]?.includes(m.capability) : iso.handlers.workflows.includes(m.target);
+    const found = m.kind === 'agent' ? iso.handlers.agents[m.target]?.includes(m.capability) : m.kind === 'estimate' ? iso.handlers.estimates?.includes(m.target) : iso.handlers.workflows.includes(m.target);
     if (!found) return this.#finish(call, { code: 'AGENT_NOT_FOUND', message: `${m.plugin.name} has no ${m.kind} ${m.target}${m.kind === 'agent' ? `.${m.capability}` : ''}` });
     call.iso = iso;
     call.owner = iso;
     call.startWall = performance.now();
     call.startCpuNs = iso.cpuNs();
+    call.heapPeak = iso.lastHeapUsed;
     this.#watchdog.poke();
     const timeoutMs = Math.max(1, limits.cpuMs);
     const meta = `{"executionId":${JSON.stringify(m.executionId)},"plugin":${JSON.stringify({ name: m.plugin.name, version: m.plugin.version })},"config":${m.configJson},"binary":${JSON.stringify(fields)}}`;
@@ -187,6 +194,19 @@ export class WorkerRuntime {
     this.#finish(call, { code: 'PLUGIN_ERROR', message: 'the handler could not be run' });
   }
 
+  /**
+   * A call's heap peak is sampled when it asks the host for something (its code is parked on
+   * the bridge then, so the sample seldom waits) and at its end: exact enough to tell a step
+   * that built a large structure from one that did not, without stopping the isolate to look.
+   */
+  #sampleHeap(call: Call): void {
+    const iso = call.iso;
+    if (!iso || iso.dead) return;
+    void iso.heapUsed(HEAP_SAMPLE_WAIT_MS).then((used) => {
+      if (used > call.heapPeak) call.heapPeak = used;
+    });
+  }
+
   #abort(callId: string): void {
     const call = this.#calls.get(callId);
     if (!call || call.done || call.aborted) return;
@@ -218,7 +238,7 @@ export class WorkerRuntime {
     // Heap stats queue behind running guest code, so they are only awaited when the isolate is idle.
     const heap = alone ? iso.heapUsed(50) : Promise.resolve(iso?.lastHeapUsed ?? 0);
     void heap.then((heapUsedBytes) => {
-      const metrics = { cpuMs, wallMs, heapUsedBytes };
+      const metrics = { cpuMs, wallMs, heapUsedBytes, heapPeakBytes: Math.max(call.heapPeak, heapUsedBytes) };
       if ('output' in outcome) this.#send({ t: 'result', callId: call.callId, ok: true, output: outcome.output, ...metrics });
       else this.#send({ t: 'result', callId: call.callId, ok: false, code: outcome.code, message: outcome.message, ...metrics });
     });

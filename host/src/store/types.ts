@@ -62,7 +62,7 @@ export interface ConfigRepository {
 }
 
 export type ExecutionKind = 'agent' | 'workflow';
-export type ExecutionStatus = 'running' | 'succeeded' | 'failed';
+export type ExecutionStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface NewExecution {
   id: string;
@@ -79,7 +79,7 @@ export interface NewExecution {
 }
 
 export interface ExecutionOutcome {
-  status: 'succeeded' | 'failed';
+  status: 'succeeded' | 'failed' | 'cancelled';
   output?: unknown;
   errorCode?: string;
   errorMessage?: string;
@@ -96,12 +96,21 @@ export interface ExecutionRecord extends NewExecution {
   durationMs?: number;
   cpuMs?: number;
   heapUsedBytes?: number;
+  /** What its model calls cost (all of them, steps included); so far, while it runs. */
+  costUsd: number;
+  /** Times the execution was resumed after the host stopped mid-run. */
+  resumed: number;
   startedAt: string;
   finishedAt?: string;
 }
 
 export interface ExecutionQuery {
   plugin?: string;
+  kind?: ExecutionKind;
+  /** Agent type or workflow type. */
+  target?: string;
+  /** Only executions started with this API key. */
+  apiKeyId?: string;
   userId?: string;
   status?: ExecutionStatus;
   /** Default 50, at most 500. */
@@ -111,7 +120,12 @@ export interface ExecutionQuery {
 }
 
 export interface ExecutionRepository {
-  create(execution: NewExecution): Promise<ExecutionRecord>;
+  /** Records a new execution, `running` unless it has to wait for a slot (`queued`). */
+  create(execution: NewExecution, status?: 'queued' | 'running'): Promise<ExecutionRecord>;
+  /** queued → running (also running → running for a resume); false when it already finished. */
+  markRunning(id: string, resumed?: boolean): Promise<boolean>;
+  /** Executions still queued or running (left so by a stop), oldest first. */
+  unfinished(): Promise<ExecutionRecord[]>;
   /**
    * Finishes a running execution. False when it is unknown or already finished (e.g. failed
    * by failRunning): the update is atomic, so only one finisher wins.
@@ -122,6 +136,64 @@ export interface ExecutionRepository {
   list(query?: ExecutionQuery): Promise<{ items: ExecutionRecord[]; nextCursor?: string }>;
   /** Marks executions left running by a crash as failed (HOST_RESTARTED); returns how many. */
   failRunning(reason: string): Promise<number>;
+}
+
+export type StepStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface NewStep {
+  id: string;
+  executionId: string;
+  parentStepId?: string;
+  /** Identifies the call across a resume: its place in the call tree, target, input and occurrence. */
+  callKey: string;
+  depth: number;
+  pluginName: string;
+  pluginVersion: string;
+  agent: string;
+  capability: string;
+  inputSha256: string;
+}
+
+export interface StepOutcome {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  output?: unknown;
+  errorCode?: string;
+  errorMessage?: string;
+  durationMs: number;
+  cpuMs?: number;
+  heapPeakBytes?: number;
+}
+
+export interface StepRecord extends NewStep {
+  status: StepStatus;
+  output?: unknown;
+  errorCode?: string;
+  errorMessage?: string;
+  /** Models that answered this step's calls and its sub-steps' (cache hits included). */
+  models: string[];
+  inputTokens: number;
+  outputTokens: number;
+  /** This step's model calls and its sub-steps'. */
+  costUsd: number;
+  /** 1, or more when the step was run again after a host stop interrupted it. */
+  attempts: number;
+  durationMs?: number;
+  cpuMs?: number;
+  heapPeakBytes?: number;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export interface StepRepository {
+  /**
+   * Begins the step `callKey` names: a step that already succeeded is answered as it is (its
+   * output is replayed, `replayed: true`); one that failed or was interrupted starts again
+   * (attempts + 1, keeping its id); otherwise a new row is written.
+   */
+  begin(step: NewStep): Promise<{ step: StepRecord; replayed: boolean }>;
+  /** Finishes a running step; models, tokens and cost are summed from model usage (sub-steps included). */
+  finish(id: string, outcome: StepOutcome): Promise<StepRecord | undefined>;
+  listByExecution(executionId: string): Promise<StepRecord[]>;
 }
 
 /** A plugin's key-value rows. `plugin` is always bound by the host, never built from guest input. */
@@ -245,6 +317,8 @@ export interface UsageRow {
   userId: string;
   pluginName?: string;
   executionId?: string;
+  /** The workflow step that made the call, if any. */
+  stepId?: string;
   task: UsageTask;
   /** The model that answered (for a cache hit: the model whose answer was reused). */
   modelId: string;
@@ -359,6 +433,7 @@ export interface Store {
   grants: GrantRepository;
   configs: ConfigRepository;
   executions: ExecutionRepository;
+  steps: StepRepository;
   kv: KvRepository;
   audit: AuditRepository;
   apiKeys: ApiKeyRepository;
@@ -366,6 +441,33 @@ export interface Store {
   budgets: BudgetRepository;
   modelCache: ModelCacheRepository;
   blobs: BlobRepository;
+  executionEvents: ExecutionEventRepository;
   /** Idempotent. */
   close(): Promise<void>;
+}
+
+/** One entry of an execution's event stream as stored. */
+export interface ExecutionEventRecord {
+  executionId: string;
+  /** From 1, per execution, without gaps. */
+  seq: number;
+  /** `execution.started`, `step.finished`, `model.delta`, … */
+  type: string;
+  /** JSON text. */
+  data: string;
+  at: string;
+}
+
+/** The persisted log behind an execution's event stream (GET /v1/executions/:id/events). */
+export interface ExecutionEventRepository {
+  /**
+   * Stores events in one write, all or none (a seq already stored rejects the call).
+   * Batched by group commit; resolves once committed.
+   */
+  append(events: readonly ExecutionEventRecord[]): Promise<void>;
+  /** Events with seq > `afterSeq`, ascending; at most `limit` (1 to 1000). */
+  list(executionId: string, afterSeq: number, limit: number): Promise<ExecutionEventRecord[]>;
+  /** The highest seq stored, 0 when none. */
+  lastSeq(executionId: string): Promise<number>;
+  count(executionId: string): Promise<number>;
 }

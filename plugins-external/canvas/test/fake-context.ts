@@ -95,6 +95,7 @@ export function fakeContext(options: FakeOptions = {}): { ctx: Context; recorded
         return `https://easel.test/v1/blobs/url/${key}`;
       },
     } as unknown as Context['storage'],
+    async progress() {},
   } satisfies Context;
   return { ctx, recorded };
 }

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
-import type { ExecutionService } from '../../executions/index.ts';
+import type { ExecutionService } from '../../orchestration/index.ts';
 import type { PluginService } from '../../plugins/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
 import { kebab, pluginName, userId } from '../schemas.ts';
@@ -59,20 +59,7 @@ export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, {
     async (req) => {
       const { plugin, agent, capability } = req.params;
       const result = await executions.runAgent({ plugin, agent, capability, input: req.body ?? {}, apiKeyId: req.principal?.keyId, userId: userOf(req.headers) });
-      return { executionId: result.executionId, output: result.output, durationMs: result.durationMs, cpuMs: result.cpuMs };
-    },
-  );
-
-  app.get<{ Params: { id: string } }>(
-    '/v1/executions/:id',
-    { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid', maxLength: 36 } } } } },
-    async (req) => {
-      const found = await executions.get(req.params.id);
-      // An app sees its own executions only; the answer is the same as for an unknown id.
-      if (found.apiKeyId !== req.principal?.keyId) {
-        throw new EaselError('EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
-      }
-      return found;
+      return { executionId: result.executionId, output: result.output, costUsd: result.costUsd, durationMs: result.durationMs, cpuMs: result.cpuMs };
     },
   );
 };

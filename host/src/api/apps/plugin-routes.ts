@@ -10,7 +10,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AgentManifest } from '@easel/sdk';
 import { requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
-import type { ExecutionService } from '../../executions/index.ts';
+import type { ExecutionService } from '../../orchestration/index.ts';
 import type { PluginService } from '../../plugins/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
 import { binaryFieldsOf } from '../../schemas/index.ts';

@@ -1,10 +1,10 @@
 /**
- * Workflows (apps): what enabled plugins offer, and running one to its end in one request.
- * Steps, streaming, cancel and resume build on these routes with orchestration.
+ * Workflows (apps): what enabled plugins offer, starting one (answering with the result when
+ * it finishes within the wait, else 202 and where to follow it), and previewing its cost.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { requireRole } from '../../auth/index.ts';
-import type { ExecutionService } from '../../executions/index.ts';
+import type { ExecutionService, WorkflowPreview } from '../../orchestration/index.ts';
 import type { PluginService } from '../../plugins/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
 import { kebab, pluginName } from '../schemas.ts';
@@ -13,13 +13,19 @@ import { userOf } from './agents.ts';
 export interface WorkflowRoutesOptions {
   plugins: PluginService;
   executions: ExecutionService;
+  preview: WorkflowPreview;
   keys: ApiKeyRepository;
   /** Largest body of a call that runs plugin code (inputs may carry byte fields). */
   inputBodyMaxBytes: number;
+  /** How long a start without `?wait` waits for the result before answering 202. */
+  waitMs: number;
 }
 
-export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (app, { plugins, executions, keys, inputBodyMaxBytes }) => {
+const links = (id: string) => ({ self: `/v1/executions/${id}`, events: `/v1/executions/${id}/events`, cancel: `/v1/executions/${id}/cancel` });
+
+export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (app, { plugins, executions, preview, keys, inputBodyMaxBytes, waitMs }) => {
   app.addHook('onRequest', requireRole(keys, 'app'));
+  const params = { type: 'object', required: ['type'], properties: { type: kebab } } as const;
 
   app.get('/v1/workflows', async () => {
     const enabled = (await plugins.list()).filter((p) => p.enabled);
@@ -38,18 +44,41 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
     };
   });
 
-  app.post<{ Params: { type: string }; Querystring: { plugin?: string } }>(
+  app.post<{ Params: { type: string }; Querystring: { plugin?: string; wait?: boolean } }>(
     '/v1/workflows/:type/executions',
     {
       bodyLimit: inputBodyMaxBytes,
       schema: {
-        params: { type: 'object', required: ['type'], properties: { type: kebab } },
-        querystring: { type: 'object', additionalProperties: false, properties: { plugin: pluginName } },
+        params,
+        querystring: { type: 'object', additionalProperties: false, properties: { plugin: pluginName, wait: { type: 'boolean' } } },
       },
     },
-    async (req) => {
-      const result = await executions.runWorkflow({ type: req.params.type, plugin: req.query.plugin, input: req.body ?? {}, apiKeyId: req.principal?.keyId, userId: userOf(req.headers) });
-      return { executionId: result.executionId, status: 'succeeded', output: result.output, durationMs: result.durationMs, cpuMs: result.cpuMs };
+    async (req, reply) => {
+      const started = await executions.startWorkflow({ type: req.params.type, plugin: req.query.plugin, input: req.body ?? {}, apiKeyId: req.principal?.keyId, userId: userOf(req.headers) });
+      // wait=true: until it ends; wait=false: not at all; absent: short runs answer with their result.
+      const limit = req.query.wait === true ? undefined : req.query.wait === false ? 0 : waitMs;
+      let timer: NodeJS.Timeout | undefined;
+      const finished = limit === 0 ? undefined : await Promise.race([started.done, new Promise<undefined>((resolve) => (timer = limit === undefined ? undefined : setTimeout(() => resolve(undefined), limit)))]);
+      clearTimeout(timer);
+      if (!finished) {
+        const current = executions.isLive(started.executionId) ? await executions.get(started.executionId) : undefined;
+        return reply
+          .status(202)
+          .header('location', `/v1/executions/${started.executionId}`)
+          .send({ executionId: started.executionId, status: current?.status === 'queued' ? 'queued' : 'running', links: links(started.executionId) });
+      }
+      if (!finished.ok) throw finished.error;
+      const { result } = finished;
+      return { executionId: result.executionId, status: 'succeeded', output: result.output, costUsd: result.costUsd, durationMs: result.durationMs, cpuMs: result.cpuMs };
     },
+  );
+
+  app.post<{ Params: { type: string }; Querystring: { plugin?: string } }>(
+    '/v1/workflows/:type/preview',
+    {
+      bodyLimit: inputBodyMaxBytes,
+      schema: { params, querystring: { type: 'object', additionalProperties: false, properties: { plugin: pluginName } } },
+    },
+    async (req) => preview.preview(await executions.workflowPlugin(req.params.type, req.query.plugin), req.params.type, req.body ?? {}),
   );
 };

@@ -36,6 +36,8 @@ export interface CallMeta {
   userId: string;
   pluginName?: string;
   executionId?: string;
+  /** The workflow step that made the call, if any (its cost is the step's). */
+  stepId?: string;
   signal?: AbortSignal;
   purpose?: 'call' | 'cache-embedding';
 }
@@ -270,6 +272,7 @@ export class ModelRouter {
             userId: meta.userId,
             pluginName: meta.pluginName,
             executionId: meta.executionId,
+            stepId: meta.stepId,
             task,
             modelId: model.id,
             purpose: meta.purpose ?? 'call',

@@ -1,6 +1,11 @@
-/** executions: one row per agent or workflow call; `seq` orders pages newest first. */
+/**
+ * executions: one row per agent or workflow call; `seq` orders pages newest first. The cost
+ * is summed from model_usage when the execution finishes (so it is exact and includes every
+ * step); while it runs, reads sum it on the fly.
+ */
 import { GroupCommit } from '@easel/common/sqlite/group-commit';
 import type { ExecutionOutcome, ExecutionQuery, ExecutionRecord, ExecutionRepository, NewExecution } from '../types.ts';
+import { toUsd } from './budgets.ts';
 import { type Db, defined, fromJson, now, toJson } from './shared.ts';
 
 const DEFAULT_LIMIT = 50;
@@ -16,19 +21,23 @@ interface Row {
   api_key_id: string | null;
   user_id: string | null;
   input: string | null;
-  status: 'running' | 'succeeded' | 'failed';
+  status: ExecutionRecord['status'];
   output: string | null;
   error_code: string | null;
   error_message: string | null;
   duration_ms: number | null;
   cpu_ms: number | null;
   heap_used_bytes: number | null;
+  cost_nanos: number;
+  resumed: number;
   started_at: string;
   finished_at: string | null;
 }
 
 const COLUMNS = `id, plugin_name, plugin_version, kind, target, capability, api_key_id, user_id, input, status, output,
-  error_code, error_message, duration_ms, cpu_ms, heap_used_bytes, started_at, finished_at`;
+  error_code, error_message, duration_ms, cpu_ms, heap_used_bytes, resumed, started_at, finished_at,
+  coalesce(cost_nanos, (SELECT coalesce(sum(u.cost_nanos), 0) FROM model_usage u WHERE u.execution_id = executions.id)) AS cost_nanos`;
+const SPENT = '(SELECT coalesce(sum(cost_nanos), 0) FROM model_usage WHERE execution_id = @id)';
 
 const toRecord = (row: Row): ExecutionRecord =>
   defined({
@@ -48,6 +57,8 @@ const toRecord = (row: Row): ExecutionRecord =>
     durationMs: row.duration_ms ?? undefined,
     cpuMs: row.cpu_ms ?? undefined,
     heapUsedBytes: row.heap_used_bytes ?? undefined,
+    costUsd: toUsd(row.cost_nanos),
+    resumed: row.resumed,
     startedAt: row.started_at,
     finishedAt: row.finished_at ?? undefined,
   });
@@ -59,7 +70,9 @@ export class SqliteExecutionRepository implements ExecutionRepository {
   #get;
   #complete;
   #failRunning;
-  // One statement per filter combination (at most 16), prepared on first use and kept.
+  #markRunning;
+  #unfinished;
+  // One statement per filter combination (at most 128), prepared on first use and kept.
   #lists = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(db: Db) {
@@ -68,20 +81,23 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     this.#writes = new GroupCommit(db);
     this.#insert = db.prepare(`
       INSERT INTO executions (id, plugin_name, plugin_version, kind, target, capability, api_key_id, user_id, input, status, started_at)
-      VALUES (@id, @pluginName, @pluginVersion, @kind, @target, @capability, @apiKeyId, @userId, @input, 'running', @startedAt)`);
+      VALUES (@id, @pluginName, @pluginVersion, @kind, @target, @capability, @apiKeyId, @userId, @input, @status, @startedAt)`);
+    this.#markRunning = db.prepare(`UPDATE executions SET status = 'running', resumed = resumed + @resumed WHERE id = @id AND status IN ('queued', 'running')`);
+    this.#unfinished = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM executions WHERE status IN ('queued', 'running') ORDER BY seq`);
     this.#get = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM executions WHERE id = ?`);
-    // WHERE status = 'running' makes finishing atomic: of a completion and failRunning, one wins.
+    // The status condition makes finishing atomic: of a completion, a cancel and failRunning, one wins.
     this.#complete = db.prepare(`
       UPDATE executions SET status = @status, output = @output, error_code = @errorCode, error_message = @errorMessage,
-        duration_ms = @durationMs, cpu_ms = @cpuMs, heap_used_bytes = @heapUsedBytes, finished_at = @finishedAt
-      WHERE id = @id AND status = 'running'`);
+        duration_ms = @durationMs, cpu_ms = @cpuMs, heap_used_bytes = @heapUsedBytes, finished_at = @finishedAt, cost_nanos = ${SPENT}
+      WHERE id = @id AND status IN ('queued', 'running')`);
     this.#failRunning = db.prepare(`
       UPDATE executions SET status = 'failed', error_code = 'HOST_RESTARTED', error_message = @reason, finished_at = @now,
-        duration_ms = max(0, CAST(round((julianday(@now) - julianday(started_at)) * 86400000) AS INTEGER))
-      WHERE status = 'running'`);
+        duration_ms = max(0, CAST(round((julianday(@now) - julianday(started_at)) * 86400000) AS INTEGER)),
+        cost_nanos = (SELECT coalesce(sum(cost_nanos), 0) FROM model_usage WHERE execution_id = executions.id)
+      WHERE status IN ('queued', 'running')`);
   }
 
-  async create(execution: NewExecution): Promise<ExecutionRecord> {
+  async create(execution: NewExecution, status: 'queued' | 'running' = 'running'): Promise<ExecutionRecord> {
     const startedAt = now();
     await this.#writes.run(() => this.#insert.run({
       id: execution.id,
@@ -93,9 +109,18 @@ export class SqliteExecutionRepository implements ExecutionRepository {
       apiKeyId: execution.apiKeyId ?? null,
       userId: execution.userId ?? null,
       input: toJson(execution.input),
+      status,
       startedAt,
     }));
-    return defined<ExecutionRecord>({ ...execution, status: 'running', startedAt });
+    return defined<ExecutionRecord>({ ...execution, status, costUsd: 0, resumed: 0, startedAt });
+  }
+
+  async markRunning(id: string, resumed = false): Promise<boolean> {
+    return (await this.#writes.run(() => this.#markRunning.run({ id, resumed: resumed ? 1 : 0 }))).changes > 0;
+  }
+
+  async unfinished(): Promise<ExecutionRecord[]> {
+    return this.#unfinished.all().map(toRecord);
   }
 
   async complete(id: string, outcome: ExecutionOutcome): Promise<boolean> {
@@ -129,6 +154,18 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     if (query.userId !== undefined) {
       where.push('user_id = @userId');
       params.userId = query.userId;
+    }
+    if (query.kind !== undefined) {
+      where.push('kind = @kind');
+      params.kind = query.kind;
+    }
+    if (query.target !== undefined) {
+      where.push('target = @target');
+      params.target = query.target;
+    }
+    if (query.apiKeyId !== undefined) {
+      where.push('api_key_id = @apiKeyId');
+      params.apiKeyId = query.apiKeyId;
     }
     if (query.status !== undefined) {
       where.push('status = @status');

@@ -200,6 +200,96 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'orchestration: execution states, steps and events',
+    sql: `
+      -- SQLite cannot widen a CHECK in place: the table is rebuilt with the new states
+      -- (queued, cancelled), the cost column and the resume counter. seq values are kept.
+      CREATE TABLE executions_v4 (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        plugin_name TEXT NOT NULL,
+        plugin_version TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('agent', 'workflow')),
+        target TEXT NOT NULL,
+        capability TEXT,
+        api_key_id TEXT,
+        user_id TEXT,
+        input TEXT,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+        output TEXT,
+        error_code TEXT,
+        error_message TEXT,
+        duration_ms INTEGER,
+        cpu_ms REAL,
+        heap_used_bytes INTEGER,
+        cost_nanos INTEGER CHECK (cost_nanos >= 0),
+        resumed INTEGER NOT NULL DEFAULT 0 CHECK (resumed >= 0),
+        started_at TEXT NOT NULL,
+        finished_at TEXT
+      ) STRICT;
+      INSERT INTO executions_v4 (seq, id, plugin_name, plugin_version, kind, target, capability, api_key_id, user_id, input,
+        status, output, error_code, error_message, duration_ms, cpu_ms, heap_used_bytes, started_at, finished_at)
+        SELECT seq, id, plugin_name, plugin_version, kind, target, capability, api_key_id, user_id, input,
+          status, output, error_code, error_message, duration_ms, cpu_ms, heap_used_bytes, started_at, finished_at FROM executions;
+      DROP TABLE executions;
+      ALTER TABLE executions_v4 RENAME TO executions;
+      CREATE INDEX executions_by_plugin ON executions (plugin_name, seq);
+      CREATE INDEX executions_by_status ON executions (status, seq);
+      CREATE INDEX executions_by_user ON executions (user_id, seq);
+      CREATE INDEX executions_by_target ON executions (kind, target, seq);
+      CREATE INDEX executions_by_key ON executions (api_key_id, seq);
+
+      -- One row per ctx.agents.invoke. call_key identifies the call across a resume (its place
+      -- in the call tree, target and input hash, and how many identical calls came before), so
+      -- a re-run workflow gets a completed step's recorded output instead of running it again.
+      CREATE TABLE execution_steps (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        execution_id TEXT NOT NULL,
+        parent_step_id TEXT,
+        call_key TEXT NOT NULL,
+        depth INTEGER NOT NULL CHECK (depth >= 1),
+        plugin_name TEXT NOT NULL,
+        plugin_version TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        capability TEXT NOT NULL,
+        input_sha256 TEXT NOT NULL CHECK (length(input_sha256) = 64),
+        status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled')),
+        output TEXT,
+        error_code TEXT,
+        error_message TEXT,
+        models TEXT,
+        input_tokens INTEGER NOT NULL DEFAULT 0 CHECK (input_tokens >= 0),
+        output_tokens INTEGER NOT NULL DEFAULT 0 CHECK (output_tokens >= 0),
+        cost_nanos INTEGER NOT NULL DEFAULT 0 CHECK (cost_nanos >= 0),
+        attempts INTEGER NOT NULL DEFAULT 1 CHECK (attempts >= 1),
+        duration_ms REAL,
+        cpu_ms REAL,
+        heap_peak_bytes INTEGER,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        UNIQUE (execution_id, call_key)
+      ) STRICT;
+      CREATE INDEX execution_steps_by_execution ON execution_steps (execution_id, seq);
+
+      -- Model calls are charged to the step that made them (NULL: the execution's own code).
+      ALTER TABLE model_usage ADD COLUMN step_id TEXT;
+      CREATE INDEX model_usage_by_step ON model_usage (step_id) WHERE step_id IS NOT NULL;
+
+      -- What an execution's event stream said, in order, so late subscribers (Last-Event-ID)
+      -- and subscribers after a restart replay it. seq is per execution, from 1.
+      CREATE TABLE execution_events (
+        execution_id TEXT NOT NULL,
+        seq INTEGER NOT NULL CHECK (seq >= 1),
+        type TEXT NOT NULL,
+        data TEXT NOT NULL CHECK (json_valid(data)),
+        at TEXT NOT NULL,
+        PRIMARY KEY (execution_id, seq)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

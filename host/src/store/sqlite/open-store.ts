@@ -6,12 +6,14 @@ import { SqliteAuditRepository } from './audit.ts';
 import { SqliteBlobRepository } from './blobs.ts';
 import { SqliteBudgetRepository } from './budgets.ts';
 import { SqliteConfigRepository } from './configs.ts';
+import { SqliteExecutionEventRepository } from './execution-events.ts';
 import { SqliteExecutionRepository } from './executions.ts';
 import { SqliteGrantRepository } from './grants.ts';
 import { SqliteKvRepository } from './kv.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { SqliteModelCacheRepository } from './model-cache.ts';
 import { SqlitePluginRepository } from './plugins.ts';
+import { SqliteStepRepository } from './steps.ts';
 import { SqliteUsageRepository } from './usage.ts';
 
 /**
@@ -31,6 +33,7 @@ export async function openStore(file: string): Promise<Store> {
     grants: new SqliteGrantRepository(db),
     configs: new SqliteConfigRepository(db),
     executions: new SqliteExecutionRepository(db),
+    steps: new SqliteStepRepository(db),
     kv: new SqliteKvRepository(db),
     audit: new SqliteAuditRepository(db),
     apiKeys: new SqliteApiKeyRepository(db),
@@ -38,6 +41,7 @@ export async function openStore(file: string): Promise<Store> {
     budgets: new SqliteBudgetRepository(db),
     modelCache: new SqliteModelCacheRepository(db),
     blobs: new SqliteBlobRepository(db),
+    executionEvents: new SqliteExecutionEventRepository(db),
     async close() {
       if (db.open) db.close();
     },

@@ -13,6 +13,7 @@ interface Row {
   user_id: string;
   plugin_name: string | null;
   execution_id: string | null;
+  step_id: string | null;
   task: UsageRow['task'];
   model_id: string;
   purpose: UsageRow['purpose'];
@@ -58,6 +59,7 @@ const toRecord = (row: Row): UsageRecord =>
     userId: row.user_id,
     pluginName: row.plugin_name ?? undefined,
     executionId: row.execution_id ?? undefined,
+    stepId: row.step_id ?? undefined,
     task: row.task,
     modelId: row.model_id,
     purpose: row.purpose,
@@ -84,9 +86,9 @@ export class SqliteUsageRepository implements UsageRepository {
     // Every model call writes here: concurrent calls share one commit.
     this.#writes = new GroupCommit(db);
     const insert = db.prepare(`
-      INSERT INTO model_usage (at, user_id, plugin_name, execution_id, task, model_id, purpose, input_tokens, output_tokens,
+      INSERT INTO model_usage (at, user_id, plugin_name, execution_id, step_id, task, model_id, purpose, input_tokens, output_tokens,
         images, cost_nanos, cached, status, error_code, latency_ms)
-      VALUES (@at, @userId, @pluginName, @executionId, @task, @modelId, @purpose, @inputTokens, @outputTokens,
+      VALUES (@at, @userId, @pluginName, @executionId, @stepId, @task, @modelId, @purpose, @inputTokens, @outputTokens,
         @images, @costNanos, @cached, @status, @errorCode, @latencyMs)`);
     const addSpend = db.prepare(`
       INSERT INTO monthly_spend (user_id, month, spent_nanos, reserved_nanos, updated_at) VALUES (@userId, @month, @cost, 0, @at)
@@ -127,6 +129,7 @@ export class SqliteUsageRepository implements UsageRepository {
       userId: row.userId,
       pluginName: row.pluginName ?? null,
       executionId: row.executionId ?? null,
+      stepId: row.stepId ?? null,
       task: row.task,
       modelId: row.modelId,
       purpose: row.purpose,

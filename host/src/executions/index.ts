@@ -1,2 +1,0 @@
-export { ExecutionService, type AgentCall, type AgentResult } from './execution-service.ts';
-export * from './scopes.ts';

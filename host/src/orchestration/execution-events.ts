@@ -1,0 +1,333 @@
+/**
+ * Each execution's event stream: numbered in publish order, handed to live subscribers at
+ * once, and written behind them (batched) so a late subscriber, a reconnect with
+ * Last-Event-ID or a subscriber after a restart replays it from the store.
+ *
+ * Publishing is synchronous so the code that runs an execution never waits on the store. The
+ * seq counter of an execution lives in memory from `open` (which reads where the stored log
+ * ends) until its `execution.finished` is written.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { ExecutionEventRecord, ExecutionEventRepository } from '../store/index.ts';
+
+export interface ExecutionEvent {
+  executionId: string;
+  /** From 1, per execution, without gaps. */
+  seq: number;
+  type: string;
+  data: unknown;
+  at: string;
+}
+
+export interface SubscribeOptions {
+  /**
+   * Called before each replayed event (stored history, then what arrived meanwhile); a promise
+   * it returns is awaited first. Lets a slow reader pace the replay (e.g. wait for its
+   * socket's 'drain') instead of taking the whole log at once.
+   */
+  ready?: () => Promise<void> | undefined;
+  /**
+   * After the history, end instead of waiting when the execution is not open in this process:
+   * for executions known to be over whose log has no `execution.finished` (older than the log,
+   * or failed at a restart before they could publish it).
+   */
+  endIfIdle?: boolean;
+}
+
+/** Types dropped once an execution has `maxEvents` events; steps and the outcome are always kept. */
+const DROPPABLE = new Set(['model.delta', 'progress']);
+const FINISHED = 'execution.finished';
+/** Stored history is replayed in pages of this many events. */
+const PAGE = 500;
+
+interface Subscriber {
+  /** The highest seq delivered (or skipped by afterSeq). */
+  after: number;
+  /** Live events that arrived while the history was read; undefined once live. */
+  buffer: ExecutionEvent[] | undefined;
+  listener: (e: ExecutionEvent) => void;
+  onEnd: () => void;
+  ended: boolean;
+}
+
+interface Pending {
+  type: string;
+  data: unknown;
+  at: string;
+}
+
+interface State {
+  /** The last seq given; undefined while `open` reads it from the store. */
+  seq: number | undefined;
+  opened: Promise<void>;
+  /** Published before the seq was known, in order. */
+  held: Pending[];
+  dropped: number;
+  finished: boolean;
+  /** Settles when every write of this execution handed to the store so far has settled. */
+  written: Promise<void>;
+  /** The batch `written` already waits for. */
+  batch: Promise<void> | undefined;
+}
+
+interface Batch {
+  records: ExecutionEventRecord[];
+  done: Promise<void>;
+}
+
+export class ExecutionEvents {
+  #repo: ExecutionEventRepository;
+  #maxEvents: number;
+  #log: Pick<FastifyBaseLogger, 'warn' | 'error'>;
+  #states = new Map<string, State>();
+  #subscribers = new Map<string, Set<Subscriber>>();
+  #batch: Batch | undefined;
+  #inflight = new Set<Promise<void>>();
+
+  constructor(deps: { repo: ExecutionEventRepository; maxEvents: number; logger: Pick<FastifyBaseLogger, 'warn' | 'error'> }) {
+    this.#repo = deps.repo;
+    this.#maxEvents = deps.maxEvents;
+    this.#log = deps.logger;
+  }
+
+  /**
+   * Prepares an execution for publishing: its seq continues after what the store holds (a
+   * resumed execution's stream goes on where it stopped). Call it when the execution starts or
+   * resumes, before publishing. Idempotent; rejects when the store cannot be read.
+   */
+  open(executionId: string): Promise<void> {
+    const existing = this.#states.get(executionId);
+    if (existing !== undefined) return existing.opened;
+    const state: State = { seq: undefined, opened: Promise.resolve(), held: [], dropped: 0, finished: false, written: Promise.resolve(), batch: undefined };
+    this.#states.set(executionId, state);
+    state.opened = this.#repo.lastSeq(executionId).then(
+      (last) => {
+        state.seq = last;
+        const held = state.held;
+        state.held = [];
+        for (const p of held) this.#emit(executionId, state, p);
+      },
+      (error: unknown) => {
+        if (this.#states.get(executionId) === state) this.#states.delete(executionId);
+        if (state.held.length > 0) this.#log.error({ err: error, executionId, lost: state.held.length }, 'execution events lost: the store could not be read');
+        throw error;
+      },
+    );
+    return state.opened;
+  }
+
+  /**
+   * Numbers the event, hands it to live subscribers and queues it for the store. Returns the
+   * event, or undefined when it was not published now: dropped past `maxEvents` (model.delta
+   * and progress only), published after the execution's `execution.finished` (ignored), or held
+   * because the execution was not opened — then it is opened here and the event goes out, in
+   * order, as soon as the stored seq is known.
+   */
+  publish(executionId: string, type: string, data: unknown): ExecutionEvent | undefined {
+    const pending: Pending = { type, data, at: new Date().toISOString() };
+    const state = this.#states.get(executionId);
+    if (state === undefined) {
+      this.#log.warn({ executionId, type }, 'execution event published before open');
+      this.open(executionId).catch(() => {});
+      this.#states.get(executionId)?.held.push(pending);
+      return undefined;
+    }
+    if (state.seq === undefined) {
+      state.held.push(pending);
+      return undefined;
+    }
+    return this.#emit(executionId, state, pending);
+  }
+
+  /** Events dropped by the cap for an execution open in this process (0 otherwise). */
+  dropped(executionId: string): number {
+    return this.#states.get(executionId)?.dropped ?? 0;
+  }
+
+  /** Whether the execution is open in this process (opened and not finished and released). */
+  isOpen(executionId: string): boolean {
+    return this.#states.has(executionId);
+  }
+
+  /** Open subscriptions of an execution (tests, metrics). */
+  subscribers(executionId: string): number {
+    return this.#subscribers.get(executionId)?.size ?? 0;
+  }
+
+  /**
+   * Resolves when the events published so far (of one execution, or of all) have been written.
+   * A write the store refused is logged, not thrown: its events stay out of the history.
+   */
+  async flush(executionId?: string): Promise<void> {
+    if (executionId === undefined) {
+      while (this.#batch !== undefined || this.#inflight.size > 0) {
+        await Promise.all([this.#batch?.done, ...this.#inflight]);
+      }
+      return;
+    }
+    const state = this.#states.get(executionId);
+    if (state === undefined) return;
+    await state.opened.catch(() => {});
+    await state.written;
+  }
+
+  /**
+   * Delivers every event with seq > `afterSeq` once, in order: the stored history, then live
+   * events. `onEnd` is called after `execution.finished` was delivered (at once for a finished
+   * execution), or when the history cannot be read; not after unsubscribing. Returns the
+   * unsubscribe.
+   */
+  subscribe(executionId: string, afterSeq: number, listener: (e: ExecutionEvent) => void, onEnd: () => void, options: SubscribeOptions = {}): () => void {
+    const sub: Subscriber = { after: afterSeq, buffer: [], listener, onEnd, ended: false };
+    // Live first, then the history: whatever is published meanwhile waits in the buffer.
+    let subs = this.#subscribers.get(executionId);
+    if (subs === undefined) {
+      subs = new Set();
+      this.#subscribers.set(executionId, subs);
+    }
+    subs.add(sub);
+    void this.#replay(executionId, sub, options);
+    return () => this.#remove(executionId, sub);
+  }
+
+  #emit(executionId: string, state: State, pending: Pending): ExecutionEvent | undefined {
+    if (state.finished) {
+      this.#log.warn({ executionId, type: pending.type }, 'execution event published after execution.finished: ignored');
+      return undefined;
+    }
+    const seq = state.seq ?? 0;
+    if (seq >= this.#maxEvents && DROPPABLE.has(pending.type)) {
+      if (state.dropped === 0) this.#log.warn({ executionId, maxEvents: this.#maxEvents }, 'execution event cap reached: dropping model.delta and progress');
+      state.dropped += 1;
+      return undefined;
+    }
+    const event: ExecutionEvent = { executionId, seq: seq + 1, type: pending.type, data: pending.data, at: pending.at };
+    state.seq = event.seq;
+    const finished = event.type === FINISHED;
+    if (finished) state.finished = true;
+    this.#persist(state, event);
+    for (const sub of this.#subscribers.get(executionId) ?? []) {
+      if (sub.buffer !== undefined) sub.buffer.push(event);
+      else this.#deliver(executionId, sub, event);
+    }
+    if (finished) {
+      // Released once written: later subscribers find the whole stream in the store.
+      void state.written.then(() => {
+        if (this.#states.get(executionId) === state) this.#states.delete(executionId);
+      });
+    }
+    return event;
+  }
+
+  #persist(state: State, event: ExecutionEvent): void {
+    let data: string;
+    try {
+      // undefined (a function, a symbol) is stored as null, like JSON.stringify does inside arrays.
+      data = (JSON.stringify(event.data) as string | undefined) ?? 'null';
+    } catch (error) {
+      // Not JSON (a cycle, a BigInt): live subscribers had it, the history keeps a placeholder.
+      this.#log.error({ err: error, executionId: event.executionId, type: event.type }, 'execution event data is not JSON');
+      data = 'null';
+    }
+    const batch = this.#currentBatch();
+    batch.records.push({ executionId: event.executionId, seq: event.seq, type: event.type, data, at: event.at });
+    if (state.batch !== batch.done) {
+      state.batch = batch.done;
+      const before = state.written;
+      state.written = Promise.all([before, batch.done]).then(() => {});
+    }
+  }
+
+  /** Events of one synchronous run of code go to the store in one append. */
+  #currentBatch(): Batch {
+    if (this.#batch !== undefined) return this.#batch;
+    const records: ExecutionEventRecord[] = [];
+    const done = new Promise<void>((resolve) => {
+      queueMicrotask(() => {
+        this.#batch = undefined;
+        const write = this.#repo.append(records).then(
+          () => {},
+          (error: unknown) => this.#log.error({ err: error, events: records.length }, 'execution events could not be stored'),
+        );
+        this.#inflight.add(write);
+        void write.then(() => {
+          this.#inflight.delete(write);
+          resolve();
+        });
+      });
+    });
+    this.#batch = { records, done };
+    return this.#batch;
+  }
+
+  async #replay(executionId: string, sub: Subscriber, options: SubscribeOptions): Promise<void> {
+    const paced = async (): Promise<boolean> => {
+      const wait = options.ready?.();
+      if (wait !== undefined) await wait;
+      return !sub.ended;
+    };
+    try {
+      // Everything published before the subscription is in the store after this.
+      await this.flush(executionId);
+      for (;;) {
+        if (sub.ended) return;
+        const page = await this.#repo.list(executionId, sub.after, PAGE);
+        for (const record of page) {
+          if (!(await paced())) return;
+          this.#deliver(executionId, sub, { executionId, seq: record.seq, type: record.type, data: JSON.parse(record.data), at: record.at });
+        }
+        if (page.length < PAGE) break;
+      }
+      // Then what was published meanwhile; more may arrive while pacing, so the length is read each turn.
+      const buffer = sub.buffer ?? [];
+      for (let i = 0; i < buffer.length; i++) {
+        if (!(await paced())) return;
+        this.#deliver(executionId, sub, buffer[i] as ExecutionEvent);
+      }
+      if (sub.ended) return;
+      sub.buffer = undefined;
+      if (this.#states.has(executionId)) return;
+      // Not running here: over when its last stored event says so (afterSeq may have skipped it) or the caller knows.
+      const last = await this.#repo.lastSeq(executionId);
+      const tail = last > 0 ? await this.#repo.list(executionId, last - 1, 1) : [];
+      if (sub.ended || this.#states.has(executionId)) return;
+      if (tail[0]?.type === FINISHED || options.endIfIdle === true) this.#end(executionId, sub);
+    } catch (error) {
+      if (sub.ended) return;
+      this.#log.error({ err: error, executionId }, 'execution event history could not be read');
+      this.#end(executionId, sub);
+    }
+  }
+
+  #deliver(executionId: string, sub: Subscriber, event: ExecutionEvent): void {
+    if (sub.ended || event.seq <= sub.after) return;
+    sub.after = event.seq;
+    try {
+      sub.listener(event);
+    } catch (error) {
+      this.#log.error({ err: error, executionId }, 'execution event subscriber failed');
+      this.#end(executionId, sub);
+      return;
+    }
+    if (event.type === FINISHED) this.#end(executionId, sub);
+  }
+
+  #end(executionId: string, sub: Subscriber): void {
+    if (sub.ended) return;
+    this.#remove(executionId, sub);
+    try {
+      sub.onEnd();
+    } catch (error) {
+      this.#log.error({ err: error, executionId }, 'execution event subscriber failed to end');
+    }
+  }
+
+  #remove(executionId: string, sub: Subscriber): void {
+    sub.ended = true;
+    sub.buffer = undefined;
+    const subs = this.#subscribers.get(executionId);
+    if (subs === undefined) return;
+    subs.delete(sub);
+    if (subs.size === 0) this.#subscribers.delete(executionId);
+  }
+}

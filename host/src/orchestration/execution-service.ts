@@ -1,0 +1,382 @@
+/**
+ * Executions for apps: an agent capability or a workflow. Input is validated before anything
+ * is recorded (byte fields decoded and checked too); the execution row is written `queued` or
+ * `running`; it waits for a slot at the gate; the handler runs in the plugin's isolate, its
+ * `ctx.agents.invoke` calls becoming journaled steps; the output is validated; the row is
+ * completed with the outcome (succeeded, failed or cancelled), its cost (every model call of
+ * every step) and wall time. Events go to the execution's stream and the host's bus.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { EaselError } from '../errors/index.ts';
+import type { ActivePlugin, PluginService } from '../plugins/index.ts';
+import type { Sandbox } from '../sandbox/index.ts';
+import { splitBinaryInput, toProblems, type BinaryField } from '../schemas/index.ts';
+import type { AuditRepository, ExecutionQuery, ExecutionRecord, ExecutionRepository, StepRecord, StepRepository } from '../store/index.ts';
+import type { EventBus } from './event-bus.ts';
+import type { ExecutionEvents } from './execution-events.ts';
+import { asEaselError, publicDetails } from './failures.ts';
+import type { ExecutionGate } from './gate.ts';
+import { Run } from './run.ts';
+import type { ExecutionScopes } from './scopes.ts';
+
+export interface AgentCall {
+  plugin: string;
+  agent: string;
+  capability: string;
+  /** JSON, except byte fields (see schemas/binary-fields.ts), which may also be raw bytes. */
+  input: unknown;
+  apiKeyId?: string;
+  /** The app's end user (`x-easel-user`); defaults to `key:<apiKeyId>`. */
+  userId?: string;
+  signal?: AbortSignal;
+}
+
+export interface WorkflowCall {
+  type: string;
+  /** Which plugin's workflow, when several enabled plugins offer the type. */
+  plugin?: string;
+  input: unknown;
+  apiKeyId?: string;
+  userId?: string;
+}
+
+export interface AgentResult {
+  executionId: string;
+  output: unknown;
+  durationMs: number;
+  cpuMs: number;
+  costUsd: number;
+}
+
+/** How an execution ended, as its waiter learns it. */
+export type Finished = { ok: true; result: AgentResult } | { ok: false; error: EaselError };
+
+export interface Started {
+  executionId: string;
+  status: 'queued' | 'running';
+  /** Settles when the execution ends (never rejects). */
+  done: Promise<Finished>;
+}
+
+export interface ExecutionView extends ExecutionRecord {
+  steps: StepRecord[];
+}
+
+interface Target {
+  active: ActivePlugin;
+  kind: 'agent' | 'workflow';
+  target: string;
+  capability?: string;
+  label: string;
+  validateOutput: ValidateFunction;
+}
+
+export interface ExecutionServiceDeps {
+  plugins: PluginService;
+  sandbox: Sandbox;
+  executions: ExecutionRepository;
+  steps: StepRepository;
+  audit: AuditRepository;
+  scopes: ExecutionScopes;
+  events: ExecutionEvents;
+  bus: EventBus;
+  gate: ExecutionGate;
+  logger: FastifyBaseLogger;
+  limits: { maxParallelSteps: number; workflowTimeoutMs: number };
+}
+
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+export class ExecutionService {
+  #deps: ExecutionServiceDeps;
+  /** Executions running (or queued) in this process. */
+  #runs = new Map<string, { run: Run; done: Promise<Finished> }>();
+  /** Set when the host is stopping: workflows cut off then stay unfinished, to be resumed at the next start. */
+  #stopping = false;
+
+  constructor(deps: ExecutionServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** Runs an agent capability to its end (apps call agents synchronously). */
+  async runAgent(call: AgentCall): Promise<AgentResult> {
+    const active = await this.#deps.plugins.active(call.plugin);
+    const validateInput = active.validators.input(call.agent, call.capability);
+    const validateOutput = active.validators.output(call.agent, call.capability);
+    if (!validateInput || !validateOutput) {
+      throw new EaselError('AGENT_NOT_FOUND', `${call.plugin} has no agent ${call.agent} with capability ${call.capability}`);
+    }
+    const label = `${call.agent}/${call.capability}`;
+    const binary = active.validators.inputBytes(call.agent, call.capability);
+    const target: Target = { active, kind: 'agent', target: call.agent, capability: call.capability, label, validateOutput };
+    const started = await this.#start(target, validateInput, binary, call);
+    // An app that hangs up on a synchronous agent call cancels it.
+    const onAbort = () => void this.cancel(started.executionId).catch(() => undefined);
+    call.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return unwrap(await started.done);
+    } finally {
+      call.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Starts a workflow of an enabled plugin; the caller may await `done` or come back later. */
+  async startWorkflow(call: WorkflowCall): Promise<Started> {
+    const active = await this.workflowPlugin(call.type, call.plugin);
+    const validateInput = active.validators.workflowInput(call.type);
+    const validateOutput = active.validators.workflowOutput(call.type);
+    if (!validateInput || !validateOutput) throw new EaselError('WORKFLOW_NOT_FOUND', `${active.record.name} has no workflow ${call.type}`);
+    const binary = active.validators.workflowBytes(call.type);
+    return this.#start({ active, kind: 'workflow', target: call.type, label: `workflow ${call.type}`, validateOutput }, validateInput, binary, call);
+  }
+
+  /** Runs a workflow to its end. */
+  async runWorkflow(call: WorkflowCall): Promise<AgentResult> {
+    return unwrap(await (await this.startWorkflow(call)).done);
+  }
+
+  /** The enabled plugin that offers workflow `type` (named by `plugin` when several do). */
+  async workflowPlugin(type: string, plugin?: string): Promise<ActivePlugin> {
+    const offering = (await this.#deps.plugins.list()).filter((p) => p.enabled && (plugin === undefined || p.name === plugin) && p.manifest.workflows?.some((w) => w.type === type));
+    if (offering.length === 0) throw new EaselError('WORKFLOW_NOT_FOUND', `no enabled plugin offers a workflow ${type}${plugin ? ` (in ${plugin})` : ''}`);
+    if (offering.length > 1) {
+      throw new EaselError('REQUEST_INVALID', `several plugins offer a workflow ${type}: name one with ?plugin=`, { plugins: offering.map((p) => p.name) });
+    }
+    return this.#deps.plugins.active(offering[0]!.name);
+  }
+
+  /** Cancels a queued or running execution and resolves once it has stopped. */
+  async cancel(id: string, apiKeyId?: string): Promise<ExecutionView> {
+    const found = await this.view(id, apiKeyId);
+    if (found.status !== 'queued' && found.status !== 'running') throw new EaselError('EXECUTION_FINISHED', `execution ${id} already ${found.status}`);
+    const live = this.#runs.get(id);
+    if (live) {
+      live.run.cancel();
+      await live.done;
+    } else {
+      // Not running in this process (left by a stop and not resumed): nothing to stop, only to record.
+      await this.#deps.executions.complete(id, { status: 'cancelled', errorCode: 'EXECUTION_CANCELLED', errorMessage: 'the execution was cancelled', durationMs: sinceMs(found.startedAt) });
+    }
+    return this.view(id, apiKeyId);
+  }
+
+  /** The execution with its steps; another app's execution is answered as unknown. */
+  async view(id: string, apiKeyId?: string): Promise<ExecutionView> {
+    const found = await this.#deps.executions.get(id);
+    if (!found || (apiKeyId !== undefined && found.apiKeyId !== apiKeyId)) throw new EaselError('EXECUTION_NOT_FOUND', `no execution ${id}`);
+    return { ...found, steps: await this.#deps.steps.listByExecution(id) };
+  }
+
+  async get(id: string): Promise<ExecutionRecord> {
+    const found = await this.#deps.executions.get(id);
+    if (!found) throw new EaselError('EXECUTION_NOT_FOUND', `no execution ${id}`);
+    return found;
+  }
+
+  list(query: ExecutionQuery): Promise<{ items: ExecutionRecord[]; nextCursor?: string }> {
+    return this.#deps.executions.list(query);
+  }
+
+  /**
+   * The host is stopping: workflows that end from now on because the sandbox closes are left
+   * `running` in the store (the next start resumes them) instead of being recorded as failed.
+   */
+  stopping(): void {
+    this.#stopping = true;
+  }
+
+  /** Resolves when every execution of this process has ended. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.#runs.values()].map((r) => r.done));
+  }
+
+  /** Resolves when the execution ends in this process (at once if it is not running here). */
+  async settled(id: string): Promise<void> {
+    await this.#runs.get(id)?.done;
+  }
+
+  /** Whether the execution runs (or waits for a slot) in this process. */
+  isLive(id: string): boolean {
+    return this.#runs.has(id);
+  }
+
+  /**
+   * After a stop: workflows left queued or running are run again under the same id, their
+   * completed steps answered from the journal; those whose plugin changed since are failed.
+   * Agent calls from apps are failed (their caller is gone, and they have no journal).
+   */
+  async resumeInterrupted(): Promise<{ resumed: number; failed: number }> {
+    let resumed = 0;
+    let failed = 0;
+    for (const record of await this.#deps.executions.unfinished()) {
+      const refusal = await this.#resumeRefusal(record);
+      if (refusal) {
+        failed++;
+        await this.#deps.events.open(record.id);
+        await this.#deps.executions.complete(record.id, { status: 'failed', errorCode: refusal.code, errorMessage: refusal.message, durationMs: sinceMs(record.startedAt) });
+        this.#deps.events.publish(record.id, 'execution.finished', { status: 'failed', error: { code: refusal.code, message: refusal.message }, costUsd: (await this.#deps.executions.get(record.id))?.costUsd ?? 0, durationMs: sinceMs(record.startedAt) });
+        continue;
+      }
+      const active = await this.#deps.plugins.active(record.pluginName);
+      const validateOutput = active.validators.workflowOutput(record.target)!;
+      resumed++;
+      this.#launch({ active, kind: 'workflow', target: record.target, label: `workflow ${record.target}`, validateOutput }, record, { json: record.input, bytes: {} }, true);
+    }
+    return { resumed, failed };
+  }
+
+  async #resumeRefusal(record: ExecutionRecord): Promise<EaselError | undefined> {
+    if (record.kind === 'agent') return new EaselError('HOST_RESTARTED', 'the host stopped while the agent call ran');
+    const installed = (await this.#deps.plugins.list()).find((p) => p.name === record.pluginName);
+    if (!installed) return new EaselError('RESUME_REFUSED', `the host stopped mid-run and ${record.pluginName} has since been removed`);
+    if (!installed.enabled) return new EaselError('RESUME_REFUSED', `the host stopped mid-run and ${record.pluginName} has since been disabled`);
+    if (installed.version !== record.pluginVersion) {
+      return new EaselError('RESUME_REFUSED', `the host stopped mid-run and ${record.pluginName} changed version since (${record.pluginVersion} → ${installed.version}); recorded steps cannot be trusted to match`);
+    }
+    const active = await this.#deps.plugins.active(record.pluginName).catch(() => undefined);
+    if (!active?.validators.workflowOutput(record.target)) return new EaselError('RESUME_REFUSED', `${record.pluginName}@${installed.version} no longer offers workflow ${record.target}`);
+    if (active.validators.workflowBytes(record.target).length > 0) return new EaselError('HOST_RESTARTED', 'the host stopped mid-run and the input\'s byte fields are not kept, so the workflow cannot be run again');
+    return undefined;
+  }
+
+  async #start(t: Target, validateInput: ValidateFunction, binary: BinaryField[], call: { input: unknown; apiKeyId?: string; userId?: string }): Promise<Started> {
+    // Byte fields are decoded and checked with the schema, before anything is recorded.
+    const split = splitBinaryInput(call.input, binary);
+    if (!validateInput(split.forSchema) || split.problems.length > 0) {
+      throw new EaselError('INPUT_INVALID', `the input does not match ${t.label}'s input schema`, { problems: [...toProblems(validateInput.errors), ...split.problems] });
+    }
+    const { record } = t.active;
+    const executionId = randomUUID();
+    const run = new Run({ executionId, userId: call.userId ?? `key:${call.apiKeyId ?? 'none'}`, maxParallelSteps: this.#deps.limits.maxParallelSteps });
+    const admission = this.#deps.gate.enter(record.name, run.signal);
+    const created = await this.#deps.executions.create(
+      { id: executionId, pluginName: record.name, pluginVersion: record.version, kind: t.kind, target: t.target, capability: t.capability, apiKeyId: call.apiKeyId, userId: run.userId, input: split.recorded },
+      admission.queued ? 'queued' : 'running',
+    );
+    await this.#deps.events.open(executionId);
+    if (admission.queued) this.#deps.events.publish(executionId, 'execution.queued', { position: admission.position });
+    const done = this.#launch(t, created, { json: split.json, bytes: split.bytes }, false, run, admission.ready);
+    return { executionId, status: admission.queued ? 'queued' : 'running', done };
+  }
+
+  /** Runs an execution (new or resumed) in the background; the promise never rejects. */
+  #launch(t: Target, record: ExecutionRecord, input: { json: unknown; bytes: Record<string, Uint8Array> }, resume: boolean, given?: Run, admitted?: Promise<() => void>): Promise<Finished> {
+    const run = given ?? new Run({ executionId: record.id, userId: record.userId ?? `key:${record.apiKeyId ?? 'none'}`, maxParallelSteps: this.#deps.limits.maxParallelSteps });
+    const ready = admitted ?? this.#deps.gate.enter(record.pluginName, run.signal).ready;
+    const done = this.#execute(t, record, input, resume, run, ready).finally(() => this.#runs.delete(record.id));
+    this.#runs.set(record.id, { run, done });
+    return done;
+  }
+
+  async #execute(t: Target, record: ExecutionRecord, input: { json: unknown; bytes: Record<string, Uint8Array> }, resume: boolean, run: Run, ready: Promise<() => void>): Promise<Finished> {
+    const { id } = record;
+    const wallStart = resume ? Date.parse(record.startedAt) : Date.now();
+    const started = performance.now();
+    const elapsed = () => (resume ? Math.max(0, Date.now() - wallStart) : round(performance.now() - started));
+    let release: (() => void) | undefined;
+    let cpuMs: number | undefined;
+    let heapUsedBytes: number | undefined;
+    try {
+      if (resume) await this.#deps.events.open(id);
+      release = await ready;
+      await this.#deps.executions.markRunning(id, resume);
+      const fresh = await this.#deps.executions.get(id);
+      this.#deps.events.publish(id, 'execution.started', { executionId: id, kind: t.kind, target: t.target, ...(t.capability ? { capability: t.capability } : {}), plugin: record.pluginName, version: record.pluginVersion, resumed: fresh?.resumed ?? 0 });
+      if (t.kind === 'agent') this.#deps.bus.publish({ type: 'agent.invoked', executionId: id, plugin: record.pluginName, version: record.pluginVersion, agent: t.target, capability: t.capability! });
+      const root = `${record.pluginName}/${t.target}.${t.capability ?? ''}`;
+      const scope = this.#deps.scopes.open(
+        {
+          scopeId: id,
+          executionId: id,
+          pluginName: record.pluginName,
+          userId: run.userId,
+          config: t.active.config,
+          depth: 0,
+          // An agent called by an app is the first link of its chain; a workflow is not an agent.
+          chain: t.kind === 'agent' ? [{ label: root, inputSha256: '' }] : [],
+          callKey: '',
+          run,
+        },
+        run.signal,
+      );
+      let result;
+      try {
+        result = await this.#deps.sandbox.invoke({
+          plugin: t.active.sandbox,
+          kind: t.kind,
+          target: t.target,
+          capability: t.capability,
+          input: input.json,
+          bytes: input.bytes,
+          config: t.active.config,
+          executionId: id,
+          signal: scope.signal,
+          ...(t.kind === 'workflow' ? { wallMs: Math.max(t.active.sandbox.limits.wallMs, this.#deps.limits.workflowTimeoutMs) } : {}),
+        });
+      } finally {
+        if (scope.lastError) run.lastError = scope.lastError;
+        await this.#deps.scopes.close(id);
+        // Steps still in flight (a cancel, a failed branch of a Promise.all) stop with the scope;
+        // the execution is recorded as ended only after they are.
+        await run.settled();
+      }
+      cpuMs = result.cpuMs;
+      heapUsedBytes = result.heapUsedBytes;
+      if (run.cancelled) throw new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled');
+      if (!t.validateOutput(result.output)) {
+        throw new EaselError('OUTPUT_INVALID', `${record.pluginName} returned output that does not match ${t.label}'s output schema`, { problems: toProblems(t.validateOutput.errors) });
+      }
+      const durationMs = elapsed();
+      await this.#deps.executions.complete(id, { status: 'succeeded', output: result.output, durationMs, cpuMs, heapUsedBytes });
+      const costUsd = (await this.#deps.executions.get(id))?.costUsd ?? 0;
+      this.#finished(t, record, 'succeeded', { output: result.output, costUsd, durationMs });
+      return { ok: true, result: { executionId: id, output: result.output, durationMs, cpuMs: cpuMs ?? 0, costUsd } };
+    } catch (error) {
+      const failure = run.cancelled ? new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled') : asEaselError(error);
+      if (this.#stopping && t.kind === 'workflow' && !run.cancelled) {
+        return { ok: false, error: new EaselError('HOST_RESTARTED', 'the host is stopping; the workflow resumes when it starts again', { executionId: id }) };
+      }
+      if (failure.code === 'INTERNAL_ERROR') this.#deps.logger.error({ err: error, executionId: id, plugin: record.pluginName }, 'execution failed inside the host');
+      const metrics = (error as EaselError).details ?? {};
+      const status = run.cancelled ? 'cancelled' : 'failed';
+      const durationMs = elapsed();
+      await this.#deps.executions.complete(id, {
+        status,
+        errorCode: failure.code,
+        errorMessage: failure.message,
+        durationMs,
+        cpuMs: cpuMs ?? (typeof metrics.cpuMs === 'number' ? metrics.cpuMs : undefined),
+        heapUsedBytes: heapUsedBytes ?? (typeof metrics.heapUsedBytes === 'number' ? metrics.heapUsedBytes : undefined),
+      });
+      if (failure.code === 'PERMISSION_DENIED') {
+        await this.#deps.audit.record({ actor: `plugin:${record.pluginName}@${record.pluginVersion}`, action: 'execution.denied', target: id, outcome: 'denied', details: { message: failure.message } });
+      }
+      const costUsd = (await this.#deps.executions.get(id))?.costUsd ?? 0;
+      this.#finished(t, record, status, { error: { code: failure.code, message: failure.message }, costUsd, durationMs });
+      // Details a bridge or step reported for this code (retryAfterMs of a 429, a refusal's reason) travel with it.
+      const bridged = run.lastError?.code === failure.code ? run.lastError.details : undefined;
+      return { ok: false, error: new EaselError(failure.code, failure.message, { ...bridged, ...publicDetails(failure.details), executionId: id }) };
+    } finally {
+      release?.();
+      await this.#deps.events.flush(id).catch(() => undefined);
+    }
+  }
+
+  #finished(t: Target, record: ExecutionRecord, status: 'succeeded' | 'failed' | 'cancelled', fields: { output?: unknown; error?: { code: string; message: string }; costUsd: number; durationMs: number }): void {
+    this.#deps.events.publish(record.id, 'execution.finished', { status, ...fields });
+    if (t.kind === 'workflow') {
+      this.#deps.bus.publish({ type: 'workflow.finished', executionId: record.id, plugin: record.pluginName, version: record.pluginVersion, workflow: t.target, status, costUsd: fields.costUsd, durationMs: fields.durationMs, ...(fields.error ? { errorCode: fields.error.code } : {}) });
+    }
+  }
+}
+
+function unwrap(finished: Finished): AgentResult {
+  if (finished.ok) return finished.result;
+  throw finished.error;
+}
+
+function sinceMs(iso: string): number {
+  return Math.max(0, Date.now() - Date.parse(iso));
+}

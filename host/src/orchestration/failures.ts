@@ -1,0 +1,19 @@
+/** Any error a call can end with, as the EaselError the API and the journal record. */
+import { EaselError, isErrorCode } from '../errors/index.ts';
+
+export function asEaselError(error: unknown): EaselError {
+  if (error instanceof EaselError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (isErrorCode(code)) return new EaselError(code, String((error as Error).message));
+  return new EaselError('INTERNAL_ERROR', 'the execution failed inside the host');
+}
+
+/** The sandbox's call metrics ride on its errors' details; they are recorded, not reported as details. */
+const METRICS = new Set(['cpuMs', 'wallMs', 'heapUsedBytes', 'heapPeakBytes']);
+
+/** An error's details without the call metrics; undefined when nothing else is left. */
+export function publicDetails(details: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!details) return undefined;
+  const kept = Object.fromEntries(Object.entries(details).filter(([key]) => !METRICS.has(key)));
+  return Object.keys(kept).length > 0 ? kept : undefined;
+}

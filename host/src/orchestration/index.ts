@@ -1,0 +1,7 @@
+export { ExecutionService, type AgentCall, type AgentResult, type ExecutionView, type Finished, type Started, type WorkflowCall } from './execution-service.ts';
+export { EventBus, type HostEvent } from './event-bus.ts';
+export { ExecutionEvents, type ExecutionEvent } from './execution-events.ts';
+export { ExecutionGate } from './gate.ts';
+export { StepRunner } from './step-runner.ts';
+export * from './scopes.ts';
+export { WorkflowPreview, PREVIEW_PREFIX, type Preview } from './preview.ts';

@@ -1,0 +1,58 @@
+/**
+ * One execution while it runs in this process: its cancel switch, its step counters and
+ * queue, and the occurrence counts that give identical calls distinct, replayable keys.
+ */
+import { EaselError } from '../errors/index.ts';
+import { Slots } from './slots.ts';
+
+export class Run {
+  readonly executionId: string;
+  readonly userId: string;
+  readonly parallel: Slots;
+  /** Steps begun (replayed ones included), against the fan-out cap. */
+  steps = 0;
+  /** The last error a step or bridge reported with details the API should see. */
+  lastError?: { code: string; details: Record<string, unknown> };
+  #controller = new AbortController();
+  #occurrences = new Map<string, number>();
+  #inFlight = new Set<Promise<unknown>>();
+
+  constructor(fields: { executionId: string; userId: string; maxParallelSteps: number }) {
+    this.executionId = fields.executionId;
+    this.userId = fields.userId;
+    this.parallel = new Slots(fields.maxParallelSteps);
+  }
+
+  /** Fires on cancel; every call and step of the execution listens to it. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get cancelled(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  cancel(): void {
+    this.#controller.abort(new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled'));
+  }
+
+  /** Keeps count of a step until it settles, so the execution ends after its last step. */
+  track<T>(step: Promise<T>): Promise<T> {
+    this.#inFlight.add(step);
+    const forget = () => this.#inFlight.delete(step);
+    step.then(forget, forget);
+    return step;
+  }
+
+  /** Resolves when every step begun so far has settled (recorded as finished). */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /** 0 for the first call with this base key in this run, 1 for the next, and so on. */
+  occurrence(base: string): number {
+    const n = this.#occurrences.get(base) ?? 0;
+    this.#occurrences.set(base, n + 1);
+    return n;
+  }
+}

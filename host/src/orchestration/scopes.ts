@@ -1,0 +1,75 @@
+/**
+ * What the host knows about a sandbox call while it runs, for the bridges: who it runs for,
+ * its configuration, its abort signal, where it sits in its execution's call tree, and what
+ * must be cleaned up when it ends (open model streams). An execution's own call and each of
+ * its steps have a scope; bridges find it by the ids the sandbox bound (`scopeIdOf`), never
+ * by guest input.
+ */
+import type { BridgeCaller } from '../sandbox/index.ts';
+import type { Run } from './run.ts';
+
+export interface ExecutionScope {
+  /** The step's id for a step, else the execution's id. */
+  scopeId: string;
+  executionId: string;
+  stepId?: string;
+  pluginName: string;
+  /** The app's end user (budgets, usage), or the app key's id. */
+  userId: string;
+  config: Record<string, unknown>;
+  /** 0 for the execution's own call, 1 for a step it invokes, and so on. */
+  depth: number;
+  /** `plugin/agent.capability` and input hash of every call above this one (root first): cycles are refused. */
+  chain: readonly { label: string; inputSha256: string }[];
+  /** Identifies this call's place in the call tree across a resume ('' for the root). */
+  callKey: string;
+  /** The execution this call belongs to (counters, cancel, events); absent for bare sandbox tests. */
+  run?: Run;
+  /** Fires when the execution is cancelled or this call ends; in-flight provider calls abort with it. */
+  signal: AbortSignal;
+  /** The last error a bridge reported with details the API should see (retryAfterMs...). */
+  lastError?: { code: string; details: Record<string, unknown> };
+}
+
+export type ScopeFields = Omit<ExecutionScope, 'signal' | 'lastError'>;
+
+/** The scope a bridge call belongs to: its step's, or its execution's. */
+export const scopeIdOf = (caller: BridgeCaller): string => caller.stepId ?? caller.executionId;
+
+export class ExecutionScopes {
+  #scopes = new Map<string, { scope: ExecutionScope; controller: AbortController; cleanups: Set<() => Promise<void> | void> }>();
+
+  /** Opens a scope; `signal` (the caller's, or the parent call's) aborts it too. */
+  open(fields: ScopeFields, signal?: AbortSignal): ExecutionScope {
+    const controller = new AbortController();
+    const scope: ExecutionScope = { ...fields, signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal };
+    this.#scopes.set(fields.scopeId, { scope, controller, cleanups: new Set() });
+    return scope;
+  }
+
+  get(scopeId: string): ExecutionScope | undefined {
+    return this.#scopes.get(scopeId)?.scope;
+  }
+
+  /** The scope of a bridge call. */
+  of(caller: BridgeCaller): ExecutionScope | undefined {
+    return this.get(scopeIdOf(caller));
+  }
+
+  /** Registers work to run when the scope ends; returns a function that unregisters it. */
+  onEnd(scopeId: string, cleanup: () => Promise<void> | void): () => void {
+    const entry = this.#scopes.get(scopeId);
+    if (!entry) return () => undefined;
+    entry.cleanups.add(cleanup);
+    return () => entry.cleanups.delete(cleanup);
+  }
+
+  /** Ends the scope: aborts what is still in flight and runs the cleanups. */
+  async close(scopeId: string): Promise<void> {
+    const entry = this.#scopes.get(scopeId);
+    if (!entry) return;
+    this.#scopes.delete(scopeId);
+    entry.controller.abort(new Error('the call ended'));
+    await Promise.allSettled([...entry.cleanups].map(async (cleanup) => cleanup()));
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * A counting semaphore with a FIFO queue whose waiters can give up (an abort signal): the
+ * parallel steps of one execution take turns through it, in call order.
+ */
+import { EaselError } from '../errors/index.ts';
+
+export class Slots {
+  #free: number;
+  #waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+
+  constructor(size: number) {
+    this.#free = Math.max(1, Math.floor(size));
+  }
+
+  async acquire(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) throw cancelledBy(signal);
+    if (this.#free > 0) {
+      this.#free--;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const waiter = {
+        resolve: () => (signal.removeEventListener('abort', onAbort), resolve()),
+        reject,
+      };
+      const onAbort = () => {
+        const at = this.#waiters.indexOf(waiter);
+        if (at >= 0) this.#waiters.splice(at, 1);
+        reject(cancelledBy(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+  }
+
+  release(): void {
+    const next = this.#waiters.shift();
+    if (next) next.resolve();
+    else this.#free++;
+  }
+}
+
+/** The error a wait ends with when its signal fires: the signal's own EaselError, or a cancel. */
+export function cancelledBy(signal: AbortSignal): EaselError {
+  return signal.reason instanceof EaselError ? signal.reason : new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled');
+}

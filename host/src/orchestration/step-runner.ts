@@ -1,0 +1,237 @@
+/**
+ * `ctx.agents.invoke`: one step of an execution. The caller is the sandbox call the host
+ * bound (never guest input); the target is checked against the call rules, the call tree
+ * (depth, fan-out, cycles) and the target capability's input schema before anything runs.
+ * Each step is journaled: a step that already succeeded (before a host restart) answers
+ * with its recorded output instead of running again, so no model call is paid twice.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { EaselError } from '../errors/index.ts';
+import { canonicalJson } from '../models/cache-keys.ts';
+import type { PluginService } from '../plugins/index.ts';
+import type { BridgeCaller, Sandbox } from '../sandbox/index.ts';
+import { splitBinaryInput, toProblems } from '../schemas/index.ts';
+import type { AuditRepository, StepRecord, StepRepository } from '../store/index.ts';
+import { refusal, resolveAgentRef } from './call-rules.ts';
+import type { EventBus } from './event-bus.ts';
+import type { ExecutionEvents } from './execution-events.ts';
+import { asEaselError, publicDetails } from './failures.ts';
+import type { Run } from './run.ts';
+import type { ExecutionScope, ExecutionScopes } from './scopes.ts';
+
+export interface StepLimits {
+  maxDepth: number;
+  maxSteps: number;
+}
+
+export interface StepRunnerDeps {
+  plugins: PluginService;
+  sandbox: Sandbox;
+  steps: StepRepository;
+  audit: AuditRepository;
+  scopes: ExecutionScopes;
+  events: ExecutionEvents;
+  bus: EventBus;
+  limits: StepLimits;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+export class StepRunner {
+  #deps: StepRunnerDeps;
+  /** Denials already audited, by `execution target`: a plugin retrying in a loop writes one row. */
+  #audited = new Set<string>();
+
+  constructor(deps: StepRunnerDeps) {
+    this.#deps = deps;
+  }
+
+  /** The bridge operation behind `ctx.agents.invoke(agent, capability, input)`. */
+  invoke(caller: BridgeCaller, args: Record<string, unknown>): Promise<unknown> {
+    const parent = this.#deps.scopes.of(caller);
+    const run = parent?.run;
+    if (!parent || !run) return Promise.reject(new EaselError('EXECUTION_ABORTED', 'this call has ended'));
+    return run.track(this.#invoke(caller, args, parent, run));
+  }
+
+  async #invoke(caller: BridgeCaller, args: Record<string, unknown>, parent: ExecutionScope, run: Run): Promise<unknown> {
+    if (run.cancelled) throw new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled');
+    if (typeof args.capability !== 'string' || args.capability.length > 64) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'the capability must be a string');
+    const capability = args.capability;
+
+    const installed = new Map((await this.#deps.plugins.list()).map((p) => [p.name, p] as const));
+    const self = installed.get(caller.pluginName);
+    if (!self) throw new EaselError('EXECUTION_ABORTED', 'the calling plugin is no longer installed');
+    const target = resolveAgentRef(self, args.agent, installed);
+    const why = refusal(self, await this.#deps.plugins.grantOf(self.name), target, installed);
+    if (why) {
+      await this.#auditDenial(caller, `${target.plugin}/${target.agent}`, why);
+      throw this.#remember(parent, new EaselError('PERMISSION_DENIED', `${caller.pluginName} may not call ${target.plugin}/${target.agent}: ${why}`));
+    }
+
+    const label = `${target.plugin}/${target.agent}.${capability}`;
+    const depth = parent.depth + 1;
+    if (depth > this.#deps.limits.maxDepth) {
+      const chain = [...parent.chain.map((c) => c.label), label];
+      throw this.#remember(parent, new EaselError('AGENT_CALL_REFUSED', `calling ${label} would nest calls ${depth} deep; the limit is ${this.#deps.limits.maxDepth}`, { reason: 'depth', chain }));
+    }
+    if (run.steps >= this.#deps.limits.maxSteps) {
+      throw this.#remember(parent, new EaselError('AGENT_CALL_REFUSED', `the execution already made ${run.steps} agent calls; the limit is ${this.#deps.limits.maxSteps}`, { reason: 'steps' }));
+    }
+
+    const active = await this.#deps.plugins.active(target.plugin);
+    const validateInput = active.validators.input(target.agent, capability);
+    const validateOutput = active.validators.output(target.agent, capability);
+    if (!validateInput || !validateOutput) throw new EaselError('AGENT_NOT_FOUND', `${target.plugin} has no agent ${target.agent} with capability ${capability}`);
+    const split = splitBinaryInput(args.input ?? null, active.validators.inputBytes(target.agent, capability));
+    if (!validateInput(split.forSchema) || split.problems.length > 0) {
+      const problems = [...toProblems(validateInput.errors), ...split.problems];
+      throw this.#remember(parent, new EaselError('INPUT_INVALID', `the input does not match ${label}'s input schema: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, { problems }));
+    }
+
+    // The key survives a restart: same place in the call tree, same target and input, same turn.
+    const inputSha256 = sha256(canonicalJson(split.recorded));
+    // The same call with the same input already waiting above us can only wait for itself.
+    // (Recursion that changes its input is bounded by the depth limit instead.)
+    if (parent.chain.some((c) => c.label === label && c.inputSha256 === inputSha256)) {
+      const chain = [...parent.chain.map((c) => c.label), label];
+      throw this.#remember(parent, new EaselError('AGENT_CALL_REFUSED', `calling ${label} with the same input again would close a cycle: ${chain.join(' → ')}`, { reason: 'cycle', chain }));
+    }
+    const base = sha256(`${parent.callKey}\n${label}\n${inputSha256}`);
+    const callKey = `${base}#${run.occurrence(base)}`;
+    run.steps++;
+
+    await run.parallel.acquire(run.signal);
+    let step: StepRecord | undefined;
+    const started = performance.now();
+    try {
+      const begun = await this.#deps.steps.begin({
+        id: randomUUID(),
+        executionId: run.executionId,
+        parentStepId: parent.stepId,
+        callKey,
+        depth,
+        pluginName: target.plugin,
+        pluginVersion: active.record.version,
+        agent: target.agent,
+        capability,
+        inputSha256,
+      });
+      step = begun.step;
+      if (begun.replayed) {
+        this.#publishFinished(step, true);
+        return step.output;
+      }
+      this.#deps.events.publish(run.executionId, 'step.started', {
+        stepId: step.id,
+        parentStepId: step.parentStepId ?? null,
+        depth,
+        plugin: target.plugin,
+        version: active.record.version,
+        agent: target.agent,
+        capability,
+        attempt: step.attempts,
+      });
+      this.#deps.bus.publish({ type: 'agent.invoked', executionId: run.executionId, stepId: step.id, caller: caller.pluginName, plugin: target.plugin, version: active.record.version, agent: target.agent, capability });
+      const scope = this.#deps.scopes.open(
+        {
+          scopeId: step.id,
+          executionId: run.executionId,
+          stepId: step.id,
+          pluginName: target.plugin,
+          userId: run.userId,
+          config: active.config,
+          depth,
+          chain: [...parent.chain, { label, inputSha256 }],
+          callKey,
+          run,
+        },
+        AbortSignal.any([parent.signal, run.signal]),
+      );
+      try {
+        const result = await this.#deps.sandbox.invoke({
+          plugin: active.sandbox,
+          kind: 'agent',
+          target: target.agent,
+          capability,
+          input: split.json,
+          bytes: split.bytes,
+          config: active.config,
+          executionId: run.executionId,
+          stepId: step.id,
+          signal: scope.signal,
+        });
+        if (!validateOutput(result.output)) {
+          throw new EaselError('OUTPUT_INVALID', `${target.plugin} returned output that does not match ${label}'s output schema`, { problems: toProblems(validateOutput.errors) });
+        }
+        const done = await this.#deps.steps.finish(step.id, { status: 'succeeded', output: result.output, durationMs: round(performance.now() - started), cpuMs: result.cpuMs, heapPeakBytes: result.heapPeakBytes });
+        if (done) this.#publishFinished(done, false);
+        return result.output;
+      } finally {
+        await this.#deps.scopes.close(step.id);
+      }
+    } catch (error) {
+      const failure = run.cancelled ? new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled') : asEaselError(error);
+      if (step && step.status !== 'succeeded') {
+        const metrics = (error as EaselError).details ?? {};
+        const done = await this.#deps.steps.finish(step.id, {
+          status: run.cancelled ? 'cancelled' : 'failed',
+          errorCode: failure.code,
+          errorMessage: failure.message,
+          durationMs: round(performance.now() - started),
+          cpuMs: typeof metrics.cpuMs === 'number' ? metrics.cpuMs : undefined,
+          heapPeakBytes: typeof metrics.heapPeakBytes === 'number' ? metrics.heapPeakBytes : undefined,
+        });
+        if (done) this.#publishFinished(done, false);
+      }
+      throw this.#remember(parent, failure);
+    } finally {
+      run.parallel.release();
+    }
+  }
+
+  /** `ctx.progress(message, data)`: a line on the execution's event stream. */
+  progress(caller: BridgeCaller, args: Record<string, unknown>, maxBytes: number): void {
+    const scope = this.#deps.scopes.of(caller);
+    if (!scope) throw new EaselError('EXECUTION_ABORTED', 'this call has ended');
+    if (typeof args.message !== 'string') throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'the progress message must be a string');
+    const line = { stepId: scope.stepId ?? null, message: args.message, ...(args.data === undefined ? {} : { data: args.data }) };
+    if (Buffer.byteLength(JSON.stringify(line)) > maxBytes) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `a progress line is capped at ${maxBytes} bytes`);
+    this.#deps.events.publish(scope.executionId, 'progress', line);
+  }
+
+  #publishFinished(step: StepRecord, replayed: boolean): void {
+    this.#deps.events.publish(step.executionId, 'step.finished', {
+      stepId: step.id,
+      status: step.status,
+      replayed,
+      plugin: step.pluginName,
+      agent: step.agent,
+      capability: step.capability,
+      costUsd: step.costUsd,
+      inputTokens: step.inputTokens,
+      outputTokens: step.outputTokens,
+      models: step.models,
+      durationMs: step.durationMs ?? 0,
+      cpuMs: step.cpuMs ?? 0,
+      heapPeakBytes: step.heapPeakBytes ?? 0,
+      ...(step.errorCode ? { error: { code: step.errorCode, message: step.errorMessage ?? '' } } : {}),
+    });
+  }
+
+  /** Keeps the details of a refusal where the API can report them when the execution fails with it. */
+  #remember(scope: ExecutionScope, error: EaselError): EaselError {
+    const details = publicDetails(error.details);
+    if (scope.run && details) scope.run.lastError = { code: error.code, details };
+    return error;
+  }
+
+  async #auditDenial(caller: BridgeCaller, target: string, why: string): Promise<void> {
+    const key = `${caller.executionId} ${target}`;
+    if (this.#audited.has(key)) return;
+    if (this.#audited.size >= 10_000) this.#audited.clear();
+    this.#audited.add(key);
+    await this.#deps.audit.record({ actor: `plugin:${caller.pluginId}`, action: 'agents.invoke', target, outcome: 'denied', details: { executionId: caller.executionId, reason: why } });
+  }
+}

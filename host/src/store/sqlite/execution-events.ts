@@ -1,0 +1,57 @@
+/** execution_events: each execution's event stream, keyed by (execution, seq), for replay. */
+import { GroupCommit } from '@easel/common/sqlite/group-commit';
+import type { ExecutionEventRecord, ExecutionEventRepository } from '../types.ts';
+import type { Db } from './shared.ts';
+
+const MAX_LIMIT = 1000;
+
+interface Row {
+  execution_id: string;
+  seq: number;
+  type: string;
+  data: string;
+  at: string;
+}
+
+const toRecord = (row: Row): ExecutionEventRecord => ({ executionId: row.execution_id, seq: row.seq, type: row.type, data: row.data, at: row.at });
+
+export class SqliteExecutionEventRepository implements ExecutionEventRepository {
+  #writes;
+  #insertAll;
+  #list;
+  #lastSeq;
+  #count;
+
+  constructor(db: Db) {
+    // Token deltas arrive many per second per execution: batch them across executions.
+    this.#writes = new GroupCommit(db);
+    const insert = db.prepare('INSERT INTO execution_events (execution_id, seq, type, data, at) VALUES (@executionId, @seq, @type, @data, @at)');
+    // Nested in the group commit's transaction this is a savepoint: one append is stored whole or not at all.
+    this.#insertAll = db.transaction((events: readonly ExecutionEventRecord[]) => {
+      for (const e of events) insert.run({ executionId: e.executionId, seq: e.seq, type: e.type, data: e.data, at: e.at });
+    });
+    this.#list = db.prepare<[string, number, number], Row>(
+      'SELECT execution_id, seq, type, data, at FROM execution_events WHERE execution_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
+    this.#lastSeq = db.prepare<[string], number>('SELECT coalesce(max(seq), 0) FROM execution_events WHERE execution_id = ?').pluck();
+    this.#count = db.prepare<[string], number>('SELECT count(*) FROM execution_events WHERE execution_id = ?').pluck();
+  }
+
+  async append(events: readonly ExecutionEventRecord[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.#writes.run(() => this.#insertAll(events));
+  }
+
+  async list(executionId: string, afterSeq: number, limit: number): Promise<ExecutionEventRecord[]> {
+    const n = Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
+    return this.#list.all(executionId, Math.max(0, Math.trunc(afterSeq)), n).map(toRecord);
+  }
+
+  async lastSeq(executionId: string): Promise<number> {
+    return this.#lastSeq.get(executionId) ?? 0;
+  }
+
+  async count(executionId: string): Promise<number> {
+    return this.#count.get(executionId) ?? 0;
+  }
+}
