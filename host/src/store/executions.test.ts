@@ -29,6 +29,8 @@ test('lifecycle: create running, complete once, read every field back', async ({
     durationMs: 13,
     cpuMs: 3.5,
     heapUsedBytes: 4096,
+    costUsd: 0,
+    resumed: 0,
     startedAt: created.startedAt,
     finishedAt: done?.finishedAt,
   });

@@ -65,7 +65,7 @@ export const executionEventRoutes: FastifyPluginAsync<ExecutionEventRoutesOption
   const streams = new Set<() => void>();
   // An open stream would keep the server from closing.
   app.addHook('preClose', async () => {
-    // none
+    for (const end of [...streams]) end();
   });
 
   app.get<{ Params: { id: string }; Querystring: { after?: number } }>(
