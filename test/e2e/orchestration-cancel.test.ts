@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
 import { startHost, type RunningHost } from '../helpers/host.ts';
-import { appKey, emulatorOf, EventReader, installFixtures, packFixtures, sleep, startWorkflow, waitFor, type SseEvent } from '../helpers/orchestration.ts';
+import { appKey, emulatorOf, EventReader, installFixtures, packFixtures, sleep, startWorkflow, waitFor, type SseEvent, executionOf } from '../helpers/orchestration.ts';
 
 /** The issue's bound on a cancel, from the request to the status `cancelled`. */
 const CANCEL_WITHIN_MS = 1000;
@@ -33,11 +33,7 @@ beforeEach(async () => {
   await control.reset();
 });
 
-const execution = async (id: string) => {
-  const res = await host.call('GET', `/v1/executions/${id}`, { key: app });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body;
-};
+const execution = (id: string) => executionOf(host, app, id);
 
 /**
  * Starts `workflow` without waiting, waits on its event stream until the orch-b step

@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
 import { startHost, type RunningHost } from '../helpers/host.ts';
-import { appKey, emulatorOf, enable, installFixtures, ORCH_A_GRANT, packFixtures, startWorkflow, upload, type Fixture } from '../helpers/orchestration.ts';
+import { appKey, emulatorOf, enable, installFixtures, ORCH_A_GRANT, packFixtures, startWorkflow, upload, type Fixture, executionOf } from '../helpers/orchestration.ts';
 
 let host: RunningHost;
 let app: string;
@@ -33,11 +33,7 @@ beforeEach(async () => {
   await control.reset();
 });
 
-const execution = async (id: string) => {
-  const res = await host.call('GET', `/v1/executions/${id}`, { key: app });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body;
-};
+const execution = (id: string) => executionOf(host, app, id);
 
 /** Runs the workflow to its end and checks it failed with `code` (and HTTP `status`); returns the execution. */
 async function failsWith(workflow: string, input: unknown, code: string, status: number) {

@@ -59,6 +59,13 @@ export function startWorkflow(host: RunningHost, key: string, type: string, inpu
   return host.call('POST', `/v1/workflows/${type}/executions${query}`, { key, body: input, headers });
 }
 
+/** The execution with its steps, as the app that started it reads it. */
+export async function executionOf(host: RunningHost, key: string, id: string): Promise<any> {
+  const res = await host.call('GET', `/v1/executions/${id}`, { key });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it answers something truthy. */

@@ -251,10 +251,18 @@ export class ExecutionService {
     const executionId = randomUUID();
     const run = new Run({ executionId, userId: call.userId ?? `key:${call.apiKeyId ?? 'none'}`, maxParallelSteps: this.#deps.limits.maxParallelSteps });
     const admission = this.#deps.gate.enter(record.name, run.signal);
-    const created = await this.#deps.executions.create(
-      { id: executionId, pluginName: record.name, pluginVersion: record.version, kind: t.kind, target: t.target, capability: t.capability, apiKeyId: call.apiKeyId, userId: run.userId, input: split.recorded },
-      admission.queued ? 'queued' : 'running',
-    );
+    let created: ExecutionRecord;
+    try {
+      created = await this.#deps.executions.create(
+        { id: executionId, pluginName: record.name, pluginVersion: record.version, kind: t.kind, target: t.target, capability: t.capability, apiKeyId: call.apiKeyId, userId: run.userId, input: split.recorded },
+        admission.queued ? 'queued' : 'running',
+      );
+    } catch (error) {
+      // Not recorded, so not run: give the slot (or the place in the queue) back.
+      run.cancel();
+      void admission.ready.then((release) => release(), () => undefined);
+      throw error;
+    }
     await this.#deps.events.open(executionId);
     if (admission.queued) this.#deps.events.publish(executionId, 'execution.queued', { position: admission.position });
     const done = this.#launch(t, created, { json: split.json, bytes: split.bytes }, false, run, admission.ready);
@@ -264,7 +272,7 @@ export class ExecutionService {
   /** Runs an execution (new or resumed) in the background; the promise never rejects. */
   #launch(t: Target, record: ExecutionRecord, input: { json: unknown; bytes: Record<string, Uint8Array> }, resume: boolean, given?: Run, admitted?: Promise<() => void>): Promise<Finished> {
     const run = given ?? new Run({ executionId: record.id, userId: record.userId ?? `key:${record.apiKeyId ?? 'none'}`, maxParallelSteps: this.#deps.limits.maxParallelSteps });
-    const ready = admitted ?? this.#deps.gate.enter(record.pluginName, run.signal).ready;
+    const ready = admitted ?? this.#deps.gate.enter(record.pluginName, run.signal, true).ready;
     const done = this.#execute(t, record, input, resume, run, ready).finally(() => this.#runs.delete(record.id));
     this.#runs.set(record.id, { run, done });
     return done;

@@ -44,11 +44,12 @@ export class ExecutionGate {
   /**
    * Asks for a slot. `queued` says whether the execution has to wait; `ready` resolves with
    * the release function once it runs, or rejects when `signal` fires first.
-   * Throws EXECUTIONS_BUSY (synchronously) when the queue is full.
+   * Throws EXECUTIONS_BUSY (synchronously) when the queue is full, unless `always` (executions
+   * resumed after a restart were admitted once already and are never turned away).
    */
-  enter(plugin: string, signal: AbortSignal): { queued: boolean; position: number; ready: Promise<Release> } {
+  enter(plugin: string, signal: AbortSignal, always = false): { queued: boolean; position: number; ready: Promise<Release> } {
     if (this.#canStart(plugin) && !this.#queues.has(plugin)) return { queued: false, position: 0, ready: Promise.resolve(this.#take(plugin)) };
-    if (this.#queued >= this.#limits.maxQueued) {
+    if (this.#queued >= this.#limits.maxQueued && !always) {
       throw new EaselError('EXECUTIONS_BUSY', `${this.#queued} executions are already waiting for a slot on this host`, { retryAfterMs: 1000 });
     }
     let waiter!: Waiter;
