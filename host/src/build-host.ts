@@ -147,9 +147,11 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   const sweeper = setInterval(sweep, Math.min(Math.max(config.storage.sweepAfterMs / 4, 1000), 600_000));
   sweeper.unref();
 
+  // Before the server waits for open requests: those waiting for a workflow answer 202 now, and
+  // workflows cut off by the closing sandbox stay unfinished, to be resumed at the next start.
+  app.addHook('preClose', async () => executions.stopping());
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
-    executions.stopping();
     await sandbox.close();
     // Executions still running end here as the sandbox closes; their outcome is written before the store closes.
     await executions.drain();

@@ -126,7 +126,7 @@ export interface Storage {
   url(key: string, options?: { expiresInSeconds?: number }): Promise<string>;
 }
 
-/** Calls to agents of this plugin or of its dependencies (issue 6; until then `NOT_AVAILABLE`). */
+/** Calls to agents of this plugin or of its dependencies, each a recorded step of the execution. */
 export interface Agents {
   /**
    * Runs `capability` of an agent as a recorded step of this execution: `agent` is one of this

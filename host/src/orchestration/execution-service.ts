@@ -16,6 +16,7 @@ import { splitBinaryInput, toProblems, type BinaryField } from '../schemas/index
 import type { AuditRepository, ExecutionQuery, ExecutionRecord, ExecutionRepository, StepRecord, StepRepository } from '../store/index.ts';
 import type { EventBus } from './event-bus.ts';
 import type { ExecutionEvents } from './execution-events.ts';
+import { inputSha256 } from './call-keys.ts';
 import { asEaselError, publicDetails } from './failures.ts';
 import type { ExecutionGate } from './gate.ts';
 import { Run } from './run.ts';
@@ -95,6 +96,9 @@ export class ExecutionService {
   #runs = new Map<string, { run: Run; done: Promise<Finished> }>();
   /** Set when the host is stopping: workflows cut off then stay unfinished, to be resumed at the next start. */
   #stopping = false;
+  #stopped!: () => void;
+  /** Resolves when the host starts stopping: requests waiting for a workflow answer 202 then. */
+  readonly whenStopping = new Promise<void>((resolve) => (this.#stopped = resolve));
 
   constructor(deps: ExecutionServiceDeps) {
     this.#deps = deps;
@@ -112,7 +116,7 @@ export class ExecutionService {
     const binary = active.validators.inputBytes(call.agent, call.capability);
     const target: Target = { active, kind: 'agent', target: call.agent, capability: call.capability, label, validateOutput };
     const started = await this.#start(target, validateInput, binary, call);
-    // An app that hangs up on a synchronous agent call cancels it.
+    // An app that hangs up on a synchronous agent call (the route's signal) cancels it.
     const onAbort = () => void this.cancel(started.executionId).catch(() => undefined);
     call.signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -157,7 +161,7 @@ export class ExecutionService {
       await live.done;
     } else {
       // Not running in this process (left by a stop and not resumed): nothing to stop, only to record.
-      await this.#deps.executions.complete(id, { status: 'cancelled', errorCode: 'EXECUTION_CANCELLED', errorMessage: 'the execution was cancelled', durationMs: sinceMs(found.startedAt) });
+      await this.#endUnrun(found, 'cancelled', new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled'));
     }
     return this.view(id, apiKeyId);
   }
@@ -185,6 +189,7 @@ export class ExecutionService {
    */
   stopping(): void {
     this.#stopping = true;
+    this.#stopped();
   }
 
   /** Resolves when every execution of this process has ended. */
@@ -214,9 +219,7 @@ export class ExecutionService {
       const refusal = await this.#resumeRefusal(record);
       if (refusal) {
         failed++;
-        await this.#deps.events.open(record.id);
-        await this.#deps.executions.complete(record.id, { status: 'failed', errorCode: refusal.code, errorMessage: refusal.message, durationMs: sinceMs(record.startedAt) });
-        this.#deps.events.publish(record.id, 'execution.finished', { status: 'failed', error: { code: refusal.code, message: refusal.message }, costUsd: (await this.#deps.executions.get(record.id))?.costUsd ?? 0, durationMs: sinceMs(record.startedAt) });
+        await this.#endUnrun(record, 'failed', refusal);
         continue;
       }
       const active = await this.#deps.plugins.active(record.pluginName);
@@ -225,6 +228,17 @@ export class ExecutionService {
       this.#launch({ active, kind: 'workflow', target: record.target, label: `workflow ${record.target}`, validateOutput }, record, { json: record.input, bytes: {} }, true);
     }
     return { resumed, failed };
+  }
+
+  /** Records the end of an execution no process is running: the row, its stream's last event, the bus. */
+  async #endUnrun(record: ExecutionRecord, status: 'failed' | 'cancelled', error: EaselError): Promise<void> {
+    const durationMs = sinceMs(record.startedAt);
+    await this.#deps.events.open(record.id);
+    await this.#deps.steps.abandon(record.id, error.code, error.message);
+    if (!(await this.#deps.executions.complete(record.id, { status, errorCode: error.code, errorMessage: error.message, durationMs }))) return;
+    const costUsd = (await this.#deps.executions.get(record.id))?.costUsd ?? 0;
+    this.#finished(record.kind, record, status, { error: { code: error.code, message: error.message }, costUsd, durationMs });
+    await this.#deps.events.flush(record.id).catch(() => undefined);
   }
 
   async #resumeRefusal(record: ExecutionRecord): Promise<EaselError | undefined> {
@@ -303,7 +317,7 @@ export class ExecutionService {
           config: t.active.config,
           depth: 0,
           // An agent called by an app is the first link of its chain; a workflow is not an agent.
-          chain: t.kind === 'agent' ? [{ label: root, inputSha256: '' }] : [],
+          chain: t.kind === 'agent' ? [{ label: root, inputSha256: inputSha256(record.input) }] : [],
           callKey: '',
           run,
         },
@@ -321,7 +335,7 @@ export class ExecutionService {
           config: t.active.config,
           executionId: id,
           signal: scope.signal,
-          ...(t.kind === 'workflow' ? { wallMs: Math.max(t.active.sandbox.limits.wallMs, this.#deps.limits.workflowTimeoutMs) } : {}),
+          ...(t.kind === 'workflow' ? { wallMs: this.#deps.limits.workflowTimeoutMs } : {}),
         });
       } finally {
         if (scope.lastError) run.lastError = scope.lastError;
@@ -337,9 +351,10 @@ export class ExecutionService {
         throw new EaselError('OUTPUT_INVALID', `${record.pluginName} returned output that does not match ${t.label}'s output schema`, { problems: toProblems(t.validateOutput.errors) });
       }
       const durationMs = elapsed();
+      await this.#deps.steps.abandon(id, 'HOST_RESTARTED', 'left running by a stop, and not called again when the workflow resumed');
       await this.#deps.executions.complete(id, { status: 'succeeded', output: result.output, durationMs, cpuMs, heapUsedBytes });
       const costUsd = (await this.#deps.executions.get(id))?.costUsd ?? 0;
-      this.#finished(t, record, 'succeeded', { output: result.output, costUsd, durationMs });
+      this.#finished(t.kind, record, 'succeeded', { output: result.output, costUsd, durationMs });
       return { ok: true, result: { executionId: id, output: result.output, durationMs, cpuMs: cpuMs ?? 0, costUsd } };
     } catch (error) {
       const failure = run.cancelled ? new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled') : asEaselError(error);
@@ -350,6 +365,7 @@ export class ExecutionService {
       const metrics = (error as EaselError).details ?? {};
       const status = run.cancelled ? 'cancelled' : 'failed';
       const durationMs = elapsed();
+      await this.#deps.steps.abandon(id, 'HOST_RESTARTED', 'left running by a stop, and not called again when the workflow resumed');
       await this.#deps.executions.complete(id, {
         status,
         errorCode: failure.code,
@@ -362,7 +378,7 @@ export class ExecutionService {
         await this.#deps.audit.record({ actor: `plugin:${record.pluginName}@${record.pluginVersion}`, action: 'execution.denied', target: id, outcome: 'denied', details: { message: failure.message } });
       }
       const costUsd = (await this.#deps.executions.get(id))?.costUsd ?? 0;
-      this.#finished(t, record, status, { error: { code: failure.code, message: failure.message }, costUsd, durationMs });
+      this.#finished(t.kind, record, status, { error: { code: failure.code, message: failure.message }, costUsd, durationMs });
       // Details a bridge or step reported for this code (retryAfterMs of a 429, a refusal's reason) travel with it.
       const bridged = run.lastError?.code === failure.code ? run.lastError.details : undefined;
       return { ok: false, error: new EaselError(failure.code, failure.message, { ...bridged, ...publicDetails(failure.details), executionId: id }) };
@@ -372,10 +388,10 @@ export class ExecutionService {
     }
   }
 
-  #finished(t: Target, record: ExecutionRecord, status: 'succeeded' | 'failed' | 'cancelled', fields: { output?: unknown; error?: { code: string; message: string }; costUsd: number; durationMs: number }): void {
+  #finished(kind: 'agent' | 'workflow', record: ExecutionRecord, status: 'succeeded' | 'failed' | 'cancelled', fields: { output?: unknown; error?: { code: string; message: string }; costUsd: number; durationMs: number }): void {
     this.#deps.events.publish(record.id, 'execution.finished', { status, ...fields });
-    if (t.kind === 'workflow') {
-      this.#deps.bus.publish({ type: 'workflow.finished', executionId: record.id, plugin: record.pluginName, version: record.pluginVersion, workflow: t.target, status, costUsd: fields.costUsd, durationMs: fields.durationMs, ...(fields.error ? { errorCode: fields.error.code } : {}) });
+    if (kind === 'workflow') {
+      this.#deps.bus.publish({ type: 'workflow.finished', executionId: record.id, plugin: record.pluginName, version: record.pluginVersion, workflow: record.target, status, costUsd: fields.costUsd, durationMs: fields.durationMs, ...(fields.error ? { errorCode: fields.error.code } : {}) });
     }
   }
 }

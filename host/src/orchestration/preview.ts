@@ -14,6 +14,7 @@ import type { ModelRouter } from '../models/index.ts';
 import type { ActivePlugin, PluginService } from '../plugins/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import { splitBinaryInput, toProblems } from '../schemas/index.ts';
+import { publicDetails } from './failures.ts';
 
 /** Executions ids of estimate hooks start with this: the bridges refuse them everything but logs. */
 export const PREVIEW_PREFIX = 'preview:';
@@ -106,7 +107,8 @@ export class WorkflowPreview {
       steps,
       agents: [...new Set(steps.filter((s) => s.capability !== undefined).map((s) => own(s.agent)))],
       models: [...new Set(steps.flatMap((s) => (s.model ? [s.model.modelId] : [])))],
-      estimatedCostUsd: steps.reduce((sum, s) => sum + (s.model?.costUsd ?? 0) * s.count, 0),
+      // Whole nano-dollars, as usage is billed: sums of binary fractions print as 0.000188999…
+      estimatedCostUsd: Math.round(steps.reduce((sum, s) => sum + (s.model?.costUsd ?? 0) * s.count, 0) * 1e9) / 1e9,
     };
   }
 
@@ -128,6 +130,8 @@ export class WorkflowPreview {
       return result.output;
     } catch (error) {
       if (error instanceof EaselError && error.code === 'AGENT_NOT_FOUND') return undefined;
+      // The sandbox's call metrics ride on its errors; they are not the answer's business.
+      if (error instanceof EaselError) throw new EaselError(error.code, error.message, publicDetails(error.details));
       throw error;
     }
   }

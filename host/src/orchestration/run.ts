@@ -8,7 +8,9 @@ import { Slots } from './slots.ts';
 export class Run {
   readonly executionId: string;
   readonly userId: string;
-  readonly parallel: Slots;
+  readonly #maxParallel: number;
+  /** Per calling scope: its steps running at once. Per call, not per execution, so a step waiting for its own sub-steps never holds the slots they need. */
+  #slots = new Map<string, Slots>();
   /** Steps begun (replayed ones included), against the fan-out cap. */
   steps = 0;
   /** The last error a step or bridge reported with details the API should see. */
@@ -20,7 +22,14 @@ export class Run {
   constructor(fields: { executionId: string; userId: string; maxParallelSteps: number }) {
     this.executionId = fields.executionId;
     this.userId = fields.userId;
-    this.parallel = new Slots(fields.maxParallelSteps);
+    this.#maxParallel = fields.maxParallelSteps;
+  }
+
+  /** The turn-taking of the steps one call (a workflow, or a step) runs at once. */
+  slotsOf(scopeId: string): Slots {
+    let slots = this.#slots.get(scopeId);
+    if (!slots) this.#slots.set(scopeId, (slots = new Slots(this.#maxParallel)));
+    return slots;
   }
 
   /** Fires on cancel; every call and step of the execution listens to it. */

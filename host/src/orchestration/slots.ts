@@ -1,6 +1,6 @@
 /**
  * A counting semaphore with a FIFO queue whose waiters can give up (an abort signal): the
- * parallel steps of one execution take turns through it, in call order.
+ * parallel steps one call starts take turns through it, in call order.
  */
 import { EaselError } from '../errors/index.ts';
 

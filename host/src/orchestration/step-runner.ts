@@ -5,13 +5,13 @@
  * Each step is journaled: a step that already succeeded (before a host restart) answers
  * with its recorded output instead of running again, so no model call is paid twice.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { EaselError } from '../errors/index.ts';
-import { canonicalJson } from '../models/cache-keys.ts';
 import type { PluginService } from '../plugins/index.ts';
 import type { BridgeCaller, Sandbox } from '../sandbox/index.ts';
 import { splitBinaryInput, toProblems } from '../schemas/index.ts';
 import type { AuditRepository, StepRecord, StepRepository } from '../store/index.ts';
+import { callBase, inputSha256 as inputHash } from './call-keys.ts';
 import { refusal, resolveAgentRef } from './call-rules.ts';
 import type { EventBus } from './event-bus.ts';
 import type { ExecutionEvents } from './execution-events.ts';
@@ -35,7 +35,6 @@ export interface StepRunnerDeps {
   limits: StepLimits;
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 export class StepRunner {
@@ -66,7 +65,7 @@ export class StepRunner {
     const target = resolveAgentRef(self, args.agent, installed);
     const why = refusal(self, await this.#deps.plugins.grantOf(self.name), target, installed);
     if (why) {
-      await this.#auditDenial(caller, `${target.plugin}/${target.agent}`, why);
+      await this.#auditDenial(caller, `${target.plugin}/${target.agent}.${capability}`, why);
       throw this.#remember(parent, new EaselError('PERMISSION_DENIED', `${caller.pluginName} may not call ${target.plugin}/${target.agent}: ${why}`));
     }
 
@@ -91,18 +90,19 @@ export class StepRunner {
     }
 
     // The key survives a restart: same place in the call tree, same target and input, same turn.
-    const inputSha256 = sha256(canonicalJson(split.recorded));
+    const inputSha256 = inputHash(split.recorded);
     // The same call with the same input already waiting above us can only wait for itself.
     // (Recursion that changes its input is bounded by the depth limit instead.)
     if (parent.chain.some((c) => c.label === label && c.inputSha256 === inputSha256)) {
       const chain = [...parent.chain.map((c) => c.label), label];
       throw this.#remember(parent, new EaselError('AGENT_CALL_REFUSED', `calling ${label} with the same input again would close a cycle: ${chain.join(' → ')}`, { reason: 'cycle', chain }));
     }
-    const base = sha256(`${parent.callKey}\n${label}\n${inputSha256}`);
+    const base = callBase(parent.callKey, label, inputSha256);
     const callKey = `${base}#${run.occurrence(base)}`;
     run.steps++;
 
-    await run.parallel.acquire(run.signal);
+    const slots = run.slotsOf(parent.scopeId);
+    await slots.acquire(run.signal);
     let step: StepRecord | undefined;
     const started = performance.now();
     try {
@@ -187,7 +187,7 @@ export class StepRunner {
       }
       throw this.#remember(parent, failure);
     } finally {
-      run.parallel.release();
+      slots.release();
     }
   }
 
@@ -232,6 +232,7 @@ export class StepRunner {
     if (this.#audited.has(key)) return;
     if (this.#audited.size >= 10_000) this.#audited.clear();
     this.#audited.add(key);
-    await this.#deps.audit.record({ actor: `plugin:${caller.pluginId}`, action: 'agents.invoke', target, outcome: 'denied', details: { executionId: caller.executionId, reason: why } });
+    // The same actor and target shapes as the subscriber's rows for allowed cross-plugin calls.
+    await this.#deps.audit.record({ actor: `plugin:${caller.pluginName}`, action: 'agents.invoke', target, outcome: 'denied', details: { executionId: caller.executionId, stepId: caller.stepId, version: caller.pluginVersion, reason: why } });
   }
 }

@@ -194,6 +194,11 @@ export interface StepRepository {
   /** Finishes a running step; models, tokens and cost are summed from model usage (sub-steps included). */
   finish(id: string, outcome: StepOutcome): Promise<StepRecord | undefined>;
   listByExecution(executionId: string): Promise<StepRecord[]>;
+  /**
+   * Fails the execution's steps still `running` when it ends: left by a stop and not called
+   * again by the resumed run (its code took another path). Returns how many.
+   */
+  abandon(executionId: string, errorCode: string, errorMessage: string): Promise<number>;
 }
 
 /** A plugin's key-value rows. `plugin` is always bound by the host, never built from guest input. */

@@ -1,5 +1,5 @@
 /** Agents (apps): what enabled plugins offer, running a capability, reading an execution back. */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import type { ExecutionService } from '../../orchestration/index.ts';
@@ -29,6 +29,15 @@ export function userOf(headers: Record<string, string | string[] | undefined>): 
   return value;
 }
 
+/** Fires when the client goes away before its answer was sent: a synchronous call it started is cancelled. */
+export function hangUp(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
 export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, { plugins, executions, keys, inputBodyMaxBytes }) => {
   app.addHook('onRequest', requireRole(keys, 'app'));
 
@@ -56,9 +65,9 @@ export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, {
   app.post<{ Params: { plugin: string; agent: string; capability: string } }>(
     '/v1/agents/:plugin/:agent/:capability',
     { bodyLimit: inputBodyMaxBytes, schema: { params: { type: 'object', required: ['plugin', 'agent', 'capability'], properties: { plugin: pluginName, agent: kebab, capability: kebab } } } },
-    async (req) => {
+    async (req, reply) => {
       const { plugin, agent, capability } = req.params;
-      const result = await executions.runAgent({ plugin, agent, capability, input: req.body ?? {}, apiKeyId: req.principal?.keyId, userId: userOf(req.headers) });
+      const result = await executions.runAgent({ plugin, agent, capability, input: req.body ?? {}, apiKeyId: req.principal?.keyId, userId: userOf(req.headers), signal: hangUp(reply) });
       return { executionId: result.executionId, output: result.output, costUsd: result.costUsd, durationMs: result.durationMs, cpuMs: result.cpuMs };
     },
   );

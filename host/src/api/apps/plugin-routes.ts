@@ -15,7 +15,7 @@ import type { PluginService } from '../../plugins/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
 import { binaryFieldsOf } from '../../schemas/index.ts';
 import { pluginName } from '../schemas.ts';
-import { userOf } from './agents.ts';
+import { hangUp, userOf } from './agents.ts';
 
 export interface PluginRouteOptions {
   plugins: PluginService;
@@ -36,7 +36,7 @@ export const pluginHttpRoutes: FastifyPluginAsync<PluginRouteOptions> = async (a
     url: '/v1/p/:plugin/*',
     bodyLimit: inputBodyMaxBytes,
     schema: { params: { type: 'object', required: ['plugin'], properties: { plugin: pluginName, '*': { type: 'string', maxLength: 200 } } } },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       const path = `/${req.params['*']}`.replace(/\/+$/, '') || '/';
       // Not installed, disabled or modified: the same answers the generic agent endpoint gives.
       const { record: installed } = await plugins.active(req.params.plugin);
@@ -44,8 +44,8 @@ export const pluginHttpRoutes: FastifyPluginAsync<PluginRouteOptions> = async (a
       if (!route) throw new EaselError('ROUTE_NOT_FOUND', `no route ${req.method} /v1/p/${req.params.plugin}${path}`);
       const capability = installed.manifest.agents.find((a) => a.type === route.agent)?.capabilities.find((c) => c.name === route.capability);
       const input = req.isMultipart() ? await multipartInput(req, capability?.input) : req.method === 'GET' || req.method === 'DELETE' ? typed(req.query as Record<string, unknown>, capability?.input) : (req.body ?? {});
-      const result = await executions.runAgent({ plugin: installed.name, agent: route.agent, capability: route.capability, input, apiKeyId: req.principal?.keyId, userId: userOf(req.headers) });
-      return { executionId: result.executionId, output: result.output, durationMs: result.durationMs, cpuMs: result.cpuMs };
+      const result = await executions.runAgent({ plugin: installed.name, agent: route.agent, capability: route.capability, input, apiKeyId: req.principal?.keyId, userId: userOf(req.headers), signal: hangUp(reply) });
+      return { executionId: result.executionId, output: result.output, costUsd: result.costUsd, durationMs: result.durationMs, cpuMs: result.cpuMs };
     },
   });
 };

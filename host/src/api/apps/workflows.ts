@@ -58,7 +58,9 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
       // wait=true: until it ends; wait=false: not at all; absent: short runs answer with their result.
       const limit = req.query.wait === true ? undefined : req.query.wait === false ? 0 : waitMs;
       let timer: NodeJS.Timeout | undefined;
-      const finished = limit === 0 ? undefined : await Promise.race([started.done, new Promise<undefined>((resolve) => (timer = limit === undefined ? undefined : setTimeout(() => resolve(undefined), limit)))]);
+      // A stopping host answers 202 at once: the workflow resumes when it starts again.
+      const waited = new Promise<undefined>((resolve) => (timer = limit === undefined ? undefined : setTimeout(() => resolve(undefined), limit)));
+      const finished = limit === 0 ? undefined : await Promise.race([started.done, waited, executions.whenStopping.then(() => undefined)]);
       clearTimeout(timer);
       if (!finished) {
         const current = executions.isLive(started.executionId) ? await executions.get(started.executionId) : undefined;

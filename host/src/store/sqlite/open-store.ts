@@ -23,7 +23,7 @@ import { SqliteUsageRepository } from './usage.ts';
  * @example
  * ```ts
  * const store = await openStore(join(config.dataDir, 'easel.db'));
- * await store.executions.failRunning('the host restarted');
+ * const interrupted = await store.executions.unfinished();
  * ```
  */
 export async function openStore(file: string): Promise<Store> {

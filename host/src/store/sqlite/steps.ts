@@ -69,6 +69,7 @@ export class SqliteStepRepository implements StepRepository {
   #finish;
   #get;
   #byExecution;
+  #abandon;
 
   constructor(db: Db) {
     this.#writes = new GroupCommit(db);
@@ -101,6 +102,9 @@ export class SqliteStepRepository implements StepRepository {
         output_tokens = (SELECT output_tokens FROM spent), models = (SELECT models FROM spent)
       WHERE id = @id AND status = 'running'`);
     this.#byExecution = db.prepare<[string], Row>('SELECT * FROM execution_steps WHERE execution_id = ? ORDER BY seq');
+    this.#abandon = db.prepare(`
+      UPDATE execution_steps SET status = 'failed', error_code = @errorCode, error_message = @errorMessage, finished_at = @now
+      WHERE execution_id = @executionId AND status = 'running'`);
   }
 
   async begin(step: NewStep): Promise<{ step: StepRecord; replayed: boolean }> {
@@ -122,6 +126,10 @@ export class SqliteStepRepository implements StepRepository {
     }));
     const row = this.#get.get(id);
     return row === undefined ? undefined : toRecord(row);
+  }
+
+  async abandon(executionId: string, errorCode: string, errorMessage: string): Promise<number> {
+    return (await this.#writes.run(() => this.#abandon.run({ executionId, errorCode, errorMessage, now: now() }))).changes;
   }
 
   async listByExecution(executionId: string): Promise<StepRecord[]> {
