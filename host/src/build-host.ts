@@ -147,14 +147,20 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   const sweeper = setInterval(sweep, Math.min(Math.max(config.storage.sweepAfterMs / 4, 1000), 600_000));
   sweeper.unref();
 
-  // Before the server waits for open requests: those waiting for a workflow answer 202 now, and
-  // workflows cut off by the closing sandbox stay unfinished, to be resumed at the next start.
-  app.addHook('preClose', async () => executions.stopping());
+  // Before the server waits for open requests (Fastify closes it ahead of our onClose): those
+  // waiting for a workflow answer 202 now, the sandbox stops, and workflows it cuts off stay
+  // unfinished, to be resumed at the next start. Answers sent from now on close their
+  // connection, so no keep-alive socket holds the stop up.
+  app.addHook('onSend', async (_req, reply) => {
+    if (executions.isStopping) reply.header('connection', 'close');
+  });
+  app.addHook('preClose', async () => {
+    executions.stopping();
+    await sandbox.close();
+    await executions.drain();
+  });
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
-    await sandbox.close();
-    // Executions still running end here as the sandbox closes; their outcome is written before the store closes.
-    await executions.drain();
     await events.flush().catch(() => undefined);
     await blobs.backend.close();
     await models.close();

@@ -41,7 +41,8 @@ export function resolveAgentRef(caller: InstalledPlugin, ref: unknown, installed
 /** Why `caller` may not call `target`'s agent, or undefined when it may. */
 export function refusal(caller: InstalledPlugin, grant: Permissions, target: AgentTarget, installed: ReadonlyMap<string, InstalledPlugin>): string | undefined {
   if (target.plugin === caller.name) return undefined;
-  const range = caller.manifest.dependencies?.[target.plugin];
+  const dependencies = caller.manifest.dependencies ?? {};
+  const range = Object.hasOwn(dependencies, target.plugin) ? dependencies[target.plugin] : undefined;
   if (range === undefined) return `${target.plugin} is not a dependency of ${caller.name}`;
   const found = installed.get(target.plugin);
   if (!found) return `${target.plugin} is not installed`;

@@ -192,6 +192,10 @@ export class ExecutionService {
     this.#stopped();
   }
 
+  get isStopping(): boolean {
+    return this.#stopping;
+  }
+
   /** Resolves when every execution of this process has ended. */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.#runs.values()].map((r) => r.done));
@@ -303,6 +307,8 @@ export class ExecutionService {
     try {
       if (resume) await this.#deps.events.open(id);
       release = await ready;
+      // Admitted because a stop cut off the run ahead of it: it stays queued for the next start.
+      if (this.#stopping) return { ok: false, error: new EaselError('HOST_RESTARTED', 'the host is stopping; the execution runs when it starts again', { executionId: id }) };
       await this.#deps.executions.markRunning(id, resume);
       const fresh = await this.#deps.executions.get(id);
       this.#deps.events.publish(id, 'execution.started', { executionId: id, kind: t.kind, target: t.target, ...(t.capability ? { capability: t.capability } : {}), plugin: record.pluginName, version: record.pluginVersion, resumed: fresh?.resumed ?? 0 });

@@ -48,6 +48,7 @@ export class ExecutionGate {
    * resumed after a restart were admitted once already and are never turned away).
    */
   enter(plugin: string, signal: AbortSignal, always = false): { queued: boolean; position: number; ready: Promise<Release> } {
+    if (signal.aborted) throw cancelledBy(signal);
     if (this.#canStart(plugin) && !this.#queues.has(plugin)) return { queued: false, position: 0, ready: Promise.resolve(this.#take(plugin)) };
     if (this.#queued >= this.#limits.maxQueued && !always) {
       throw new EaselError('EXECUTIONS_BUSY', `${this.#queued} executions are already waiting for a slot on this host`, { retryAfterMs: 1000 });
