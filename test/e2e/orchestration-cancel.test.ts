@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
-import { startHost, type RunningHost } from '../helpers/host.ts';
-import { appKey, emulatorOf, EventReader, installFixtures, packFixtures, sleep, startWorkflow, waitFor, type SseEvent, executionOf } from '../helpers/orchestration.ts';
+import type { RunningHost } from '../helpers/host.ts';
+import { orchestrationHost, EventReader, sleep, startWorkflow, waitFor, type SseEvent, executionOf } from '../helpers/orchestration.ts';
 
 /** The issue's bound on a cancel, from the request to the status `cancelled`. */
 const CANCEL_WITHIN_MS = 1000;
@@ -19,12 +19,7 @@ let otherApp: string;
 let control: EmulatorControl;
 
 beforeAll(async () => {
-  host = await startHost();
-  const tarballs = await packFixtures(['orch-a', 'orch-b', 'orch-c']);
-  await installFixtures(host, tarballs, ['orch-b', 'orch-c', 'orch-a']);
-  app = await appKey(host, 'app');
-  otherApp = await appKey(host, 'other-app');
-  control = emulatorOf(host);
+  ({ host, app, otherApp, control } = await orchestrationHost());
 });
 afterAll(async () => {
   await host?.close();

@@ -8,8 +8,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
-import { startHost, type RunningHost } from '../helpers/host.ts';
-import { appKey, emulatorOf, EventReader, installFixtures, packFixtures, readEvents, startWorkflow, waitFor, type SseEvent } from '../helpers/orchestration.ts';
+import type { RunningHost } from '../helpers/host.ts';
+import { orchestrationHost, EventReader, readEvents, startWorkflow, waitFor, type SseEvent } from '../helpers/orchestration.ts';
 
 let host: RunningHost;
 let app: string;
@@ -17,12 +17,7 @@ let otherApp: string;
 let control: EmulatorControl;
 
 beforeAll(async () => {
-  host = await startHost();
-  const tarballs = await packFixtures(['orch-a', 'orch-b', 'orch-c']);
-  await installFixtures(host, tarballs, ['orch-b', 'orch-c', 'orch-a']);
-  app = await appKey(host, 'app');
-  otherApp = await appKey(host, 'other-app');
-  control = emulatorOf(host);
+  ({ host, app, otherApp, control } = await orchestrationHost());
 });
 afterAll(async () => {
   await host?.close();

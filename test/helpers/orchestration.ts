@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
-import type { RunningHost } from './host.ts';
+import { startHost, type RunningHost } from './host.ts';
 import { packWithCli } from './pack.ts';
 
 export type Fixture = 'orch-a' | 'orch-b' | 'orch-c' | 'orch-c-v2' | 'orch-outsider';
@@ -57,6 +57,13 @@ export function startWorkflow(host: RunningHost, key: string, type: string, inpu
   const query = options.wait === undefined ? '' : `?wait=${options.wait}`;
   const headers = options.user ? { 'x-easel-user': options.user } : undefined;
   return host.call('POST', `/v1/workflows/${type}/executions${query}`, { key, body: input, headers });
+}
+
+/** A host with orch-a, orch-b and orch-c enabled, two app keys and the emulator's control plane. */
+export async function orchestrationHost(overrides: Parameters<typeof startHost>[0] = {}): Promise<{ host: RunningHost; app: string; otherApp: string; control: EmulatorControl }> {
+  const host = await startHost(overrides);
+  await installFixtures(host, await packFixtures(['orch-a', 'orch-b', 'orch-c']), ['orch-b', 'orch-c', 'orch-a']);
+  return { host, app: await appKey(host, 'app'), otherApp: await appKey(host, 'other-app'), control: emulatorOf(host) };
 }
 
 /** The execution with its steps, as the app that started it reads it. */
