@@ -209,6 +209,17 @@ describe('a workflow over three plugins', () => {
     const theirs = await host.call('GET', '/v1/executions?workflow=story-pack', { key: otherApp });
     expect(theirs.status).toBe(200);
     expect(theirs.body.items).toEqual([]);
+
+    // An admin sees every app's executions, with their steps.
+    const asAdmin = await host.call('GET', `/v1/executions/${id}`);
+    expect(asAdmin.status, JSON.stringify(asAdmin.body)).toBe(200);
+    expect(asAdmin.body).toMatchObject({ id, status: 'succeeded' });
+    expect(asAdmin.body.steps).toHaveLength(3);
+    expect((await host.call('GET', '/v1/executions?workflow=story-pack')).body.items.map((e: { id: string }) => e.id)).toContain(id);
+    // A workflow and an agent at once is a contradiction, not a silent choice.
+    const both = await host.call('GET', '/v1/executions?workflow=story-pack&agent=editor', { key: app });
+    expect(both.status).toBe(400);
+    expect(both.body.code).toBe('REQUEST_INVALID');
   });
 });
 
