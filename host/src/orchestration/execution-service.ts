@@ -229,6 +229,7 @@ export class ExecutionService {
       const active = await this.#deps.plugins.active(record.pluginName);
       const validateOutput = active.validators.workflowOutput(record.target)!;
       resumed++;
+      await this.#deps.events.open(record.id);
       this.#launch({ active, kind: 'workflow', target: record.target, label: `workflow ${record.target}`, validateOutput }, record, { json: record.input, bytes: {} }, true);
     }
     return { resumed, failed };
@@ -290,7 +291,12 @@ export class ExecutionService {
   /** Runs an execution (new or resumed) in the background; the promise never rejects. */
   #launch(t: Target, record: ExecutionRecord, input: { json: unknown; bytes: Record<string, Uint8Array> }, resume: boolean, given?: Run, admitted?: Promise<() => void>): Promise<Finished> {
     const run = given ?? new Run({ executionId: record.id, userId: record.userId ?? `key:${record.apiKeyId ?? 'none'}`, maxParallelSteps: this.#deps.limits.maxParallelSteps });
-    const ready = admitted ?? this.#deps.gate.enter(record.pluginName, run.signal, true).ready;
+    let ready = admitted;
+    if (!ready) {
+      const admission = this.#deps.gate.enter(record.pluginName, run.signal, true);
+      if (admission.queued) this.#deps.events.publish(record.id, 'execution.queued', { position: admission.position });
+      ready = admission.ready;
+    }
     const done = this.#execute(t, record, input, resume, run, ready).finally(() => this.#runs.delete(record.id));
     this.#runs.set(record.id, { run, done });
     return done;
