@@ -190,6 +190,10 @@ describe('executions a restart cannot resume', () => {
     const disabled = await left({ pluginName: 'durable-idle', pluginVersion: '1.0.0', kind: 'workflow', target: 'idle', input: { topic: 'disabled' } });
     const removed = await left({ pluginName: 'durable-gone', pluginVersion: '1.0.0', kind: 'workflow', target: 'three-steps', input: { topic: 'removed' } });
     const agentCall = await left({ pluginName: 'durable-flow', pluginVersion: '1.0.1', kind: 'agent', target: 'writer', capability: 'write', input: { step: 1, topic: 'agent' } });
+    // The workflow's own plugin is unchanged, but a step it completed ran on a version since replaced.
+    const stepChanged = await left({ pluginName: 'durable-flow', pluginVersion: '1.0.1', kind: 'workflow', target: 'three-steps', input: { topic: 'step-changed' } });
+    const old = await host.host.store.steps.begin({ id: randomUUID(), executionId: stepChanged, callKey: 'k#0', depth: 1, pluginName: 'durable-flow', pluginVersion: '0.9.0', agent: 'writer', capability: 'write', inputSha256: 'a'.repeat(64) });
+    await host.host.store.steps.finish(old.step.id, { status: 'succeeded', output: { text: 'old' }, durationMs: 1 });
 
     host = await host.restart();
     const h = host;
@@ -203,6 +207,9 @@ describe('executions a restart cannot resume', () => {
     expect(await settled(disabled)).toMatchObject({ status: 'failed', errorCode: 'RESUME_REFUSED' });
     expect(await settled(removed)).toMatchObject({ status: 'failed', errorCode: 'RESUME_REFUSED' });
     expect(await settled(agentCall)).toMatchObject({ status: 'failed', errorCode: 'HOST_RESTARTED' });
+    const mixed = await settled(stepChanged);
+    expect(mixed).toMatchObject({ status: 'failed', errorCode: 'RESUME_REFUSED' });
+    expect(mixed.errorMessage).toMatch(/writer\.write.*0\.9\.0 → 1\.0\.1/);
     // Nothing ran: no step, no model call.
     for (const id of [replaced, disabled, removed, agentCall]) expect((await h.call('GET', `/v1/executions/${id}`, { key: app.key })).body.steps).toEqual([]);
     expect(await h.host.models.emulator?.control.calls()).toEqual([]);

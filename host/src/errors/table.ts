@@ -75,7 +75,7 @@ export const ERROR_TABLE = {
   EXECUTIONS_BUSY: { status: 429, meaning: 'The host already has `EASEL_EXECUTIONS_MAX_QUEUED` executions waiting (or `EASEL_SSE_MAX_STREAMS` event streams open)', fix: 'Retry later, or raise the limit' },
   AGENT_CALL_REFUSED: { status: 422, meaning: '`ctx.agents.invoke` was refused: the call chain is deeper than `EASEL_ORCHESTRATION_MAX_DEPTH`, the execution already made `EASEL_ORCHESTRATION_MAX_STEPS` calls, or the call would close a cycle (`details.reason`, `details.chain`)', fix: 'Flatten the workflow, or raise the limit' },
   HOST_RESTARTED: { status: 503, meaning: 'The host stopped while the execution ran and the execution could not be resumed (an agent call from an app, or a workflow whose input held byte fields, which are not kept)', fix: 'Start it again' },
-  RESUME_REFUSED: { status: 409, meaning: 'The host stopped while the workflow ran, and its plugin has since changed version, been disabled or been removed, so it was failed instead of resumed (`message` says which)', fix: 'Start it again on the current version' },
+  RESUME_REFUSED: { status: 409, meaning: 'The host stopped while the workflow ran, and its plugin (or one that ran a completed step) has since changed version, been disabled or been removed, so it was failed instead of resumed (`message` says which)', fix: 'Start it again on the current version' },
   INTERNAL_ERROR: { status: 500, meaning: 'An unexpected error in the host', fix: 'Report it with the request id' },
 } as const satisfies Record<string, { status: number; meaning: string; fix: string }>;
 

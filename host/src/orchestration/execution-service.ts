@@ -248,7 +248,8 @@ export class ExecutionService {
 
   async #resumeRefusal(record: ExecutionRecord): Promise<EaselError | undefined> {
     if (record.kind === 'agent') return new EaselError('HOST_RESTARTED', 'the host stopped while the agent call ran');
-    const installed = (await this.#deps.plugins.list()).find((p) => p.name === record.pluginName);
+    const plugins = await this.#deps.plugins.list();
+    const installed = plugins.find((p) => p.name === record.pluginName);
     if (!installed) return new EaselError('RESUME_REFUSED', `the host stopped mid-run and ${record.pluginName} has since been removed`);
     if (!installed.enabled) return new EaselError('RESUME_REFUSED', `the host stopped mid-run and ${record.pluginName} has since been disabled`);
     if (installed.version !== record.pluginVersion) {
@@ -257,6 +258,13 @@ export class ExecutionService {
     const active = await this.#deps.plugins.active(record.pluginName).catch(() => undefined);
     if (!active?.validators.workflowOutput(record.target)) return new EaselError('RESUME_REFUSED', `${record.pluginName}@${installed.version} no longer offers workflow ${record.target}`);
     if (active.validators.workflowBytes(record.target).length > 0) return new EaselError('HOST_RESTARTED', 'the host stopped mid-run and the input\'s byte fields are not kept, so the workflow cannot be run again');
+    // Recorded outputs of a dependency that changed since would be mixed with new ones.
+    for (const step of await this.#deps.steps.listByExecution(record.id)) {
+      const now = plugins.find((p) => p.name === step.pluginName);
+      if (step.status !== 'succeeded' || (now?.enabled && now.version === step.pluginVersion)) continue;
+      const change = !now ? 'has since been removed' : !now.enabled ? 'has since been disabled' : `changed version since (${step.pluginVersion} → ${now.version})`;
+      return new EaselError('RESUME_REFUSED', `the host stopped mid-run and ${step.pluginName}, which ran step ${step.agent}.${step.capability}, ${change}`);
+    }
     return undefined;
   }
 
