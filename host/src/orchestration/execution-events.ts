@@ -1,6 +1,7 @@
 /**
  * Each execution's event stream: numbered in publish order, handed to live subscribers at
- * once, and written behind them (batched) so a late subscriber, a reconnect with
+ * once, and written behind them (the repository's group commit batches the writes of one
+ * event-loop turn into one transaction) so a late subscriber, a reconnect with
  * Last-Event-ID or a subscriber after a restart replays it from the store.
  *
  * Publishing is synchronous so the code that runs an execution never waits on the store. The
@@ -8,7 +9,7 @@
  * ends) until its `execution.finished` is written.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { ExecutionEventRecord, ExecutionEventRepository } from '../store/index.ts';
+import type { ExecutionEventRepository } from '../store/index.ts';
 
 export interface ExecutionEvent {
   executionId: string;
@@ -66,13 +67,6 @@ interface State {
   finished: boolean;
   /** Settles when every write of this execution handed to the store so far has settled. */
   written: Promise<void>;
-  /** The batch `written` already waits for. */
-  batch: Promise<void> | undefined;
-}
-
-interface Batch {
-  records: ExecutionEventRecord[];
-  done: Promise<void>;
 }
 
 export class ExecutionEvents {
@@ -81,7 +75,6 @@ export class ExecutionEvents {
   #log: Pick<FastifyBaseLogger, 'warn' | 'error'>;
   #states = new Map<string, State>();
   #subscribers = new Map<string, Set<Subscriber>>();
-  #batch: Batch | undefined;
   #inflight = new Set<Promise<void>>();
 
   constructor(deps: { repo: ExecutionEventRepository; maxEvents: number; logger: Pick<FastifyBaseLogger, 'warn' | 'error'> }) {
@@ -98,7 +91,7 @@ export class ExecutionEvents {
   open(executionId: string): Promise<void> {
     const existing = this.#states.get(executionId);
     if (existing !== undefined) return existing.opened;
-    const state: State = { seq: undefined, opened: Promise.resolve(), held: [], dropped: 0, finished: false, written: Promise.resolve(), batch: undefined };
+    const state: State = { seq: undefined, opened: Promise.resolve(), held: [], dropped: 0, finished: false, written: Promise.resolve() };
     this.#states.set(executionId, state);
     state.opened = this.#repo.lastSeq(executionId).then(
       (last) => {
@@ -160,9 +153,7 @@ export class ExecutionEvents {
    */
   async flush(executionId?: string): Promise<void> {
     if (executionId === undefined) {
-      while (this.#batch !== undefined || this.#inflight.size > 0) {
-        await Promise.all([this.#batch?.done, ...this.#inflight]);
-      }
+      while (this.#inflight.size > 0) await Promise.all(this.#inflight);
       return;
     }
     const state = this.#states.get(executionId);
@@ -229,35 +220,13 @@ export class ExecutionEvents {
       this.#log.error({ err: error, executionId: event.executionId, type: event.type }, 'execution event data is not JSON');
       data = 'null';
     }
-    const batch = this.#currentBatch();
-    batch.records.push({ executionId: event.executionId, seq: event.seq, type: event.type, data, at: event.at });
-    if (state.batch !== batch.done) {
-      state.batch = batch.done;
-      const before = state.written;
-      state.written = Promise.all([before, batch.done]).then(() => {});
-    }
-  }
-
-  /** Events of one synchronous run of code go to the store in one append. */
-  #currentBatch(): Batch {
-    if (this.#batch !== undefined) return this.#batch;
-    const records: ExecutionEventRecord[] = [];
-    const done = new Promise<void>((resolve) => {
-      queueMicrotask(() => {
-        this.#batch = undefined;
-        const write = this.#repo.append(records).then(
-          () => {},
-          (error: unknown) => this.#log.error({ err: error, events: records.length }, 'execution events could not be stored'),
-        );
-        this.#inflight.add(write);
-        void write.then(() => {
-          this.#inflight.delete(write);
-          resolve();
-        });
-      });
-    });
-    this.#batch = { records, done };
-    return this.#batch;
+    const write = this.#repo.append([{ executionId: event.executionId, seq: event.seq, type: event.type, data, at: event.at }]).then(
+      () => {},
+      (error: unknown) => this.#log.error({ err: error, executionId: event.executionId, seq: event.seq }, 'an execution event could not be stored'),
+    );
+    this.#inflight.add(write);
+    void write.then(() => this.#inflight.delete(write));
+    state.written = Promise.all([state.written, write]).then(() => {});
   }
 
   async #replay(executionId: string, sub: Subscriber, options: SubscribeOptions): Promise<void> {
