@@ -13,7 +13,7 @@ import { EaselError } from '../errors/index.ts';
 import type { ActivePlugin, PluginService } from '../plugins/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import { splitBinaryInput, toProblems, type BinaryField } from '../schemas/index.ts';
-import type { AuditRepository, ExecutionQuery, ExecutionRecord, ExecutionRepository, StepRecord, StepRepository } from '../store/index.ts';
+import type { AuditRepository, ExecutionOutcome, ExecutionQuery, ExecutionRecord, ExecutionRepository, StepRecord, StepRepository } from '../store/index.ts';
 import type { EventBus } from './event-bus.ts';
 import type { ExecutionEvents } from './execution-events.ts';
 import { inputSha256 } from './call-keys.ts';
@@ -237,12 +237,8 @@ export class ExecutionService {
 
   /** Records the end of an execution no process is running: the row, its stream's last event, the bus. */
   async #endUnrun(record: ExecutionRecord, status: 'failed' | 'cancelled', error: EaselError): Promise<void> {
-    const durationMs = sinceMs(record.startedAt);
     await this.#deps.events.open(record.id);
-    await this.#deps.steps.abandon(record.id, error.code, error.message);
-    if (!(await this.#deps.executions.complete(record.id, { status, errorCode: error.code, errorMessage: error.message, durationMs }))) return;
-    const costUsd = (await this.#deps.executions.get(record.id))?.costUsd ?? 0;
-    this.#finished(record.kind, record, status, { error: { code: error.code, message: error.message }, costUsd, durationMs });
+    await this.#end(record, { status, errorCode: error.code, errorMessage: error.message, durationMs: sinceMs(record.startedAt) }, error);
     await this.#deps.events.flush(record.id).catch(() => undefined);
   }
 
@@ -319,13 +315,12 @@ export class ExecutionService {
     let cpuMs: number | undefined;
     let heapUsedBytes: number | undefined;
     try {
-      if (resume) await this.#deps.events.open(id);
       release = await ready;
       // Admitted because a stop cut off the run ahead of it: it stays queued for the next start.
       if (this.#stopping) return { ok: false, error: new EaselError('HOST_RESTARTED', 'the host is stopping; the execution runs when it starts again', { executionId: id }) };
       await this.#deps.executions.markRunning(id, resume);
-      const fresh = await this.#deps.executions.get(id);
-      this.#deps.events.publish(id, 'execution.started', { executionId: id, kind: t.kind, target: t.target, ...(t.capability ? { capability: t.capability } : {}), plugin: record.pluginName, version: record.pluginVersion, resumed: fresh?.resumed ?? 0 });
+      const resumed = record.resumed + (resume ? 1 : 0);
+      this.#deps.events.publish(id, 'execution.started', { executionId: id, kind: t.kind, target: t.target, ...(t.capability ? { capability: t.capability } : {}), plugin: record.pluginName, version: record.pluginVersion, resumed });
       if (t.kind === 'agent') this.#deps.bus.publish({ type: 'agent.invoked', executionId: id, plugin: record.pluginName, version: record.pluginVersion, agent: t.target, capability: t.capability! });
       const root = `${record.pluginName}/${t.target}.${t.capability ?? ''}`;
       const scope = this.#deps.scopes.open(
@@ -371,10 +366,7 @@ export class ExecutionService {
         throw new EaselError('OUTPUT_INVALID', `${record.pluginName} returned output that does not match ${t.label}'s output schema`, { problems: toProblems(t.validateOutput.errors) });
       }
       const durationMs = elapsed();
-      await this.#deps.steps.abandon(id, 'HOST_RESTARTED', 'left running by a stop, and not called again when the workflow resumed');
-      await this.#deps.executions.complete(id, { status: 'succeeded', output: result.output, durationMs, cpuMs, heapUsedBytes });
-      const costUsd = (await this.#deps.executions.get(id))?.costUsd ?? 0;
-      this.#finished(t.kind, record, 'succeeded', { output: result.output, costUsd, durationMs });
+      const costUsd = await this.#end(record, { status: 'succeeded', output: result.output, durationMs, cpuMs, heapUsedBytes });
       return { ok: true, result: { executionId: id, output: result.output, durationMs, cpuMs: cpuMs ?? 0, costUsd } };
     } catch (error) {
       const failure = run.cancelled ? new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled') : asEaselError(error);
@@ -384,21 +376,21 @@ export class ExecutionService {
       if (failure.code === 'INTERNAL_ERROR') this.#deps.logger.error({ err: error, executionId: id, plugin: record.pluginName }, 'execution failed inside the host');
       const metrics = (error as EaselError).details ?? {};
       const status = run.cancelled ? 'cancelled' : 'failed';
-      const durationMs = elapsed();
-      await this.#deps.steps.abandon(id, 'HOST_RESTARTED', 'left running by a stop, and not called again when the workflow resumed');
-      await this.#deps.executions.complete(id, {
-        status,
-        errorCode: failure.code,
-        errorMessage: failure.message,
-        durationMs,
-        cpuMs: cpuMs ?? (typeof metrics.cpuMs === 'number' ? metrics.cpuMs : undefined),
-        heapUsedBytes: heapUsedBytes ?? (typeof metrics.heapUsedBytes === 'number' ? metrics.heapUsedBytes : undefined),
-      });
       if (failure.code === 'PERMISSION_DENIED') {
         await this.#deps.audit.record({ actor: `plugin:${record.pluginName}@${record.pluginVersion}`, action: 'execution.denied', target: id, outcome: 'denied', details: { message: failure.message } });
       }
-      const costUsd = (await this.#deps.executions.get(id))?.costUsd ?? 0;
-      this.#finished(t.kind, record, status, { error: { code: failure.code, message: failure.message }, costUsd, durationMs });
+      await this.#end(
+        record,
+        {
+          status,
+          errorCode: failure.code,
+          errorMessage: failure.message,
+          durationMs: elapsed(),
+          cpuMs: cpuMs ?? (typeof metrics.cpuMs === 'number' ? metrics.cpuMs : undefined),
+          heapUsedBytes: heapUsedBytes ?? (typeof metrics.heapUsedBytes === 'number' ? metrics.heapUsedBytes : undefined),
+        },
+        failure,
+      );
       // Details a bridge or step reported for this code (retryAfterMs of a 429, a refusal's reason) travel with it.
       const bridged = run.lastError?.code === failure.code ? run.lastError.details : undefined;
       return { ok: false, error: new EaselError(failure.code, failure.message, { ...bridged, ...publicDetails(failure.details), executionId: id }) };
@@ -408,11 +400,23 @@ export class ExecutionService {
     }
   }
 
-  #finished(kind: 'agent' | 'workflow', record: ExecutionRecord, status: 'succeeded' | 'failed' | 'cancelled', fields: { output?: unknown; error?: { code: string; message: string }; costUsd: number; durationMs: number }): void {
-    this.#deps.events.publish(record.id, 'execution.finished', { status, ...fields });
-    if (kind === 'workflow') {
-      this.#deps.bus.publish({ type: 'workflow.finished', executionId: record.id, plugin: record.pluginName, version: record.pluginVersion, workflow: record.target, status, costUsd: fields.costUsd, durationMs: fields.durationMs, ...(fields.error ? { errorCode: fields.error.code } : {}) });
+  /**
+   * Records how an execution ended, the one way for every ending: steps it left running are
+   * failed, the row completed (its cost summed there), then the stream's last event and, for a
+   * workflow, the bus. Nothing is published when another finisher won. Returns the cost.
+   */
+  async #end(record: ExecutionRecord, outcome: ExecutionOutcome, error?: EaselError): Promise<number> {
+    await this.#deps.steps.abandon(record.id, 'HOST_RESTARTED', 'left running by a stop, and not called again when the workflow resumed');
+    const won = await this.#deps.executions.complete(record.id, outcome);
+    const costUsd = (await this.#deps.executions.get(record.id))?.costUsd ?? 0;
+    if (!won) return costUsd;
+    const { status, durationMs } = outcome;
+    const ending = error ? { error: { code: error.code, message: error.message } } : { output: outcome.output };
+    this.#deps.events.publish(record.id, 'execution.finished', { status, ...ending, costUsd, durationMs });
+    if (record.kind === 'workflow') {
+      this.#deps.bus.publish({ type: 'workflow.finished', executionId: record.id, plugin: record.pluginName, version: record.pluginVersion, workflow: record.target, status, costUsd, durationMs, ...(error ? { errorCode: error.code } : {}) });
     }
+    return costUsd;
   }
 }
 
