@@ -12,7 +12,7 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { EaselError } from '../errors/index.ts';
 import type { ActivePlugin, PluginService } from '../plugins/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
-import { splitBinaryInput, toProblems, type BinaryField } from '../schemas/index.ts';
+import { checkedInput, toProblems, type BinaryField } from '../schemas/index.ts';
 import type { AuditRepository, ExecutionOutcome, ExecutionQuery, ExecutionRecord, ExecutionRepository, StepRecord, StepRepository } from '../store/index.ts';
 import type { EventBus } from './event-bus.ts';
 import type { ExecutionEvents } from './execution-events.ts';
@@ -266,10 +266,7 @@ export class ExecutionService {
 
   async #start(t: Target, validateInput: ValidateFunction, binary: BinaryField[], call: { input: unknown; apiKeyId?: string; userId?: string }): Promise<Started> {
     // Byte fields are decoded and checked with the schema, before anything is recorded.
-    const split = splitBinaryInput(call.input, binary);
-    if (!validateInput(split.forSchema) || split.problems.length > 0) {
-      throw new EaselError('INPUT_INVALID', `the input does not match ${t.label}'s input schema`, { problems: [...toProblems(validateInput.errors), ...split.problems] });
-    }
+    const split = checkedInput(call.input, validateInput, binary, t.label);
     const { record } = t.active;
     const executionId = randomUUID();
     const run = new Run({ executionId, userId: call.userId ?? `key:${call.apiKeyId ?? 'none'}`, maxParallelSteps: this.#deps.limits.maxParallelSteps });

@@ -13,7 +13,7 @@ import { EaselError } from '../errors/index.ts';
 import type { ModelRouter } from '../models/index.ts';
 import type { ActivePlugin, PluginService } from '../plugins/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
-import { splitBinaryInput, toProblems } from '../schemas/index.ts';
+import { checkedInput, toProblems, type SplitInput } from '../schemas/index.ts';
 import { publicDetails } from './failures.ts';
 
 /** Executions ids of estimate hooks start with this: the bridges refuse them everything but logs. */
@@ -91,10 +91,7 @@ export class WorkflowPreview {
   async preview(active: ActivePlugin, type: string, input: unknown): Promise<Preview> {
     const validateInput = active.validators.workflowInput(type);
     if (!validateInput) throw new EaselError('WORKFLOW_NOT_FOUND', `${active.record.name} has no workflow ${type}`);
-    const split = splitBinaryInput(input, active.validators.workflowBytes(type));
-    if (!validateInput(split.forSchema) || split.problems.length > 0) {
-      throw new EaselError('INPUT_INVALID', `the input does not match workflow ${type}'s input schema`, { problems: [...toProblems(validateInput.errors), ...split.problems] });
-    }
+    const split = checkedInput(input, validateInput, active.validators.workflowBytes(type), `workflow ${type}`);
     const hook = await this.#hook(active, type, split);
     const grant = await this.#plugins.grantOf(active.record.name);
     const steps = hook ? await this.#priced(grant, hook) : await this.#derived(active, grant);
@@ -113,7 +110,7 @@ export class WorkflowPreview {
   }
 
   /** The plugin's own estimate, or undefined when the workflow has no hook. */
-  async #hook(active: ActivePlugin, type: string, split: ReturnType<typeof splitBinaryInput>): Promise<HookEstimate | undefined> {
+  async #hook(active: ActivePlugin, type: string, split: SplitInput): Promise<HookEstimate | undefined> {
     try {
       const result = await this.#sandbox.invoke({
         plugin: active.sandbox,

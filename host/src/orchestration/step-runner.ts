@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { EaselError } from '../errors/index.ts';
 import type { PluginService } from '../plugins/index.ts';
 import type { BridgeCaller, Sandbox } from '../sandbox/index.ts';
-import { splitBinaryInput, toProblems } from '../schemas/index.ts';
+import { checkedInput, toProblems } from '../schemas/index.ts';
 import type { AuditRepository, StepRecord, StepRepository } from '../store/index.ts';
 import { callBase, inputSha256 as inputHash } from './call-keys.ts';
 import { refusal, resolveAgentRef } from './call-rules.ts';
@@ -51,7 +51,12 @@ export class StepRunner {
     const parent = this.#deps.scopes.of(caller);
     const run = parent?.run;
     if (!parent || !run) return Promise.reject(new EaselError('EXECUTION_ABORTED', 'this call has ended'));
-    return run.track(this.#invoke(caller, args, parent, run));
+    const step = this.#invoke(caller, args, parent, run).catch((error: unknown) => {
+      // Kept where the API finds them if the execution fails with this code (a refusal's reason).
+      if (error instanceof EaselError) this.#remember(parent, error);
+      throw error;
+    });
+    return run.track(step);
   }
 
   async #invoke(caller: BridgeCaller, args: Record<string, unknown>, parent: ExecutionScope, run: Run): Promise<unknown> {
@@ -66,28 +71,24 @@ export class StepRunner {
     const why = refusal(self, await this.#deps.plugins.grantOf(self.name), target, installed);
     if (why) {
       await this.#auditDenial(caller, `${target.plugin}/${target.agent}.${capability}`, why);
-      throw this.#remember(parent, new EaselError('PERMISSION_DENIED', `${caller.pluginName} may not call ${target.plugin}/${target.agent}: ${why}`));
+      throw new EaselError('PERMISSION_DENIED', `${caller.pluginName} may not call ${target.plugin}/${target.agent}: ${why}`);
     }
 
     const label = `${target.plugin}/${target.agent}.${capability}`;
     const depth = parent.depth + 1;
     if (depth > this.#deps.limits.maxDepth) {
       const chain = [...parent.chain.map((c) => c.label), label];
-      throw this.#remember(parent, new EaselError('AGENT_CALL_REFUSED', `calling ${label} would nest calls ${depth} deep; the limit is ${this.#deps.limits.maxDepth}`, { reason: 'depth', chain }));
+      throw new EaselError('AGENT_CALL_REFUSED', `calling ${label} would nest calls ${depth} deep; the limit is ${this.#deps.limits.maxDepth}`, { reason: 'depth', chain });
     }
     if (run.steps >= this.#deps.limits.maxSteps) {
-      throw this.#remember(parent, new EaselError('AGENT_CALL_REFUSED', `the execution already made ${run.steps} agent calls; the limit is ${this.#deps.limits.maxSteps}`, { reason: 'steps' }));
+      throw new EaselError('AGENT_CALL_REFUSED', `the execution already made ${run.steps} agent calls; the limit is ${this.#deps.limits.maxSteps}`, { reason: 'steps' });
     }
 
     const active = await this.#deps.plugins.active(target.plugin);
     const validateInput = active.validators.input(target.agent, capability);
     const validateOutput = active.validators.output(target.agent, capability);
     if (!validateInput || !validateOutput) throw new EaselError('AGENT_NOT_FOUND', `${target.plugin} has no agent ${target.agent} with capability ${capability}`);
-    const split = splitBinaryInput(args.input ?? null, active.validators.inputBytes(target.agent, capability));
-    if (!validateInput(split.forSchema) || split.problems.length > 0) {
-      const problems = [...toProblems(validateInput.errors), ...split.problems];
-      throw this.#remember(parent, new EaselError('INPUT_INVALID', `the input does not match ${label}'s input schema: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, { problems }));
-    }
+    const split = checkedInput(args.input ?? null, validateInput, active.validators.inputBytes(target.agent, capability), label, true);
 
     // The key survives a restart: same place in the call tree, same target and input, same turn.
     const inputSha256 = inputHash(split.recorded);
@@ -95,7 +96,7 @@ export class StepRunner {
     // (Recursion that changes its input is bounded by the depth limit instead.)
     if (parent.chain.some((c) => c.label === label && c.inputSha256 === inputSha256)) {
       const chain = [...parent.chain.map((c) => c.label), label];
-      throw this.#remember(parent, new EaselError('AGENT_CALL_REFUSED', `calling ${label} with the same input again would close a cycle: ${chain.join(' → ')}`, { reason: 'cycle', chain }));
+      throw new EaselError('AGENT_CALL_REFUSED', `calling ${label} with the same input again would close a cycle: ${chain.join(' → ')}`, { reason: 'cycle', chain });
     }
     const base = callBase(parent.callKey, label, inputSha256);
     const callKey = `${base}#${run.occurrence(base)}`;
@@ -185,7 +186,7 @@ export class StepRunner {
         });
         if (done) this.#publishFinished(done, false);
       }
-      throw this.#remember(parent, failure);
+      throw failure;
     } finally {
       slots.release();
     }
@@ -221,10 +222,9 @@ export class StepRunner {
   }
 
   /** Keeps the details of a refusal where the API can report them when the execution fails with it. */
-  #remember(scope: ExecutionScope, error: EaselError): EaselError {
+  #remember(scope: ExecutionScope, error: EaselError): void {
     const details = publicDetails(error.details);
     if (scope.run && details) scope.run.lastError = { code: error.code, details };
-    return error;
   }
 
   async #auditDenial(caller: BridgeCaller, target: string, why: string): Promise<void> {

@@ -5,7 +5,8 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { PluginManifest } from '@easel/sdk';
 import { linearRegExpEngine } from '@easel/sdk/bundle';
-import { binaryFieldsOf, type BinaryField } from './binary-fields.ts';
+import { EaselError } from '../errors/index.ts';
+import { binaryFieldsOf, splitBinaryInput, type BinaryField, type SplitInput } from './binary-fields.ts';
 
 export interface Problem {
   path: string;
@@ -21,6 +22,19 @@ export function toProblems(errors: ErrorObject[] | null | undefined): Problem[] 
 }
 
 export { binaryFieldsOf, sniffImage, splitBinaryInput, type BinaryField, type SplitInput } from './binary-fields.ts';
+
+/**
+ * An input split into JSON and byte fields (decoded and checked) and validated against its
+ * schema, or INPUT_INVALID with `details.problems`. `spelled` also lists the problems in the
+ * message, for plugin code, which sees only a code and a message.
+ */
+export function checkedInput(input: unknown, validate: ValidateFunction, binary: readonly BinaryField[], label: string, spelled = false): SplitInput {
+  const split = splitBinaryInput(input, binary);
+  if (validate(split.forSchema) && split.problems.length === 0) return split;
+  const problems = [...toProblems(validate.errors), ...split.problems];
+  const listed = spelled ? `: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}` : '';
+  throw new EaselError('INPUT_INVALID', `the input does not match ${label}'s input schema${listed}`, { problems });
+}
 
 export interface PluginValidators {
   input(agent: string, capability: string): ValidateFunction | undefined;
