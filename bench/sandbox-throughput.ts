@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodeCache } from '../host/src/sandbox/code-cache.ts';
 import { createSandbox } from '../host/src/sandbox/index.ts';
-import { PluginIsolate } from '../host/src/sandbox/plugin-isolate.ts';
+import { PluginIsolate } from '@easel/sdk/isolate';
 import type { SandboxPlugin } from '../host/src/sandbox/index.ts';
 
 const SEQUENTIAL = 3_000;

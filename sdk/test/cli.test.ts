@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { helloManifest, tempDir, tempPlugin } from './helpers.ts';
 
-const BIN = fileURLToPath(new URL('../bin/easel.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/easel.js', import.meta.url));
 const HELLO = fileURLToPath(new URL('../../plugins-external/hello', import.meta.url));
 
 interface Run {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const REPO = resolve(import.meta.dirname, '../..');
-export const EASEL_CLI = join(REPO, 'sdk/bin/easel.ts');
+export const EASEL_CLI = join(REPO, 'sdk/bin/easel.js');
 
 export async function packWithCli(pluginDir: string): Promise<{ tarball: Buffer; stdout: string }> {
   const out = await mkdtemp(join(tmpdir(), 'easel-pack-'));

@@ -8,6 +8,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Permissions, PluginManifest } from '@easel/sdk';
 import type { BundleLimits } from '@easel/sdk/bundle';
+import { expectedHandlers } from '@easel/sdk/isolate';
 import { exceeds, intersect } from '../capabilities/index.ts';
 import { EaselError } from '../errors/index.ts';
 import type { EventBus, HostEvent } from '../orchestration/event-bus.ts';
@@ -317,9 +318,3 @@ function memoize<T>(cache: Map<string, Promise<T>>, key: string, build: () => Pr
 }
 
 /** The handlers a manifest promises, which the loaded script must define. */
-export function expectedHandlers(manifest: PluginManifest): { agents: Record<string, string[]>; workflows: string[] } {
-  return {
-    agents: Object.fromEntries(manifest.agents.map((a) => [a.type, a.capabilities.map((c) => c.name)])),
-    workflows: (manifest.workflows ?? []).map((w) => w.type),
-  };
-}

@@ -7,12 +7,9 @@
 import type { ErrorCode } from '../errors/index.ts';
 import type { SandboxPlugin, SandboxStats } from './types.ts';
 
-export interface ExpectedHandlers {
-  agents: Record<string, string[]>;
-  workflows: string[];
-  /** Workflows that have an `estimate` hook (reported by a loaded script; never required). */
-  estimates?: string[];
-}
+import type { ExpectedHandlers } from '@easel/sdk/isolate';
+
+export type { ExpectedHandlers };
 
 export interface WorkerInit {
   t: 'init';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isErrorCode, type ErrorCode } from '../errors/index.ts';
 import { CodeCache } from './code-cache.ts';
-import { PluginIsolate } from './plugin-isolate.ts';
+import { missingHandlersMessage, PluginIsolate } from '@easel/sdk/isolate';
 import type { ExpectedHandlers, ParentMessage, WorkerInit, WorkerMessage, WorkerStats } from './protocol.ts';
 import type { SandboxPlugin } from './types.ts';
 import { breachOf, RUNAWAY_GRACE_MS, Watchdog, type Breach, type Watched } from './watchdog.ts';
@@ -335,13 +335,10 @@ export class WorkerRuntime {
   async #load(reqId: number, plugin: SandboxPlugin, expected: ExpectedHandlers): Promise<void> {
     try {
       const iso = await this.#isolateFor(plugin);
-      const missing = [
-        ...Object.entries(expected.agents).flatMap(([agent, caps]) => caps.filter((c) => !iso.handlers.agents[agent]?.includes(c)).map((c) => `agents.${agent}.capabilities.${c}`)),
-        ...expected.workflows.filter((w) => !iso.handlers.workflows.includes(w)).map((w) => `workflows.${w}`),
-      ];
-      if (missing.length > 0) {
+      const missing = missingHandlersMessage(expected, iso.handlers);
+      if (missing !== undefined) {
         this.#drop(plugin.id, 'unload');
-        return this.#send({ t: 'loaded', reqId, ok: false, message: truncate(`the script does not define ${missing.join(', ')}`) });
+        return this.#send({ t: 'loaded', reqId, ok: false, message: truncate(missing) });
       }
       this.#send({ t: 'loaded', reqId, ok: true });
     } catch (err) {

@@ -3,10 +3,22 @@
  * (`dist/plugin.js`) that the host evaluates inside an isolate: no require, no import, no
  * Node built-ins at run time. Output is deterministic for the same inputs.
  */
-import { build } from 'esbuild';
+import type * as Esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PLUGIN_GLOBAL } from '../index.ts';
+
+let esbuildLoaded: Promise<typeof Esbuild> | undefined;
+
+/**
+ * The bundler: native esbuild when the author's project has it (fast), else esbuild-wasm,
+ * which ships inside this package and runs on any platform. The same version of either
+ * writes the same bytes, so packing stays reproducible.
+ */
+function loadEsbuild(): Promise<typeof Esbuild> {
+  esbuildLoaded ??= import('esbuild').catch(() => import('esbuild-wasm') as Promise<typeof Esbuild>);
+  return esbuildLoaded;
+}
 
 const ENTRY_CANDIDATES = ['src/index.ts', 'src/index.js', 'index.ts', 'index.js'];
 
@@ -29,6 +41,7 @@ export async function buildPluginScript(pluginDir: string): Promise<BuiltScript>
   const dir = resolve(pluginDir);
   const entry = findEntry(dir);
   if (!entry) throw new Error(`no entry file in ${dir} (looked for ${ENTRY_CANDIDATES.join(', ')})`);
+  const { build } = await loadEsbuild();
   const result = await build({
     entryPoints: [entry],
     bundle: true,

@@ -34,6 +34,16 @@ export interface ExtractedBundle {
   scriptSha256: string;
 }
 
+/** A checked npm package that is not a plugin (a library): no manifest, any files. */
+export interface ExtractedPackage {
+  /** sha512 SRI of the .tgz, as npm's `dist.integrity`. */
+  integrity: string;
+  /** Every file, sorted by path. */
+  files: BundleFile[];
+  /** package.json, parsed (a JSON object). */
+  packageJson: Record<string, unknown>;
+}
+
 /** Files every bundle must carry. */
 const REQUIRED_FILES = ['plugin.json', 'package.json', 'dist/plugin.js'];
 
@@ -49,28 +59,62 @@ const REQUIRED_FILES = ['plugin.json', 'package.json', 'dist/plugin.js'];
  * ```
  */
 export async function extractBundle(tgz: Buffer, destDir: string, limits: BundleLimits): Promise<ExtractedBundle> {
+  return extractChecked(tgz, destDir, limits, REQUIRED_FILES, async (dest, files) => {
+    const manifest = await readManifest(dest);
+    const script = files.find((f) => f.path === 'dist/plugin.js');
+    return { manifest, integrity: integrityOf(tgz), files, scriptSha256: script!.sha256 };
+  });
+}
+
+/**
+ * The archive rules of {@link extractBundle} (size cap, bounded gunzip, paths, links, entry
+ * count, per-file and unpacked sizes, duplicates) for an npm package that is not a plugin:
+ * only `package/package.json` is required, and it must be a JSON object. Nothing about
+ * plugin.json, scripts or bin is checked. Throws BundleError (BUNDLE_TOO_LARGE,
+ * BUNDLE_INVALID); on any failure `destDir` is left empty.
+ *
+ * @example
+ * ```ts
+ * const dir = await mkdtemp(join(tmpdir(), 'package-'));
+ * const { packageJson, files } = await extractPackage(tgz, dir, { ...DEFAULT_BUNDLE_LIMITS, maxBytes: 40 * 1024 * 1024 });
+ * ```
+ */
+export async function extractPackage(tgz: Buffer, destDir: string, limits: BundleLimits): Promise<ExtractedPackage> {
+  return extractChecked(tgz, destDir, limits, ['package.json'], async (dest, files) => {
+    const pkg = await readJson(dest, 'package.json');
+    if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) {
+      throw new BundleError('BUNDLE_INVALID', [{ path: 'package/package.json', message: 'must be a JSON object' }]);
+    }
+    return { integrity: integrityOf(tgz), files, packageJson: pkg as Record<string, unknown> };
+  });
+}
+
+/** Size cap, pre-scan with `required` files, extraction, tree check, then `read`; empties `destDir` on failure. */
+async function extractChecked<T>(
+  tgz: Buffer,
+  destDir: string,
+  limits: BundleLimits,
+  required: readonly string[],
+  read: (dest: string, files: BundleFile[]) => Promise<T>,
+): Promise<T> {
   const dest = await emptyDirectory(destDir);
   if (tgz.length > limits.maxBytes) {
     throw new BundleError('BUNDLE_TOO_LARGE', [
       { path: '', message: `is ${tgz.length} bytes, more than the ${limits.maxBytes}-byte limit` },
     ]);
   }
-  const integrity = integrityOf(tgz);
   const tar = await gunzipBounded(tgz, limits);
   const { entries, problems, complete } = scanTar(tar, limits);
-  for (const required of REQUIRED_FILES.map((rel) => `package/${rel}`)) {
+  for (const path of required.map((rel) => `package/${rel}`)) {
     // Reported only when the whole archive was read, and once for a required file refused above.
-    if (complete && !entries.some((e) => e.type === 'File' && e.path === required) && !problems.some((p) => p.path === required)) {
-      problems.push({ path: required, message: 'is required' });
+    if (complete && !entries.some((e) => e.type === 'File' && e.path === path) && !problems.some((p) => p.path === path)) {
+      problems.push({ path, message: 'is required' });
     }
   }
   if (problems.length > 0) throw new BundleError('BUNDLE_INVALID', problems);
   try {
     unpack(tar, dest, entries, limits);
-    const files = await verifyTree(dest, entries);
-    const manifest = await readManifest(dest);
-    const script = files.find((f) => f.path === 'dist/plugin.js');
-    return { manifest, integrity, files, scriptSha256: script!.sha256 };
+    return await read(dest, await verifyTree(dest, entries));
   } catch (err) {
     await clearDirectory(dest);
     throw err;

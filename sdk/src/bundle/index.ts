@@ -5,7 +5,7 @@
  */
 export { buildPluginScript, findEntry, type BuiltScript } from './build-script.ts';
 export { BundleError, type BundleErrorCode, type BundleProblem } from './errors.ts';
-export { extractBundle, type BundleFile, type ExtractedBundle } from './extract.ts';
+export { extractBundle, extractPackage, type BundleFile, type ExtractedBundle, type ExtractedPackage } from './extract.ts';
 export { integrityOf, sha256Hex } from './integrity.ts';
 export { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from './limits.ts';
 export { packPlugin, type PackedPlugin } from './pack.ts';

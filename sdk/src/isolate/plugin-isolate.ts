@@ -1,13 +1,28 @@
 /**
- * One plugin's isolate inside a worker: memory limit, context, guest shim, the plugin script
+ * One plugin's isolate: memory limit, context, guest shim, the plugin script
  * (compiled with an authenticated code cache) and References to the shim's entry points.
  * Only strings cross in either direction. Lifecycle decisions (watchdog, disposal causes)
- * belong to the worker runtime; this class only builds, calls and disposes.
+ * belong to whoever runs it (the host's sandbox worker, `easel validate`, the test kit); this
+ * class only builds, calls and disposes. It lives in the SDK so that what an author's checks
+ * load is exactly what the host loads.
  */
 import ivm from 'isolated-vm';
-import type { CodeCache } from './code-cache.ts';
 import { GUEST_SHIM } from './guest-shim.ts';
-import type { ExpectedHandlers } from './protocol.ts';
+import type { ExpectedHandlers } from './handlers.ts';
+
+/**
+ * Compiled-code cache for plugin scripts, keyed by the script's sha256. Whoever implements it
+ * must authenticate what it hands back: V8 trusts cached code as machine code.
+ */
+export interface ScriptCache {
+  get(scriptSha256: string): Uint8Array | undefined;
+  put(scriptSha256: string, data: Buffer): void;
+  /** V8 refused the data `get` gave: drop it. */
+  rejectedByV8(scriptSha256: string): void;
+}
+
+/** A cache that keeps nothing: for one-off loads (`easel validate`, the test kit). */
+export const NO_SCRIPT_CACHE: ScriptCache = { get: () => undefined, put: () => undefined, rejectedByV8: () => undefined };
 
 /**
  * The bridge function the guest calls: four strings and an optional byte array the shim
@@ -25,7 +40,7 @@ export interface BuildOptions {
   cpuMs: number;
   maxPayloadBytes: number;
   maxBinaryBytes: number;
-  cache: CodeCache;
+  cache: ScriptCache;
   bridge: GuestBridge;
 }
 

@@ -1,0 +1,9 @@
+/**
+ * `@easel/sdk/isolate`: loads a packed plugin script into a V8 isolate (isolated-vm) behind
+ * the guest shim, exactly as the host does. The host's sandbox workers, `easel validate` and
+ * the test kit's `runPacked` all use it. A process that creates isolates must run Node with
+ * `--no-node-snapshot`.
+ */
+export { PluginIsolate, NO_SCRIPT_CACHE, type BuildOptions, type GuestBridge, type ScriptCache } from './plugin-isolate.ts';
+export { expectedHandlers, missingHandlersMessage, type ExpectedHandlers } from './handlers.ts';
+export { GUEST_SHIM } from './guest-shim.ts';
