@@ -11,7 +11,7 @@
  */
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,8 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
+// Editors validate plugin.json against it (the scaffold's `$schema`).
+copyFileSync(join(sdk, '..', 'plugin.schema.json'), join(sdk, 'plugin.schema.json'));
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(sdk, 'tsconfig.build.json')], { stdio: 'inherit' });
 // tsc keeps the sources' `.ts` specifiers in declarations; the published files are `.d.ts`
 // beside `.js`, so point relative imports at `.js` as any TypeScript consumer resolves them.

@@ -17,3 +17,8 @@ export function integrityOf(buf: Uint8Array): string {
 export function sha256Hex(buf: Uint8Array): string {
   return createHash('sha256').update(buf).digest('hex');
 }
+
+/** Lowercase hex sha1 of `buf`: npm's legacy `dist.shasum`, which registries still check. */
+export function sha1Hex(buf: Uint8Array): string {
+  return createHash('sha1').update(buf).digest('hex');
+}

@@ -24,6 +24,10 @@ export interface PackedPlugin {
   /** `<name>-<version>.tgz`. */
   filename: string;
   manifest: PluginManifest;
+  /** `dist/plugin.js` as packed: the script the host loads into the plugin's isolate. */
+  script: string;
+  /** `package/package.json` as packed: the npm version document a registry serves. */
+  packageJson: Record<string, unknown>;
 }
 
 /** Optional files copied into the bundle when the plugin folder has them. */
@@ -43,10 +47,11 @@ export async function packPlugin(dir: string): Promise<PackedPlugin> {
   const root = resolve(dir);
   const manifest = await readValidManifest(root);
   const script = await bundleScript(root);
+  const pkg = packageJson(manifest);
   const entries: TarEntry[] = [
     // Re-serialised, not copied: one canonical JSON text (no duplicate keys, no BOM) in every bundle.
     { path: 'package/plugin.json', data: jsonBytes(manifest) },
-    { path: 'package/package.json', data: jsonBytes(packageJson(manifest)) },
+    { path: 'package/package.json', data: jsonBytes(pkg) },
     { path: 'package/dist/plugin.js', data: Buffer.from(script, 'utf8') },
   ];
   for (const name of EXTRA_FILES) {
@@ -56,7 +61,7 @@ export async function packPlugin(dir: string): Promise<PackedPlugin> {
   entries.sort((a, b) => (a.path < b.path ? -1 : 1));
   const tarball = gzipFixed(writeTar(entries));
   await selfCheck(tarball);
-  return { tarball, integrity: integrityOf(tarball), filename: `${manifest.name}-${manifest.version}.tgz`, manifest };
+  return { tarball, integrity: integrityOf(tarball), filename: `${manifest.name}-${manifest.version}.tgz`, manifest, script, packageJson: pkg };
 }
 
 async function readValidManifest(root: string): Promise<PluginManifest> {

@@ -1,18 +1,45 @@
-/** The `easel` command line: argument parsing and dispatch. */
-import { parseArgs } from 'node:util';
+/** The `easel` command line: a table of commands, each with its own options; parsing and dispatch. */
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import sdkPackage from '../../package.json' with { type: 'json' };
 import { processIo, type CliIo } from './io.ts';
+import { initCommand } from './init-command.ts';
+import { loginCommand } from './login-command.ts';
 import { packCommand } from './pack-command.ts';
+import { publishCommand } from './publish-command.ts';
 import { validateCommand } from './validate-command.ts';
 
-export const HELP = `easel: write, check and pack Easel plugins
+/** Parsed options of one command: strings and booleans by option name. */
+export type CommandValues = Record<string, string | boolean | undefined>;
+
+export interface Command {
+  /** `easel <usage>` as the help shows it. */
+  usage: string;
+  summary: string;
+  options: ParseArgsOptionsConfig;
+  /** Fewest and most positional arguments. */
+  positionals: [number, number];
+  run(positionals: string[], values: CommandValues, io: CliIo): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  init: initCommand,
+  validate: validateCommand,
+  pack: packCommand,
+  publish: publishCommand,
+  login: loginCommand,
+};
+
+export const HELP = `easel: write, test, check, pack and publish Easel plugins
 
 Usage:
-  easel validate <dir>                check <dir>/plugin.json against the manifest rules
-  easel pack <dir> [--out <folder>]   build <name>-<version>.tgz (into <dir> by default)
+${Object.values(COMMANDS)
+  .map((c) => `  easel ${c.usage.padEnd(58)} ${c.summary}`)
+  .join('\n')}
+  easel <command> --help                                       that command's options
   easel --help | --version
 
-Exit codes: 0 ok, 1 problems found, 2 bad usage.`;
+Exit codes: 0 ok, 1 problems found, 2 bad usage.
+Docs: the README of @easel/sdk (node_modules/@easel/sdk/README.md).`;
 
 /**
  * Runs the CLI with `argv` (without node and the script) and returns the exit code.
@@ -23,43 +50,42 @@ Exit codes: 0 ok, 1 problems found, 2 bad usage.`;
  * ```
  */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
-  } catch (err) {
-    return usage(io, (err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
+  const [name, ...rest] = argv;
+  if (name === undefined) return usage(io, 'no command given');
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(HELP);
     return 0;
   }
-  if (values.version) {
+  if (name === '--version' || name === '-v') {
     io.out(sdkPackage.version);
     return 0;
   }
-  const [command, dir, ...extra] = positionals;
-  if (!command) return usage(io, 'no command given');
-  if (command !== 'validate' && command !== 'pack') return usage(io, `unknown command "${command}"`);
-  if (!dir) return usage(io, `${command} needs a plugin folder`);
-  if (extra.length > 0) return usage(io, `unexpected arguments: ${extra.join(' ')}`);
-  if (command === 'validate') {
-    if (values.out !== undefined) return usage(io, '--out only applies to pack');
-    return validateCommand(dir, io);
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) return usage(io, `unknown command "${name}"`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, allowPositionals: true, options: { ...command.options, help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    return usage(io, (err as Error).message, command);
   }
-  return packCommand(dir, values.out, io);
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(commandHelp(command));
+    return 0;
+  }
+  const [min, max] = command.positionals;
+  if (positionals.length < min) return usage(io, `${name} needs ${command.usage.split(' ').slice(1, 1 + min).join(' ')}`, command);
+  if (positionals.length > max) return usage(io, `unexpected arguments: ${positionals.slice(max).join(' ')}`, command);
+  return command.run(positionals, values as CommandValues, io);
 }
 
-function usage(io: CliIo, message: string): number {
+function commandHelp(command: Command): string {
+  const options = Object.entries(command.options).map(([name, o]) => `  --${name}${o.type === 'string' ? ' <value>' : ''}`);
+  return [`Usage: easel ${command.usage}`, '', command.summary, ...(options.length ? ['', 'Options:', ...options] : [])].join('\n');
+}
+
+function usage(io: CliIo, message: string, command?: Command): number {
   io.err(`easel: ${message}`);
-  io.err(HELP);
+  io.err(command ? commandHelp(command) : HELP);
   return 2;
 }

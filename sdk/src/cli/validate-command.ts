@@ -1,13 +1,29 @@
-/** `easel validate <dir>`: checks plugin.json without building anything. */
+/**
+ * `easel validate [dir]`: checks plugin.json against the manifest rules, then builds the
+ * plugin and loads the script in a real isolate, as the host does at install, so a
+ * manifest/code mismatch is refused here with the host's code and message.
+ */
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { buildPluginScript, findEntry } from '../bundle/build-script.ts';
 import { validateManifest } from '../bundle/validate-manifest.ts';
+import { checkScriptLoads } from '../isolate/load-check.ts';
+import type { PluginManifest } from '../manifest.ts';
 import { printProblems, type CliIo } from './io.ts';
+import type { Command } from './main.ts';
 
-/** Exit code 0 when valid, 1 with every problem printed otherwise. */
-export async function validateCommand(target: string, io: CliIo): Promise<number> {
+export const validateCommand: Command = {
+  usage: 'validate [dir] [--manifest-only]',
+  summary: 'check plugin.json, then load the built script in an isolate as the host does',
+  options: { 'manifest-only': { type: 'boolean' } },
+  positionals: [0, 1],
+  run: ([target = '.'], values, io) => validate(target, values['manifest-only'] === true, io),
+};
+
+async function validate(target: string, manifestOnly: boolean, io: CliIo): Promise<number> {
   // Accept the plugin folder or the plugin.json file itself.
-  const file = (await stat(target).catch(() => undefined))?.isDirectory() ? join(target, 'plugin.json') : target;
+  const isDir = (await stat(target).catch(() => undefined))?.isDirectory() === true;
+  const file = isDir ? join(target, 'plugin.json') : target;
   let value: unknown;
   try {
     value = JSON.parse(await readFile(file, 'utf8'));
@@ -22,6 +38,38 @@ export async function validateCommand(target: string, io: CliIo): Promise<number
     io.err(`${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${file}`);
     return 1;
   }
-  io.out(`ok: ${result.manifest.name}@${result.manifest.version}`);
+  const { manifest } = result;
+  if (!manifestOnly) {
+    const dir = isDir ? target : dirname(file);
+    if (!findEntry(dir)) {
+      io.err(`${dir}: no entry file (src/index.ts, src/index.js, index.ts or index.js); use --manifest-only to check plugin.json alone`);
+      return 1;
+    }
+    const failed = await loadProblem(dir, manifest);
+    if (failed) {
+      io.err(failed);
+      return 1;
+    }
+  }
+  io.out(`ok: ${manifest.name}@${manifest.version}`);
   return 0;
+}
+
+/** Builds and loads the plugin; a line for the author when it fails, undefined when it loads. */
+export async function loadProblem(dir: string, manifest: PluginManifest): Promise<string | undefined> {
+  let script: string;
+  try {
+    script = (await buildPluginScript(dir)).code;
+  } catch (err) {
+    return `BUNDLE_INVALID: ${buildErrorText(err)}`;
+  }
+  const check = await checkScriptLoads(script, manifest);
+  return check.ok ? undefined : `${check.code}: ${check.message}`;
+}
+
+/** esbuild's errors with their file:line:column, one per line. */
+export function buildErrorText(err: unknown): string {
+  const errors = (err as { errors?: { text: string; location?: { file: string; line: number; column: number; lineText?: string } | null }[] }).errors;
+  if (!errors?.length) return (err as Error).message;
+  return errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text)).join('\n');
 }

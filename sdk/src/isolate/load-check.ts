@@ -1,0 +1,74 @@
+/**
+ * Loads a packed plugin script in a fresh isolate, as the host does at install, and checks
+ * that it defines every handler its manifest lists. `easel validate` and `easel pack` run it
+ * so an author hears about a manifest/code mismatch before an upload does.
+ */
+import type { PluginManifest } from '../manifest.ts';
+import { expectedHandlers, missingHandlersMessage, type ExpectedHandlers } from './handlers.ts';
+import { NO_SCRIPT_CACHE, PluginIsolate } from './plugin-isolate.ts';
+
+/**
+ * The host's defaults for a plugin whose manifest sets no limits (its config
+ * `EASEL_SANDBOX_MEMORY_MB`, `_TIMEOUT_MS`, `_CPU_MS`), used where no host is asked.
+ */
+export const HOST_DEFAULT_LIMITS = Object.freeze({ memoryMb: 64, timeoutMs: 10_000, cpuMs: 5_000 });
+/** The host's default caps on one bridge message (`EASEL_SANDBOX_MAX_PAYLOAD_BYTES`, `_MAX_BINARY_BYTES`). */
+export const HOST_DEFAULT_BRIDGE = Object.freeze({ maxPayloadBytes: 1_048_576, maxBinaryBytes: 33_554_432 });
+
+/** The limits a manifest gets on a host with default settings. */
+export function manifestLimits(manifest: PluginManifest): { memoryMb: number; timeoutMs: number; cpuMs: number } {
+  const timeoutMs = manifest.limits?.timeoutMs ?? HOST_DEFAULT_LIMITS.timeoutMs;
+  return {
+    memoryMb: manifest.limits?.memoryMb ?? HOST_DEFAULT_LIMITS.memoryMb,
+    timeoutMs,
+    cpuMs: Math.min(manifest.limits?.cpuMs ?? Math.min(HOST_DEFAULT_LIMITS.cpuMs, timeoutMs), timeoutMs),
+  };
+}
+
+export type LoadCheck = { ok: true; handlers: ExpectedHandlers } | { ok: false; code: 'PLUGIN_LOAD_FAILED'; message: string };
+
+/**
+ * Loads `script` into an isolate with the manifest's limits and compares the handlers it
+ * defines with the manifest. The answer carries the host's code and message on failure.
+ *
+ * @example
+ * ```ts
+ * const check = await checkScriptLoads(script, manifest);
+ * if (!check.ok) console.error(`${check.code}: ${check.message}`);
+ * ```
+ */
+export async function checkScriptLoads(script: string, manifest: PluginManifest, scriptSha256 = 'load-check'): Promise<LoadCheck> {
+  const limits = manifestLimits(manifest);
+  let iso: PluginIsolate | undefined;
+  try {
+    await PluginIsolate.build(
+      {
+        pluginId: manifest.name,
+        pluginName: manifest.name,
+        script,
+        scriptSha256,
+        memoryMb: limits.memoryMb,
+        cpuMs: limits.cpuMs,
+        ...HOST_DEFAULT_BRIDGE,
+        cache: NO_SCRIPT_CACHE,
+        // Top-level plugin code has no call to make bridge calls for.
+        bridge: async () => '{"ok":false,"code":"EXECUTION_ABORTED","message":"no call is running"}',
+      },
+      (built) => (iso = built),
+    );
+    const handlers = iso!.handlers;
+    const missing = missingHandlersMessage(expectedHandlers(manifest), handlers);
+    return missing === undefined ? { ok: true, handlers } : { ok: false, code: 'PLUGIN_LOAD_FAILED', message: missing };
+  } catch (err) {
+    // isolated-vm disposes an isolate that passes its memory limit without telling why.
+    const outOfMemory = iso !== undefined && iso.isolate.isDisposed && !iso.dead;
+    return { ok: false, code: 'PLUGIN_LOAD_FAILED', message: outOfMemory ? 'the plugin ran out of memory while loading' : messageOf(err) };
+  } finally {
+    (iso as PluginIsolate | undefined)?.dispose();
+  }
+}
+
+function messageOf(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  return m.length > 1000 ? `${m.slice(0, 1000)}…` : m;
+}
