@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { DEFAULT_BUNDLE_LIMITS } from '@easel/sdk/bundle';
 import { createAuthenticator, ensureAdminToken } from './auth/index.ts';
 import { UserService } from './auth/user-service.ts';
 import type { RegistryConfig } from './config/index.ts';
@@ -81,7 +82,19 @@ export async function buildRegistry(config: RegistryConfig, options: BuildOption
     return `http://${host}:${address?.port ?? config.port}`;
   };
   const context: RouteContext = {
-    packages: new PackageService({ store, storage, key, log: app.log, tempRoot, limits: { maxDistTags: config.maxDistTags, maxVersions: config.maxVersions } }),
+    packages: new PackageService({ store, storage, key, log: app.log, tempRoot, limits: {
+        maxDistTags: config.maxDistTags,
+        maxVersions: config.maxVersions,
+        libraryScopes: config.libraryScopes,
+        library: {
+          maxBytes: config.libraryMaxBytes,
+          maxUnpackedBytes: config.libraryMaxUnpackedBytes,
+          maxFileBytes: config.libraryMaxFileBytes,
+          maxEntries: config.libraryMaxEntries,
+          maxDepth: DEFAULT_BUNDLE_LIMITS.maxDepth,
+        },
+      },
+    }),
     users: new UserService(store, config.openSignup),
     store,
     auth: createAuthenticator(store.tokens),

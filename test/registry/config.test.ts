@@ -19,10 +19,16 @@ describe('registry loadConfig', () => {
       host: '127.0.0.1',
       port: 4873,
       dataDir: resolve('./registry-data'),
-      maxBodyBytes: 30 * 1024 * 1024,
+      // base64 of the 40 MiB library cap, plus 2 MiB for the rest of the body.
+      maxBodyBytes: Math.ceil((40 * 1024 * 1024) / 3) * 4 + 2 * 1024 * 1024,
       maxConcurrentPublishes: 4,
       maxDistTags: 100,
       maxVersions: 1000,
+      libraryScopes: ['@easel'],
+      libraryMaxBytes: 40 * 1024 * 1024,
+      libraryMaxUnpackedBytes: 160 * 1024 * 1024,
+      libraryMaxFileBytes: 64 * 1024 * 1024,
+      libraryMaxEntries: 10_000,
       openSignup: true,
       logLevel: 'info',
     });
@@ -37,8 +43,22 @@ describe('registry loadConfig', () => {
       EASEL_REGISTRY_SIGNING_KEY_FILE: 'keys/k.pem',
       EASEL_REGISTRY_PUBLIC_URL: 'https://registry.example.com/npm/',
       EASEL_REGISTRY_MAX_BODY_BYTES: '',
+      EASEL_REGISTRY_LIBRARY_SCOPES: ' @easel , acme,@easel',
+      EASEL_REGISTRY_LIBRARY_MAX_BYTES: '3145728',
     });
-    expect(config).toMatchObject({ port: 0, openSignup: false, dataDir: resolve('rel/dir'), signingKeyFile: resolve('keys/k.pem'), publicUrl: 'https://registry.example.com/npm', maxBodyBytes: 30 * 1024 * 1024 });
+    expect(config).toMatchObject({
+      port: 0,
+      openSignup: false,
+      dataDir: resolve('rel/dir'),
+      signingKeyFile: resolve('keys/k.pem'),
+      publicUrl: 'https://registry.example.com/npm',
+      libraryScopes: ['@easel', '@acme'],
+      libraryMaxBytes: 3 * 1024 * 1024,
+      // Unset: the plugin cap (20 MiB) is now the larger, as base64, plus 2 MiB.
+      maxBodyBytes: Math.ceil((20 * 1024 * 1024) / 3) * 4 + 2 * 1024 * 1024,
+    });
+    expect(loadConfig({ EASEL_REGISTRY_LIBRARY_SCOPES: 'none', EASEL_REGISTRY_MAX_BODY_BYTES: '5000' })).toMatchObject({ libraryScopes: [], maxBodyBytes: 5000 });
+    expect(problemsOf({ EASEL_REGISTRY_LIBRARY_SCOPES: '@Easel,@x/y' })).toEqual([expect.stringMatching(/^EASEL_REGISTRY_LIBRARY_SCOPES: must match pattern/)]);
   });
 
   it('reports every problem together and never echoes a secret', () => {

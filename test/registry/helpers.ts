@@ -137,3 +137,26 @@ export async function publish(r: RunningRegistry, token: string, options: Bundle
   const tgz = await bundle({ ...options, name, version });
   return r.call('PUT', `/${name.replace('/', '%2f')}`, { token, body: publishBody(name, version, tgz, options) });
 }
+
+/** A library package (no plugin manifest) as npm pack lays it out, with one bundled dependency. */
+export function libraryEntries(name: string, version: string, packageJson: Record<string, unknown> = {}): TarEntry[] {
+  const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+  return [
+    {
+      path: 'package/package.json',
+      data: json({ name, version, main: 'index.js', dependencies: { 'tiny-dep': '1.0.0' }, bundleDependencies: ['tiny-dep'], ...packageJson }),
+    },
+    { path: 'package/index.js', data: Buffer.from("module.exports = require('tiny-dep');\n") },
+    { path: 'package/node_modules/tiny-dep/package.json', data: json({ name: 'tiny-dep', version: '1.0.0', main: 'index.js' }) },
+    { path: 'package/node_modules/tiny-dep/index.js', data: Buffer.from("module.exports = 'bundled';\n") },
+  ];
+}
+
+export function libraryTarball(name: string, version: string, packageJson: Record<string, unknown> = {}, extra: TarEntry[] = []): Buffer {
+  return gzipSync(writeTar([...libraryEntries(name, version, packageJson), ...extra]));
+}
+
+/** PUT /:name with the body npm sends; the path encodes a scoped name as npm does. */
+export function publishTarball(r: RunningRegistry, token: string, name: string, version: string, tgz: Buffer, options: { tag?: string } = {}) {
+  return r.call('PUT', `/${name.replace('/', '%2f')}`, { token, body: publishBody(name, version, tgz, options) });
+}

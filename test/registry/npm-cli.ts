@@ -20,6 +20,8 @@ export interface NpmOptions {
   timeoutMs?: number;
   /** Another cache folder than the shared one. */
   cache?: string;
+  /** Another working folder than the temp project (`npm pack` of a folder). */
+  cwd?: string;
 }
 
 export class NpmCli {
@@ -64,7 +66,7 @@ export class NpmCli {
       'npm',
       [...args, '--userconfig', this.userconfig, '--globalconfig', join(this.root, 'globalrc'), '--cache', options.cache ?? join(this.root, 'cache'), '--color=false'],
       // Always in the temp project: npm walks up from cwd to find the package it works on.
-      { cwd: this.project, env: this.#env, stdio: ['pipe', 'pipe', 'pipe'] },
+      { cwd: options.cwd ?? this.project, env: this.#env, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let stdout = '';
     let stderr = '';

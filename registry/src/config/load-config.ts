@@ -4,8 +4,9 @@
  */
 import { resolve } from 'node:path';
 import { createEnvConfigLoader } from '@easel/common/config/load-env-config';
+import { DEFAULT_BUNDLE_LIMITS } from '@easel/sdk/bundle';
 import type { RegistryConfig } from './types.ts';
-import { FIELDS } from './variables.ts';
+import { base64Length, FIELDS, PUBLISH_BODY_SLACK_BYTES } from './variables.ts';
 
 export { ConfigError } from '@easel/common/config/load-env-config';
 
@@ -27,6 +28,10 @@ const load = createEnvConfigLoader<RegistryConfig, Partial<Record<keyof Registry
       tree.publicUrl = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
     }
     tree.dataDir = resolve(tree.dataDir as string);
+    const scopes = (tree.libraryScopes as string).trim();
+    tree.libraryScopes = scopes === 'none' ? [] : [...new Set(scopes.split(',').map((s) => `@${s.trim().replace(/^@/, '')}`))];
+    // Unset: room for the largest tarball either kind of package may have, as base64.
+    tree.maxBodyBytes ??= base64Length(Math.max(DEFAULT_BUNDLE_LIMITS.maxBytes, tree.libraryMaxBytes as number)) + PUBLISH_BODY_SLACK_BYTES;
     if (typeof tree.signingKeyFile === 'string') tree.signingKeyFile = resolve(tree.signingKeyFile);
   },
 });

@@ -16,6 +16,13 @@ export interface RegistryConfig {
   readonly maxDistTags: number;
   /** Versions per package, tombstones included. */
   readonly maxVersions: number;
+  /** npm scopes (with `@`) whose packages are libraries, not plugin bundles; empty: none. */
+  readonly libraryScopes: readonly string[];
+  /** Archive caps of library tarballs (the depth cap is the plugins' one). */
+  readonly libraryMaxBytes: number;
+  readonly libraryMaxUnpackedBytes: number;
+  readonly libraryMaxFileBytes: number;
+  readonly libraryMaxEntries: number;
   /** Bootstrap admin token; absent unless EASEL_REGISTRY_ADMIN_TOKEN is set. */
   readonly adminToken?: string;
   /** Absolute path; absent: `<dataDir>/keys/signing-key.pem`, generated when missing. */

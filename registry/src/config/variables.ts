@@ -9,6 +9,13 @@ export type { ConfigVariable };
 
 const MiB = 1024 * 1024;
 
+/** Characters of base64 for `bytes` bytes. */
+export const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
+
+/** Room in a publish body for everything besides the tarball (the version document, README text). */
+export const PUBLISH_BODY_SLACK_BYTES = 2 * MiB;
+const LIBRARY_MAX_BYTES = 40 * MiB;
+
 export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_REGISTRY_HOST', path: 'host', description: 'Address the HTTP server listens on', schema: { type: 'string', minLength: 1, default: '127.0.0.1' } },
   { env: 'EASEL_REGISTRY_PORT', path: 'port', description: 'Port the HTTP server listens on (0: any free port)', schema: { type: 'integer', minimum: 0, maximum: 65535, default: 4873 } },
@@ -28,8 +35,10 @@ export const FIELDS: readonly ConfigField[] = [
   {
     env: 'EASEL_REGISTRY_MAX_BODY_BYTES',
     path: 'maxBodyBytes',
-    description: 'Largest publish or packument-edit body, in bytes, enforced before JSON parsing (a tarball travels as base64: 4/3 of its size)',
-    schema: { type: 'integer', minimum: 1024, maximum: 1024 * MiB, default: 30 * MiB },
+    description:
+      'Largest publish or packument-edit body, in bytes, enforced before JSON parsing. A tarball travels as base64 (4/3 of its size); unset, it is the base64 size of the larger tarball cap (`EASEL_REGISTRY_LIBRARY_MAX_BYTES`, or 20 MiB for plugins) plus 2 MiB for the rest of the body. A smaller value refuses large publishes with `REQUEST_TOO_LARGE`',
+    schema: { type: 'integer', minimum: 1024, maximum: 2048 * MiB },
+    docDefault: `${base64Length(LIBRARY_MAX_BYTES) + PUBLISH_BODY_SLACK_BYTES} (derived, see Meaning)`,
   },
   {
     env: 'EASEL_REGISTRY_MAX_CONCURRENT_PUBLISHES',
@@ -48,6 +57,37 @@ export const FIELDS: readonly ConfigField[] = [
     path: 'maxVersions',
     description: 'Most versions one package may have, unpublished ones (tombstones) included; a publish beyond it is refused with `VERSION_LIMIT`',
     schema: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1000 },
+  },
+  {
+    env: 'EASEL_REGISTRY_LIBRARY_SCOPES',
+    path: 'libraryScopes',
+    description:
+      'npm scopes, comma-separated, whose packages are libraries (any npm package, no plugin manifest) rather than plugin bundles; `none`: no library scopes. A library scope is claimed by its first publisher: only owners of a package in it may publish new names in it',
+    schema: { type: 'string', pattern: '^\\s*(none|@?[a-z0-9-~][a-z0-9-._~]*(\\s*,\\s*@?[a-z0-9-~][a-z0-9-._~]*)*)\\s*$', maxLength: 4096, default: '@easel' },
+  },
+  {
+    env: 'EASEL_REGISTRY_LIBRARY_MAX_BYTES',
+    path: 'libraryMaxBytes',
+    description: 'Largest library tarball, in bytes (compressed); more is refused with `BUNDLE_TOO_LARGE`',
+    schema: { type: 'integer', minimum: 1024, maximum: 1024 * MiB, default: LIBRARY_MAX_BYTES },
+  },
+  {
+    env: 'EASEL_REGISTRY_LIBRARY_MAX_UNPACKED_BYTES',
+    path: 'libraryMaxUnpackedBytes',
+    description: 'Largest sum of file sizes of a library tarball once unpacked (also bounds gunzip: gzip bombs), in bytes',
+    schema: { type: 'integer', minimum: 1024, maximum: 4096 * MiB, default: 160 * MiB },
+  },
+  {
+    env: 'EASEL_REGISTRY_LIBRARY_MAX_FILE_BYTES',
+    path: 'libraryMaxFileBytes',
+    description: 'Largest single file of a library tarball once unpacked, in bytes',
+    schema: { type: 'integer', minimum: 1024, maximum: 4096 * MiB, default: 64 * MiB },
+  },
+  {
+    env: 'EASEL_REGISTRY_LIBRARY_MAX_ENTRIES',
+    path: 'libraryMaxEntries',
+    description: 'Most entries (files and folders) in a library tarball, bundled `node_modules` included',
+    schema: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 10_000 },
   },
   {
     env: 'EASEL_REGISTRY_ADMIN_TOKEN',

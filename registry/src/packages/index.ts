@@ -3,4 +3,5 @@ export { checkPackageName, isPackageName, tarballFile, tarballPath, unscoped } f
 export { PackageService, type PackageServiceOptions } from './package-service.ts';
 export { ABBREVIATED_TYPE, abbreviatedPackument, fullPackument, latestVersion, liveVersions, servedVersion } from './packument.ts';
 export { revString } from './revision.ts';
-export { packageDetail, packageSummary, versionDetail, versionSummary } from './views.ts';
+export { isPlugin, packageDetail, packageSummary, searchSummary, versionDetail, versionSummary } from './views.ts';
+export { isLibraryName } from './library.ts';

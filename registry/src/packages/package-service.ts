@@ -7,11 +7,12 @@ import semver from 'semver';
 import { RegistryError } from '../errors/index.ts';
 import type { RegistryKey } from '../signing/registry-key.ts';
 import { digestOf, type StoredTarball, type TarballStorage } from '../storage/index.ts';
-import type { PackageRecord, Principal, RegistryStore, VersionRecord, VersionTexts } from '../store/index.ts';
+import type { PackageRecord, PluginVersionRecord, Principal, RegistryStore, VersionRecord, VersionTexts } from '../store/index.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
+import { isLibraryName, scopeOf } from './library.ts';
 import { versionOfTarball } from './names.ts';
 import { assertCanWrite } from './ownership.ts';
-import { liveVersions } from './packument.ts';
+import { latestVersion, liveVersions } from './packument.ts';
 import { publishVersion, type PackageLimits, type PublishDeps } from './publish.ts';
 import { hasAttachments, isTagName } from './publish-body.ts';
 import { checkRevision } from './revision.ts';
@@ -19,6 +20,8 @@ import { checkRevision } from './revision.ts';
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const MAX_MESSAGE = 1024;
+
+const notAPlugin = (name: string) => new RegistryError('PACKAGE_NOT_FOUND', `${name} is a library package, not a plugin; the marketplace API shows plugins only (npm view ${name} shows it)`);
 
 /** What the service needs: the same as publishing does (store, storage, signing key, limits). */
 export type PackageServiceOptions = PublishDeps;
@@ -55,6 +58,20 @@ export class PackageService {
     return { pkg, version: found };
   }
 
+  /** A package whose latest live version is a plugin (the marketplace API's view); PACKAGE_NOT_FOUND otherwise. */
+  async getPlugin(name: string): Promise<PackageRecord> {
+    const pkg = await this.get(name);
+    if (latestVersion(pkg)?.kind !== 'plugin') throw notAPlugin(name);
+    return pkg;
+  }
+
+  /** One live plugin version (by number or tag) for the marketplace API. */
+  async livePluginVersion(name: string, version: string): Promise<{ pkg: PackageRecord; version: PluginVersionRecord }> {
+    const found = await this.liveVersion(name, version);
+    if (found.version.kind !== 'plugin') throw notAPlugin(name);
+    return { pkg: found.pkg, version: found.version };
+  }
+
   /** README and CHANGELOG of one version, for the views that serve them. */
   async texts(name: string, version: string): Promise<VersionTexts> {
     return this.#store.packages.texts(name, version);
@@ -62,18 +79,22 @@ export class PackageService {
 
   /** `PUT /:name`: a publish when the body has attachments, else a deprecation edit. */
   async put(name: string, body: unknown, principal: Principal): Promise<'published' | 'updated'> {
-    return this.#locks.run(name, async () => {
-      const pkg = await this.#store.packages.get(name);
-      if (hasAttachments(body)) {
-        const deps = { store: this.#store, storage: this.#storage, key: this.#key, log: this.#log, tempRoot: this.#tempRoot, limits: this.#limits };
-        await publishVersion(deps, name, body, principal, pkg);
-        return 'published';
-      }
-      if (!pkg || liveVersions(pkg).length === 0) throw new RegistryError('PACKAGE_NOT_FOUND', `${name} is not in this registry`);
-      assertCanWrite(pkg, principal);
-      await this.#deprecate(pkg, body);
-      return 'updated';
-    });
+    // A library's first publish claims its scope: publishes in one library scope run one at a time.
+    const scope = isLibraryName(name, this.#limits.libraryScopes) ? scopeOf(name) : undefined;
+    return this.#locks.run(name, () => (scope === undefined ? this.#put(name, body, principal) : this.#locks.run(scope, () => this.#put(name, body, principal))));
+  }
+
+  async #put(name: string, body: unknown, principal: Principal): Promise<'published' | 'updated'> {
+    const pkg = await this.#store.packages.get(name);
+    if (hasAttachments(body)) {
+      const deps = { store: this.#store, storage: this.#storage, key: this.#key, log: this.#log, tempRoot: this.#tempRoot, limits: this.#limits };
+      await publishVersion(deps, name, body, principal, pkg);
+      return 'published';
+    }
+    if (!pkg || liveVersions(pkg).length === 0) throw new RegistryError('PACKAGE_NOT_FOUND', `${name} is not in this registry`);
+    assertCanWrite(pkg, principal);
+    await this.#deprecate(pkg, body);
+    return 'updated';
   }
 
   /** Only `versions[*].deprecated` is read: a metadata PUT cannot rewrite dist or dependencies. */
@@ -204,13 +225,13 @@ export class PackageService {
     return list;
   }
 
-  /** Admin only (the route checks): a yanked version stays downloadable but is never chosen fresh. */
-  async setYanked(name: string, version: string, reason: string | null): Promise<VersionRecord> {
+  /** Admin only (the route checks): a yanked version stays downloadable but is never chosen fresh. Plugins only. */
+  async setYanked(name: string, version: string, reason: string | null): Promise<PluginVersionRecord> {
     return this.#locks.run(name, async () => {
-      const found = await this.liveVersion(name, version);
+      const found = await this.livePluginVersion(name, version);
       if (found.version.version !== version) throw new RegistryError('VERSION_NOT_FOUND', `${name} has no version ${version}`);
       await this.#store.packages.setYanked(name, version, reason === null ? null : { at: new Date().toISOString(), reason });
-      return (await this.liveVersion(name, version)).version;
+      return (await this.livePluginVersion(name, version)).version;
     });
   }
 

@@ -54,7 +54,26 @@ export function fullPackument(pkg: PackageRecord, publicUrl: string, readme: str
 }
 
 /** The fields npm's abbreviated format allows per version, plus the registry's yank mark. */
-const ABBREVIATED_FIELDS = ['name', 'version', 'dependencies', 'optionalDependencies', 'peerDependencies', 'peerDependenciesMeta', 'engines', 'dist', 'deprecated', 'easel:yanked'];
+const ABBREVIATED_FIELDS = [
+  'name',
+  'version',
+  'dependencies',
+  'optionalDependencies',
+  'devDependencies',
+  'bundleDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'bin',
+  'directories',
+  'engines',
+  'os',
+  'cpu',
+  'dist',
+  'deprecated',
+  '_hasShrinkwrap',
+  'hasInstallScript',
+  'easel:yanked',
+];
 
 export function abbreviatedPackument(pkg: PackageRecord, publicUrl: string): Record<string, unknown> {
   const versions = liveVersions(pkg).map((v) => {

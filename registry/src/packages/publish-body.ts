@@ -60,7 +60,7 @@ export function parsePublishBody(name: string, body: unknown, limits: PublishBod
   // Refused before decoding: base64 of n bytes is ceil(n/3)*4 characters.
   if (typeof data === 'string' && data.length > Math.ceil(limits.maxBundleBytes / 3) * 4) {
     const problem = { path: '', message: `is more than the ${limits.maxBundleBytes}-byte limit (${data.length} characters of base64)` };
-    throw new RegistryError('BUNDLE_TOO_LARGE', `the tarball is not a valid Easel bundle: ${problem.message}`, { problems: [problem] });
+    throw new RegistryError('BUNDLE_TOO_LARGE', `the tarball ${problem.message}`, { problems: [problem] });
   }
   const tarball = typeof data === 'string' ? Buffer.from(data, 'base64') : undefined;
   // Buffer.from skips characters that are not base64; re-encoding catches them (no regex over megabytes).

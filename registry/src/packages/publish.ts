@@ -1,17 +1,19 @@
 /**
  * Publishing one version: parse the npm body, check ownership and the version number,
- * check the bundle, sign, store the tarball, then record everything in one transaction.
- * The caller holds the package's lock.
+ * check the tarball (a plugin bundle, or a library package in a library scope), sign, store
+ * the tarball, then record everything in one transaction. The caller holds the package's
+ * lock (and, for a library, its scope's).
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { DEFAULT_BUNDLE_LIMITS } from '@easel/sdk/bundle';
+import { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from '@easel/sdk/bundle';
 import { RegistryError } from '../errors/index.ts';
 import type { RegistryKey } from '../signing/registry-key.ts';
 import { digestOf, type TarballStorage } from '../storage/index.ts';
-import type { PackageRecord, Principal, RegistryStore } from '../store/index.ts';
-import { inspectBundle } from './inspect-bundle.ts';
+import type { NewVersion, PackageRecord, Principal, RegistryStore, VersionKind } from '../store/index.ts';
+import { inspectBundle, inspectLibrary } from './inspect-bundle.ts';
+import { buildLibraryDoc, checkLibraryIdentity, isLibraryName, scopeOf } from './library.ts';
 import { assertCanWrite } from './ownership.ts';
-import { parsePublishBody } from './publish-body.ts';
+import { parsePublishBody, type PublishRequest } from './publish-body.ts';
 import { buildVersionDoc } from './version-doc.ts';
 
 export interface PublishDeps {
@@ -29,13 +31,24 @@ export interface PackageLimits {
   maxDistTags: number;
   /** Versions per package, tombstones included. */
   maxVersions: number;
+  /** Scopes (`@easel`) whose packages are libraries, not plugin bundles. */
+  libraryScopes: readonly string[];
+  /** Archive caps of a library tarball. */
+  library: BundleLimits;
 }
+
+type Publisher = { name: string; email: string };
+/** What the checked tarball contributes to the stored version. */
+type Checked = VersionKind & Pick<NewVersion, 'doc' | 'fileCount' | 'unpackedSize' | 'readme' | 'changelog'>;
 
 export async function publishVersion(deps: PublishDeps, name: string, body: unknown, principal: Principal, pkg: PackageRecord | undefined): Promise<void> {
   if (principal.role !== 'user') throw new RegistryError('FORBIDDEN', 'publish with a user token: the admin token owns no packages');
   const { maxDistTags, maxVersions } = deps.limits;
-  const request = parsePublishBody(name, body, { maxDistTags, maxBundleBytes: DEFAULT_BUNDLE_LIMITS.maxBytes });
+  const library = isLibraryName(name, deps.limits.libraryScopes);
+  const maxBundleBytes = library ? deps.limits.library.maxBytes : DEFAULT_BUNDLE_LIMITS.maxBytes;
+  const request = parsePublishBody(name, body, { maxDistTags, maxBundleBytes });
   if (pkg) assertCanWrite(pkg, principal);
+  else if (library) await assertCanClaim(deps.store, name, principal.name);
   if (pkg?.versions.some((v) => v.version === request.version)) {
     // npm prints this text verbatim; the number stays taken after an unpublish (tombstone).
     throw new RegistryError('VERSION_EXISTS', `cannot modify pre-existing version: ${request.version}`);
@@ -48,32 +61,23 @@ export async function publishVersion(deps: PublishDeps, name: string, body: unkn
     throw new RegistryError('DIST_TAG_LIMIT', `${name} would have ${tags.size} dist-tags; this registry allows at most ${maxDistTags}`);
   }
 
-  const bundle = await inspectBundle(request.tarball, deps.tempRoot);
-  if (bundle.manifest.name !== name || bundle.manifest.version !== request.version) {
-    throw new RegistryError('PUBLISH_INVALID', `the bundle is ${bundle.manifest.name}@${bundle.manifest.version}, not ${name}@${request.version}`);
-  }
   const publishedAt = new Date().toISOString();
-  const email = (await deps.store.users.get(principal.name))?.email ?? '';
-  const doc = buildVersionDoc({ name, version: request.version, bundle, shasum: request.shasum, publisher: { name: principal.name, email }, publishedAt, key: deps.key });
+  const publisher = { name: principal.name, email: (await deps.store.users.get(principal.name))?.email ?? '' };
+  const checked = library ? await checkLibrary(deps, name, request, publisher, publishedAt) : await checkPlugin(deps, name, request, publisher, publishedAt);
 
   const digest = digestOf(request.integrity);
   await deps.storage.put(digest, request.tarball);
   try {
     await deps.store.packages.publish(
       {
+        ...checked,
         name,
         version: request.version,
-        doc,
-        manifest: bundle.manifest,
         integrity: request.integrity,
         shasum: request.shasum,
         size: request.tarball.length,
-        fileCount: bundle.files.length,
-        unpackedSize: bundle.files.reduce((sum, f) => sum + f.size, 0),
         publisher: principal.name,
         publishedAt,
-        ...(bundle.readme === undefined ? {} : { readme: bundle.readme }),
-        ...(bundle.changelog === undefined ? {} : { changelog: bundle.changelog }),
       },
       request.tags,
       principal.name,
@@ -84,3 +88,38 @@ export async function publishVersion(deps: PublishDeps, name: string, body: unkn
     throw error;
   }
 }
+
+async function checkPlugin(deps: PublishDeps, name: string, request: PublishRequest, publisher: Publisher, publishedAt: string): Promise<Checked> {
+  const bundle = await inspectBundle(request.tarball, deps.tempRoot);
+  if (bundle.manifest.name !== name || bundle.manifest.version !== request.version) {
+    throw new RegistryError('PUBLISH_INVALID', `the bundle is ${bundle.manifest.name}@${bundle.manifest.version}, not ${name}@${request.version}`);
+  }
+  const doc = buildVersionDoc({ name, version: request.version, bundle, shasum: request.shasum, publisher, publishedAt, key: deps.key });
+  return { kind: 'plugin', manifest: bundle.manifest, doc, ...counts(bundle.files), ...texts(bundle) };
+}
+
+async function checkLibrary(deps: PublishDeps, name: string, request: PublishRequest, publisher: Publisher, publishedAt: string): Promise<Checked> {
+  const library = await inspectLibrary(request.tarball, deps.tempRoot, deps.limits.library);
+  checkLibraryIdentity(name, request.version, library.packageJson);
+  const doc = buildLibraryDoc({ name, version: request.version, library, shasum: request.shasum, publisher, publishedAt, key: deps.key });
+  return { kind: 'library', doc, ...counts(library.files), ...texts(library) };
+}
+
+/**
+ * A library scope belongs to its first publisher: a new name in it may be published only by
+ * someone who owns a package of the scope already (or by anyone while the scope is empty).
+ */
+async function assertCanClaim(store: RegistryStore, name: string, user: string): Promise<void> {
+  const scope = scopeOf(name)!;
+  const owners = await store.packages.scopeOwners(scope);
+  if (owners.length > 0 && !owners.includes(user)) {
+    throw new RegistryError('NOT_OWNER', `the scope ${scope} belongs to the owners of its packages (${owners.join(', ')}); ask one of them to publish ${name}, or to add you as an owner of a package in ${scope}`);
+  }
+}
+
+const counts = (files: readonly { size: number }[]) => ({ fileCount: files.length, unpackedSize: files.reduce((sum, f) => sum + f.size, 0) });
+
+const texts = (found: { readme?: string; changelog?: string }) => ({
+  ...(found.readme === undefined ? {} : { readme: found.readme }),
+  ...(found.changelog === undefined ? {} : { changelog: found.changelog }),
+});

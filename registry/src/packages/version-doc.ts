@@ -3,7 +3,7 @@
  * what the client sent), with both signatures in `dist`.
  */
 import type { PluginManifest } from '@easel/sdk';
-import type { FileStatement } from '@easel/sdk/bundle';
+import type { BundleFile, FileStatement } from '@easel/sdk/bundle';
 import type { RegistryKey } from '../signing/registry-key.ts';
 import type { VersionDoc } from '../store/index.ts';
 import type { InspectedBundle } from './inspect-bundle.ts';
@@ -34,18 +34,7 @@ export interface VersionDocInput {
 const COPIED = ['description', 'license', 'homepage'] as const;
 
 export function buildVersionDoc({ name, version, bundle, shasum, publisher, publishedAt, key }: VersionDocInput): VersionDoc {
-  const { manifest, packageJson: pkg, integrity, files } = bundle;
-  const statement: FileStatement = {
-    v: 1,
-    name,
-    version,
-    integrity,
-    files: Object.fromEntries(files.map((f) => [f.path, f.sha256])),
-    hostApi: manifest.engines.easel,
-    publisher: publisher.name,
-    publishedAt,
-  };
-  const signed = key.signStatement(statement);
+  const { manifest, packageJson: pkg } = bundle;
   const copied = Object.fromEntries(COPIED.filter((k) => typeof pkg[k] === 'string').map((k) => [k, pkg[k]]));
   const keywords = Array.isArray(pkg.keywords) && pkg.keywords.every((k) => typeof k === 'string') ? { keywords: pkg.keywords } : {};
   return {
@@ -61,14 +50,43 @@ export function buildVersionDoc({ name, version, bundle, shasum, publisher, publ
     easel: manifestSummary(manifest),
     _id: `${name}@${version}`,
     _npmUser: publisher,
-    dist: {
-      integrity,
-      shasum,
-      fileCount: files.length,
-      unpackedSize: files.reduce((sum, f) => sum + f.size, 0),
-      signatures: [key.signVersion(name, version, integrity)],
-      'easel:statement': signed.text,
-      'easel:signatures': signed.signatures,
-    },
+    dist: signedDist({ name, version, integrity: bundle.integrity, shasum, files: bundle.files, hostApi: manifest.engines.easel, publisher, publishedAt, key }),
+  };
+}
+
+export interface DistInput {
+  name: string;
+  version: string;
+  integrity: string;
+  shasum: string;
+  files: readonly BundleFile[];
+  /** The statement's `hostApi`: the `engines.easel` range. */
+  hostApi: string;
+  publisher: { name: string };
+  publishedAt: string;
+  key: RegistryKey;
+}
+
+/** `dist` with npm's registry signature and the signed file statement. */
+export function signedDist({ name, version, integrity, shasum, files, hostApi, publisher, publishedAt, key }: DistInput): VersionDoc['dist'] {
+  const statement: FileStatement = {
+    v: 1,
+    name,
+    version,
+    integrity,
+    files: Object.fromEntries(files.map((f) => [f.path, f.sha256])),
+    hostApi,
+    publisher: publisher.name,
+    publishedAt,
+  };
+  const signed = key.signStatement(statement);
+  return {
+    integrity,
+    shasum,
+    fileCount: files.length,
+    unpackedSize: files.reduce((sum, f) => sum + f.size, 0),
+    signatures: [key.signVersion(name, version, integrity)],
+    'easel:statement': signed.text,
+    'easel:signatures': signed.signatures,
   };
 }

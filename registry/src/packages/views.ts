@@ -1,12 +1,15 @@
-/** The marketplace's views of packages and versions (`/api/v1/packages`). */
-import type { PackageRecord, VersionRecord, VersionTexts } from '../store/index.ts';
+/**
+ * The marketplace's views of packages and versions (`/api/v1/packages`): plugins only. A
+ * library package (EASEL_REGISTRY_LIBRARY_SCOPES) has no manifest and is not shown there.
+ */
+import type { PackageRecord, PluginVersionRecord, VersionRecord, VersionTexts } from '../store/index.ts';
 import { latestVersion, liveVersions } from './packument.ts';
 import { manifestSummary } from './version-doc.ts';
 
 /** One package in a listing: its latest version's manifest in brief. */
 export function packageSummary(pkg: PackageRecord, downloads: number) {
   const latest = latestVersion(pkg);
-  if (!latest) throw new Error(`${pkg.name} has no live version`);
+  if (latest?.kind !== 'plugin') throw new Error(`${pkg.name} has no live plugin version`);
   const m = latest.manifest;
   return {
     name: pkg.name,
@@ -31,7 +34,7 @@ export function packageSummary(pkg: PackageRecord, downloads: number) {
 }
 
 /** One version in a package's version list. */
-export function versionSummary(v: VersionRecord, pkg: PackageRecord, downloads: number) {
+export function versionSummary(v: PluginVersionRecord, pkg: PackageRecord, downloads: number) {
   return {
     version: v.version,
     publishedAt: v.publishedAt,
@@ -54,6 +57,7 @@ export function packageDetail(pkg: PackageRecord, downloads: { total: number; ve
   return {
     ...packageSummary(pkg, downloads.total),
     versions: liveVersions(pkg)
+      .filter(isPlugin)
       .map((v) => versionSummary(v, pkg, downloads.versions[v.version] ?? 0))
       .reverse(),
     unpublished: pkg.versions.filter((v) => v.unpublishedAt !== undefined).map((v) => ({ version: v.version, unpublishedAt: v.unpublishedAt })),
@@ -63,7 +67,7 @@ export function packageDetail(pkg: PackageRecord, downloads: { total: number; ve
 }
 
 /** `texts`: this version's README and CHANGELOG. */
-export function versionDetail(v: VersionRecord, pkg: PackageRecord, downloads: number, texts: VersionTexts) {
+export function versionDetail(v: PluginVersionRecord, pkg: PackageRecord, downloads: number, texts: VersionTexts) {
   return {
     name: pkg.name,
     ...versionSummary(v, pkg, downloads),
@@ -71,5 +75,23 @@ export function versionDetail(v: VersionRecord, pkg: PackageRecord, downloads: n
     readme: texts.readme ?? null,
     changelog: texts.changelog ?? null,
     signatures: { npm: v.doc.dist.signatures, statement: v.doc.dist['easel:statement'], statementSignatures: v.doc.dist['easel:signatures'] },
+  };
+}
+
+export function isPlugin(v: VersionRecord): v is PluginVersionRecord {
+  return v.kind === 'plugin';
+}
+
+/** What `npm search` shows of a package's latest version, plugin or library. */
+export function searchSummary(v: VersionRecord): { description?: string; keywords: string[]; homepage?: string } {
+  if (v.kind === 'plugin') {
+    const m = v.manifest;
+    return { description: m.description, keywords: m.keywords ?? [], ...(m.homepage ? { homepage: m.homepage } : {}) };
+  }
+  const { description, keywords, homepage } = v.doc;
+  return {
+    ...(typeof description === 'string' ? { description } : {}),
+    keywords: Array.isArray(keywords) ? keywords.filter((k): k is string => typeof k === 'string') : [],
+    ...(typeof homepage === 'string' && homepage !== '' ? { homepage } : {}),
   };
 }

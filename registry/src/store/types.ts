@@ -47,11 +47,21 @@ export interface YankInfo {
   reason: string;
 }
 
-export interface VersionRecord {
+/**
+ * What a version is: a plugin bundle (with its validated manifest), or a library, an npm
+ * package of a library scope (EASEL_REGISTRY_LIBRARY_SCOPES) that no host installs.
+ */
+export type VersionKind = { kind: 'plugin'; manifest: PluginManifest } | { kind: 'library'; manifest?: undefined };
+
+export type VersionRecord = VersionKind & VersionFields;
+
+/** A plugin's version: what the marketplace API shows. */
+export type PluginVersionRecord = Extract<VersionRecord, { kind: 'plugin' }>;
+
+export interface VersionFields {
   name: string;
   version: string;
   doc: VersionDoc;
-  manifest: PluginManifest;
   integrity: string;
   shasum: string;
   /** Bytes of the tarball. */
@@ -72,7 +82,7 @@ export interface VersionTexts {
   changelog?: string;
 }
 
-export type NewVersion = Omit<VersionRecord, 'deprecated' | 'yanked' | 'unpublishedAt'> & VersionTexts;
+export type NewVersion = VersionKind & Omit<VersionFields, 'deprecated' | 'yanked' | 'unpublishedAt'> & VersionTexts;
 
 export interface PackageRecord {
   name: string;
@@ -92,6 +102,8 @@ export interface SearchQuery {
   text: string;
   limit: number;
   offset: number;
+  /** Only packages whose latest live version is of this kind; absent: both. */
+  kind?: VersionKind['kind'];
 }
 
 export interface PackageRepository {
@@ -117,6 +129,8 @@ export interface PackageRepository {
    */
   unpublish(name: string, versions: readonly string[], latest?: string): Promise<string[]>;
   setOwners(name: string, owners: readonly string[]): Promise<void>;
+  /** Every user who owns a package of `scope` (`@easel`), unpublished packages included. */
+  scopeOwners(scope: string): Promise<string[]>;
   setYanked(name: string, version: string, yanked: YankInfo | null): Promise<void>;
   /** Packages with at least one live version whose text matches every word, best first. */
   search(query: SearchQuery): Promise<{ total: number; names: string[] }>;

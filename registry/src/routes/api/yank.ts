@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { versionSummary } from '../../packages/index.ts';
-import type { VersionRecord } from '../../store/index.ts';
+import type { PluginVersionRecord } from '../../store/index.ts';
 import type { RouteContext } from '../context.ts';
 
 type Params = { name: string; version: string };
@@ -29,7 +29,7 @@ export const yankRoutes: FastifyPluginAsync<RouteContext> = async (app, { packag
     view(request.params.name, await packages.setYanked(request.params.name, request.params.version, null)),
   );
 
-  async function view(name: string, version: VersionRecord) {
+  async function view(name: string, version: PluginVersionRecord) {
     const pkg = await packages.get(name);
     return { name, ...versionSummary(version, pkg, (await store.downloads.counts(name)).versions[version.version] ?? 0) };
   }

@@ -1,6 +1,6 @@
-/** `npm ping`, `npm search` and the signing keys `npm audit signatures` reads. */
+/** `npm ping`, `npm search` (plugins and libraries) and the signing keys `npm audit signatures` reads. */
 import type { FastifyPluginAsync } from 'fastify';
-import { latestVersion } from '../../packages/index.ts';
+import { latestVersion, searchSummary } from '../../packages/index.ts';
 import type { RouteContext } from '../context.ts';
 
 const searchQuery = {
@@ -28,14 +28,15 @@ export const miscRoutes: FastifyPluginAsync<RouteContext> = async (app, { store,
         const pkg = await packages.get(name).catch(() => undefined);
         const latest = pkg && latestVersion(pkg);
         if (!pkg || !latest) continue;
+        const { description, keywords, homepage } = searchSummary(latest);
         objects.push({
           package: {
             name,
             version: latest.version,
-            description: latest.manifest.description,
-            keywords: latest.manifest.keywords ?? [],
+            ...(description === undefined ? {} : { description }),
+            keywords,
             date: latest.publishedAt,
-            links: latest.manifest.homepage ? { homepage: latest.manifest.homepage } : {},
+            links: homepage ? { homepage } : {},
             publisher: { username: latest.publisher },
             maintainers: pkg.owners.map((username) => ({ username })),
           },

@@ -86,6 +86,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'library packages',
+    sql: `
+      -- 'library': a package of a library scope, not a plugin bundle; its manifest column holds 'null'.
+      ALTER TABLE versions ADD COLUMN kind TEXT NOT NULL DEFAULT 'plugin' CHECK (kind IN ('plugin', 'library'));
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -30,18 +30,20 @@ interface VersionRow {
   yanked_at: string | null;
   yank_reason: string | null;
   unpublished_at: string | null;
+  kind: 'plugin' | 'library';
 }
 
 /** Every column but readme and changelog (up to 256K each), which only the detail views read. */
 const VERSION_COLUMNS = `package, version, doc, manifest, integrity, shasum, size, file_count, unpacked_size,
-  publisher, published_at, deprecated, yanked_at, yank_reason, unpublished_at`;
+  publisher, published_at, deprecated, yanked_at, yank_reason, unpublished_at, kind`;
 
 function versionOf(row: VersionRow): VersionRecord {
+  const kind = row.kind === 'library' ? { kind: 'library' as const } : { kind: 'plugin' as const, manifest: JSON.parse(row.manifest) };
   return defined({
+    ...kind,
     name: row.package,
     version: row.version,
     doc: JSON.parse(row.doc),
-    manifest: JSON.parse(row.manifest),
     integrity: row.integrity,
     shasum: row.shasum,
     size: row.size,
@@ -75,15 +77,16 @@ export class SqlitePackageRepository implements PackageRepository {
       texts: db.prepare<[string, string], { readme: string | null; changelog: string | null }>('SELECT readme, changelog FROM versions WHERE package = ? AND version = ?'),
       insertPackage: db.prepare('INSERT INTO packages (name, rev, created_at, modified_at) VALUES (?, 0, ?, ?) ON CONFLICT (name) DO NOTHING'),
       addOwner: db.prepare('INSERT INTO owners (package, user_name, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      scopeOwners: db.prepare<[string], string>("SELECT DISTINCT user_name FROM owners WHERE package LIKE ? ESCAPE '\\' ORDER BY user_name").pluck(),
       hasOwners: db.prepare<[string], number>('SELECT count(*) FROM owners WHERE package = ?').pluck(),
       clearOwners: db.prepare('DELETE FROM owners WHERE package = ?'),
       versionExists: db.prepare<[string, string], number>('SELECT count(*) FROM versions WHERE package = ? AND version = ?').pluck(),
       liveExists: db.prepare<[string, string], number>('SELECT count(*) FROM versions WHERE package = ? AND version = ? AND unpublished_at IS NULL').pluck(),
       nextSeq: db.prepare<[string], number>('SELECT coalesce(max(seq), 0) + 1 FROM versions WHERE package = ?').pluck(),
       insertVersion: db.prepare(`
-        INSERT INTO versions (package, version, seq, doc, manifest, integrity, shasum, size, file_count, unpacked_size,
+        INSERT INTO versions (package, version, seq, kind, doc, manifest, integrity, shasum, size, file_count, unpacked_size,
                               publisher, published_at, readme, changelog)
-        VALUES (@name, @version, @seq, @doc, @manifest, @integrity, @shasum, @size, @fileCount, @unpackedSize,
+        VALUES (@name, @version, @seq, @kind, @doc, @manifest, @integrity, @shasum, @size, @fileCount, @unpackedSize,
                 @publisher, @publishedAt, @readme, @changelog)`),
       setTag: db.prepare('INSERT INTO dist_tags (package, tag, version) VALUES (?, ?, ?) ON CONFLICT (package, tag) DO UPDATE SET version = excluded.version'),
       removeTag: db.prepare('DELETE FROM dist_tags WHERE package = ? AND tag = ?'),
@@ -96,8 +99,8 @@ export class SqlitePackageRepository implements PackageRepository {
         'UPDATE versions SET unpublished_at = ? WHERE package = ? AND version = ? AND unpublished_at IS NULL RETURNING integrity',
       ),
       integrityInUse: db.prepare<[string], number>('SELECT count(*) FROM versions WHERE integrity = ? AND unpublished_at IS NULL').pluck(),
-      latestLive: db.prepare<[string], { manifest: string }>(
-        `SELECT v.manifest FROM versions v LEFT JOIN dist_tags t ON t.package = v.package AND t.tag = 'latest'
+      latestLive: db.prepare<[string], { kind: 'plugin' | 'library'; manifest: string; doc: string }>(
+        `SELECT v.kind, v.manifest, v.doc FROM versions v LEFT JOIN dist_tags t ON t.package = v.package AND t.tag = 'latest'
          WHERE v.package = ? AND v.unpublished_at IS NULL ORDER BY (t.version = v.version) DESC, v.seq DESC LIMIT 1`,
       ),
     };
@@ -142,7 +145,7 @@ export class SqlitePackageRepository implements PackageRepository {
         ...v,
         seq: s.nextSeq.get(v.name),
         doc: JSON.stringify(v.doc),
-        manifest: JSON.stringify(v.manifest),
+        manifest: JSON.stringify(v.manifest ?? null),
         readme: v.readme ?? null,
         changelog: v.changelog ?? null,
       });
@@ -199,6 +202,10 @@ export class SqlitePackageRepository implements PackageRepository {
     })();
   }
 
+  async scopeOwners(scope: string): Promise<string[]> {
+    return this.#stmt.scopeOwners.all(`${likeEscape(scope)}/%`);
+  }
+
   async setYanked(name: string, version: string, yanked: YankInfo | null): Promise<void> {
     this.#db.transaction(() => {
       this.#stmt.yank.run(yanked?.at ?? null, yanked?.reason ?? null, name, version);
@@ -206,10 +213,11 @@ export class SqlitePackageRepository implements PackageRepository {
     })();
   }
 
-  async search({ text, limit, offset }: SearchQuery): Promise<{ total: number; names: string[] }> {
+  async search({ text, limit, offset, kind }: SearchQuery): Promise<{ total: number; names: string[] }> {
     const words = text.toLowerCase().split(/\s+/).filter((w) => w !== '').slice(0, 8);
-    const where = ['EXISTS (SELECT 1 FROM versions v WHERE v.package = p.name AND v.unpublished_at IS NULL)'];
-    const params: Record<string, unknown> = { limit, offset, exact: words.join(' ') };
+    // A package's versions are all of one kind: its name decides (plugin names are unscoped).
+    const where = [`EXISTS (SELECT 1 FROM versions v WHERE v.package = p.name AND v.unpublished_at IS NULL${kind === undefined ? '' : ' AND v.kind = @kind'})`];
+    const params: Record<string, unknown> = { limit, offset, exact: words.join(' '), ...(kind === undefined ? {} : { kind }) };
     words.forEach((word, i) => {
       where.push(`p.search_text LIKE @w${i} ESCAPE '\\'`);
       params[`w${i}`] = `%${likeEscape(word)}%`;
@@ -233,6 +241,6 @@ export class SqlitePackageRepository implements PackageRepository {
   #touch(name: string, at: string): void {
     this.#stmt.touch.run(at, name);
     const latest = this.#stmt.latestLive.get(name);
-    this.#stmt.setSearch.run(latest ? searchText(name, JSON.parse(latest.manifest)) : name, name);
+    this.#stmt.setSearch.run(latest ? searchText(name, latest.kind === 'plugin' ? { kind: 'plugin', manifest: JSON.parse(latest.manifest) } : { kind: 'library', doc: JSON.parse(latest.doc) }) : name, name);
   }
 }

@@ -1,13 +1,27 @@
-/** The lowercase text a package is found by: name, description, keywords, agents and workflows. */
+/**
+ * The lowercase text a package is found by: name, description and keywords, plus a plugin's
+ * agents and workflows (a library has no manifest: its version document's fields count).
+ */
 import type { PluginManifest } from '@easel/sdk';
+import type { VersionDoc } from '../types.ts';
 
-export function searchText(name: string, m: PluginManifest): string {
-  const parts = [
-    name,
+export type Searchable = { kind: 'plugin'; manifest: PluginManifest } | { kind: 'library'; doc: VersionDoc };
+
+export function searchText(name: string, latest: Searchable): string {
+  const parts = latest.kind === 'plugin' ? pluginParts(latest.manifest) : libraryParts(latest.doc);
+  return [name, ...parts].join('\n').toLowerCase();
+}
+
+function pluginParts(m: PluginManifest): string[] {
+  return [
     m.description,
     ...(m.keywords ?? []),
     ...m.agents.flatMap((a) => [a.type, a.description, ...a.capabilities.map((c) => c.name)]),
     ...(m.workflows ?? []).flatMap((w) => [w.type, w.description]),
   ];
-  return parts.join('\n').toLowerCase();
+}
+
+function libraryParts(doc: VersionDoc): string[] {
+  const keywords = Array.isArray(doc.keywords) ? doc.keywords.filter((k): k is string => typeof k === 'string') : [];
+  return [typeof doc.description === 'string' ? doc.description : '', ...keywords];
 }
