@@ -181,7 +181,7 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   await app.register(metricsRoutes, { metrics, keys: store.apiKeys });
   await app.register(pluginHttpRoutes, { plugins, executions, keys: store.apiKeys, inputBodyMaxBytes: config.inputBodyMaxBytes });
   await app.register(blobRoutes, { blobs, keys: store.apiKeys });
-  await app.register(modelRoutes, { models, usage: store.usage, budgets: store.budgets, keys: store.apiKeys });
+  await app.register(modelRoutes, { models, usage: store.usage, budgets: store.budgets, keys: store.apiKeys, typicalRequest: config.models.typicalRequest });
   await app.register(budgetRoutes, { budgets: store.budgets, audit: store.audit, keys: store.apiKeys });
   if (config.firstPartyPlugins) await installFirstPartyPlugins(plugins, config.dataDir, app.log);
   // Workflows a stop interrupted run again (completed steps replayed); agent calls are failed.

@@ -57,6 +57,8 @@ export interface ModelsConfig {
   readonly residency: 'in-region' | 'apac' | 'global';
   readonly strategy: 'cost-first' | 'quality-first' | 'balanced';
   readonly balancedCostFactor: number;
+  /** The size a routing question over HTTP is priced for when it names none. */
+  readonly typicalRequest: { readonly inputTokens: number; readonly outputTokens: number };
   readonly callTimeoutMs: number;
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;

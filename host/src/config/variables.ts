@@ -118,6 +118,18 @@ export const FIELDS: readonly ConfigField[] = [
     schema: { type: 'string', enum: ['cost-first', 'quality-first', 'balanced'], default: 'cost-first' },
   },
   { env: 'EASEL_MODELS_BALANCED_COST_FACTOR', path: 'models.balancedCostFactor', description: 'balanced strategy: models costing at most this many times the cheapest candidate compete on quality', schema: { type: 'number', minimum: 1, maximum: 1000, default: 1.5 } },
+  {
+    env: 'EASEL_MODELS_TYPICAL_INPUT_TOKENS',
+    path: 'models.typicalRequest.inputTokens',
+    description: 'Input tokens a routing question (POST /v1/models/select, GET /v1/models/costs/estimate) is priced for when it names no inputTokens',
+    schema: int(0, 10_000_000, 1000),
+  },
+  {
+    env: 'EASEL_MODELS_TYPICAL_OUTPUT_TOKENS',
+    path: 'models.typicalRequest.outputTokens',
+    description: 'Output tokens a routing question is priced for when it names no outputTokens',
+    schema: int(0, 10_000_000, 500),
+  },
   { env: 'EASEL_MODELS_CALL_TIMEOUT_MS', path: 'models.callTimeoutMs', description: 'Time limit of one model call (one hop), in ms', schema: int(1, 3_600_000, 60_000) },
   { env: 'EASEL_MODELS_BACKOFF_BASE_MS', path: 'models.backoffBaseMs', description: 'Backoff before the next candidate after a failure, doubled per failure (with jitter), in ms', schema: int(0, 60_000, 100) },
   { env: 'EASEL_MODELS_BACKOFF_MAX_MS', path: 'models.backoffMaxMs', description: 'Longest backoff between candidates, in ms', schema: int(0, 600_000, 2000) },

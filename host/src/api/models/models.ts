@@ -8,6 +8,7 @@ import { routing, side } from '../../capabilities/model-arguments.ts';
 import { TASKS } from '../../models/types.ts';
 import { EaselError } from '../../errors/index.ts';
 import { costOf } from '../../models/cost.ts';
+import { forSingleModelTasks } from '../../models/router/select.ts';
 import { type Models, monthOf, noCandidate, type RouteRequest } from '../../models/index.ts';
 import type { ApiKeyRepository, BudgetRepository, UsageRepository } from '../../store/index.ts';
 import { userId } from '../schemas.ts';
@@ -17,6 +18,8 @@ export interface ModelRoutesOptions {
   usage: UsageRepository;
   budgets: BudgetRepository;
   keys: ApiKeyRepository;
+  /** What a question that names no size is priced for (EASEL_MODELS_TYPICAL_*). */
+  typicalRequest: { inputTokens: number; outputTokens: number };
 }
 
 const tokens = { type: 'integer', minimum: 0, maximum: 10_000_000 };
@@ -43,20 +46,45 @@ type RouteQuestion = {
   quality?: 'standard' | 'premium';
 } & Pick<RouteRequest, 'tier' | 'latency' | 'strategy' | 'residency'>;
 
-function toRoute(q: RouteQuestion): RouteRequest {
-  return {
+/** A question and the size it is priced for: `priced` names every size that counts for its task, `assumed` those the question left out. */
+interface PricedRoute {
+  route: RouteRequest;
+  priced: Record<string, number | string>;
+  assumed: string[];
+}
+
+/**
+ * Sizes the question leaves out are priced on a typical request, never on 0: at 0 tokens
+ * every model costs $0, and balanced would pick the most expensive one as "no dearer".
+ */
+function toRoute(q: RouteQuestion, typical: ModelRoutesOptions['typicalRequest']): PricedRoute {
+  const route: RouteRequest = {
     task: q.task,
     tier: q.tier,
     latency: q.latency,
     strategy: q.strategy,
     residency: q.residency,
-    estimate: { inputTokens: q.inputTokens ?? 0, outputTokens: q.outputTokens ?? 0, images: q.images, width: q.width, height: q.height, quality: q.quality },
+    estimate: { inputTokens: q.inputTokens ?? typical.inputTokens, outputTokens: q.outputTokens ?? typical.outputTokens, images: q.images, width: q.width, height: q.height, quality: q.quality },
   };
+  const { estimate } = forSingleModelTasks(route);
+  const priced: Record<string, number | string> =
+    q.task === 'image'
+      ? { images: estimate.images ?? 1, width: estimate.width ?? 1024, height: estimate.height ?? 1024, quality: estimate.quality ?? 'standard' }
+      : q.task === 'embedding'
+        ? { inputTokens: estimate.inputTokens }
+        : { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens };
+  return { route, priced, assumed: Object.keys(priced).filter((field) => q[field as keyof RouteQuestion] === undefined) };
+}
+
+/** The reasoning, with the size it priced and, when some was assumed, how to give the real one. */
+function sized(reasoning: string, { priced, assumed }: PricedRoute): string {
+  const size = Object.entries(priced).map(([field, value]) => `${field} ${value}`).join(', ');
+  return assumed.length === 0 ? `${reasoning} Priced for ${size}.` : `${reasoning} Priced for ${size}; assumed ${assumed.join(', ')} (send them to price your own request).`;
 }
 
 const PERIODS = { daily: 1, weekly: 7 } as const;
 
-export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, { models, usage, budgets, keys }) => {
+export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, { models, usage, budgets, keys, typicalRequest }) => {
   app.addHook('onRequest', requireRole(keys, ['admin', 'app']));
   const catalog = models.router.catalog;
 
@@ -78,7 +106,8 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
     '/v1/models/select',
     { schema: { body: { type: 'object', additionalProperties: false, required: ['task'], properties: { ...routeFields, userId } } } },
     async (req) => {
-      const decision = await models.router.decide(toRoute(req.body), req.body.userId);
+      const question = toRoute(req.body, typicalRequest);
+      const decision = await models.router.decide(question.route, req.body.userId);
       const [first, ...fallbacks] = decision.candidates;
       if (!first) throw noCandidate(req.body.task, decision);
       const view = (c: typeof first) => ({ id: c.model.id, name: c.model.name, tier: c.model.tier, estimatedCost: c.estimatedCost });
@@ -86,7 +115,9 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
         strategy: decision.strategy,
         model: view(first),
         estimatedCost: first.estimatedCost,
-        reasoning: decision.reasoning,
+        priced: question.priced,
+        assumed: question.assumed,
+        reasoning: sized(decision.reasoning, question),
         alternatives: fallbacks.map(view),
         excluded: decision.excluded,
         ...(decision.budgetNote ? { budget: decision.budgetNote } : {}),
@@ -98,20 +129,24 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
     '/v1/models/costs/estimate',
     { schema: { querystring: { type: 'object', additionalProperties: false, required: ['task'], properties: { ...routeFields, model: { type: 'string', maxLength: 200 } } } } },
     async (req) => {
-      const route = toRoute(req.query);
+      const question = toRoute(req.query, typicalRequest);
+      const { priced, assumed } = question;
+      const route = forSingleModelTasks(question.route);
       if (req.query.model !== undefined) {
         const model = catalog.models.find((m) => m.id === req.query.model);
         if (!model) throw new EaselError('MODEL_NOT_FOUND', `no model ${req.query.model} in the catalog`);
         const cost = model.tasks.includes(route.task) ? costOf(model, route.task, route.estimate) : undefined;
         if (cost === undefined) throw new EaselError('MODEL_REQUEST_INVALID', `${model.id} cannot price ${route.task} at this size`, { field: 'task' });
-        return { task: route.task, estimates: [{ model: model.id, costUsd: cost }] };
+        return { task: route.task, priced, assumed, estimates: [{ model: model.id, costUsd: cost }] };
       }
-      const decision = await models.router.decide(route);
+      const decision = await models.router.decide(question.route);
       return {
         task: route.task,
         strategy: decision.strategy,
+        priced,
+        assumed,
         estimates: decision.candidates.map((c) => ({ model: c.model.id, costUsd: c.estimatedCost })),
-        reasoning: decision.reasoning,
+        reasoning: sized(decision.reasoning, question),
       };
     },
   );
