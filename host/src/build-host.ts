@@ -2,7 +2,7 @@
  * Builds the host: store, sandbox, services and routes, returned as a Fastify app that is
  * not yet listening. `main.ts` listens and handles signals; tests call this directly.
  */
-import { mkdir } from 'node:fs/promises';
+import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { agentRoutes, blobRoutes, budgetRoutes, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginRoutes, registryRoutes, workflowRoutes } from './api/index.ts';
@@ -17,7 +17,7 @@ import { PluginService } from './plugins/index.ts';
 import { createSandbox, type Sandbox } from './sandbox/index.ts';
 import { ValidatorCache } from './schemas/index.ts';
 import { openStore, type Store } from './store/index.ts';
-import { ensureAdminKey } from './auth/bootstrap.ts';
+import { type AdminKeySource, ensureAdminKey } from './auth/bootstrap.ts';
 import { loadSecret } from './secrets.ts';
 import { installFirstPartyPlugins } from './first-party.ts';
 import { BlobService, createBlobBackend, UrlSigner } from './storage/index.ts';
@@ -35,12 +35,29 @@ export interface Host {
   metrics: HostMetrics;
   /** Every execution's event stream (SSE). */
   events: ExecutionEvents;
-  /** The admin key generated at first start (no EASEL_ADMIN_TOKEN, no key yet); shown once. */
-  generatedAdminKey?: string;
+  /** Where the admin key is: EASEL_ADMIN_TOKEN, or generated (at this start or an earlier one) into `<dataDir>/admin.key`. */
+  adminKey: AdminKeySource;
 }
+
+/** Closes what a start opened, newest first; run when the start fails half way. */
+type OnFailure = (close: () => Promise<unknown>) => void;
 
 export async function buildHost(config: HostConfig): Promise<Host> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  // Fails here, naming the folder, rather than later inside SQLite with a vaguer message.
+  await access(config.dataDir, constants.W_OK | constants.X_OK);
+  // A start that fails half way (a broken plugin folder, a resume that throws) closes the
+  // sandbox workers, the emulator and the databases it opened, so no process outlives it.
+  const opened: (() => Promise<unknown>)[] = [];
+  try {
+    return await assemble(config, (close) => opened.unshift(close));
+  } catch (error) {
+    for (const close of opened) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -52,14 +69,22 @@ export async function buildHost(config: HostConfig): Promise<Host> {
     requestTimeout: config.sandbox.maxTimeoutMs + 10_000,
   });
   const store = await openStore(join(config.dataDir, 'easel.db'));
+  onFailure(() => store.close());
   const bus = new EventBus(app.log);
   const metrics = new HostMetrics(bus);
   const audited = new AuditSubscriber(bus, store.audit, app.log);
   const events = new ExecutionEvents({ repo: store.executionEvents, maxEvents: config.orchestration.maxEvents, logger: app.log });
-  const generatedAdminKey = await ensureAdminKey(store.apiKeys, config.adminToken);
+  onFailure(async () => {
+    await events.flush();
+    metrics.close();
+    audited.close();
+    await audited.idle();
+  });
+  const adminKey = await ensureAdminKey(store.apiKeys, config.adminToken, join(config.dataDir, 'admin.key'));
   // Holds of calls that died with the last process would block those users' budgets forever.
   await store.budgets.clearReservations();
   const models = await createModels(config.models, store, config.dataDir, app.log);
+  onFailure(() => models.close());
   const scopes = new ExecutionScopes();
   // The bridges reach the step runner, which needs the sandbox they are handed to: bound late.
   let steps: StepRunner | undefined;
@@ -70,6 +95,7 @@ export async function buildHost(config: HostConfig): Promise<Host> {
     signer: new UrlSigner(await loadSecret(join(config.dataDir, 'secrets', 'blob-url.key')), config.publicUrl),
     logger: app.log,
   });
+  onFailure(() => blobs.backend.close());
 
   let plugins: PluginService | undefined;
   const sandbox = await createSandbox({
@@ -96,6 +122,7 @@ export async function buildHost(config: HostConfig): Promise<Host> {
     cacheKey: await loadSecret(join(config.dataDir, 'secrets', 'code-cache.key')),
     logger: app.log,
   });
+  onFailure(() => sandbox.close());
   plugins = new PluginService({
     store,
     sandbox,
@@ -146,6 +173,7 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   await sweep();
   const sweeper = setInterval(sweep, Math.min(Math.max(config.storage.sweepAfterMs / 4, 1000), 600_000));
   sweeper.unref();
+  onFailure(async () => clearInterval(sweeper));
 
   // Before the server waits for open requests (Fastify closes it ahead of our onClose): those
   // waiting for a workflow answer 202 now, the sandbox stops, and workflows it cuts off stay
@@ -187,5 +215,5 @@ export async function buildHost(config: HostConfig): Promise<Host> {
   // Workflows a stop interrupted run again (completed steps replayed); agent calls are failed.
   const interrupted = await executions.resumeInterrupted();
   if (interrupted.resumed + interrupted.failed > 0) app.log.warn(interrupted, 'executions interrupted by the last stop were resumed or failed');
-  return { app, store, sandbox, plugins, models, blobs, executions, bus, metrics, events, generatedAdminKey };
+  return { app, store, sandbox, plugins, models, blobs, executions, bus, metrics, events, adminKey };
 }

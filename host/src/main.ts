@@ -1,36 +1,46 @@
 /**
  * Starts the host from the environment: validates config (every problem reported), builds
- * the host, listens, prints a generated admin key once, and closes cleanly on signals.
+ * the host, listens, writes `<dataDir>/host.pid`, prints the start banner, and closes cleanly
+ * on signals. A start that fails prints one line saying how to fix it and exits 1, after
+ * closing what it opened (sandbox workers, emulator, databases).
  */
-import { buildHost } from './build-host.ts';
+import { buildHost, type Host } from './build-host.ts';
 import { closeOnSignals, loadConfigOrExit } from '@easel/common/process/service-main';
 import { loadConfig } from './config/index.ts';
-import { CatalogError } from './models/index.ts';
+import { describeStartFailure, livePid, startBanner, writePidFile } from './start/index.ts';
 
 const config = loadConfigOrExit('easel', () => loadConfig(process.env));
 
-const host = await buildHost(config).catch((error: unknown) => {
-  if (!(error instanceof CatalogError)) throw error;
-  process.stderr.write(`easel: the model catalog is invalid: ${error.message}\n`);
+async function failStart(error: unknown, host?: Host): Promise<never> {
+  // buildHost closes what it opened when it fails; a host that was built is closed here.
+  await host?.app.close().catch(() => undefined);
+  const runningPid = await livePid(config.dataDir).catch(() => undefined);
+  const failure = describeStartFailure(error, { host: config.host, port: config.port, dataDir: config.dataDir, runningPid });
+  process.stderr.write(`easel: ${failure.line}\n`);
+  if (!failure.expected && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   process.exit(1);
-});
-const address = await host.app.listen({ host: config.host, port: config.port });
-if (host.generatedAdminKey !== undefined) {
-  // Shown once: only its hash is stored. Set EASEL_ADMIN_TOKEN to choose the key instead.
-  process.stdout.write(`\nEasel admin key (shown once, store it now):\n  ${host.generatedAdminKey}\n\n`);
 }
-process.stdout.write(`Easel host listening on ${address} (data in ${config.dataDir})\n`);
-const { target } = host.models;
+
+const host = await buildHost(config).catch((error: unknown) => failStart(error));
+let url: string;
+try {
+  url = await host.app.listen({ host: config.host, port: config.port });
+  const pidFile = await writePidFile(config.dataDir);
+  process.once('exit', () => pidFile.remove());
+} catch (error) {
+  url = await failStart(error, host);
+}
+
 process.stdout.write(
-  target.kind === 'emulator'
-    ? `Models: Bedrock emulator at ${target.endpoint} (synthetic answers; no AWS credentials configured or EASEL_BEDROCK_MODE=emulator)\n`
-    : `Models: Amazon Bedrock in ${target.region}${target.endpoint ? ` via ${target.endpoint}` : ''}\n`,
-);
-const { storage } = config;
-process.stdout.write(
-  storage.backend === 'local'
-    ? `Blobs: local folder ${storage.dir}\n`
-    : `Blobs: S3 bucket ${storage.s3.bucket}${storage.s3.prefix ? ` under ${storage.s3.prefix}` : ''} in ${storage.s3.region}${storage.s3.endpoint ? ` via ${storage.s3.endpoint}` : ''}\n`,
+  startBanner({
+    url,
+    dataDir: config.dataDir,
+    adminKey: host.adminKey,
+    plugins: await host.plugins.list(),
+    registries: config.registries.urls === '' ? [] : config.registries.urls.split(','),
+    storage: config.storage,
+    models: host.models.target,
+  }),
 );
 
 closeOnSignals(host.app);

@@ -18,7 +18,7 @@ export const FIELDS: readonly ConfigField[] = [
   {
     env: 'EASEL_ADMIN_TOKEN',
     path: 'adminToken',
-    description: 'Admin API key, stored hashed at start (16 to 512 characters usable in a Bearer header); changing it revokes the token it replaces; unset: a key is generated at first start and printed once',
+    description: 'Admin API key, stored hashed at start (16 to 512 characters usable in a Bearer header); changing it revokes the token it replaces; unset: a key is generated at first start, printed and kept in `<dataDir>/admin.key` (mode 0600)',
     // The character set is what the auth layer accepts after `Bearer `.
     schema: { type: 'string', minLength: 16, maxLength: 512, pattern: '^[A-Za-z0-9._~+/=-]+$' },
   },

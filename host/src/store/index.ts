@@ -3,5 +3,6 @@
  * the embedded implementation.
  */
 export { openStore } from './sqlite/open-store.ts';
+export { newApiKey } from './sqlite/api-keys.ts';
 export { StoreSchemaError } from '@easel/common/sqlite/migrate';
 export type * from './types.ts';

@@ -8,6 +8,9 @@ import { type Db, defined, now } from './shared.ts';
 
 const hashOf = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 
+/** A new random API key (256 bits), in the format `create` hands out. */
+export const newApiKey = (): string => `esl_${randomBytes(32).toString('base64url')}`;
+
 interface Row {
   id: string;
   role: ApiKeyRole;
@@ -34,7 +37,7 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
   }
 
   async create(input: { role: ApiKeyRole; label: string }): Promise<{ id: string; key: string }> {
-    const key = `esl_${randomBytes(32).toString('base64url')}`;
+    const key = newApiKey();
     const id = randomUUID();
     this.#insert.run({ id, hash: hashOf(key), role: input.role, label: input.label, now: now() });
     return { id, key };
