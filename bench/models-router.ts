@@ -23,14 +23,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { startEmulator } from '@easel/bedrock-emulator';
+import { random } from '@easel/bedrock-emulator/seeded';
 import Fastify from 'fastify';
 import { loadConfig } from '../host/src/config/index.ts';
 import { createModels, loadCatalog } from '../host/src/models/index.ts';
-import { startEmulator } from '../host/src/models/emulator/index.ts';
 import { estimateTokens } from '../host/src/models/tokens.ts';
 import type { ModelTier, Strategy } from '../host/src/models/types.ts';
 import { openStore } from '../host/src/store/index.ts';
-import { random } from '../host/src/models/emulator/seeded.ts';
 
 const N = Number(process.argv[2] ?? 2000);
 const WARMUP = Math.min(300, Math.max(50, Math.floor(N / 10)));

@@ -6,7 +6,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
+import type { EmulatorControl } from '@easel/bedrock-emulator';
 import type { Image } from '../../plugins-external/canvas/src/images.ts';
 import { startHost, type RunningHost } from '../helpers/host.ts';
 import { drawSketch, pngSize, sha256 } from '../helpers/images.ts';

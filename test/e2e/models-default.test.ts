@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { EmulatorControl } from '../../host/src/models/emulator/index.ts';
+import { EmulatorControl } from '@easel/bedrock-emulator';
 import { REPO } from '../helpers/pack.ts';
 
 const ADMIN = 'default-admin-token-0123456789abcdef';

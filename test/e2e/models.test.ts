@@ -4,7 +4,7 @@
  * and the right errors over HTTP. Denied calls never reach a model.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
+import type { EmulatorControl } from '@easel/bedrock-emulator';
 import { packWithCli } from '../helpers/pack.ts';
 import { startHost, type RunningHost } from '../helpers/host.ts';
 

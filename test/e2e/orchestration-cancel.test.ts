@@ -6,7 +6,7 @@
  * ever starting, even though the workflow swallows the first step's failure and goes on.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
-import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
+import type { EmulatorControl } from '@easel/bedrock-emulator';
 import type { RunningHost } from '../helpers/host.ts';
 import { orchestrationHost, EventReader, sleep, startWorkflow, waitFor, type SseEvent, executionOf } from '../helpers/orchestration.ts';
 

@@ -8,7 +8,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
+import type { EmulatorControl } from '@easel/bedrock-emulator';
 import { startHost, type RunningHost } from '../helpers/host.ts';
 import { appKey, emulatorOf, enable, installFixtures, ORCH_A_GRANT, packFixtures, startWorkflow, upload, type Fixture, executionOf } from '../helpers/orchestration.ts';
 

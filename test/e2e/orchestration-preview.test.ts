@@ -4,7 +4,7 @@
  * no model, runs no step and records no execution; its estimate hook gets no model access.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
-import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
+import type { EmulatorControl } from '@easel/bedrock-emulator';
 import { startHost, type RunningHost } from '../helpers/host.ts';
 import { packWithCli } from '../helpers/pack.ts';
 

@@ -6,7 +6,7 @@
  * gives its place up. The waiters then run one after the other, in order.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
+import type { EmulatorControl } from '@easel/bedrock-emulator';
 import { startHost, type RunningHost } from '../helpers/host.ts';
 import { appKey, emulatorOf, enable, EventReader, executionOf, readEvents, startWorkflow, upload, waitFor } from '../helpers/orchestration.ts';
 import { packWithCli } from '../helpers/pack.ts';

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startEmulator, type StartedEmulator } from '../../host/src/models/emulator/index.ts';
+import { startEmulator, type StartedEmulator } from '@easel/bedrock-emulator';
 import { startChildHost, type ChildHost } from '../helpers/child-host.ts';
 import { startHost, type RunningHost } from '../helpers/host.ts';
 import { packWithCli } from '../helpers/pack.ts';

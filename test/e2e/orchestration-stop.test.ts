@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startEmulator, type StartedEmulator } from '../../host/src/models/emulator/index.ts';
+import { startEmulator, type StartedEmulator } from '@easel/bedrock-emulator';
 import { startHost, type RunningHost } from '../helpers/host.ts';
 import { appKey, enable, executionOf, readEvents, startWorkflow, upload, waitFor, type SseEvent } from '../helpers/orchestration.ts';
 import { packWithCli } from '../helpers/pack.ts';

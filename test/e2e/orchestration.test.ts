@@ -7,7 +7,7 @@
  * that arrive late or resume with Last-Event-ID.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
+import type { EmulatorControl } from '@easel/bedrock-emulator';
 import type { RunningHost } from '../helpers/host.ts';
 import { orchestrationHost, EventReader, readEvents, startWorkflow, waitFor, type SseEvent } from '../helpers/orchestration.ts';
 

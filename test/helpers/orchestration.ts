@@ -5,7 +5,7 @@
  * `Last-Event-ID` when resuming.
  */
 import { expect } from 'vitest';
-import type { EmulatorControl } from '../../host/src/models/emulator/index.ts';
+import type { EmulatorControl } from '@easel/bedrock-emulator';
 import { startHost, type RunningHost } from './host.ts';
 import { packWithCli } from './pack.ts';
 

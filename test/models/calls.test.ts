@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe('the emulator a host starts for itself', () => {
   test('its control plane answers only the holder of its token', async () => {
-    const { startEmulator, EmulatorControl } = await import('../../host/src/models/emulator/index.ts');
+    const { startEmulator, EmulatorControl } = await import('@easel/bedrock-emulator');
     const emulator = await startEmulator({ controlToken: 'secret-token' });
     try {
       expect(await emulator.control.calls()).toEqual([]);

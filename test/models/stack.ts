@@ -7,10 +7,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmulator, type StartedEmulator } from '@easel/bedrock-emulator';
 import Fastify from 'fastify';
 import { loadConfig, type DeepPartial, type HostConfig } from '../../host/src/config/index.ts';
 import { createModels, type Models } from '../../host/src/models/index.ts';
-import { startEmulator, type StartedEmulator } from '../../host/src/models/emulator/index.ts';
 import { openStore, type Store } from '../../host/src/store/index.ts';
 
 export interface ModelStack {

@@ -4,7 +4,7 @@
  * hold budgets and quotas with.
  */
 
-/** About four bytes of UTF-8 per token (the Bedrock emulator counts exactly this way). */
+/** About four bytes of UTF-8 per token (`@easel/bedrock-emulator` counts exactly this way; test/models/tokens.test.ts checks). */
 export function estimateTokens(text: string): number {
   return Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
 }

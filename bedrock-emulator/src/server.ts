@@ -18,6 +18,13 @@ export interface EmulatorApp {
   state: EmulatorState;
 }
 
+/**
+ * The emulator as a Fastify app that is not listening yet, with its state (for embedding it
+ * in a test harness; `startEmulator` is the usual way in).
+ * @example
+ * const { app } = buildEmulator({ streamDelayMs: 0 });
+ * await app.listen({ host: '127.0.0.1', port: 0 });
+ */
 export function buildEmulator(options: { streamDelayMs?: number; logger?: boolean; controlToken?: string } = {}): EmulatorApp {
   const state = createState(options.streamDelayMs ?? 5);
   const app = Fastify({ http2: true, logger: options.logger ?? false, bodyLimit: BODY_LIMIT }) as unknown as FastifyInstance;

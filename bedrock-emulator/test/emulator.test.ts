@@ -16,7 +16,7 @@ import {
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { estimateTokens, startEmulator, type StartedEmulator } from '../../host/src/models/emulator/index.ts';
+import { estimateTokens, startEmulator, type StartedEmulator } from '../src/index.ts';
 
 const NOVA = 'amazon.nova-lite-v1:0';
 const CLAUDE = 'anthropic.claude-3-haiku-20240307-v1:0';

@@ -1,7 +1,15 @@
-/** The emulator's token count: the router's own estimate (../tokens.ts), so both sides agree. */
-import { estimateTokens } from '../tokens.ts';
+/**
+ * The emulator's token count: one token per four bytes of UTF-8, rounded up. Easel's router
+ * estimates with the same rule, so what it holds for a call and what the emulator bills agree.
+ */
 
-export { estimateTokens };
+/**
+ * The tokens the emulator counts for `text` (usage, quotas, `maxTokens` cuts).
+ * @example estimateTokens('hello world') // 3
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
+}
 
 /**
  * The longest prefix of `text` that costs at most `maxTokens`, cut at a word boundary when

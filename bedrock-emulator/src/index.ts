@@ -1,8 +1,8 @@
 /**
- * The Bedrock Runtime emulator: a cleartext HTTP/2 server that the real
- * `@aws-sdk/client-bedrock-runtime` client talks to, so the model router can be tested
- * offline. Converse, ConverseStream, and InvokeModel for images and embeddings, with
- * deterministic answers, scripted faults, per-model quotas and a call log.
+ * `@easel/bedrock-emulator`: a cleartext HTTP/2 server that the real
+ * `@aws-sdk/client-bedrock-runtime` client talks to, so code that calls Bedrock can run and
+ * be tested offline. Converse, ConverseStream, and InvokeModel for images and embeddings,
+ * with deterministic synthetic answers, scripted faults, per-model quotas and a call log.
  */
 import { EmulatorControl } from './control-client.ts';
 import { buildEmulator } from './server.ts';
@@ -10,7 +10,7 @@ import type { EmulatorOptions } from './types.ts';
 
 export { EmulatorControl } from './control-client.ts';
 export { estimateTokens } from './tokens.ts';
-export { buildEmulator } from './server.ts';
+export { buildEmulator, type EmulatorApp } from './server.ts';
 export type { EmulatorCall, EmulatorOp, EmulatorOptions, FaultRule, QuotaLimits } from './types.ts';
 
 export interface StartedEmulator {
@@ -28,7 +28,7 @@ function urlHost(host: string): string {
 }
 
 /**
- * Starts an emulator on loopback.
+ * Starts an emulator and listens: on loopback at a free port unless `options` say otherwise.
  * @example
  * const emulator = await startEmulator();
  * const client = new BedrockRuntimeClient({ region: 'ap-northeast-2', endpoint: emulator.url,
@@ -39,7 +39,12 @@ function urlHost(host: string): string {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<StartedEmulator> {
   const host = options.host ?? '127.0.0.1';
   const { app } = buildEmulator({ streamDelayMs: options.streamDelayMs, logger: options.logger, controlToken: options.controlToken });
-  await app.listen({ host, port: options.port ?? 0 });
+  try {
+    await app.listen({ host, port: options.port ?? 0 });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   const url = `http://${urlHost(host)}:${port}`;

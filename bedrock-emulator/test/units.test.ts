@@ -1,10 +1,10 @@
 /** Pure pieces of the Bedrock emulator: quota buckets, fault rules, text cutting, chunking. */
 import { describe, expect, test } from 'vitest';
-import { evenChunks, wordChunks } from '../../host/src/models/emulator/event-stream.ts';
-import { FaultBook } from '../../host/src/models/emulator/faults.ts';
-import { resolveModel } from '../../host/src/models/emulator/model-ids.ts';
-import { Quotas } from '../../host/src/models/emulator/quotas.ts';
-import { cutToTokens, estimateTokens } from '../../host/src/models/emulator/tokens.ts';
+import { evenChunks, wordChunks } from '../src/event-stream.ts';
+import { FaultBook } from '../src/faults.ts';
+import { resolveModel } from '../src/model-ids.ts';
+import { Quotas } from '../src/quotas.ts';
+import { cutToTokens, estimateTokens } from '../src/tokens.ts';
 
 describe('Quotas', () => {
   test('start full, charge at arrival and refill continuously', () => {
