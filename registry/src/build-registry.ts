@@ -8,12 +8,12 @@ import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { DEFAULT_BUNDLE_LIMITS } from '@easel/sdk/bundle';
-import { createAuthenticator, ensureAdminToken } from './auth/index.ts';
+import { createAuthenticator, ensureAdminToken, PasswordGuard } from './auth/index.ts';
 import { UserService } from './auth/user-service.ts';
 import type { RegistryConfig } from './config/index.ts';
 import { createPublishGate, installErrorHandling, installJsonParser, rewriteScopedUrl, serializeRequest } from './http/index.ts';
 import { checkPackageName, PackageService } from './packages/index.ts';
-import { distTagRoutes, marketplaceRoutes, miscRoutes, ownerRoutes, packageRoutes, userRoutes, yankRoutes, type RouteContext } from './routes/index.ts';
+import { distTagRoutes, marketplaceRoutes, miscRoutes, ownerRoutes, packageRoutes, tokenRoutes, userRoutes, yankRoutes, type RouteContext } from './routes/index.ts';
 import { RegistryKey } from './signing/registry-key.ts';
 import { LocalFolderStorage, type TarballStorage } from './storage/index.ts';
 import { openStore, type RegistryStore } from './store/index.ts';
@@ -48,11 +48,13 @@ export async function buildRegistry(config: RegistryConfig, options: BuildOption
     logger: {
       level: config.logLevel,
       redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.password', '*.token'], censor: '[redacted]' },
-      // The URL of `DELETE /-/user/token/:token` carries a token.
+      // The URLs of `DELETE /-/user/token/:token` and `DELETE /-/npm/v1/tokens/token/:key` may carry a token.
       serializers: { req: serializeRequest },
       ...(options.logStream === undefined ? {} : { stream: options.logStream }),
     },
     bodyLimit: SMALL_BODY_BYTES,
+    // Package names have up to 214 characters, token keys (sha512 hex) 128: above Fastify's 100.
+    routerOptions: { maxParamLength: 512 },
     rewriteUrl: (request) => rewriteScopedUrl(request.url ?? '/'),
   });
   const dbFile = join(config.dataDir, 'registry.db');
@@ -95,7 +97,7 @@ export async function buildRegistry(config: RegistryConfig, options: BuildOption
         },
       },
     }),
-    users: new UserService(store, config.openSignup),
+    users: new UserService(store, config.openSignup, new PasswordGuard(store.passwordFailures, { maxFailures: config.maxPasswordFailures, windowSeconds: config.passwordFailureWindowSeconds })),
     store,
     auth: createAuthenticator(store.tokens),
     key,
@@ -111,7 +113,7 @@ export async function buildRegistry(config: RegistryConfig, options: BuildOption
     const name = (request.params as { name?: unknown } | undefined)?.name;
     if (typeof name === 'string') checkPackageName(name);
   });
-  for (const routes of [miscRoutes, userRoutes, distTagRoutes, packageRoutes, marketplaceRoutes, ownerRoutes, yankRoutes]) {
+  for (const routes of [miscRoutes, userRoutes, tokenRoutes, distTagRoutes, packageRoutes, marketplaceRoutes, ownerRoutes, yankRoutes]) {
     await app.register(routes, context);
   }
   return {

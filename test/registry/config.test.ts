@@ -29,6 +29,8 @@ describe('registry loadConfig', () => {
       libraryMaxUnpackedBytes: 160 * 1024 * 1024,
       libraryMaxFileBytes: 64 * 1024 * 1024,
       libraryMaxEntries: 10_000,
+      maxPasswordFailures: 10,
+      passwordFailureWindowSeconds: 900,
       openSignup: true,
       logLevel: 'info',
     });

@@ -212,17 +212,26 @@ describe('admin token rotation', () => {
 });
 
 describe('logs', () => {
-  it('never carry the token of DELETE /-/user/token/:token', async () => {
+  it('never carry a token: DELETE /-/user/token/:token, DELETE /-/npm/v1/tokens/token/:key, token creation', async () => {
     const dataDir = await tempDir();
     const { registry, logs } = await build(dataDir, { adminToken: 'admin-token-logs-0123456789abcdef' });
     cleanups.push(() => registry.app.close());
-    const login = await registry.app.inject({ method: 'PUT', url: '/-/user/org.couchdb.user:alice', payload: { name: 'alice', password: 'correct horse battery' } });
+    const password = 'correct horse battery';
+    const login = await registry.app.inject({ method: 'PUT', url: '/-/user/org.couchdb.user:alice', payload: { name: 'alice', password } });
     const token = login.json().token as string;
     const res = await registry.app.inject({ method: 'DELETE', url: `/-/user/token/${token}`, headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(200);
+    const basic = `Basic ${Buffer.from(`alice:${password}`).toString('base64')}`;
+    const made = await registry.app.inject({ method: 'POST', url: '/-/npm/v1/tokens', headers: { authorization: basic } });
+    const other = (await registry.app.inject({ method: 'POST', url: '/-/npm/v1/tokens', headers: { authorization: basic } })).json().token as string;
+    expect(made.statusCode).toBe(201);
+    // npm token revoke sends the token itself when it was given one.
+    const revoke = await registry.app.inject({ method: 'DELETE', url: `/-/npm/v1/tokens/token/${other}`, headers: { authorization: `Bearer ${made.json().token}` } });
+    expect(revoke.statusCode).toBe(204);
     const text = logs.join('');
     expect(text).toContain('/-/user/token/[redacted]');
-    expect(text).not.toContain(token);
+    expect(text).toContain('/-/npm/v1/tokens/token/[redacted]');
+    for (const secret of [token, made.json().token, other, password, basic.slice(6)]) expect(text).not.toContain(secret);
   });
 });
 

@@ -1,11 +1,14 @@
 /**
  * Bearer-token authentication as onRequest hooks: they run before the body is read, so a
  * client without a valid token cannot make the registry buffer or parse a large publish.
- * Tokens are looked up by their sha512 (store/tokens); the admin token is one of them.
+ * Tokens are looked up by their sha512 (store/tokens); the admin token is one of them. A
+ * token with an address list is refused from any other address, on every route.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../errors/index.ts';
 import type { Principal, TokenRepository } from '../store/index.ts';
+import { sendsBasic } from './basic.ts';
+import { addressAllowed } from './client-address.ts';
 
 // A WeakMap, not a FastifyRequest augmentation: the host augments requests with its own
 // `principal`, and both packages are type-checked together.
@@ -36,6 +39,8 @@ export interface Authenticator {
   writer: Hook;
   /** The admin token. */
   admin: Hook;
+  /** Basic credentials pass untouched (the route checks the password); otherwise `any`. */
+  basicOrAny: Hook;
 }
 
 export function createAuthenticator(tokens: TokenRepository): Authenticator {
@@ -45,6 +50,9 @@ export function createAuthenticator(tokens: TokenRepository): Authenticator {
     const match = BEARER.exec(header);
     const principal = match?.[1] === undefined ? undefined : await tokens.resolve(match[1]);
     if (!principal) throw new RegistryError('AUTH_INVALID', 'the token is not valid; log in again (npm login)');
+    if (principal.role === 'user' && principal.cidrWhitelist !== undefined && !addressAllowed(request.ip, principal.cidrWhitelist)) {
+      throw new RegistryError('TOKEN_ADDRESS_DENIED', `this token may only be used from ${principal.cidrWhitelist.join(', ')}`);
+    }
     return principal;
   };
   const required = async (request: FastifyRequest): Promise<Principal> => {
@@ -64,11 +72,16 @@ export function createAuthenticator(tokens: TokenRepository): Authenticator {
     },
     writer: async (request) => {
       const principal = await required(request);
-      if (principal.role === 'user' && principal.readonly) throw new RegistryError('FORBIDDEN', 'this token is read-only');
+      if (principal.role === 'user' && principal.readonly) {
+        throw new RegistryError('TOKEN_READ_ONLY', 'this token is read-only: it may read, not publish, deprecate, unpublish, tag or change owners');
+      }
     },
     admin: async (request) => {
       const principal = await required(request);
       if (principal.role !== 'admin') throw new RegistryError('FORBIDDEN', 'this route needs the admin token');
+    },
+    basicOrAny: async (request) => {
+      if (!sendsBasic(request)) await required(request);
     },
   };
 }

@@ -1,10 +1,12 @@
 /**
  * npm's legacy (CouchDB-style) login: `PUT /-/user/org.couchdb.user:NAME` creates the user
  * or logs in, answering a new token. As verdaccio does, an existing name with a wrong
- * password is 409, which npm's adduser-then-login flow expects.
+ * password is 409, which npm's adduser-then-login flow expects. Every password check goes
+ * through the PasswordGuard (failures limited per user name and per client address).
  */
 import { RegistryError } from '../errors/index.ts';
 import type { Principal, RegistryStore } from '../store/index.ts';
+import type { PasswordGuard } from './password-guard.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 const USER_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -19,21 +21,22 @@ export interface LoginResult {
 export class UserService {
   #store: RegistryStore;
   #openSignup: boolean;
+  #guard: PasswordGuard;
 
-  constructor(store: RegistryStore, openSignup: boolean) {
+  constructor(store: RegistryStore, openSignup: boolean, guard: PasswordGuard) {
     this.#store = store;
     this.#openSignup = openSignup;
+    this.#guard = guard;
   }
 
-  /** Creates the user (when allowed) or checks the password; either way issues a token. */
-  async login(name: string, password: unknown, email: unknown, caller: Principal | undefined): Promise<LoginResult> {
+  /** Creates the user (when allowed) or checks the password; either way issues a token. `address`: the client's. */
+  async login(name: string, password: unknown, email: unknown, caller: Principal | undefined, address: string): Promise<LoginResult> {
     if (typeof password !== 'string' || password.length === 0) throw new RegistryError('USER_INVALID', 'a password is required');
-    const existing = await this.#store.users.get(name);
-    if (existing) {
-      if (!(await verifyPassword(password, existing.passwordHash))) {
+    if (await this.#store.users.get(name)) {
+      if (!(await this.checkPassword(name, password, address))) {
         throw new RegistryError('USER_EXISTS', `user ${name} already exists and the password does not match`);
       }
-      return { created: false, token: await this.#store.tokens.issue(name) };
+      return { created: false, token: (await this.#store.tokens.issue(name)).token };
     }
     if (!this.#openSignup && caller?.role !== 'admin') throw new RegistryError('SIGNUP_CLOSED', 'this registry does not allow sign-up; ask its admin for an account');
     if (!USER_NAME.test(name)) throw new RegistryError('USER_INVALID', `invalid user name ${JSON.stringify(name.slice(0, 80))}: lowercase letters, digits, '.', '_' and '-', at most 64`);
@@ -46,13 +49,18 @@ export class UserService {
       ...(typeof email === 'string' && email.length <= 254 ? { email } : {}),
     });
     // Lost a race with another sign-up of the same name: that one's password decides.
-    if (!created) return this.login(name, password, email, caller);
-    return { created: true, token: await this.#store.tokens.issue(name) };
+    if (!created) return this.login(name, password, email, caller, address);
+    return { created: true, token: (await this.#store.tokens.issue(name)).token };
   }
 
-  /** Basic-auth check (npm's second login step after a 409). */
-  async checkPassword(name: string, password: string): Promise<boolean> {
-    const user = await this.#store.users.get(name);
-    return user !== undefined && (await verifyPassword(password, user.passwordHash));
+  /**
+   * True when `name` exists and `password` is theirs (npm's second login step, the token
+   * API). Throws LOGIN_RATE_LIMITED past the failure limit for the name or the address.
+   */
+  async checkPassword(name: string, password: string, address: string): Promise<boolean> {
+    return this.#guard.check(name, address, async () => {
+      const user = await this.#store.users.get(name);
+      return user !== undefined && (await verifyPassword(password, user.passwordHash));
+    });
   }
 }

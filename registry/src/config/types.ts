@@ -23,6 +23,9 @@ export interface RegistryConfig {
   readonly libraryMaxUnpackedBytes: number;
   readonly libraryMaxFileBytes: number;
   readonly libraryMaxEntries: number;
+  /** Wrong passwords per user name, and per client address, within the window. */
+  readonly maxPasswordFailures: number;
+  readonly passwordFailureWindowSeconds: number;
   /** Bootstrap admin token; absent unless EASEL_REGISTRY_ADMIN_TOKEN is set. */
   readonly adminToken?: string;
   /** Absolute path; absent: `<dataDir>/keys/signing-key.pem`, generated when missing. */

@@ -90,6 +90,19 @@ export const FIELDS: readonly ConfigField[] = [
     schema: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 10_000 },
   },
   {
+    env: 'EASEL_REGISTRY_MAX_PASSWORD_FAILURES',
+    path: 'maxPasswordFailures',
+    description:
+      'Wrong passwords allowed per user name, and per client address (IPv6: per /64), within the window below, over every route that checks a password (login, token creation); past it such requests get 429 `LOGIN_RATE_LIMITED` with Retry-After, the right password included, until the window ends',
+    schema: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 10 },
+  },
+  {
+    env: 'EASEL_REGISTRY_PASSWORD_FAILURE_WINDOW_SECONDS',
+    path: 'passwordFailureWindowSeconds',
+    description: 'Length of the window `EASEL_REGISTRY_MAX_PASSWORD_FAILURES` counts failures in, in seconds; it starts at the first failure',
+    schema: { type: 'integer', minimum: 1, maximum: 7 * 24 * 3600, default: 900 },
+  },
+  {
     env: 'EASEL_REGISTRY_ADMIN_TOKEN',
     path: 'adminToken',
     description: 'Admin token (yank, unyank, owners of any package, user creation), stored hashed; unset: one is generated at first start and printed once',

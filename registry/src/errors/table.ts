@@ -5,8 +5,24 @@
  */
 export const ERROR_TABLE = {
   AUTH_REQUIRED: { status: 401, meaning: 'No `Authorization: Bearer <token>` header was sent', fix: 'Log in (`npm login`) or send a token' },
-  AUTH_INVALID: { status: 401, meaning: 'The token is unknown or revoked, or the user name and password do not match', fix: 'Log in again' },
-  FORBIDDEN: { status: 403, meaning: 'The token may not use this route (an admin route, or a read-only token)', fix: 'Use the admin token, or a token that may write' },
+  AUTH_INVALID: {
+    status: 401,
+    meaning: 'The token is unknown, revoked or expired, or the user name and password do not match',
+    fix: 'Log in again, or get a new token (`POST /-/npm/v1/tokens`)',
+  },
+  FORBIDDEN: { status: 403, meaning: 'The token may not use this route (an admin route, or a user route the admin token has no part in)', fix: 'Use the admin token, or a user token' },
+  TOKEN_READ_ONLY: {
+    status: 403,
+    meaning: 'The token is read-only: it may read, but not publish, deprecate, unpublish, tag or change owners',
+    fix: 'Use a token created without `readonly` (`POST /-/npm/v1/tokens`)',
+  },
+  TOKEN_ADDRESS_DENIED: { status: 403, meaning: "The token has an address list (`cidr_whitelist`) and the request comes from outside it", fix: 'Use the token from an allowed address, or create one for this address' },
+  TOKEN_NOT_FOUND: { status: 404, meaning: 'You have no live token of that key (unknown, revoked, expired, or another user\'s)', fix: 'List your tokens with `npm token list`' },
+  LOGIN_RATE_LIMITED: {
+    status: 429,
+    meaning: 'Too many wrong passwords for this user name or from this address within `EASEL_REGISTRY_PASSWORD_FAILURE_WINDOW_SECONDS`; password checks are refused until the window ends, the right password included',
+    fix: 'Retry after the seconds in `Retry-After`; tokens already issued keep working',
+  },
   NOT_OWNER: {
     status: 403,
     meaning: 'The package belongs to other users; only its owners may change it. A new name in a library scope may be published only by an owner of a package in that scope',

@@ -31,6 +31,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     const known = translate(error);
     if (!known) request.log.error({ err: error }, 'unexpected error');
     const e = known ?? new RegistryError('INTERNAL_ERROR', `unexpected error; request id ${request.id}`);
+    if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
     return reply.status(e.statusCode).send({
       statusCode: e.statusCode,
       code: e.code,

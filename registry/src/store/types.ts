@@ -13,8 +13,8 @@ export interface UserRecord {
   createdAt: string;
 }
 
-/** Who a token belongs to. */
-export type Principal = { role: 'user'; name: string; readonly: boolean } | { role: 'admin'; name: '~admin' };
+/** Who a token belongs to; `cidrWhitelist`: the only addresses the token may be used from. */
+export type Principal = { role: 'user'; name: string; readonly: boolean; cidrWhitelist?: readonly string[] } | { role: 'admin'; name: '~admin' };
 
 export interface UserRepository {
   get(name: string): Promise<UserRecord | undefined>;
@@ -22,9 +22,34 @@ export interface UserRepository {
   create(user: { name: string; email?: string; passwordHash: string }): Promise<boolean>;
 }
 
+export interface TokenOptions {
+  readonly?: boolean;
+  name?: string;
+  /** CIDRs (`10.0.0.0/8`, `2001:db8::/32`) the token may be used from; absent: anywhere. */
+  cidrWhitelist?: readonly string[];
+  /** ISO date after which the token is refused. */
+  expiresAt?: string;
+}
+
+/** A user token as listed (npm's token API): never the token, only its key. */
+export interface TokenInfo {
+  /** sha512 hex of the token: what npm calls its `key`. */
+  key: string;
+  user: string;
+  name?: string;
+  readonly: boolean;
+  cidrWhitelist?: string[];
+  createdAt: string;
+  expiresAt?: string;
+}
+
 export interface TokenRepository {
   /** A new token for `user`; only its sha512 is stored, the token is returned once. */
-  issue(user: string, options?: { readonly?: boolean }): Promise<string>;
+  issue(user: string, options?: TokenOptions): Promise<{ token: string; info: TokenInfo }>;
+  /** `user`'s live (not revoked, not expired) tokens, newest first. */
+  list(user: string, page: { limit: number; offset: number }): Promise<{ total: number; tokens: TokenInfo[] }>;
+  /** Revokes the token of that key; when `user` is given, only if it is theirs. False when no such live token. */
+  revokeKey(key: string, user?: string): Promise<boolean>;
   /** Stores the hash of an admin token; false when it was already stored. */
   addAdmin(token: string): Promise<boolean>;
   /** Makes `token` the only valid admin token: stored (or un-revoked), every other admin token revoked. */
@@ -149,9 +174,21 @@ export interface DownloadRepository {
   totals(names: readonly string[]): Promise<Map<string, number>>;
 }
 
+/** Failed password checks counted per subject in fixed windows, decided in the store. */
+export interface PasswordFailureRepository {
+  /**
+   * Counts one attempt against each subject (a new window starts when the last one is over)
+   * and returns each subject's count and window start (ms since the epoch), in order.
+   */
+  hit(subjects: readonly string[], windowMs: number, now: number): Promise<{ failures: number; windowStart: number }[]>;
+  /** Takes back one attempt of each subject (the password was right). */
+  forgive(subjects: readonly string[]): Promise<void>;
+}
+
 export interface RegistryStore {
   users: UserRepository;
   tokens: TokenRepository;
+  passwordFailures: PasswordFailureRepository;
   packages: PackageRepository;
   downloads: DownloadRepository;
   close(): Promise<void>;

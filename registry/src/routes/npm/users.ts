@@ -1,7 +1,7 @@
 /** npm's user routes: legacy login/adduser, user lookup, whoami, logout. */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { RegistryError } from '../../errors/index.ts';
-import { requireCaller } from '../../auth/index.ts';
+import { basicCredentials, requireCaller } from '../../auth/index.ts';
 import type { RouteContext } from '../context.ts';
 
 const PREFIX = 'org.couchdb.user:';
@@ -9,14 +9,6 @@ const PREFIX = 'org.couchdb.user:';
 function userOf(id: string): string {
   if (!id.startsWith(PREFIX) || id.length === PREFIX.length) throw new RegistryError('REQUEST_INVALID', `expected /-/user/${PREFIX}<name>`);
   return id.slice(PREFIX.length);
-}
-
-function basicAuth(request: FastifyRequest): { name: string; password: string } | undefined {
-  const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(request.headers.authorization ?? '');
-  if (!match?.[1]) return undefined;
-  const text = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  return colon < 0 ? undefined : { name: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
 type Json = Record<string, unknown>;
@@ -29,18 +21,18 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { users,
     // An admin token may create users when sign-up is closed. A stale token is ignored here:
     // npm sends the one in .npmrc, and logging in again is how a user replaces it.
     const caller = request.headers.authorization?.startsWith('Bearer ') ? await store.tokens.resolve(request.headers.authorization.slice(7)) : undefined;
-    const { created, token } = await users.login(name, body.password, body.email, caller);
+    const { created, token } = await users.login(name, body.password, body.email, caller, request.ip);
     return reply.status(201).send({ ok: created ? `user '${name}' created` : `you are authenticated as '${name}'`, id: `${PREFIX}${name}`, token });
   });
 
   // npm's login retries here with Basic auth after a 409; the password decides.
   app.put<{ Params: { id: string; rev: string } }>('/-/user/:id/-rev/:rev', async (request, reply) => {
     const name = userOf(request.params.id);
-    const basic = basicAuth(request);
-    if (!basic || basic.name !== name || !(await users.checkPassword(name, basic.password))) {
+    const basic = basicCredentials(request);
+    if (!basic || basic.name !== name || !(await users.checkPassword(name, basic.password, request.ip))) {
       throw new RegistryError('AUTH_INVALID', `wrong user name or password for ${name}`);
     }
-    return reply.status(201).send({ ok: `you are authenticated as '${name}'`, id: `${PREFIX}${name}`, token: await store.tokens.issue(name) });
+    return reply.status(201).send({ ok: `you are authenticated as '${name}'`, id: `${PREFIX}${name}`, token: (await store.tokens.issue(name)).token });
   });
 
   app.get<{ Params: { id: string } }>('/-/user/:id', async (request) => {

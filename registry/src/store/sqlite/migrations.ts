@@ -94,6 +94,25 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE versions ADD COLUMN kind TEXT NOT NULL DEFAULT 'plugin' CHECK (kind IN ('plugin', 'library'));
     `,
   },
+  {
+    version: 3,
+    name: 'token api and password failures',
+    sql: `
+      -- npm's token API: a token may carry a name, an address allow-list (JSON array of CIDRs) and an expiry.
+      ALTER TABLE tokens ADD COLUMN name TEXT;
+      ALTER TABLE tokens ADD COLUMN cidr_whitelist TEXT CHECK (cidr_whitelist IS NULL OR json_valid(cidr_whitelist));
+      ALTER TABLE tokens ADD COLUMN expires_at TEXT;
+      CREATE INDEX tokens_by_user ON tokens (user_name, created_at) WHERE role = 'user' AND revoked_at IS NULL;
+
+      -- Wrong passwords per subject ('user:NAME', 'addr:ADDRESS') in a fixed window (ms since the epoch).
+      CREATE TABLE password_failures (
+        subject TEXT PRIMARY KEY,
+        window_start INTEGER NOT NULL,
+        failures INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX password_failures_by_start ON password_failures (window_start);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

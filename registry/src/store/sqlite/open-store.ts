@@ -4,7 +4,9 @@ import type { RegistryStore } from '../types.ts';
 import { SqliteDownloadRepository } from './downloads.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { SqlitePackageRepository } from './packages.ts';
-import { SqliteTokenRepository, SqliteUserRepository } from './users.ts';
+import { SqlitePasswordFailureRepository } from './password-failures.ts';
+import { SqliteTokenRepository } from './tokens.ts';
+import { SqliteUserRepository } from './users.ts';
 
 /**
  * Opens (creating if needed) the SQLite database at `file` and brings its schema up to date.
@@ -20,6 +22,7 @@ export async function openStore(file: string): Promise<RegistryStore> {
   return {
     users: new SqliteUserRepository(db),
     tokens: new SqliteTokenRepository(db),
+    passwordFailures: new SqlitePasswordFailureRepository(db),
     packages: new SqlitePackageRepository(db),
     downloads: new SqliteDownloadRepository(db),
     async close() {

@@ -1,0 +1,75 @@
+/**
+ * npm's token API (`npm token create/list/revoke`), so scripts and CI get and manage tokens
+ * over HTTP without a terminal:
+ * - `POST /-/npm/v1/tokens`: with the user's Bearer token plus `{password}` in the body (as
+ *   npm sends it), or with HTTP Basic `name:password` alone (one curl for a first token);
+ * - `GET /-/npm/v1/tokens`: the caller's tokens, by key (sha512 of the token), never the token;
+ * - `DELETE /-/npm/v1/tokens/token/:key`: revokes one (by key, or by the token itself).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { basicCredentials, callerOf, parseTokenRequest, requireCaller } from '../../auth/index.ts';
+import { RegistryError } from '../../errors/index.ts';
+import type { TokenInfo } from '../../store/index.ts';
+import { tokenKey } from '../../store/index.ts';
+import type { RouteContext } from '../context.ts';
+
+/** Every token this registry issues starts so; the list shows only that (npm prints `token…`). */
+const TOKEN_PREFIX = 'ereg_';
+const KEY = /^[0-9a-f]{128}$/;
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    page: { type: 'integer', minimum: 0, maximum: 100_000, default: 0 },
+    perPage: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  },
+} as const;
+
+/** A token as npm's token API shows it. */
+function tokenView(info: TokenInfo) {
+  return {
+    key: info.key,
+    token: TOKEN_PREFIX,
+    name: info.name ?? null,
+    readonly: info.readonly,
+    cidr_whitelist: info.cidrWhitelist ?? null,
+    created: info.createdAt,
+    ...(info.expiresAt === undefined ? {} : { expires: info.expiresAt }),
+  };
+}
+
+export const tokenRoutes: FastifyPluginAsync<RouteContext> = async (app, { users, store, auth, publicUrl }) => {
+  app.post<{ Body: unknown }>('/-/npm/v1/tokens', { onRequest: auth.basicOrAny }, async (request, reply) => {
+    const { password, options } = parseTokenRequest(request.body);
+    const basic = basicCredentials(request);
+    const caller = callerOf(request);
+    if (!basic && caller?.role !== 'user') throw new RegistryError('FORBIDDEN', 'the admin token has no password and owns no tokens; create tokens as a user');
+    const name = basic?.name ?? (caller as { name: string }).name;
+    // With Basic the header carries the password; with a Bearer token the body does (npm token create).
+    const secret = basic?.password ?? password;
+    if (secret === undefined || secret === '') throw new RegistryError('REQUEST_INVALID', 'a password is required (in the body, or with HTTP Basic auth)');
+    if (!(await users.checkPassword(name, secret, request.ip))) throw new RegistryError('AUTH_INVALID', `wrong user name or password for ${name}`);
+    const { token, info } = await store.tokens.issue(name, options);
+    return reply.status(201).send({ ...tokenView(info), token });
+  });
+
+  app.get<{ Querystring: { page: number; perPage: number } }>('/-/npm/v1/tokens', { onRequest: auth.any, schema: { querystring: listQuery } }, async (request) => {
+    const caller = requireCaller(request);
+    if (caller.role !== 'user') throw new RegistryError('FORBIDDEN', 'the admin token owns no tokens; list them as a user');
+    const { page, perPage } = request.query;
+    const { total, tokens } = await store.tokens.list(caller.name, { limit: perPage, offset: page * perPage });
+    const more = (page + 1) * perPage < total;
+    return { objects: tokens.map(tokenView), total, urls: more ? { next: `${publicUrl()}/-/npm/v1/tokens?page=${page + 1}&perPage=${perPage}` } : {} };
+  });
+
+  app.delete<{ Params: { key: string } }>('/-/npm/v1/tokens/token/:key', { onRequest: auth.writer }, async (request, reply) => {
+    const caller = requireCaller(request);
+    // npm token revoke sends a key, or the token itself when that is what it was given.
+    const key = KEY.test(request.params.key) ? request.params.key : tokenKey(request.params.key);
+    // A user revokes their own tokens; the admin any user token.
+    if (!(await store.tokens.revokeKey(key, caller.role === 'user' ? caller.name : undefined))) {
+      throw new RegistryError('TOKEN_NOT_FOUND', 'you have no live token of that key');
+    }
+    return reply.status(204).send();
+  });
+};
