@@ -3,10 +3,12 @@
  * 127.0.0.1, real fetch. Bundles are the packed hello plugin, re-versioned in memory.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { expect } from 'vitest';
 import { buildRegistry, loadConfig, type Registry, type RegistryConfig } from '../../registry/src/index.ts';
 import { writeTar, type TarEntry } from '../../sdk/src/bundle/tar-writer.ts';
 import { helloTarball, readTarEntries } from '../fixtures/hostile-bundles.ts';
@@ -159,4 +161,13 @@ export function libraryTarball(name: string, version: string, packageJson: Recor
 /** PUT /:name with the body npm sends; the path encodes a scoped name as npm does. */
 export function publishTarball(r: RunningRegistry, token: string, name: string, version: string, tgz: Buffer, options: { tag?: string } = {}) {
   return r.call('PUT', `/${name.replace('/', '%2f')}`, { token, body: publishBody(name, version, tgz, options) });
+}
+
+/** Nothing of a refused publish is left: no package row, no packument, no tarball, no temp folder. */
+export async function expectNothingStored(r: RunningRegistry, name: string): Promise<void> {
+  expect(await r.registry.store.packages.get(name)).toBeUndefined();
+  expect((await r.call('GET', `/${name.replace('/', '%2f')}`)).status).toBe(404);
+  const tarballs = join(r.dataDir, 'tarballs');
+  expect(existsSync(tarballs) ? await readdir(tarballs, { recursive: true }) : []).toEqual([]);
+  expect(await readdir(join(r.dataDir, 'tmp'))).toEqual([]);
 }

@@ -1,11 +1,10 @@
 /** Every hostile bundle of test/fixtures is refused at publish with its code; nothing is stored. */
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ABSOLUTE_ESCAPE_TARGET, HOSTILE_BUNDLES, helloTarball } from '../fixtures/hostile-bundles.ts';
-import { publishBody, startRegistry, type RunningRegistry } from './helpers.ts';
+import { expectNothingStored, publishBody, startRegistry, type RunningRegistry } from './helpers.ts';
 
 let r: RunningRegistry;
 let token: string;
@@ -28,11 +27,7 @@ describe('hostile tarballs at publish', () => {
     if (hostile.problemPath !== undefined) expect(res.body.details.problems.map((p: { path: string }) => p.path)).toContain(hostile.problemPath);
 
     // Nothing stored: no package, no version row, no tarball, no temp folder left, no escape.
-    expect((await r.call('GET', '/hello')).status).toBe(404);
-    expect(await r.registry.store.packages.get('hello')).toBeUndefined();
-    const tarballs = join(r.dataDir, 'tarballs');
-    expect(existsSync(tarballs) ? await readdir(tarballs, { recursive: true }) : []).toEqual([]);
-    expect(await readdir(join(r.dataDir, 'tmp'))).toEqual([]);
+    await expectNothingStored(r, 'hello');
     expect(existsSync(ABSOLUTE_ESCAPE_TARGET)).toBe(false);
     expect(existsSync(join(tmpdir(), 'escape.txt'))).toBe(false);
   });

@@ -4,7 +4,7 @@
  * publishes it and installs it from this registry alone; the archive rules still hold.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -13,18 +13,10 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyNpmVersion, verifyStatement, type TrustedKey } from '../../sdk/src/bundle/index.ts';
 import { TAR_END, tarHeader, tarPadding, writeTar } from '../../sdk/src/bundle/tar-writer.ts';
-import { ADMIN_TOKEN, bundle, libraryEntries, libraryTarball, publishBody, publishTarball, sri, startRegistry, type RunningRegistry } from './helpers.ts';
+import { ADMIN_TOKEN, bundle, expectNothingStored, libraryEntries, libraryTarball, publishBody, publishTarball, sri, startRegistry, type RunningRegistry } from './helpers.ts';
 import { NpmCli } from './npm-cli.ts';
 
 const MiB = 1024 * 1024;
-
-/** Nothing of a refused publish is left: no package row, no tarball, no temp folder. */
-async function expectNothingStored(r: RunningRegistry, name: string) {
-  expect(await r.registry.store.packages.get(name)).toBeUndefined();
-  const tarballs = join(r.dataDir, 'tarballs');
-  expect(existsSync(tarballs) ? await readdir(tarballs, { recursive: true }) : []).toEqual([]);
-  expect(await readdir(join(r.dataDir, 'tmp'))).toEqual([]);
-}
 
 describe('a library with a bundled dependency, with the real npm client', () => {
   let r: RunningRegistry;
@@ -145,17 +137,12 @@ describe('a library with a bundled dependency, with the real npm client', () => 
     const carol = await r.user('carol');
     const refused = await publishTarball(r, carol, '@easel/squat', '1.0.0', libraryTarball('@easel/squat', '1.0.0'));
     expect([refused.status, refused.body.code]).toEqual([403, 'NOT_OWNER']);
-    await expectNothingStoredFor(r, '@easel/squat');
+    expect(await r.registry.store.packages.get('@easel/squat')).toBeUndefined();
     // bob owns @easel/demo-lib since the test above, so the scope is his too.
     const bob = await r.user('bob');
     expect((await publishTarball(r, bob, '@easel/bobs', '1.0.0', libraryTarball('@easel/bobs', '1.0.0'))).status).toBe(201);
   });
 });
-
-async function expectNothingStoredFor(r: RunningRegistry, name: string) {
-  expect(await r.registry.store.packages.get(name)).toBeUndefined();
-  expect((await r.call('GET', `/${name.replace('/', '%2f')}`)).status).toBe(404);
-}
 
 describe('what a library publish checks', () => {
   let r: RunningRegistry;

@@ -6,10 +6,9 @@
  */
 import type { BundleFile } from '@easel/sdk/bundle';
 import { RegistryError } from '../errors/index.ts';
-import type { RegistryKey } from '../signing/registry-key.ts';
 import type { VersionDoc } from '../store/index.ts';
 import type { InspectedLibrary } from './inspect-bundle.ts';
-import { signedDist } from './version-doc.ts';
+import { signedDist, type VersionDocInput } from './version-doc.ts';
 
 /** `@scope` of a scoped name, else undefined. */
 export function scopeOf(name: string): string | undefined {
@@ -21,15 +20,7 @@ export function isLibraryName(name: string, scopes: readonly string[]): boolean 
   return scope !== undefined && scopes.includes(scope);
 }
 
-export interface LibraryDocInput {
-  name: string;
-  version: string;
-  library: InspectedLibrary;
-  shasum: string;
-  publisher: { name: string; email: string };
-  publishedAt: string;
-  key: RegistryKey;
-}
+export type LibraryDocInput = Omit<VersionDocInput, 'bundle'> & { library: InspectedLibrary };
 
 // Underscore fields are npm's and the registry's (`_id`, `_npmUser`, `_hasShrinkwrap`); `easel`
 // is the registry's summary of a plugin, which a library must not imitate.
