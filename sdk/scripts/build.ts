@@ -36,6 +36,7 @@ await build({
   entryPoints: {
     bundle: 'src/bundle/index.ts',
     isolate: 'src/isolate/index.ts',
+    testing: 'src/testing/index.ts',
     cli: 'src/cli/main.ts',
   },
   outdir: 'dist',
@@ -61,3 +62,5 @@ for (const file of readdirSync(join(sdk, 'dist/types'), { recursive: true, encod
   const path = join(sdk, 'dist/types', file);
   writeFileSync(path, readFileSync(path, 'utf8').replace(/(['"])(\.{1,2}\/[^'"]+)\.ts\1/g, '$1$2.js$1'));
 }
+// `./run start` rebuilds when a source is newer than this mark.
+writeFileSync(join(sdk, 'dist/.built'), `${new Date().toISOString()}\n`);

@@ -117,7 +117,7 @@ describe('easel CLI', () => {
 
   it('publish: needs a registry, and a token for it, before it sends anything', async () => {
     const dir = await tempPlugin();
-    const env = { ...process.env, HOME: await tempDir(), EASEL_REGISTRY: '', EASEL_REGISTRY_TOKEN: '' };
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: await tempDir(), EASEL_REGISTRY: '', EASEL_REGISTRY_TOKEN: '' };
     delete env.npm_config_userconfig;
     delete env.NPM_CONFIG_USERCONFIG;
     const none = await easel(['publish', dir], process.cwd(), env);

@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import sdkPackage from '../../package.json' with { type: 'json' };
 import { processIo, type CliIo } from './io.ts';
+import { devCommand } from './dev/dev-command.ts';
 import { initCommand } from './init-command.ts';
 import { loginCommand } from './login-command.ts';
 import { packCommand } from './pack-command.ts';
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   init: initCommand,
   validate: validateCommand,
   pack: packCommand,
+  dev: devCommand,
   publish: publishCommand,
   login: loginCommand,
 };

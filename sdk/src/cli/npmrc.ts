@@ -57,7 +57,7 @@ export interface RegistryConfig {
 export async function registryConfig(dir: string, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<RegistryConfig> {
   const project = await readNpmrc(join(dir, '.npmrc'), env);
   const user = await readNpmrc(userNpmrcPath(env), env);
-  const registry = flag ?? env.EASEL_REGISTRY ?? project.get('registry') ?? user.get('registry');
+  const registry = flag || env.EASEL_REGISTRY || project.get('registry') || user.get('registry');
   if (!registry) return { registry: undefined, token: undefined, tokenSource: undefined };
   if (env.EASEL_REGISTRY_TOKEN) return { registry, token: env.EASEL_REGISTRY_TOKEN, tokenSource: 'EASEL_REGISTRY_TOKEN' };
   for (const [values, source] of [[project, join(dir, '.npmrc')], [user, userNpmrcPath(env)]] as const) {
