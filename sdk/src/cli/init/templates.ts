@@ -90,7 +90,7 @@ export function source(o: ScaffoldOptions): string {
 
 export function test(o: ScaffoldOptions): string {
   const text = o.permissions.models?.tasks.includes('text') === true;
-  const models = text ? "\n    models: { text: [{ text: 'Hi! Nice to meet you.' }] }," : '';
+  const models = text ? "\n    models: { text: ['Hi! Nice to meet you.'] }," : '';
   const expected = text ? "'Hi! Nice to meet you.'" : "'You said: Hello'";
   const lines = [
     "import assert from 'node:assert/strict';",
