@@ -1,13 +1,18 @@
 /**
- * The packed script on its own: built as `easel pack` builds it, then run in a fresh V8
- * context that has only ECMAScript globals (no Node, no atob, no TextEncoder, no timers),
- * as in the host's isolate. Handlers are called with the test double of `ctx`.
+ * The packed script on its own: built as `easel pack` builds it and read in a fresh V8
+ * context that has only ECMAScript globals (no Node, no atob, no TextEncoder, no timers);
+ * then run by the test kit's `runPacked` in a real isolate behind the host's guest shim,
+ * with canvas's limits and its `ctx` answered as a host answers it.
  */
 import { buildPluginScript } from '@easel/sdk/bundle';
+import { runPacked } from '@easel/sdk/testing';
 import { resolve } from 'node:path';
 import { createContext, runInContext } from 'node:vm';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { fakeContext, fakePng } from './fake-context.ts';
+
+const DIR = resolve(import.meta.dirname, '..');
+/** Enough of a PNG for the host's and the plugin's checks: the signature and a few bytes. */
+const fakePng = () => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0]);
 
 type Handler = (input: unknown, ctx: unknown) => Promise<any>;
 interface Loaded {
@@ -19,7 +24,7 @@ let code: string;
 let plugin: Loaded;
 
 beforeAll(async () => {
-  const built = await buildPluginScript(resolve(import.meta.dirname, '..'));
+  const built = await buildPluginScript(DIR);
   code = built.code;
   expect(built.warnings).toEqual([]);
   const sandbox = createContext({});
@@ -41,19 +46,27 @@ describe('the bundle', () => {
     expect(typeof plugin.workflows.canvas).toBe('function');
   });
 
-  test('text-to-image runs in a bare context', async () => {
-    const { ctx, recorded } = fakeContext({ text: ['cat'] });
-    const out = await plugin.agents['image-generator']!.capabilities['text-to-image']!({ keywords: '고양이', style: 'cartoon', count: 2 }, ctx);
-    expect(out.images).toHaveLength(2);
-    expect(out.prompt).toMatch(/^cat, cartoon style/);
-    expect(recorded.puts.map((p) => p.key)).toEqual(['images/exec-1/0.png', 'images/exec-1/1.png']);
+  test('text-to-image runs in an isolate, its output matching the manifest', async () => {
+    const plugin = await runPacked(DIR, { models: { text: ['cat'] } });
+    try {
+      const out = await plugin.invoke('image-generator', 'text-to-image', { keywords: '고양이', style: 'cartoon', count: 2 }, { executionId: 'exec-1' });
+      expect(out.images).toHaveLength(2);
+      expect(out.prompt).toMatch(/^cat, cartoon style/);
+      expect(plugin.recorded.puts.map((p) => p.key)).toEqual(['images/exec-1/0.png', 'images/exec-1/1.png']);
+    } finally {
+      await plugin.close();
+    }
   });
 
-  test('sketch bytes from another realm are accepted (the isolate copies them in)', async () => {
-    const { ctx, recorded } = fakeContext();
-    const out = await plugin.workflows.canvas!({ sketch: fakePng(), style: 'realistic' }, ctx);
-    expect(out.images).toHaveLength(1);
-    expect(recorded.imageCalls[0]!.similarity).toBe(0.7);
-    expect(Array.from(recorded.imageCalls[0]!.image as Uint8Array)).toEqual(Array.from(fakePng()));
+  test('sketch bytes cross into the isolate as the host sends them, and out to the model as a copy', async () => {
+    const plugin = await runPacked(DIR);
+    try {
+      const out = await plugin.run('canvas', { sketch: fakePng(), style: 'realistic' });
+      expect(out.images).toHaveLength(1);
+      expect(plugin.recorded.models.image[0]!.similarity).toBe(0.7);
+      expect(Array.from(plugin.recorded.models.image[0]!.image as Uint8Array)).toEqual(Array.from(fakePng()));
+    } finally {
+      await plugin.close();
+    }
   });
 });

@@ -1,26 +1,60 @@
+/**
+ * The drawing functions with a `ctx` from the test kit (`@easel/sdk/testing`): canvas's
+ * manifest grants what it requests (storage, text and image models), model answers are
+ * scripted, and every model request, stored object and log line is recorded.
+ */
+import { createTestContext, modelError, type ScriptedModels, type TestContext } from '@easel/sdk/testing';
 import { describe, expect, test } from 'vitest';
+import manifest from '../plugin.json' with { type: 'json' };
 import { canvas, MAX_SEED, sketchToImage, textToImage } from '../src/generate.ts';
 import { storeImages } from '../src/images.ts';
 import { buildNegativePrompt, SKETCH_SUBJECT, STYLE_PRESETS } from '../src/prompts.ts';
 import { subjectFor } from '../src/translate.ts';
-import { fakeContext, fakePng } from './fake-context.ts';
 
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16]);
 
+/** Enough of a PNG for the plugin's check: the signature and a few bytes. */
+const fakePng = (tag = 0) => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, tag]);
+
+/** A ctx for canvas's manifest, in execution `exec-1`, with its URLs on https://easel.test. */
+function kit(models: ScriptedModels = {}): TestContext {
+  return createTestContext({ manifest, executionId: 'exec-1', publicUrl: 'https://easel.test', models });
+}
+
+/** A ctx whose call is cancelled while the named model call is in flight. */
+function cancelledDuring(task: 'text' | 'image', text: (string | Error)[] = []): TestContext {
+  let cancel = () => {};
+  const context = kit({
+    text: () => {
+      if (task === 'text') cancel();
+      const next = text.shift() ?? 'cute cat';
+      if (next instanceof Error) throw next;
+      return next;
+    },
+    image: (request) => {
+      if (task === 'image') cancel();
+      return Array.from({ length: request.count ?? 1 }, (_, i) => fakePng(i));
+    },
+  });
+  cancel = context.abort;
+  return context;
+}
+
 describe('text-to-image', () => {
   test('English keywords: no translation, defaults applied, images stored and described', async () => {
-    const { ctx, recorded } = fakeContext();
+    const { ctx, recorded, readStorage } = kit();
     const out = await textToImage({ keywords: ['cat', 'hat'] }, ctx);
-    expect(recorded.textCalls).toHaveLength(0);
-    expect(recorded.imageCalls).toEqual([
+    expect(recorded.models.text).toHaveLength(0);
+    expect(recorded.models.image).toEqual([
       { prompt: `cat and hat, ${STYLE_PRESETS.illustration}`, negativePrompt: buildNegativePrompt('illustration'), count: 1, width: 1024, height: 1024, seed: expect.any(Number) },
     ]);
-    expect(out.prompt).toBe(recorded.imageCalls[0]!.prompt);
+    expect(out.prompt).toBe(recorded.models.image[0]!.prompt);
     expect(out.negativePrompt).toBe(buildNegativePrompt('illustration'));
+    const [stored] = await readStorage();
     expect(out.images).toEqual([
       {
-        blobId: 'blob-1',
-        url: 'https://easel.test/v1/blobs/url/images/exec-1/0.png',
+        blobId: stored!.info.blobId,
+        url: expect.stringMatching(new RegExp(`^https://easel\\.test/v1/blobs/${stored!.info.blobId}\\?expires=\\d+&sig=`)),
         width: 1024,
         height: 1024,
         contentType: 'image/png',
@@ -32,31 +66,31 @@ describe('text-to-image', () => {
   });
 
   test('style, count, size and seed reach the model; cost is split across the images', async () => {
-    const { ctx, recorded } = fakeContext({
+    const { ctx, recorded } = kit({
       image: (r) => ({ images: [fakePng(1), fakePng(2), fakePng(3)], model: 'amazon.nova-canvas-v1:0', cost: 0.1, width: r.width!, height: r.height! }),
     });
     const out = await textToImage({ keywords: 'a fox', style: 'meme', count: 3, size: '1152x640', seed: 42 }, ctx);
-    expect(recorded.imageCalls[0]).toMatchObject({ count: 3, width: 1152, height: 640, seed: 42 });
-    expect(recorded.imageCalls[0]!.prompt).toBe(`a fox, ${STYLE_PRESETS.meme}`);
-    expect(recorded.imageCalls[0]!.image).toBeUndefined();
+    expect(recorded.models.image[0]).toMatchObject({ count: 3, width: 1152, height: 640, seed: 42 });
+    expect(recorded.models.image[0]!.prompt).toBe(`a fox, ${STYLE_PRESETS.meme}`);
+    expect(recorded.models.image[0]!.image).toBeUndefined();
     expect(out.images.map((i) => i.cost)).toEqual([0.033333333, 0.033333333, 0.033333333]);
     expect(out.images.map((i) => [i.width, i.height])).toEqual([[1152, 640], [1152, 640], [1152, 640]]);
     expect(recorded.puts.map((p) => p.key)).toEqual(['images/exec-1/0.png', 'images/exec-1/1.png', 'images/exec-1/2.png']);
   });
 
   test('Korean keywords are translated with a basic, deterministic text call; the English goes in the prompt', async () => {
-    const { ctx, recorded } = fakeContext({ text: ['"cat, space"\nExplanation: ...'] });
+    const { ctx, recorded } = kit({ text: ['"cat, space"\nExplanation: ...'] });
     const out = await textToImage({ keywords: ['고양이', '우주'], style: 'cartoon', count: 2 }, ctx);
-    expect(recorded.textCalls).toHaveLength(1);
-    expect(recorded.textCalls[0]).toMatchObject({ tier: 'basic', maxTokens: 100, temperature: 0 });
-    expect(recorded.textCalls[0]!.prompt).toContain('고양이, 우주');
-    expect(recorded.textCalls[0]!.system).toMatch(/Korean/);
+    expect(recorded.models.text).toHaveLength(1);
+    expect(recorded.models.text[0]).toMatchObject({ tier: 'basic', maxTokens: 100, temperature: 0 });
+    expect(recorded.models.text[0]!.prompt).toContain('고양이, 우주');
+    expect(recorded.models.text[0]!.system).toMatch(/Korean/);
     expect(out.prompt).toBe(`cat, space, ${STYLE_PRESETS.cartoon}`);
     expect(out.images).toHaveLength(2);
   });
 
   test('a failed translation falls back to the original keywords with a warning', async () => {
-    const { ctx, recorded } = fakeContext({ text: [Object.assign(new Error('no model'), { code: 'MODEL_CALL_FAILED' })] });
+    const { ctx, recorded } = kit({ text: [modelError('MODEL_CALL_FAILED', 'no model')] });
     const out = await textToImage({ keywords: '고양이' }, ctx);
     expect(out.prompt).toBe(`고양이, ${STYLE_PRESETS.illustration}`);
     const warn = recorded.logs.find((l) => l.level === 'warn');
@@ -65,16 +99,16 @@ describe('text-to-image', () => {
   });
 
   test('a blank translation falls back too', async () => {
-    const { ctx, recorded } = fakeContext({ text: ['  \n""\n'] });
+    const { ctx, recorded } = kit({ text: ['  \n""\n'] });
     const out = await textToImage({ keywords: ['강아지', 'rain'] }, ctx);
     expect(out.prompt).toBe(`강아지 and rain, ${STYLE_PRESETS.illustration}`);
     expect(recorded.logs.some((l) => l.level === 'warn' && /blank/.test(l.message))).toBe(true);
   });
 
   test('without a seed each call gets its own random one, within the range Nova takes', async () => {
-    const { ctx, recorded } = fakeContext();
+    const { ctx, recorded } = kit();
     for (let i = 0; i < 5; i++) await textToImage({ keywords: 'cat' }, ctx);
-    const seeds = recorded.imageCalls.map((c) => c.seed!);
+    const seeds = recorded.models.image.map((c) => c.seed!);
     for (const seed of seeds) {
       expect(Number.isInteger(seed)).toBe(true);
       expect(seed).toBeGreaterThanOrEqual(0);
@@ -84,70 +118,71 @@ describe('text-to-image', () => {
   });
 
   test('keywords with nothing visible are refused before any model call', async () => {
-    const { ctx, recorded } = fakeContext();
+    const { ctx, recorded } = kit();
     await expect(textToImage({ keywords: ['\u0001', '\u200B'] }, ctx)).rejects.toThrow(/visible character/);
-    expect(recorded.imageCalls).toHaveLength(0);
+    expect(recorded.models.image).toHaveLength(0);
   });
 });
 
 describe('sketch-to-image', () => {
   test('an image variation of the sketch bytes, with the default similarity and a generic subject', async () => {
-    const { ctx, recorded } = fakeContext();
+    const { ctx, recorded } = kit();
     const sketch = fakePng(9);
     const out = await sketchToImage({ sketch, style: 'cartoon' }, ctx);
-    const call = recorded.imageCalls[0]!;
-    expect(call.image).toBe(sketch);
+    const call = recorded.models.image[0]!;
+    // The host copies the sketch: the model gets the same bytes, not the same array.
+    expect(call.image).toEqual(sketch);
     expect(call.similarity).toBe(0.7);
     expect(call.prompt).toBe(`${SKETCH_SUBJECT}, ${STYLE_PRESETS.cartoon}`);
     expect(out.images).toHaveLength(1);
-    expect(recorded.textCalls).toHaveLength(0);
+    expect(recorded.models.text).toHaveLength(0);
   });
 
   test('keywords (translated) guide the sketch; similarity and size pass through; JPEG is accepted', async () => {
-    const { ctx, recorded } = fakeContext({ text: ['a red house'] });
+    const { ctx, recorded } = kit({ text: ['a red house'] });
     const out = await sketchToImage({ sketch: JPEG, keywords: '빨간 집', similarity: 0.35, count: 2, size: '640x1152' }, ctx);
-    expect(recorded.imageCalls[0]).toMatchObject({ similarity: 0.35, count: 2, width: 640, height: 1152 });
+    expect(recorded.models.image[0]).toMatchObject({ similarity: 0.35, count: 2, width: 640, height: 1152 });
     expect(out.prompt).toBe(`a red house, ${STYLE_PRESETS.illustration}`);
   });
 
   test('bytes that are neither PNG nor JPEG, or a string, are refused', async () => {
-    const { ctx, recorded } = fakeContext();
+    const { ctx, recorded } = kit();
     await expect(sketchToImage({ sketch: new Uint8Array([1, 2, 3, 4]) }, ctx)).rejects.toThrow(/PNG or JPEG/);
     await expect(sketchToImage({ sketch: 'iVBORw0KGgo=' as unknown as Uint8Array }, ctx)).rejects.toThrow(/as bytes/);
-    expect(recorded.imageCalls).toHaveLength(0);
+    expect(recorded.models.image).toHaveLength(0);
   });
 });
 
 describe('canvas workflow', () => {
   test('a sketch takes the sketch path', async () => {
-    const { ctx, recorded } = fakeContext();
+    const { ctx, recorded } = kit();
     await canvas({ sketch: fakePng(), keywords: 'boat', similarity: 0.9 }, ctx);
-    expect(recorded.imageCalls[0]).toMatchObject({ similarity: 0.9, prompt: `boat, ${STYLE_PRESETS.illustration}` });
-    expect(recorded.imageCalls[0]!.image).toBeInstanceOf(Uint8Array);
+    expect(recorded.models.image[0]).toMatchObject({ similarity: 0.9, prompt: `boat, ${STYLE_PRESETS.illustration}` });
+    expect(recorded.models.image[0]!.image).toBeInstanceOf(Uint8Array);
   });
 
   test('keywords alone take the text path (similarity is ignored)', async () => {
-    const { ctx, recorded } = fakeContext();
+    const { ctx, recorded } = kit();
     await canvas({ keywords: ['boat'], similarity: 0.9, style: 'realistic' }, ctx);
-    expect(recorded.imageCalls[0]!.image).toBeUndefined();
-    expect(recorded.imageCalls[0]!.similarity).toBeUndefined();
-    expect(recorded.imageCalls[0]!.prompt).toBe(`boat, ${STYLE_PRESETS.realistic}`);
+    expect(recorded.models.image[0]!.image).toBeUndefined();
+    expect(recorded.models.image[0]!.similarity).toBeUndefined();
+    expect(recorded.models.image[0]!.prompt).toBe(`boat, ${STYLE_PRESETS.realistic}`);
   });
 
   test('neither is refused', async () => {
-    const { ctx } = fakeContext();
+    const { ctx } = kit();
     await expect(canvas({ style: 'meme' }, ctx)).rejects.toThrow(/keywords, a sketch or both/);
   });
 });
 
 describe('storing images', () => {
   test('zero images is an error', async () => {
-    const { ctx } = fakeContext();
+    const { ctx } = kit();
     await expect(storeImages({ images: [], model: 'm', cost: 0, width: 512, height: 512 }, ctx)).rejects.toThrow(/no images/);
   });
 
   test('one image that is not a PNG: nothing is stored', async () => {
-    const { ctx, recorded } = fakeContext();
+    const { ctx, recorded } = kit();
     const bad = { images: [fakePng(), new Uint8Array([0xff, 0xd8, 0xff, 0, 0, 0, 0, 0, 0])], model: 'm', cost: 0.08, width: 512, height: 512 };
     await expect(storeImages(bad, ctx)).rejects.toThrow(/image 1 that is not a PNG/);
     expect(recorded.puts).toHaveLength(0);
@@ -156,14 +191,22 @@ describe('storing images', () => {
 
 describe('cancellation', () => {
   test('a cancel during the image call stops before storing', async () => {
-    const { ctx, recorded } = fakeContext({ abortOn: 'image' });
+    const { ctx, recorded } = cancelledDuring('image');
     await expect(textToImage({ keywords: 'cat' }, ctx)).rejects.toMatchObject({ code: 'EXECUTION_ABORTED' });
     expect(recorded.puts).toHaveLength(0);
   });
 
   test('a cancel during translation is not swallowed by the fallback', async () => {
-    const { ctx, recorded } = fakeContext({ abortOn: 'text', text: [new Error('aborted')] });
+    const { ctx, recorded } = cancelledDuring('text', [new Error('aborted')]);
     await expect(subjectFor(['고양이'], ctx)).rejects.toMatchObject({ code: 'EXECUTION_ABORTED' });
-    expect(recorded.imageCalls).toHaveLength(0);
+    expect(recorded.models.image).toHaveLength(0);
+  });
+});
+
+describe('the grant', () => {
+  test('canvas asks for no kv and no embeddings: both are denied, as on a host', async () => {
+    const { ctx } = kit();
+    await expect(ctx.kv.get('anything')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect(ctx.models.embed({ text: 'cat' })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
   });
 });
