@@ -5,13 +5,13 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { agentRoutes, blobRoutes, budgetRoutes, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginRoutes, registryRoutes, workflowRoutes } from './api/index.ts';
+import { agentRoutes, blobRoutes, budgetRoutes, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginLogRoutes, pluginRoutes, registryRoutes, workflowRoutes } from './api/index.ts';
 import { serializeRequest } from './api/log-serializers.ts';
 import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
 import { createBridgeHandler } from './capabilities/index.ts';
 import type { HostConfig } from './config/index.ts';
 import { EventBus, ExecutionEvents, ExecutionGate, ExecutionScopes, ExecutionService, StepRunner, WorkflowPreview } from './orchestration/index.ts';
-import { AuditSubscriber, HostMetrics } from './monitoring/index.ts';
+import { AuditSubscriber, HostMetrics, PluginLogStreams } from './monitoring/index.ts';
 import { createModels, type Models } from './models/index.ts';
 import { PluginService } from './plugins/index.ts';
 import { createSandbox, type Sandbox } from './sandbox/index.ts';
@@ -73,6 +73,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   const bus = new EventBus(app.log);
   const metrics = new HostMetrics(bus);
   const audited = new AuditSubscriber(bus, store.audit, app.log);
+  const logs = new PluginLogStreams(bus, { maxStreams: config.logs.maxStreams, logger: app.log });
   const events = new ExecutionEvents({ repo: store.executionEvents, maxEvents: config.orchestration.maxEvents, logger: app.log });
   onFailure(async () => {
     await events.flush();
@@ -112,6 +113,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
       invokeAgent: (caller, args) => steps!.invoke(caller, args),
       progress: (caller, args) => steps!.progress(caller, args, config.orchestration.maxProgressBytes),
       onModelDelta: (scope, text) => events.publish(scope.executionId, 'model.delta', { stepId: scope.stepId ?? null, text }),
+      onLog: (line) => logs.log(line),
     }),
     maxPayloadBytes: config.sandbox.maxPayloadBytes,
     maxBinaryBytes: config.sandbox.maxBinaryBytes,
@@ -193,6 +195,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     await blobs.backend.close();
     await models.close();
     metrics.close();
+    logs.close();
     audited.close();
     await audited.idle();
     await store.close();
@@ -200,6 +203,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   installErrorHandling(app);
   await app.register(healthRoutes, { sandbox, storage: blobs.backend });
   await app.register(pluginRoutes, { plugins, keys: store.apiKeys, bundleMaxBytes: config.bundles.maxBytes });
+  await app.register(pluginLogRoutes, { logs, plugins, keys: store.apiKeys, heartbeatMs: orchestration.sseHeartbeatMs, maxBufferedBytes: config.logs.streamMaxBufferedBytes });
   await app.register(registryRoutes, { installer, client, plugins, keys: store.apiKeys });
   await app.register(keyRoutes, { keys: store.apiKeys, audit: store.audit });
   await app.register(agentRoutes, { plugins, executions, keys: store.apiKeys, inputBodyMaxBytes: config.inputBodyMaxBytes });

@@ -21,6 +21,7 @@ const routes: { method: string; path: string; role: 'admin' | 'app' | 'any'; bod
   { method: 'DELETE', path: '/v1/plugins/hello', role: 'admin' },
   { method: 'GET', path: '/v1/plugins/hello/config', role: 'admin' },
   { method: 'PUT', path: '/v1/plugins/hello/config', role: 'admin', body: { config: {} } },
+  { method: 'GET', path: '/v1/plugins/hello/logs', role: 'admin' },
   { method: 'POST', path: '/v1/keys', role: 'admin', body: { role: 'app', label: 'x' } },
   { method: 'GET', path: '/v1/keys', role: 'admin' },
   { method: 'DELETE', path: '/v1/keys/some-id', role: 'admin' },

@@ -11,7 +11,7 @@ import type { AuditRepository, KvRepository } from '../store/index.ts';
 import { allows } from './grants.ts';
 import { PREVIEW_PREFIX } from '../orchestration/preview.ts';
 import { kvCapability, type KvLimits } from './kv.ts';
-import { logCapability } from './log.ts';
+import { logCapability, type PluginLogLine } from './log.ts';
 import { modelsCapability } from './models.ts';
 import { storageCapability } from './storage.ts';
 import type { BlobService } from '../storage/index.ts';
@@ -19,6 +19,7 @@ import type { ExecutionScope, ExecutionScopes } from '../orchestration/index.ts'
 import type { ModelService } from '../models/index.ts';
 
 export { allows, exceeds, intersect } from './grants.ts';
+export type { LogLevel, PluginLogLine } from './log.ts';
 
 type Capability = (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes?: Buffer) => Promise<unknown>;
 
@@ -38,6 +39,8 @@ export interface BridgeDeps {
   progress(caller: BridgeCaller, args: Record<string, unknown>): void;
   /** Streamed text chunks a plugin reads, for the execution's event stream. */
   onModelDelta?(scope: ExecutionScope, text: string): void;
+  /** Each `ctx.log` line the host accepted, for live plugin log streams. */
+  onLog?(line: PluginLogLine): void;
 }
 
 /** Denials already audited, by `execution capability.op`; bounded so a flood cannot grow it. */
@@ -46,7 +49,7 @@ const AUDITED_DENIALS_MAX = 10_000;
 export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
   const audited = new Set<string>();
   const capabilities: Record<string, Capability> = {
-    log: logCapability(deps.logger, deps.limits.maxLogLineBytes),
+    log: logCapability(deps.logger, deps.limits.maxLogLineBytes, deps.onLog),
     kv: kvCapability(deps.kv, deps.limits.kv),
     models: modelsCapability({ models: deps.models, scopes: deps.scopes, grantOf: deps.grantOf, maxOpenStreams: deps.limits.maxOpenStreams, onDelta: deps.onModelDelta }),
     storage: storageCapability(deps.blobs, deps.scopes),

@@ -123,6 +123,13 @@ export interface OrchestrationConfig {
   readonly maxStreams: number;
 }
 
+/** Plugin `ctx.log` lines and the live streams of them. */
+export interface LogsConfig {
+  readonly maxLineBytes: number;
+  readonly maxStreams: number;
+  readonly streamMaxBufferedBytes: number;
+}
+
 export interface HostConfig {
   readonly host: string;
   readonly port: number;
@@ -137,7 +144,7 @@ export interface HostConfig {
   readonly sandbox: SandboxConfig;
   readonly kv: KvConfig;
   readonly registries: RegistriesConfig;
-  readonly logs: { readonly maxLineBytes: number };
+  readonly logs: LogsConfig;
   readonly models: ModelsConfig;
   readonly storage: StorageConfig;
   readonly orchestration: OrchestrationConfig;

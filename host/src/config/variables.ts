@@ -205,6 +205,13 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_SSE_MAX_STREAMS', path: 'orchestration.maxStreams', description: 'Execution event streams open at once on this host; more are refused with EXECUTIONS_BUSY (429)', schema: int(1, 1_000_000, 1000) },
 
   { env: 'EASEL_LOG_MAX_LINE_BYTES', path: 'logs.maxLineBytes', description: "Largest plugin `ctx.log` line (message and fields), in bytes", schema: int(1, MiB, 8192) },
+  { env: 'EASEL_LOG_MAX_STREAMS', path: 'logs.maxStreams', description: 'Live plugin log streams (`GET /v1/plugins/:name/logs`) open at once on this host; more are refused with LOG_STREAMS_BUSY (429)', schema: int(1, 10_000, 16) },
+  {
+    env: 'EASEL_LOG_STREAM_MAX_BUFFERED_BYTES',
+    path: 'logs.streamMaxBufferedBytes',
+    description: 'Unsent bytes a plugin log stream may hold for a client that does not read; past it the host closes that stream, in bytes',
+    schema: int(1024, 64 * MiB, 256 * 1024),
+  },
   {
     env: 'EASEL_FIRST_PARTY_PLUGINS',
     path: 'firstPartyPlugins',

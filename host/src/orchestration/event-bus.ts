@@ -12,6 +12,21 @@ export type HostEvent =
   | { type: 'plugin.unregistered'; plugin: string; version: string; reason: 'disabled' | 'uninstalled' | 'replaced' }
   /** `caller` is the calling plugin's name; absent when an app made the call. */
   | { type: 'agent.invoked'; executionId: string; stepId?: string; caller?: string; plugin: string; version: string; agent: string; capability: string }
+  /** An agent call ended: an app's (an execution) or a plugin's (a step; replayed steps are not announced). */
+  | {
+      type: 'agent.finished';
+      executionId: string;
+      stepId?: string;
+      caller?: string;
+      plugin: string;
+      version: string;
+      agent: string;
+      capability: string;
+      status: 'succeeded' | 'failed' | 'cancelled';
+      durationMs: number;
+      errorCode?: string;
+      errorMessage?: string;
+    }
   | {
       type: 'workflow.finished';
       executionId: string;
@@ -22,6 +37,7 @@ export type HostEvent =
       costUsd: number;
       durationMs: number;
       errorCode?: string;
+      errorMessage?: string;
     };
 
 export type HostEventType = HostEvent['type'];

@@ -399,8 +399,8 @@ export class ExecutionService {
 
   /**
    * Records how an execution ended, the one way for every ending: steps it left running are
-   * failed, the row completed (its cost summed there), then the stream's last event and, for a
-   * workflow, the bus. Nothing is published when another finisher won. Returns the cost.
+   * failed, the row completed (its cost summed there), then the stream's last event and the
+   * bus. Nothing is published when another finisher won. Returns the cost.
    */
   async #end(record: ExecutionRecord, outcome: ExecutionOutcome, error?: EaselError): Promise<number> {
     await this.#deps.steps.abandon(record.id, 'HOST_RESTARTED', 'left running by a stop, and not called again when the workflow resumed');
@@ -410,8 +410,12 @@ export class ExecutionService {
     const { status, durationMs } = outcome;
     const ending = error ? { error: { code: error.code, message: error.message } } : { output: outcome.output };
     this.#deps.events.publish(record.id, 'execution.finished', { status, ...ending, costUsd, durationMs });
+    const failure = error ? { errorCode: error.code, errorMessage: error.message } : {};
+    const { id: executionId, pluginName: plugin, pluginVersion: version } = record;
     if (record.kind === 'workflow') {
-      this.#deps.bus.publish({ type: 'workflow.finished', executionId: record.id, plugin: record.pluginName, version: record.pluginVersion, workflow: record.target, status, costUsd, durationMs, ...(error ? { errorCode: error.code } : {}) });
+      this.#deps.bus.publish({ type: 'workflow.finished', executionId, plugin, version, workflow: record.target, status, costUsd, durationMs, ...failure });
+    } else {
+      this.#deps.bus.publish({ type: 'agent.finished', executionId, plugin, version, agent: record.target, capability: record.capability ?? '', status, durationMs, ...failure });
     }
     return costUsd;
   }

@@ -167,7 +167,7 @@ export class StepRunner {
           throw new EaselError('OUTPUT_INVALID', `${target.plugin} returned output that does not match ${label}'s output schema`, { problems: toProblems(validateOutput.errors) });
         }
         const done = await this.#deps.steps.finish(step.id, { status: 'succeeded', output: result.output, durationMs: round(performance.now() - started), cpuMs: result.cpuMs, heapPeakBytes: result.heapPeakBytes });
-        if (done) this.#publishFinished(done, false);
+        if (done) this.#publishFinished(done, false, caller.pluginName);
         return result.output;
       } finally {
         await this.#deps.scopes.close(step.id);
@@ -184,7 +184,7 @@ export class StepRunner {
           cpuMs: typeof metrics.cpuMs === 'number' ? metrics.cpuMs : undefined,
           heapPeakBytes: typeof metrics.heapPeakBytes === 'number' ? metrics.heapPeakBytes : undefined,
         });
-        if (done) this.#publishFinished(done, false);
+        if (done) this.#publishFinished(done, false, caller.pluginName);
       }
       throw failure;
     } finally {
@@ -202,7 +202,8 @@ export class StepRunner {
     this.#deps.events.publish(scope.executionId, 'progress', line);
   }
 
-  #publishFinished(step: StepRecord, replayed: boolean): void {
+  /** On the execution's stream; on the bus too when the step ran (`caller` is the calling plugin). */
+  #publishFinished(step: StepRecord, replayed: boolean, caller?: string): void {
     this.#deps.events.publish(step.executionId, 'step.finished', {
       stepId: step.id,
       status: step.status,
@@ -218,6 +219,20 @@ export class StepRunner {
       cpuMs: step.cpuMs ?? 0,
       heapPeakBytes: step.heapPeakBytes ?? 0,
       ...(step.errorCode ? { error: { code: step.errorCode, message: step.errorMessage ?? '' } } : {}),
+    });
+    if (replayed || step.status === 'running') return;
+    this.#deps.bus.publish({
+      type: 'agent.finished',
+      executionId: step.executionId,
+      stepId: step.id,
+      caller,
+      plugin: step.pluginName,
+      version: step.pluginVersion,
+      agent: step.agent,
+      capability: step.capability,
+      status: step.status,
+      durationMs: step.durationMs ?? 0,
+      ...(step.errorCode ? { errorCode: step.errorCode, errorMessage: step.errorMessage ?? '' } : {}),
     });
   }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
 import net from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -8,6 +7,7 @@ import { ExecutionEvents } from '../../orchestration/execution-events.ts';
 import type { Store } from '../../store/index.ts';
 import { test as storeTest } from '../../store/test-store.ts';
 import { installErrorHandling } from '../error-handler.ts';
+import { openSse, type SseResponse } from '../test-sse.ts';
 import { executionEventRoutes } from './execution-events.ts';
 
 const MAX_STREAMS = 3;
@@ -75,30 +75,13 @@ function parse(text: string): { events: SseEvent[]; pings: number; retry?: strin
   return { events, pings, ...(retry === undefined ? {} : { retry }) };
 }
 
-interface Stream {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: () => string;
+interface Stream extends SseResponse {
   events: () => SseEvent[];
-  /** Settles when the server ended the response (or the connection closed). */
-  ended: Promise<void>;
-  close: () => void;
 }
 
-function open(host: Host, id: string, key: string, options: { query?: string; headers?: Record<string, string> } = {}): Promise<Stream> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(`${host.base}/v1/executions/${id}/events${options.query ?? ''}`, { headers: { authorization: `Bearer ${key}`, ...options.headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => void (text += chunk));
-      const ended = new Promise<void>((done) => {
-        res.on('end', done);
-        res.on('close', done);
-      });
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, text: () => text, events: () => parse(text).events, ended, close: () => req.destroy() });
-    });
-    req.on('error', reject);
-  });
+async function open(host: Host, id: string, key: string, options: { query?: string; headers?: Record<string, string> } = {}): Promise<Stream> {
+  const stream = await openSse(`${host.base}/v1/executions/${id}/events${options.query ?? ''}`, { authorization: `Bearer ${key}`, ...options.headers });
+  return { ...stream, events: () => parse(stream.text()).events };
 }
 
 async function json(stream: Stream): Promise<{ statusCode: number; code: string }> {

@@ -4,12 +4,12 @@
  * A client that stops reading is cut off rather than buffered without end; it reconnects
  * with Last-Event-ID and loses nothing.
  */
-import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import { requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import type { ExecutionEvent, ExecutionEvents } from '../../orchestration/execution-events.ts';
 import type { ApiKeyRepository, ExecutionRepository } from '../../store/index.ts';
+import { OpenStreams, SseStream, sseFrame } from '../sse.ts';
 
 export interface ExecutionEventRoutesOptions {
   events: ExecutionEvents;
@@ -42,31 +42,13 @@ function lastEventId(header: string | string[] | undefined): number | undefined 
   return n;
 }
 
-/** One event in the SSE wire format; JSON.stringify never emits a raw line break. */
-const frame = (e: ExecutionEvent): string => `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data ?? null) ?? 'null'}\n\n`;
-
-/** Resolves once `res` has drained below `bytes` (or closed); undefined when it already has. */
-function drained(res: ServerResponse, bytes: number): Promise<void> | undefined {
-  if (res.writableLength < bytes || res.destroyed) return undefined;
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
+const frame = (e: ExecutionEvent): string => sseFrame(e.type, e.data, e.seq);
 
 export const executionEventRoutes: FastifyPluginAsync<ExecutionEventRoutesOptions> = async (app, { events, executions, keys, heartbeatMs, maxStreams }) => {
   app.addHook('onRequest', requireRole(keys, ['app', 'admin']));
-  /** Ends each open stream. */
-  const streams = new Set<() => void>();
+  const streams = new OpenStreams();
   // An open stream would keep the server from closing.
-  app.addHook('preClose', async () => {
-    for (const end of [...streams]) end();
-  });
+  app.addHook('preClose', async () => streams.endAll());
 
   app.get<{ Params: { id: string }; Querystring: { after?: number } }>(
     '/v1/executions/:id/events',
@@ -87,47 +69,20 @@ export const executionEventRoutes: FastifyPluginAsync<ExecutionEventRoutesOption
       }
       if (streams.size >= maxStreams) throw new EaselError('EXECUTIONS_BUSY', 'too many execution event streams are open; retry later');
 
-      reply.hijack();
-      const res = reply.raw;
       const log = req.log.child({ executionId: record.id });
-      let closed = false;
-      let unsubscribe = () => {};
-      const cleanup = () => {
-        if (closed) return;
-        closed = true;
-        clearInterval(heartbeat);
-        unsubscribe();
-        streams.delete(end);
-      };
-      const end = () => {
-        cleanup();
-        res.end();
-      };
-      const send = (chunk: string) => {
-        if (closed) return;
-        // Checked before writing, so one large event (an execution's output) still goes out whole.
-        if (res.writableLength > MAX_BUFFERED) {
-          log.warn({ buffered: res.writableLength }, 'event stream client is not reading: stream cut, it may reconnect with Last-Event-ID');
-          cleanup();
-          res.destroy();
-          return;
-        }
-        res.write(chunk);
-      };
-      const heartbeat = setInterval(() => send(': ping\n\n'), heartbeatMs);
-      streams.add(end);
-      res.on('close', cleanup);
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
-      res.write(`retry: ${RETRY_MS}\n\n`);
-      // The client may have gone while the execution was read: 'close' has then already fired.
-      if (res.destroyed || req.raw.socket.destroyed) {
-        cleanup();
-        return;
-      }
-      unsubscribe = events.subscribe(record.id, after, (e) => send(frame(e)), end, {
-        endIfIdle: !ACTIVE.has(record.status),
-        ready: () => drained(res, REPLAY_BUFFERED),
+      const stream = new SseStream(req, reply, {
+        heartbeatMs,
+        maxBuffered: MAX_BUFFERED,
+        retryMs: RETRY_MS,
+        onSlowClient: (buffered) => log.warn({ buffered }, 'event stream client is not reading: stream cut, it may reconnect with Last-Event-ID'),
       });
+      streams.add(stream);
+      if (stream.closed) return;
+      const unsubscribe = events.subscribe(record.id, after, (e) => stream.send(frame(e)), () => stream.end(), {
+        endIfIdle: !ACTIVE.has(record.status),
+        ready: () => stream.drained(REPLAY_BUFFERED),
+      });
+      stream.onClose(unsubscribe);
     },
   );
 };
