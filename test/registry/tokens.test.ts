@@ -62,6 +62,7 @@ describe('the token API', () => {
       [r.call('POST', '/-/npm/v1/tokens', { body: { password: PASSWORD } }), 401, 'AUTH_REQUIRED'],
       [r.call('POST', '/-/npm/v1/tokens', { token: 'ereg_bogus', body: { password: PASSWORD } }), 401, 'AUTH_INVALID'],
       [r.call('POST', '/-/npm/v1/tokens', { token: ADMIN_TOKEN, body: { password: PASSWORD } }), 403, 'FORBIDDEN'],
+      [r.call('POST', '/-/npm/v1/tokens', { headers: { authorization: `Basic ${Buffer.from('alice').toString('base64')}` } }), 401, 'AUTH_INVALID'],
       [createToken(r, 'alice', PASSWORD, { packages: ['hello'] }), 400, 'REQUEST_INVALID'],
       [createToken(r, 'alice', PASSWORD, { orgs_permission: 'read-only' }), 400, 'REQUEST_INVALID'],
       [createToken(r, 'alice', PASSWORD, { packages_and_scopes_permission: 'no-access' }), 400, 'REQUEST_INVALID'],

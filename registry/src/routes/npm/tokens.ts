@@ -6,7 +6,7 @@
  * - `GET /-/npm/v1/tokens`: the caller's tokens, by key (sha512 of the token), never the token;
  * - `DELETE /-/npm/v1/tokens/token/:key`: revokes one (by key, or by the token itself).
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { basicCredentials, callerOf, parseTokenRequest, requireCaller } from '../../auth/index.ts';
 import { RegistryError } from '../../errors/index.ts';
 import type { TokenInfo } from '../../store/index.ts';
@@ -38,15 +38,22 @@ function tokenView(info: TokenInfo) {
   };
 }
 
+/** Who asks for a token, and the password that must be theirs. */
+function credentialsOf(request: FastifyRequest, bodyPassword: string | undefined): { name: string; secret: string | undefined } {
+  const basic = basicCredentials(request);
+  if (basic) return { name: basic.name, secret: basic.password };
+  const caller = callerOf(request);
+  // basicOrAny let the request through: a Basic header that is not `name:password`.
+  if (!caller) throw new RegistryError('AUTH_INVALID', 'HTTP Basic credentials must be base64 of name:password');
+  if (caller.role !== 'user') throw new RegistryError('FORBIDDEN', 'the admin token has no password and owns no tokens; create tokens as a user');
+  return { name: caller.name, secret: bodyPassword };
+}
+
 export const tokenRoutes: FastifyPluginAsync<RouteContext> = async (app, { users, store, auth, publicUrl }) => {
   app.post<{ Body: unknown }>('/-/npm/v1/tokens', { onRequest: auth.basicOrAny }, async (request, reply) => {
     const { password, options } = parseTokenRequest(request.body);
-    const basic = basicCredentials(request);
-    const caller = callerOf(request);
-    if (!basic && caller?.role !== 'user') throw new RegistryError('FORBIDDEN', 'the admin token has no password and owns no tokens; create tokens as a user');
-    const name = basic?.name ?? (caller as { name: string }).name;
     // With Basic the header carries the password; with a Bearer token the body does (npm token create).
-    const secret = basic?.password ?? password;
+    const { name, secret } = credentialsOf(request, password);
     if (secret === undefined || secret === '') throw new RegistryError('REQUEST_INVALID', 'a password is required (in the body, or with HTTP Basic auth)');
     if (!(await users.checkPassword(name, secret, request.ip))) throw new RegistryError('AUTH_INVALID', `wrong user name or password for ${name}`);
     const { token, info } = await store.tokens.issue(name, options);
