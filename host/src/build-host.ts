@@ -215,7 +215,9 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   await app.register(blobRoutes, { blobs, keys: store.apiKeys });
   await app.register(modelRoutes, { models, usage: store.usage, budgets: store.budgets, keys: store.apiKeys, typicalRequest: config.models.typicalRequest });
   await app.register(budgetRoutes, { budgets: store.budgets, audit: store.audit, keys: store.apiKeys });
-  if (config.firstPartyPlugins) await installFirstPartyPlugins(plugins, config.dataDir, app.log);
+  if (config.firstPartyPlugins) {
+    await installFirstPartyPlugins(plugins, config.dataDir, app.log, config.firstPartySource === 'registry' ? { kind: 'registry', installer } : { kind: 'folder' });
+  }
   // Workflows a stop interrupted run again (completed steps replayed); agent calls are failed.
   const interrupted = await executions.resumeInterrupted();
   if (interrupted.resumed + interrupted.failed > 0) app.log.warn(interrupted, 'executions interrupted by the last stop were resumed or failed');

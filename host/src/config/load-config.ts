@@ -40,6 +40,11 @@ const RULES: readonly ConfigRule[] = [
       typeof object === 'number' && typeof binary === 'number' && object > binary ? `${label('storage.maxObjectBytes')}: must be <= ${label('sandbox.maxBinaryBytes')} (${binary}), or no object that size could cross the bridge` : undefined,
   },
   {
+    paths: ['firstPartySource', 'firstPartyPlugins', 'registries.urls'],
+    check: ([source, install, urls], label) =>
+      source === 'registry' && install !== false && !urls ? `${label('firstPartySource')}: registry needs ${label('registries.urls')}, the registry to install them from` : undefined,
+  },
+  {
     paths: ['registries.trustedKeys'],
     check: ([text], label) => {
       const problem = trustedKeysProblem(text);

@@ -152,6 +152,8 @@ export interface HostConfig {
   readonly publicUrl?: string;
   /** Install and enable the bundled first-party plugins at first start. */
   readonly firstPartyPlugins: boolean;
+  /** Where they come from: their folders (packed at start) or the configured registry. */
+  readonly firstPartySource: 'folder' | 'registry';
 }
 
 /** Every field optional, at every depth (for `loadConfig` overrides). */

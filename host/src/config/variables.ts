@@ -218,6 +218,12 @@ export const FIELDS: readonly ConfigField[] = [
     description: 'Install and enable the bundled first-party plugins at first start (true or false)',
     schema: { type: 'boolean', default: true },
   },
+  {
+    env: 'EASEL_FIRST_PARTY_SOURCE',
+    path: 'firstPartySource',
+    description: 'Where first-party plugins come from: `folder` (packed from plugins-external/ at start) or `registry` (installed by range from EASEL_REGISTRY_URL, as `./run start --with-registry` sets up)',
+    schema: { type: 'string', enum: ['folder', 'registry'], default: 'folder' },
+  },
 ];
 
 /** The table docs are generated from: env name, config path, default, description. */

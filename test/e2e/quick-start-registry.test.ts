@@ -1,0 +1,75 @@
+/**
+ * `./run start --with-registry`, as its two halves run: scripts/local-registry.ts (a real
+ * process) starts the local registry in the background and publishes the SDK and the
+ * first-party plugins there; the host, given what the script printed, installs the
+ * first-party plugins by range from that registry and enables them. A second run publishes
+ * nothing again. The registry is stopped through its pid file, as `./run stop` does.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startChildHost, type ChildHost } from '../helpers/child-host.ts';
+import { REPO } from '../helpers/pack.ts';
+
+const run = promisify(execFile);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('the quick start with the local registry', () => {
+  let dataDir: string;
+  let host: ChildHost | undefined;
+
+  afterAll(async () => {
+    await host?.close();
+    const pid = Number((await readFile(join(dataDir, 'registry/registry.pid'), 'utf8').catch(() => '')).trim());
+    if (pid) process.kill(pid, 'SIGTERM');
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('publishes the SDK and the first-party plugins once; the host installs them from the registry', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'easel-quick-start-'));
+    const env = { ...process.env, EASEL_DATA_DIR: dataDir, EASEL_LOCAL_REGISTRY_PORT: String(await freePort()) };
+    const first = await run(process.execPath, [join(REPO, 'scripts/local-registry.ts')], { cwd: REPO, env, timeout: 400_000 });
+    const [url, keys] = first.stdout.trim().split('\n');
+    expect(url).toBe(`http://127.0.0.1:${env.EASEL_LOCAL_REGISTRY_PORT}`);
+    expect(JSON.parse(keys!)).toEqual([expect.objectContaining({ keyid: expect.any(String), key: expect.any(String) })]);
+    expect((await readFile(join(dataDir, 'registry/publisher.json'), 'utf8')).length).toBeGreaterThan(0);
+
+    const firstParty = (await readdir(join(REPO, 'plugins-external'))).sort();
+    const sdk = (await (await fetch(`${url}/@easel%2fsdk`)).json()) as { versions: Record<string, unknown> };
+    const { version: sdkVersion } = JSON.parse(await readFile(join(REPO, 'sdk/package.json'), 'utf8')) as { version: string };
+    expect(Object.keys(sdk.versions)).toEqual([sdkVersion]);
+    for (const name of firstParty) expect((await fetch(`${url}/${name}`)).status).toBe(200);
+
+    // Again: everything is there already, so nothing is packed or published.
+    const second = await run(process.execPath, [join(REPO, 'scripts/local-registry.ts')], { cwd: REPO, env, timeout: 120_000 });
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stderr).not.toContain('publishing');
+
+    host = await startChildHost({
+      env: { EASEL_FIRST_PARTY_PLUGINS: 'true', EASEL_FIRST_PARTY_SOURCE: 'registry', EASEL_REGISTRY_URL: url!, EASEL_REGISTRY_TRUSTED_KEYS: keys! },
+      startTimeoutMs: 120_000,
+    });
+    const listed = await host.call('GET', '/v1/plugins');
+    expect(listed.status).toBe(200);
+    const plugins = listed.body.plugins as { name: string; enabled: boolean; source?: unknown }[];
+    for (const name of firstParty) expect(plugins.find((p) => p.name === name)).toMatchObject({ enabled: true });
+    // Installed from the registry: the install record names its tarball's integrity, as the registry serves it.
+    const canvas = (await (await fetch(`${url}/canvas`)).json()) as { 'dist-tags': { latest: string }; versions: Record<string, { dist: { integrity: string } }> };
+    const installed = await host.call('GET', '/v1/plugins/canvas');
+    expect(installed.body.integrity).toBe(canvas.versions[canvas['dist-tags'].latest]!.dist.integrity);
+  }, 600_000);
+});
