@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import sdkPackage from '../../package.json' with { type: 'json' };
 import { validateManifest } from '../bundle/validate-manifest.ts';
 import type { CliIo } from './io.ts';
-import type { Command } from './main.ts';
+import type { Command } from './command.ts';
 import { parsePermissions, PERMISSION_WORDS } from './init/permissions.ts';
 import * as templates from './init/templates.ts';
 

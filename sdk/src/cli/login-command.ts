@@ -6,7 +6,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { CliIo } from './io.ts';
-import type { Command } from './main.ts';
+import type { Command } from './command.ts';
 import { registryConfig, saveToken, userNpmrcPath } from './npmrc.ts';
 import { describeRefusal } from './publish-command.ts';
 

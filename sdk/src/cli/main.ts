@@ -1,6 +1,7 @@
 /** The `easel` command line: a table of commands, each with its own options; parsing and dispatch. */
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import sdkPackage from '../../package.json' with { type: 'json' };
+import type { Command, CommandValues } from './command.ts';
 import { processIo, type CliIo } from './io.ts';
 import { devCommand } from './dev/dev-command.ts';
 import { initCommand } from './init-command.ts';
@@ -9,18 +10,6 @@ import { packCommand } from './pack-command.ts';
 import { publishCommand } from './publish-command.ts';
 import { validateCommand } from './validate-command.ts';
 
-/** Parsed options of one command: strings and booleans by option name. */
-export type CommandValues = Record<string, string | boolean | undefined>;
-
-export interface Command {
-  /** `easel <usage>` as the help shows it. */
-  usage: string;
-  summary: string;
-  options: ParseArgsOptionsConfig;
-  /** Fewest and most positional arguments. */
-  positionals: [number, number];
-  run(positionals: string[], values: CommandValues, io: CliIo): Promise<number>;
-}
 
 const COMMANDS: Record<string, Command> = {
   init: initCommand,

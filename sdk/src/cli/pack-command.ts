@@ -5,7 +5,7 @@ import { BundleError } from '../bundle/errors.ts';
 import { packPlugin, type PackedPlugin } from '../bundle/pack.ts';
 import { checkScriptLoads } from '../isolate/load-check.ts';
 import { printProblems, type CliIo } from './io.ts';
-import type { Command } from './main.ts';
+import type { Command } from './command.ts';
 
 export const packCommand: Command = {
   usage: 'pack [dir] [--out <folder>] [--skip-load-check]',

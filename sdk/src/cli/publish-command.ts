@@ -7,7 +7,7 @@
 import { sha1Hex } from '../bundle/integrity.ts';
 import type { PackedPlugin } from '../bundle/pack.ts';
 import type { CliIo } from './io.ts';
-import type { Command } from './main.ts';
+import type { Command } from './command.ts';
 import { registryConfig } from './npmrc.ts';
 import { packChecked } from './pack-command.ts';
 

@@ -10,7 +10,7 @@ import { validateManifest } from '../bundle/validate-manifest.ts';
 import { checkScriptLoads } from '../isolate/load-check.ts';
 import type { PluginManifest } from '../manifest.ts';
 import { printProblems, type CliIo } from './io.ts';
-import type { Command } from './main.ts';
+import type { Command } from './command.ts';
 
 export const validateCommand: Command = {
   usage: 'validate [dir] [--manifest-only]',

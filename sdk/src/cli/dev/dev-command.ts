@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { CliIo } from '../io.ts';
-import type { Command, CommandValues } from '../main.ts';
+import type { Command, CommandValues } from '../command.ts';
 import { DevSession } from './dev-session.ts';
 import { HostClient, HostError } from './host-client.ts';
 import { findHostCommand, NO_LOCAL_HOST, startLocalHost, type LocalHost } from './local-host.ts';
