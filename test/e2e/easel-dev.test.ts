@@ -113,13 +113,14 @@ test('starts its own host, reloads on save, keeps the last good code on errors, 
   expect((await greet(url!, appKey!)).body.output).toEqual({ message: 'Howdy, Ada!' });
 
   // A manifest/code mismatch the host refuses (PLUGIN_LOAD_FAILED): reported, and the last good code serves.
+  // The manifest goes first, so that no state between the two saves is a good one (the source still does not build).
   mark = dev.output().length;
   const manifestFile = join(dir, 'plugin.json');
   const manifest = await readFile(manifestFile, 'utf8');
   const withWave = JSON.parse(manifest);
   withWave.agents[0].capabilities.push({ name: 'wave', description: 'not written yet', input: { type: 'object' }, output: { type: 'object' } });
-  await writeFile(source, original);
   await writeFile(manifestFile, JSON.stringify(withWave, null, 2));
+  await writeFile(source, original.replace("?? 'Hello'", "?? 'Hola'"));
   await dev.waitFor(/✗ the host refused hello@1\.0\.0 \(PLUGIN_LOAD_FAILED\)\n[^\n]*wave[\s\S]*keeps serving/, mark);
   expect((await greet(url!, appKey!)).body.output).toEqual({ message: 'Howdy, Ada!' });
 
