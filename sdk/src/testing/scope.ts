@@ -63,10 +63,6 @@ export class CallScope {
     return this.#controller.signal;
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   /** Cancels the call. */
   abort(): void {
     // From now on no new ctx call gets through, even while ctx.signal's listeners run.
