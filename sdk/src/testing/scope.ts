@@ -4,7 +4,7 @@
  * handler may only end with such a code; anything else it throws is PLUGIN_ERROR, as on a host).
  */
 import { cut, EaselError, messageOf } from './errors.ts';
-import type { OpenStreams } from './models/capability.ts';
+import type { OpenStreams } from './models/types.ts';
 
 /** The host's defaults (EASEL_ORCHESTRATION_MAX_DEPTH, _MAX_STEPS). */
 export const MAX_DEPTH = 4;

@@ -10,7 +10,7 @@ import { linearRegExpEngine } from '../../bundle/linear-regexp.ts';
 import { imageType, withBytes } from '../bytes.ts';
 import { codeOf, EaselError, messageOf } from '../errors.ts';
 import { checkModelArguments } from './arguments.ts';
-import type { EmbedRequest, ImageCall, ModelBackend, StreamAnswer, StructuredRequest, TextRequest } from './types.ts';
+import type { EmbedRequest, ImageCall, ModelBackend, OpenStreams, StreamAnswer, StructuredRequest, TextRequest } from './types.ts';
 
 /**
  * The requests that reached the model backend, per operation, in order (denied and
@@ -60,8 +60,6 @@ function checkOf(schema: Record<string, unknown>): ValidateFunction {
 const MAX_OPEN_STREAMS = 8;
 
 /** Streams one call opened, by handle. */
-export type OpenStreams = Map<string, StreamAnswer & { read: number }>;
-
 export class ModelsCapability {
   readonly #backend: ModelBackend;
   readonly #recorded: RecordedModels;

@@ -74,3 +74,6 @@ export interface ModelBackend {
 export function wordChunks(text: string): string[] {
   return text.match(/\S*\s*/g)?.filter((c) => c !== '') ?? [];
 }
+
+/** A call's streamed texts still open, by handle, with how far each was read. */
+export type OpenStreams = Map<string, StreamAnswer & { read: number }>;
