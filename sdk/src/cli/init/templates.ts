@@ -1,7 +1,8 @@
 /**
  * The files `easel init` writes. The scaffold validates, packs, tests and runs as it is:
  * one agent (`assistant.reply`), optionally a workflow that calls it as a recorded step, and
- * code that uses exactly the permissions asked for.
+ * code that uses the kv and text-model permissions when they are asked for (the others are
+ * in the manifest for the author's own code).
  */
 import type { PluginManifest, Permissions } from '../../manifest.ts';
 
