@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { packSdk } from './pack-sdk.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const dataDir = resolve(process.env.EASEL_DATA_DIR ?? join(REPO, 'data'));
@@ -113,9 +114,8 @@ async function ensureSdk(publisher: Required<Publisher>): Promise<void> {
   const temp = mkdtempSync(join(tmpdir(), 'easel-sdk-publish-'));
   try {
     const env = npmEnv(publisher.token, temp);
-    const out = execFileSync('npm', ['pack', '-w', 'sdk', '--pack-destination', temp, '--json', '--silent'], { cwd: REPO, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    const filename = (JSON.parse(out) as { filename: string }[])[0]!.filename;
-    execFileSync('npm', ['publish', join(temp, filename), '--registry', `${url}/`], { cwd: temp, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const tarball = packSdk(temp, env);
+    execFileSync('npm', ['publish', tarball, '--registry', `${url}/`], { cwd: temp, env, stdio: ['ignore', 'ignore', 'inherit'] });
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
