@@ -11,7 +11,9 @@ export default defineConfig({
     maxWorkers: 2,
     // Under CI a JSON report as well, from which .ci/run prints the plain 'N passed, N failed' line.
     reporters: process.env.CI ? ['default', ['json', { outputFile: '.vitest-tmp/report.json' }]] : ['default'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Budgets of the harness, never what a test checks: a process-spawning test (npm, a child
+    // host, a registry) takes several times longer on a slow machine with its CPU shared.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

@@ -15,7 +15,9 @@ test('patterns match like JSON Schema says: unanchored unless anchored, Unicode 
 test('an exponential-backtracking pattern answers at once', () => {
   const started = performance.now();
   expect(ajv.validate({ type: 'string', pattern: '^(a|a)*$' }, `${'a'.repeat(100_000)}b`)).toBe(false);
-  expect(performance.now() - started).toBeLessThan(1000);
+  // Linear: tens of milliseconds, a few hundred on a loaded machine. Backtracking would never end,
+  // and even a quadratic engine (10^10 steps here) would be far past this bound.
+  expect(performance.now() - started).toBeLessThan(5000);
 });
 
 test('a manifest pattern the host cannot run (backreference, lookahead) is refused at its path', async () => {

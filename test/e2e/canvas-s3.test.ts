@@ -10,6 +10,9 @@ import { startHost, type RunningHost } from '../helpers/host.ts';
 import { pngSize, sha256 } from '../helpers/images.ts';
 import { S3RVER_CREDENTIALS, startS3rver, type RunningS3rver } from '../helpers/s3rver.ts';
 
+/** How long background work (deletes, audit rows) may take on a loaded machine; vi.waitFor's default is 1 s. */
+const SETTLED = { timeout: 10_000 };
+
 let s3: RunningS3rver;
 let host: RunningHost;
 let appKey: string;
@@ -71,7 +74,7 @@ test('S3 stopped mid-test: STORAGE_UNAVAILABLE, no metadata row, and the sweeper
     const keys = await host.host.store.blobs.orphans(new Date(Date.now() + 60_000).toISOString(), 100);
     expect(keys.length).toBeGreaterThan(0);
     return keys;
-  });
+  }, SETTLED);
   expect(pending.every((key) => key.startsWith('canvas/'))).toBe(true);
   // Reading what was stored before fails cleanly too.
   const url = (await host.call('POST', '/v1/p/canvas/generate', { key: appKey, body: { keywords: 'x' } })).status;

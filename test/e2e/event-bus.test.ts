@@ -8,6 +8,9 @@ import type { HostEvent } from '../../host/src/orchestration/event-bus.ts';
 import { packWithCli } from '../helpers/pack.ts';
 import { ADMIN_TOKEN, startHost, type RunningHost } from '../helpers/host.ts';
 
+/** How long background work (deletes, audit rows) may take on a loaded machine; vi.waitFor's default is 1 s. */
+const SETTLED = { timeout: 10_000 };
+
 let host: RunningHost;
 let appKey: string;
 let v1: Buffer;
@@ -146,7 +149,7 @@ describe('orchestration events become metrics and audit rows', () => {
       const found = await host.host.store.audit.list({ limit: 10, action: 'workflow.finished' });
       expect(found).toHaveLength(2);
       return found.reverse();
-    });
+    }, SETTLED);
     expect(rows[0]).toMatchObject({
       actor: 'plugin:story@2.0.0',
       target: 'exec-ok',
@@ -169,7 +172,7 @@ describe('orchestration events become metrics and audit rows', () => {
       const found = await host.host.store.audit.list({ limit: 10, action: 'agents.invoke' });
       expect(found).toHaveLength(1);
       return found;
-    });
+    }, SETTLED);
     expect(rows[0]).toMatchObject({ actor: 'plugin:story', target: 'canvas/painter.paint', outcome: 'ok', details: { executionId: 'exec-2', stepId: 'step-2' } });
   });
 });

@@ -18,7 +18,7 @@ beforeAll(async () => {
   process.on('uncaughtException', onException);
   host = await startHost();
   appKey = (await host.call('POST', '/v1/keys', { body: { role: 'app', label: 'app' } })).body.key;
-  for (const dir of ['plugins-external/hello', 'test/fixtures/plugins/http-attacker']) {
+  for (const dir of ['plugins-external/hello', 'test/fixtures/plugins/http-attacker', 'test/fixtures/plugins/http-attacker-patient']) {
     const { tarball } = await packWithCli(dir);
     const { body } = await host.call('POST', '/v1/plugins/upload', { raw: tarball });
     await host.call('POST', `/v1/plugins/${body.plugin.name}/enable`, { body: { grant: 'requested' } });
@@ -31,36 +31,42 @@ afterAll(async () => {
   process.off('uncaughtException', onException);
 });
 
-const attack = (capability: string) => host.call('POST', `/v1/agents/http-attacker/attacker/${capability}`, { key: appKey, body: {} });
-const echo = () => host.call('POST', '/v1/agents/http-attacker/attacker/echo', { key: appKey, body: { ok: true } });
+/** A 500 ms budget (its manifest): what stops the time attacks. */
+const ATTACKER = 'http-attacker';
+/** The same code with a 20 s budget, for the attacks the clock must not stop first on a slow machine. */
+const PATIENT = 'http-attacker-patient';
+
+const attack = (capability: string, plugin = ATTACKER, body: unknown = {}) => host.call('POST', `/v1/agents/${plugin}/attacker/${capability}`, { key: appKey, body });
+const echo = (plugin = ATTACKER) => host.call('POST', `/v1/agents/${plugin}/attacker/echo`, { key: appKey, body: { ok: true } });
 
 describe.each([
-  { capability: 'spin', status: 504, code: 'EXECUTION_TIMEOUT' },
-  { capability: 'spin-after-await', status: 504, code: 'EXECUTION_TIMEOUT' },
-  { capability: 'hang', status: 504, code: 'EXECUTION_TIMEOUT' },
-  { capability: 'bomb', status: 502, code: 'EXECUTION_MEMORY' },
-  { capability: 'huge', status: 502, code: 'OUTPUT_TOO_LARGE' },
-  { capability: 'ungranted', status: 403, code: 'PERMISSION_DENIED' },
-])('$capability', ({ capability, status, code }) => {
+  // Stopped by the plugin's 500 ms budget, not the host's defaults (5 s CPU, 10 s wall): well under those, with slack for a loaded machine.
+  { capability: 'spin', plugin: ATTACKER, status: 504, code: 'EXECUTION_TIMEOUT', withinMs: 4000 },
+  { capability: 'spin-after-await', plugin: ATTACKER, status: 504, code: 'EXECUTION_TIMEOUT', withinMs: 4000 },
+  { capability: 'hang', plugin: ATTACKER, status: 504, code: 'EXECUTION_TIMEOUT', withinMs: 4000 },
+  { capability: 'bomb', plugin: PATIENT, status: 502, code: 'EXECUTION_MEMORY' },
+  { capability: 'huge', plugin: PATIENT, status: 502, code: 'OUTPUT_TOO_LARGE' },
+  { capability: 'ungranted', plugin: ATTACKER, status: 403, code: 'PERMISSION_DENIED' },
+])('$capability', ({ capability, plugin, status, code, withinMs }) => {
   test(`fails with ${code}, is recorded, and the plugin recovers`, async () => {
     const started = performance.now();
-    const res = await attack(capability);
-    // Budget 500 ms; generous headroom for a loaded two-core CI machine.
-    expect(performance.now() - started).toBeLessThan(3000);
+    const res = await attack(capability, plugin);
+    if (withinMs !== undefined) expect(performance.now() - started).toBeLessThan(withinMs);
     expect(res.status).toBe(status);
     expect(res.body).toMatchObject({ statusCode: status, code });
     const recorded = await host.call('GET', `/v1/executions/${res.body.details.executionId}`, { key: appKey });
     expect(recorded.body).toMatchObject({ status: 'failed', errorCode: code });
-    expect((await echo()).body.output).toEqual({ ok: true });
+    expect((await echo(plugin)).body.output).toEqual({ ok: true });
   });
 });
 
 test('another plugin answers while one spins', async () => {
-  const spinning = attack('spin');
-  const started = performance.now();
+  let spinEnded = false;
+  const spinning = attack('spin').finally(() => (spinEnded = true));
   const hello = await host.call('POST', '/v1/agents/hello/greeter/greet', { key: appKey, body: { name: 'Ada' } });
   expect(hello.body.output).toEqual({ message: 'Hello, Ada!' });
-  expect(performance.now() - started).toBeLessThan(500);
+  // Answered while the spin still held its isolate (one sandbox worker runs both), not after its budget stopped it.
+  expect(spinEnded).toBe(false);
   expect((await spinning).body.code).toBe('EXECUTION_TIMEOUT');
 });
 
@@ -73,8 +79,9 @@ test('schema patterns run in linear time: no ReDoS through input or output valid
   const output = await attack('redos-output');
   expect(output.status).toBe(502);
   expect(output.body.code).toBe('OUTPUT_INVALID');
-  // With V8's backtracking engine either one would take longer than the universe is old.
-  expect(performance.now() - started).toBeLessThan(2000);
+  // With V8's backtracking engine either one would take longer than the universe is old; linear
+  // time is a few milliseconds, so the bound only needs to be finite, with room for a loaded machine.
+  expect(performance.now() - started).toBeLessThan(10_000);
   const ok = await host.call('POST', '/v1/agents/http-attacker/attacker/redos-input', { key: appKey, body: { text: 'aaaa' } });
   expect(ok.body.output).toEqual({ length: 4 });
 });
@@ -96,10 +103,14 @@ test('the denied capability call is in the audit log', async () => {
 });
 
 test('a flood of denied calls is audited once per execution, not once per attempt', async () => {
-  const res = await attack('deny-flood');
-  expect(res.body.output).toEqual({ denied: 2000 });
-  const rows = (await host.host.store.audit.list({ limit: 500 })).filter((e) => e.action === 'storage.get' && e.target === res.body.executionId);
-  expect(rows).toHaveLength(1);
+  // The patient copy: 1000 round trips in a row must not have to fit a 500 ms budget (the
+  // attacks above test budgets); what is tested is the audit, one row per execution.
+  const flood = () => attack('deny-flood', PATIENT, { n: 1000 });
+  const first = await flood();
+  const second = await flood();
+  expect([first.body.output, second.body.output]).toEqual([{ denied: 1000 }, { denied: 1000 }]);
+  const rows = (await host.host.store.audit.list({ limit: 500 })).filter((e) => e.action === 'storage.get' && e.actor.startsWith(`plugin:${PATIENT}@`));
+  expect(rows.map((e) => e.target).sort()).toEqual([first.body.executionId, second.body.executionId].sort());
 });
 
 test('the host process saw no unhandled rejection or uncaught exception', () => {

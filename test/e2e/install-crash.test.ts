@@ -68,7 +68,10 @@ async function startChild(): Promise<{ child: ChildProcess; url: string }> {
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`host did not start: ${out}`)), 20_000);
+    // A start takes about a second; far more on a loaded machine (a budget, not what is tested).
+    const timer = setTimeout(() => reject(new Error(`host did not start: ${out}`)), 60_000);
+    // stderr too: a start that fails says why there, in one line.
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
@@ -93,7 +96,8 @@ async function installedSet(url: string): Promise<string[]> {
 const OLD = ['set-a@1.0.0', 'set-b@1.0.0', 'set-c@1.0.0'];
 const NEW = ['set-a@2.0.0', 'set-b@2.0.0', 'set-c@2.0.0'];
 
-test('a SIGKILL at any point of a set install leaves the old set or the new one', { timeout: 120_000 }, async () => {
+// Eleven host starts and about as many set changes: a budget for a loaded machine.
+test('a SIGKILL at any point of a set install leaves the old set or the new one', { timeout: 300_000 }, async () => {
   let { child, url } = await startChild();
   expect((await call(url, 'POST', '/v1/plugins/install', { name: 'set-a', range: '^1.0.0' })).status).toBe(201);
   expect(await installedSet(url)).toEqual(OLD);
@@ -102,7 +106,8 @@ test('a SIGKILL at any point of a set install leaves the old set or the new one'
   expect((await call(url, 'POST', '/v1/plugins/set-a/upgrade', { range: '^2.0.0' })).status).toBe(200);
   const fullMs = performance.now() - started;
   expect((await call(url, 'POST', '/v1/plugins/set-a/upgrade', { range: '^1.0.0' })).status).toBe(200);
-  const seen = new Set<string>();
+  // Where each kill lands depends on the machine's speed; what it leaves behind must not.
+  let unchanged = 0;
   for (const fraction of [0, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 1.2, 1.6]) {
     const delayMs = fraction * fullMs;
     const current = await installedSet(url);
@@ -116,12 +121,21 @@ test('a SIGKILL at any point of a set install leaves the old set or the new one'
     ({ child, url } = await startChild());
     const after = await installedSet(url);
     expect([OLD, NEW]).toContainEqual(after);
-    seen.add(after[0] as string);
+    if (after[0] === current[0]) unchanged++;
     expect(await readdir(join(dataDir, 'staging')).catch(() => [])).toEqual([]);
     expect((await readdir(join(dataDir, 'plugins'))).length).toBe(3);
   }
-  // The kills landed both before and after the set was recorded.
-  expect([...seen].sort()).toEqual(['set-a@1.0.0', 'set-a@2.0.0']);
+  // Kills landed before the change was recorded (the first, at once, always does) ...
+  expect(unchanged).toBeGreaterThan(0);
+  // ... and one lands after it, whatever the timing: a change the host answered survives a kill.
+  const answered = (await installedSet(url))[0] === OLD[0] ? NEW : OLD;
+  expect((await call(url, 'POST', '/v1/plugins/set-a/upgrade', { range: answered === NEW ? '^2.0.0' : '^1.0.0' })).status).toBe(200);
+  child.kill('SIGKILL');
+  await exited(child);
+  ({ child, url } = await startChild());
+  expect(await installedSet(url)).toEqual(answered);
+  expect(await readdir(join(dataDir, 'staging')).catch(() => [])).toEqual([]);
+  expect((await readdir(join(dataDir, 'plugins'))).length).toBe(3);
   child.kill('SIGTERM');
   await exited(child);
 });

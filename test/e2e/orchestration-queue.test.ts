@@ -12,8 +12,12 @@ import { appKey, emulatorOf, enable, EventReader, executionOf, readEvents, start
 import { packWithCli } from '../helpers/pack.ts';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
-/** Each model call of the first workflow (three steps, one call each) takes this long. */
-const SLOW_CALL_MS = 700;
+/**
+ * The first workflow's first model call takes this long: it holds the slot while the test does
+ * its dozen requests, however slowly they come back, and a cancel that waited for the slot
+ * would take about this long.
+ */
+const SLOW_CALL_MS = 8000;
 
 let host: RunningHost;
 let app: string;
@@ -38,10 +42,10 @@ const finished = (id: string) => waitFor(`execution ${id} to finish`, async () =
 const start = (topic: string) => startWorkflow(host, app, 'three-steps', { topic }, { wait: false });
 const rowCount = async () => (await host.host.store.executions.list({ limit: 500 })).items.length;
 
-test('one slot, two places in the queue: queued, refused when full, cancelled while waiting, then run in order', { timeout: 20_000 }, async () => {
+test('one slot, two places in the queue: queued, refused when full, cancelled while waiting, then run in order', { timeout: 60_000 }, async () => {
   await control.reset();
-  // Only the first workflow's three calls are slow: it holds the slot for about 2 s.
-  await control.fault({ modelId: '*', latencyMs: SLOW_CALL_MS, count: 3 });
+  // Only the first workflow's first call is slow.
+  await control.fault({ modelId: '*', latencyMs: SLOW_CALL_MS, count: 1 });
 
   const first = await start('q-first');
   expect(first.status, JSON.stringify(first.body)).toBe(202);
@@ -79,10 +83,10 @@ test('one slot, two places in the queue: queued, refused when full, cancelled wh
     const listed = await host.call('GET', '/v1/executions?workflow=three-steps', { key: app });
     expect(listed.body.items).toHaveLength(3);
 
-    // Cancelling a queued execution ends it at once; it never ran.
+    // Cancelling a queued execution ends it at once, not when the slot frees up; it never ran.
     const t0 = performance.now();
     const cancelled = await host.call('POST', `/v1/executions/${thirdId}/cancel`, { key: app });
-    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(performance.now() - t0).toBeLessThan(SLOW_CALL_MS / 2);
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
     expect(cancelled.body).toMatchObject({ id: thirdId, status: 'cancelled', errorCode: 'EXECUTION_CANCELLED', steps: [] });
     const thirdEvents = await readEvents(host, thirdId, { key: app });
@@ -102,7 +106,7 @@ test('one slot, two places in the queue: queued, refused when full, cancelled wh
     expect(stream.received.map((e) => e.event)).toEqual(['execution.queued']);
 
     // The queue moves on: the second runs once the first is done, then the fifth.
-    const events = await stream.rest(15_000);
+    const events = await stream.rest(30_000);
     expect(events[1]).toMatchObject({ event: 'execution.started', data: { executionId: secondId, kind: 'workflow', target: 'three-steps', plugin: 'durable-flow', resumed: 0 } });
     expect(events.at(-1)).toMatchObject({ event: 'execution.finished', data: { status: 'succeeded' } });
     expect(events.filter((e) => e.event === 'execution.queued')).toHaveLength(1);

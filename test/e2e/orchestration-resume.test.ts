@@ -83,7 +83,8 @@ describe('SIGKILL mid-workflow, restart on the same data dir', () => {
     await emulator?.close();
   });
 
-  test('the workflow completes under the same id; finished steps are replayed, not called again', { timeout: 55_000 }, async () => {
+  // Two starts of a host process and a workflow of 2 s steps: a budget for a loaded machine.
+  test('the workflow completes under the same id; finished steps are replayed, not called again', { timeout: 120_000 }, async () => {
     host = await startChildHost({
       env: {
         EASEL_BEDROCK_MODE: 'emulator',
@@ -98,8 +99,9 @@ describe('SIGKILL mid-workflow, restart on the same data dir', () => {
     const appKey: string = (await host.call('POST', '/v1/keys', { body: { role: 'app', label: 'resume' } })).body.key;
 
     await emulator.control.reset();
-    // Every model call takes 800 ms: a wide window between two steps for the kill.
-    await emulator.control.fault({ modelId: '*', latencyMs: 800, count: Infinity });
+    // Every model call takes 2 s: a wide window for the kill while the third step runs, however
+    // slowly the polls below come back.
+    await emulator.control.fault({ modelId: '*', latencyMs: 2000, count: Infinity });
     const topic = `kill-${randomUUID().slice(0, 8)}`;
     const started = await host.call('POST', '/v1/workflows/three-steps/executions?wait=false', { key: appKey, body: { topic } });
     expect(started.status, JSON.stringify(started.body)).toBe(202);

@@ -12,6 +12,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi 
 import { packWithCli } from '../helpers/pack.ts';
 import { startHost, type RunningHost } from '../helpers/host.ts';
 
+/** How long background work (deletes, audit rows) may take on a loaded machine; vi.waitFor's default is 1 s. */
+const SETTLED = { timeout: 10_000 };
+
 const KiB = 1024;
 const MAX_OBJECT = 64 * KiB;
 const QUOTA_BYTES = 160 * KiB;
@@ -252,7 +255,7 @@ describe('limits', () => {
     // `a` grown to fill the quota exactly: the overwrite counts its new size, not both.
     await ok(USER, 'put', { key: 'a', bytes: { size: QUOTA_BYTES - 2 * chunk, fill: 4 } });
     expect(await host.host.store.blobs.usage(USER)).toEqual({ bytes: QUOTA_BYTES, objects: 3 });
-    await vi.waitFor(async () => expect(await blobFiles()).toHaveLength(4));
+    await vi.waitFor(async () => expect(await blobFiles()).toHaveLength(4), SETTLED);
     await expectNothingWritten(async () => {
       await refused(USER, 'put', { key: 'e', bytes: [1] }, 'STORAGE_QUOTA_EXCEEDED');
     });
@@ -282,7 +285,7 @@ describe('limits', () => {
     });
     expect(await ok(USER, 'put', { key: 'k0', bytes: [100, 100] })).toMatchObject({ size: 2 });
     expect(await host.host.store.blobs.usage(USER)).toEqual({ bytes: MAX_OBJECTS + 1, objects: MAX_OBJECTS });
-    await vi.waitFor(async () => expect(await blobFiles()).toHaveLength(MAX_OBJECTS));
+    await vi.waitFor(async () => expect(await blobFiles()).toHaveLength(MAX_OBJECTS), SETTLED);
   });
 
   test('parallel puts racing for the quota: exactly the ones that fit are stored, and only their bytes stay', async () => {
@@ -301,7 +304,7 @@ describe('limits', () => {
     await vi.waitFor(async () => {
       expect(await blobFiles()).toEqual(rows.map((r) => r.objectKey).sort());
       expect(await host.host.store.blobs.orphans(FAR_FUTURE, 1000)).toEqual([]);
-    });
+    }, SETTLED);
   });
 });
 
@@ -386,7 +389,7 @@ describe('overwrite and delete', () => {
     await vi.waitFor(async () => {
       expect(await blobFiles()).toEqual([secondFile]);
       expect(await host.host.store.blobs.orphans(FAR_FUTURE, 1000)).toEqual([]);
-    });
+    }, SETTLED);
     const stale = await fetchBlob(firstUrl);
     expect(stale.status).toBe(404);
     expect(stale.body.code).toBe('BLOB_NOT_FOUND');
@@ -407,7 +410,7 @@ describe('overwrite and delete', () => {
     await ok(USER, 'put', { key: 'doc', bytes: [2, 2] });
     const url = (await ok(USER, 'url', { key: 'doc' })) as string;
     expect(await ok(USER, 'delete', { key: 'doc' })).toBe(true);
-    await vi.waitFor(async () => expect(await blobFiles()).toEqual([]));
+    await vi.waitFor(async () => expect(await blobFiles()).toEqual([]), SETTLED);
     expect(await host.host.store.blobs.orphans(FAR_FUTURE, 1000)).toEqual([]);
     const gone = await fetchBlob(url);
     expect(gone.status).toBe(404);

@@ -2,7 +2,7 @@
  * Fallback and cooldown under faults the emulator scripts: throttling, 5xx, streams that
  * break. The emulator's call log is the witness of what was sent where, and in what order.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { EaselError } from '../../host/src/errors/index.ts';
 import { startModelStack, type ModelStack } from './stack.ts';
 
@@ -18,6 +18,9 @@ afterEach(async () => {
   await stack?.close();
   stack = undefined;
 });
+
+/** Resolves once the emulator has received a call (its log records calls on arrival). */
+const arrived = (s: ModelStack) => vi.waitFor(async () => expect((await s.emulator.control.calls()).length).toBeGreaterThan(0), { timeout: 10_000 });
 
 async function failure(promise: Promise<unknown>): Promise<EaselError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -60,24 +63,30 @@ describe('fallback', () => {
   });
 
   test('a model that does not answer in time is abandoned for the next one', async () => {
-    stack = await startModelStack({ models: { callTimeoutMs: 200 } });
-    await stack.emulator.control.fault({ modelId: MICRO, latencyMs: 1500, count: 1 });
+    // A timeout the next model's answer fits in even on a loaded machine; a latency far past it.
+    stack = await startModelStack({ models: { callTimeoutMs: 1500 } });
+    await stack.emulator.control.fault({ modelId: MICRO, latencyMs: 20_000, count: 1 });
     const started = performance.now();
     const answer = await ask(stack);
     expect(answer.model).toBe(LITE);
-    expect(performance.now() - started).toBeLessThan(1500);
+    // Given up at the timeout, long before the late answer.
+    expect(performance.now() - started).toBeLessThan(10_000);
     expect(stack.models.health.snapshot(MICRO, Date.now()).lastError?.kind).toBe('timeout');
   });
 
   test('a cancelled execution aborts its model call at once, with no fallback, and the attempt is recorded', async () => {
     stack = await startModelStack();
-    await stack.emulator.control.fault({ modelId: MICRO, latencyMs: 3000, count: 1 });
+    await stack.emulator.control.fault({ modelId: MICRO, latencyMs: 20_000, count: 1 });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
+    const pending = failure(stack.models.service.text({ prompt: 'slow one', cache: false }, { ...meta, executionId: 'e-cancel', signal: controller.signal }));
+    // Cancelled once the emulator holds the call (for 20 s), however long it took to get there.
+    await arrived(stack);
     const started = performance.now();
-    const thrown = await failure(stack.models.service.text({ prompt: 'slow one', cache: false }, { ...meta, executionId: 'e-cancel', signal: controller.signal }));
+    controller.abort();
+    const thrown = await pending;
     expect(thrown.code).toBe('EXECUTION_ABORTED');
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Ended by the cancel, not by the answer.
+    expect(performance.now() - started).toBeLessThan(10_000);
     expect((await stack.emulator.control.calls()).map((c) => c.modelId)).toEqual([MICRO]);
     const [row] = await stack.store.usage.listByExecution('e-cancel');
     expect(row).toMatchObject({ status: 'failed', errorCode: 'EXECUTION_ABORTED', costUsd: 0 });
@@ -85,12 +94,15 @@ describe('fallback', () => {
   });
 
   test('a cancel during the backoff between candidates leaves no budget held', async () => {
-    stack = await startModelStack({ models: { backoffBaseMs: 1000, backoffMaxMs: 1000 } });
+    // A backoff the cancel lands in however slowly the throttled answer came back.
+    stack = await startModelStack({ models: { backoffBaseMs: 20_000, backoffMaxMs: 20_000 } });
     await stack.store.budgets.set('bob', 10);
     await stack.emulator.control.fault({ modelId: MICRO, exception: 'ThrottlingException', count: 1 });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 200);
-    const thrown = await failure(stack.models.service.text({ prompt: 'backing off', cache: false }, { ...meta, signal: controller.signal }));
+    const pending = failure(stack.models.service.text({ prompt: 'backing off', cache: false }, { ...meta, signal: controller.signal }));
+    await vi.waitFor(async () => expect((await stack!.emulator.control.calls()).map((c) => c.status)).toEqual([429]), { timeout: 10_000 });
+    controller.abort();
+    const thrown = await pending;
     expect(thrown.code).toBe('EXECUTION_ABORTED');
     const status = await stack.store.budgets.get('bob', new Date().toISOString().slice(0, 7));
     expect(status).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
@@ -123,11 +135,12 @@ describe('fallback', () => {
   });
 
   test('recovery: after its cooldown the model is tried again', async () => {
-    stack = await startModelStack({ models: { throttleCooldownMs: 300 } });
+    // Long enough that the second question is asked while it cools, even on a loaded machine.
+    stack = await startModelStack({ models: { throttleCooldownMs: 3000 } });
     await stack.emulator.control.fault({ modelId: MICRO, exception: 'ThrottlingException', count: 1 });
     expect((await ask(stack)).model).toBe(LITE);
     expect((await ask(stack, 'while cooling')).model).toBe(LITE);
-    await new Promise((r) => setTimeout(r, 350));
+    await vi.waitFor(async () => expect(await stack!.models.state.cooling(Date.now())).toEqual([]), { timeout: 10_000, interval: 100 });
     expect((await ask(stack, 'after cooling')).model).toBe(MICRO);
     const health = stack.models.health.snapshot(MICRO, Date.now());
     expect(health).toMatchObject({ calls: 2, errors: 1 });
@@ -198,10 +211,12 @@ describe('streams', () => {
   });
 
   test('a stream cut by the call timeout is not reported as complete', async () => {
-    stack = await startModelStack({ models: { callTimeoutMs: 300 } });
+    // The stream starts well within the timeout even on a loaded machine; read at 200 ms a delta,
+    // its 13 deltas take 2.6 s, however fast the machine.
+    stack = await startModelStack({ models: { callTimeoutMs: 1500 } });
     const { deltas } = await stack.models.service.streamText({ prompt: 'a very long story please', maxTokens: 2000 }, { ...meta, executionId: 'e-cut' });
     const thrown = await (async () => {
-      for await (const _ of deltas) await new Promise((r) => setTimeout(r, 50));
+      for await (const _ of deltas) await new Promise((r) => setTimeout(r, 200));
     })().then(() => undefined, (e: unknown) => e as EaselError);
     expect(thrown?.code).toBe('MODEL_STREAM_BROKEN');
     const [row] = await stack.store.usage.listByExecution('e-cut');

@@ -20,10 +20,11 @@ function run(env: Record<string, string>, check?: (url: string) => Promise<void>
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   return new Promise((resolve, reject) => {
+    // A start, a request and a stop take a second or two; far more on a loaded machine.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`main.ts did not finish: ${stdout} ${stderr}`));
-    }, 20_000);
+    }, 60_000);
     let checked = false;
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();

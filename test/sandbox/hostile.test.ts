@@ -211,8 +211,18 @@ describe('hostile plugin code', () => {
 
   test('a burst of bridge calls is capped per call (BRIDGE_BUSY), never queued without bound', async () => {
     bridge.maxInFlight = 0;
-    const { output } = await call(sandbox, hostile, 'probe', 'burst', { n: 2000 });
-    expect(output).toEqual({ ok: 8, BRIDGE_BUSY: 1992 });
+    const before = bridge.log.length;
+    const { output } = (await call(sandbox, hostile, 'probe', 'burst', { n: 2000 })) as { output: Record<string, number> };
+    // How many get through depends on how many answers arrive while the burst is still being
+    // issued (the machine's speed). What does not: every call is answered, admitted or refused;
+    // the first 8 always get through; some are refused; the host never has more than 8 at once.
+    expect(Object.keys(output).sort()).toEqual(['BRIDGE_BUSY', 'ok']);
+    expect(output.ok! + output.BRIDGE_BUSY!).toBe(2000);
+    expect(output.ok).toBeGreaterThanOrEqual(8);
+    expect(output.BRIDGE_BUSY).toBeGreaterThan(0);
+    expect(bridge.maxInFlight).toBeGreaterThan(0);
     expect(bridge.maxInFlight).toBeLessThanOrEqual(8);
+    // Refused calls never reach the host: only the admitted ones do, once each.
+    expect(bridge.log.slice(before).filter((e) => e.capability === 'kv' && e.op === 'get')).toHaveLength(output.ok!);
   });
 });

@@ -29,15 +29,17 @@ describe('limits: time, memory, output size', () => {
     await sandbox?.close();
   });
 
-  /** The call fails with `code` close to its budget, and the plugin answers again afterwards. */
+  /** The call fails with `code` within `upperMs` (close to its budget), and the plugin answers again afterwards. */
   async function expectStopped(capability: string, code: string, f: Fixture = limits, upperMs = BUDGET_MS + SLACK_MS) {
     const took = elapsed();
-    const pending = rejection(call(sandbox, f, 'limits', capability, {}));
+    let stopped = false;
+    const pending = rejection(call(sandbox, f, 'limits', capability, {})).finally(() => (stopped = true));
     // Another plugin in the same worker keeps answering while this one misbehaves.
     await new Promise((r) => setTimeout(r, 30));
     expect((await call(sandbox, bystander, 'greeter', 'greet', { name: 'bystander' })).output).toEqual({ message: 'Hello, bystander!' });
-    // Answered before the misbehaving call's own budget ran out.
-    expect(took()).toBeLessThan(BUDGET_MS);
+    // Answered while the misbehaving call still ran, not once its budget had stopped it (a call
+    // its clock stops runs at least that long; one that fills its memory may be over already).
+    if (code === 'EXECUTION_TIMEOUT') expect(stopped).toBe(false);
     const err = await pending;
     expect(err.code).toBe(code);
     expect(took()).toBeLessThan(upperMs);
@@ -65,17 +67,17 @@ describe('limits: time, memory, output size', () => {
   test('a heap bomb is stopped (EXECUTION_MEMORY) and the isolate rebuilt', async () => {
     // A time budget the bomb cannot reach first, even on a loaded machine: memory must stop it.
     const bomb = await fixture('sandbox-limits', { cpuMs: 5000, wallMs: 5000, memoryMb: 16 }, 'sandbox-limits-bomb@1.0.0');
-    await expectStopped('memory-bomb', 'EXECUTION_MEMORY', bomb, SLACK_MS);
+    // No time bound: how fast 16 MB fill depends on the machine; the code says memory stopped it.
+    await expectStopped('memory-bomb', 'EXECUTION_MEMORY', bomb, Infinity);
     expect((await call(sandbox, bomb, 'limits', 'counter')).output).toEqual({ calls: 1 });
     await sandbox.unload(bomb.plugin.id);
   });
 
   test('a huge return value is refused by size (OUTPUT_TOO_LARGE)', async () => {
-    const big = await fixture('sandbox-limits', { cpuMs: 3000, wallMs: 5000, memoryMb: 256 }, 'sandbox-limits-big@1.0.0');
-    const took = elapsed();
+    // A time budget building 50 MB cannot reach first, even on a loaded machine: size must stop it.
+    const big = await fixture('sandbox-limits', { cpuMs: 20_000, wallMs: 20_000, memoryMb: 256 }, 'sandbox-limits-big@1.0.0');
     const err = await rejection(call(sandbox, big, 'limits', 'huge-output', { mb: 50 }));
     expect(err.code).toBe('OUTPUT_TOO_LARGE');
-    expect(took()).toBeLessThan(3000 + SLACK_MS);
     expect((await call(sandbox, big, 'limits', 'echo', { ok: 1 })).output).toEqual({ echoed: { ok: 1 } });
     await sandbox.unload(big.plugin.id);
   });
@@ -84,7 +86,8 @@ describe('limits: time, memory, output size', () => {
     const before = await call(sandbox, limits, 'limits', 'counter');
     expect((await call(sandbox, limits, 'limits', 'detached-loop')).output).toEqual({ returned: true });
     // The detached loop burns the idle isolate until the watchdog disposes it; then a fresh one answers.
-    await waitFor(() => logger.entries.some((e) => e.msg === 'isolate disposed' && (e.obj as { cause?: string }).cause === 'idle'), 'the idle watchdog', BUDGET_MS + SLACK_MS);
+    // (Its CPU budget is spent at the speed the machine gives the loop: waitFor's 10 s, not the budget, bound the wait.)
+    await waitFor(() => logger.entries.some((e) => e.msg === 'isolate disposed' && (e.obj as { cause?: string }).cause === 'idle'), 'the idle watchdog');
     const fresh = await waitFor(async () => {
       const r = await call(sandbox, limits, 'limits', 'counter').catch(() => undefined);
       return r && (r.output as { calls: number }).calls === 1 ? r : undefined;
@@ -115,9 +118,10 @@ describe('limits: time, memory, output size', () => {
     const pid = sandbox.workerPids()[0];
     const took = elapsed();
     const err = await rejection(call(sandbox, runaway, 'limits', 'runaway-bomb'));
-    // The call fails as soon as isolated-vm flags the memory limit; the thread keeps allocating.
+    // The call fails as soon as isolated-vm flags the memory limit (not when the worker goes down,
+    // nor at its 5 s time budget); the thread keeps allocating.
     expect(err.code).toBe('EXECUTION_MEMORY');
-    expect(took()).toBeLessThan(BUDGET_MS + SLACK_MS);
+    expect(took()).toBeLessThan(4000);
     await waitFor(() => sandbox.workerPids().length === 1 && sandbox.workerPids()[0] !== pid, 'a new worker');
     const last = logger.entries.find((e) => e.msg === 'sandbox worker is ending itself');
     expect(last?.obj).toMatchObject({ plugin: runaway.plugin.id, reason: 'an isolate kept running after it was disposed' });

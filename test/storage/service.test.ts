@@ -22,6 +22,9 @@ import { UrlSigner } from '../../host/src/storage/url-signer.ts';
 import { openStore, type Store } from '../../host/src/store/index.ts';
 import { pluginRecord } from '../../host/src/store/test-store.ts';
 
+/** How long background work (deletes, audit rows) may take on a loaded machine; vi.waitFor's default is 1 s. */
+const SETTLED = { timeout: 10_000 };
+
 const LIMITS: BlobLimits = {
   maxObjectBytes: 1000,
   pluginQuotaBytes: 10_000,
@@ -371,7 +374,7 @@ describe('quotas', () => {
     await vi.waitFor(async () => {
       expect(await files()).toEqual(rows.map((r) => r.objectKey).sort());
       expect(await store.blobs.orphans(FAR_FUTURE, 100)).toEqual([]);
-    });
+    }, SETTLED);
     expect(await store.blobs.usage('p2')).toEqual({ bytes: 0, objects: 0 });
   });
 
@@ -380,7 +383,7 @@ describe('quotas', () => {
     const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => blobs.put('p1', undefined, `k${i}`, bytes(1), 'application/octet-stream')));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(7);
     expect(await store.blobs.usage('p1')).toEqual({ bytes: 7, objects: 7 });
-    await vi.waitFor(async () => expect(await files()).toHaveLength(7));
+    await vi.waitFor(async () => expect(await files()).toHaveLength(7), SETTLED);
     const error = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(error.reason).toMatchObject({ code: 'STORAGE_QUOTA_EXCEEDED', details: { maxObjects: 7, maxBytes: LIMITS.pluginQuotaBytes } });
   });
@@ -399,7 +402,7 @@ describe('quotas', () => {
     await vi.waitFor(async () => {
       expect(await files()).toEqual((await rowsOf('p1')).map((r) => r.objectKey).sort());
       expect(await store.blobs.orphans(FAR_FUTURE, 100)).toEqual([]);
-    });
+    }, SETTLED);
   });
 
   test('a put for a plugin that is not installed is PLUGIN_NOT_FOUND and leaves nothing', async () => {
@@ -408,7 +411,7 @@ describe('quotas', () => {
     await vi.waitFor(async () => {
       expect(await files()).toEqual([]);
       expect(await store.blobs.orphans(FAR_FUTURE, 100)).toEqual([]);
-    });
+    }, SETTLED);
   });
 
   test('a delete frees its bytes and its object slot', async () => {
@@ -439,7 +442,7 @@ describe('failed and interrupted writes', () => {
     expect(await codeOf(() => blobs.put('p1', undefined, 'k', bytes(20, 8), 'text/plain'))).toBe('STORAGE_UNAVAILABLE');
     backend.failPuts = 1;
     expect(await codeOf(() => blobs.put('p1', undefined, 'new', bytes(20, 8), 'text/plain'))).toBe('STORAGE_UNAVAILABLE');
-    await vi.waitFor(async () => expect(await store.blobs.orphans(FAR_FUTURE, 100)).toEqual([]));
+    await vi.waitFor(async () => expect(await store.blobs.orphans(FAR_FUTURE, 100)).toEqual([]), SETTLED);
     expect(await store.blobs.usage('p1')).toEqual({ bytes: 10, objects: 1 });
     expect((await rowsOf('p1')).map((r) => r.id)).toEqual([old.blobId]);
     expect(await files()).toEqual(before);
@@ -455,29 +458,33 @@ describe('failed and interrupted writes', () => {
     await vi.waitFor(async () => {
       expect(await files()).toEqual([]);
       expect(await store.blobs.orphans(FAR_FUTURE, 100)).toEqual([]);
-    });
+    }, SETTLED);
     expect(backend.deleteCalls).toHaveLength(1);
   });
 
   test('a put interrupted before its commit (a crash) is swept only once older than sweepAfterMs', async () => {
-    const sweepAfterMs = 400;
+    // A minute: the first sweep comes well before that on any machine; the clock is then moved past it.
+    const sweepAfterMs = 60_000;
     const blobs = service({ sweepAfterMs });
     const committed = await blobs.put('p1', undefined, 'kept', bytes(3), 'text/plain');
     // What a crash between the backend write and the commit leaves behind.
     const objectKey = `p1/${randomUUID()}`;
     await store.blobs.beginWrite(objectKey);
     await backend.put(objectKey, bytes(9), { contentType: 'text/plain', sha256: sha(bytes(9)) });
-    const started = Date.now();
     expect(await blobs.sweep()).toBe(0);
     expect(await files()).toContain(objectKey);
     expect(await store.blobs.orphans(FAR_FUTURE, 100)).toEqual([objectKey]);
-    await new Promise((resolve) => setTimeout(resolve, sweepAfterMs + 50 - (Date.now() - started)));
-    expect(await blobs.sweep()).toBe(1);
-    expect(await files()).toEqual([(await store.blobs.get('p1', 'kept'))?.objectKey]);
-    expect(await store.blobs.orphans(FAR_FUTURE, 100)).toEqual([]);
-    // Committed objects are never the sweeper's, however old.
-    expect((await blobs.get('p1', 'kept'))?.info.blobId).toBe(committed.blobId);
-    expect(await blobs.sweep()).toBe(0);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + sweepAfterMs + 1000 });
+    try {
+      expect(await blobs.sweep()).toBe(1);
+      expect(await files()).toEqual([(await store.blobs.get('p1', 'kept'))?.objectKey]);
+      expect(await store.blobs.orphans(FAR_FUTURE, 100)).toEqual([]);
+      // Committed objects are never the sweeper's, however old.
+      expect((await blobs.get('p1', 'kept'))?.info.blobId).toBe(committed.blobId);
+      expect(await blobs.sweep()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test('a put that outlives sweepAfterMs loses its object to the sweeper and fails: never a row without bytes', async () => {
@@ -486,7 +493,7 @@ describe('failed and interrupted writes', () => {
     let resume!: () => void;
     backend.stall = new Promise<void>((resolve) => (resume = resolve));
     const slow = blobs.put('p1', undefined, 'slow', bytes(5), 'text/plain');
-    await vi.waitFor(async () => expect(await files()).toHaveLength(1));
+    await vi.waitFor(async () => expect(await files()).toHaveLength(1), SETTLED);
     await new Promise((resolve) => setTimeout(resolve, sweepAfterMs + 50));
     expect(await blobs.sweep()).toBe(1);
     expect(await files()).toEqual([]);
@@ -504,7 +511,7 @@ describe('failed and interrupted writes', () => {
     const oldObject = (await store.blobs.get('p1', 'k'))?.objectKey as string;
     backend.failDeletes = 1;
     await blobs.put('p1', undefined, 'k', bytes(6, 2), 'text/plain');
-    await vi.waitFor(() => expect(warnings).toHaveLength(1));
+    await vi.waitFor(() => expect(warnings).toHaveLength(1), SETTLED);
     expect(warnings[0]?.obj).toMatchObject({ objectKey: oldObject });
     expect(await files()).toContain(oldObject);
     expect(await store.blobs.orphans(FAR_FUTURE, 100)).toEqual([oldObject]);
@@ -519,7 +526,7 @@ describe('failed and interrupted writes', () => {
     await blobs.put('p1', undefined, 'k', bytes(5), 'text/plain');
     backend.failDeletes = 1;
     expect(await blobs.delete('p1', 'k')).toBe(true);
-    await vi.waitFor(() => expect(warnings).toHaveLength(1));
+    await vi.waitFor(() => expect(warnings).toHaveLength(1), SETTLED);
     expect(await files()).toHaveLength(1);
     expect(await blobs.sweep()).toBe(1);
     expect(await files()).toEqual([]);

@@ -128,9 +128,9 @@ describe('resolve: failures explain themselves', () => {
       spec[`pigeon${p}`] = Object.fromEntries(Array.from({ length: slots }, (_, s) => [`${s + 1}.0.0`, { dependencies: { [`slot${s + 1}`]: `${p}.0.0` } }]));
     }
     const requests = Array.from({ length: slots + 1 }, (_, p) => ({ name: `pigeon${p + 1}`, range: '*' }));
-    const started = performance.now();
+    // The step count, not the clock, shows it gave up: 10_000 steps take a second on one machine
+    // and several on a loaded one, while without the cap the search would not end at all.
     const result = failed(solve(spec, { requests }));
-    expect(performance.now() - started).toBeLessThan(3_000);
     expect(result.code).toBe('RESOLVE_CONFLICT');
     expect(result.details.kind).toBe('step-limit');
     expect(result.details.steps).toBe(10_000);
