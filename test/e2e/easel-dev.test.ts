@@ -89,7 +89,8 @@ test('starts its own host, reloads on save, keeps the last good code on errors, 
   const [, appKey] = await dev.waitFor(/app key: (\S+)/);
   await dev.waitFor(/loaded hello@1\.0\.0 in \d+ ms/);
   // A ready-to-run curl per capability, with this host, the app key and an input from the schema.
-  expect(dev.output()).toContain(`curl -s -X POST ${url}/v1/agents/hello/greeter/greet -H 'authorization: Bearer ${appKey}' -H 'content-type: application/json' -d '{"name":"example"}'`);
+  // The examples follow the 'loaded' line: wait for them rather than read the output at once.
+  await dev.waitFor(new RegExp(escape(`curl -s -X POST ${url}/v1/agents/hello/greeter/greet -H 'authorization: Bearer ${appKey}' -H 'content-type: application/json' -d '{"name":"example"}'`)));
   expect(dev.output()).toContain(`${url}/v1/agents/hello/greeter/count`);
   expect((await greet(url!, appKey!, 'example')).body.output).toEqual({ message: 'Hello, example!' });
 
@@ -147,7 +148,7 @@ test('attaches to a running host with --host and --admin-key, and revokes its ap
   const [, appKey] = await dev.waitFor(/app key: (\S+)/);
   await dev.waitFor(/loaded hello@1\.0\.0 in \d+ ms/);
   expect(dev.output()).not.toContain('starting a local host');
-  expect(dev.output()).toContain(`curl -s -X POST ${host.url}/v1/agents/hello/greeter/greet`);
+  await dev.waitFor(new RegExp(escape(`curl -s -X POST ${host.url}/v1/agents/hello/greeter/greet`)));
   expect((await greet(host.url, appKey!)).body.output).toEqual({ message: 'Hello, Ada!' });
   expect((await host.call('GET', '/v1/plugins/hello')).body).toMatchObject({ enabled: true, granted: { kv: true } });
 
@@ -180,3 +181,7 @@ test('bad usage is exit 2; without a host package and without --host it says wha
   expect(await alone.exited).toBe(1);
   expect(alone.output()).toContain('no local host: pass --host URL --admin-key KEY, or run `./run start` in an Easel checkout');
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -56,7 +56,7 @@ test('a ctx.log line and the call that wrote it arrive as events, with the execu
   const res = await call('/v1/agents/sandbox-greeter/greeter/greet', { name: 'Ada' });
   expect(res.status).toBe(200);
   const { executionId } = res.body;
-  await vi.waitFor(() => expect(logs.events).toHaveLength(2));
+  await vi.waitFor(() => expect(logs.events).toHaveLength(2), { timeout: 10_000 });
   expect(logs.events).toEqual([
     { event: 'log', data: { level: 'info', message: 'greeting someone', fields: { name: 'Ada' }, executionId, time: expect.any(String) } },
     { event: 'call', data: { kind: 'agent', target: 'greeter/greet', version: '1.0.0', executionId, outcome: 'succeeded', durationMs: expect.any(Number) } },
@@ -70,7 +70,7 @@ test('a failing call arrives with its code and message; a workflow run too', asy
   expect(failed.body.code).toBe('PERMISSION_DENIED');
   const flow = await call('/v1/workflows/echo/executions', { hi: 1 });
   expect(flow.status).toBe(200);
-  await vi.waitFor(() => expect(logs.events).toHaveLength(2));
+  await vi.waitFor(() => expect(logs.events).toHaveLength(2), { timeout: 10_000 });
   expect(logs.events[0]).toEqual({
     event: 'call',
     data: { kind: 'agent', target: 'greeter/count', version: '1.0.0', executionId: failed.body.details.executionId, outcome: 'failed', code: 'PERMISSION_DENIED', message: expect.stringContaining('kv'), durationMs: expect.any(Number) },

@@ -79,21 +79,21 @@ test("streams the plugin's log lines and finished calls, live, as SSE", async ({
   expect(s.status).toBe(200);
   expect(s.headers['content-type']).toBe('text/event-stream; charset=utf-8');
   expect(s.headers['cache-control']).toBe('no-cache');
-  await vi.waitFor(() => expect(host.logs.open).toBe(1));
+  await vi.waitFor(() => expect(host.logs.open).toBe(1), { timeout: 10_000 });
 
   host.logs.log({ plugin: 'hello', level: 'warn', message: 'line\nbreak', fields: { n: 1 }, executionId: 'e1' });
   host.logs.log({ plugin: 'other', level: 'info', message: 'not ours', executionId: 'e9' });
   host.bus.publish({ type: 'agent.finished', executionId: 'e1', plugin: 'hello', version: '1.0.0', agent: 'greeter', capability: 'greet', status: 'failed', durationMs: 4, errorCode: 'PLUGIN_ERROR', errorMessage: 'boom' });
-  await vi.waitFor(() => expect(s.events()).toHaveLength(2));
+  await vi.waitFor(() => expect(s.events()).toHaveLength(2), { timeout: 10_000 });
   expect(s.text().startsWith('retry: 2000\n\n')).toBe(true);
   expect(s.events()).toEqual([
     { event: 'log', data: { level: 'warn', message: 'line\nbreak', fields: { n: 1 }, executionId: 'e1', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } },
     { event: 'call', data: { kind: 'agent', target: 'greeter/greet', version: '1.0.0', executionId: 'e1', outcome: 'failed', code: 'PLUGIN_ERROR', message: 'boom', durationMs: 4 } },
   ]);
   // Idle: heartbeats keep it open.
-  await vi.waitFor(() => expect(s.text()).toContain(': ping\n\n'));
+  await vi.waitFor(() => expect(s.text()).toContain(': ping\n\n'), { timeout: 10_000 });
   s.close();
-  await vi.waitFor(() => expect(host.logs.open).toBe(0));
+  await vi.waitFor(() => expect(host.logs.open).toBe(0), { timeout: 10_000 });
 });
 
 test('admin only: no key 401, an app key 403; an unknown plugin 404', async ({ host }) => {
@@ -114,7 +114,7 @@ test('more than the configured streams get 429 LOG_STREAMS_BUSY until one closes
   expect(busy.status).toBe(429);
   expect(await errorCode(busy)).toBe('LOG_STREAMS_BUSY');
   first[0]?.close();
-  await vi.waitFor(() => expect(host.logs.open).toBe(LIMITS.maxStreams - 1));
+  await vi.waitFor(() => expect(host.logs.open).toBe(LIMITS.maxStreams - 1), { timeout: 10_000 });
   const again = await open(host, 'hello', host.admin);
   expect(again.status).toBe(200);
   for (const s of [again, ...first]) s.close();
@@ -125,7 +125,7 @@ test('a client that stops reading is cut off once its buffer cap is passed, and 
   await new Promise((resolve) => socket.once('connect', resolve));
   socket.write(`GET /v1/plugins/hello/logs HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${host.admin}\r\n\r\n`);
   socket.pause();
-  await vi.waitFor(() => expect(host.logs.open).toBe(1));
+  await vi.waitFor(() => expect(host.logs.open).toBe(1), { timeout: 10_000 });
   const message = 'x'.repeat(8 * 1024);
   let published = 0;
   // The kernel's socket buffers fill first; then the host's own buffer passes the cap.
@@ -140,7 +140,7 @@ test('a client that stops reading is cut off once its buffer cap is passed, and 
 
 test('closing the server ends open streams', async ({ host }) => {
   const s = await open(host, 'hello', host.admin);
-  await vi.waitFor(() => expect(host.logs.open).toBe(1));
+  await vi.waitFor(() => expect(host.logs.open).toBe(1), { timeout: 10_000 });
   await host.app.close();
   await s.ended;
   expect(host.logs.open).toBe(0);

@@ -96,11 +96,11 @@ test('sends the stored history, then live events, and ends after execution.finis
   expect(s.headers['content-type']).toBe('text/event-stream; charset=utf-8');
   expect(s.headers['cache-control']).toBe('no-cache');
   expect(s.headers['x-accel-buffering']).toBe('no');
-  await vi.waitFor(() => expect(s.events()).toHaveLength(2));
+  await vi.waitFor(() => expect(s.events()).toHaveLength(2), { timeout: 10_000 });
   expect(s.text().startsWith('retry: 2000\n\n')).toBe(true);
 
   host.events.publish(id, 'step.started', { stepId: 's1', depth: 1 });
-  await vi.waitFor(() => expect(s.events()).toHaveLength(3));
+  await vi.waitFor(() => expect(s.events()).toHaveLength(3), { timeout: 10_000 });
   host.events.publish(id, 'model.delta', { stepId: 's1', text: 'line\nbreak "quoted"' });
   host.events.publish(id, 'execution.finished', { status: 'succeeded', output: { ok: true }, costUsd: 0, durationMs: 5 });
   await s.ended;
@@ -179,17 +179,17 @@ test("another app's execution, an unknown id and a missing key are refused", asy
   expect(host.events.subscribers(id)).toBe(0);
   // The admin sees every app's executions.
   const admin = await open(host, id, host.admin);
-  await vi.waitFor(() => expect(admin.events()).toHaveLength(1));
+  await vi.waitFor(() => expect(admin.events()).toHaveLength(1), { timeout: 10_000 });
   admin.close();
 });
 
 test('a client that disconnects is unsubscribed', async ({ host }) => {
   const id = await host.running(1);
   const s = await open(host, id, host.app1.key);
-  await vi.waitFor(() => expect(s.events()).toHaveLength(1));
+  await vi.waitFor(() => expect(s.events()).toHaveLength(1), { timeout: 10_000 });
   expect(host.events.subscribers(id)).toBe(1);
   s.close();
-  await vi.waitFor(() => expect(host.events.subscribers(id)).toBe(0));
+  await vi.waitFor(() => expect(host.events.subscribers(id)).toBe(0), { timeout: 10_000 });
   // Publishing afterwards writes nowhere.
   host.events.publish(id, 'progress', { message: 'after' });
   await host.events.flush(id);
@@ -198,7 +198,7 @@ test('a client that disconnects is unsubscribed', async ({ host }) => {
 test('an idle stream sends heartbeats', async ({ host }) => {
   const id = await host.running();
   const s = await open(host, id, host.app1.key);
-  await vi.waitFor(() => expect(parse(s.text()).pings).toBeGreaterThanOrEqual(2));
+  await vi.waitFor(() => expect(parse(s.text()).pings).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
   expect(s.events()).toEqual([]);
   s.close();
 });
@@ -212,7 +212,7 @@ test('more than maxStreams open streams get 429 EXECUTIONS_BUSY until one closes
   expect((await json(busy)).code).toBe('EXECUTIONS_BUSY');
 
   open3[0]?.close();
-  await vi.waitFor(() => expect(host.events.subscribers(id)).toBe(MAX_STREAMS - 1));
+  await vi.waitFor(() => expect(host.events.subscribers(id)).toBe(MAX_STREAMS - 1), { timeout: 10_000 });
   const again = await open(host, id, host.app1.key);
   expect(again.status).toBe(200);
   // Streams that end by themselves free their slot too.
@@ -229,7 +229,7 @@ test('a client that stops reading is cut off once ~1 MiB is waiting for it', asy
   await new Promise((resolve) => socket.once('connect', resolve));
   socket.write(`GET /v1/executions/${id}/events HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${host.app1.key}\r\n\r\n`);
   socket.pause();
-  await vi.waitFor(() => expect(host.events.subscribers(id)).toBe(1));
+  await vi.waitFor(() => expect(host.events.subscribers(id)).toBe(1), { timeout: 10_000 });
   const chunk = 'x'.repeat(64 * 1024);
   let published = 0;
   while (host.events.subscribers(id) > 0 && published < 2000) {
@@ -249,7 +249,7 @@ test('a client that stops reading is cut off once ~1 MiB is waiting for it', asy
 test('closing the server ends open streams', async ({ host }) => {
   const id = await host.running(1);
   const s = await open(host, id, host.app1.key);
-  await vi.waitFor(() => expect(s.events()).toHaveLength(1));
+  await vi.waitFor(() => expect(s.events()).toHaveLength(1), { timeout: 10_000 });
   await host.app.close();
   await s.ended;
   expect(host.events.subscribers(id)).toBe(0);
