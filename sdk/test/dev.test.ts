@@ -139,7 +139,7 @@ describe('printFailure', () => {
     await writeFile(join(root, 'src', 'index.ts'), 'const a = 1;\nconst b = 2 x;\n');
     const lines: string[] = [];
     const io = { out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(l) };
-    await printFailure(io, root, 'the build failed (BUNDLE_INVALID)', [{ path: 'src/index.ts:2:12', message: 'Expected ";" but found "x"' }], 'keeps serving');
+    await printFailure(io, root, 'the build failed (BUNDLE_INVALID)', [{ path: 'src/index.ts:2:13', message: 'Expected ";" but found "x"' }], 'keeps serving');
     expect(lines.join('\n')).toBe(['✗ the build failed (BUNDLE_INVALID)', '  src/index.ts:2:13: Expected ";" but found "x"', '  2 | const b = 2 x;', '    |             ^', '  keeps serving'].join('\n'));
   });
 });

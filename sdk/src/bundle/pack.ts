@@ -84,7 +84,7 @@ async function bundleScript(root: string): Promise<string> {
     // esbuild attaches structured errors; fall back to the message for ours (no entry file).
     const errors = (err as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
     const problems = errors?.length
-      ? errors.map((e) => ({ path: e.location ? `${e.location.file}:${e.location.line}:${e.location.column}` : '', message: e.text }))
+      ? errors.map((e) => ({ path: e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}` : '', message: e.text }))
       : [{ path: '', message: (err as Error).message }];
     throw new BundleError('BUNDLE_INVALID', problems, `bundling failed: ${problems[0]!.message}`);
   }

@@ -67,9 +67,9 @@ export async function loadProblem(dir: string, manifest: PluginManifest): Promis
   return check.ok ? undefined : `${check.code}: ${check.message}`;
 }
 
-/** esbuild's errors with their file:line:column, one per line. */
+/** esbuild's errors as file:line:column (1-based, as editors count), one per line. */
 export function buildErrorText(err: unknown): string {
   const errors = (err as { errors?: { text: string; location?: { file: string; line: number; column: number; lineText?: string } | null }[] }).errors;
   if (!errors?.length) return (err as Error).message;
-  return errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text)).join('\n');
+  return errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ${e.text}` : e.text)).join('\n');
 }

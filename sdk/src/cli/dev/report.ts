@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import type { BundleProblem } from '../../bundle/errors.ts';
 import type { CliIo } from '../io.ts';
 
-/** esbuild's locations as `easel pack` names them: `file:line:column`, the column counted from 0. */
+/** Build error locations as `easel pack` names them: `file:line:column`, both counted from 1 as editors do. */
 const LOCATION = /^(.+):(\d+):(\d+)$/;
 
 /**
- * Prints a refused reload: a heading, then each problem. A build error's location is shown
- * as editors count it (column from 1), with its source line.
+ * Prints a refused reload: a heading, then each problem. A build error's location comes with
+ * its source line and a caret under the column.
  */
 export async function printFailure(io: CliIo, root: string, heading: string, problems: BundleProblem[], footer: string): Promise<void> {
   const lines = [`✗ ${heading}`];
@@ -24,12 +24,12 @@ export async function printFailure(io: CliIo, root: string, heading: string, pro
       continue;
     }
     const [, file, line, column] = at as unknown as [string, string, string, string];
-    lines.push(`  ${file}:${line}:${Number(column) + 1}: ${problem.message}`);
+    lines.push(`  ${file}:${line}:${column}: ${problem.message}`);
     const source = await sourceLine(join(root, file), Number(line));
     if (source !== undefined) {
       const gutter = `  ${line} | `;
       lines.push(`${gutter}${source}`);
-      lines.push(`${' '.repeat(gutter.length - 2)}| ${' '.repeat(Math.min(Number(column), source.length))}^`);
+      lines.push(`${' '.repeat(gutter.length - 2)}| ${' '.repeat(Math.min(Number(column) - 1, source.length))}^`);
     }
   }
   lines.push(`  ${footer}`);
