@@ -75,7 +75,7 @@ test('testPlugin runs the handlers with the schemas checked', async () => {
 
 test('runPacked runs the packed script in an isolate', async () => {
   if (!process.execArgv.includes('--no-node-snapshot')) {
-    await assert.rejects(runPacked(dir), /--no-node-snapshot/);
+    await assert.rejects(runPacked(dir), { code: 'NODE_SNAPSHOT_ENABLED', message: /--no-node-snapshot/ });
     return;
   }
   const plugin = await runPacked(dir, { kv: { a: 41 } });

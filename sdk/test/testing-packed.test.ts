@@ -2,6 +2,9 @@
  * runPacked: the packed script in a real isolate behind the host's guest shim, with the
  * manifest's limits, ctx answered by the same host side as createTestContext.
  */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runPacked, snapshotDisabled, type PluginHarness } from '../src/testing/index.ts';
 import { codeOf, HELLO_DIR, MISSING_WORKFLOW_DIR, PNG_BYTES, PROBE_DIR } from './testing-helpers.ts';
@@ -129,3 +132,27 @@ describe('loading', () => {
     expect(snapshotDisabled([], '')).toBe(false);
   });
 });
+
+describe('a plugin that does not pack', () => {
+  test('an invalid manifest or a build error rejects as the kit does, with the problems in details', async () => {
+    const manifest = JSON.parse(await readFile(join(HELLO_DIR, 'plugin.json'), 'utf8'));
+    const badManifest = await tempPlugin({ ...manifest, version: 'one' }, "export default { agents: {} };\n");
+    await expect(runPacked(badManifest)).rejects.toMatchObject({ name: 'EaselError', code: 'MANIFEST_INVALID', details: { problems: [expect.objectContaining({ path: '/version' })] } });
+    const badCode = await tempPlugin(manifest, 'export default {\n  agents: (\n};\n');
+    await expect(runPacked(badCode)).rejects.toMatchObject({ name: 'EaselError', code: 'BUNDLE_INVALID', details: { problems: [expect.objectContaining({ path: expect.stringMatching(/^src\/index\.js:3:\d+$/) })] } });
+  });
+});
+
+const unpackable: string[] = [];
+afterAll(async () => {
+  for (const dir of unpackable) await rm(dir, { recursive: true, force: true });
+});
+
+async function tempPlugin(manifest: unknown, source: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'easel-kit-unpackable-'));
+  unpackable.push(dir);
+  await mkdir(join(dir, 'src'));
+  await writeFile(join(dir, 'plugin.json'), JSON.stringify(manifest));
+  await writeFile(join(dir, 'src/index.js'), source);
+  return dir;
+}

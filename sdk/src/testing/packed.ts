@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { packPlugin } from '../bundle/pack.ts';
+import { BundleError } from '../bundle/errors.ts';
+import { packPlugin, type PackedPlugin } from '../bundle/pack.ts';
 import type { PluginManifest } from '../manifest.ts';
 import { EaselError } from './errors.ts';
 import { harnessOf, type PluginHarness } from './harness.ts';
@@ -80,9 +81,9 @@ export function snapshotDisabled(execArgv: readonly string[] = process.execArgv,
  */
 export async function runPacked<Config = Record<string, unknown>>(dir: string, options: TestOptions<Config> = {}): Promise<PluginHarness> {
   if (!snapshotDisabled()) {
-    throw new Error('runPacked creates V8 isolates, which needs Node started with --no-node-snapshot: run `node --no-node-snapshot --test` (vitest: pool "forks" with execArgv ["--no-node-snapshot"])');
+    throw new EaselError('NODE_SNAPSHOT_ENABLED', 'runPacked creates V8 isolates, which needs Node started with --no-node-snapshot: run `node --no-node-snapshot --test` (vitest: pool "forks" with execArgv ["--no-node-snapshot"])');
   }
-  const packed = await packPlugin(dir);
+  const packed = await packOrExplain(dir);
   const setup = setUp<Config>(packed.manifest, options);
   const { memoryMb, cpuMs } = setup.limits;
   const engine = new PackedEngine(setup.manifest, packed.script, setup.config, memoryMb, setup.host);
@@ -95,4 +96,14 @@ export async function runPacked<Config = Record<string, unknown>>(dir: string, o
     throw err;
   }
   return harnessOf(setup as Setup<unknown>, runner, () => engine.close());
+}
+
+/** Packs `dir`; a refusal becomes the kit's error, its problems in `details.problems` as everywhere else. */
+async function packOrExplain(dir: string): Promise<PackedPlugin> {
+  try {
+    return await packPlugin(dir);
+  } catch (err) {
+    if (err instanceof BundleError) throw new EaselError(err.code, err.message, { problems: err.problems });
+    throw err;
+  }
 }
