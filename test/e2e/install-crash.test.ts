@@ -40,7 +40,14 @@ beforeAll(async () => {
   proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
   dataDir = await mkdtemp(join(tmpdir(), 'easel-crash-'));
 });
+/** Every host this file started: a failed assertion must not leave one running. */
+const children = new Set<ChildProcess>();
+
 afterAll(async () => {
+  for (const child of children) {
+    child.kill('SIGKILL');
+    await exited(child);
+  }
   proxy?.close();
   await registry?.close();
   await rm(dataDir, { recursive: true, force: true });
@@ -66,6 +73,8 @@ async function startChild(): Promise<{ child: ChildProcess; url: string }> {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     // A start takes about a second; far more on a loaded machine (a budget, not what is tested).
