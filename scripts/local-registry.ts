@@ -1,7 +1,7 @@
 /**
  * `./run start --with-registry`: makes the local registry the normal path for the quick start.
  * Starts Easel's registry in the background (once; `./run stop` stops it too), makes sure the
- * SDK and every first-party plugin are published there (each version only when missing),
+ * SDK, the Bedrock emulator and every first-party plugin are published there (each version only when missing),
  * then prints two lines for the run script: the registry's URL and its trusted keys (JSON),
  * which the host gets as EASEL_REGISTRY_URL and EASEL_REGISTRY_TRUSTED_KEYS.
  *
@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { packSdk } from './pack-sdk.ts';
+import { packWorkspace } from './pack-workspace.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const dataDir = resolve(process.env.EASEL_DATA_DIR ?? join(REPO, 'data'));
@@ -34,7 +34,8 @@ interface Publisher {
 mkdirSync(dir, { recursive: true, mode: 0o700 });
 await ensureRunning();
 const publisher = await ensurePublisher();
-await ensureSdk(publisher);
+await ensureLibrary('sdk', publisher);
+await ensureLibrary('bedrock-emulator', publisher);
 for (const plugin of firstPartyFolders()) await ensurePlugin(plugin, publisher);
 const keys = (await (await fetch(`${url}/-/npm/v1/keys`)).json()) as { keys: unknown[] };
 process.stdout.write(`${url}\n${JSON.stringify(keys.keys)}\n`);
@@ -106,15 +107,15 @@ function npmEnv(token: string, home: string): NodeJS.ProcessEnv {
   return { ...env, npm_config_userconfig: npmrc, npm_config_cache: join(home, 'cache'), npm_config_update_notifier: 'false' };
 }
 
-/** The SDK as authors install it: `npm pack -w sdk`, then `npm publish` of that tarball. */
-async function ensureSdk(publisher: Required<Publisher>): Promise<void> {
-  const { version } = JSON.parse(readFileSync(join(REPO, 'sdk/package.json'), 'utf8')) as { version: string };
-  if (await published('@easel/sdk', version)) return;
-  say(`publishing @easel/sdk@${version} (npm pack -w sdk, then npm publish) …`);
-  const temp = mkdtempSync(join(tmpdir(), 'easel-sdk-publish-'));
+/** A package as authors install it: `npm pack -w <workspace>`, then `npm publish` of that tarball. */
+async function ensureLibrary(workspace: 'sdk' | 'bedrock-emulator', publisher: Required<Publisher>): Promise<void> {
+  const { name, version } = JSON.parse(readFileSync(join(REPO, workspace, 'package.json'), 'utf8')) as { name: string; version: string };
+  if (await published(name, version)) return;
+  say(`publishing ${name}@${version} (npm pack -w ${workspace}, then npm publish) …`);
+  const temp = mkdtempSync(join(tmpdir(), 'easel-library-publish-'));
   try {
     const env = npmEnv(publisher.token, temp);
-    const tarball = packSdk(temp, env);
+    const tarball = packWorkspace(workspace, temp, env);
     execFileSync('npm', ['publish', tarball, '--registry', `${url}/`], { cwd: temp, env, stdio: ['ignore', 'ignore', 'inherit'] });
   } finally {
     rmSync(temp, { recursive: true, force: true });

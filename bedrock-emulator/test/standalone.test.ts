@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { describe, expect, test as base } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../bin/easel-bedrock-emulator.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/easel-bedrock-emulator.js', import.meta.url));
 const TEXT_MODEL = 'amazon.nova-lite-v1:0';
 const IMAGE_MODEL = 'amazon.nova-canvas-v1:0';
 const EMBEDDING_MODEL = 'amazon.titan-embed-text-v2:0';

@@ -74,7 +74,7 @@ describe('an outside author, from an empty folder to an app calling their plugin
   it('the SDK packs with npm pack -w sdk and publishes to the registry as a library package', async () => {
     // `npm pack -w sdk`, in a scratch copy of the workspace so the rebuild it makes never
     // pulls sdk/dist away from the tests running beside this one.
-    const packed = await run(process.execPath, [join(REPO, 'scripts/pack-sdk.ts'), work], REPO, env, 300_000);
+    const packed = await run(process.execPath, [join(REPO, 'scripts/pack-workspace.ts'), 'sdk', work], REPO, env, 300_000);
     expect(packed.code, packed.stderr).toBe(0);
     const tarball = packed.stdout.trim();
     await npm.setToken(registry.token);

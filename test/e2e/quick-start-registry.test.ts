@@ -5,8 +5,9 @@
  * first-party plugins by range from that registry and enables them. A second run publishes
  * nothing again. The registry is stopped through its pid file, as `./run stop` does.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:http2';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,9 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The local registry's port, chosen by the first test; the second installs from it. */
+let registryPort = '';
+
 describe('the quick start with the local registry', () => {
   let dataDir: string;
   let host: ChildHost | undefined;
@@ -41,7 +45,8 @@ describe('the quick start with the local registry', () => {
 
   it('publishes the SDK and the first-party plugins once; the host installs them from the registry', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'easel-quick-start-'));
-    const env = { ...process.env, EASEL_DATA_DIR: dataDir, EASEL_LOCAL_REGISTRY_PORT: String(await freePort()) };
+    registryPort = String(await freePort());
+    const env = { ...process.env, EASEL_DATA_DIR: dataDir, EASEL_LOCAL_REGISTRY_PORT: registryPort };
     const first = await run(process.execPath, [join(REPO, 'scripts/local-registry.ts')], { cwd: REPO, env, timeout: 400_000 });
     const [url, keys] = first.stdout.trim().split('\n');
     expect(url).toBe(`http://127.0.0.1:${env.EASEL_LOCAL_REGISTRY_PORT}`);
@@ -53,6 +58,7 @@ describe('the quick start with the local registry', () => {
     const { version: sdkVersion } = JSON.parse(await readFile(join(REPO, 'sdk/package.json'), 'utf8')) as { version: string };
     expect(Object.keys(sdk.versions)).toEqual([sdkVersion]);
     for (const name of firstParty) expect((await fetch(`${url}/${name}`)).status).toBe(200);
+    expect((await fetch(`${url}/@easel%2fbedrock-emulator`)).status).toBe(200);
 
     // Again: everything is there already, so nothing is packed or published.
     const second = await run(process.execPath, [join(REPO, 'scripts/local-registry.ts')], { cwd: REPO, env, timeout: 120_000 });
@@ -72,4 +78,54 @@ describe('the quick start with the local registry', () => {
     const installed = await host.call('GET', '/v1/plugins/canvas');
     expect(installed.body.integrity).toBe(canvas.versions[canvas['dist-tags'].latest]!.dist.integrity);
   }, 600_000);
+
+  it('the emulator installs from that registry alone and answers a Converse call', async () => {
+    const url = `http://127.0.0.1:${registryPort}`;
+    const folder = await mkdtemp(join(tmpdir(), 'easel-emulator-user-'));
+    try {
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
+      await writeFile(join(folder, 'package.json'), JSON.stringify({ name: 'aws-sdk-user', private: true }));
+      const install = await run('npm', ['i', '@easel/bedrock-emulator', '--registry', `${url}/`, '--cache', join(folder, '.cache'), '--no-audit', '--no-fund'], { cwd: folder, env, timeout: 120_000 });
+      expect(install.stderr).not.toMatch(/ERR!/);
+      const child = spawn(join(folder, 'node_modules/.bin/easel-bedrock-emulator'), ['--port', '0'], { cwd: folder, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        const endpoint = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            const m = /http:\/\/\S+/.exec(out);
+            if (m) resolve(m[0]);
+          });
+          child.once('exit', (code) => reject(new Error(`the emulator exited ${code}`)));
+        });
+        const answer = await converse(endpoint, 'apac.amazon.nova-micro-v1:0', 'Hello');
+        expect(answer.output.message.content[0].text.length).toBeGreaterThan(0);
+        expect(answer.usage.inputTokens).toBeGreaterThan(0);
+      } finally {
+        child.kill('SIGTERM');
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
+
+/** One Converse call over cleartext HTTP/2, as the AWS SDK makes it (the emulator checks no signature). */
+function converse(endpoint: string, modelId: string, text: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const session = connect(endpoint);
+    session.on('error', reject);
+    const req = session.request({ ':method': 'POST', ':path': `/model/${encodeURIComponent(modelId)}/converse`, 'content-type': 'application/json' });
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      session.close();
+      try {
+        resolve(JSON.parse(body));
+      } catch (err) {
+        reject(new Error(`not JSON: ${body}`, { cause: err }));
+      }
+    });
+    req.end(JSON.stringify({ messages: [{ role: 'user', content: [{ text }] }] }));
+  });
+}
