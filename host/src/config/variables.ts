@@ -5,6 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { type ConfigField, type ConfigVariable, configVariables } from '@easel/common/config/fields';
+// One source for the sandbox defaults: `easel validate` and the test kit assume a default host.
+import { HOST_DEFAULT_BRIDGE, HOST_DEFAULT_LIMITS as LIMITS } from '@easel/sdk/isolate';
 
 export type { ConfigVariable };
 
@@ -48,18 +50,18 @@ export const FIELDS: readonly ConfigField[] = [
     schema: int(1, 64, Math.min(64, Math.max(1, availableParallelism()))),
     docDefault: 'os.availableParallelism(), at most 64',
   },
-  { env: 'EASEL_SANDBOX_MEMORY_MB', path: 'sandbox.memoryMb', description: "Isolate heap of a plugin whose manifest sets no `limits.memoryMb`, in MB", schema: int(8, 65536, 64) },
-  { env: 'EASEL_SANDBOX_MAX_MEMORY_MB', path: 'sandbox.maxMemoryMb', description: 'Most isolate heap a manifest may ask for, in MB', schema: int(8, 65536, 256) },
-  { env: 'EASEL_SANDBOX_TIMEOUT_MS', path: 'sandbox.timeoutMs', description: 'Wall-clock budget of a call when the manifest sets none, in ms', schema: int(1, 86_400_000, 10_000) },
-  { env: 'EASEL_SANDBOX_MAX_TIMEOUT_MS', path: 'sandbox.maxTimeoutMs', description: 'Largest wall-clock budget a manifest may ask for, in ms', schema: int(1, 86_400_000, 120_000) },
-  { env: 'EASEL_SANDBOX_CPU_MS', path: 'sandbox.cpuMs', description: 'CPU-time budget of a call when the manifest sets none, in ms', schema: int(1, 86_400_000, 5000) },
-  { env: 'EASEL_SANDBOX_MAX_CPU_MS', path: 'sandbox.maxCpuMs', description: 'Largest CPU-time budget a manifest may ask for, in ms', schema: int(1, 86_400_000, 60_000) },
-  { env: 'EASEL_SANDBOX_MAX_PAYLOAD_BYTES', path: 'sandbox.maxPayloadBytes', description: 'Largest message between host and isolate (input, output, bridge arguments), in bytes', schema: int(1, 1024 * MiB, MiB) },
+  { env: 'EASEL_SANDBOX_MEMORY_MB', path: 'sandbox.memoryMb', description: "Isolate heap of a plugin whose manifest sets no `limits.memoryMb`, in MB", schema: int(8, 65536, LIMITS.memoryMb) },
+  { env: 'EASEL_SANDBOX_MAX_MEMORY_MB', path: 'sandbox.maxMemoryMb', description: 'Most isolate heap a manifest may ask for, in MB', schema: int(8, 65536, LIMITS.maxMemoryMb) },
+  { env: 'EASEL_SANDBOX_TIMEOUT_MS', path: 'sandbox.timeoutMs', description: 'Wall-clock budget of a call when the manifest sets none, in ms', schema: int(1, 86_400_000, LIMITS.timeoutMs) },
+  { env: 'EASEL_SANDBOX_MAX_TIMEOUT_MS', path: 'sandbox.maxTimeoutMs', description: 'Largest wall-clock budget a manifest may ask for, in ms', schema: int(1, 86_400_000, LIMITS.maxTimeoutMs) },
+  { env: 'EASEL_SANDBOX_CPU_MS', path: 'sandbox.cpuMs', description: 'CPU-time budget of a call when the manifest sets none, in ms', schema: int(1, 86_400_000, LIMITS.cpuMs) },
+  { env: 'EASEL_SANDBOX_MAX_CPU_MS', path: 'sandbox.maxCpuMs', description: 'Largest CPU-time budget a manifest may ask for, in ms', schema: int(1, 86_400_000, LIMITS.maxCpuMs) },
+  { env: 'EASEL_SANDBOX_MAX_PAYLOAD_BYTES', path: 'sandbox.maxPayloadBytes', description: 'Largest message between host and isolate (input, output, bridge arguments), in bytes', schema: int(1, 1024 * MiB, HOST_DEFAULT_BRIDGE.maxPayloadBytes) },
   {
     env: 'EASEL_SANDBOX_MAX_BINARY_BYTES',
     path: 'sandbox.maxBinaryBytes',
     description: 'Most bytes one bridge call or answer (or one call\'s byte inputs) may carry as byte arrays, all arrays together (images, stored objects); copied, never base64',
-    schema: int(1, 1024 * MiB, 32 * MiB),
+    schema: int(1, 1024 * MiB, HOST_DEFAULT_BRIDGE.maxBinaryBytes),
   },
   { env: 'EASEL_SANDBOX_MAX_PENDING_BRIDGE_CALLS', path: 'sandbox.maxPendingBridgeCalls', description: 'Most bridge calls one call may have in flight', schema: int(1, 100_000, 64) },
   { env: 'EASEL_SANDBOX_QUARANTINE_AFTER_CRASHES', path: 'sandbox.quarantineAfterCrashes', description: 'Worker crashes within the window that quarantine a plugin', schema: int(1, 1000, 3) },

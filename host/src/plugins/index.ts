@@ -1,4 +1,3 @@
 export { PluginService, type ActivePlugin, type PluginServiceDeps } from './plugin-service.ts';
 export { HOST_API_VERSION } from './host-api.ts';
-export { effectiveLimits, type SandboxLimitConfig } from './limits.ts';
 export { stageBundle, type StagedBundle } from './stage-bundle.ts';

@@ -8,7 +8,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Permissions, PluginManifest } from '@easel/sdk';
 import type { BundleLimits } from '@easel/sdk/bundle';
-import { expectedHandlers } from '@easel/sdk/isolate';
+import { effectiveLimits, expectedHandlers, type SandboxLimitConfig } from '@easel/sdk/isolate';
 import { exceeds, intersect } from '../capabilities/index.ts';
 import { EaselError } from '../errors/index.ts';
 import type { EventBus, HostEvent } from '../orchestration/event-bus.ts';
@@ -17,7 +17,6 @@ import { toProblems, type PluginValidators, type ValidatorCache } from '../schem
 import type { InstalledPlugin, Store } from '../store/index.ts';
 import { dependentsClosure, dependentsOf } from '../resolver/index.ts';
 import { graphOf, inUse, unmetDependencies } from './dependency-rules.ts';
-import { effectiveLimits, type SandboxLimitConfig } from './limits.ts';
 import { listFiles } from './list-files.ts';
 import { pluginsDir, stageBundle, stagingDir, type StagedBundle } from './stage-bundle.ts';
 

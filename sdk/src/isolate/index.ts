@@ -7,4 +7,5 @@
 export { PluginIsolate, NO_SCRIPT_CACHE, type BuildOptions, type GuestBridge, type ScriptCache } from './plugin-isolate.ts';
 export { expectedHandlers, missingHandlersMessage, type ExpectedHandlers } from './handlers.ts';
 export { GUEST_SHIM } from './guest-shim.ts';
-export { checkScriptLoads, manifestLimits, HOST_DEFAULT_LIMITS, HOST_DEFAULT_BRIDGE, type LoadCheck } from './load-check.ts';
+export { checkScriptLoads, HOST_DEFAULT_BRIDGE, type LoadCheck } from './load-check.ts';
+export { effectiveLimits, HOST_DEFAULT_LIMITS, type SandboxLimitConfig } from './limits.ts';

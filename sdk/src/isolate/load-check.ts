@@ -5,28 +5,12 @@
  */
 import type { PluginManifest } from '../manifest.ts';
 import { expectedHandlers, missingHandlersMessage, type ExpectedHandlers } from './handlers.ts';
+import { effectiveLimits } from './limits.ts';
 import { NO_SCRIPT_CACHE, PluginIsolate } from './plugin-isolate.ts';
 
-/**
- * A host's default limits for a plugin whose manifest sets none (`EASEL_SANDBOX_MEMORY_MB`,
- * `_TIMEOUT_MS`, `_CPU_MS`) and its default caps on what a manifest may ask for
- * (`EASEL_SANDBOX_MAX_MEMORY_MB`, `_MAX_TIMEOUT_MS`, `_MAX_CPU_MS`), used where no host is asked.
- */
-export const HOST_DEFAULT_LIMITS = Object.freeze({ memoryMb: 64, timeoutMs: 10_000, cpuMs: 5_000, maxMemoryMb: 256, maxTimeoutMs: 120_000, maxCpuMs: 60_000 });
 /** The host's default caps on one bridge message (`EASEL_SANDBOX_MAX_PAYLOAD_BYTES`, `_MAX_BINARY_BYTES`). */
 export const HOST_DEFAULT_BRIDGE = Object.freeze({ maxPayloadBytes: 1_048_576, maxBinaryBytes: 33_554_432 });
 
-/** The limits a manifest gets on a host with default settings: what it asks for, capped as the host caps it. */
-export function manifestLimits(manifest: PluginManifest): { memoryMb: number; timeoutMs: number; cpuMs: number } {
-  const d = HOST_DEFAULT_LIMITS;
-  const timeoutMs = Math.min(manifest.limits?.timeoutMs ?? d.timeoutMs, d.maxTimeoutMs);
-  return {
-    memoryMb: Math.min(manifest.limits?.memoryMb ?? d.memoryMb, d.maxMemoryMb),
-    timeoutMs,
-    // As on the host: CPU never exceeds the wall budget.
-    cpuMs: Math.min(manifest.limits?.cpuMs ?? Math.min(d.cpuMs, timeoutMs), d.maxCpuMs, timeoutMs),
-  };
-}
 
 export type LoadCheck = { ok: true; handlers: ExpectedHandlers } | { ok: false; code: 'PLUGIN_LOAD_FAILED'; message: string };
 
@@ -41,7 +25,7 @@ export type LoadCheck = { ok: true; handlers: ExpectedHandlers } | { ok: false; 
  * ```
  */
 export async function checkScriptLoads(script: string, manifest: PluginManifest, scriptSha256 = 'load-check'): Promise<LoadCheck> {
-  const limits = manifestLimits(manifest);
+  const limits = effectiveLimits(manifest.limits);
   let iso: PluginIsolate | undefined;
   try {
     await PluginIsolate.build(

@@ -49,11 +49,11 @@ const WORKFLOW_WALL_MS = 900_000;
 export class PluginRunner {
   readonly #manifest: PluginManifest;
   readonly #schemas: ManifestSchemas;
-  readonly #limits: { cpuMs: number; timeoutMs: number };
+  readonly #limits: { cpuMs: number; wallMs: number };
   readonly engine: Engine;
   #executions = 0;
 
-  constructor(manifest: PluginManifest, schemas: ManifestSchemas, limits: { cpuMs: number; timeoutMs: number }, engine: Engine) {
+  constructor(manifest: PluginManifest, schemas: ManifestSchemas, limits: { cpuMs: number; wallMs: number }, engine: Engine) {
     this.#manifest = manifest;
     this.#schemas = schemas;
     this.#limits = limits;
@@ -94,7 +94,7 @@ export class PluginRunner {
 
   /** The plugin's budgets; a workflow gets the host's workflow wall-clock budget instead. */
   #budget(kind: 'agent' | 'workflow'): { cpuMs: number; wallMs: number } {
-    return { cpuMs: this.#limits.cpuMs, wallMs: kind === 'workflow' ? WORKFLOW_WALL_MS : this.#limits.timeoutMs };
+    return { cpuMs: this.#limits.cpuMs, wallMs: kind === 'workflow' ? WORKFLOW_WALL_MS : this.#limits.wallMs };
   }
 
   async #run(scope: CallScope, call: EngineCall, schemas: CallSchemas, label: string): Promise<unknown> {

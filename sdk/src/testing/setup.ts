@@ -2,7 +2,7 @@
  * The options every entry point of the kit takes, and the host side built from them once:
  * the manifest checked, the grant and config settled, the stores and the model backend made.
  */
-import { manifestLimits } from '../isolate/index.ts';
+import { effectiveLimits } from '../isolate/index.ts';
 import { validateManifest } from '../bundle/validate-manifest.ts';
 import type { PluginManifest, Permissions } from '../manifest.ts';
 import { AgentRouter, type AgentStubs } from './agents.ts';
@@ -72,7 +72,7 @@ export interface Setup<Config> {
   host: CapabilityHost;
   agents: AgentRouter;
   recorded: Recorded;
-  limits: { memoryMb: number; timeoutMs: number; cpuMs: number };
+  limits: { memoryMb: number; wallMs: number; cpuMs: number };
 }
 
 /** The manifest, checked with the SDK's validator, or MANIFEST_INVALID with every problem. */
@@ -117,5 +117,5 @@ export function setUp<Config>(manifestInput: ManifestInput, options: TestOptions
     recorded,
     printLogs: options.printLogs === true,
   });
-  return { manifest, schemas, config, host, agents, recorded, limits: manifestLimits(manifest) };
+  return { manifest, schemas, config, host, agents, recorded, limits: effectiveLimits(manifest.limits) };
 }
