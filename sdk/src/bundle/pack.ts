@@ -77,7 +77,11 @@ async function readValidManifest(root: string): Promise<PluginManifest> {
   return result.manifest;
 }
 
-async function bundleScript(root: string): Promise<string> {
+/**
+ * The plugin's script, or BUNDLE_INVALID with esbuild's errors as problems whose path is
+ * `file:line:column` (both from 1, as editors count). `easel validate` reports the same.
+ */
+export async function bundleScript(root: string): Promise<string> {
   try {
     return (await buildPluginScript(root)).code;
   } catch (err) {

@@ -5,7 +5,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { buildPluginScript, findEntry } from '../bundle/build-script.ts';
+import { findEntry } from '../bundle/build-script.ts';
+import { BundleError } from '../bundle/errors.ts';
+import { bundleScript } from '../bundle/pack.ts';
 import { validateManifest } from '../bundle/validate-manifest.ts';
 import { checkScriptLoads } from '../isolate/load-check.ts';
 import type { PluginManifest } from '../manifest.ts';
@@ -56,20 +58,14 @@ async function validate(target: string, manifestOnly: boolean, io: CliIo): Promi
 }
 
 /** Builds and loads the plugin; a line for the author when it fails, undefined when it loads. */
-export async function loadProblem(dir: string, manifest: PluginManifest): Promise<string | undefined> {
+async function loadProblem(dir: string, manifest: PluginManifest): Promise<string | undefined> {
   let script: string;
   try {
-    script = (await buildPluginScript(dir)).code;
+    script = await bundleScript(dir);
   } catch (err) {
-    return `BUNDLE_INVALID: ${buildErrorText(err)}`;
+    if (!(err instanceof BundleError)) throw err;
+    return `${err.code}: ${err.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('\n')}`;
   }
   const check = await checkScriptLoads(script, manifest);
   return check.ok ? undefined : `${check.code}: ${check.message}`;
-}
-
-/** esbuild's errors as file:line:column (1-based, as editors count), one per line. */
-export function buildErrorText(err: unknown): string {
-  const errors = (err as { errors?: { text: string; location?: { file: string; line: number; column: number; lineText?: string } | null }[] }).errors;
-  if (!errors?.length) return (err as Error).message;
-  return errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ${e.text}` : e.text)).join('\n');
 }
