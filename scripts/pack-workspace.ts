@@ -1,7 +1,7 @@
 /**
  * `npm pack -w <workspace>` (sdk, bedrock-emulator), run in a scratch copy of the workspace:
- * its sources, the root package.json, tsconfig and manifest schema, with node_modules linked
- * to this checkout's. Packing rebuilds <workspace>/dist (and, for the SDK, stages the bundled
+ * its sources, the root package.json, tsconfig, manifest schema and shared build script, with
+ * node_modules linked to this checkout's. Packing rebuilds <workspace>/dist (and, for the SDK, stages the bundled
  * dependencies in sdk/node_modules: see sdk/scripts/stage-bundled.ts); doing that here would
  * pull the built package away from a host, a registry or tests running from this checkout,
  * and could let them load a second copy of the native isolated-vm. The tarball is the same.
@@ -24,7 +24,8 @@ export function packWorkspace(workspace: 'sdk' | 'bedrock-emulator', destination
   try {
     const root = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: root.name, private: true, type: 'module', workspaces: [workspace] }, null, 2));
-    for (const file of ['tsconfig.json', 'plugin.schema.json']) cpSync(join(REPO, file), join(scratch, file));
+    // What a workspace's build reads outside its own folder.
+    for (const file of ['tsconfig.json', 'plugin.schema.json', 'scripts/build-package.ts']) cpSync(join(REPO, file), join(scratch, file));
     const source = join(REPO, workspace);
     cpSync(source, join(scratch, workspace), { recursive: true, filter: (src) => !SKIP.has(relative(source, src).split(sep)[0]!) });
     symlinkSync(join(REPO, 'node_modules'), join(scratch, 'node_modules'), 'dir');
