@@ -110,7 +110,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
       models: models.service,
       blobs,
       scopes,
-      invokeAgent: (caller, args) => steps!.invoke(caller, args),
+      invokeAgent: (caller, args, bytes) => steps!.invoke(caller, args, bytes),
       progress: (caller, args) => steps!.progress(caller, args, config.orchestration.maxProgressBytes),
       onModelDelta: (scope, text) => events.publish(scope.executionId, 'model.delta', { stepId: scope.stepId ?? null, text }),
       onLog: (line) => logs.log(line),

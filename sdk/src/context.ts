@@ -133,6 +133,14 @@ export interface Agents {
    * plugin's agents, or `plugin/agent` for a plugin declared in `dependencies` (and granted in
    * `permissions.agents`). Input and output are checked against that capability's schemas.
    * After a host restart, a step that already completed answers with its recorded output.
+   *
+   * Bytes cross as bytes: a top-level input field the target declares
+   * `{ "type": "string", "contentEncoding": "base64" }` takes a Uint8Array (or any typed array),
+   * and a top-level output field declared that way (or an array of such strings) arrives as a
+   * Uint8Array (or an array of them). Nobody writes base64.
+   *
+   * A dependency that is not installed, disabled or out of range fails with
+   * `DEPENDENCY_DISABLED`; an agent the grant does not name with `PERMISSION_DENIED`.
    */
   invoke<T = unknown>(agent: string, capability: string, input: unknown): Promise<T>;
 }
@@ -146,9 +154,23 @@ export interface CallSignal {
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
+/**
+ * Who the execution runs for, bound by the host from the request that started it (never from
+ * plugin input). Data a plugin keeps per user belongs under both fields: user ids are chosen
+ * by each app, so the same `user` under two apps is two people.
+ */
+export interface Caller {
+  /** The id of the app key that started the execution; null when an admin key or the host did. */
+  readonly app: string | null;
+  /** The app's end user (`x-easel-user`), else `key:<app key id>`. */
+  readonly user: string;
+}
+
 export interface Context<Config = Record<string, unknown>> {
   /** Ids of this call, bound by the host. */
   readonly executionId: string;
+  /** Who the execution runs for (the same for every step of it). */
+  readonly caller: Caller;
   readonly plugin: { readonly name: string; readonly version: string };
   /** The admin-set configuration, validated against the manifest's `config` schema. */
   readonly config: Readonly<Config>;

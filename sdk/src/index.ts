@@ -75,6 +75,29 @@ export function definePlugin<Config = Record<string, unknown>>(
   return definition;
 }
 
+/** The codes a plugin may fail with on purpose; the host answers them with their own HTTP status. */
+export type PluginErrorCode = 'RESOURCE_NOT_FOUND' | 'REQUEST_REJECTED';
+
+/**
+ * An error a handler throws on purpose: `RESOURCE_NOT_FOUND` (404: no such post, or not one
+ * this caller may see) or `REQUEST_REJECTED` (422: the input is valid JSON for the schema but
+ * the plugin cannot do it). Any other thrown error is `PLUGIN_ERROR` (502).
+ *
+ * @example
+ * ```ts
+ * const post = await ctx.kv.get(`posts/${id}`);
+ * if (post === undefined) throw new PluginError('RESOURCE_NOT_FOUND', `no post ${id}`);
+ * ```
+ */
+export class PluginError extends Error {
+  readonly code: PluginErrorCode;
+  constructor(code: PluginErrorCode, message: string) {
+    super(message);
+    this.name = 'PluginError';
+    this.code = code;
+  }
+}
+
 /**
  * The global name under which a packed plugin script exposes its module namespace;
  * the host reads `globalThis[PLUGIN_GLOBAL].default`.

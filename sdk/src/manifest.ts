@@ -54,14 +54,22 @@ export interface WorkflowManifest {
   output?: JsonSchema;
 }
 
-export interface RouteManifest {
+interface RouteCommon {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Path below `/v1/p/<plugin>`, e.g. `/generate`. */
+  /**
+   * Path below `/v1/p/<plugin>`, e.g. `/generate` or `/posts/:postId`: a `:name` segment
+   * matches one segment and fills the input field `name` (it wins over a body or query field).
+   */
   path: string;
-  agent: string;
-  capability: string;
   description?: string;
 }
+
+/**
+ * An HTTP route the host mounts for the plugin: it calls one agent capability, or runs one of
+ * the plugin's workflows to its end. The JSON body (the query string for GET and DELETE, or a
+ * multipart form) is the input.
+ */
+export type RouteManifest = RouteCommon & ({ agent: string; capability: string; workflow?: never } | { workflow: string; agent?: never; capability?: never });
 
 export interface PluginManifest {
   /** Optional pointer to plugin.schema.json, for editors. */

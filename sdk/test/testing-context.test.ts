@@ -267,6 +267,6 @@ describe('the rest of ctx', () => {
       { agent: 'helper/worker', capability: 'shout', input: { text: 'bare' } },
     ]);
     const unstubbed = createTestContext({ manifest }).ctx;
-    await expect(unstubbed.agents.invoke('helper/worker', 'shout', {})).rejects.toMatchObject({ code: 'PERMISSION_DENIED', message: 'kit-test may not call helper/worker: helper is not installed' });
+    await expect(unstubbed.agents.invoke('helper/worker', 'shout', {})).rejects.toMatchObject({ code: 'DEPENDENCY_DISABLED', message: 'kit-test cannot call helper/worker: helper is not installed' });
   });
 });

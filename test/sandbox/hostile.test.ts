@@ -157,9 +157,15 @@ describe('hostile plugin code', () => {
     ['view', {}],
     ['typed', { 0: 7, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 }],
     ['buffer', {}],
-    ['mixed', { detached: {}, typed: { 0: 7, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 }, dataView: {} }],
+    ['fields', { typed: 'BwAAAAAAAAA=', view: 'AAA=', list: ['BwAAAAAAAAA=', 'AQI='], n: 1 }],
   ])('returning a %s comes back as JSON', async (as, expected) => {
     expect((await call(sandbox, hostile, 'probe', 'hostile-return', { as })).output).toEqual(expected);
+  });
+
+  test('an output field holding a view of a detached buffer is refused, naming the field', async () => {
+    const err = await rejection(call(sandbox, hostile, 'probe', 'hostile-return', { as: 'mixed' }));
+    expect(err.code).toBe('PLUGIN_ERROR');
+    expect(err.message).toBe("the output's detached is detached");
   });
 
   test('plugin code cannot forge host error codes', async () => {

@@ -34,7 +34,7 @@ export interface BridgeDeps {
   blobs: BlobService;
   scopes: ExecutionScopes;
   /** `ctx.agents.invoke` (the step runner decides who may call whom). */
-  invokeAgent(caller: BridgeCaller, args: Record<string, unknown>): Promise<unknown>;
+  invokeAgent(caller: BridgeCaller, args: Record<string, unknown>, bytes?: Buffer): Promise<unknown>;
   /** `ctx.progress` lines onto the execution's event stream. */
   progress(caller: BridgeCaller, args: Record<string, unknown>): void;
   /** Streamed text chunks a plugin reads, for the execution's event stream. */
@@ -53,9 +53,9 @@ export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
     kv: kvCapability(deps.kv, deps.limits.kv),
     models: modelsCapability({ models: deps.models, scopes: deps.scopes, grantOf: deps.grantOf, maxOpenStreams: deps.limits.maxOpenStreams, onDelta: deps.onModelDelta }),
     storage: storageCapability(deps.blobs, deps.scopes),
-    agents: async (caller, op, args) => {
+    agents: async (caller, op, args, bytes) => {
       if (op !== 'invoke') throw new EaselError('BRIDGE_ARGUMENT_INVALID', `agents has no operation ${op}`);
-      return deps.invokeAgent(caller, args);
+      return deps.invokeAgent(caller, args, bytes);
     },
     progress: async (caller, op, args) => {
       if (op !== 'publish') throw new EaselError('BRIDGE_ARGUMENT_INVALID', `progress has no operation ${op}`);

@@ -25,6 +25,8 @@ export const ERROR_TABLE = {
   INPUT_INVALID: { status: 400, meaning: "The input does not match the capability's input schema", fix: 'Fix the fields named in `details.problems`' },
   OUTPUT_INVALID: { status: 502, meaning: "The plugin returned output that does not match the capability's output schema", fix: "A bug in the plugin: report it to its author" },
   OUTPUT_TOO_LARGE: { status: 502, meaning: 'The plugin returned more than `EASEL_SANDBOX_MAX_PAYLOAD_BYTES`', fix: 'A bug in the plugin, or raise the limit' },
+  RESOURCE_NOT_FOUND: { status: 404, meaning: 'The plugin has no such item (a post, a document) for this caller; `message` says which', fix: 'Check the id, and that the same app key and user made it' },
+  REQUEST_REJECTED: { status: 422, meaning: 'The plugin refused the request: the input fits its schema but not what it can do; `message` says why', fix: 'Change the request as `message` says' },
   PLUGIN_ERROR: { status: 502, meaning: 'The plugin threw an error; `message` carries its message', fix: 'A bug in the plugin or bad input it did not check' },
   PERMISSION_DENIED: { status: 403, meaning: 'The plugin called a capability it was not granted', fix: 'Grant the permission when enabling, if the manifest asks for it' },
   NOT_AVAILABLE: { status: 501, meaning: 'The capability is not available on this host yet', fix: 'Wait for a host version that provides it' },

@@ -124,21 +124,22 @@ describe('refusal', () => {
   test('not a dependency: refused, even when installed, enabled and granted', () => {
     const stranger = plugin('stranger', { agents: ['spy'] });
     const why = refusal(caller, { agents: ['stranger/spy'] }, { plugin: 'stranger', agent: 'spy' }, installedOf(caller, writer, stranger));
-    expect(why).toMatch(/not a dependency/);
+    expect(why).toEqual({ kind: 'permission', why: expect.stringMatching(/not a dependency/) });
   });
 
-  test('a dependency that is not installed: refused', () => {
-    expect(refusal(caller, grant, target, installedOf(caller))).toMatch(/not installed/);
+  test('a dependency that is not installed: refused as a dependency problem (DEPENDENCY_DISABLED), not a permission one', () => {
+    expect(refusal(caller, grant, target, installedOf(caller))).toEqual({ kind: 'dependency', why: expect.stringMatching(/not installed/) });
   });
 
-  test('a dependency that is disabled: refused', () => {
-    expect(refusal(caller, grant, target, installedOf(caller, { ...writer, enabled: false }))).toMatch(/disabled/);
+  test('a dependency that is disabled: refused as a dependency problem', () => {
+    expect(refusal(caller, grant, target, installedOf(caller, { ...writer, enabled: false }))).toEqual({ kind: 'dependency', why: expect.stringMatching(/disabled/) });
   });
 
   test.each(['1.1.9', '2.0.0', '1.5.0-beta.1'])('a dependency at %s, outside ^1.2.0: refused', (version) => {
     const why = refusal(caller, grant, target, installedOf(caller, plugin('writer-kit', { version, agents: ['writer'] })));
-    expect(why).toMatch(/outside/);
-    expect(why).toContain(version);
+    expect(why?.kind).toBe('dependency');
+    expect(why?.why).toMatch(/outside/);
+    expect(why?.why).toContain(version);
   });
 
   test('in range at the bounds of the range', () => {
@@ -149,23 +150,26 @@ describe('refusal', () => {
 
   test('not granted: refused, agent by agent (a grant for one agent of a plugin is not one for another)', () => {
     const installed = installedOf(caller, writer);
-    expect(refusal(caller, {}, target, installed)).toMatch(/not granted/);
-    expect(refusal(caller, { agents: [] }, target, installed)).toMatch(/not granted/);
-    expect(refusal(caller, grant, { plugin: 'writer-kit', agent: 'critic' }, installed)).toMatch(/not granted/);
+    const notGranted = { kind: 'permission', why: expect.stringMatching(/not granted/) };
+    expect(refusal(caller, {}, target, installed)).toEqual(notGranted);
+    expect(refusal(caller, { agents: [] }, target, installed)).toEqual(notGranted);
+    expect(refusal(caller, grant, { plugin: 'writer-kit', agent: 'critic' }, installed)).toEqual(notGranted);
     // The grant is matched exactly, never as a prefix or pattern.
-    expect(refusal(caller, { agents: ['writer-kit/*', 'writer-kit', 'writer-kit/writer '] }, target, installed)).toMatch(/not granted/);
+    expect(refusal(caller, { agents: ['writer-kit/*', 'writer-kit', 'writer-kit/writer '] }, target, installed)).toEqual(notGranted);
   });
 
   test('the checks go in order: the first failing rule is the reason given', () => {
-    // Disabled and out of range and not granted: disabled is reported.
+    // Disabled and out of range and not granted: not granted is reported (a plugin learns
+    // nothing about the state of an agent it may not call); granted, disabled comes first.
     const stale = plugin('writer-kit', { version: '0.9.0', agents: ['writer'], enabled: false });
-    expect(refusal(caller, {}, target, installedOf(caller, stale))).toMatch(/disabled/);
+    expect(refusal(caller, {}, target, installedOf(caller, stale))?.why).toMatch(/not granted/);
+    expect(refusal(caller, grant, target, installedOf(caller, stale))?.why).toMatch(/disabled/);
   });
 
   test('a plugin name that is also an Object.prototype key is no declared dependency: refused', () => {
     // `constructor` is a valid plugin name, and `{}.constructor` is defined.
     const ctor = plugin('constructor', { agents: ['x'] });
     const why = refusal(caller, { agents: ['constructor/x'] }, { plugin: 'constructor', agent: 'x' }, installedOf(caller, ctor));
-    expect(why).toMatch(/not a dependency/);
+    expect(why?.why).toMatch(/not a dependency/);
   });
 });

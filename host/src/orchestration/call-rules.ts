@@ -38,16 +38,20 @@ export function resolveAgentRef(caller: InstalledPlugin, ref: unknown, installed
   throw new EaselError('AGENT_NOT_FOUND', `neither ${caller.name} nor its dependencies have an agent ${ref}`);
 }
 
-/** Why `caller` may not call `target`'s agent, or undefined when it may. */
-export function refusal(caller: InstalledPlugin, grant: Permissions, target: AgentTarget, installed: ReadonlyMap<string, InstalledPlugin>): string | undefined {
+/**
+ * Why `caller` may not call `target`'s agent, or undefined when it may: `permission` when the
+ * manifest or the grant does not allow the call, `dependency` when a declared dependency is not
+ * installed, disabled or out of range (an admin can fix that without touching the grant).
+ */
+export function refusal(caller: InstalledPlugin, grant: Permissions, target: AgentTarget, installed: ReadonlyMap<string, InstalledPlugin>): { kind: 'permission' | 'dependency'; why: string } | undefined {
   if (target.plugin === caller.name) return undefined;
   const dependencies = caller.manifest.dependencies ?? {};
   const range = Object.hasOwn(dependencies, target.plugin) ? dependencies[target.plugin] : undefined;
-  if (range === undefined) return `${target.plugin} is not a dependency of ${caller.name}`;
+  if (range === undefined) return { kind: 'permission', why: `${target.plugin} is not a dependency of ${caller.name}` };
+  if (!(grant.agents ?? []).includes(`${target.plugin}/${target.agent}`)) return { kind: 'permission', why: `${caller.name} was not granted ${target.plugin}/${target.agent}` };
   const found = installed.get(target.plugin);
-  if (!found) return `${target.plugin} is not installed`;
-  if (!found.enabled) return `${target.plugin} is disabled`;
-  if (!semver.satisfies(found.version, range)) return `${target.plugin}@${found.version} is outside ${caller.name}'s range ${range}`;
-  if (!(grant.agents ?? []).includes(`${target.plugin}/${target.agent}`)) return `${caller.name} was not granted ${target.plugin}/${target.agent}`;
+  if (!found) return { kind: 'dependency', why: `${target.plugin} is not installed` };
+  if (!found.enabled) return { kind: 'dependency', why: `${target.plugin} is disabled` };
+  if (!semver.satisfies(found.version, range)) return { kind: 'dependency', why: `${target.plugin}@${found.version} is outside ${caller.name}'s range ${range}` };
   return undefined;
 }

@@ -136,9 +136,16 @@ export class ExecutionService {
     return this.#start({ active, kind: 'workflow', target: call.type, label: `workflow ${call.type}`, validateOutput }, validateInput, binary, call);
   }
 
-  /** Runs a workflow to its end. */
-  async runWorkflow(call: WorkflowCall): Promise<AgentResult> {
-    return unwrap(await (await this.startWorkflow(call)).done);
+  /** Runs a workflow to its end; `signal` (an app hanging up) cancels it. */
+  async runWorkflow(call: WorkflowCall & { signal?: AbortSignal }): Promise<AgentResult> {
+    const started = await this.startWorkflow(call);
+    const onAbort = () => void this.cancel(started.executionId).catch(() => undefined);
+    call.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return unwrap(await started.done);
+    } finally {
+      call.signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** The enabled plugin that offers workflow `type` (named by `plugin` when several do). */
@@ -269,7 +276,7 @@ export class ExecutionService {
     const split = checkedInput(call.input, validateInput, binary, t.label);
     const { record } = t.active;
     const executionId = randomUUID();
-    const run = new Run({ executionId, userId: call.userId ?? `key:${call.apiKeyId ?? 'none'}`, maxParallelSteps: this.#deps.limits.maxParallelSteps });
+    const run = new Run({ executionId, userId: call.userId ?? `key:${call.apiKeyId ?? 'none'}`, apiKeyId: call.apiKeyId, maxParallelSteps: this.#deps.limits.maxParallelSteps });
     const admission = this.#deps.gate.enter(record.name, run.signal);
     let created: ExecutionRecord;
     try {
@@ -291,7 +298,7 @@ export class ExecutionService {
 
   /** Runs an execution (new or resumed) in the background; the promise never rejects. */
   #launch(t: Target, record: ExecutionRecord, input: { json: unknown; bytes: Record<string, Uint8Array> }, resume: boolean, given?: Run, admitted?: Promise<() => void>): Promise<Finished> {
-    const run = given ?? new Run({ executionId: record.id, userId: record.userId ?? `key:${record.apiKeyId ?? 'none'}`, maxParallelSteps: this.#deps.limits.maxParallelSteps });
+    const run = given ?? new Run({ executionId: record.id, userId: record.userId ?? `key:${record.apiKeyId ?? 'none'}`, apiKeyId: record.apiKeyId, maxParallelSteps: this.#deps.limits.maxParallelSteps });
     let ready = admitted;
     if (!ready) {
       const admission = this.#deps.gate.enter(record.pluginName, run.signal, true);
@@ -346,6 +353,7 @@ export class ExecutionService {
           bytes: input.bytes,
           config: t.active.config,
           executionId: id,
+          caller: run.caller,
           signal: scope.signal,
           ...(t.kind === 'workflow' ? { wallMs: this.#deps.limits.workflowTimeoutMs } : {}),
         });

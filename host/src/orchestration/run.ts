@@ -8,6 +8,8 @@ import { Slots } from './slots.ts';
 export class Run {
   readonly executionId: string;
   readonly userId: string;
+  /** The app key that started it (`ctx.caller.app`); absent when an admin key or the host did. */
+  readonly apiKeyId: string | undefined;
   readonly #maxParallel: number;
   /** Per calling scope: its steps running at once. Per call, not per execution, so a step waiting for its own sub-steps never holds the slots they need. */
   #slots = new Map<string, Slots>();
@@ -19,10 +21,16 @@ export class Run {
   #occurrences = new Map<string, number>();
   #inFlight = new Set<Promise<unknown>>();
 
-  constructor(fields: { executionId: string; userId: string; maxParallelSteps: number }) {
+  constructor(fields: { executionId: string; userId: string; apiKeyId?: string; maxParallelSteps: number }) {
     this.executionId = fields.executionId;
     this.userId = fields.userId;
+    this.apiKeyId = fields.apiKeyId;
     this.#maxParallel = fields.maxParallelSteps;
+  }
+
+  /** What plugin code sees as `ctx.caller`. */
+  get caller(): { app: string | null; user: string } {
+    return { app: this.apiKeyId ?? null, user: this.userId };
   }
 
   /** The turn-taking of the steps one call (a workflow, or a step) runs at once. */

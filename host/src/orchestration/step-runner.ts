@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { EaselError } from '../errors/index.ts';
 import type { PluginService } from '../plugins/index.ts';
-import type { BridgeCaller, Sandbox } from '../sandbox/index.ts';
+import { base64AsBytes, outputByteFields } from '@easel/sdk/isolate';
+import { WithBytes, type BridgeCaller, type Sandbox } from '../sandbox/index.ts';
 import { checkedInput, toProblems } from '../schemas/index.ts';
 import type { AuditRepository, StepRecord, StepRepository } from '../store/index.ts';
 import { callBase, inputSha256 as inputHash } from './call-keys.ts';
@@ -46,12 +47,18 @@ export class StepRunner {
     this.#deps = deps;
   }
 
-  /** The bridge operation behind `ctx.agents.invoke(agent, capability, input)`. */
-  invoke(caller: BridgeCaller, args: Record<string, unknown>): Promise<unknown> {
+  /**
+   * The bridge operation behind `ctx.agents.invoke(agent, capability, input)`. The input's
+   * byte fields arrive as one buffer (`bytes`) cut by `args.bytes` ([field, length] pairs);
+   * the output's byte fields go back as byte arrays, laid out in `{ output, bytes }`.
+   */
+  invoke(caller: BridgeCaller, args: Record<string, unknown>, bytes?: Buffer): Promise<WithBytes> {
     const parent = this.#deps.scopes.of(caller);
     const run = parent?.run;
     if (!parent || !run) return Promise.reject(new EaselError('EXECUTION_ABORTED', 'this call has ended'));
-    const step = this.#invoke(caller, args, parent, run).catch((error: unknown) => {
+    const step = Promise.resolve()
+      .then(() => this.#invoke(caller, { ...args, input: inputWithBytes(args, bytes) }, parent, run))
+      .catch((error: unknown) => {
       // Kept where the API finds them if the execution fails with this code (a refusal's reason).
       if (error instanceof EaselError) this.#remember(parent, error);
       throw error;
@@ -59,7 +66,7 @@ export class StepRunner {
     return run.track(step);
   }
 
-  async #invoke(caller: BridgeCaller, args: Record<string, unknown>, parent: ExecutionScope, run: Run): Promise<unknown> {
+  async #invoke(caller: BridgeCaller, args: Record<string, unknown>, parent: ExecutionScope, run: Run): Promise<WithBytes> {
     if (run.cancelled) throw new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled');
     if (typeof args.capability !== 'string' || args.capability.length > 64) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'the capability must be a string');
     const capability = args.capability;
@@ -68,10 +75,13 @@ export class StepRunner {
     const self = installed.get(caller.pluginName);
     if (!self) throw new EaselError('EXECUTION_ABORTED', 'the calling plugin is no longer installed');
     const target = resolveAgentRef(self, args.agent, installed);
-    const why = refusal(self, await this.#deps.plugins.grantOf(self.name), target, installed);
-    if (why) {
-      await this.#auditDenial(caller, `${target.plugin}/${target.agent}.${capability}`, why);
-      throw new EaselError('PERMISSION_DENIED', `${caller.pluginName} may not call ${target.plugin}/${target.agent}: ${why}`);
+    const refused = refusal(self, await this.#deps.plugins.grantOf(self.name), target, installed);
+    if (refused?.kind === 'dependency') {
+      throw new EaselError('DEPENDENCY_DISABLED', `${caller.pluginName} cannot call ${target.plugin}/${target.agent}: ${refused.why}`, { dependency: target.plugin });
+    }
+    if (refused) {
+      await this.#auditDenial(caller, `${target.plugin}/${target.agent}.${capability}`, refused.why);
+      throw new EaselError('PERMISSION_DENIED', `${caller.pluginName} may not call ${target.plugin}/${target.agent}: ${refused.why}`);
     }
 
     const label = `${target.plugin}/${target.agent}.${capability}`;
@@ -89,6 +99,12 @@ export class StepRunner {
     const validateOutput = active.validators.output(target.agent, capability);
     if (!validateInput || !validateOutput) throw new EaselError('AGENT_NOT_FOUND', `${target.plugin} has no agent ${target.agent} with capability ${capability}`);
     const split = checkedInput(args.input ?? null, validateInput, active.validators.inputBytes(target.agent, capability), label, true);
+    const capabilityManifest = active.record.manifest.agents.find((a) => a.type === target.agent)?.capabilities.find((c) => c.name === capability);
+    // What the caller's isolate receives: the output with its byte fields as bytes again.
+    const answer = (output: unknown): WithBytes => {
+      const { json, layout, bytes } = base64AsBytes(output, outputByteFields(capabilityManifest?.output));
+      return new WithBytes(layout.length === 0 ? { output: json } : { output: json, bytes: layout }, bytes);
+    };
 
     // The key survives a restart: same place in the call tree, same target and input, same turn.
     const inputSha256 = inputHash(split.recorded);
@@ -122,7 +138,7 @@ export class StepRunner {
       step = begun.step;
       if (begun.replayed) {
         this.#publishFinished(step, true);
-        return step.output;
+        return answer(step.output);
       }
       this.#deps.events.publish(run.executionId, 'step.started', {
         stepId: step.id,
@@ -160,6 +176,7 @@ export class StepRunner {
           bytes: split.bytes,
           config: active.config,
           executionId: run.executionId,
+          caller: run.caller,
           stepId: step.id,
           signal: scope.signal,
         });
@@ -168,7 +185,7 @@ export class StepRunner {
         }
         const done = await this.#deps.steps.finish(step.id, { status: 'succeeded', output: result.output, durationMs: round(performance.now() - started), cpuMs: result.cpuMs, heapPeakBytes: result.heapPeakBytes });
         if (done) this.#publishFinished(done, false, caller.pluginName);
-        return result.output;
+        return answer(result.output);
       } finally {
         await this.#deps.scopes.close(step.id);
       }
@@ -250,4 +267,23 @@ export class StepRunner {
     // The same actor and target shapes as the subscriber's rows for allowed cross-plugin calls.
     await this.#deps.audit.record({ actor: `plugin:${caller.pluginName}`, action: 'agents.invoke', target, outcome: 'denied', details: { executionId: caller.executionId, stepId: caller.stepId, version: caller.pluginVersion, reason: why } });
   }
+}
+
+/** The invoke's input with its byte fields put back: `args.bytes` lists [field, length] pairs cutting `bytes`. */
+function inputWithBytes(args: Record<string, unknown>, bytes: Buffer | undefined): unknown {
+  if (args.bytes === undefined && bytes === undefined) return args.input;
+  const sizes = args.bytes;
+  const input = args.input;
+  const malformed = () => new EaselError('BRIDGE_ARGUMENT_INVALID', 'the byte fields of the input are malformed');
+  if (!Array.isArray(sizes) || bytes === undefined || input === null || typeof input !== 'object' || Array.isArray(input)) throw malformed();
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  let at = 0;
+  for (const entry of sizes) {
+    const [field, length] = Array.isArray(entry) ? entry : [];
+    if (typeof field !== 'string' || field.length > 128 || typeof length !== 'number' || !Number.isInteger(length) || length < 0 || at + length > bytes.length || Object.hasOwn(out, field)) throw malformed();
+    out[field] = bytes.subarray(at, at + length);
+    at += length;
+  }
+  if (at !== bytes.length) throw malformed();
+  return out;
 }

@@ -7,7 +7,7 @@
 import type { ErrorCode } from '../errors/index.ts';
 import type { SandboxPlugin, SandboxStats } from './types.ts';
 
-import type { ExpectedHandlers } from '@easel/sdk/isolate';
+import type { ByteLayout, ExpectedHandlers } from '@easel/sdk/isolate';
 
 export type { ExpectedHandlers };
 
@@ -37,6 +37,8 @@ export type ParentMessage =
       executionId: string;
       /** Top-level input fields delivered as Uint8Array: attachment i fills field binaryFields[i]. */
       binaryFields: string[];
+      /** Who the execution runs for (`ctx.caller`), bound by the host. */
+      caller: { app: string | null; user: string };
     }
   | { t: 'abort'; callId: string }
   | { t: 'load'; reqId: number; plugin: SandboxPlugin; expected: ExpectedHandlers }
@@ -58,7 +60,8 @@ export type WorkerStats = Omit<SandboxStats, 'workerRestarts' | 'workers'>;
 
 export type WorkerMessage =
   | { t: 'ready' }
-  | ({ t: 'result'; callId: string; ok: true; output: unknown } & CallMetrics)
+  /** `bytes`: the output's byte fields, laid out, carried as the frame's attachments in order. */
+  | ({ t: 'result'; callId: string; ok: true; output: unknown; bytes?: ByteLayout } & CallMetrics)
   | ({ t: 'result'; callId: string; ok: false; code: ErrorCode; message: string } & CallMetrics)
   | { t: 'loaded'; reqId: number; ok: boolean; message?: string }
   | { t: 'unloaded'; reqId: number }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { EaselError, isErrorCode } from '../errors/index.ts';
 import { CrashLedger } from './crash-ledger.ts';
+import { bytesAsBase64 } from '@easel/sdk/isolate';
 import { WithBytes } from './bytes.ts';
 import { toGuestError } from './guest-error.ts';
 import type { ExpectedHandlers, ParentMessage, WorkerMessage } from './protocol.ts';
@@ -148,6 +149,7 @@ export class Supervisor implements Sandbox {
         configJson,
         executionId: request.executionId,
         binaryFields,
+        caller: request.caller ?? { app: null, user: 'host' },
       }, attachments);
       if (!sent) this.#calls.get(callId)?.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox worker is restarting'));
     });
@@ -268,24 +270,25 @@ export class Supervisor implements Sandbox {
       // JSON escaping can make a payload up to six times longer in a frame.
       6 * maxPayload + this.#opts.maxBinaryBytes + 1024 * 1024,
       {
-        onMessage: (worker, m, bytes) => this.#onMessage(slot, worker, m, bytes),
+        onMessage: (worker, m, attachments) => this.#onMessage(slot, worker, m, attachments),
         onExit: (worker, detail) => this.#onExit(slot, worker, detail),
       },
     );
   }
 
-  #onMessage(slot: Slot, worker: WorkerProcess, m: WorkerMessage, bytes: Buffer | undefined): void {
+  #onMessage(slot: Slot, worker: WorkerProcess, m: WorkerMessage, attachments: Buffer[]): void {
     switch (m.t) {
       case 'result': {
         const call = this.#calls.get(m.callId);
         // Late answers for aborted calls, or answers for another worker's calls, are dropped.
         if (!call || call.worker !== worker) return;
-        if (m.ok) return call.resolve({ output: m.output, cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes, heapPeakBytes: m.heapPeakBytes });
+        // Past the sandbox an output's bytes are base64 text: what its schema checks, executions record and HTTP callers get.
+        if (m.ok) return call.resolve({ output: bytesAsBase64(m.output, m.bytes ?? [], attachments), cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes, heapPeakBytes: m.heapPeakBytes });
         const code = isErrorCode(m.code) ? m.code : 'INTERNAL_ERROR';
         return call.reject(new EaselError(code, m.message, { cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes, heapPeakBytes: m.heapPeakBytes }));
       }
       case 'bridge':
-        return this.#onBridge(worker, m, bytes);
+        return this.#onBridge(worker, m, attachments[0]);
       case 'loaded':
       case 'unloaded':
       case 'stats': {

@@ -36,6 +36,8 @@ export interface InvokeRequest {
   /** The plugin's validated configuration, frozen inside the isolate as `ctx.config`. */
   config: Record<string, unknown>;
   executionId: string;
+  /** Who the execution runs for (`ctx.caller`); absent for calls no app made (load checks, previews). */
+  caller?: { app: string | null; user: string };
   /** The step this call runs (a `ctx.agents.invoke`); bridges charge its model calls to it. */
   stepId?: string;
   /** Wall-clock budget of this call instead of the plugin's (workflows mostly wait for their steps). */

@@ -8,12 +8,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { FrameChannel } from './frame-channel.ts';
 import { isWorkerMessage, type ParentMessage, type WorkerInit, type WorkerMessage } from './protocol.ts';
+import { checkedLayout } from '@easel/sdk/isolate';
 
 const STDERR_TAIL = 4096;
 
 export interface WorkerEvents {
   /** `bytes`: the byte array a bridge request carries. */
-  onMessage(worker: WorkerProcess, message: WorkerMessage, bytes: Buffer | undefined): void;
+  onMessage(worker: WorkerProcess, message: WorkerMessage, attachments: Buffer[]): void;
   onExit(worker: WorkerProcess, detail: { code: number | null; signal: string | null; reason: string | undefined; stderr: string }): void;
 }
 
@@ -89,14 +90,15 @@ export class WorkerProcess {
 
   #onMessage(m: unknown, attachments: Buffer[]): void {
     if (!isWorkerMessage(m)) return this.kill('protocol violation: malformed message');
-    // Bytes ride only on a bridge request that says it carries them, and then exactly one array.
-    if (attachments.length !== (m.t === 'bridge' && m.bytes ? 1 : 0)) return this.kill('protocol violation: unexpected attachments');
+    // Bytes ride only on a bridge request that says it carries them (then exactly one array), or
+    // on a result whose layout names them (then exactly as many as it names).
+    if (attachments.length !== expectedAttachments(m)) return this.kill('protocol violation: unexpected attachments');
     if (m.t === 'ready') {
       this.isReady = true;
       this.#markReady();
       return;
     }
-    this.#events.onMessage(this, m, attachments[0]);
+    this.#events.onMessage(this, m, attachments);
   }
 
   #exited(code: number | null, signal: string | null, reason: string | undefined): void {
@@ -106,4 +108,11 @@ export class WorkerProcess {
     this.#failReady(new Error(reason ?? `worker exited (${signal ?? code})`));
     this.#events.onExit(this, { code, signal, reason: this.#violation ?? reason, stderr: this.#stderr });
   }
+}
+
+/** How many byte arrays a message may carry; -1 (never matched) when its layout is malformed. */
+function expectedAttachments(m: WorkerMessage): number {
+  if (m.t === 'bridge') return m.bytes ? 1 : 0;
+  if (m.t === 'result' && m.ok) return checkedLayout(m.bytes)?.attachments ?? -1;
+  return 0;
 }

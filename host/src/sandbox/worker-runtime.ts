@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isErrorCode, type ErrorCode } from '../errors/index.ts';
 import { CodeCache } from './code-cache.ts';
-import { missingHandlersMessage, PluginIsolate } from '@easel/sdk/isolate';
+import { checkedLayout, GUEST_ERROR_CODES, missingHandlersMessage, PluginIsolate, type ByteLayout } from '@easel/sdk/isolate';
 import type { ExpectedHandlers, ParentMessage, WorkerInit, WorkerMessage, WorkerStats } from './protocol.ts';
 import type { SandboxPlugin } from './types.ts';
 import { breachOf, RUNAWAY_GRACE_MS, Watchdog, type Breach, type Watched } from './watchdog.ts';
@@ -28,6 +28,9 @@ interface Call extends BridgeCall, Watched {
 /** How long a heap sample may wait behind running guest code before it is skipped. */
 const HEAP_SAMPLE_WAIT_MS = 20;
 
+/** How a call ended: its output (and the bytes of its byte fields, laid out), or a code. */
+type Outcome = { output: unknown; bytes?: ByteLayout; attachments?: Uint8Array[] } | { code: ErrorCode; message: string };
+
 interface Entry {
   plugin: SandboxPlugin;
   iso: PluginIsolate | undefined;
@@ -37,8 +40,6 @@ interface Entry {
   idleCpuNs: bigint | undefined;
 }
 
-/** Codes a guest may end a call with on its own word; any other code needs the bridge to have sent it. */
-const GUEST_CODES = new Set<string>(['PLUGIN_ERROR', 'OUTPUT_TOO_LARGE', 'BRIDGE_ARGUMENT_INVALID']);
 const MAX_MESSAGE = 1000;
 /** Text that may come from plugin code is cut to this length before it is logged. */
 const MAX_LOGGED = 200;
@@ -140,7 +141,7 @@ export class WorkerRuntime {
     call.heapPeak = iso.lastHeapUsed;
     this.#watchdog.poke();
     const timeoutMs = Math.max(1, limits.cpuMs);
-    const meta = `{"executionId":${JSON.stringify(m.executionId)},"plugin":${JSON.stringify({ name: m.plugin.name, version: m.plugin.version })},"config":${m.configJson},"binary":${JSON.stringify(fields)}}`;
+    const meta = `{"executionId":${JSON.stringify(m.executionId)},"plugin":${JSON.stringify({ name: m.plugin.name, version: m.plugin.version })},"caller":${JSON.stringify(m.caller)},"config":${m.configJson},"binary":${JSON.stringify(fields)}}`;
     let envelope: unknown;
     const sent = performance.now();
     try {
@@ -154,7 +155,17 @@ export class WorkerRuntime {
   }
 
   /** Reads the guest's envelope: size first, then JSON, then which code the guest may claim. */
-  #outcome(call: Call, envelope: unknown): { output: unknown } | { code: ErrorCode; message: string } {
+  #outcome(call: Call, answer: unknown): Outcome {
+    // [envelope, ...ArrayBuffers] when the output's top-level fields carry bytes.
+    let envelope = answer;
+    let attachments: ArrayBuffer[] = [];
+    if (Array.isArray(answer)) {
+      [envelope, ...attachments] = answer as unknown[] as [unknown, ...ArrayBuffer[]];
+      if (!attachments.every((a) => a instanceof ArrayBuffer)) return { code: 'PLUGIN_ERROR', message: 'the handler produced a malformed answer' };
+      if (attachments.reduce((n, a) => n + a.byteLength, 0) > this.#init.maxBinaryBytes) {
+        return { code: 'OUTPUT_TOO_LARGE', message: `the output's bytes are over ${this.#init.maxBinaryBytes} bytes` };
+      }
+    }
     if (typeof envelope !== 'string') {
       (envelope as { release?: () => void } | undefined)?.release?.();
       return { code: 'PLUGIN_ERROR', message: 'the handler produced no answer' };
@@ -169,8 +180,12 @@ export class WorkerRuntime {
     } catch {
       return { code: 'PLUGIN_ERROR', message: 'the handler produced a malformed answer' };
     }
-    if (parsed.ok === true) return { output: parsed.value };
-    const code = typeof parsed.code === 'string' && isErrorCode(parsed.code) && (GUEST_CODES.has(parsed.code) || call.delivered.has(parsed.code)) ? parsed.code : 'PLUGIN_ERROR';
+    if (parsed.ok === true) {
+      const bytes = checkedLayout(parsed.bytes);
+      if (!bytes || bytes.attachments !== attachments.length) return { code: 'PLUGIN_ERROR', message: 'the handler produced a malformed answer' };
+      return bytes.layout.length === 0 ? { output: parsed.value } : { output: parsed.value, bytes: bytes.layout, attachments: attachments.map((a) => new Uint8Array(a)) };
+    }
+    const code = typeof parsed.code === 'string' && isErrorCode(parsed.code) && (GUEST_ERROR_CODES.has(parsed.code) || call.delivered.has(parsed.code)) ? parsed.code : 'PLUGIN_ERROR';
     return { code, message: truncate(typeof parsed.message === 'string' ? parsed.message : 'plugin error') };
   }
 
@@ -220,7 +235,7 @@ export class WorkerRuntime {
     this.#watchdog.poke();
   }
 
-  #finish(call: Call, outcome: { output: unknown } | { code: ErrorCode; message: string }): void {
+  #finish(call: Call, outcome: Outcome): void {
     if (call.done) return;
     call.done = true;
     this.#calls.delete(call.callId);
@@ -239,7 +254,7 @@ export class WorkerRuntime {
     const heap = alone ? iso.heapUsed(50) : Promise.resolve(iso?.lastHeapUsed ?? 0);
     void heap.then((heapUsedBytes) => {
       const metrics = { cpuMs, wallMs, heapUsedBytes, heapPeakBytes: Math.max(call.heapPeak, heapUsedBytes) };
-      if ('output' in outcome) this.#send({ t: 'result', callId: call.callId, ok: true, output: outcome.output, ...metrics });
+      if ('output' in outcome) this.#send({ t: 'result', callId: call.callId, ok: true, output: outcome.output, ...(outcome.bytes ? { bytes: outcome.bytes } : {}), ...metrics }, outcome.attachments);
       else this.#send({ t: 'result', callId: call.callId, ok: false, code: outcome.code, message: outcome.message, ...metrics });
     });
   }

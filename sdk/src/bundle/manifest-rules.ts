@@ -78,24 +78,30 @@ function checkWorkflows(m: Json, add: Add): void {
 
 function checkRoutes(m: Json, add: Add): void {
   const agents = list(m.agents).filter(isObject);
+  const workflows = list(m.workflows).filter(isObject);
   const firstRoute = new Map<string, number>();
   list(m.routes).forEach((route, i) => {
     if (!isObject(route)) return;
     const agentType = text(route.agent);
     const capName = text(route.capability);
+    const workflowType = text(route.workflow);
     const agent = agents.find((a) => a.type === agentType);
     if (agentType !== undefined && !agent) {
       add(`/routes/${i}/agent`, `no agent "${agentType}" in this plugin`);
     } else if (agent && capName !== undefined && !list(agent.capabilities).some((c) => isObject(c) && c.name === capName)) {
       add(`/routes/${i}/capability`, `agent "${agentType}" has no capability "${capName}"`);
     }
+    if (workflowType !== undefined && !workflows.some((w) => w.type === workflowType)) add(`/routes/${i}/workflow`, `no workflow "${workflowType}" in this plugin`);
     const method = text(route.method);
     const path = text(route.path);
     if (method === undefined || path === undefined) return;
-    const key = `${method} ${path}`;
+    const params = path.split('/').filter((segment) => segment.startsWith(':'));
+    if (new Set(params).size !== params.length) add(`/routes/${i}/path`, 'names a path parameter twice');
+    // Two routes whose paths differ only in parameter names match the same requests.
+    const key = `${method} ${path.replace(/\/:[^/]+/g, '/:')}`;
     const seen = firstRoute.get(key);
     if (seen === undefined) firstRoute.set(key, i);
-    else add(`/routes/${i}`, `duplicate route ${key} (first at /routes/${seen})`);
+    else add(`/routes/${i}`, `duplicate route ${method} ${path} (first at /routes/${seen})`);
   });
 }
 

@@ -228,6 +228,93 @@ const copyBytes = (v, what) => {
   return fresh;
 };
 
+// Bytes in top-level fields (of an invoke's input; of an output, also arrays of them) cross as
+// fresh buffers beside the JSON. A layout names them: [field, -1] for one, [field, n] for n.
+const isBytes = (v) => v !== null && typeof v === 'object' && (apply(isView, NativeArrayBuffer, [v]) || tryCall(abByteLength, v) !== undefined);
+const append = (list, v) => defineProperty(list, list.length, nullObject({ value: v, enumerable: true, writable: true, configurable: true }));
+const takeBytes = (value, arrays, tooLarge) => {
+  if (value === null || typeof value !== 'object' || isArray(value) || isBytes(value)) return undefined;
+  const names = ownKeys(value);
+  const rest = create(null);
+  const layout = [];
+  const buffers = [];
+  let total = 0;
+  const take = (v, name) => {
+    const b = copyBytes(v, name);
+    total += apply(abByteLength, b, []);
+    if (total > MAX_BINARY) throw bridgeError(tooLarge, 'byte fields are over ' + MAX_BINARY + ' bytes together');
+    append(buffers, b);
+  };
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const v = value[name];
+    if (isBytes(v)) {
+      take(v, name);
+      append(layout, [name, -1]);
+      continue;
+    }
+    if (arrays && isArray(v) && v.length > 0) {
+      let all = true;
+      for (let j = 0; j < v.length && all; j++) all = isBytes(v[j]);
+      if (all) {
+        for (let j = 0; j < v.length; j++) take(v[j], name);
+        append(layout, [name, v.length]);
+        continue;
+      }
+    }
+    rest[name] = v;
+  }
+  return layout.length === 0 ? undefined : nullObject({ rest: rest, layout: layout, buffers: buffers });
+};
+const concatBuffers = (buffers) => {
+  let total = 0;
+  for (let i = 0; i < buffers.length; i++) total += apply(abByteLength, buffers[i], []);
+  const out = construct(NativeArrayBuffer, [total]);
+  const view = new Uint8ArrayCtor(out);
+  let at = 0;
+  for (let i = 0; i < buffers.length; i++) {
+    apply(taSet, view, [new Uint8ArrayCtor(buffers[i]), at]);
+    at += apply(abByteLength, buffers[i], []);
+  }
+  return out;
+};
+// The answer's byte arrays back into the fields its layout names.
+const placeBytes = (json, layout, arrays) => {
+  if (!isArray(layout) || json === null || typeof json !== 'object') return json;
+  let next = 0;
+  for (let i = 0; i < layout.length; i++) {
+    const field = ownGet(layout[i], 0);
+    const count = ownGet(layout[i], 1);
+    if (typeof field !== 'string' || typeof count !== 'number') continue;
+    let value;
+    if (count === -1) value = ownGet(arrays, next++);
+    else {
+      value = [];
+      for (let j = 0; j < count; j++) append(value, ownGet(arrays, next++));
+    }
+    defineProperty(json, field, nullObject({ value: value, enumerable: true, writable: true, configurable: true }));
+  }
+  return json;
+};
+const invokeAgent = (c, agent, capability, input) => {
+  let taken;
+  try { taken = takeBytes(input, false, 'BRIDGE_ARGUMENT_INVALID'); } catch (e) { return rejected(e); }
+  const args = taken === undefined
+    ? nullObject({ agent: agent, capability: capability, input: input })
+    : nullObject({ agent: agent, capability: capability, input: ownGet(taken, 'rest'), bytes: sizesOf(ownGet(taken, 'layout'), ownGet(taken, 'buffers')) });
+  const bytes = taken === undefined ? undefined : concatBuffers(ownGet(taken, 'buffers'));
+  return then(c('agents', 'invoke', args, bytes), (r) => {
+    const v = ownGet(r, 'value');
+    return placeBytes(ownGet(v, 'output'), ownGet(v, 'bytes'), ownGet(r, 'bytes'));
+  });
+};
+// An input's layout as [field, byteLength] pairs: the host splits the one buffer with them.
+const sizesOf = (layout, buffers) => {
+  const sizes = [];
+  for (let i = 0; i < layout.length; i++) append(sizes, [ownGet(layout[i], 0), apply(abByteLength, buffers[i], [])]);
+  return sizes;
+};
+
 /** A copy of o's own enumerable fields except skip, on a null prototype. */
 const without = (o, skip) => {
   const out = create(null);
@@ -276,6 +363,7 @@ const makeContext = (callId, meta, signal) => {
     then(c('log', level, { message: typeof message === 'string' ? message : text(message), fields: fields }), noop, noop);
   };
   const plugin = ownGet(meta, 'plugin');
+  const caller = ownGet(meta, 'caller');
   const stream = (request) => freeze({
     [SymbolAsyncIterator]() {
       let handle;
@@ -294,6 +382,7 @@ const makeContext = (callId, meta, signal) => {
   return freeze({
     executionId: text(ownGet(meta, 'executionId')),
     plugin: freeze({ name: text(ownGet(plugin, 'name')), version: text(ownGet(plugin, 'version')) }),
+    caller: freeze({ app: typeof ownGet(caller, 'app') === 'string' ? ownGet(caller, 'app') : null, user: text(ownGet(caller, 'user')) }),
     config: deepFreeze(ownGet(meta, 'config') ?? {}),
     log: freeze({ debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }),
     kv: freeze({
@@ -331,7 +420,7 @@ const makeContext = (callId, meta, signal) => {
       url: (key, options) => c('storage', 'url', { key: key, expiresInSeconds: ownGet(options, 'expiresInSeconds') }),
     }),
     agents: freeze({
-      invoke: (agent, capability, input) => c('agents', 'invoke', { agent: agent, capability: capability, input: input }),
+      invoke: (agent, capability, input) => invokeAgent(cb, agent, capability, input),
     }),
     progress: (message, data) => then(c('progress', 'publish', { message: message, data: data }), noop),
     signal: signal,
@@ -350,15 +439,27 @@ const lookup = (kind, target, capability) => {
   return undefined;
 };
 
+// An envelope string, or [envelope, ...ArrayBuffers] when top-level fields hold bytes.
 const success = (value) => {
-  const json = stringify(value);
+  let taken;
+  try { taken = takeBytes(value, true, 'OUTPUT_TOO_LARGE'); } catch (e) { return errorEnvelope(ownGet(e, 'code') === 'OUTPUT_TOO_LARGE' ? 'OUTPUT_TOO_LARGE' : 'PLUGIN_ERROR', 'the output\'s ' + text(ownGet(e, 'message'))); }
+  const json = stringify(taken === undefined ? value : ownGet(taken, 'rest'));
   if (json === undefined) return '{"ok":true}';
   if (json.length > MAX_PAYLOAD) return errorEnvelope('OUTPUT_TOO_LARGE', 'the output is over ' + MAX_PAYLOAD + ' bytes');
-  return '{"ok":true,"value":' + json + '}';
+  if (taken === undefined) return '{"ok":true,"value":' + json + '}';
+  const answer = ['{"ok":true,"value":' + json + ',"bytes":' + stringify(ownGet(taken, 'layout')) + '}'];
+  const buffers = ownGet(taken, 'buffers');
+  for (let i = 0; i < buffers.length; i++) append(answer, buffers[i]);
+  return answer;
 };
+// The codes a plugin may fail with on purpose (PluginError); the host maps them to HTTP statuses.
+const OWN_CODES = freeze(nullObject({ RESOURCE_NOT_FOUND: true, REQUEST_REJECTED: true }));
 const failure = (e) => {
   if (e !== null && typeof e === 'object' && apply(weakSetHas, bridgeErrors, [e])) return errorEnvelope(ownGet(e, 'code'), ownGet(e, 'message'));
+  const read = (name) => (e !== null && (typeof e === 'object' || typeof e === 'function') ? (() => { try { return e[name]; } catch (x) { return undefined; } })() : undefined);
   const message = e !== null && (typeof e === 'object' || typeof e === 'function') ? (() => { try { return e.message; } catch (x) { return 'plugin error'; } })() : e;
+  const code = read('code');
+  if (typeof code === 'string' && hasOwn(OWN_CODES, code)) return errorEnvelope(code, text(message));
   return errorEnvelope('PLUGIN_ERROR', text(message));
 };
 

@@ -9,3 +9,4 @@ export { expectedHandlers, missingHandlersMessage, type ExpectedHandlers } from 
 export { GUEST_SHIM } from './guest-shim.ts';
 export { checkScriptLoads, HOST_DEFAULT_BRIDGE, type LoadCheck } from './load-check.ts';
 export { effectiveLimits, HOST_DEFAULT_LIMITS, type SandboxLimitConfig } from './limits.ts';
+export { base64AsBytes, bytesAsBase64, checkedLayout, GUEST_ERROR_CODES, outputByteFields, takeByteFields, withByteFields, type ByteLayout } from './byte-fields.ts';

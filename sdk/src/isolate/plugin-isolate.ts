@@ -124,7 +124,7 @@ export class PluginIsolate {
    */
   dispatch(args: [string, string, string, string, string, string], bytes: ArrayBuffer[], cpuMs: number): Promise<unknown> {
     if (!this.#dispatch || this.dead) return Promise.reject(new Error('isolate is not ready'));
-    return this.#track(this.#dispatch.apply(undefined, [...args, bytes], { arguments: { copy: true }, result: { promise: true }, timeout: Math.max(1, cpuMs) }));
+    return this.#track(this.#dispatch.apply(undefined, [...args, bytes], { arguments: { copy: true }, result: { promise: true, copy: true }, timeout: Math.max(1, cpuMs) }));
   }
 
   /** Fires the call's `ctx.signal` inside the isolate; settles when the listeners ran (or could not). */

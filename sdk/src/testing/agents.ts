@@ -4,7 +4,9 @@
  * (`permissions.agents`), answered by stubs the test gives: a dependency with no stub is
  * "not installed". Refusals, depth, fan-out and cycles follow the host's rules and codes.
  */
+import { base64AsBytes, outputByteFields, takeByteFields } from '../isolate/byte-fields.ts';
 import type { PluginManifest, Permissions } from '../manifest.ts';
+import { withBytes, type WithBytes } from './bytes.ts';
 import { codeOf, EaselError, messageOf } from './errors.ts';
 import type { Recorded } from './recorded.ts';
 import { MAX_DEPTH, MAX_STEPS, type CallScope } from './scope.ts';
@@ -74,13 +76,19 @@ export class AgentRouter {
     for (const [ref, capabilities] of Object.entries(stubs)) this.#stubs.set(ref.includes('/') ? ref : `${manifest.name}/${ref}`, capabilities);
   }
 
-  async invoke(scope: CallScope, args: Record<string, unknown>): Promise<unknown> {
+  /**
+   * One `ctx.agents.invoke`: the input's byte fields arrive as one buffer cut by `args.bytes`
+   * ([field, length] pairs); the answer is `{ output, bytes }` with the output's byte fields as
+   * byte arrays beside it (an own agent's as its schema declares them; a stub's as it returns them).
+   */
+  async invoke(scope: CallScope, args: Record<string, unknown>, bytes?: Uint8Array): Promise<WithBytes> {
     const { capability } = args;
     if (typeof capability !== 'string' || capability.length > 64) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'the capability must be a string');
     const [plugin, agent] = this.#resolve(args.agent);
     const self = this.#manifest.name;
-    const why = this.#refusal(plugin, agent);
-    if (why) throw new EaselError('PERMISSION_DENIED', `${self} may not call ${plugin}/${agent}: ${why}`);
+    const refused = this.#refusal(plugin, agent);
+    if (refused?.kind === 'dependency') throw new EaselError('DEPENDENCY_DISABLED', `${self} cannot call ${plugin}/${agent}: ${refused.why}`);
+    if (refused) throw new EaselError('PERMISSION_DENIED', `${self} may not call ${plugin}/${agent}: ${refused.why}`);
     const label = `${plugin}/${agent}.${capability}`;
     if (scope.depth + 1 > MAX_DEPTH) {
       throw new EaselError('AGENT_CALL_REFUSED', `calling ${label} would nest calls ${scope.depth + 1} deep; the limit is ${MAX_DEPTH}`);
@@ -88,12 +96,15 @@ export class AgentRouter {
     if (scope.execution.steps >= MAX_STEPS) {
       throw new EaselError('AGENT_CALL_REFUSED', `the execution already made ${scope.execution.steps} agent calls; the limit is ${MAX_STEPS}`);
     }
-    const input = args.input ?? null;
+    const input = inputWithBytes(args, bytes);
     const stub = this.#stubs.get(`${plugin}/${agent}`);
     if (stub === undefined && plugin === self && this.runOwn) {
       scope.execution.steps++;
       this.#recorded.agents.push({ agent: `${plugin}/${agent}`, capability, input });
-      return this.runOwn(scope, agent, capability, input);
+      const output = await this.runOwn(scope, agent, capability, input);
+      const schema = this.#manifest.agents.find((a) => a.type === agent)?.capabilities.find((c) => c.name === capability)?.output;
+      const taken = base64AsBytes(output, outputByteFields(schema));
+      return withBytes(taken.layout.length === 0 ? { output: taken.json } : { output: taken.json, bytes: taken.layout }, taken.bytes);
     }
     const answer = stub && Object.hasOwn(stub, capability) ? stub[capability] : undefined;
     if (typeof answer !== 'function') {
@@ -104,7 +115,9 @@ export class AgentRouter {
     this.#recorded.agents.push({ agent: `${plugin}/${agent}`, capability, input });
     try {
       const output = await answer(structuredClone(input), { agent: `${plugin}/${agent}`, capability, executionId: scope.execution.id, signal: scope.signal });
-      return output === undefined ? undefined : JSON.parse(JSON.stringify(output));
+      const taken = takeByteFields(output, true);
+      const json = taken.json === undefined ? undefined : JSON.parse(JSON.stringify(taken.json));
+      return withBytes(taken.layout.length === 0 ? { output: json } : { output: json, bytes: taken.layout }, taken.bytes);
     } catch (err) {
       if (err instanceof EaselError) throw err;
       throw new EaselError(codeOf(err) ?? 'PLUGIN_ERROR', messageOf(err));
@@ -128,12 +141,31 @@ export class AgentRouter {
     throw new EaselError('AGENT_NOT_FOUND', `neither ${this.#manifest.name} nor its dependencies have an agent ${ref}`);
   }
 
-  #refusal(plugin: string, agent: string): string | undefined {
+  /** As the host's call rules: the manifest and grant first (PERMISSION_DENIED), then whether the dependency is there (DEPENDENCY_DISABLED). */
+  #refusal(plugin: string, agent: string): { kind: 'permission' | 'dependency'; why: string } | undefined {
     const self = this.#manifest.name;
     if (plugin === self) return undefined;
-    if (!Object.hasOwn(this.#manifest.dependencies ?? {}, plugin)) return `${plugin} is not a dependency of ${self}`;
-    if (![...this.#stubs.keys()].some((ref) => ref.startsWith(`${plugin}/`))) return `${plugin} is not installed`;
-    if (!(this.#grant.agents ?? []).includes(`${plugin}/${agent}`)) return `${self} was not granted ${plugin}/${agent}`;
+    if (!Object.hasOwn(this.#manifest.dependencies ?? {}, plugin)) return { kind: 'permission', why: `${plugin} is not a dependency of ${self}` };
+    if (!(this.#grant.agents ?? []).includes(`${plugin}/${agent}`)) return { kind: 'permission', why: `${self} was not granted ${plugin}/${agent}` };
+    if (![...this.#stubs.keys()].some((ref) => ref.startsWith(`${plugin}/`))) return { kind: 'dependency', why: `${plugin} is not installed` };
     return undefined;
   }
+}
+
+/** The invoke's input with its byte fields put back (fresh Uint8Arrays), as the host does. */
+function inputWithBytes(args: Record<string, unknown>, bytes: Uint8Array | undefined): unknown {
+  const input = args.input ?? null;
+  if (args.bytes === undefined && bytes === undefined) return input;
+  const malformed = () => new EaselError('BRIDGE_ARGUMENT_INVALID', 'the byte fields of the input are malformed');
+  if (!Array.isArray(args.bytes) || bytes === undefined || input === null || typeof input !== 'object' || Array.isArray(input)) throw malformed();
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  let at = 0;
+  for (const entry of args.bytes) {
+    const [field, length] = Array.isArray(entry) ? entry : [];
+    if (typeof field !== 'string' || typeof length !== 'number' || !Number.isInteger(length) || length < 0 || at + length > bytes.length || Object.hasOwn(out, field)) throw malformed();
+    out[field] = bytes.slice(at, at + length);
+    at += length;
+  }
+  if (at !== bytes.length) throw malformed();
+  return out;
 }

@@ -4,6 +4,7 @@
  * are copied in and out; answers are fresh copies parsed from JSON; the signal is the call's.
  */
 import type { CallSignal, Context, ImageRequest } from '../context.ts';
+import { takeByteFields, withByteFields, type ByteLayout } from '../isolate/byte-fields.ts';
 import { copyOf } from './bytes.ts';
 import type { CapabilityHost } from './host.ts';
 import type { CallScope } from './scope.ts';
@@ -59,6 +60,7 @@ export function directContext<Config>(host: CapabilityHost, scope: CallScope, me
   });
   return Object.freeze({
     executionId: scope.execution.id,
+    caller: Object.freeze({ ...scope.execution.caller }),
     plugin: Object.freeze({ ...meta.plugin }),
     config: meta.config,
     log: Object.freeze({ debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }),
@@ -92,7 +94,16 @@ export function directContext<Config>(host: CapabilityHost, scope: CallScope, me
       url: (key: string, options?: { expiresInSeconds?: number }) => value('storage', 'url', { key, expiresInSeconds: options?.expiresInSeconds }),
     }),
     agents: Object.freeze({
-      invoke: (agent: string, capability: string, input: unknown) => value('agents', 'invoke', { agent, capability, input }),
+      // Top-level byte fields of the input cross as one buffer cut by [field, length] pairs; the
+      // output's byte fields come back as byte arrays, as through the guest shim.
+      invoke: async (agent: string, capability: string, input: unknown) => {
+        const taken = takeByteFields(input, false);
+        const joined = taken.layout.length === 0 ? undefined : checkedBytes(Buffer.concat(taken.bytes), 'the byte fields of the input');
+        const args = joined ? { agent, capability, input: taken.json, bytes: taken.layout.map(([field], i) => [field, taken.bytes[i]!.byteLength]) } : { agent, capability, input };
+        const answer = await send('agents', 'invoke', args, joined && new Uint8Array(joined));
+        const { output, bytes } = JSON.parse(answer.json ?? '{}') as { output?: unknown; bytes?: ByteLayout };
+        return withByteFields(output, bytes ?? [], answer.bytes);
+      },
     }),
     progress: async (message: string, data?: unknown) => void (await value('progress', 'publish', { message, data })),
     signal: callSignal(scope.signal),

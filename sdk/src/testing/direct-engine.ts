@@ -10,7 +10,8 @@ import { EaselError } from './errors.ts';
 import { directContext, type CallMeta } from './direct-context.ts';
 import type { CapabilityHost } from './host.ts';
 import type { Engine, EngineCall } from './runner.ts';
-import { MAX_PAYLOAD_BYTES } from './wire.ts';
+import { MAX_BINARY_BYTES, MAX_PAYLOAD_BYTES } from './wire.ts';
+import { bytesAsBase64, takeByteFields } from '../isolate/byte-fields.ts';
 
 const own = (o: unknown, key: string): any => (o !== null && typeof o === 'object' && Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined);
 
@@ -72,10 +73,15 @@ function inputOf(call: EngineCall): unknown {
   return json;
 }
 
-/** The output as it crosses: JSON, at most the payload limit. */
+/**
+ * The output as it crosses: JSON, at most the payload limit; top-level byte fields (a
+ * Uint8Array, or an array of them) become base64 text, as past a host's sandbox.
+ */
 function outputOf(result: unknown): unknown {
-  const json = JSON.stringify(result);
+  const { json: rest, layout, bytes } = takeByteFields(result, true);
+  if (bytes.reduce((n, b) => n + b.byteLength, 0) > MAX_BINARY_BYTES) throw new EaselError('OUTPUT_TOO_LARGE', `the output's bytes are over ${MAX_BINARY_BYTES} bytes`);
+  const json = JSON.stringify(rest);
   if (json === undefined) return undefined;
   if (Buffer.byteLength(json) > MAX_PAYLOAD_BYTES) throw new EaselError('OUTPUT_TOO_LARGE', `the output is over ${MAX_PAYLOAD_BYTES} bytes`);
-  return JSON.parse(json);
+  return bytesAsBase64(JSON.parse(json), layout, bytes);
 }

@@ -60,7 +60,7 @@ export interface TestContext<Config = Record<string, unknown>> {
 
 function runnerFor<Config>(setup: Setup<Config>, definition: PluginDefinition<Config>): PluginRunner {
   const engine = new DirectEngine(definition, setup.host, { plugin: { name: setup.manifest.name, version: setup.manifest.version }, config: setup.config });
-  const runner = new PluginRunner(setup.manifest, setup.schemas, setup.limits, engine);
+  const runner = new PluginRunner(setup.manifest, setup.schemas, setup.limits, engine, setup.caller);
   setup.agents.runOwn = (parent, agent, capability, input) => runner.nested(parent, agent, capability, input);
   return runner;
 }
@@ -85,7 +85,7 @@ function runnerFor<Config>(setup: Setup<Config>, definition: PluginDefinition<Co
 export function createTestContext<Config = Record<string, unknown>>(options: TestContextOptions<Config>): TestContext<Config> {
   const setup = setUp<Config>(options.manifest, options);
   if (options.definition) runnerFor(setup, options.definition);
-  const scope = new CallScope({ id: options.executionId ?? 'exec-1', steps: 0 }, 0, []);
+  const scope = new CallScope({ id: options.executionId ?? 'exec-1', steps: 0, caller: setup.caller }, 0, []);
   const ctx = directContext(setup.host, scope, { plugin: { name: setup.manifest.name, version: setup.manifest.version }, config: setup.config });
   return {
     ctx,

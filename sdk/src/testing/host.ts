@@ -89,7 +89,7 @@ export class CapabilityHost {
         return this.parts.models.handle(op, args, bytes, scope.streams, scope.signal);
       default:
         if (op !== 'invoke') throw new EaselError('BRIDGE_ARGUMENT_INVALID', `agents has no operation ${op}`);
-        return this.parts.agents.invoke(scope, args);
+        return this.parts.agents.invoke(scope, args, bytes);
     }
   }
 

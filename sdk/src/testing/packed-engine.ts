@@ -6,7 +6,7 @@
  * EXECUTION_MEMORY, other calls in it EXECUTION_ABORTED) and built again for the next call.
  */
 import { createHash } from 'node:crypto';
-import { expectedHandlers, missingHandlersMessage, NO_SCRIPT_CACHE, PluginIsolate } from '../isolate/index.ts';
+import { bytesAsBase64, checkedLayout, expectedHandlers, GUEST_ERROR_CODES, missingHandlersMessage, NO_SCRIPT_CACHE, PluginIsolate } from '../isolate/index.ts';
 import type { PluginManifest } from '../manifest.ts';
 import { ownBuffer } from './bytes.ts';
 import { cut, EaselError } from './errors.ts';
@@ -19,7 +19,6 @@ import { MAX_BINARY_BYTES, MAX_PAYLOAD_BYTES } from './wire.ts';
 const ABORT_GRACE_MS = 150;
 const POLL_MS = 5;
 /** Codes a guest may end a call with on its own word; others need the bridge to have answered them. */
-const GUEST_CODES = new Set(['PLUGIN_ERROR', 'OUTPUT_TOO_LARGE', 'BRIDGE_ARGUMENT_INVALID']);
 
 type Cause = 'timeout' | 'memory' | 'aborted';
 
@@ -71,7 +70,7 @@ export class PackedEngine implements Engine {
     if (Buffer.byteLength(inputJson) > MAX_PAYLOAD_BYTES) throw new EaselError('INPUT_TOO_LARGE', `the input is over ${MAX_PAYLOAD_BYTES} bytes as JSON`);
     if (buffers.reduce((n, b) => n + b.byteLength, 0) > MAX_BINARY_BYTES) throw new EaselError('INPUT_TOO_LARGE', `the input's byte fields are over ${MAX_BINARY_BYTES} bytes`);
     const callId = `call-${++this.#seq}`;
-    const meta = `{"executionId":${JSON.stringify(call.scope.execution.id)},"plugin":${JSON.stringify({ name: this.#manifest.name, version: this.#manifest.version })},"config":${this.#configJson},"binary":${JSON.stringify(names)}}`;
+    const meta = `{"executionId":${JSON.stringify(call.scope.execution.id)},"plugin":${JSON.stringify({ name: this.#manifest.name, version: this.#manifest.version })},"caller":${JSON.stringify(call.scope.execution.caller)},"config":${this.#configJson},"binary":${JSON.stringify(names)}}`;
     return new Promise<unknown>((resolve, reject) => {
       const live: LiveCall = { callId, iso, scope: call.scope, budget: call.budget, startWall: performance.now(), startCpuNs: iso.cpuNs(), pending: 0, abortedAt: undefined, done: false, resolve, reject };
       this.#calls.set(callId, live);
@@ -189,17 +188,24 @@ export class PackedEngine implements Engine {
 }
 
 /** The guest's envelope: the output, or the failure with a code the guest may claim. */
-function outcomeOf(envelope: unknown, live: LiveCall): { output: unknown } | EaselError {
+function outcomeOf(answer: unknown, live: LiveCall): { output: unknown } | EaselError {
+  // [envelope, ...ArrayBuffers] when the output's top-level fields carry bytes: base64 from here on, as on a host.
+  const [envelope, ...attachments] = Array.isArray(answer) ? (answer as unknown[]) : [answer];
+  if (!attachments.every((a) => a instanceof ArrayBuffer)) return new EaselError('PLUGIN_ERROR', 'the handler produced a malformed answer');
   if (typeof envelope !== 'string') return new EaselError('PLUGIN_ERROR', 'the handler produced no answer');
   if (Buffer.byteLength(envelope) > MAX_PAYLOAD_BYTES + 64) return new EaselError('OUTPUT_TOO_LARGE', `the output is over ${MAX_PAYLOAD_BYTES} bytes`);
-  let parsed: { ok?: unknown; value?: unknown; code?: unknown; message?: unknown };
+  let parsed: { ok?: unknown; value?: unknown; bytes?: unknown; code?: unknown; message?: unknown };
   try {
     parsed = JSON.parse(envelope);
   } catch {
     return new EaselError('PLUGIN_ERROR', 'the handler produced a malformed answer');
   }
-  if (parsed.ok === true) return { output: parsed.value };
+  if (parsed.ok === true) {
+    const layout = checkedLayout(parsed.bytes);
+    if (!layout || layout.attachments !== attachments.length) return new EaselError('PLUGIN_ERROR', 'the handler produced a malformed answer');
+    return { output: bytesAsBase64(parsed.value, layout.layout, (attachments as ArrayBuffer[]).map((a) => new Uint8Array(a))) };
+  }
   const claimed = typeof parsed.code === 'string' ? parsed.code : '';
-  const code = GUEST_CODES.has(claimed) || live.scope.delivered.has(claimed) ? claimed : 'PLUGIN_ERROR';
+  const code = GUEST_ERROR_CODES.has(claimed) || live.scope.delivered.has(claimed) ? claimed : 'PLUGIN_ERROR';
   return new EaselError(code, cut(typeof parsed.message === 'string' ? parsed.message : 'plugin error'));
 }

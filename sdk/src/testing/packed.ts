@@ -87,7 +87,7 @@ export async function runPacked<Config = Record<string, unknown>>(dir: string, o
   const setup = setUp<Config>(packed.manifest, options);
   const { memoryMb, cpuMs } = setup.limits;
   const engine = new PackedEngine(setup.manifest, packed.script, setup.config, memoryMb, setup.host);
-  const runner = new PluginRunner(setup.manifest, setup.schemas, setup.limits, engine);
+  const runner = new PluginRunner(setup.manifest, setup.schemas, setup.limits, engine, setup.caller);
   setup.agents.runOwn = (parent, agent, capability, input) => runner.nested(parent, agent, capability, input);
   try {
     await engine.load(cpuMs);

@@ -5,10 +5,11 @@
  * cancellation), the output checked against its schema. Calls the plugin makes to its own
  * agents go through here too, with the host's nesting and cycle rules.
  */
+import type { Caller } from '../context.ts';
 import type { PluginManifest } from '../manifest.ts';
 import { EaselError, problemsOf } from './errors.ts';
 import { checkInput, type CallSchemas, type CheckedInput, type ManifestSchemas } from './schemas.ts';
-import { CallScope, type ChainLink } from './scope.ts';
+import { CallScope, checkedCaller, DEFAULT_CALLER, type ChainLink } from './scope.ts';
 
 /** One handler call for an engine to run; the input is already checked. */
 export interface EngineCall {
@@ -41,6 +42,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** The execution id handlers see (default `exec-1`, `exec-2`, … in call order). */
   executionId?: string;
+  /** `ctx.caller` for this call (default: the kit's `caller` option). */
+  caller?: Caller;
 }
 
 /** The host's default EASEL_WORKFLOW_TIMEOUT_MS: a workflow mostly waits for its steps. */
@@ -51,9 +54,11 @@ export class PluginRunner {
   readonly #schemas: ManifestSchemas;
   readonly #limits: { cpuMs: number; wallMs: number };
   readonly engine: Engine;
+  readonly #caller: Caller;
   #executions = 0;
 
-  constructor(manifest: PluginManifest, schemas: ManifestSchemas, limits: { cpuMs: number; wallMs: number }, engine: Engine) {
+  constructor(manifest: PluginManifest, schemas: ManifestSchemas, limits: { cpuMs: number; wallMs: number }, engine: Engine, caller: Caller = DEFAULT_CALLER) {
+    this.#caller = caller;
     this.#manifest = manifest;
     this.#schemas = schemas;
     this.#limits = limits;
@@ -68,7 +73,7 @@ export class PluginRunner {
     if (!schemas) throw new EaselError('WORKFLOW_NOT_FOUND', `${name} has no workflow ${target}`);
     const label = kind === 'agent' ? `${target}/${capability}` : `workflow ${target}`;
     const checked = checkInput(input, schemas, label, false);
-    const execution = { id: options.executionId ?? `exec-${++this.#executions}`, steps: 0 };
+    const execution = { id: options.executionId ?? `exec-${++this.#executions}`, steps: 0, caller: options.caller === undefined ? this.#caller : checkedCaller(options.caller) };
     // An agent called by an app is the first link of its chain; a workflow is not an agent.
     const chain: ChainLink[] = kind === 'agent' ? [{ label: `${name}/${target}.${capability}`, input: fingerprint(input) }] : [];
     const scope = new CallScope(execution, 0, chain, options.signal);

@@ -3,6 +3,8 @@
  * signal, its open model streams, and the error codes its `ctx` calls were answered with (a
  * handler may only end with such a code; anything else it throws is PLUGIN_ERROR, as on a host).
  */
+import type { Caller } from '../context.ts';
+import { GUEST_ERROR_CODES } from '../isolate/byte-fields.ts';
 import { cut, EaselError, messageOf } from './errors.ts';
 import type { OpenStreams } from './models/types.ts';
 
@@ -14,7 +16,22 @@ export const MAX_STEPS = 256;
 export interface Execution {
   id: string;
   steps: number;
+  /** `ctx.caller` of every call of the execution. */
+  caller: Caller;
 }
+
+/** The kit's default `ctx.caller`. */
+export const DEFAULT_CALLER: Caller = Object.freeze({ app: 'test-app', user: 'test-user' });
+
+/** A caller as the host binds one: an app key id (or null) and a user id. */
+export function checkedCaller(caller: Caller | undefined): Caller {
+  if (caller === undefined) return DEFAULT_CALLER;
+  if (caller === null || typeof caller !== 'object' || !(caller.app === null || typeof caller.app === 'string') || typeof caller.user !== 'string' || caller.user === '') {
+    throw new EaselError('INPUT_INVALID', 'caller must be { app: string | null, user: non-empty string }');
+  }
+  return Object.freeze({ app: caller.app, user: caller.user });
+}
+
 
 /** A link of the call chain: which capability, with which input (as JSON). */
 export interface ChainLink {
@@ -22,8 +39,6 @@ export interface ChainLink {
   input: string;
 }
 
-/** Codes a handler may end with on its own word (the guest shim makes these itself). */
-const OWN_CODES = new Set(['PLUGIN_ERROR', 'OUTPUT_TOO_LARGE', 'BRIDGE_ARGUMENT_INVALID']);
 
 /** Errors the kit handed to plugin code: only these keep their code when a handler rethrows them. */
 const handedOver = new WeakSet<object>();
@@ -103,9 +118,12 @@ export class CallScope {
    * stays; anything else is PLUGIN_ERROR with the thrown message.
    */
   outcomeOf(thrown: unknown): EaselError {
-    if (thrown instanceof EaselError && handedOver.has(thrown) && (OWN_CODES.has(thrown.code) || this.delivered.has(thrown.code))) {
+    if (thrown instanceof EaselError && handedOver.has(thrown) && (GUEST_ERROR_CODES.has(thrown.code) || this.delivered.has(thrown.code))) {
       return new EaselError(thrown.code, cut(thrown.message));
     }
+    // A PluginError (or any error carrying one of its codes) keeps its code, as the shim keeps it.
+    const code = thrown !== null && typeof thrown === 'object' ? (thrown as { code?: unknown }).code : undefined;
+    if (code === 'RESOURCE_NOT_FOUND' || code === 'REQUEST_REJECTED') return new EaselError(code, cut(messageOf(thrown)));
     return new EaselError('PLUGIN_ERROR', messageOf(thrown));
   }
 

@@ -4,7 +4,9 @@
  */
 import { effectiveLimits } from '../isolate/index.ts';
 import { validateManifest } from '../bundle/validate-manifest.ts';
+import type { Caller } from '../context.ts';
 import type { PluginManifest, Permissions } from '../manifest.ts';
+import { checkedCaller } from './scope.ts';
 import { AgentRouter, type AgentStubs } from './agents.ts';
 import { EaselError } from './errors.ts';
 import { checkedGrant } from './grant.ts';
@@ -63,6 +65,8 @@ export interface TestOptions<Config = Record<string, unknown>> {
   agents?: AgentStubs;
   /** Print log lines to stderr as they come (they are recorded either way). */
   printLogs?: boolean;
+  /** `ctx.caller`: the app key id and end user the calls run for (default `{ app: 'test-app', user: 'test-user' }`); a call may override it. */
+  caller?: Caller;
 }
 
 export interface Setup<Config> {
@@ -73,6 +77,7 @@ export interface Setup<Config> {
   agents: AgentRouter;
   recorded: Recorded;
   limits: { memoryMb: number; wallMs: number; cpuMs: number };
+  caller: Caller;
 }
 
 /** The manifest, checked with the SDK's validator, or MANIFEST_INVALID with every problem. */
@@ -117,5 +122,5 @@ export function setUp<Config>(manifestInput: ManifestInput, options: TestOptions
     recorded,
     printLogs: options.printLogs === true,
   });
-  return { manifest, schemas, config, host, agents, recorded, limits: effectiveLimits(manifest.limits) };
+  return { manifest, schemas, config, host, agents, recorded, limits: effectiveLimits(manifest.limits), caller: checkedCaller(options.caller) };
 }

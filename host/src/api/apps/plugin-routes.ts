@@ -1,13 +1,14 @@
 /**
  * Routes plugins declare in their manifest (`routes`), mounted at `/v1/p/<plugin><path>`
- * for app keys. Each calls one agent capability: the JSON body (or the query string, for
- * GET and DELETE) is its input; a multipart upload fills byte fields (see
+ * for app keys. Each calls one agent capability, or runs one of the plugin's workflows to its
+ * end: the JSON body (or the query string, for GET and DELETE) is its input, and `:name`
+ * path segments fill the input field `name`; a multipart upload fills byte fields (see
  * schemas/binary-fields.ts) with the raw file and the other fields from text parts, typed
  * by the input schema. Resolved per request, so routes follow installs and upgrades.
  */
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { AgentManifest } from '@easel/sdk';
+import type { AgentManifest, RouteManifest } from '@easel/sdk';
 import { requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import type { ExecutionService } from '../../orchestration/index.ts';
@@ -40,15 +41,57 @@ export const pluginHttpRoutes: FastifyPluginAsync<PluginRouteOptions> = async (a
       const path = `/${req.params['*']}`.replace(/\/+$/, '') || '/';
       // Not installed, disabled or modified: the same answers the generic agent endpoint gives.
       const { record: installed } = await plugins.active(req.params.plugin);
-      const route = installed.manifest.routes?.find((r) => r.method === req.method && r.path === path);
-      if (!route) throw new EaselError('ROUTE_NOT_FOUND', `no route ${req.method} /v1/p/${req.params.plugin}${path}`);
-      const capability = installed.manifest.agents.find((a) => a.type === route.agent)?.capabilities.find((c) => c.name === route.capability);
-      const input = req.isMultipart() ? await multipartInput(req, capability?.input) : req.method === 'GET' || req.method === 'DELETE' ? typed(req.query as Record<string, unknown>, capability?.input) : (req.body ?? {});
-      const result = await executions.runAgent({ plugin: installed.name, agent: route.agent, capability: route.capability, input, apiKeyId: req.principal?.keyId, userId: userOf(req.headers), signal: hangUp(reply) });
+      const matched = matchRoute(installed.manifest.routes ?? [], req.method, path);
+      if (!matched) throw new EaselError('ROUTE_NOT_FOUND', `no route ${req.method} /v1/p/${req.params.plugin}${path}`);
+      const { route, params } = matched;
+      const schema = route.workflow !== undefined
+        ? installed.manifest.workflows?.find((w) => w.type === route.workflow)?.input
+        : installed.manifest.agents.find((a) => a.type === route.agent)?.capabilities.find((c) => c.name === route.capability)?.input;
+      const given = req.isMultipart() ? await multipartInput(req, schema) : req.method === 'GET' || req.method === 'DELETE' ? typed(req.query as Record<string, unknown>, schema) : (req.body ?? {});
+      if (given === null || typeof given !== 'object' || Array.isArray(given)) throw new EaselError('INPUT_INVALID', 'the body must be a JSON object', { problems: [{ path: '', message: 'must be object' }] });
+      // Path parameters win over body or query fields of the same name.
+      const input = { ...(given as Record<string, unknown>), ...typed(params, schema) };
+      const call = { input, apiKeyId: req.principal?.keyId, userId: userOf(req.headers), signal: hangUp(reply) };
+      const result = route.workflow !== undefined
+        ? await executions.runWorkflow({ ...call, type: route.workflow, plugin: installed.name })
+        : await executions.runAgent({ ...call, plugin: installed.name, agent: route.agent, capability: route.capability });
       return { executionId: result.executionId, output: result.output, costUsd: result.costUsd, durationMs: result.durationMs, cpuMs: result.cpuMs };
     },
   });
 };
+
+/** The route a request path matches: literal segments first (`/posts/new` before `/posts/:postId`), with its parameters. */
+function matchRoute(routes: readonly RouteManifest[], method: string, path: string): { route: RouteManifest; params: Record<string, string> } | undefined {
+  const segments = path.split('/').slice(1);
+  let best: { route: RouteManifest; params: Record<string, string>; literals: number } | undefined;
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const pattern = route.path === '/' ? [''] : route.path.split('/').slice(1);
+    const wanted = path === '/' ? [''] : segments;
+    if (pattern.length !== wanted.length) continue;
+    const params: Record<string, string> = {};
+    let literals = 0;
+    const fits = pattern.every((p, i) => {
+      if (p.startsWith(':')) {
+        if (wanted[i] === '') return false;
+        params[p.slice(1)] = decodeSegment(wanted[i]!);
+        return true;
+      }
+      literals++;
+      return p === wanted[i];
+    });
+    if (fits && (!best || literals > best.literals)) best = { route, params, literals };
+  }
+  return best;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new EaselError('REQUEST_INVALID', 'a path segment is not valid percent-encoding');
+  }
+}
 
 type Schema = AgentManifest['capabilities'][number]['input'] | undefined;
 
