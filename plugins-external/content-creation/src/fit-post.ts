@@ -99,6 +99,8 @@ export function fitPost(draft: string, generated: readonly string[], rule: Platf
     cut = shortenTo(body, budget, rule.counting);
     text = composePost(cut.text, url, tags, rule.hashtags.placement);
   }
+  // Dropping the link or tags may have been enough.
+  if (cut.cut === 'none') return { ok: true, post: finish(text, measure, url, false, 'none', adjustments) };
   adjustments.push(`shortened the text (cut at a ${cut.cut} boundary, ellipsis added) from ${drafted} to ${measure(text)} ${rule.unit}: ${rule.name} allows at most ${limit}`);
   return { ok: true, post: finish(text, measure, url, true, cut.cut, adjustments) };
 }
