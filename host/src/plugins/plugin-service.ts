@@ -15,7 +15,7 @@ import type { EventBus, HostEvent } from '../orchestration/event-bus.ts';
 import type { Sandbox, SandboxPlugin } from '../sandbox/index.ts';
 import { toProblems, type PluginValidators, type ValidatorCache } from '../schemas/index.ts';
 import type { InstalledPlugin, Store } from '../store/index.ts';
-import { dependentsClosure, dependentsOf } from '../resolver/index.ts';
+import { dependentsClosure, dependentsOf, type Dependent } from '../resolver/index.ts';
 import { graphOf, inUse, unmetDependencies } from './dependency-rules.ts';
 import { listFiles } from './list-files.ts';
 import { pluginsDir, stageBundle, stagingDir, type StagedBundle } from './stage-bundle.ts';
@@ -150,17 +150,21 @@ export class PluginService {
     return this.get(name);
   }
 
-  async disable(name: string, actor: string): Promise<InstalledPlugin> {
+  /**
+   * Disables a plugin; refused while enabled plugins depend on it, unless `force`: then they
+   * stay enabled and their calls into it fail with DEPENDENCY_DISABLED (`dependents` names them).
+   */
+  async disable(name: string, actor: string, force = false): Promise<{ plugin: InstalledPlugin; dependents: Dependent[] }> {
     const plugin = await this.get(name);
     const all = await this.list();
     const enabledDependents = dependentsOf(name, graphOf(all.filter((p) => p.enabled)));
-    if (enabledDependents.length > 0) throw inUse(name, 'disable', enabledDependents);
+    if (enabledDependents.length > 0 && !force) throw inUse(name, 'disable', enabledDependents);
     await this.#deps.store.plugins.setEnabled(name, false);
     this.#forget(name);
     if (this.#runnable(plugin)) this.#publish({ type: 'plugin.unregistered', plugin: name, version: plugin.version, reason: 'disabled' });
-    await this.#deps.store.audit.record({ actor, action: 'plugin.disable', target: name, outcome: 'ok' });
+    await this.#deps.store.audit.record({ actor, action: 'plugin.disable', target: name, outcome: 'ok', ...(enabledDependents.length > 0 ? { details: { forced: true, dependents: enabledDependents.map((d) => d.name) } } : {}) });
     await this.#deps.sandbox.unload(this.#sandboxPlugin(plugin.manifest, plugin.path, plugin.scriptSha256).id);
-    return this.get(name);
+    return { plugin: await this.get(name), dependents: enabledDependents };
   }
 
   /** Uninstalls a plugin; its dependents first when `cascade`, otherwise refused while it has any. */

@@ -70,8 +70,15 @@ export const pluginRoutes: FastifyPluginAsync<PluginRoutesOptions> = async (app,
     },
   );
 
-  app.post<{ Params: { name: string } }>('/v1/plugins/:name/disable', { schema: { params: nameParams } }, async (req) =>
-    pluginView(await plugins.disable(req.params.name, actor(req))),
+  // force=true disables a plugin other enabled plugins depend on: they keep running, and
+  // their calls into it fail with DEPENDENCY_DISABLED until it is enabled again.
+  app.post<{ Params: { name: string }; Querystring: { force?: boolean } }>(
+    '/v1/plugins/:name/disable',
+    { schema: { params: nameParams, querystring: { type: 'object', additionalProperties: false, properties: { force: { type: 'boolean' } } } } },
+    async (req) => {
+      const { plugin, dependents } = await plugins.disable(req.params.name, actor(req), req.query.force === true);
+      return { ...pluginView(plugin), ...(dependents.length > 0 ? { dependentsAffected: dependents } : {}) };
+    },
   );
 
   app.delete<{ Params: { name: string }; Querystring: { cascade?: boolean } }>(
