@@ -69,21 +69,24 @@ describe('curlExamples', () => {
     name: 'canvas',
     version: '1.0.0',
     agents: [{ type: 'painter', description: 'd', capabilities: [capability('paint', { type: 'object', required: ['words'], properties: { words: { type: 'string', default: "it's" } } }), capability('list', { type: 'object', required: ['limit', 'tag'], properties: { limit: { type: 'integer', default: 5 }, tag: { type: 'array', items: { type: 'string' } } } })] }],
-    workflows: [{ type: 'poster', description: 'd', input: { type: 'object' } }],
+    workflows: [{ type: 'poster', description: 'd', input: { type: 'object', required: ['posterId', 'size'], properties: { posterId: { type: 'string', default: 'p 1' }, size: { type: 'integer', default: 3 } } } }],
     routes: [
       { method: 'POST', path: '/paint', agent: 'painter', capability: 'paint' },
       { method: 'GET', path: '/images', agent: 'painter', capability: 'list' },
+      { method: 'PUT', path: '/posters/:posterId', workflow: 'poster' },
     ],
   } as unknown as PluginManifest;
 
-  it('one line per capability, workflow and route, with the app key and a quoted example input', () => {
+  it('one line per capability, workflow and route (its :params filled), with the app key and a quoted example input', () => {
     const auth = "-H 'authorization: Bearer esl_app'";
     expect(curlExamples(manifest, 'http://127.0.0.1:8787', 'esl_app')).toEqual([
       `curl -s -X POST http://127.0.0.1:8787/v1/agents/canvas/painter/paint ${auth} -H 'content-type: application/json' -d '{"words":"it'\\''s"}'`,
       `curl -s -X POST http://127.0.0.1:8787/v1/agents/canvas/painter/list ${auth} -H 'content-type: application/json' -d '{"limit":5,"tag":["example"]}'`,
-      `curl -s -X POST http://127.0.0.1:8787/v1/workflows/poster/executions?plugin=canvas ${auth} -H 'content-type: application/json' -d '{}'`,
+      `curl -s -X POST http://127.0.0.1:8787/v1/workflows/poster/executions?plugin=canvas ${auth} -H 'content-type: application/json' -d '{"posterId":"p 1","size":3}'`,
       `curl -s -X POST http://127.0.0.1:8787/v1/p/canvas/paint ${auth} -H 'content-type: application/json' -d '{"words":"it'\\''s"}'`,
       `curl -s -X GET 'http://127.0.0.1:8787/v1/p/canvas/images?limit=5&tag=example' ${auth}`,
+      // A workflow route: its :posterId filled from the example, which leaves the body.
+      `curl -s -X PUT http://127.0.0.1:8787/v1/p/canvas/posters/p%201 ${auth} -H 'content-type: application/json' -d '{"size":3}'`,
     ]);
   });
 });

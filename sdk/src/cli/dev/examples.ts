@@ -83,9 +83,18 @@ export function curlExamples(manifest: PluginManifest, url: string, appKey: stri
   }
   for (const workflow of manifest.workflows ?? []) lines.push(post(`/v1/workflows/${workflow.type}/executions?plugin=${manifest.name}`, exampleOf(workflow.input)));
   for (const route of manifest.routes ?? []) {
-    const capability = manifest.agents.find((a) => a.type === route.agent)?.capabilities.find((c) => c.name === route.capability);
-    const input = exampleOf(capability?.input);
-    const path = `/v1/p/${manifest.name}${route.path}`;
+    const schema = route.workflow !== undefined
+      ? manifest.workflows?.find((w) => w.type === route.workflow)?.input
+      : manifest.agents.find((a) => a.type === route.agent)?.capabilities.find((c) => c.name === route.capability)?.input;
+    const example = exampleOf(schema);
+    // A `:name` segment takes the example's `name` (which then leaves the body or query).
+    const input: Record<string, unknown> = example !== null && typeof example === 'object' && !Array.isArray(example) ? { ...(example as Record<string, unknown>) } : {};
+    const filled = route.path.replace(/:([A-Za-z][A-Za-z0-9_]*)/g, (_, name: string) => {
+      const value = input[name];
+      delete input[name];
+      return encodeURIComponent(typeof value === 'string' || typeof value === 'number' ? String(value) : name);
+    });
+    const path = `/v1/p/${manifest.name}${filled}`;
     if (route.method === 'GET' || route.method === 'DELETE') {
       lines.push(`curl -s -X ${route.method} ${shellQuote(`${url}${path}${queryOf(input)}`)} ${auth}`);
     } else {
