@@ -7,6 +7,7 @@ import { PRIORITIES, type Priority } from './schemas/common.ts';
 export function slug(name: string): string {
   return name
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
@@ -14,11 +15,12 @@ export function slug(name: string): string {
     .replace(/-+$/, '');
 }
 
-/** Ids unique in the list: `hero`, `hero-2`, …; a name with no usable characters becomes `<type>-<n>`. */
+/** Ids unique in the list: `hero`, `hero-2`, …; a name with no ASCII letter (a Korean one, say) becomes `<type>-<position>`. */
 export function assignIds<T extends { name: string; type: AssetType; id?: string }>(assets: T[]): (T & { id: string })[] {
   const used = new Set<string>();
   return assets.map((asset, i) => {
-    const base = (asset.id && /^[a-z0-9][a-z0-9-]*$/.test(asset.id) ? asset.id : slug(asset.name)) || `${asset.type}-${i + 1}`;
+    const made = slug(asset.name);
+    const base = asset.id && /^[a-z0-9][a-z0-9-]*$/.test(asset.id) ? asset.id : /[a-z]/.test(made) ? made : `${asset.type}-${i + 1}`;
     let id = base;
     for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
     used.add(id);
