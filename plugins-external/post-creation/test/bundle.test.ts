@@ -44,7 +44,10 @@ test('in an isolate: create with a sketch, enhance, read, and delete; another us
 test('in an isolate: canvas missing fails an illustrated post with DEPENDENCY_DISABLED; a text post still works', async () => {
   const plugin = await runPacked(DIR, { models: scripted() });
   try {
-    await expect(plugin.run('post-creation', { title: EN.title, useCanvas: true })).rejects.toMatchObject({ code: 'DEPENDENCY_DISABLED' });
+    await expect(plugin.run('post-creation', { title: EN.title, useCanvas: true })).rejects.toMatchObject({
+      code: 'DEPENDENCY_DISABLED',
+      message: expect.stringContaining('canvas plugin is not available'),
+    });
     await expect(plugin.run('post-creation', { title: EN.title })).resolves.toMatchObject({ title: EN.draft.title, images: [] });
   } finally {
     await plugin.close();
