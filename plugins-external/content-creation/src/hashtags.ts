@@ -2,31 +2,31 @@
  * Hashtags: cleaning what the model suggested, finding the ones a writer put in the text,
  * and choosing which to append for a platform.
  */
-import { HASHTAG_BODY, type HashtagRule } from './platforms.ts';
+import { HASHTAG_CHAR, type HashtagRule } from './platforms.ts';
 
 // A `#` that starts a tag: at the start or after a character that cannot be part of a word
 // or a URL (so `C#`, `a&#35;` and `/page#part` are not tags), followed by tag characters.
 const INLINE_TAG = /(^|[^\p{L}\p{M}\p{N}_&/#])#([\p{L}\p{M}\p{N}_]+)/gu;
 
 /**
- * A suggested tag as the platforms take it: without leading `#`s, with characters a tag may
+ * A suggested tag as a platform takes it: without leading `#`s, with characters the tag may
  * not hold removed (spaces, punctuation), NFC. Undefined when nothing usable is left, when
  * it is digits only (not linked) or longer than `maxChars`.
  */
-export function cleanHashtag(raw: string, maxChars: number): string | undefined {
+export function cleanHashtag(raw: string, maxChars: number, allowed: RegExp = HASHTAG_CHAR): string | undefined {
   const body = Array.from(raw.normalize('NFC').replace(/^[#\s＃]+/u, ''))
-    .filter((ch) => HASHTAG_BODY.test(ch))
+    .filter((ch) => allowed.test(ch))
     .join('');
   if (body === '' || /^\p{N}+$/u.test(body) || Array.from(body).length > maxChars) return undefined;
   return body;
 }
 
 /** Cleaned tags, repeats dropped (ignoring case), order kept. */
-export function cleanHashtags(raw: readonly string[], maxChars: number): string[] {
+export function cleanHashtags(raw: readonly string[], maxChars: number, allowed: RegExp = HASHTAG_CHAR): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const r of raw) {
-    const tag = cleanHashtag(r, maxChars);
+    const tag = cleanHashtag(r, maxChars, allowed);
     if (tag === undefined || seen.has(tag.toLowerCase())) continue;
     seen.add(tag.toLowerCase());
     out.push(tag);
@@ -60,7 +60,7 @@ export function demoteHashtags(text: string, keep: number): { text: string; demo
 export function tagsToAppend(generated: readonly string[], inline: readonly string[], rule: HashtagRule): string[] {
   const room = Math.max(0, Math.min(rule.suggested, rule.max - inline.length));
   const taken = new Set(inline.map((t) => t.toLowerCase()));
-  return cleanHashtags(generated, rule.maxChars)
+  return cleanHashtags(generated, rule.maxChars, rule.allowed)
     .filter((t) => !taken.has(t.toLowerCase()))
     .slice(0, room);
 }

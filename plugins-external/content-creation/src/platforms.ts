@@ -21,6 +21,8 @@ export interface HashtagRule {
   placement: 'end' | 'end-block';
   /** Longest hashtag kept, in characters, without the `#`. */
   maxChars: number;
+  /** The characters a tag may hold (tested one character at a time); anything else is removed from a suggested tag. */
+  allowed: RegExp;
 }
 
 export interface PlatformRule {
@@ -45,11 +47,13 @@ export interface PlatformRule {
 }
 
 /**
- * A hashtag is `#` then letters (any script, Hangul included), combining marks, digits and
- * underscores: what X (twitter-text's hashtag rules), Instagram and TikTok link as a tag.
- * Spaces and punctuation end a tag, and a tag of digits only is not linked (X, Instagram).
+ * A hashtag character: a letter (any script, Hangul included), a combining mark, a digit or
+ * an underscore: what X (twitter-text's hashtag rules), Instagram, Facebook, LinkedIn, TikTok
+ * and YouTube link as part of a tag. Spaces and punctuation end a tag, and a tag of digits
+ * only is not linked (X, Instagram). Threads topic tags may hold more (spaces among them);
+ * we keep to what every platform links, so a tag reads the same everywhere.
  */
-export const HASHTAG_BODY = /^[\p{L}\p{M}\p{N}_]+$/u;
+export const HASHTAG_CHAR = /^[\p{L}\p{M}\p{N}_]$/u;
 
 export const PLATFORMS: Readonly<Record<PlatformId, PlatformRule>> = {
   x: {
@@ -62,7 +66,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformRule>> = {
     limit: 280,
     counting: 'x-weighted',
     unit: 'weighted characters',
-    hashtags: { max: 2, suggested: 2, placement: 'end', maxChars: 30 },
+    hashtags: { max: 2, suggested: 2, placement: 'end', maxChars: 30, allowed: HASHTAG_CHAR },
     allowsLinks: true,
     target: 200,
     style: 'One punchy post whose first words hook the reader; no thread numbering, no "1/".',
@@ -76,7 +80,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformRule>> = {
     limit: 2200,
     counting: 'utf16',
     unit: 'characters',
-    hashtags: { max: 30, suggested: 5, placement: 'end-block', maxChars: 30 },
+    hashtags: { max: 30, suggested: 5, placement: 'end-block', maxChars: 30, allowed: HASHTAG_CHAR },
     allowsLinks: false, // links in captions are not clickable
     target: 900,
     style: 'A caption: a strong first line (only it shows before "more"), then two to four short paragraphs; a few emoji at most; end by inviting people to watch or read.',
@@ -90,7 +94,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformRule>> = {
     limit: 63206,
     counting: 'utf16',
     unit: 'characters',
-    hashtags: { max: 3, suggested: 3, placement: 'end-block', maxChars: 30 },
+    hashtags: { max: 3, suggested: 3, placement: 'end-block', maxChars: 30, allowed: HASHTAG_CHAR },
     allowsLinks: true,
     target: 500,
     style: 'A friendly, conversational post of a few short paragraphs that invites comments.',
@@ -104,7 +108,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformRule>> = {
     limit: 3000,
     counting: 'utf16',
     unit: 'characters',
-    hashtags: { max: 3, suggested: 3, placement: 'end-block', maxChars: 30 },
+    hashtags: { max: 3, suggested: 3, placement: 'end-block', maxChars: 30, allowed: HASHTAG_CHAR },
     allowsLinks: true,
     target: 1000,
     style: 'A professional but human post: the insight or lesson the story suggests, in short paragraphs, ending with a question that invites discussion.',
@@ -117,7 +121,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformRule>> = {
     limit: 500,
     counting: 'utf16',
     unit: 'characters',
-    hashtags: { max: 1, suggested: 1, placement: 'end', maxChars: 50 },
+    hashtags: { max: 1, suggested: 1, placement: 'end', maxChars: 50, allowed: HASHTAG_CHAR },
     allowsLinks: true,
     target: 380,
     style: 'A casual, conversational post, as if talking to friends.',
@@ -131,7 +135,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformRule>> = {
     limit: 4000,
     counting: 'utf16',
     unit: 'characters',
-    hashtags: { max: 5, suggested: 4, placement: 'end', maxChars: 30 },
+    hashtags: { max: 5, suggested: 4, placement: 'end', maxChars: 30, allowed: HASHTAG_CHAR },
     allowsLinks: false, // links in captions are not clickable
     target: 300,
     style: 'A short caption for a video: a hook in the first few words, plain everyday language.',
@@ -146,7 +150,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformRule>> = {
     limit: 5000,
     counting: 'utf8-bytes',
     unit: 'bytes (UTF-8)',
-    hashtags: { max: 3, suggested: 3, placement: 'end-block', maxChars: 30 },
+    hashtags: { max: 3, suggested: 3, placement: 'end-block', maxChars: 30, allowed: HASHTAG_CHAR },
     allowsLinks: true,
     forbidden: '<>',
     target: 1000,

@@ -30,4 +30,16 @@ describe('hashtags', () => {
     expect(tagsToAppend(generated, ['a', 'b'], PLATFORMS.x.hashtags)).toEqual([]);
     expect(tagsToAppend(generated, [], PLATFORMS.threads.hashtags)).toEqual(['Cats']);
   });
+
+  test("each platform's allowed characters decide what a suggested tag keeps", () => {
+    for (const rule of Object.values(PLATFORMS)) {
+      expect(rule.hashtags.allowed.test('가')).toBe(true);
+      expect(rule.hashtags.allowed.test('_')).toBe(true);
+      expect(rule.hashtags.allowed.test(' ')).toBe(false);
+      expect(rule.hashtags.allowed.test('-')).toBe(false);
+    }
+    // A stricter rule (ASCII only) is applied as given.
+    const asciiOnly = { ...PLATFORMS.x.hashtags, allowed: /^[A-Za-z0-9_]$/ };
+    expect(tagsToAppend(['고양이Cat', 'Space!'], [], asciiOnly)).toEqual(['Cat', 'Space']);
+  });
 });
