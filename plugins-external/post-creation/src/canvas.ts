@@ -8,8 +8,10 @@ import type { Category, ImageSize, Style } from './config.ts';
 import type { Language } from './language.ts';
 import type { SelectInput, SelectOutput } from './image-selector.ts';
 import type { PostStore } from './store.ts';
+import type { PostRecord } from './types.ts';
 import { nanoUsd } from './text.ts';
 import type { CanvasData, CanvasImage, CanvasRun, StoredImage } from './types.ts';
+import { runTagFor } from './scope.ts';
 
 export const TEXT_TO_IMAGE = ['canvas/image-generator', 'text-to-image'] as const;
 export const SKETCH_TO_IMAGE = ['canvas/sketch-enhancer', 'sketch-to-image'] as const;
@@ -170,4 +172,30 @@ export function canvasDataOf(run: CanvasRun): CanvasData {
     models: [...new Set(run.images.map((i) => i.model))],
     createdAt: run.createdAt,
   };
+}
+
+export interface Kept {
+  run: CanvasRun;
+  images: StoredImage[];
+  selection: SelectOutput;
+  timings: { selectMs: number; storeMs: number };
+}
+
+/**
+ * After the drawing: the selection step, the chosen images stored under this execution's run
+ * prefix, and the run recorded in the post's canvas history as run number `runNumber`. The
+ * caller puts the images on the record and saves it.
+ */
+export async function keepChosen(ctx: Context<any>, store: PostStore, record: PostRecord, drawn: Drawn, runNumber: number, createdAt: string): Promise<Kept> {
+  await ctx.progress('choosing images', { candidates: drawn.output.images.length });
+  const post = { title: record.current.title, content: record.current.content, category: record.category, targetAudience: record.targetAudience, language: record.language };
+  let started = Date.now();
+  const selection = await selectImages(ctx, post, drawn);
+  const selectMs = Date.now() - started;
+  started = Date.now();
+  const images = await storeChosen(ctx, store, record.postId, runTagFor(ctx.executionId), runNumber, drawn, selection);
+  const storeMs = Date.now() - started;
+  const run = canvasRunOf(ctx, runNumber, createdAt, drawn, selection);
+  await store.addCanvasRun(record, run);
+  return { run, images, selection, timings: { selectMs, storeMs } };
 }

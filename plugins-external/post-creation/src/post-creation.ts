@@ -4,15 +4,14 @@
  * image-selector choose, store the chosen images, and keep the post for its caller.
  */
 import { PluginError, type Context, type Estimate } from '@easel/sdk';
-import { canvasDataOf, canvasRunOf, drawCandidates, selectImages, SKETCH_TO_IMAGE, storeChosen, TEXT_TO_IMAGE, type Drawn } from './canvas.ts';
+import { canvasDataOf, drawCandidates, keepChosen, SKETCH_TO_IMAGE, TEXT_TO_IMAGE } from './canvas.ts';
 import { settingsOf, type Category, type Config, type Style } from './config.ts';
 import type { DraftInput, DraftOutput } from './content-generator.ts';
-import type { SelectOutput } from './image-selector.ts';
 import { languageOf } from './language.ts';
 import { postIdFor, runTagFor, scopeOf } from './scope.ts';
 import { PostStore } from './store.ts';
 import { cleanBlock, cleanLine, keywordFromTitle, nanoUsd } from './text.ts';
-import type { PostRecord, PostView, StoredImage } from './types.ts';
+import type { PostRecord, PostView } from './types.ts';
 
 export interface CanvasConfig {
   keyword?: string;
@@ -113,31 +112,23 @@ export async function createPost(input: CreationInput, ctx: Context<Config>): Pr
     appliedBy: [],
   };
 
-  if (drawing !== undefined) {
-    timings.canvasMs = drawing.ms;
-    const drawn: Drawn = drawing.value;
-    await ctx.progress('choosing images', { candidates: drawn.output.images.length });
-    const post = { title: record.current.title, content: record.current.content, category, targetAudience, language: record.language };
-    const selection = await timed(() => selectImages(ctx, post, drawn));
-    timings.selectMs = selection.ms;
-    const sel: SelectOutput = selection.value;
-    models.add(sel.model);
-    const storing = await timed(() => storeChosen(ctx, store, postId, runTagFor(ctx.executionId), 1, drawn, sel));
-    timings.storeMs = storing.ms;
-    const images: StoredImage[] = storing.value;
-    const run = canvasRunOf(ctx, 1, createdAt, drawn, sel);
-    for (const image of drawn.output.images) models.add(image.model);
-    cost += sel.cost + run.cost;
-    await store.addCanvasRun(record, run);
-    record.images = images;
-    record.canvasData = canvasDataOf(run);
-  }
-
-  timings.totalMs = Date.now() - started;
-  record.metadata.models = [...models];
-  record.metadata.cost = nanoUsd(cost);
-  store.markApplied(record);
-  await store.save(record);
+  // Images stored by this run go again if the post cannot be saved: nothing would point at them.
+  await store.cleanUpOnFailure(store.runPrefix(postId, runTagFor(ctx.executionId)), async () => {
+    if (drawing !== undefined) {
+      timings.canvasMs = drawing.ms;
+      const kept = await keepChosen(ctx, store, record, drawing.value, 1, createdAt);
+      Object.assign(timings, kept.timings);
+      for (const model of [kept.selection.model, ...kept.run.images.map((i) => i.model)]) models.add(model);
+      cost += kept.selection.cost + kept.run.cost;
+      record.images = kept.images;
+      record.canvasData = canvasDataOf(kept.run);
+    }
+    timings.totalMs = Date.now() - started;
+    record.metadata.models = [...models];
+    record.metadata.cost = nanoUsd(cost);
+    store.markApplied(record);
+    await store.save(record);
+  });
   await ctx.progress('saved', { postId, images: record.images.length });
   return store.view(record);
 }

@@ -4,7 +4,7 @@
  * deleted), and the run joins the post's canvas history.
  */
 import { PluginError, type Context, type Estimate } from '@easel/sdk';
-import { canvasDataOf, canvasRunOf, drawCandidates, selectImages, SKETCH_TO_IMAGE, storeChosen, TEXT_TO_IMAGE } from './canvas.ts';
+import { canvasDataOf, drawCandidates, keepChosen, SKETCH_TO_IMAGE, TEXT_TO_IMAGE } from './canvas.ts';
 import { settingsOf, type Config, type Style } from './config.ts';
 import { runTagFor, scopeOf } from './scope.ts';
 import { MAX_CANVAS_RUNS, PostStore } from './store.ts';
@@ -37,26 +37,23 @@ export async function illustratePost(input: IllustrationInput, ctx: Context<Conf
     size: settings.imageSize,
     ...(input.sketch !== undefined ? { sketch: input.sketch } : {}),
   });
-  await ctx.progress('choosing images', { candidates: drawn.output.images.length });
-  const post = { title: record.current.title, content: record.current.content, category: record.category, targetAudience: record.targetAudience, language: record.language };
-  const selection = await selectImages(ctx, post, drawn);
   const runNumber = record.canvasRuns + 1;
-  const images = await storeChosen(ctx, store, record.postId, runTagFor(ctx.executionId), runNumber, drawn, selection);
   const now = new Date().toISOString();
-  const run = canvasRunOf(ctx, runNumber, now, drawn, selection);
-  await store.addCanvasRun(record, run);
-
-  const replaced = record.images.filter((old) => !images.some((i) => i.key === old.key));
-  record.images = images;
-  record.canvasData = canvasDataOf(run);
-  record.updatedAt = now;
-  record.metadata.cost = nanoUsd(record.metadata.cost + selection.cost + run.cost);
-  for (const model of [selection.model, ...run.images.map((i) => i.model)]) if (!record.metadata.models.includes(model)) record.metadata.models.push(model);
-  store.markApplied(record);
-  await store.save(record);
+  const previous = record.images;
+  await store.cleanUpOnFailure(store.runPrefix(record.postId, runTagFor(ctx.executionId)), async () => {
+    const kept = await keepChosen(ctx, store, record, drawn, runNumber, now);
+    record.images = kept.images;
+    record.canvasData = canvasDataOf(kept.run);
+    record.updatedAt = now;
+    record.metadata.cost = nanoUsd(record.metadata.cost + kept.selection.cost + kept.run.cost);
+    for (const model of [kept.selection.model, ...kept.run.images.map((i) => i.model)]) if (!record.metadata.models.includes(model)) record.metadata.models.push(model);
+    store.markApplied(record);
+    await store.save(record);
+  });
+  const replaced = previous.filter((old) => !record.images.some((i) => i.key === old.key));
   // The old images go once the post no longer points at them.
   for (const old of replaced) await ctx.storage.delete(old.key);
-  await ctx.progress('saved', { postId: record.postId, run: runNumber, images: images.length });
+  await ctx.progress('saved', { postId: record.postId, run: runNumber, images: record.images.length });
   return store.view(record);
 }
 

@@ -53,8 +53,28 @@ export class PostStore {
     return `posts/${this.#scope.id}/${postId}/`;
   }
 
+  /** The prefix of the images one run stored. */
+  runPrefix(postId: string, runTag: string): string {
+    return `${this.imagePrefix(postId)}${runTag}/`;
+  }
+
   imageKey(postId: string, runTag: string, index: number): string {
-    return `${this.imagePrefix(postId)}${runTag}/${index}.png`;
+    return `${this.runPrefix(postId, runTag)}${index}.png`;
+  }
+
+  /**
+   * Runs `work`; when it fails, deletes what was stored under `prefix` meanwhile (best effort:
+   * not when the call was cancelled, since ctx is closed then) and throws the same error.
+   */
+  async cleanUpOnFailure<T>(prefix: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (!this.#ctx.signal.aborted) {
+        await this.deleteObjects(prefix).catch((cleanup: unknown) => this.#ctx.log.warn('could not remove the images of a failed run', { prefix, code: (cleanup as { code?: string }).code }));
+      }
+      throw err;
+    }
   }
 
   /** The caller's post, or undefined: a malformed id, no such post, or someone else's. */
