@@ -3,7 +3,7 @@
  * delta is a `model.delta` event on the execution's stream), then titled by a small
  * structured call.
  */
-import { PluginError, type Context } from '@easel/sdk';
+import { PluginError, type Context, type ModelTier } from '@easel/sdk';
 import { settingsOf, type Audience, type StoryLength } from './config.ts';
 import { resolveLanguage, type Language, type LanguageChoice } from './language.ts';
 import { buildStoryPrompt, buildTitlePrompt, MAX_TITLE_CHARS, TITLE_SCHEMA } from './prompts/story.ts';
@@ -136,7 +136,7 @@ export function tidyStory(raw: string): string {
  * story is still worth returning: the title is then made from the topic or premise, and a
  * warning is logged.
  */
-async function titleFor(story: string, language: Language, fallbackFrom: string, ctx: Context, tier: 'basic' | 'standard' | 'premium') {
+async function titleFor(story: string, language: Language, fallbackFrom: string, ctx: Context, tier: ModelTier) {
   try {
     const { system, prompt } = buildTitlePrompt(story, language);
     const answer = await ctx.models.structured<{ title: string }>({ system, prompt, schema: TITLE_SCHEMA, tier, latency: 'fast', maxTokens: 100, temperature: 0.5 });

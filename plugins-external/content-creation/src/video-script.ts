@@ -91,10 +91,11 @@ export async function writeVideoScript(input: VideoScriptInput, ctx: Context): P
   const drafted = answer.value.scenes.map((s) => ({ shot: cleanProse(s.shot), narration: cleanProse(s.narration) }));
   const fix = fitDurations(answer.value.scenes.map((s) => s.durationSeconds), target, format.minSceneSeconds);
   const adjustments = [...fix.adjustments];
-  const stated = answer.value.totalDurationSeconds;
-  const sceneSum = answer.value.scenes.reduce((a, s) => a + (Number.isFinite(s.durationSeconds) ? s.durationSeconds : 0), 0);
+  // Summed in tenths, as the fix sums them, so the two messages agree.
+  const stated = round1(answer.value.totalDurationSeconds);
+  const sceneSum = answer.value.scenes.reduce((a, s) => a + (Number.isFinite(s.durationSeconds) ? Math.round(s.durationSeconds * 10) : 0), 0) / 10;
   if (Math.abs(stated - sceneSum) > 0.5) {
-    adjustments.unshift(`the model stated a total of ${stated} s but its scenes add up to ${round1(sceneSum)} s; the total is computed from the scenes`);
+    adjustments.unshift(`the model stated a total of ${stated} s but its scenes add up to ${sceneSum} s; the total is computed from the scenes`);
   }
 
   const out: Scene[] = [];

@@ -55,6 +55,13 @@ describe('video-script.write', () => {
     expect(out.adjustments[0]).toMatch(/30 s under the 45 s target/);
   });
 
+  test("the model's stated total is reported when it disagrees with its scenes, both to a tenth", async () => {
+    const p = plugin({ video: { scenes: scenes([20.04, 20.04, 20.04]), totalDurationSeconds: 61.23456 } });
+    const out = await p.invoke<VideoScriptOutput>('video-script', 'write', { story: EN_STORY });
+    expect(out.adjustments).toEqual(['the model stated a total of 61.2 s but its scenes add up to 60 s; the total is computed from the scenes']);
+    expect(out).toMatchObject({ adjusted: true, totalDurationSeconds: 60 });
+  });
+
   test('a duration outside the format is refused before any model call, naming the range', async () => {
     const p = plugin();
     await expect(p.invoke('video-script', 'write', { story: EN_STORY, durationSeconds: 300 })).rejects.toMatchObject({ code: 'REQUEST_REJECTED', message: expect.stringMatching(/shorts video runs 10 to 180 seconds; 300/) });
