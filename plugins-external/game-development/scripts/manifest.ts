@@ -121,6 +121,11 @@ export function buildManifest(): Record<string, unknown> {
             obj(
               {
                 concept,
+                constraints: obj(
+                  { platforms: platformsInput, multiplayer: { type: 'boolean' } },
+                  [],
+                  'What the requester fixed; the refined concept keeps exactly these platforms and this multiplayer choice',
+                ),
                 assets: list(assetSchema, 0, MAX_ASSETS, 'asset-generator.asset-analysis\'s assets'),
                 technicalSpecification: describe(technicalSpecificationSchema, 'code-generator.feasibility-analysis\'s specification'),
                 playtestScenarios: list(scenarioSchema, 0, 10, 'playtester.scenario-generation\'s scenarios'),

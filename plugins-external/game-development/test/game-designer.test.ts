@@ -135,4 +135,13 @@ describe('concept-refinement', () => {
     expect(plugin.recorded.models.structured[0]).toMatchObject({ tier: 'premium' });
     expect(plugin.recorded.models.structured[0]!.prompt).toMatch(lang === 'ko' ? /더 짧은 플레이 시간/ : /Shorter sessions/);
   });
+
+  test('constraints keep the requested platforms and multiplayer choice in the refined concept', async () => {
+    const plugin = game('en');
+    const out = await plugin.invoke('game-designer', 'concept-refinement', { concept: conceptFixture('en'), constraints: { platforms: ['mobile', 'pc'], multiplayer: false } });
+    const schema = (plugin.recorded.models.structured[0]!.schema as any).properties.concept.properties;
+    expect(schema.targetPlatforms).toMatchObject({ minItems: 2, items: { enum: ['mobile', 'pc'] } });
+    expect(schema.multiplayer.properties.mode.enum).toEqual(['none']);
+    expect(out.concept.targetPlatforms).toEqual(['mobile', 'pc']);
+  });
 });

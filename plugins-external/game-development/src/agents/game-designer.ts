@@ -8,7 +8,7 @@ import { conceptPrompt, mechanicsPrompt, refinementPrompt, storyPrompt } from '.
 import type { AssetRequirement } from '../schemas/assets.ts';
 import type { Language, Platform } from '../schemas/common.ts';
 import type { TechnicalSpecification } from '../schemas/code.ts';
-import { conceptModelSchema, type GameConcept } from '../schemas/concept.ts';
+import { conceptModelSchema, type ConceptConstraints, type GameConcept } from '../schemas/concept.ts';
 import {
   ACTS,
   mechanicsModelSchema,
@@ -101,6 +101,8 @@ export async function storyDevelopment(input: StoryDevelopmentInput, ctx: Contex
 }
 
 export interface ConceptRefinementInput extends WithConcept {
+  /** What the request fixed: the refined concept must keep it (the schema the model meets says so). */
+  constraints?: ConceptConstraints;
   assets?: AssetRequirement[];
   technicalSpecification?: TechnicalSpecification;
   playtestScenarios?: Scenario[];
@@ -122,7 +124,7 @@ export async function conceptRefinement(input: ConceptRefinementInput, ctx: Cont
     ...(input.playtestScenarios ? { scenarios: input.playtestScenarios } : {}),
     ...(input.feedback ? { feedback: input.feedback } : {}),
   };
-  const answer = await ask<RefinementAnswer>(ctx, 'concept-refinement', refinementPrompt(concept, material, language), refinementModelSchema(conceptModelSchema()), {
+  const answer = await ask<RefinementAnswer>(ctx, 'concept-refinement', refinementPrompt(concept, material, language), refinementModelSchema(conceptModelSchema(input.constraints)), {
     maxTokens: 5000,
     temperature: 0.6,
   });

@@ -97,7 +97,7 @@ export function refinementPrompt(concept: GameConcept, material: RefinementMater
       [
         DESIGNER,
         'You are refining a draft concept with the reports of the art, engineering and playtest leads. Keep what works; cut or simplify what the reports show is too costly or risky; say what you changed and why. Then plan production as 3 to 8 milestones that run one after another (prototype, vertical slice, content, polish, launch...), each with a duration in weeks and concrete deliverables, sized for the team the engineering report suggests.',
-        'Keep the target platforms unless the engineering report makes one infeasible.',
+        'Keep the target platforms and the multiplayer mode unless the engineering report makes them infeasible (platforms or modes the requester fixed are enforced regardless).',
       ],
       language,
     ),

@@ -63,8 +63,10 @@ export async function gameConceptCreation(input: GameConceptCreationInput, ctx: 
     complexity: feasibility.specification.complexity.level,
     scenarios: playtests.scenarios.length,
   });
+  const constraints = defined({ platforms: input.platforms, multiplayer: input.multiplayer });
   const refined = await steps.run<RefinementOutput>('game-designer', 'concept-refinement', {
     concept,
+    ...(Object.keys(constraints).length > 0 ? { constraints } : {}),
     assets: assets.assets,
     technicalSpecification: feasibility.specification,
     playtestScenarios: playtests.scenarios,
