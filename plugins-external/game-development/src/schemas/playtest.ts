@@ -33,7 +33,7 @@ export function scenariosModelSchema(count: number, focuses: readonly string[]):
   return obj({ scenarios: list(obj(scenarioFields(focuses)), count, count) });
 }
 
-export const scenarioSchema: Schema = obj({ id: { type: 'string', pattern: '^PT-[0-9]{2}$' }, ...scenarioFields(FOCUSES) });
+export const scenarioSchema: Schema = obj({ id: { type: 'string', maxLength: 5, pattern: '^PT-[0-9]{2}$' }, ...scenarioFields(FOCUSES) });
 
 export const playtestPlanSchema: Schema = obj({
   scenarios: list(scenarioSchema, 1, 10),
