@@ -1,6 +1,7 @@
-/** The two ways to draw, as plain functions the agents and the workflow all call. */
-import type { Context, ImageRequest } from '@easel/sdk';
+/** The two ways to draw, as plain functions the two drawing agents call. */
+import { PluginError, type Context, type ImageRequest } from '@easel/sdk';
 import { isPngOrJpeg, sketchBytes, storeImages, type Image } from './images.ts';
+import { visibleKeywords, type Keywords } from './keywords.ts';
 import {
   buildNegativePrompt,
   buildPrompt,
@@ -14,13 +15,13 @@ import {
 } from './prompts.ts';
 import { subjectFor } from './translate.ts';
 
-export type Keywords = string | string[];
-
 interface Common {
   style?: Style;
   count?: number;
   size?: Size;
   seed?: number;
+  /** Also answer the PNG bytes of each image (`bytes`), for a calling plugin to keep. */
+  returnBytes?: boolean;
 }
 
 export interface TextToImageInput extends Common {
@@ -34,17 +35,13 @@ export interface SketchToImageInput extends Common {
   similarity?: number;
 }
 
-export interface CanvasInput extends Common {
-  keywords?: Keywords;
-  sketch?: Uint8Array;
-  similarity?: number;
-}
-
 export interface CanvasOutput {
   images: Image[];
   /** The prompt sent to the image model. */
   prompt: string;
   negativePrompt: string;
+  /** The PNG bytes of each image, in the order of `images`; only with `returnBytes`. */
+  bytes?: Uint8Array[];
 }
 
 export const DEFAULT_SIMILARITY = 0.7;
@@ -59,8 +56,7 @@ export function randomSeed(): number {
 /** Images from keywords (TEXT_IMAGE). */
 export async function textToImage(input: TextToImageInput, ctx: Context): Promise<CanvasOutput> {
   ctx.signal.throwIfAborted();
-  const keywords = normalizeKeywords(input.keywords);
-  if (keywords.length === 0) throw new Error('keywords must have at least one visible character');
+  const keywords = visibleKeywords(input.keywords);
   const subject = await subjectFor(keywords, ctx);
   return draw(ctx, input, subject.text, subject.translated, undefined);
 }
@@ -69,19 +65,10 @@ export async function textToImage(input: TextToImageInput, ctx: Context): Promis
 export async function sketchToImage(input: SketchToImageInput, ctx: Context): Promise<CanvasOutput> {
   ctx.signal.throwIfAborted();
   const sketch = sketchBytes(input.sketch);
-  if (!isPngOrJpeg(sketch)) throw new Error('sketch must be a PNG or JPEG image');
+  if (!isPngOrJpeg(sketch)) throw new PluginError('REQUEST_REJECTED', 'sketch must be a PNG or JPEG image');
   const keywords = normalizeKeywords(input.keywords);
   const subject = keywords.length > 0 ? await subjectFor(keywords, ctx) : { text: SKETCH_SUBJECT, translated: false };
   return draw(ctx, input, subject.text, subject.translated, { image: sketch, similarity: input.similarity ?? DEFAULT_SIMILARITY });
-}
-
-/** The workflow: the sketch path when there is a sketch, else the keywords path. */
-export async function canvas(input: CanvasInput, ctx: Context): Promise<CanvasOutput> {
-  const { sketch, keywords, ...rest } = input;
-  if (sketch !== undefined) return sketchToImage({ ...rest, sketch, ...(keywords !== undefined ? { keywords } : {}) }, ctx);
-  if (keywords === undefined) throw new Error('give keywords, a sketch or both');
-  const { similarity: _ignored, ...common } = rest;
-  return textToImage({ ...common, keywords }, ctx);
 }
 
 async function draw(
@@ -109,5 +96,6 @@ async function draw(
   const result = await ctx.models.image(request);
   ctx.signal.throwIfAborted();
   const images = await storeImages(result, ctx);
-  return { images, prompt, negativePrompt };
+  // The same bytes that were stored (storage.put copied them), in the same order.
+  return input.returnBytes === true ? { images, prompt, negativePrompt, bytes: result.images } : { images, prompt, negativePrompt };
 }

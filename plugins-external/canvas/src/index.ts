@@ -1,12 +1,20 @@
 /**
  * Canvas: AI images from keywords (Korean or English) or a sketch, in a chosen style.
- * The agents and the workflow call the same functions directly (one script, one isolate).
+ * Three agents (translate, draw from keywords, draw from a sketch) and a workflow that calls
+ * them as recorded steps.
  */
 import { definePlugin } from '@easel/sdk';
-import { canvas, sketchToImage, textToImage, type CanvasInput, type SketchToImageInput, type TextToImageInput } from './generate.ts';
+import { sketchToImage, textToImage, type SketchToImageInput, type TextToImageInput } from './generate.ts';
+import { translate, type TranslatorInput } from './translate.ts';
+import { canvas, estimate, type CanvasInput } from './workflow.ts';
 
 export default definePlugin({
   agents: {
+    translator: {
+      capabilities: {
+        'translate-keywords': (input: TranslatorInput, ctx) => translate(input, ctx),
+      },
+    },
     'image-generator': {
       capabilities: {
         'text-to-image': (input: TextToImageInput, ctx) => textToImage(input, ctx),
@@ -19,6 +27,9 @@ export default definePlugin({
     },
   },
   workflows: {
-    canvas: (input: CanvasInput, ctx) => canvas(input, ctx),
+    canvas: {
+      run: (input: CanvasInput, ctx) => canvas(input, ctx),
+      estimate: (input: CanvasInput) => estimate(input),
+    },
   },
 });

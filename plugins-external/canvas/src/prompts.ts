@@ -68,6 +68,25 @@ export function normalizeKeywords(keywords: string | readonly string[] | undefin
   return out;
 }
 
+/** At most this many keywords, each at most this many characters (the input schemas' limits). */
+export const MAX_KEYWORDS = 8;
+export const MAX_KEYWORD_CHARS = 100;
+
+// Commas: ASCII, full-width and the ideographic enumeration comma.
+const TRANSLATION_SEPARATOR = /[,\uFF0C\u3001]/u;
+
+/**
+ * A cleaned translation line as a keyword list within the input schemas' limits: split at
+ * commas, each item capped at 100 characters at a word boundary, blanks and repeats dropped.
+ * Items past the eighth are kept together in the eighth (capped), so nothing is silently lost
+ * before the cap.
+ */
+export function splitTranslation(line: string): string[] {
+  const items = normalizeKeywords(line.split(TRANSLATION_SEPARATOR));
+  const kept = items.length > MAX_KEYWORDS ? [...items.slice(0, MAX_KEYWORDS - 1), items.slice(MAX_KEYWORDS - 1).join(', ')] : items;
+  return normalizeKeywords(kept.map((k) => capAtWord(k, MAX_KEYWORD_CHARS)));
+}
+
 /** "a", "a and b", "a, b and c". */
 export function joinNaturally(words: readonly string[]): string {
   if (words.length <= 1) return words[0] ?? '';

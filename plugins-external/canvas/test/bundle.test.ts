@@ -17,7 +17,7 @@ const fakePng = () => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 
 type Handler = (input: unknown, ctx: unknown) => Promise<any>;
 interface Loaded {
   agents: Record<string, { capabilities: Record<string, Handler> }>;
-  workflows: Record<string, Handler>;
+  workflows: Record<string, { run: Handler; estimate: (input: unknown, ctx: unknown) => any }>;
 }
 
 let code: string;
@@ -40,10 +40,19 @@ describe('the bundle', () => {
   });
 
   test('exposes the handlers plugin.json names', () => {
-    expect(Object.keys(plugin.agents).sort()).toEqual(['image-generator', 'sketch-enhancer']);
+    expect(Object.keys(plugin.agents).sort()).toEqual(['image-generator', 'sketch-enhancer', 'translator']);
     expect(typeof plugin.agents['image-generator']!.capabilities['text-to-image']).toBe('function');
     expect(typeof plugin.agents['sketch-enhancer']!.capabilities['sketch-to-image']).toBe('function');
-    expect(typeof plugin.workflows.canvas).toBe('function');
+    expect(typeof plugin.agents.translator!.capabilities['translate-keywords']).toBe('function');
+    expect(typeof plugin.workflows.canvas!.run).toBe('function');
+    expect(typeof plugin.workflows.canvas!.estimate).toBe('function');
+  });
+
+  test('the estimate hook runs in a bare context (no TextEncoder) and names the steps', () => {
+    const { steps } = plugin.workflows.canvas!.estimate({ keywords: ['고양이'], count: 2 }, {});
+    expect(steps.map((s: { agent: string }) => s.agent)).toEqual(['translator', 'image-generator']);
+    expect(steps[0].model.inputTokens).toBeGreaterThan(0);
+    expect(steps[1].model.images).toBe(2);
   });
 
   test('text-to-image runs in an isolate, its output matching the manifest', async () => {
@@ -61,10 +70,47 @@ describe('the bundle', () => {
   test('sketch bytes cross into the isolate as the host sends them, and out to the model as a copy', async () => {
     const plugin = await runPacked(DIR);
     try {
-      const out = await plugin.run('canvas', { sketch: fakePng(), style: 'realistic' });
+      const out = await plugin.invoke('sketch-enhancer', 'sketch-to-image', { sketch: fakePng(), style: 'realistic' });
       expect(out.images).toHaveLength(1);
       expect(plugin.recorded.models.image[0]!.similarity).toBe(0.7);
       expect(Array.from(plugin.recorded.models.image[0]!.image as Uint8Array)).toEqual(Array.from(fakePng()));
+    } finally {
+      await plugin.close();
+    }
+  });
+
+  test('the workflow in an isolate: Korean keywords are translated, then drawn, each a recorded step', async () => {
+    const plugin = await runPacked(DIR, { models: { text: ['cat, moon'] } });
+    try {
+      const out = await plugin.run('canvas', { keywords: ['고양이', '달'], style: 'cartoon' });
+      expect(plugin.recorded.agents.map((a) => `${a.agent}.${a.capability}`)).toEqual(['canvas/translator.translate-keywords', 'canvas/image-generator.text-to-image']);
+      expect(out.prompt).toMatch(/^cat and moon, cartoon style/);
+      expect(Object.keys(out).sort()).toEqual(['images', 'negativePrompt', 'prompt']);
+    } finally {
+      await plugin.close();
+    }
+  });
+
+  test('the workflow in an isolate: the sketch reaches sketch-to-image as bytes', async () => {
+    const plugin = await runPacked(DIR);
+    try {
+      await plugin.run('canvas', { sketch: fakePng(), keywords: 'boat' });
+      expect(plugin.recorded.agents.map((a) => `${a.agent}.${a.capability}`)).toEqual(['canvas/sketch-enhancer.sketch-to-image']);
+      expect(Array.from(plugin.recorded.models.image[0]!.image as Uint8Array)).toEqual(Array.from(fakePng()));
+    } finally {
+      await plugin.close();
+    }
+  });
+
+  test('returnBytes: the PNG bytes leave the isolate beside the JSON, and reach an app as base64, as stored', async () => {
+    const plugin = await runPacked(DIR);
+    try {
+      const out = await plugin.invoke('image-generator', 'text-to-image', { keywords: 'cat', count: 2, returnBytes: true });
+      expect(out.bytes).toHaveLength(2);
+      const stored = await plugin.readStorage();
+      for (const [i, image] of (out.images as { blobId: string }[]).entries()) {
+        expect(Array.from(Buffer.from(out.bytes[i] as string, 'base64'))).toEqual(Array.from(stored.find((o) => o.info.blobId === image.blobId)!.bytes));
+      }
     } finally {
       await plugin.close();
     }

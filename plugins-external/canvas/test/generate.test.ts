@@ -6,7 +6,7 @@
 import { createTestContext, modelError, type ScriptedModels, type TestContext } from '@easel/sdk/testing';
 import { describe, expect, test } from 'vitest';
 import manifest from '../plugin.json' with { type: 'json' };
-import { canvas, MAX_SEED, sketchToImage, textToImage } from '../src/generate.ts';
+import { MAX_SEED, sketchToImage, textToImage } from '../src/generate.ts';
 import { storeImages } from '../src/images.ts';
 import { buildNegativePrompt, SKETCH_SUBJECT, STYLE_PRESETS } from '../src/prompts.ts';
 import { subjectFor } from '../src/translate.ts';
@@ -78,14 +78,15 @@ describe('text-to-image', () => {
     expect(recorded.puts.map((p) => p.key)).toEqual(['images/exec-1/0.png', 'images/exec-1/1.png', 'images/exec-1/2.png']);
   });
 
-  test('Korean keywords are translated with a basic, deterministic text call; the English goes in the prompt', async () => {
+  test('Korean keywords are translated with a basic, deterministic text call; the English keywords go in the prompt', async () => {
     const { ctx, recorded } = kit({ text: ['"cat, space"\nExplanation: ...'] });
     const out = await textToImage({ keywords: ['고양이', '우주'], style: 'cartoon', count: 2 }, ctx);
     expect(recorded.models.text).toHaveLength(1);
     expect(recorded.models.text[0]).toMatchObject({ tier: 'basic', maxTokens: 100, temperature: 0 });
     expect(recorded.models.text[0]!.prompt).toContain('고양이, 우주');
     expect(recorded.models.text[0]!.system).toMatch(/Korean/);
-    expect(out.prompt).toBe(`cat, space, ${STYLE_PRESETS.cartoon}`);
+    // One English keyword per Korean one, joined as English keywords are: the same prompt as for ['cat', 'space'].
+    expect(out.prompt).toBe(`cat and space, ${STYLE_PRESETS.cartoon}`);
     expect(out.images).toHaveLength(2);
   });
 
@@ -119,7 +120,7 @@ describe('text-to-image', () => {
 
   test('keywords with nothing visible are refused before any model call', async () => {
     const { ctx, recorded } = kit();
-    await expect(textToImage({ keywords: ['\u0001', '\u200B'] }, ctx)).rejects.toThrow(/visible character/);
+    await expect(textToImage({ keywords: ['\u0001', '\u200B'] }, ctx)).rejects.toMatchObject({ code: 'REQUEST_REJECTED', message: expect.stringMatching(/visible character/) });
     expect(recorded.models.image).toHaveLength(0);
   });
 });
@@ -147,31 +148,36 @@ describe('sketch-to-image', () => {
 
   test('bytes that are neither PNG nor JPEG, or a string, are refused', async () => {
     const { ctx, recorded } = kit();
-    await expect(sketchToImage({ sketch: new Uint8Array([1, 2, 3, 4]) }, ctx)).rejects.toThrow(/PNG or JPEG/);
+    await expect(sketchToImage({ sketch: new Uint8Array([1, 2, 3, 4]) }, ctx)).rejects.toMatchObject({ code: 'REQUEST_REJECTED', message: expect.stringMatching(/PNG or JPEG/) });
     await expect(sketchToImage({ sketch: 'iVBORw0KGgo=' as unknown as Uint8Array }, ctx)).rejects.toThrow(/as bytes/);
     expect(recorded.models.image).toHaveLength(0);
   });
 });
 
-describe('canvas workflow', () => {
-  test('a sketch takes the sketch path', async () => {
-    const { ctx, recorded } = kit();
-    await canvas({ sketch: fakePng(), keywords: 'boat', similarity: 0.9 }, ctx);
-    expect(recorded.models.image[0]).toMatchObject({ similarity: 0.9, prompt: `boat, ${STYLE_PRESETS.illustration}` });
-    expect(recorded.models.image[0]!.image).toBeInstanceOf(Uint8Array);
+describe('returnBytes', () => {
+  const pngs = [fakePng(1), fakePng(2), fakePng(3)];
+
+  test('true: bytes holds the PNG bytes of each image, in the order of images and as stored', async () => {
+    const { ctx, readStorage } = kit({ image: () => pngs.map((p) => p.slice()) });
+    const out = await textToImage({ keywords: 'cat', count: 3, returnBytes: true }, ctx);
+    expect(out.bytes).toHaveLength(3);
+    for (const b of out.bytes!) expect(b).toBeInstanceOf(Uint8Array);
+    expect(out.bytes!.map((b) => Array.from(b))).toEqual(pngs.map((p) => Array.from(p)));
+    const stored = await readStorage();
+    const byBlob = new Map(stored.map((o) => [o.info.blobId, Array.from(o.bytes)]));
+    expect(out.images.map((i) => byBlob.get(i.blobId))).toEqual(out.bytes!.map((b) => Array.from(b)));
   });
 
-  test('keywords alone take the text path (similarity is ignored)', async () => {
-    const { ctx, recorded } = kit();
-    await canvas({ keywords: ['boat'], similarity: 0.9, style: 'realistic' }, ctx);
-    expect(recorded.models.image[0]!.image).toBeUndefined();
-    expect(recorded.models.image[0]!.similarity).toBeUndefined();
-    expect(recorded.models.image[0]!.prompt).toBe(`boat, ${STYLE_PRESETS.realistic}`);
+  test('the sketch path answers them too', async () => {
+    const { ctx } = kit({ image: () => [fakePng(7)] });
+    const out = await sketchToImage({ sketch: JPEG, returnBytes: true }, ctx);
+    expect(out.bytes!.map((b) => Array.from(b))).toEqual([Array.from(fakePng(7))]);
   });
 
-  test('neither is refused', async () => {
+  test('false or absent: no bytes field at all', async () => {
     const { ctx } = kit();
-    await expect(canvas({ style: 'meme' }, ctx)).rejects.toThrow(/keywords, a sketch or both/);
+    expect(await textToImage({ keywords: 'cat', returnBytes: false }, ctx)).not.toHaveProperty('bytes');
+    expect(await sketchToImage({ sketch: JPEG }, ctx)).not.toHaveProperty('bytes');
   });
 });
 

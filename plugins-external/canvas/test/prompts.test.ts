@@ -13,6 +13,7 @@ import {
   normalizeKeywords,
   parseSize,
   SIZES,
+  splitTranslation,
   STYLE_NEGATIVES,
   STYLE_PRESETS,
   STYLES,
@@ -41,6 +42,26 @@ describe('normalizeKeywords', () => {
   test('keywords made only of invisible characters give an empty list', () => {
     expect(normalizeKeywords(['\u0007', '\u200B'])).toEqual([]);
     expect(normalizeKeywords(undefined)).toEqual([]);
+  });
+});
+
+describe('splitTranslation', () => {
+  test('one keyword per comma (ASCII, full-width or ideographic), cleaned', () => {
+    expect(splitTranslation('cat, space')).toEqual(['cat', 'space']);
+    expect(splitTranslation('red house，garden、 night sky')).toEqual(['red house', 'garden', 'night sky']);
+    expect(splitTranslation('a red house with a garden')).toEqual(['a red house with a garden']);
+  });
+  test('blanks and repeats are dropped', () => {
+    expect(splitTranslation(', cat,, Cat , ')).toEqual(['cat']);
+    expect(splitTranslation('')).toEqual([]);
+  });
+  test('within the input limits: at most 8 keywords (the rest kept in the eighth), each at most 100 characters', () => {
+    const ten = Array.from({ length: 10 }, (_, i) => `w${i}`).join(', ');
+    expect(splitTranslation(ten)).toEqual(['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7, w8, w9']);
+    const long = splitTranslation(`${'word '.repeat(30)}, cat`);
+    expect(long[0]!.length).toBeLessThanOrEqual(100);
+    expect(long[0]).toMatch(/^word( word)*$/);
+    expect(long[1]).toBe('cat');
   });
 });
 
@@ -185,11 +206,11 @@ describe('cleanTranslation', () => {
 });
 
 describe('the manifest agrees with the code', () => {
-  const textInput = manifest.agents[0]!.capabilities[0]!.input.properties;
+  const textInput = manifest.agents.find((a) => a.type === 'image-generator')!.capabilities[0]!.input.properties as Record<string, { enum?: unknown; default?: unknown }>;
   test('styles, sizes and defaults', () => {
-    expect(textInput.style.enum).toEqual([...STYLES]);
-    expect(textInput.style.default).toBe('illustration');
-    expect(textInput.size.enum).toEqual([...SIZES]);
-    expect(textInput.size.default).toBe('1024x1024');
+    expect(textInput.style!.enum).toEqual([...STYLES]);
+    expect(textInput.style!.default).toBe('illustration');
+    expect(textInput.size!.enum).toEqual([...SIZES]);
+    expect(textInput.size!.default).toBe('1024x1024');
   });
 });
