@@ -24,7 +24,8 @@ export function assignIds<T extends { name: string; type: AssetType; id?: string
     let id = base;
     for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
     used.add(id);
-    return { ...asset, id };
+    const { id: _given, ...rest } = asset;
+    return { id, ...rest } as T & { id: string };
   });
 }
 
