@@ -97,6 +97,7 @@ describe('balance-testing', () => {
     ['no parameters', { parameters: [] }],
     ['a value that is not a number', { parameters: [{ name: 'hp', value: '10' }] }],
     ['41 parameters', { parameters: Array.from({ length: 41 }, (_, i) => ({ name: `p${i}`, value: i })) }],
+    ['a value past 1e9', { parameters: [{ name: 'gold', value: 2e9 }] }],
   ])('refuses %s', async (_name, input) => {
     await expect(game('en').invoke('playtester', 'balance-testing', input)).rejects.toMatchObject({ code: 'INPUT_INVALID' });
   });

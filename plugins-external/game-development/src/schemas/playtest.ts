@@ -65,12 +65,15 @@ export type BalanceAnswer = { findings: Omit<Finding, 'source' | 'changePercent'
 export const OVERALL = ['balanced', 'minor-issues', 'major-issues'] as const;
 export type Overall = (typeof OVERALL)[number];
 
+/** Numbers in and out of balance-testing stay within ±1e9, so a suggested bound is always a valid output. */
+const NUMBER = { type: 'number', minimum: -1e9, maximum: 1e9 };
+
 const findingFields = (names: readonly string[]) => ({
   parameter: { ...oneOf(names), description: 'One of the given parameter names' },
   issue: str(400),
   severity: oneOf(SEVERITIES),
   reasoning: str(600, 'Why, from the numbers and the game\'s goals'),
-  suggestedValue: { type: 'number', minimum: -1e9, maximum: 1e9, description: 'A better value, when a number fixes it' },
+  suggestedValue: { ...NUMBER, description: 'A better value, when a number fixes it' },
   suggestedChange: str(300),
 });
 
@@ -94,10 +97,10 @@ export const findingSchema: Schema = obj(
 export const balanceParameterSchema: Schema = obj(
   {
     name: str(80),
-    value: { type: 'number' },
+    value: { ...NUMBER, description: 'The current value' },
     unit: { type: 'string', maxLength: 20 },
-    min: { type: 'number' },
-    max: { type: 'number' },
+    min: { ...NUMBER, description: 'The lowest value the design allows' },
+    max: { ...NUMBER, description: 'The highest value the design allows' },
     description: { type: 'string', maxLength: 300 },
   },
   ['name', 'value'],
