@@ -10,6 +10,7 @@ import type { EmulatorControl } from '@easel/bedrock-emulator';
 import type { Image } from '../../plugins-external/canvas/src/images.ts';
 import { startHost, type RunningHost } from '../helpers/host.ts';
 import { drawSketch, pngSize, sha256 } from '../helpers/images.ts';
+import { readEvents } from '../helpers/orchestration.ts';
 
 let host: RunningHost;
 let appKey: string;
@@ -134,6 +135,60 @@ describe('sketch to images', () => {
   });
 });
 
+describe('the canvas workflow runs its agents as recorded steps', () => {
+  /** The execution's steps as `agent.capability`, and its event stream's step events. */
+  async function stepsOf(executionId: string) {
+    const record = (await host.call('GET', `/v1/executions/${executionId}`, { key: appKey })).body;
+    const events = await readEvents(host, executionId, { key: appKey });
+    return { record, events, names: record.steps.map((s: { agent: string; capability: string }) => `${s.agent}.${s.capability}`) };
+  }
+
+  test('Korean keywords: translate, then generate; each step with its model, cost and timing, on the record and the stream', async () => {
+    const res = await post('/v1/workflows/canvas/executions', { keywords: ['고양이', '모자'], style: 'cartoon', size: '512x512' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const { record, events, names } = await stepsOf(res.body.executionId);
+    expect(names).toEqual(['translator.translate-keywords', 'image-generator.text-to-image']);
+    for (const step of record.steps) {
+      expect(step).toMatchObject({ pluginName: 'canvas', status: 'succeeded', depth: 1 });
+      expect(step.models).toHaveLength(1);
+      expect(step.costUsd).toBeGreaterThan(0);
+      expect(Date.parse(step.finishedAt)).toBeGreaterThanOrEqual(Date.parse(step.startedAt));
+    }
+    // The translation is a text model's, the drawing the image model's; the drawing came after the translation.
+    expect(record.steps[1].models).toEqual(['amazon.nova-canvas-v1:0']);
+    expect(Date.parse(record.steps[1].startedAt)).toBeGreaterThanOrEqual(Date.parse(record.steps[0].finishedAt));
+    expect(record.costUsd).toBeCloseTo(record.steps[0].costUsd + record.steps[1].costUsd, 9);
+    const stepEvents = events.filter((e) => e.event.startsWith('step.')).map((e) => `${e.event} ${e.data.agent}.${e.data.capability}`);
+    expect(stepEvents).toEqual([
+      'step.started translator.translate-keywords',
+      'step.finished translator.translate-keywords',
+      'step.started image-generator.text-to-image',
+      'step.finished image-generator.text-to-image',
+    ]);
+    const finished = events.filter((e) => e.event === 'step.finished');
+    for (const e of finished) expect(e.data).toMatchObject({ status: 'succeeded', costUsd: expect.any(Number), models: [expect.any(String)], durationMs: expect.any(Number) });
+    await checkStored(res.body.output.images[0], res.body.executionId, { width: 512, height: 512 });
+  });
+
+  test('English keywords: one step, no translation', async () => {
+    const res = await post('/v1/workflows/canvas/executions', { keywords: 'lighthouse', size: '512x512' });
+    expect(res.status).toBe(200);
+    expect((await stepsOf(res.body.executionId)).names).toEqual(['image-generator.text-to-image']);
+  });
+
+  test('a sketch: the enhance step gets the sketch as bytes (its recorded input names the bytes, not base64)', async () => {
+    const sketch = drawSketch('ring', [10, 160, 60]);
+    const res = await post('/v1/workflows/canvas/executions', { sketch: sketch.toString('base64'), keywords: 'a leaf', size: '512x512' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const { record, names } = await stepsOf(res.body.executionId);
+    expect(names).toEqual(['sketch-enhancer.sketch-to-image']);
+    expect(record.steps[0].models).toEqual(['amazon.nova-canvas-v1:0']);
+    expect((await control.calls()).map((c) => c.taskType)).toEqual(['IMAGE_VARIATION']);
+    // What was recorded about the step carries no copy of the sketch.
+    expect(JSON.stringify(record.steps[0])).not.toContain(sketch.toString('base64').slice(0, 40));
+  });
+});
+
 describe('bad input is refused before anything runs or is stored', () => {
   const notAnImage = Buffer.from('GIF89a? no: plain text pretending to be a sketch');
   const tooBig = Buffer.concat([drawSketch('square', [0, 0, 0]), Buffer.alloc(1_100_000)]);
@@ -190,7 +245,9 @@ describe('bad input is refused before anything runs or is stored', () => {
   });
 
   test('a disabled plugin mounts no routes until enabled again', async () => {
-    expect((await host.call('POST', '/v1/plugins/canvas/disable')).status).toBe(200);
+    // The first-party post-creation and game-development depend on canvas: disabling it takes force.
+    expect((await host.call('POST', '/v1/plugins/canvas/disable')).body.code).toBe('PLUGIN_IN_USE');
+    expect((await host.call('POST', '/v1/plugins/canvas/disable?force=true')).status).toBe(200);
     expect((await post('/v1/p/canvas/generate', { keywords: 'cat' })).body.code).toBe('PLUGIN_DISABLED');
     const grant = { storage: { read: true, write: true }, models: { tasks: ['image', 'text'], maxTier: 'standard' } };
     expect((await host.call('POST', '/v1/plugins/canvas/enable', { body: { grant } })).status).toBe(200);

@@ -79,6 +79,12 @@ describe('plugin routes', () => {
     const put = await host.call('PUT', '/v1/p/bytes-caller/notes/n%201', { key: apps.a.key, body: { text: 'first' } });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     expect(put.body.output).toEqual({ noteId: 'n 1', saved: true });
+    // Decoded once: an encoded slash or percent sign stays inside the parameter.
+    for (const [raw, id] of [['a%2Fb', 'a/b'], ['100%2541', '100%41']]) {
+      const res = await host.call('PUT', `/v1/p/bytes-caller/notes/${raw}`, { key: apps.a.key, body: { text: 'x' } });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.output.noteId).toBe(id);
+    }
     const wrongMethod = await host.call('DELETE', '/v1/p/bytes-caller/notes/n%201', { key: apps.a.key });
     expect(wrongMethod.status).toBe(404);
     expect(wrongMethod.body.code).toBe('ROUTE_NOT_FOUND');

@@ -162,6 +162,14 @@ describe('hostile plugin code', () => {
     expect((await call(sandbox, hostile, 'probe', 'hostile-return', { as })).output).toEqual(expected);
   });
 
+  test('output bytes over the binary limit, in one field or all together, are OUTPUT_TOO_LARGE', async () => {
+    for (const [as, size] of [['huge', MAX_BINARY + 1], ['huge-list', MAX_BINARY + 2]] as const) {
+      const err = await rejection(call(sandbox, hostile, 'probe', 'hostile-return', { as, size }));
+      expect(err.code, as).toBe('OUTPUT_TOO_LARGE');
+    }
+    expect(((await call(sandbox, hostile, 'probe', 'hostile-return', { as: 'huge', size: MAX_BINARY })).output as { big: string }).big).toHaveLength(Math.ceil(MAX_BINARY / 3) * 4);
+  });
+
   test('an output field holding a view of a detached buffer is refused, naming the field', async () => {
     const err = await rejection(call(sandbox, hostile, 'probe', 'hostile-return', { as: 'mixed' }));
     expect(err.code).toBe('PLUGIN_ERROR');

@@ -197,7 +197,7 @@ const callWithBytes = (callId, capability, op, args, bytes) => send(callId, capa
  * fixed-length ArrayBuffer, the only kind that crosses. Reads go through the native getters
  * (a Proxy or a patched prototype gets nowhere); the size is checked before any copy.
  */
-const copyBytes = (v, what) => {
+const copyBytes = (v, what, tooLarge) => {
   const invalid = (why) => bridgeError('BRIDGE_ARGUMENT_INVALID', what + ' ' + why);
   if (v === null || typeof v !== 'object') throw invalid('must be a Uint8Array, another typed array, a DataView or an ArrayBuffer');
   let buffer = v;
@@ -221,7 +221,7 @@ const copyBytes = (v, what) => {
   if (abResizable !== undefined && apply(abResizable, buffer, []) === true) throw invalid('must not be a resizable buffer or a view of one');
   if (abDetached !== undefined && apply(abDetached, buffer, []) === true) throw invalid('is detached');
   if (length === undefined) length = total;
-  if (length > MAX_BINARY) throw invalid('is over ' + MAX_BINARY + ' bytes');
+  if (length > MAX_BINARY) throw bridgeError(tooLarge ?? 'BRIDGE_ARGUMENT_INVALID', what + ' is over ' + MAX_BINARY + ' bytes');
   if (offset + length > total) throw invalid('is out of bounds');
   const fresh = construct(NativeArrayBuffer, [length]);
   apply(taSet, new Uint8ArrayCtor(fresh), [new Uint8ArrayCtor(buffer, offset, length)]);
@@ -240,7 +240,7 @@ const takeBytes = (value, arrays, tooLarge) => {
   const buffers = [];
   let total = 0;
   const take = (v, name) => {
-    const b = copyBytes(v, name);
+    const b = copyBytes(v, name, tooLarge);
     total += apply(abByteLength, b, []);
     if (total > MAX_BINARY) throw bridgeError(tooLarge, 'byte fields are over ' + MAX_BINARY + ' bytes together');
     append(buffers, b);

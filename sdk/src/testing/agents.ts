@@ -87,7 +87,7 @@ export class AgentRouter {
     const [plugin, agent] = this.#resolve(args.agent);
     const self = this.#manifest.name;
     const refused = this.#refusal(plugin, agent);
-    if (refused?.kind === 'dependency') throw new EaselError('DEPENDENCY_DISABLED', `${self} cannot call ${plugin}/${agent}: ${refused.why}`);
+    if (refused?.kind === 'dependency') throw new EaselError('DEPENDENCY_DISABLED', `${self} cannot call ${plugin}/${agent}: ${refused.why}`, { dependency: plugin });
     if (refused) throw new EaselError('PERMISSION_DENIED', `${self} may not call ${plugin}/${agent}: ${refused.why}`);
     const label = `${plugin}/${agent}.${capability}`;
     if (scope.depth + 1 > MAX_DEPTH) {

@@ -38,10 +38,15 @@ export const pluginHttpRoutes: FastifyPluginAsync<PluginRouteOptions> = async (a
     bodyLimit: inputBodyMaxBytes,
     schema: { params: { type: 'object', required: ['plugin'], properties: { plugin: pluginName, '*': { type: 'string', maxLength: 200 } } } },
     handler: async (req, reply) => {
+      // Matched on the raw path, so that a :param is percent-decoded once (`%2F` stays inside its
+      // segment); Fastify's decoded `*` is only used to name the route in errors.
+      const prefix = `/v1/p/${req.params.plugin}`;
+      const rawUrl = req.url.split('?')[0] ?? '';
+      const rawPath = (rawUrl.startsWith(prefix) ? rawUrl.slice(prefix.length) : `/${req.params['*']}`).replace(/\/+$/, '') || '/';
       const path = `/${req.params['*']}`.replace(/\/+$/, '') || '/';
       // Not installed, disabled or modified: the same answers the generic agent endpoint gives.
       const { record: installed } = await plugins.active(req.params.plugin);
-      const matched = matchRoute(installed.manifest.routes ?? [], req.method, path);
+      const matched = matchRoute(installed.manifest.routes ?? [], req.method, rawPath);
       if (!matched) throw new EaselError('ROUTE_NOT_FOUND', `no route ${req.method} /v1/p/${req.params.plugin}${path}`);
       const { route, params } = matched;
       const schema = route.workflow !== undefined
