@@ -4,6 +4,10 @@ import { describe, expect, test } from 'vitest';
 import definition from '../src/index.ts';
 import { assignIds, slug } from '../src/assets.ts';
 import { spriteKeywords } from '../src/prompts/assets.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { linearRegExpEngine } from '@easel/sdk/bundle';
 import { canvasAnswer, conceptFixture, answerFor } from './fixtures.ts';
 import { expectOutputOf, game, HANGUL, manifest } from './kit.ts';
 
@@ -170,6 +174,27 @@ describe('sprite-generation', () => {
     ['an id with capitals', { assets: [{ name: 'a', id: 'Hero' }] }],
   ])('refuses %s', async (_name, input) => {
     await expect(game('en').invoke('asset-generator', 'sprite-generation', input)).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+  });
+});
+
+describe('against canvas\'s own manifest (the kit does not check stubs against it)', () => {
+  const canvas = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../canvas/plugin.json'), 'utf8'));
+  const textToImage = canvas.agents.find((a: any) => a.type === 'image-generator').capabilities.find((c: any) => c.name === 'text-to-image');
+  const ajv = new Ajv2020({ strict: false, validateFormats: false, code: { regExp: linearRegExpEngine } });
+  const input = ajv.compile(textToImage.input);
+  const output = ajv.compile(textToImage.output);
+
+  test.each(['ko', 'en'] as const)('%s: what sprite-generation sends is valid canvas input, even for long and blank descriptions', async (lang) => {
+    const plugin = game(lang);
+    const assets = [...ASSETS[lang], { name: 'x'.repeat(80), description: `${'y'.repeat(400)}`, suggestedStyle: ' ' }, { name: 'z', type: 'background', description: '\n\t' }];
+    await plugin.invoke('asset-generator', 'sprite-generation', { assets, maxSprites: 16 });
+    const sent = plugin.recorded.agents.filter((a) => a.agent === 'canvas/image-generator');
+    expect(sent).toHaveLength(5);
+    for (const call of sent) expect(input(call.input), JSON.stringify(input.errors)).toBe(true);
+  });
+
+  test('the stub answers what canvas answers', () => {
+    expect(output(canvasAnswer({ keywords: ['cat'] }))).toBe(true);
   });
 });
 
