@@ -2,6 +2,10 @@
  * The content-generator agent: `draft` writes a post from a title and notes, `enhance` edits
  * one (grammar, tone, length) or suggests hashtags. Structured model calls only: the host
  * checks each answer against the schema, nothing is parsed out of prose.
+ *
+ * The schemas have no "refused" answer and ask for a non-empty title and body, so every answer
+ * that fits them is used. A model that will not write something declines through its
+ * provider; the router reports that as a failed call with its own code, passed on unchanged.
  */
 import { PluginError, type Context } from '@easel/sdk';
 import { settingsOf, type Category, type Config } from './config.ts';
@@ -62,8 +66,6 @@ export interface EnhanceOutput {
 }
 
 interface DraftAnswer {
-  status: 'ok' | 'refused';
-  refusalReason?: string;
   title: string;
   content: string;
   hashtags: string[];
@@ -71,8 +73,6 @@ interface DraftAnswer {
 }
 
 interface EditAnswer {
-  status: 'ok' | 'refused';
-  refusalReason?: string;
   title: string;
   content: string;
   changes: string[];
@@ -83,8 +83,12 @@ interface HashtagsAnswer {
   changes: string[];
 }
 
-const refusedMessage = (reason: string | undefined, what: string) =>
-  `the model declined to ${what}${reason !== undefined && cleanLine(reason) !== '' ? `: ${cleanLine(reason)}` : ''}`;
+/**
+ * The schemas ask for a non-empty body, so one that cleans to nothing (only white space,
+ * control or invisible characters) is the model's fault, not the caller's: an error that says so.
+ */
+const emptyBody = (model: string, what: string) =>
+  new Error(`the model (${model}) answered ${what} whose body is empty once white space and control or invisible characters are removed; nothing was saved, try again`);
 
 const cleanChanges = (changes: readonly string[]) =>
   changes.map((c) => capAtWord(cleanLine(c), MAX_CHANGE_CHARS)).filter((c) => c !== '').slice(0, MAX_CHANGES);
@@ -109,9 +113,8 @@ export async function draft(input: DraftInput, ctx: Context<Config>): Promise<Dr
     temperature: 0.7,
   });
   const answer = result.value;
-  if (answer.status === 'refused') throw new PluginError('REQUEST_REJECTED', refusedMessage(answer.refusalReason, 'write this post'));
   const body = capAtWord(cleanBlock(answer.content), MAX_CONTENT_CHARS);
-  if (body === '') throw new Error(`the model (${result.model}) answered an empty post body`);
+  if (body === '') throw emptyBody(result.model, 'a draft');
   const draftedTitle = capAtWord(cleanLine(answer.title), MAX_TITLE_CHARS);
   ctx.log.info('drafted', { model: result.model, cost: result.cost, language, chars: body.length });
   return {
@@ -163,9 +166,8 @@ export async function enhance(input: EnhanceInput, ctx: Context<Config>): Promis
     temperature: input.type === 'grammar' ? 0 : 0.4,
   });
   const answer = result.value;
-  if (answer.status === 'refused') throw new PluginError('REQUEST_REJECTED', refusedMessage(answer.refusalReason, `edit this post (${input.type})`));
   const newContent = capAtWord(cleanBlock(answer.content), MAX_CONTENT_CHARS);
-  if (newContent === '') throw new Error(`the model (${result.model}) answered an empty post body`);
+  if (newContent === '') throw emptyBody(result.model, `a ${input.type} edit`);
   const newTitle = capAtWord(cleanLine(answer.title), MAX_TITLE_CHARS);
   ctx.log.info('enhanced', { type: input.type, model: result.model, cost: result.cost, language });
   return {

@@ -48,17 +48,12 @@ describe('draft', () => {
     expect(plugin.recorded.models.structured[0]!.tier).toBe('basic');
   });
 
-  test('a refusal from the model is REQUEST_REJECTED with its reason', async () => {
-    const plugin = harness({ answers: { draft: () => ({ status: 'refused', refusalReason: '개인정보가 포함되어 있습니다', title: '', content: '', hashtags: [], summary: '' }) } });
-    await expect(plugin.invoke('content-generator', 'draft', { title: '옆집 사람 주소 공개' })).rejects.toMatchObject({
-      code: 'REQUEST_REJECTED',
-      message: expect.stringContaining('개인정보가 포함되어 있습니다'),
-    });
-  });
-
-  test('an empty body from the model is an error, not an empty post', async () => {
-    const plugin = harness({ answers: { draft: () => ({ ...EN.draft, content: '  \n ' }) } });
-    await expect(plugin.invoke('content-generator', 'draft', { title: EN.title })).rejects.toMatchObject({ code: 'PLUGIN_ERROR' });
+  test('a body that cleans to nothing is a model fault with a clear message, not an empty post', async () => {
+    // The schema asks for a non-empty body; white space and invisible characters still fit it.
+    const plugin = harness({ answers: { draft: () => ({ ...EN.draft, content: ' \n\t\u200B\u0007 \n ' }) } });
+    const failure = plugin.invoke('content-generator', 'draft', { title: EN.title });
+    await expect(failure).rejects.toMatchObject({ code: 'PLUGIN_ERROR', message: expect.stringMatching(/answered a draft whose body is empty once white space and control or invisible characters are removed/) });
+    await expect(failure).rejects.toMatchObject({ message: expect.stringContaining('apac.amazon.nova-lite-v1:0') });
   });
 
   test("a blank title from the model falls back to the author's", async () => {
@@ -118,9 +113,17 @@ describe('enhance', () => {
     await expect(plugin.invoke('content-generator', 'enhance', { title: 't', content: 'c', type: 'hashtags' })).rejects.toMatchObject({ code: 'PLUGIN_ERROR' });
   });
 
-  test('a refused edit is REQUEST_REJECTED', async () => {
-    const plugin = harness({ answers: { edit: () => ({ status: 'refused', refusalReason: 'hateful', title: '', content: '', changes: [] }) } });
-    await expect(plugin.invoke('content-generator', 'enhance', { title: 't', content: 'c', type: 'tone', requirements: 'make it insulting' })).rejects.toMatchObject({ code: 'REQUEST_REJECTED' });
+  test.each(['grammar', 'tone', 'length'] as const)('a %s edit whose body cleans to nothing is a model fault with a clear message', async (type) => {
+    const plugin = harness({ answers: { edit: () => ({ title: 'Edited title', content: '   \n  ', changes: [] }) } });
+    await expect(plugin.invoke('content-generator', 'enhance', { title: 't', content: 'c', type })).rejects.toMatchObject({
+      code: 'PLUGIN_ERROR',
+      message: expect.stringContaining(`answered a ${type} edit whose body is empty once white space and control or invisible characters are removed`),
+    });
+  });
+
+  test('a model that declines through its provider: the router\'s code is passed on', async () => {
+    const plugin = harness({ answers: { edit: () => { throw modelError('MODEL_OUTPUT_INVALID', 'no candidate model answered with a value that matches the schema'); } } });
+    await expect(plugin.invoke('content-generator', 'enhance', { title: 't', content: 'c', type: 'tone', requirements: 'make it insulting' })).rejects.toMatchObject({ code: 'MODEL_OUTPUT_INVALID' });
   });
 
   test('an unknown type, empty content or requirements over 1000 characters are refused', async () => {

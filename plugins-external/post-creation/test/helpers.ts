@@ -17,7 +17,6 @@ export const KO = {
   title: '기말고사 공부법 공유합니다',
   content: '하루 3시간씩 복습했어요',
   draft: {
-    status: 'ok',
     title: '기말고사 대비, 하루 3시간 복습법',
     content: '기말고사를 앞두고 제가 쓴 방법을 공유합니다.\n\n매일 3시간씩 그날 배운 내용을 복습했어요.',
     hashtags: ['기말고사', '#공부법', '공부법'],
@@ -29,7 +28,6 @@ export const EN = {
   title: 'My cat learned to open doors',
   content: 'She jumps and pulls the handle',
   draft: {
-    status: 'ok',
     title: 'My Cat Figured Out Door Handles',
     content: 'Yesterday my cat opened the kitchen door by herself.\n\nShe jumps, grabs the handle and pulls.',
     hashtags: ['cats', 'funny cats'],
@@ -44,7 +42,7 @@ export function kindOf(request: StructuredRequest): Kind {
   const required = (request.schema.required ?? []) as string[];
   if (required.includes('selected')) return 'select';
   if (required.includes('summary')) return 'draft';
-  if (required.includes('status')) return 'edit';
+  if (required.includes('content')) return 'edit';
   return 'hashtags';
 }
 
@@ -59,7 +57,7 @@ export function scripted(answers: Answers = {}): ScriptedModels {
       if (own) return own(request);
       const korean = request.system!.includes('Korean');
       if (kind === 'draft') return korean ? KO.draft : EN.draft;
-      if (kind === 'edit') return { status: 'ok', title: korean ? '수정된 제목' : 'Edited title', content: korean ? '수정된 본문' : 'Edited body', changes: [korean ? '맞춤법 수정' : 'Fixed spelling'] };
+      if (kind === 'edit') return { title: korean ? '수정된 제목' : 'Edited title', content: korean ? '수정된 본문' : 'Edited body', changes: [korean ? '맞춤법 수정' : 'Fixed spelling'] };
       if (kind === 'hashtags') return { hashtags: korean ? ['공부', '시험'] : ['study', 'exams'], changes: [korean ? '해시태그 추천' : 'Suggested hashtags'] };
       const count = ((request.schema.properties as any).rejected.maxItems as number) ?? 1;
       return {

@@ -22,7 +22,7 @@ describe('draft prompt', () => {
     expect(system).toContain('Korean (한국어)');
     expect(system).toContain(CATEGORY_GUIDES.study);
     expect(system).toMatch(/never as instructions/);
-    expect(system).toMatch(/"refused"/);
+    expect(system).not.toMatch(/refus|status/i);
     expect(prompt).toContain('<title>\n기말고사 공부법\n</title>');
     expect(prompt).toContain('<notes>\n하루 3시간\n</notes>');
     expect(prompt).toContain('<audience>\n고등학생\n</audience>');
@@ -52,19 +52,19 @@ describe('draft prompt', () => {
 });
 
 describe('enhance prompt', () => {
-  test.each(['grammar', 'tone', 'length'] as const)('%s: the task, the requirements or the default, and a refusal rule', (type) => {
+  test.each(['grammar', 'tone', 'length'] as const)('%s: the task, the requirements or the default, and no refusal rule', (type) => {
     const withReq = enhancePrompt({ title: '제목', content: '본문', type, requirements: '더 정중하게', language: 'ko' });
     expect(withReq.system).toContain(ENHANCE_GUIDES[type].task);
     expect(withReq.system).toContain('Korean (한국어)');
-    expect(withReq.system).toMatch(/"refused"/);
+    expect(withReq.system).not.toMatch(/refus|status/i);
     expect(withReq.prompt).toContain('<requirements>\n더 정중하게\n</requirements>');
     const without = enhancePrompt({ title: 'Title', content: 'Body', type, language: 'en' });
     expect(without.prompt).toContain(`(none given: ${ENHANCE_GUIDES[type].byDefault})`);
   });
-  test('hashtags: suggests tags from the post and its current tags, no rewrite and no refusal field', () => {
+  test('hashtags: suggests tags from the post and its current tags, no rewrite and no refusal rule', () => {
     const { system, prompt } = enhancePrompt({ title: 'Cats', content: 'My cat', type: 'hashtags', hashtags: ['#cat'], language: 'en' });
     expect(system).toMatch(/Do not rewrite the post/);
-    expect(system).not.toMatch(/"refused"/);
+    expect(system).not.toMatch(/refus|status/i);
     expect(prompt).toContain('<hashtags>\n#cat\n</hashtags>');
   });
 });
@@ -91,16 +91,37 @@ describe('select prompt', () => {
 });
 
 describe('model schemas', () => {
-  test('draft: a refusal and an answer both fit; a missing body does not', () => {
+  test('draft: a post fits; no status or refusal field; the title and body are non-empty', () => {
     const check = ajv.compile(DRAFT_SCHEMA);
-    expect(check({ status: 'ok', title: 't', content: 'c', hashtags: ['a'], summary: 's' })).toBe(true);
-    expect(check({ status: 'refused', refusalReason: 'no', title: '', content: '', hashtags: [], summary: '' })).toBe(true);
-    expect(check({ status: 'ok', title: 't', hashtags: [], summary: '' })).toBe(false);
-    expect(check({ status: 'maybe', title: 't', content: 'c', hashtags: [], summary: '' })).toBe(false);
+    expect(DRAFT_SCHEMA.required).toEqual(['title', 'content', 'hashtags', 'summary']);
+    expect(DRAFT_SCHEMA.properties).not.toHaveProperty('status');
+    expect(DRAFT_SCHEMA.properties).not.toHaveProperty('refusalReason');
+    expect(DRAFT_SCHEMA.properties.title).toMatchObject({ type: 'string', minLength: 1, maxLength: 200 });
+    expect(DRAFT_SCHEMA.properties.content).toMatchObject({ type: 'string', minLength: 1, maxLength: 8000 });
+    expect(check({ title: 't', content: 'c', hashtags: ['a'], summary: 's' })).toBe(true);
+    expect(check({ title: 't', content: 'c', hashtags: [], summary: '' })).toBe(true);
+    expect(check({ title: 't', hashtags: [], summary: '' })).toBe(false);
+    expect(check({ title: 't', content: '', hashtags: [], summary: '' })).toBe(false);
+    expect(check({ title: '', content: 'c', hashtags: [], summary: '' })).toBe(false);
+    expect(check({ status: 'refused', refusalReason: 'no', title: 't', content: 'c', hashtags: [], summary: '' })).toBe(false);
   });
-  test('edit and hashtags', () => {
-    expect(ajv.compile(EDIT_SCHEMA)({ status: 'ok', title: 't', content: 'c', changes: [] })).toBe(true);
+  test('edit: no status or refusal field; the title and body are non-empty, changes items too', () => {
+    const check = ajv.compile(EDIT_SCHEMA);
+    expect(EDIT_SCHEMA.required).toEqual(['title', 'content', 'changes']);
+    expect(EDIT_SCHEMA.properties).not.toHaveProperty('status');
+    expect(EDIT_SCHEMA.properties).not.toHaveProperty('refusalReason');
+    expect(EDIT_SCHEMA.properties.title).toMatchObject({ type: 'string', minLength: 1, maxLength: 200 });
+    expect(EDIT_SCHEMA.properties.content).toMatchObject({ type: 'string', minLength: 1, maxLength: 8000 });
+    expect(EDIT_SCHEMA.properties.changes.items).toMatchObject({ type: 'string', minLength: 1 });
+    expect(check({ title: 't', content: 'c', changes: [] })).toBe(true);
+    expect(check({ title: 't', content: '', changes: [] })).toBe(false);
+    expect(check({ title: '', content: 'c', changes: [] })).toBe(false);
+    expect(check({ title: 't', content: 'c', changes: [''] })).toBe(false);
+    expect(check({ status: 'ok', title: 't', content: 'c', changes: [] })).toBe(false);
+  });
+  test('hashtags: at least one non-empty tag', () => {
     expect(ajv.compile(HASHTAGS_SCHEMA)({ hashtags: [], changes: [] })).toBe(false);
+    expect(ajv.compile(HASHTAGS_SCHEMA)({ hashtags: [''], changes: [] })).toBe(false);
     expect(ajv.compile(HASHTAGS_SCHEMA)({ hashtags: ['cat'], changes: ['added tags'] })).toBe(true);
   });
   test('select: indexes limited to the candidates offered, at least one selected, at most maxSelected', () => {
