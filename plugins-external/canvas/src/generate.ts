@@ -1,12 +1,11 @@
 /** The two ways to draw, as plain functions the two drawing agents call. */
 import { PluginError, type Context, type ImageRequest } from '@easel/sdk';
+import { imageCount, settingsOf, type Settings } from './config.ts';
 import { isPngOrJpeg, sketchBytes, storeImages, type Image } from './images.ts';
 import { visibleKeywords, type Keywords } from './keywords.ts';
 import {
   buildNegativePrompt,
   buildPrompt,
-  DEFAULT_SIZE,
-  DEFAULT_STYLE,
   normalizeKeywords,
   parseSize,
   SKETCH_SUBJECT,
@@ -16,8 +15,11 @@ import {
 import { subjectFor } from './translate.ts';
 
 interface Common {
+  /** Default: the config's `defaultStyle`. */
   style?: Style;
+  /** Default 1; at most the config's `maxImages`. */
   count?: number;
+  /** Default: the config's `defaultSize`. */
   size?: Size;
   seed?: number;
   /** Also answer the PNG bytes of each image (`bytes`), for a calling plugin to keep. */
@@ -56,32 +58,38 @@ export function randomSeed(): number {
 /** Images from keywords (TEXT_IMAGE). */
 export async function textToImage(input: TextToImageInput, ctx: Context): Promise<CanvasOutput> {
   ctx.signal.throwIfAborted();
+  const settings = settingsOf(ctx.config);
+  // Refused before the translation is paid for.
+  const count = imageCount(input.count, settings);
   const keywords = visibleKeywords(input.keywords);
   const subject = await subjectFor(keywords, ctx);
-  return draw(ctx, input, subject.text, subject.translated, undefined);
+  return draw(ctx, input, settings, count, subject.text, subject.translated, undefined);
 }
 
 /** Images that follow a sketch (IMAGE_VARIATION), guided by keywords when there are any. */
 export async function sketchToImage(input: SketchToImageInput, ctx: Context): Promise<CanvasOutput> {
   ctx.signal.throwIfAborted();
+  const settings = settingsOf(ctx.config);
+  const count = imageCount(input.count, settings);
   const sketch = sketchBytes(input.sketch);
   if (!isPngOrJpeg(sketch)) throw new PluginError('REQUEST_REJECTED', 'sketch must be a PNG or JPEG image');
   const keywords = normalizeKeywords(input.keywords);
   const subject = keywords.length > 0 ? await subjectFor(keywords, ctx) : { text: SKETCH_SUBJECT, translated: false };
-  return draw(ctx, input, subject.text, subject.translated, { image: sketch, similarity: input.similarity ?? DEFAULT_SIMILARITY });
+  return draw(ctx, input, settings, count, subject.text, subject.translated, { image: sketch, similarity: input.similarity ?? DEFAULT_SIMILARITY });
 }
 
 async function draw(
   ctx: Context,
   input: Common,
+  settings: Settings,
+  count: number,
   subject: string,
   translated: boolean,
   variation: { image: Uint8Array; similarity: number } | undefined,
 ): Promise<CanvasOutput> {
   ctx.signal.throwIfAborted();
-  const style = input.style ?? DEFAULT_STYLE;
-  const { width, height } = parseSize(input.size ?? DEFAULT_SIZE);
-  const count = input.count ?? 1;
+  const style = input.style ?? settings.defaultStyle;
+  const { width, height } = parseSize(input.size ?? settings.defaultSize);
   const prompt = buildPrompt(subject, style);
   const negativePrompt = buildNegativePrompt(style);
   // Nova Canvas's own default seed is fixed (12): without one, the same keywords would always

@@ -4,6 +4,7 @@
  * them as recorded steps.
  */
 import { definePlugin } from '@easel/sdk';
+import { settingsOf } from './config.ts';
 import { sketchToImage, textToImage, type SketchToImageInput, type TextToImageInput } from './generate.ts';
 import { translate, type TranslatorInput } from './translate.ts';
 import { canvas, estimate, type CanvasInput } from './workflow.ts';
@@ -29,7 +30,8 @@ export default definePlugin({
   workflows: {
     canvas: {
       run: (input: CanvasInput, ctx) => canvas(input, ctx),
-      estimate: (input: CanvasInput) => estimate(input),
+      // The preview's ctx carries the config; a caller without a ctx gets the defaults.
+      estimate: (input: CanvasInput, ctx) => estimate(input, settingsOf(ctx?.config)),
     },
   },
 });

@@ -1,10 +1,12 @@
 /**
- * Korean keywords -> English keywords, through a basic-tier text model. Nova Canvas documents
- * English prompts only; Hangul in a prompt tends to come out as pseudo-lettering. The
- * `translator` agent runs this as its own step; `text-to-image` and `sketch-to-image` run it
- * inside when they are called with Korean keywords.
+ * Korean keywords -> English keywords, through a text model at the config's `translationTier`
+ * (basic unless the admin set standard). Nova Canvas documents English prompts only; Hangul
+ * in a prompt tends to come out as pseudo-lettering. The `translator` agent runs this as its
+ * own step; `text-to-image` and `sketch-to-image` run it inside when they are called with
+ * Korean keywords.
  */
 import type { Context } from '@easel/sdk';
+import { settingsOf } from './config.ts';
 import { visibleKeywords, type Keywords } from './keywords.ts';
 import { cleanTranslation, containsHangul, splitTranslation, subjectOf } from './prompts.ts';
 
@@ -38,11 +40,11 @@ export interface Translation {
 
 /**
  * English keywords for cleaned keywords. Keywords without Hangul are returned as they are,
- * with no model call. Keywords with Hangul are translated together in one call (basic tier,
- * temperature 0, so the host's cache answers repeats). Items of the answer that still have
- * Hangul are dropped, so translated keywords never need translating again. If the call fails
- * or answers nothing usable, the original keywords are returned (Nova may still cope) and a
- * warning is logged. A cancelled call is not swallowed.
+ * with no model call. Keywords with Hangul are translated together in one call (at the
+ * config's `translationTier`, temperature 0, so the host's cache answers repeats). Items of
+ * the answer that still have Hangul are dropped, so translated keywords never need
+ * translating again. If the call fails or answers nothing usable, the original keywords are
+ * returned (Nova may still cope) and a warning is logged. A cancelled call is not swallowed.
  */
 export async function translateKeywords(keywords: readonly string[], ctx: Context): Promise<Translation> {
   const original = [...keywords];
@@ -51,7 +53,7 @@ export async function translateKeywords(keywords: readonly string[], ctx: Contex
     const result = await ctx.models.text({
       prompt: translationPrompt(keywords),
       system: TRANSLATION_SYSTEM,
-      tier: 'basic',
+      tier: settingsOf(ctx.config).translationTier,
       maxTokens: TRANSLATION_MAX_TOKENS,
       temperature: 0,
     });

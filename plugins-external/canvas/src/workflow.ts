@@ -3,9 +3,10 @@
  * execution (`ctx.agents.invoke`): Korean keywords are translated first by `translator`, then
  * `sketch-enhancer` draws from the sketch when there is one, else `image-generator` from the
  * keywords. `estimate` names the same steps for `POST /v1/workflows/canvas/preview`, from the
- * same plan, without calling anything.
+ * same plan and the same config, without calling anything.
  */
 import { PluginError, type Context, type Estimate, type EstimatedStep } from '@easel/sdk';
+import { DEFAULTS, imageCount, settingsOf, type Settings } from './config.ts';
 import type { CanvasOutput } from './generate.ts';
 import type { Image } from './images.ts';
 import type { Keywords } from './keywords.ts';
@@ -40,16 +41,22 @@ export const TRANSLATE_STEP: Step = { agent: 'translator', capability: 'translat
 export const TEXT_STEP: Step = { agent: 'image-generator', capability: 'text-to-image' };
 export const SKETCH_STEP: Step = { agent: 'sketch-enhancer', capability: 'sketch-to-image' };
 
-/** The steps a run takes for an input: translate only when a keyword has Hangul; then draw. */
-export function plan(input: CanvasInput): { translate: boolean; draw: Step } {
+/**
+ * The steps a run takes for an input: translate only when a keyword has Hangul; then draw
+ * `count` images. A count over the config's `maxImages` is refused (REQUEST_REJECTED) here,
+ * before any step.
+ */
+export function plan(input: CanvasInput, settings: Settings): { translate: boolean; draw: Step; count: number } {
   if (input.sketch === undefined && input.keywords === undefined) throw new PluginError('REQUEST_REJECTED', 'give keywords, a sketch or both');
+  const count = imageCount(input.count, settings);
   const translate = input.keywords !== undefined && normalizeKeywords(input.keywords).some(containsHangul);
-  return { translate, draw: input.sketch !== undefined ? SKETCH_STEP : TEXT_STEP };
+  return { translate, draw: input.sketch !== undefined ? SKETCH_STEP : TEXT_STEP, count };
 }
 
 /** Runs the plan, one recorded step per agent call. */
 export async function canvas(input: CanvasInput, ctx: Context): Promise<CanvasResult> {
-  const steps = plan(input);
+  const steps = plan(input, settingsOf(ctx.config));
+  const { count } = steps;
   const { keywords, sketch, similarity, ...common } = input;
   let english = keywords;
   if (steps.translate) {
@@ -59,7 +66,7 @@ export async function canvas(input: CanvasInput, ctx: Context): Promise<CanvasRe
     english = translation.keywords;
     await ctx.progress(translation.translated ? 'translated the keywords' : 'kept the original keywords', { keywords: english });
   }
-  const count = common.count ?? 1;
+  // The input goes on as given: the drawing step reads the same config for what it leaves out.
   let drawn: CanvasOutput;
   if (sketch !== undefined) {
     await ctx.progress('drawing from the sketch', { count });
@@ -90,16 +97,20 @@ export function utf8Length(text: string): number {
 /** The host's token estimate: about four bytes of UTF-8 per token. */
 const tokensOf = (text: string) => Math.ceil(utf8Length(text) / 4);
 
-/** The steps `canvas` will take for this input, with the model call each makes, for the preview. */
-export function estimate(input: CanvasInput): Estimate {
-  const steps = plan(input);
+/**
+ * The steps `canvas` will take for this input under these settings (the config's, read with
+ * `settingsOf(ctx.config)`), with the model call each makes, for the preview.
+ */
+export function estimate(input: CanvasInput, settings: Settings = DEFAULTS): Estimate {
+  const steps = plan(input, settings);
   const out: EstimatedStep[] = [];
   if (steps.translate) {
     const keywords = normalizeKeywords(input.keywords);
     const inputTokens = tokensOf(TRANSLATION_SYSTEM) + tokensOf(translationPrompt(keywords));
-    out.push({ ...TRANSLATE_STEP, model: { task: 'text', tier: 'basic', inputTokens, outputTokens: TRANSLATION_MAX_TOKENS } });
+    out.push({ ...TRANSLATE_STEP, model: { task: 'text', tier: settings.translationTier, inputTokens, outputTokens: TRANSLATION_MAX_TOKENS } });
   }
-  // The image call asks for no tier (basic: Nova Canvas at standard quality).
-  out.push({ ...steps.draw, model: { task: 'image', tier: 'basic', images: input.count ?? 1 } });
+  // The image call asks for no tier (basic: Nova Canvas at standard quality). Every size canvas
+  // offers is in Nova Canvas's lowest price bracket, which the preview prices (1024x1024).
+  out.push({ ...steps.draw, model: { task: 'image', tier: 'basic', images: steps.count } });
   return { steps: out };
 }

@@ -67,6 +67,19 @@ describe('the bundle', () => {
     }
   });
 
+  test('the admin config reaches the isolate: default style and size, translation tier', async () => {
+    const plugin = await runPacked(DIR, { models: { text: ['cat'] }, config: { defaultStyle: 'meme', defaultSize: '512x512', translationTier: 'standard', maxImages: 1 } });
+    try {
+      const out = await plugin.invoke('image-generator', 'text-to-image', { keywords: '고양이' });
+      expect(out.prompt).toMatch(/^cat, meme style/);
+      expect(plugin.recorded.models.image[0]).toMatchObject({ width: 512, height: 512, count: 1 });
+      expect(plugin.recorded.models.text[0]!.tier).toBe('standard');
+      await expect(plugin.invoke('image-generator', 'text-to-image', { keywords: 'cat', count: 2 })).rejects.toMatchObject({ code: 'REQUEST_REJECTED' });
+    } finally {
+      await plugin.close();
+    }
+  });
+
   test('sketch bytes cross into the isolate as the host sends them, and out to the model as a copy', async () => {
     const plugin = await runPacked(DIR);
     try {

@@ -7,6 +7,8 @@ import {
   cleanText,
   cleanTranslation,
   containsHangul,
+  DEFAULT_SIZE,
+  DEFAULT_STYLE,
   joinNaturally,
   MAX_NEGATIVE_PROMPT_CHARS,
   MAX_PROMPT_CHARS,
@@ -207,10 +209,12 @@ describe('cleanTranslation', () => {
 
 describe('the manifest agrees with the code', () => {
   const textInput = manifest.agents.find((a) => a.type === 'image-generator')!.capabilities[0]!.input.properties as Record<string, { enum?: unknown; default?: unknown }>;
-  test('styles, sizes and defaults', () => {
+  test('styles and sizes; their defaults are the config\'s (defaultStyle, defaultSize), not the input schema\'s', () => {
     expect(textInput.style!.enum).toEqual([...STYLES]);
-    expect(textInput.style!.default).toBe('illustration');
+    expect(textInput.style).not.toHaveProperty('default');
     expect(textInput.size!.enum).toEqual([...SIZES]);
-    expect(textInput.size!.default).toBe('1024x1024');
+    expect(textInput.size).not.toHaveProperty('default');
+    expect(manifest.config.properties.defaultStyle).toMatchObject({ enum: [...STYLES], default: DEFAULT_STYLE });
+    expect(manifest.config.properties.defaultSize).toMatchObject({ enum: [...SIZES], default: DEFAULT_SIZE });
   });
 });
