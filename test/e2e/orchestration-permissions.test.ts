@@ -1,8 +1,9 @@
 /**
  * Refused agent calls, end to end. orch-a may call its own agents and the agents of its
  * dependencies that its manifest lists and its grant allows, while those dependencies are
- * installed, enabled and in range; anything else is PERMISSION_DENIED, the target never runs
- * (no model call reaches the emulator, no usage row) and the denial is audited. Call chains
+ * installed, enabled and in range. Outside the manifest or grant: PERMISSION_DENIED, the target
+ * never runs (no model call reaches the emulator, no usage row) and the denial is audited; a
+ * granted dependency that is disabled or out of range: DEPENDENCY_DISABLED, the target never runs. Call chains
  * are capped: a cycle, or a chain deeper than EASEL_ORCHESTRATION_MAX_DEPTH (3 here), is
  * AGENT_CALL_REFUSED with the reason.
  */
@@ -66,6 +67,21 @@ async function refused(workflow: string, target: string, marker: string) {
   return record;
 }
 
+/**
+ * A call into a declared, granted dependency that is there but not usable (disabled, or out of
+ * range): DEPENDENCY_DISABLED (409) naming it, and the target never ran. Not a permission
+ * matter, so no denial is audited: an admin fixes it by enabling or upgrading the dependency.
+ */
+async function unavailable(workflow: string, target: string, marker: string) {
+  const { res, record } = await failsWith(workflow, { topic: 'an unavailable dependency' }, 'DEPENDENCY_DISABLED', 409);
+  expect(res.body.details).toMatchObject({ dependency: target });
+  for (const step of record.steps.filter((s: { pluginName: string }) => s.pluginName === target)) expect(step).toMatchObject({ costUsd: 0, models: [] });
+  expect((await control.calls()).filter((c) => c.prompt?.startsWith(marker))).toEqual([]);
+  const usage = await host.host.store.usage.listByExecution(record.id);
+  expect(usage.filter((row) => row.pluginName === target)).toEqual([]);
+  return record;
+}
+
 describe('refused agent calls', () => {
   test('a plugin that is not a dependency (orch-outsider/spy), though installed and enabled', async () => {
     await refused('call-outsider', 'orch-outsider', 'orch-outsider spy:');
@@ -94,14 +110,14 @@ describe('refused agent calls', () => {
     expect((await startWorkflow(host, app, 'story-pack', { topic: 'granted again' }, { wait: true })).status).toBe(200);
   });
 
-  test('a dependency whose installed version is out of range: orch-c 2.0.0 for ^1.0.0', async () => {
+  test('a dependency whose installed version is out of range: orch-c 2.0.0 for ^1.0.0 is DEPENDENCY_DISABLED', async () => {
     // Uploading a new version over an enabled plugin keeps it enabled, and nothing checks its
     // dependents' ranges at upload: the state is reachable, so the call must be refused.
     const replaced = await upload(host, tarballs.get('orch-c-v2')!);
     expect(replaced.body).toMatchObject({ plugin: { name: 'orch-c', version: '2.0.0' }, replaced: '1.0.0' });
     expect((await host.call('GET', '/v1/plugins/orch-c')).body).toMatchObject({ version: '2.0.0', enabled: true });
     try {
-      await refused('story-pack', 'orch-c', 'orch-c sketch:');
+      await unavailable('story-pack', 'orch-c', 'orch-c sketch:');
       // orch-c 2.0.0 itself runs when an app calls it.
       expect((await host.call('POST', '/v1/agents/orch-c/illustrator/sketch', { key: app, body: { subject: 'v2' } })).status).toBe(200);
     } finally {
@@ -145,7 +161,7 @@ describe('call chain caps (maxDepth 3)', () => {
 
 describe('a disabled dependency', () => {
   // Last in the file: it restarts the host.
-  test('the API refuses to disable orch-c under an enabled orch-a; disabled behind its back, calls to it are refused', async () => {
+  test('the API refuses to disable orch-c under an enabled orch-a; disabled behind its back, calls to it are DEPENDENCY_DISABLED', async () => {
     const refusedDisable = await host.call('POST', '/v1/plugins/orch-c/disable');
     expect(refusedDisable.status).toBe(409);
     expect(refusedDisable.body).toMatchObject({ code: 'PLUGIN_IN_USE', details: { dependents: [expect.objectContaining({ name: 'orch-a' })] } });
@@ -157,6 +173,6 @@ describe('a disabled dependency', () => {
     control = emulatorOf(host);
     expect((await host.call('GET', '/v1/plugins/orch-c')).body).toMatchObject({ version: '1.0.0', enabled: false });
     expect((await host.call('GET', '/v1/plugins/orch-a')).body).toMatchObject({ enabled: true });
-    await refused('story-pack', 'orch-c', 'orch-c sketch:');
+    await unavailable('story-pack', 'orch-c', 'orch-c sketch:');
   });
 });

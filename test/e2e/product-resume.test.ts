@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startEmulator, type StartedEmulator } from '@easel/bedrock-emulator';
 import { startChildHost, type ChildHost } from '../helpers/child-host.ts';
+import { waitFor } from '../helpers/orchestration.ts';
 import { packWithCli } from '../helpers/pack.ts';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
@@ -22,16 +23,6 @@ afterAll(async () => {
   await host?.close();
   await emulator?.close();
 });
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)?.slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
 
 interface Step {
   id: string;
@@ -62,19 +53,22 @@ test('killed mid-run, the workflow resumes and finishes; the finished concept ph
   const get = (h: ChildHost) => async () => (await h.call('GET', `/v1/executions/${id}`, { key })).body;
 
   const beforeKill = await waitFor(
-    get(host),
-    (e) => {
+    'the concept phase done and a parallel phase running',
+    async () => {
+      const e = await get(host!)();
       if (TERMINAL.has(e?.status)) throw new Error(`the workflow finished before the kill: ${JSON.stringify(e)}`);
       const steps: Step[] = e?.steps ?? [];
-      return steps.some((s) => s.capability === 'concept-creation' && s.status === 'succeeded') && steps.some((s) => MIDDLE.includes(s.capability) && s.status === 'running');
+      return steps.some((s) => s.capability === 'concept-creation' && s.status === 'succeeded') && steps.some((s) => MIDDLE.includes(s.capability) && s.status === 'running') && e;
     },
     60_000,
-    'the concept phase done and a parallel phase running',
   );
   await host.kill();
 
   host = await host.restart();
-  const final = await waitFor(get(host), (e) => TERMINAL.has(e?.status), 90_000, 'the resumed workflow to finish');
+  const final = await waitFor('the resumed workflow to finish', async () => {
+    const e = await get(host!)();
+    return TERMINAL.has(e?.status) && e;
+  }, 90_000);
   expect(final, JSON.stringify(final).slice(0, 2000)).toMatchObject({ id, status: 'succeeded', resumed: 1 });
   const steps = final.steps as Step[];
   const concept = steps.filter((s) => s.capability === 'concept-creation');

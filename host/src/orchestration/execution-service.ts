@@ -115,15 +115,7 @@ export class ExecutionService {
     const label = `${call.agent}/${call.capability}`;
     const binary = active.validators.inputBytes(call.agent, call.capability);
     const target: Target = { active, kind: 'agent', target: call.agent, capability: call.capability, label, validateOutput };
-    const started = await this.#start(target, validateInput, binary, call);
-    // An app that hangs up on a synchronous agent call (the route's signal) cancels it.
-    const onAbort = () => void this.cancel(started.executionId).catch(() => undefined);
-    call.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      return unwrap(await started.done);
-    } finally {
-      call.signal?.removeEventListener('abort', onAbort);
-    }
+    return this.#waitFor(await this.#start(target, validateInput, binary, call), call.signal);
   }
 
   /** Starts a workflow of an enabled plugin; the caller may await `done` or come back later. */
@@ -138,13 +130,17 @@ export class ExecutionService {
 
   /** Runs a workflow to its end; `signal` (an app hanging up) cancels it. */
   async runWorkflow(call: WorkflowCall & { signal?: AbortSignal }): Promise<AgentResult> {
-    const started = await this.startWorkflow(call);
+    return this.#waitFor(await this.startWorkflow(call), call.signal);
+  }
+
+  /** The execution's result; an app that hangs up on it (the request's `signal`) cancels it. */
+  async #waitFor(started: Started, signal: AbortSignal | undefined): Promise<AgentResult> {
     const onAbort = () => void this.cancel(started.executionId).catch(() => undefined);
-    call.signal?.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return unwrap(await started.done);
     } finally {
-      call.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 
