@@ -89,7 +89,7 @@ export function buildManifest(): Record<string, unknown> {
     description: 'Game development: design, asset, code and playtest agents that take a game idea (Korean or English) to a refined concept, sprites and a playable HTML5 prototype',
     author: 'Easel team',
     license: 'Apache-2.0',
-    engines: { easel: '^1.0.0' },
+    engines: { easel: '^1.1.0' },
     dependencies: { canvas: '^1.1.0' },
     permissions: {
       models: { tasks: ['structured'], maxTier: 'premium' },

@@ -196,7 +196,7 @@ export function buildManifest(): Schema {
     description: 'Community posts drafted by AI in Korean or English, illustrated with canvas images, kept per app and user and enhanced version by version',
     author: 'Easel team',
     license: 'Apache-2.0',
-    engines: { easel: '^1.0.0' },
+    engines: { easel: '^1.1.0' },
     dependencies: { canvas: '^1.1.0' },
     permissions: {
       kv: true,
