@@ -32,6 +32,12 @@ async function relays(plugin: PluginHarness): Promise<void> {
   expect(plugin.recorded.agents[0]!.input).toEqual({ data: payload, chunk: 3 });
 }
 
+async function nestedBytes(plugin: PluginHarness): Promise<void> {
+  const out = await plugin.run('relay', { payload: Buffer.from(payload).toString('base64'), extra: { blob: new Uint8Array([4, 2]), count: 1 } });
+  expect(out).toMatchObject({ extra: { blobIsBytes: true, blob: [4, 2], count: 1, note: null } });
+  await expect(plugin.run('relay', { payload: 'AQI=', extra: { blob: '%%%' } })).rejects.toMatchObject({ code: 'INPUT_INVALID', details: { problems: [expect.objectContaining({ path: '/extra/blob' })] } });
+}
+
 async function scopesNotes(plugin: PluginHarness): Promise<void> {
   await plugin.invoke('notes', 'put', { noteId: 'n', text: 'hi' });
   expect(await plugin.invoke('notes', 'get', { noteId: 'n', verbose: true })).toEqual({ noteId: 'n', text: 'hi', caller: { app: 'test-app', user: 'test-user' } });
@@ -48,6 +54,10 @@ describe('testPlugin', () => {
     await scopesNotes(testPlugin(callerDefinition, callerManifest));
   });
 
+  test('a byte field one level down arrives as a Uint8Array where it was', async () => {
+    await nestedBytes(testPlugin(callerDefinition, callerManifest, { agents: mirror }));
+  });
+
   test('a dependency with no stub is DEPENDENCY_DISABLED, as an uninstalled one is on a host', async () => {
     const plugin = testPlugin(callerDefinition, callerManifest);
     await expect(plugin.run('relay', { payload: 'AQI=' })).rejects.toMatchObject({ code: 'DEPENDENCY_DISABLED' });
@@ -60,6 +70,7 @@ describe('runPacked', () => {
     try {
       await relays(plugin);
       await scopesNotes(plugin);
+      await nestedBytes(plugin);
     } finally {
       await plugin.close();
     }

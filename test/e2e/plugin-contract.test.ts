@@ -66,6 +66,38 @@ describe('bytes across ctx.agents.invoke', () => {
   });
 });
 
+describe('byte fields one level down (an object property\'s field)', () => {
+  test('JSON: base64 in extra.blob reaches the handler as bytes; the execution records a summary, not the bytes', async () => {
+    const blob = Buffer.from([9, 8, 7]);
+    const res = await host.call('POST', '/v1/workflows/relay/executions?wait=true', { key: apps.a.key, body: { payload: payload.toString('base64'), extra: { blob: blob.toString('base64'), note: 'hi' } } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.output.extra).toEqual({ blobIsBytes: true, blob: [9, 8, 7], note: 'hi', count: null });
+    const execution = await host.call('GET', `/v1/executions/${res.body.executionId}`, { key: apps.a.key });
+    expect(execution.body.input.extra).toEqual({ blob: { bytes: 3, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }, note: 'hi' });
+  });
+
+  test('a nested byte field that is not base64, or over its size, is INPUT_INVALID at its path, before anything runs', async () => {
+    for (const blob of ['not base64!', Buffer.alloc(301).toString('base64')]) {
+      const res = await host.call('POST', '/v1/workflows/relay/executions?wait=true', { key: apps.a.key, body: { payload: payload.toString('base64'), extra: { blob } } });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('INPUT_INVALID');
+      expect(res.body.details.problems).toContainEqual(expect.objectContaining({ path: '/extra/blob' }));
+    }
+  });
+
+  test('a multipart form fills extra.blob from a file part and extra.count from a text part, typed by the schema', async () => {
+    const form = new FormData();
+    form.append('payload', new Blob([payload]), 'payload.bin');
+    form.append('extra.blob', new Blob([Buffer.from([1, 2])]), 'blob.bin');
+    form.append('extra.count', '3');
+    form.append('extra.note', 'from a form');
+    const res = await fetch(`${host.url}/v1/p/bytes-caller/relay/form`, { method: 'POST', headers: { authorization: `Bearer ${apps.a.key}` }, body: form });
+    const body = (await res.json()) as any;
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body.output).toMatchObject({ tag: 'form', size: 7, extra: { blobIsBytes: true, blob: [1, 2], note: 'from a form', count: 3 } });
+  });
+});
+
 describe('plugin routes', () => {
   test('a route runs a workflow to its end; a :param fills its input field and wins over the body', async () => {
     const res = await host.call('POST', '/v1/p/bytes-caller/relay/from-path', { key: apps.a.key, body: { payload: payload.toString('base64'), tag: 'from-body' } });

@@ -26,7 +26,7 @@ export interface AgentCall {
   plugin: string;
   agent: string;
   capability: string;
-  /** JSON, except byte fields (see schemas/binary-fields.ts), which may also be raw bytes. */
+  /** JSON, except byte fields (see input-bytes.ts in @easel/sdk/isolate), which may also be raw bytes. */
   input: unknown;
   apiKeyId?: string;
   /** The app's end user (`x-easel-user`); defaults to `key:<apiKeyId>`. */

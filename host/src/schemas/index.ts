@@ -6,7 +6,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import type { PluginManifest } from '@easel/sdk';
 import { linearRegExpEngine } from '@easel/sdk/bundle';
 import { EaselError } from '../errors/index.ts';
-import { binaryFieldsOf, splitBinaryInput, type BinaryField, type SplitInput } from './binary-fields.ts';
+import { inputByteFields as binaryFieldsOf, splitInputBytes as splitBinaryInput, type InputByteField as BinaryField, type SplitInput } from '@easel/sdk/isolate';
 
 export interface Problem {
   path: string;
@@ -21,7 +21,8 @@ export function toProblems(errors: ErrorObject[] | null | undefined): Problem[] 
   });
 }
 
-export { binaryFieldsOf, sniffImage, splitBinaryInput, type BinaryField, type SplitInput } from './binary-fields.ts';
+// Byte fields are read one way by the host and the SDK's test kit (@easel/sdk/isolate).
+export { inputByteFields as binaryFieldsOf, sniffImage, splitInputBytes as splitBinaryInput, type InputByteField as BinaryField, type SplitInput } from '@easel/sdk/isolate';
 
 /**
  * An input split into JSON and byte fields (decoded and checked) and validated against its
@@ -38,7 +39,7 @@ export function checkedInput(input: unknown, validate: ValidateFunction, binary:
 
 export interface PluginValidators {
   input(agent: string, capability: string): ValidateFunction | undefined;
-  /** Byte fields of a capability's input (see binary-fields.ts). */
+  /** Byte fields of a capability's input (see @easel/sdk/isolate input-bytes.ts). */
   inputBytes(agent: string, capability: string): BinaryField[];
   workflowBytes(type: string): BinaryField[];
   output(agent: string, capability: string): ValidateFunction | undefined;

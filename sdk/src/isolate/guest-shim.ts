@@ -487,14 +487,20 @@ const dispatch = (callId, kind, target, capability, inputJson, metaJson, bins) =
   defineProperty(p, 'constructor', SEALED_SPECIES);
   return p;
 };
-// The input's byte fields arrive as buffers copied into this heap: they become Uint8Arrays.
+// The input's byte fields arrive as buffers copied into this heap: they become Uint8Arrays, at
+// the top level (sketch) or one level down in an object field (canvasConfig.sketch).
+const stringIndexOf = String.prototype.indexOf;
 const withBytes = (input, names, bins) => {
   if (!isArray(names) || input === null || typeof input !== 'object') return input;
   for (let i = 0; i < names.length; i++) {
     const b = ownGet(bins, i);
-    if (typeof names[i] === 'string' && tryCall(abByteLength, b) !== undefined) {
-      defineProperty(input, names[i], nullObject({ value: new Uint8ArrayCtor(b), enumerable: true, writable: true, configurable: true }));
-    }
+    const name = names[i];
+    if (typeof name !== 'string' || tryCall(abByteLength, b) === undefined) continue;
+    const dot = apply(stringIndexOf, name, ['.']);
+    const parent = dot < 0 ? input : ownGet(input, apply(stringSlice, name, [0, dot]));
+    if (parent === null || typeof parent !== 'object' || isArray(parent)) continue;
+    const field = dot < 0 ? name : apply(stringSlice, name, [dot + 1]);
+    defineProperty(parent, field, nullObject({ value: new Uint8ArrayCtor(b), enumerable: true, writable: true, configurable: true }));
   }
   return input;
 };

@@ -10,3 +10,4 @@ export { GUEST_SHIM } from './guest-shim.ts';
 export { checkScriptLoads, HOST_DEFAULT_BRIDGE, type LoadCheck } from './load-check.ts';
 export { effectiveLimits, HOST_DEFAULT_LIMITS, type SandboxLimitConfig } from './limits.ts';
 export { base64AsBytes, bytesAsBase64, checkedLayout, GUEST_ERROR_CODES, outputByteFields, takeByteFields, withByteFields, type ByteLayout } from './byte-fields.ts';
+export { inputByteFields, placeInputBytes, sniffImage, splitInputBytes, type ByteProblem, type InputByteField, type SplitInput } from './input-bytes.ts';

@@ -34,13 +34,3 @@ export function copyOf(value: unknown, what: string): Uint8Array {
 export function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
-
-const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const JPEG = [0xff, 0xd8, 0xff];
-
-/** The image type the bytes start like, if PNG or JPEG (the host checks no further). */
-export function imageType(bytes: Uint8Array): 'image/png' | 'image/jpeg' | undefined {
-  const startsWith = (magic: number[]) => bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
-  if (startsWith(PNG)) return 'image/png';
-  return startsWith(JPEG) ? 'image/jpeg' : undefined;
-}

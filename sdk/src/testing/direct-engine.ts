@@ -12,6 +12,7 @@ import type { CapabilityHost } from './host.ts';
 import type { Engine, EngineCall } from './runner.ts';
 import { MAX_BINARY_BYTES, MAX_PAYLOAD_BYTES } from './wire.ts';
 import { bytesAsBase64, takeByteFields } from '../isolate/byte-fields.ts';
+import { placeInputBytes } from '../isolate/input-bytes.ts';
 
 const own = (o: unknown, key: string): any => (o !== null && typeof o === 'object' && Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined);
 
@@ -68,9 +69,7 @@ export class DirectEngine<Config> implements Engine {
 /** The input a handler receives: a JSON copy, with each byte field as a fresh Uint8Array. */
 function inputOf(call: EngineCall): unknown {
   const json = call.input.json === undefined ? undefined : JSON.parse(JSON.stringify(call.input.json));
-  if (json === null || typeof json !== 'object') return json;
-  for (const [name, bytes] of Object.entries(call.input.bytes)) json[name] = bytes.slice();
-  return json;
+  return placeInputBytes(json, call.input.bytes);
 }
 
 /**

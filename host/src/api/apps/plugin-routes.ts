@@ -3,7 +3,7 @@
  * for app keys. Each calls one agent capability, or runs one of the plugin's workflows to its
  * end: the JSON body (or the query string, for GET and DELETE) is its input, and `:name`
  * path segments fill the input field `name`; a multipart upload fills byte fields (see
- * schemas/binary-fields.ts) with the raw file and the other fields from text parts, typed
+ * input-bytes.ts in @easel/sdk/isolate) with the raw file and the other fields from text parts, typed
  * by the input schema. Resolved per request, so routes follow installs and upgrades.
  */
 import multipart from '@fastify/multipart';
@@ -104,7 +104,7 @@ type Schema = AgentManifest['capabilities'][number]['input'] | undefined;
 async function multipartInput(req: FastifyRequest, schema: Schema): Promise<Record<string, unknown>> {
   const binary = new Set(binaryFieldsOf(schema).map((f) => f.name));
   const text: Record<string, unknown> = {};
-  const input: Record<string, unknown> = {};
+  const input: Record<string, Buffer> = {};
   try {
     for await (const part of req.parts()) {
       if (part.type === 'file') {
@@ -127,7 +127,32 @@ async function multipartInput(req: FastifyRequest, schema: Schema): Promise<Reco
     }
     throw new EaselError('REQUEST_INVALID', 'the multipart body is malformed');
   }
-  return { ...typed(text, schema), ...input };
+  return nestedForm(text, input, schema);
+}
+
+/**
+ * A form's fields as the input: `parent.field` names fill the object property `parent` (one
+ * level down, as byte fields may sit there), typed by its schema; other names are top-level.
+ */
+function nestedForm(text: Record<string, unknown>, files: Record<string, Buffer>, schema: Schema): Record<string, unknown> {
+  const properties = ((schema as { properties?: Record<string, Schema & { type?: unknown }> } | undefined)?.properties ?? {}) as Record<string, { type?: unknown }>;
+  const parentOf = (name: string) => {
+    const dot = name.indexOf('.');
+    const parent = dot > 0 ? name.slice(0, dot) : undefined;
+    return parent !== undefined && Object.hasOwn(properties, parent) && properties[parent]?.type === 'object' ? { parent, child: name.slice(dot + 1) } : undefined;
+  };
+  const top: { text: Record<string, unknown>; files: Record<string, Buffer> } = { text: {}, files: {} };
+  const groups = new Map<string, { text: Record<string, unknown>; files: Record<string, Buffer> }>();
+  const place = (kind: 'text' | 'files', name: string, value: unknown) => {
+    const at = parentOf(name);
+    const group = at ? (groups.get(at.parent) ?? groups.set(at.parent, { text: {}, files: {} }).get(at.parent)!) : top;
+    (group[kind] as Record<string, unknown>)[at ? at.child : name] = value;
+  };
+  for (const [name, value] of Object.entries(text)) place('text', name, value);
+  for (const [name, value] of Object.entries(files)) place('files', name, value);
+  const out: Record<string, unknown> = { ...typed(top.text, schema), ...top.files };
+  for (const [parent, group] of groups) out[parent] = { ...typed(group.text, properties[parent] as Schema), ...group.files };
+  return out;
 }
 
 /** Text values (query strings, form fields) converted to the types the input schema declares. */

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { linearRegExpEngine } from '../../bundle/linear-regexp.ts';
-import { imageType, withBytes } from '../bytes.ts';
+import { sniffImage } from '../../isolate/input-bytes.ts';
+import { withBytes } from '../bytes.ts';
 import { codeOf, EaselError, messageOf } from '../errors.ts';
 import { checkModelArguments } from './arguments.ts';
 import type { EmbedRequest, ImageCall, ModelBackend, OpenStreams, StreamAnswer, StructuredRequest, TextRequest } from './types.ts';
@@ -101,7 +102,7 @@ export class ModelsCapability {
         this.#recorded.embed.push(args as unknown as EmbedRequest);
         return this.#backend.embed(args as unknown as EmbedRequest, signal);
       case 'image': {
-        if (bytes !== undefined && imageType(bytes) === undefined) {
+        if (bytes !== undefined && sniffImage(bytes) === undefined) {
           throw new EaselError('MODEL_REQUEST_INVALID', 'invalid image request: the image to vary is not a PNG or JPEG', { problems: [{ path: '/image', message: 'is not a PNG or JPEG image' }] });
         }
         const request: ImageCall = bytes === undefined ? (args as ImageCall) : { ...(args as ImageCall), image: bytes };
