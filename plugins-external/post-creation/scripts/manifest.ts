@@ -363,11 +363,15 @@ export function buildManifest(): Schema {
             title: title('The title or topic of the post'),
             content: content('Your notes or draft body (optional): kept and developed'),
             useCanvas: { type: 'boolean', description: 'Illustrate the post with canvas images', default: false },
-            sketch: { ...sketch, description: `${String(sketch.description)}; needs useCanvas` },
             canvasConfig: input(
-              { keyword, style: { ...style('The look of the images'), default: DEFAULTS.defaultStyle }, imageCount: { ...imageCount, default: DEFAULTS.defaultImageCount } },
+              {
+                keyword,
+                sketch,
+                style: { ...style('The look of the images'), default: DEFAULTS.defaultStyle },
+                imageCount: { ...imageCount, default: DEFAULTS.defaultImageCount },
+              },
               [],
-              { description: 'How to illustrate (needs useCanvas). Not settable from a multipart form: send JSON, or rely on the defaults' },
+              { description: 'How to illustrate (needs useCanvas). In a multipart form, canvasConfig.<field> parts fill it (canvasConfig.sketch as a file)' },
             ),
             targetAudience: audience,
             category,
@@ -393,7 +397,7 @@ export function buildManifest(): Schema {
       },
     ],
     routes: [
-      { method: 'POST', path: '/posts', workflow: 'post-creation', description: 'Create a post (JSON body; or a multipart form with a sketch file)' },
+      { method: 'POST', path: '/posts', workflow: 'post-creation', description: 'Create a post (JSON body, or a multipart form with a canvasConfig.sketch file)' },
       { method: 'GET', path: '/posts/:postId', agent: 'post-store', capability: 'get', description: 'A post' },
       { method: 'POST', path: '/posts/:postId/enhance', workflow: 'post-enhancement', description: 'Enhance a post as a new version' },
       { method: 'POST', path: '/posts/:postId/images', workflow: 'post-illustration', description: 'Draw new images for a post (JSON body, or a multipart form with a sketch file)' },

@@ -15,6 +15,8 @@ import type { PostRecord, PostView } from './types.ts';
 
 export interface CanvasConfig {
   keyword?: string;
+  /** A PNG or JPEG drawing (a byte field one level down: the host hands it over as bytes). */
+  sketch?: Uint8Array;
   style?: Style;
   imageCount?: number;
 }
@@ -23,8 +25,6 @@ export interface CreationInput {
   title: string;
   content?: string;
   useCanvas?: boolean;
-  /** A PNG or JPEG drawing (a top-level byte field: the host decodes only those). */
-  sketch?: Uint8Array;
   canvasConfig?: CanvasConfig;
   targetAudience?: string;
   category?: Category;
@@ -41,9 +41,10 @@ export async function createPost(input: CreationInput, ctx: Context<Config>): Pr
   const settings = settingsOf(ctx.config);
   const store = new PostStore(ctx, scopeOf(ctx));
   const useCanvas = input.useCanvas === true;
-  if (!useCanvas && (input.sketch !== undefined || input.canvasConfig !== undefined)) {
-    throw new PluginError('REQUEST_REJECTED', 'sketch and canvasConfig need useCanvas: true');
+  if (!useCanvas && input.canvasConfig !== undefined) {
+    throw new PluginError('REQUEST_REJECTED', 'canvasConfig (and its sketch) needs useCanvas: true');
   }
+  const sketch = input.canvasConfig?.sketch;
   const postId = postIdFor(ctx.executionId);
   const existing = await store.find(postId);
   if (existing !== undefined && store.applied(existing)) return store.view(existing);
@@ -75,7 +76,7 @@ export async function createPost(input: CreationInput, ctx: Context<Config>): Pr
             style: input.canvasConfig?.style ?? settings.defaultStyle,
             count: input.canvasConfig?.imageCount ?? settings.defaultImageCount,
             size: settings.imageSize,
-            ...(input.sketch !== undefined ? { sketch: input.sketch } : {}),
+            ...(sketch !== undefined ? { sketch } : {}),
           }),
         )
       : Promise.resolve(undefined),
@@ -140,7 +141,7 @@ export function estimateCreation(input: CreationInput, ctx: Context<Config>): Es
     { agent: 'content-generator', capability: 'draft', model: { task: 'structured', tier: settings.tiers.draft, inputTokens: 700, outputTokens: 1200 } },
   ];
   if (input.useCanvas === true) {
-    const [agent, capability] = input.sketch !== undefined ? SKETCH_TO_IMAGE : TEXT_TO_IMAGE;
+    const [agent, capability] = input.canvasConfig?.sketch !== undefined ? SKETCH_TO_IMAGE : TEXT_TO_IMAGE;
     steps.push({ agent, capability, model: { task: 'image', images: input.canvasConfig?.imageCount ?? settings.defaultImageCount } });
     steps.push({ agent: 'image-selector', capability: 'select', model: { task: 'structured', tier: settings.tiers.select, inputTokens: 900, outputTokens: 250 } });
   }

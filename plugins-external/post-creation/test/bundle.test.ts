@@ -18,11 +18,11 @@ test('the script uses nothing beyond ECMAScript', async () => {
   }
 });
 
-test('in an isolate: create with a sketch, enhance, read, and delete; another user is kept out', async () => {
+test('in an isolate: create with canvasConfig.sketch, enhance, read, and delete; another user is kept out', async () => {
   const canvasCalls: CanvasCall[] = [];
   const plugin = await runPacked(DIR, { models: scripted(), agents: canvasStub(canvasCalls), caller: ALICE });
   try {
-    const post = await plugin.run<any>('post-creation', { title: KO.title, useCanvas: true, sketch: fakePng(3), canvasConfig: { imageCount: 2 } }, { executionId: 'exec-1' });
+    const post = await plugin.run<any>('post-creation', { title: KO.title, useCanvas: true, canvasConfig: { sketch: fakePng(3), imageCount: 2 } }, { executionId: 'exec-1' });
     expect(post).toMatchObject({ postId: 'p-exec-1', language: 'ko', canvasData: { source: 'sketch', imageCount: 2, selectedCount: 1 } });
     expect(Array.from(canvasCalls[0]!.input.sketch as Uint8Array)).toEqual(Array.from(fakePng(3)));
     const [stored] = await plugin.readStorage();

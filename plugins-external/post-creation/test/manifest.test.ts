@@ -86,13 +86,19 @@ test('every input object, at any depth, refuses unknown fields', () => {
 
 describe('post-creation input', () => {
   const check = ajv.compile(workflow('post-creation').input);
-  test('the sketch is a top-level byte field; canvasConfig has none (the host decodes only top-level fields)', () => {
-    expect(workflow('post-creation').input.properties.sketch).toMatchObject({ type: 'string', contentEncoding: 'base64', contentMediaType: 'image/*' });
-    expect(Object.keys(workflow('post-creation').input.properties.canvasConfig!.properties)).toEqual(['keyword', 'style', 'imageCount']);
+  test('the sketch is a byte field inside canvasConfig (one level down, where the host decodes it), not a top-level one', () => {
+    const properties = workflow('post-creation').input.properties;
+    expect(properties.sketch).toBeUndefined();
+    expect(Object.keys(properties.canvasConfig!.properties)).toEqual(['keyword', 'sketch', 'style', 'imageCount']);
+    expect(properties.canvasConfig!.properties.sketch).toMatchObject({ type: 'string', contentEncoding: 'base64', contentMediaType: 'image/*', maxLength: 1400000 });
+  });
+  test('post-illustration keeps flat fields, so its sketch stays top-level, with the same limits', () => {
+    const properties = workflow('post-illustration').input.properties;
+    expect(properties.sketch).toEqual(workflow('post-creation').input.properties.canvasConfig!.properties.sketch);
   });
   test.each([
     { title: '고양이' },
-    { title: 'Cats', content: 'notes', useCanvas: true, sketch: 'iVBORw0KGgo=', canvasConfig: { keyword: 'cat', style: 'meme', imageCount: 4 }, targetAudience: 'kids', category: 'humor' },
+    { title: 'Cats', content: 'notes', useCanvas: true, canvasConfig: { keyword: 'cat', sketch: 'iVBORw0KGgo=', style: 'meme', imageCount: 4 }, targetAudience: 'kids', category: 'humor' },
   ])('accepts %j', (input) => expect(check(input)).toBe(true));
   test.each([
     ['no title', {}],
@@ -101,6 +107,8 @@ describe('post-creation input', () => {
     ['imageCount 0', { title: 't', canvasConfig: { imageCount: 0 } }],
     ['an unknown canvasConfig field', { title: 't', canvasConfig: { size: '512x512' } }],
     ['useCanvas as text', { title: 't', useCanvas: 'yes' }],
+    ['a top-level sketch', { title: 't', useCanvas: true, sketch: 'iVBORw0KGgo=' }],
+    ['a canvasConfig.sketch over 1,400,000 base64 characters', { title: 't', useCanvas: true, canvasConfig: { sketch: 'A'.repeat(1400004) } }],
   ])('refuses %s', (_name, input) => expect(check(input)).toBe(false));
 });
 
@@ -110,7 +118,7 @@ describe('estimates for the preview', () => {
     expect(estimateCreation({ title: 't' }, ctx).steps.map((s) => `${s.agent}.${s.capability}`)).toEqual(['content-generator.draft']);
   });
   test('with canvas: the drawing for the images asked, then a selection at the configured tier', () => {
-    const { steps } = estimateCreation({ title: 't', useCanvas: true, sketch: fakePng(), canvasConfig: { imageCount: 3 } }, ctx);
+    const { steps } = estimateCreation({ title: 't', useCanvas: true, canvasConfig: { sketch: fakePng(), imageCount: 3 } }, ctx);
     expect(steps.map((s) => `${s.agent}.${s.capability}`)).toEqual(['content-generator.draft', 'canvas/sketch-enhancer.sketch-to-image', 'image-selector.select']);
     expect(steps[1]!.model).toEqual({ task: 'image', images: 3 });
     expect(steps[2]!.model!.tier).toBe('standard');

@@ -57,9 +57,9 @@ describe('text only', () => {
     expect(plugin.recorded.models.structured[0]!.prompt).toContain('new students');
   });
 
-  test('sketch or canvasConfig without useCanvas is refused before anything runs', async () => {
+  test('a sketch or canvasConfig without useCanvas is refused before anything runs', async () => {
     const plugin = harness();
-    await expect(plugin.run('post-creation', { title: 't', sketch: fakePng() })).rejects.toMatchObject({ code: 'REQUEST_REJECTED' });
+    await expect(plugin.run('post-creation', { title: 't', canvasConfig: { sketch: fakePng() } })).rejects.toMatchObject({ code: 'REQUEST_REJECTED' });
     await expect(plugin.run('post-creation', { title: 't', useCanvas: false, canvasConfig: { style: 'meme' } })).rejects.toMatchObject({ code: 'REQUEST_REJECTED' });
     expect(plugin.recorded.agents).toHaveLength(0);
   });
@@ -147,17 +147,37 @@ describe('with canvas', () => {
     expect(post.images[0]).toMatchObject({ width: 1152, height: 640 });
   });
 
-  test('a sketch goes to the sketch-enhancer as bytes, with the keyword', async () => {
+  test('canvasConfig.sketch goes to the sketch-enhancer as bytes, with the keyword and style', async () => {
     const canvasCalls: CanvasCall[] = [];
     const plugin = harness({ canvasCalls });
     const sketch = fakePng(99);
-    const post = await plugin.run('post-creation', { title: '우리 집 고양이', useCanvas: true, sketch, canvasConfig: { imageCount: 1 } });
+    const post = await plugin.run('post-creation', { title: '우리 집 고양이', useCanvas: true, canvasConfig: { sketch, style: 'cartoon', imageCount: 1 } });
     expect(canvasCalls).toHaveLength(1);
     expect(canvasCalls[0]!.capability).toBe('sketch-to-image');
     expect(canvasCalls[0]!.input.sketch).toBeInstanceOf(Uint8Array);
     expect(Array.from(canvasCalls[0]!.input.sketch)).toEqual(Array.from(sketch));
-    expect(canvasCalls[0]!.input).toMatchObject({ keywords: '우리 집 고양이', count: 1, returnBytes: true });
-    expect(post.canvasData).toMatchObject({ source: 'sketch', imageCount: 1 });
+    expect(canvasCalls[0]!.input).toMatchObject({ keywords: '우리 집 고양이', style: 'cartoon', count: 1, returnBytes: true });
+    expect(post.canvasData).toMatchObject({ source: 'sketch', style: 'cartoon', imageCount: 1 });
+  });
+
+  test('canvasConfig.sketch as base64 or a data: URL (as JSON carries it) reaches canvas as the same bytes', async () => {
+    const sketch = fakePng(42);
+    const base64 = Buffer.from(sketch).toString('base64');
+    for (const text of [base64, `data:image/png;base64,${base64}`]) {
+      const canvasCalls: CanvasCall[] = [];
+      const plugin = harness({ canvasCalls });
+      await plugin.run('post-creation', { title: EN.title, useCanvas: true, canvasConfig: { sketch: text } });
+      expect(canvasCalls[0]!.capability).toBe('sketch-to-image');
+      expect(canvasCalls[0]!.input.sketch).toBeInstanceOf(Uint8Array);
+      expect(Array.from(canvasCalls[0]!.input.sketch)).toEqual(Array.from(sketch));
+    }
+  });
+
+  test('a canvasConfig.sketch that is not an image is INPUT_INVALID at /canvasConfig/sketch, before anything runs', async () => {
+    const plugin = harness();
+    const failure = plugin.run('post-creation', { title: 't', useCanvas: true, canvasConfig: { sketch: new Uint8Array([1, 2, 3, 4]), style: 'meme' } });
+    await expect(failure).rejects.toMatchObject({ code: 'INPUT_INVALID', details: { problems: [{ path: '/canvasConfig/sketch', message: expect.stringContaining('not a PNG or JPEG') }] } });
+    expect(plugin.recorded.agents).toHaveLength(0);
   });
 
   test('the draft and the drawing run at the same time', async () => {
@@ -226,8 +246,9 @@ describe('with canvas', () => {
     ['imageCount 5', { canvasConfig: { imageCount: 5 } }],
     ['an unknown style', { canvasConfig: { style: 'anime' } }],
     ['a keyword over 100 characters', { canvasConfig: { keyword: 'x'.repeat(101) } }],
-    ['a sketch inside canvasConfig', { canvasConfig: { sketch: 'iVBORw0KGgo=' } }],
-    ['a sketch that is not an image', { sketch: new Uint8Array([1, 2, 3, 4]) }],
+    ['a top-level sketch (it belongs in canvasConfig)', { sketch: fakePng() }],
+    ['a canvasConfig.sketch that is not base64', { canvasConfig: { sketch: 'not base64!' } }],
+    ['a canvasConfig.sketch that is not an image', { canvasConfig: { sketch: new Uint8Array([1, 2, 3, 4]) } }],
   ])('refuses %s', async (_name, extra) => {
     const plugin = harness();
     await expect(plugin.run('post-creation', { title: 't', useCanvas: true, ...extra })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
