@@ -256,7 +256,10 @@ export class ExecutionService {
     }
     const active = await this.#deps.plugins.active(record.pluginName).catch(() => undefined);
     if (!active?.validators.workflowOutput(record.target)) return new EaselError('RESUME_REFUSED', `${record.pluginName}@${installed.version} no longer offers workflow ${record.target}`);
-    if (active.validators.workflowBytes(record.target).length > 0) return new EaselError('HOST_RESTARTED', 'the host stopped mid-run and the input\'s byte fields are not kept, so the workflow cannot be run again');
+    // Decided by what this execution carried, not by what its schema allows: a run whose byte
+    // fields were left out resumes; one that sent bytes cannot (they are not kept).
+    const carried = active.validators.workflowBytes(record.target).filter((field) => carriedBytes(record.input, field.path));
+    if (carried.length > 0) return new EaselError('HOST_RESTARTED', `the host stopped mid-run and the input's byte fields (${carried.map((f) => f.name).join(', ')}) are not kept, so the workflow cannot be run again`);
     // Recorded outputs of a dependency that changed since would be mixed with new ones.
     for (const step of await this.#deps.steps.listByExecution(record.id)) {
       const now = plugins.find((p) => p.name === step.pluginName);
@@ -423,6 +426,17 @@ export class ExecutionService {
     }
     return costUsd;
   }
+}
+
+/** Whether a recorded input holds a byte field's summary ({bytes, sha256}) at `path`: the run sent bytes there. */
+function carriedBytes(recorded: unknown, path: readonly string[]): boolean {
+  let value: unknown = recorded;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, key)) return false;
+    value = (value as Record<string, unknown>)[key];
+  }
+  const summary = value as { bytes?: unknown; sha256?: unknown } | null;
+  return summary !== null && typeof summary === 'object' && typeof summary.bytes === 'number' && typeof summary.sha256 === 'string';
 }
 
 function unwrap(finished: Finished): AgentResult {
