@@ -3,7 +3,8 @@
  * process) starts the local registry in the background and publishes the SDK and the
  * first-party plugins there; the host, given what the script printed, installs the
  * first-party plugins by range from that registry and enables them. A second run publishes
- * nothing again. The registry is stopped through its pid file, as `./run stop` does.
+ * nothing again. The registry is stopped through its pid file, as `./run stop` does. A newcomer's
+ * first start then answers every workflow the first-party plugins offer.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -77,6 +78,30 @@ describe('the quick start with the local registry', () => {
     const canvas = (await (await fetch(`${url}/canvas`)).json()) as { 'dist-tags': { latest: string }; versions: Record<string, { dist: { integrity: string } }> };
     const installed = await host.call('GET', '/v1/plugins/canvas');
     expect(installed.body.integrity).toBe(canvas.versions[canvas['dist-tags'].latest]!.dist.integrity);
+
+    // A newcomer's first start can call every workflow the first-party plugins offer.
+    const app: string = (await host.call('POST', '/v1/keys', { body: { role: 'app', label: 'newcomer' } })).body.key;
+    const post = await host.call('POST', '/v1/workflows/post-creation/executions?wait=true', { key: app, body: { title: 'Hello, Easel' } });
+    expect(post.status, JSON.stringify(post.body)).toBe(200);
+    const postId: string = post.body.output.postId;
+    const concept = { title: 'Star Dodger', summary: 'Dodge falling stars with a tiny ship' };
+    const inputs: Record<string, unknown> = {
+      canvas: { keywords: 'lighthouse', size: '512x512' },
+      'post-creation': { title: '첫 글', useCanvas: true, canvasConfig: { keyword: 'a sunrise', imageCount: 1 } },
+      'post-enhancement': { postId, type: 'hashtags' },
+      'post-illustration': { postId, keyword: 'a sunset' },
+      'game-concept-creation': { idea: 'A cozy farming game where crops grow from songs' },
+      'asset-creation': { concept, maxSprites: 1 },
+      'code-generation': { concept },
+      content: { topic: 'a lighthouse keeper who befriends a storm' },
+    };
+    const listedWorkflows = (await host.call('GET', '/v1/workflows', { key: app })).body.workflows as { type: string; plugin: string }[];
+    const offered = listedWorkflows.filter((w) => w.plugin !== 'hello').map((w) => w.type).sort();
+    expect(offered).toEqual(Object.keys(inputs).sort());
+    for (const [type, input] of Object.entries(inputs)) {
+      const res = await host.call('POST', `/v1/workflows/${type}/executions?wait=true`, { key: app, body: input });
+      expect(res.status, `${type}: ${JSON.stringify(res.body).slice(0, 500)}`).toBe(200);
+    }
   }, 600_000);
 
   it('the emulator installs from that registry alone and answers a Converse call', async () => {
