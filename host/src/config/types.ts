@@ -28,6 +28,10 @@ export interface SandboxConfig {
   readonly maxPendingBridgeCalls: number;
   readonly quarantineAfterCrashes: number;
   readonly quarantineWindowMs: number;
+  /** A quarantine lifts itself after this long, in ms; 0: only an admin (or a reload) lifts it. */
+  readonly quarantineLiftMs: number;
+  readonly maxPendingLogLines: number;
+  readonly workerMaxRssMb: number;
 }
 
 export interface KvConfig {

@@ -66,6 +66,19 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_SANDBOX_MAX_PENDING_BRIDGE_CALLS', path: 'sandbox.maxPendingBridgeCalls', description: 'Most bridge calls one call may have in flight', schema: int(1, 100_000, 64) },
   { env: 'EASEL_SANDBOX_QUARANTINE_AFTER_CRASHES', path: 'sandbox.quarantineAfterCrashes', description: 'Worker crashes within the window that quarantine a plugin', schema: int(1, 1000, 3) },
   { env: 'EASEL_SANDBOX_QUARANTINE_WINDOW_MS', path: 'sandbox.quarantineWindowMs', description: 'Window in which worker crashes are counted, in ms', schema: int(1, 604_800_000, 600_000) },
+  {
+    env: 'EASEL_SANDBOX_QUARANTINE_LIFT_MS',
+    path: 'sandbox.quarantineLiftMs',
+    description: 'How long a quarantine lasts before it lifts itself, in ms (0: until an admin lifts it, or disables and enables the plugin); quarantines are kept in memory, so a host restart lifts them too',
+    schema: int(0, 604_800_000, 3_600_000),
+  },
+  { env: 'EASEL_SANDBOX_MAX_PENDING_LOG_LINES', path: 'sandbox.maxPendingLogLines', description: '`ctx.log` lines one call may have in flight; the guest drops (and counts) lines past it', schema: int(1, 100_000, 32) },
+  {
+    env: 'EASEL_SANDBOX_WORKER_MAX_RSS_MB',
+    path: 'sandbox.workerMaxRssMb',
+    description: 'Resident memory of a sandbox worker process past which it ends itself (naming the plugin that filled it, when it can tell) and is restarted, in MB',
+    schema: int(64, 1_048_576, 1024),
+  },
 
   { env: 'EASEL_KV_MAX_VALUE_BYTES', path: 'kv.maxValueBytes', description: 'Largest kv value (as JSON), in bytes', schema: int(1, 64 * MiB, 65536) },
   { env: 'EASEL_KV_MAX_KEY_LENGTH', path: 'kv.maxKeyLength', description: 'Longest kv key, in characters', schema: int(1, 4096, 512) },
