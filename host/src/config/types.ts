@@ -134,6 +134,12 @@ export interface LogsConfig {
   readonly streamMaxBufferedBytes: number;
 }
 
+/** How deep and how big a JSON value from an app or a plugin may be (see json-limits.ts in @easel/sdk/isolate). */
+export interface JsonLimitsConfig {
+  readonly maxDepth: number;
+  readonly maxNodes: number;
+}
+
 export interface HostConfig {
   readonly host: string;
   readonly port: number;
@@ -144,6 +150,7 @@ export interface HostConfig {
   readonly logLevel: LogLevel;
   readonly bodyMaxBytes: number;
   readonly inputBodyMaxBytes: number;
+  readonly json: JsonLimitsConfig;
   readonly bundles: BundleConfig;
   readonly sandbox: SandboxConfig;
   readonly kv: KvConfig;
