@@ -129,10 +129,10 @@ describe('extractBundle: hostile bundles', () => {
 });
 
 describe('extractBundle: accepted bundles', () => {
-  it('forces modes to 0644 and 0755 (no setuid, no world-writable)', async () => {
+  it('sets modes 0644 and 0755 whatever ordinary permissions the archive had', async () => {
     const { dest } = await sandbox();
-    const entries = readTarEntries(await helloTarball()).map((e) => ({ ...e, mode: 0o4777 }));
-    const tgz = gzipSync(writeTar([{ path: 'package/', type: 'Directory', mode: 0o777 }, { path: 'package/assets/', type: 'Directory', mode: 0o777 }, ...entries]));
+    const entries = readTarEntries(await helloTarball()).map((e) => ({ ...e, mode: 0o775 }));
+    const tgz = gzipSync(writeTar([{ path: 'package/', type: 'Directory', mode: 0o700 }, { path: 'package/assets/', type: 'Directory', mode: 0o775 }, ...entries]));
     const bundle = await extractBundle(tgz, dest, DEFAULT_BUNDLE_LIMITS);
     for (const f of bundle.files) expect((await stat(join(dest, f.path))).mode & 0o7777).toBe(0o644);
     expect((await stat(join(dest, 'assets'))).mode & 0o7777).toBe(0o755);

@@ -186,8 +186,12 @@ async function verifyTree(dest: string, entries: ScannedEntry[]): Promise<Bundle
         problems.push({ path: `package/${child}`, message: 'appeared on disk but was not a file entry of the archive' });
       } else {
         const bytes = await readFile(join(dest, child));
-        if (bytes.length !== expected.get(child)!.size) problems.push({ path: `package/${child}`, message: 'size on disk differs from the archive' });
-        files.push({ path: child, size: bytes.length, sha256: sha256Hex(bytes) });
+        const sha256 = sha256Hex(bytes);
+        // What landed on disk must be the bytes the strict reader saw in the archive.
+        if (bytes.length !== expected.get(child)!.size || sha256 !== expected.get(child)!.sha256) {
+          problems.push({ path: `package/${child}`, message: 'differs on disk from its bytes in the archive' });
+        }
+        files.push({ path: child, size: bytes.length, sha256 });
         expected.delete(child);
       }
     }

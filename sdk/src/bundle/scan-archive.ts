@@ -1,15 +1,18 @@
 /**
- * Pre-scan of a bundle, entirely in memory and before anything touches the disk: bounded
- * gunzip (gzip bombs), then every tar entry checked against the archive rules. All problems
- * are collected so the author sees everything wrong at once.
+ * Pre-scan of a bundle, entirely in memory and before anything touches the disk: the exact
+ * gzip member (bounded: gzip bombs), then every tar block read by the strict reader and
+ * every entry checked against the archive rules. All problems are collected so the author
+ * sees everything wrong at once.
+ *
+ * The rule: an archive holds only what a bundle needs, regular files and directories with
+ * ordinary permissions under `package/`, each path once, and nothing before, after or
+ * beside the archive, so the bytes `integrity` covers are exactly what is extracted.
  */
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
-import { Parser, type ReadEntry } from 'tar';
-import { BundleError, type BundleProblem } from './errors.ts';
+import type { BundleProblem } from './errors.ts';
+import { gunzipExact } from './gzip-member.ts';
+import { sha256Hex } from './integrity.ts';
 import type { BundleLimits } from './limits.ts';
-
-const gunzipAsync = promisify(gunzip);
+import { walkTar, type TarItem } from './tar-reader.ts';
 
 /** One accepted entry: `path` as in the archive, `rel` without `package/` or a trailing slash. */
 export interface ScannedEntry {
@@ -17,6 +20,8 @@ export interface ScannedEntry {
   rel: string;
   type: 'File' | 'Directory';
   size: number;
+  /** Hex sha256 of the file's bytes in the archive ('' for a directory): extraction must reproduce it. */
+  sha256: string;
 }
 
 // Past this many findings the archive is plainly hostile; stop reading it.
@@ -26,23 +31,12 @@ const TAR_OVERHEAD_PER_ENTRY = 2048;
 const TAR_OVERHEAD_FIXED = 10_240;
 
 /**
- * Decompresses `tgz`, refusing to produce more than the limits allow. Throws BundleError
- * BUNDLE_INVALID when it is not gzip or inflates past the cap.
+ * Decompresses `tgz`, which must be exactly one gzip member, refusing to produce more than
+ * the limits allow. Throws BundleError BUNDLE_INVALID when it is not, or inflates past the cap.
  */
 export async function gunzipBounded(tgz: Buffer, limits: BundleLimits): Promise<Buffer> {
-  if (tgz.length < 2 || tgz[0] !== 0x1f || tgz[1] !== 0x8b) {
-    throw new BundleError('BUNDLE_INVALID', [{ path: '', message: 'is not a gzip file' }]);
-  }
   const cap = limits.maxUnpackedBytes + limits.maxEntries * TAR_OVERHEAD_PER_ENTRY + TAR_OVERHEAD_FIXED;
-  try {
-    return await gunzipAsync(tgz, { maxOutputLength: cap });
-  } catch (err) {
-    const tooBig = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
-    const message = tooBig
-      ? `decompresses to more than ${cap} bytes (limit on unpacked size plus tar framing)`
-      : `is not a valid gzip stream: ${(err as Error).message}`;
-    throw new BundleError('BUNDLE_INVALID', [{ path: '', message }]);
-  }
+  return gunzipExact(tgz, cap);
 }
 
 export interface TarScan {
@@ -59,67 +53,52 @@ export function scanTar(tar: Buffer, limits: BundleLimits): TarScan {
   const byKey = new Map<string, ScannedEntry>();
   let count = 0;
   let total = 0;
-  let ended = false;
-  let stopped = false;
-  let unreadable = false;
+  let complete = false;
+  let full = false;
 
-  const parser = new Parser({ strict: false });
-  const stop = () => {
-    stopped = true;
-    parser.abort(new Error('archive refused'));
-  };
   const add = (path: string, message: string) => {
-    if (stopped) return;
+    if (full) return;
     problems.push({ path, message });
     if (problems.length >= MAX_PROBLEMS) {
       problems.push({ path: '', message: 'too many problems; the rest of the archive was not read' });
-      stop();
+      full = true;
     }
   };
 
-  // A corrupt header's path is garbage, so only a parsed entry's path is reported.
-  parser.on('warn', (code: string, message: string | Error, data: { entry?: ReadEntry }) => {
-    unreadable = true;
-    add(data?.entry?.path ?? '', `unreadable tar data (${code}): ${String(message)}`);
-  });
-  parser.on('error', (err: Error) => {
-    unreadable = true;
-    if (!stopped) add('', `unreadable tar data: ${err.message}`);
-  });
-  parser.on('ignoredEntry', (entry: ReadEntry) => add(entry.path, `has an unsupported entry type (${entry.type})`));
-  parser.on('end', () => {
-    ended = true;
-  });
-  parser.on('entry', (entry: ReadEntry) => {
-    entry.resume(); // the bytes are not needed here, only the header
-    if (stopped) return;
+  for (const step of walkTar(tar)) {
+    if (step.kind === 'end') {
+      complete = true;
+      break;
+    }
+    if (step.kind === 'fault') {
+      add(step.fault.path, step.fault.message);
+      break;
+    }
+    const entry = step.item;
     if (++count > limits.maxEntries) {
       add('', `has more than ${limits.maxEntries} entries`);
-      return stop();
+      break;
     }
     const problem = entryProblem(entry, limits);
-    if (problem) return add(entry.path, problem);
+    if (problem) add(entry.path, problem);
+    else checkEntry(entry);
+    if (full) break;
+    if (total > limits.maxUnpackedBytes) {
+      add('', `unpacks to more than ${limits.maxUnpackedBytes} bytes`);
+      break;
+    }
+  }
+
+  function checkEntry(entry: TarItem): void {
     const type = entry.type as 'File' | 'Directory';
     const rel = entry.path.replace(/\/$/, '').split('/').slice(1).join('/');
-    const accepted: ScannedEntry = { path: entry.path, rel, type, size: type === 'File' ? entry.size : 0 };
+    const accepted: ScannedEntry = { path: entry.path, rel, type, size: type === 'File' ? entry.size : 0, sha256: type === 'File' ? sha256Hex(entry.body) : '' };
     const key = foldKey(rel);
     const first = byKey.get(key);
     if (first) return add(entry.path, `duplicates ${first.path} (names are compared after NFC normalisation and case folding)`);
     byKey.set(key, accepted);
-    if (type === 'File') {
-      total += accepted.size;
-      if (total > limits.maxUnpackedBytes) {
-        add('', `unpacks to more than ${limits.maxUnpackedBytes} bytes`);
-        return stop();
-      }
-    }
+    total += accepted.size;
     entries.push(accepted);
-  });
-
-  parser.end(tar);
-  if (!ended && !stopped) {
-    unreadable = true;
-    add('', 'the tar archive ended early');
   }
 
   // A file used as a directory (`a` then `a/b`) would make extraction fail half-way.
@@ -130,13 +109,19 @@ export function scanTar(tar: Buffer, limits: BundleLimits): TarScan {
       if (parent?.type === 'File') add(e.path, `is inside ${parent.path}, which is a file`);
     }
   }
-  return { entries, problems, complete: !unreadable && !stopped };
+  return { entries, problems, complete: complete && !full };
 }
 
-/** Why one entry is refused, or undefined when it is acceptable. */
-function entryProblem(entry: ReadEntry, limits: BundleLimits): string | undefined {
-  const { path, type } = entry;
+/** Why one entry is refused (its type, its header, its path), or undefined when it is acceptable. */
+function entryProblem(entry: TarItem, limits: BundleLimits): string | undefined {
+  const { type } = entry;
   if (type !== 'File' && type !== 'Directory') return `is a ${type} entry; only files and directories are allowed`;
+  const found = [...entry.problems, pathProblem(entry, limits)].filter((p) => p !== undefined);
+  return found.length > 0 ? found.join('; ') : undefined;
+}
+
+function pathProblem(entry: TarItem, limits: BundleLimits): string | undefined {
+  const { path, type } = entry;
   if (path.includes('\0')) return 'contains a NUL character';
   if (/[\x00-\x1f\x7f]/.test(path)) return 'contains a control character';
   if (path.includes('\\')) return 'contains a backslash';
