@@ -218,3 +218,32 @@ test('a long history is replayed in pages paced by ready; endIfIdle ends a log w
   waiting.unsubscribe();
   expect(events.subscribers('older')).toBe(0);
 });
+
+test('an event whose data cannot be stored is stored as a replacement that says why; the stream still ends with execution.finished', async ({ store }) => {
+  const log = logger();
+  const events = new ExecutionEvents({ repo: store.executionEvents, maxEvents: 100, logger: log });
+  // SQLite's json_valid (the table's CHECK) refuses more than 1,000 levels; JSON.stringify overflows at a few thousand; BigInt is not JSON.
+  const nested = (levels: number) => {
+    let value: unknown = {};
+    for (let i = 1; i < levels; i++) value = { a: value };
+    return value;
+  };
+  await events.open('e');
+  const live = collect(events, 'e');
+  events.publish('e', 'progress', { message: 'deep', data: nested(1000) });
+  events.publish('e', 'progress', { message: 'not JSON', data: 1n });
+  events.publish('e', 'progress', { message: 'deeper', data: nested(10_000) });
+  events.publish('e', 'execution.finished', { status: 'succeeded', output: nested(1000), error: { code: 'X', message: 'kept' }, costUsd: 0.5, durationMs: 7 });
+  // Live subscribers had every event as published.
+  expect((await live.ended).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+  await events.flush('e');
+
+  const replayed = await collect(events, 'e').ended;
+  expect(replayed.map((e) => [e.seq, e.type])).toEqual([[1, 'progress'], [2, 'progress'], [3, 'progress'], [4, 'execution.finished']]);
+  expect(replayed[0]?.data).toEqual({ message: 'deep', omitted: { fields: ['data'], reason: expect.stringContaining('the store refused') } });
+  expect(replayed[1]?.data).toEqual({ message: 'not JSON', omitted: { fields: ['data'], reason: expect.stringContaining('not JSON') } });
+  expect(replayed[2]?.data).toEqual({ message: 'deeper', omitted: { fields: ['data'], reason: expect.stringContaining('not JSON') } });
+  expect(replayed[3]?.data).toEqual({ status: 'succeeded', error: { code: 'X', message: 'kept' }, costUsd: 0.5, durationMs: 7, omitted: { fields: ['output'], reason: expect.stringContaining('the store refused') } });
+  // And each was logged.
+  expect(log.lines.filter((l) => l.level === 'error')).toHaveLength(4);
+});

@@ -7,9 +7,15 @@
  * Publishing is synchronous so the code that runs an execution never waits on the store. The
  * seq counter of an execution lives in memory from `open` (which reads where the stored log
  * ends) until its `execution.finished` is written.
+ *
+ * An event is never silently lost from the history: when its data cannot be stored (not JSON,
+ * or refused by the store, whose JSON functions stop at 1,000 levels), a replacement is stored
+ * under the same seq and type, keeping the plain top-level fields (an execution.finished keeps
+ * its status, error and cost) and saying in `omitted` what is missing and why; it is logged.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { ExecutionEventRepository } from '../store/index.ts';
+import { jsonLimitProblem } from '@easel/sdk/isolate';
+import type { ExecutionEventRecord, ExecutionEventRepository } from '../store/index.ts';
 
 export interface ExecutionEvent {
   executionId: string;
@@ -34,6 +40,9 @@ export interface SubscribeOptions {
    */
   endIfIdle?: boolean;
 }
+
+/** A top-level field of an unstorable event's data is kept in its replacement when it is this small. */
+const KEPT_FIELD = { maxDepth: 4, maxNodes: 64 };
 
 /** Types dropped once an execution has `maxEvents` events; steps and the outcome are always kept. */
 const DROPPABLE = new Set(['model.delta', 'progress']);
@@ -211,22 +220,38 @@ export class ExecutionEvents {
   }
 
   #persist(state: State, event: ExecutionEvent): void {
-    let data: string;
-    try {
-      // undefined (a function, a symbol) is stored as null, like JSON.stringify does inside arrays.
-      data = (JSON.stringify(event.data) as string | undefined) ?? 'null';
-    } catch (error) {
-      // Not JSON (a cycle, a BigInt): live subscribers had it, the history keeps a placeholder.
-      this.#log.error({ err: error, executionId: event.executionId, type: event.type }, 'execution event data is not JSON');
-      data = 'null';
-    }
-    const write = this.#repo.append([{ executionId: event.executionId, seq: event.seq, type: event.type, data, at: event.at }]).then(
-      () => {},
-      (error: unknown) => this.#log.error({ err: error, executionId: event.executionId, seq: event.seq }, 'an execution event could not be stored'),
-    );
+    const write = this.#store(event);
     this.#inflight.add(write);
     void write.then(() => this.#inflight.delete(write));
     state.written = Promise.all([state.written, write]).then(() => {});
+  }
+
+  /** Writes the event, or its replacement when its data cannot be stored; settles, never rejects. */
+  async #store(event: ExecutionEvent): Promise<void> {
+    const { executionId, seq, type, at } = event;
+    const record = (data: string): ExecutionEventRecord => ({ executionId, seq, type, data, at });
+    let why: string;
+    try {
+      // undefined (a function, a symbol) is stored as null, like JSON.stringify does inside arrays.
+      const data = (JSON.stringify(event.data) as string | undefined) ?? 'null';
+      try {
+        await this.#repo.append([record(data)]);
+        return;
+      } catch (error) {
+        // Live subscribers had it; the history gets the replacement below, under the same seq.
+        this.#log.error({ err: error, executionId, seq, type }, 'an execution event could not be stored; storing a replacement');
+        why = `the store refused its data${storeCode(error)}`;
+      }
+    } catch (error) {
+      // Not JSON (a cycle, a BigInt, nesting deep enough to overflow the stack).
+      this.#log.error({ err: error, executionId, seq, type }, 'execution event data is not JSON; storing a replacement');
+      why = `its data is not JSON (${String((error as Error).message ?? error).slice(0, 200)})`;
+    }
+    try {
+      await this.#repo.append([record(JSON.stringify(replacement(event.data, why)))]);
+    } catch (error) {
+      this.#log.error({ err: error, executionId, seq, type }, 'an execution event and its replacement could not be stored');
+    }
   }
 
   async #replay(executionId: string, sub: Subscriber, options: SubscribeOptions): Promise<void> {
@@ -299,4 +324,37 @@ export class ExecutionEvents {
     subs.delete(sub);
     if (subs.size === 0) this.#subscribers.delete(executionId);
   }
+}
+
+/**
+ * What the history keeps of an event whose data could not be stored: the top-level fields that
+ * are plain values or small (status, error, cost), and `omitted`: the other fields and why.
+ */
+function replacement(data: unknown, why: string): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  const fields: string[] = [];
+  if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+    for (const [name, value] of Object.entries(data)) {
+      if (value === undefined) continue;
+      const plain = value === null || ['string', 'number', 'boolean'].includes(typeof value);
+      if (plain || (typeof value === 'object' && jsonLimitProblem(value, KEPT_FIELD) === undefined && storable(value))) kept[name] = value;
+      else fields.push(name);
+    }
+  }
+  return { ...kept, omitted: { fields, reason: `the event was published, but ${why}` } };
+}
+
+function storable(value: unknown): boolean {
+  try {
+    JSON.stringify(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The store's error code (e.g. SQLITE_CONSTRAINT_CHECK), which says what was refused without the store's paths. */
+function storeCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code) ? ` (${code})` : '';
 }
