@@ -151,8 +151,8 @@ export function* walkTar(tar: Buffer): Generator<TarStep> {
     }
 
     const header = readHeader(block);
-    if (typeof header === 'string') {
-      yield fault(header);
+    if ('unreadable' in header) {
+      yield fault(header.unreadable, header.path);
       return;
     }
     const bodyEnd = offset + BLOCK + header.size;
@@ -171,7 +171,8 @@ export function* walkTar(tar: Buffer): Generator<TarStep> {
       const records = new Map<string, string>();
       if (header.size > MAX_PAX_BYTES) problems.push(`has a pax extended header of ${header.size} bytes, more than ${MAX_PAX_BYTES}`);
       else parsePax(body, records, problems);
-      pending = { offset: pending?.offset ?? offset, records, problems: [...(pending?.problems ?? []), ...problems] };
+      // As node-tar does, a second header's records are merged over the first's (refused anyway).
+      pending = { offset: pending?.offset ?? offset, records: new Map([...(pending?.records ?? []), ...records]), problems: [...(pending?.problems ?? []), ...problems] };
       offset = next;
       continue;
     }
@@ -222,20 +223,23 @@ interface Header {
   problems: string[];
 }
 
-/** Parses one non-zero header block, or says why the archive cannot be read on. */
-function readHeader(block: Buffer): Header | string {
+/**
+ * Parses one non-zero header block, or says why the archive cannot be read on (with the
+ * entry's name once the checksum vouches for it).
+ */
+function readHeader(block: Buffer): Header | { unreadable: string; path: string } {
   const field = ([start, length]: readonly [number, number]) => block.subarray(start, start + length);
   const name = latin1Field(field(F.name));
   const chksum = octal(field(F.chksum));
-  if (chksum === undefined) return 'has a header with a malformed checksum field (not a tar archive, or corrupt)';
+  if (chksum === undefined) return { unreadable: 'has a header with a malformed checksum field (not a tar archive, or corrupt)', path: '' };
   let sum = 8 * 0x20;
   for (let i = 0; i < BLOCK; i++) if (i < F.chksum[0] || i >= F.chksum[0] + F.chksum[1]) sum += block[i]!;
-  if (sum !== chksum) return `has a header whose checksum does not match (at entry ${JSON.stringify(name)}; corrupt or forged)`;
+  if (sum !== chksum) return { unreadable: `has a header whose checksum does not match (at entry ${JSON.stringify(name)}; corrupt or forged)`, path: '' };
   if (field(F.magic).toString('latin1') !== 'ustar\0' || field(F.version).toString('latin1') !== '00') {
-    return `has a header that is not POSIX ustar (at entry ${JSON.stringify(name)}; GNU and v7 tar formats are not accepted)`;
+    return { unreadable: 'has a header that is not POSIX ustar (GNU and v7 tar formats are not accepted)', path: name };
   }
   const size = octal(field(F.size));
-  if (size === undefined) return `has a malformed size field (at entry ${JSON.stringify(name)})`;
+  if (size === undefined) return { unreadable: 'has a malformed size field (base-256 or not octal)', path: name };
 
   const problems: string[] = [];
   const numbers = { mode: F.mode, uid: F.uid, gid: F.gid, mtime: F.mtime, devmajor: F.devmajor, devminor: F.devminor };
