@@ -68,7 +68,8 @@ const usd = (x: number) => Number(x.toFixed(6));
 const prompt = (variant: string, i: number) => `Summarize why plugins run in a sandbox, in two sentences. Request ${variant}-${i}.`;
 const BUDGET_USER = 'bench-budgeted';
 const FREE_USER = 'bench-unbudgeted';
-await store.budgets.set(BUDGET_USER, 1_000_000);
+const APP = (await store.apps.create({ name: 'bench' })).id;
+await store.budgets.set({ appId: APP, userId: BUDGET_USER }, 1_000_000);
 
 const direct = async (i: number) => {
   const out = await client.send(
@@ -77,12 +78,12 @@ const direct = async (i: number) => {
   if (!out.output?.message?.content?.[0]?.text) throw new Error('empty answer');
 };
 const routed = (userId: string, variant: string) => async (i: number) => {
-  const answer = await models.service.text({ prompt: prompt(variant, i), maxTokens: 64, cache: false, strategy: 'cost-first' }, { userId, pluginName: PLUGIN });
+  const answer = await models.service.text({ prompt: prompt(variant, i), maxTokens: 64, cache: false, strategy: 'cost-first' }, { appId: APP, userId, pluginName: PLUGIN });
   if (answer.model !== MICRO) throw new Error(`routed to ${answer.model}, not ${MICRO}`);
 };
 const decideEstimate = { inputTokens: estimateTokens(prompt('d', 0)), outputTokens: 64 };
 const decide = async () => {
-  await models.router.decide({ task: 'text', strategy: 'cost-first', estimate: decideEstimate }, FREE_USER);
+  await models.router.decide({ task: 'text', strategy: 'cost-first', estimate: decideEstimate }, { appId: APP, userId: FREE_USER });
 };
 
 const variants: { name: string; run: (i: number) => Promise<void>; latencies: number[] }[] = [
@@ -125,7 +126,7 @@ async function runWorkload(label: string, strategy: Strategy, forceTier?: ModelT
   for (const [i, w] of workload.entries()) {
     const answer = await models.service.text(
       { prompt: `${w.prompt} (${label})`, maxTokens: w.maxTokens, tier: forceTier ?? w.tier, strategy, cache: false },
-      { userId: `bench-cost-${label}`, pluginName: PLUGIN, executionId: `${label}-${i}` },
+      { appId: APP, userId: `bench-cost-${label}`, pluginName: PLUGIN, executionId: `${label}-${i}` },
     );
     total += answer.cost;
     inputTokens += answer.inputTokens;

@@ -205,7 +205,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   await app.register(pluginRoutes, { plugins, keys: store.apiKeys, bundleMaxBytes: config.bundles.maxBytes });
   await app.register(pluginLogRoutes, { logs, plugins, keys: store.apiKeys, heartbeatMs: orchestration.sseHeartbeatMs, maxBufferedBytes: config.logs.streamMaxBufferedBytes });
   await app.register(registryRoutes, { installer, client, plugins, keys: store.apiKeys });
-  await app.register(keyRoutes, { keys: store.apiKeys, audit: store.audit });
+  await app.register(keyRoutes, { keys: store.apiKeys, apps: store.apps, audit: store.audit });
   await app.register(agentRoutes, { plugins, executions, keys: store.apiKeys, inputBodyMaxBytes: config.inputBodyMaxBytes });
   await app.register(workflowRoutes, { plugins, executions, keys: store.apiKeys, inputBodyMaxBytes: config.inputBodyMaxBytes, waitMs: orchestration.waitMs, preview: new WorkflowPreview({ sandbox, plugins, router: models.service.router }) });
   await app.register(executionRoutes, { executions, keys: store.apiKeys });
@@ -214,7 +214,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   await app.register(pluginHttpRoutes, { plugins, executions, keys: store.apiKeys, inputBodyMaxBytes: config.inputBodyMaxBytes });
   await app.register(blobRoutes, { blobs, keys: store.apiKeys });
   await app.register(modelRoutes, { models, usage: store.usage, budgets: store.budgets, keys: store.apiKeys, typicalRequest: config.models.typicalRequest });
-  await app.register(budgetRoutes, { budgets: store.budgets, audit: store.audit, keys: store.apiKeys });
+  await app.register(budgetRoutes, { budgets: store.budgets, apps: store.apps, audit: store.audit, keys: store.apiKeys });
   if (config.firstPartyPlugins) {
     await installFirstPartyPlugins(plugins, config.dataDir, app.log, config.firstPartySource === 'registry' ? { kind: 'registry', installer } : { kind: 'folder' });
   }

@@ -4,10 +4,11 @@ import { startHost, type RunningHost } from '../helpers/host.ts';
 
 let host: RunningHost;
 let appKey: string;
+let appId: string;
 
 beforeAll(async () => {
   host = await startHost();
-  appKey = (await host.call('POST', '/v1/keys', { body: { role: 'app', label: 'app' } })).body.key;
+  ({ key: appKey, appId } = (await host.call('POST', '/v1/keys', { body: { role: 'app', label: 'app' } })).body);
 });
 afterAll(async () => {
   await host?.close();
@@ -60,16 +61,19 @@ describe('catalog and decisions', () => {
 
 describe('usage, health and budgets', () => {
   test('usage stats per period, with calls the service made for the user', async () => {
-    await host.host.models.service.text({ prompt: 'count me', maxTokens: 10 }, { userId: 'stats-user', pluginName: 'direct' });
-    await host.host.models.service.text({ prompt: 'count me', maxTokens: 10 }, { userId: 'stats-user', pluginName: 'direct' });
+    await host.host.models.service.text({ prompt: 'count me', maxTokens: 10 }, { appId, userId: 'stats-user', pluginName: 'direct' });
+    await host.host.models.service.text({ prompt: 'count me', maxTokens: 10 }, { appId, userId: 'stats-user', pluginName: 'direct' });
     for (const period of ['daily', 'weekly', 'monthly']) {
       const res = await app('GET', `/v1/models/usage/stats-user/stats?period=${period}`);
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ period, userId: 'stats-user', calls: 2, cachedCalls: 1 });
+      expect(res.body).toMatchObject({ period, appId, userId: 'stats-user', calls: 2, cachedCalls: 1 });
+      // An admin names the app: user ids are per app.
+      expect((await host.call('GET', `/v1/models/usage/stats-user/stats?period=${period}&app=${appId}`)).body).toMatchObject({ appId, calls: 2 });
       expect(res.body.byModel[0]).toMatchObject({ modelId: 'apac.amazon.nova-micro-v1:0', calls: 2 });
       expect(res.body.byPlugin[0]).toMatchObject({ pluginName: 'direct', calls: 2 });
     }
     expect((await app('GET', '/v1/models/usage/stats-user/stats?period=yearly')).status).toBe(400);
+    expect((await host.call('GET', '/v1/models/usage/stats-user/stats')).body.code).toBe('REQUEST_INVALID');
   });
 
   test('health lists each available model with cooling, error rate and latency', async () => {
@@ -82,17 +86,24 @@ describe('usage, health and budgets', () => {
     expect(res.body.models.some((m: { modelId: string }) => m.modelId === 'amazon.titan-image-generator-v1')).toBe(false);
   });
 
-  test('budgets: admin sets, reads and removes; apps may not; bad amounts are refused and change nothing', async () => {
-    const set = await host.call('PUT', '/v1/budgets/budget-user', { body: { monthlyUsd: 12.5 } });
+  test('budgets: admin sets, reads and removes, per user of an app and per app; apps may only read their own; bad amounts are refused and change nothing', async () => {
+    const path = `/v1/apps/${appId}/users/budget-user/budget`;
+    const set = await host.call('PUT', path, { body: { monthlyUsd: 12.5 } });
     expect(set.status).toBe(200);
-    expect(set.body).toMatchObject({ userId: 'budget-user', monthlyUsd: 12.5, spentUsd: 0, reservedUsd: 0 });
-    expect((await host.call('PUT', '/v1/budgets/budget-user', { key: appKey, body: { monthlyUsd: 1000 } })).status).toBe(403);
-    expect((await host.call('PUT', '/v1/budgets/budget-user', { body: { monthlyUsd: -1 } })).body.code).toBe('REQUEST_INVALID');
-    expect((await host.call('GET', '/v1/budgets/budget-user')).body.monthlyUsd).toBe(12.5);
-    expect((await host.call('DELETE', '/v1/budgets/budget-user')).status).toBe(204);
-    expect((await host.call('GET', '/v1/budgets/budget-user')).body.monthlyUsd).toBeUndefined();
-    expect((await host.call('DELETE', '/v1/budgets/budget-user')).body.code).toBe('BUDGET_NOT_FOUND');
+    expect(set.body).toMatchObject({ scope: 'user', appId, userId: 'budget-user', monthlyUsd: 12.5, spentUsd: 0, reservedUsd: 0 });
+    expect((await host.call('PUT', path, { key: appKey, body: { monthlyUsd: 1000 } })).status).toBe(403);
+    expect((await host.call('PUT', path, { body: { monthlyUsd: -1 } })).body.code).toBe('REQUEST_INVALID');
+    expect((await host.call('GET', path)).body.monthlyUsd).toBe(12.5);
+    expect((await host.call('GET', path, { key: appKey })).body.monthlyUsd).toBe(12.5);
+    const whole = await host.call('PUT', `/v1/apps/${appId}/budget`, { body: { monthlyUsd: 40 } });
+    expect(whole.body).toMatchObject({ scope: 'app', appId, monthlyUsd: 40 });
+    expect(whole.body).not.toHaveProperty('userId');
+    expect((await host.call('DELETE', `/v1/apps/${appId}/budget`)).status).toBe(204);
+    expect((await host.call('DELETE', path)).status).toBe(204);
+    expect((await host.call('GET', path)).body.monthlyUsd).toBeUndefined();
+    expect((await host.call('DELETE', path)).body.code).toBe('BUDGET_NOT_FOUND');
+    expect((await host.call('PUT', '/v1/apps/no-such-app/budget', { body: { monthlyUsd: 1 } })).body.code).toBe('APP_NOT_FOUND');
     const audit = await host.host.store.audit.list({ limit: 5, action: 'budget.set' });
-    expect(audit).toHaveLength(1);
+    expect(audit).toHaveLength(2);
   });
 });

@@ -12,7 +12,8 @@ const LITE = 'apac.amazon.nova-lite-v1:0';
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
 const HAIKU_APAC = 'apac.anthropic.claude-3-haiku-20240307-v1:0';
 const OFF = { available: false, unavailableReason: 'off for this test' };
-const meta = (userId: string) => ({ userId, pluginName: 'tester', maxTier: 'basic' as const });
+const meta = (userId: string) => ({ appId: stack!.app, userId, pluginName: 'tester', maxTier: 'basic' as const });
+const user = (userId: string) => ({ appId: stack!.app, userId });
 
 let stack: ModelStack | undefined;
 afterEach(async () => {
@@ -26,7 +27,7 @@ describe('budgets', () => {
   test('a cheap primary with an expensive fallback: the fallback is never called when the budget cannot hold it', async () => {
     // Two basic candidates: Nova Micro (cheap) and Nova Lite priced at $1 per 1K tokens.
     stack = await startModelStack({ overrides: { [LITE]: { prices: { inputPer1k: 1, outputPer1k: 1 } }, [HAIKU]: OFF, [HAIKU_APAC]: OFF } });
-    await stack.store.budgets.set('carol', 0.05);
+    await stack.store.budgets.set(user('carol'), 0.05);
     await stack.emulator.control.fault({ modelId: MICRO, exception: 'ThrottlingException', count: 1 });
     const outcome = await settle(stack.models.service.text({ prompt: 'short question', maxTokens: 100, cache: false }, meta('carol')));
     expect(outcome.error?.code).toBe('BUDGET_EXCEEDED');
@@ -34,7 +35,7 @@ describe('budgets', () => {
     expect(outcome.error?.details).toMatchObject({ monthlyUsd: 0.05, spentUsd: 0, reservedUsd: 0 });
     expect(outcome.error?.details?.callUsd).toBeGreaterThan(0.05);
     expect((await stack.emulator.control.calls()).map((c) => c.modelId)).toEqual([MICRO]);
-    const status = await stack.store.budgets.get('carol', monthOf(Date.now()));
+    const status = await stack.store.budgets.get(user('carol'), monthOf(Date.now()));
     expect(status.spentUsd).toBe(0);
     expect(status.reservedUsd).toBe(0);
   });
@@ -42,14 +43,14 @@ describe('budgets', () => {
   test('concurrent calls never bill past the budget', async () => {
     stack = await startModelStack({ overrides: { [MICRO]: { prices: { inputPer1k: 0.01, outputPer1k: 0.01 } }, [LITE]: OFF, [HAIKU]: OFF, [HAIKU_APAC]: OFF } });
     const budget = 0.01;
-    await stack.store.budgets.set('dave', budget);
+    await stack.store.budgets.set(user('dave'), budget);
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) => settle(stack!.models.service.text({ prompt: `question number ${i}`, maxTokens: 100, cache: false }, meta('dave')))),
     );
     const refused = results.filter((r) => r.error);
     expect(refused.length).toBeGreaterThan(0);
     for (const r of refused) expect(r.error?.code).toBe('BUDGET_EXCEEDED');
-    const status = await stack.store.budgets.get('dave', monthOf(Date.now()));
+    const status = await stack.store.budgets.get(user('dave'), monthOf(Date.now()));
     expect(status.spentUsd).toBeLessThanOrEqual(budget);
     expect(status.reservedUsd).toBe(0);
     const billed = results.reduce((sum, r) => sum + (r.value?.cost ?? 0), 0);
@@ -58,11 +59,11 @@ describe('budgets', () => {
 
   test('near the limit the router downgrades: cost-first from a lower tier, and says why', async () => {
     stack = await startModelStack();
-    await stack.store.budgets.set('erin', 1);
-    const before = await stack.models.router.decide({ task: 'text', tier: 'standard', strategy: 'quality-first', estimate: { inputTokens: 100, outputTokens: 100 } }, 'erin');
+    await stack.store.budgets.set(user('erin'), 1);
+    const before = await stack.models.router.decide({ task: 'text', tier: 'standard', strategy: 'quality-first', estimate: { inputTokens: 100, outputTokens: 100 } }, user('erin'));
     expect(before.candidates[0]?.model.tier).toBe('premium');
-    await stack.store.usage.record({ userId: 'erin', task: 'text', modelId: MICRO, purpose: 'call', inputTokens: 0, outputTokens: 0, images: 0, costUsd: 0.85, status: 'ok', latencyMs: 1 });
-    const near = await stack.models.router.decide({ task: 'text', tier: 'standard', strategy: 'quality-first', estimate: { inputTokens: 100, outputTokens: 100 } }, 'erin');
+    await stack.store.usage.record({ appId: stack.app, userId: 'erin', task: 'text', modelId: MICRO, purpose: 'call', inputTokens: 0, outputTokens: 0, images: 0, costUsd: 0.85, status: 'ok', latencyMs: 1 });
+    const near = await stack.models.router.decide({ task: 'text', tier: 'standard', strategy: 'quality-first', estimate: { inputTokens: 100, outputTokens: 100 } }, user('erin'));
     expect(near.strategy).toBe('cost-first');
     expect(near.candidates[0]?.model.id).toBe(MICRO);
     expect(near.reasoning).toMatch(/budget 85% used/);

@@ -11,7 +11,7 @@ afterEach(async () => {
   stack = undefined;
 });
 
-const meta = (executionId: string, pluginName = 'tester') => ({ userId: 'kim', pluginName, executionId, maxTier: 'basic' as const });
+const meta = (executionId: string, pluginName = 'tester') => ({ appId: stack!.app, userId: 'kim', pluginName, executionId, maxTier: 'basic' as const });
 const converseCalls = async (s: ModelStack) => (await s.emulator.control.calls()).filter((c) => c.op === 'converse').length;
 
 describe('exact cache', () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startModelStack, type ModelStack } from './stack.ts';
 
 let stack: ModelStack;
-const meta = (executionId: string) => ({ userId: 'alice', pluginName: 'tester', executionId });
+const meta = (executionId: string) => ({ appId: stack!.app, userId: 'alice', pluginName: 'tester', executionId });
 
 beforeAll(async () => {
   stack = await startModelStack();

@@ -10,7 +10,7 @@ const MICRO = 'apac.amazon.nova-micro-v1:0';
 const LITE = 'apac.amazon.nova-lite-v1:0';
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
 const HAIKU_APAC = 'apac.anthropic.claude-3-haiku-20240307-v1:0';
-const meta = { userId: 'bob', pluginName: 'tester', maxTier: 'basic' as const };
+const meta = { appId: 'no-budgets', userId: 'bob', pluginName: 'tester', maxTier: 'basic' as const };
 const ask = (s: ModelStack, prompt = 'hello there', extra: Record<string, unknown> = {}) => s.models.service.text({ prompt, maxTokens: 32, cache: false, ...extra }, meta);
 
 let stack: ModelStack | undefined;
@@ -96,16 +96,18 @@ describe('fallback', () => {
   test('a cancel during the backoff between candidates leaves no budget held', async () => {
     // A backoff the cancel lands in however slowly the throttled answer came back.
     stack = await startModelStack({ models: { backoffBaseMs: 20_000, backoffMaxMs: 20_000 } });
-    await stack.store.budgets.set('bob', 10);
+    const bob = { appId: stack.app, userId: 'bob' };
+    await stack.store.budgets.set(bob, 10);
     await stack.emulator.control.fault({ modelId: MICRO, exception: 'ThrottlingException', count: 1 });
     const controller = new AbortController();
-    const pending = failure(stack.models.service.text({ prompt: 'backing off', cache: false }, { ...meta, signal: controller.signal }));
+    const pending = failure(stack.models.service.text({ prompt: 'backing off', cache: false }, { ...meta, ...bob, signal: controller.signal }));
     await vi.waitFor(async () => expect((await stack!.emulator.control.calls()).map((c) => c.status)).toEqual([429]), { timeout: 10_000 });
     controller.abort();
     const thrown = await pending;
     expect(thrown.code).toBe('EXECUTION_ABORTED');
-    const status = await stack.store.budgets.get('bob', new Date().toISOString().slice(0, 7));
+    const status = await stack.store.budgets.get(bob, new Date().toISOString().slice(0, 7));
     expect(status).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
+    expect(await stack.store.budgets.get({ appId: stack.app }, new Date().toISOString().slice(0, 7))).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
     expect((await stack.emulator.control.calls()).map((c) => c.modelId)).toEqual([MICRO]);
   });
 

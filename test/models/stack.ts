@@ -18,6 +18,8 @@ export interface ModelStack {
   emulator: StartedEmulator;
   store: Store;
   models: Models;
+  /** An app (tenant) made in the store: model calls are billed to a user of an app. */
+  app: string;
   close(): Promise<void>;
 }
 
@@ -53,11 +55,13 @@ export async function startModelStack(options: StackOptions = {}): Promise<Model
   );
   const store = await openStore(join(dir, 'easel.db'));
   const models = await createModels(config.models, store, dir, Fastify({ logger: false }).log);
+  const app = (await store.apps.create({ name: 'tests' })).id;
   return {
     dir,
     emulator,
     store,
     models,
+    app,
     async close() {
       await models.close();
       await store.close();

@@ -25,3 +25,6 @@ export const permissions = {
 
 /** An app's end-user id: 1 to 128 characters, no control characters. */
 export const userId = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
+
+/** An app's (tenant's) id: a UUID, or the id of the key it was made for (also a UUID). */
+export const appId = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' } as const;

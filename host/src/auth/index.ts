@@ -14,6 +14,8 @@ export interface Principal {
   keyId: string;
   role: Role;
   label: string;
+  /** The app (tenant) an app key belongs to; absent for admin keys. */
+  appId?: string;
 }
 
 declare module 'fastify' {
@@ -46,5 +48,13 @@ export async function principalOf(keys: ApiKeyRepository, request: FastifyReques
   const match = BEARER.exec(header);
   const found = match?.[1] === undefined ? undefined : await keys.verify(match[1]);
   if (!found) throw new EaselError('AUTH_INVALID', 'the API key is not valid');
-  return { keyId: found.id, role: found.role, label: found.label };
+  return { keyId: found.id, role: found.role, label: found.label, ...(found.appId === undefined ? {} : { appId: found.appId }) };
+}
+
+/**
+ * Whose records a principal may read: undefined for an admin (every app), else its own app.
+ * An app key always has one; '' (matching nothing) guards a key that somehow has none.
+ */
+export function appScopeOf(principal: Principal | undefined): string | undefined {
+  return principal?.role === 'admin' ? undefined : (principal?.appId ?? '');
 }

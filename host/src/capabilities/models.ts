@@ -101,6 +101,7 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
     const grant = await deps.grantOf(caller.pluginName);
     const configured = scope.config.modelStrategy;
     const meta: ModelCallMeta = {
+      appId: scope.appId,
       userId: scope.userId,
       pluginName: caller.pluginName,
       executionId: caller.executionId,

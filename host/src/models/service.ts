@@ -130,7 +130,7 @@ export class ModelService {
   }
 
   async #hit(meta: ModelCallMeta, task: 'text' | 'structured' | 'embedding', modelId: string, kind: 'exact' | 'semantic'): Promise<void> {
-    await this.#usage.record({ userId: meta.userId, pluginName: meta.pluginName, executionId: meta.executionId, stepId: meta.stepId, task, modelId, purpose: 'call', inputTokens: 0, outputTokens: 0, images: 0, costUsd: 0, cached: kind, status: 'ok', latencyMs: 0 });
+    await this.#usage.record({ appId: meta.appId, userId: meta.userId, pluginName: meta.pluginName, executionId: meta.executionId, stepId: meta.stepId, task, modelId, purpose: 'call', inputTokens: 0, outputTokens: 0, images: 0, costUsd: 0, cached: kind, status: 'ok', latencyMs: 0 });
   }
 
   /** A cached answer for `key`, recorded as a free hit; undefined on a miss. */
@@ -174,8 +174,9 @@ export class ModelService {
       if (this.#options.semantic) {
         const vector = await this.#embedForCache(normalizeText(request.prompt), meta);
         if (vector) {
-          // Per user as well: a near prompt of another user may carry that user's details in its answer.
-          semantic = { partition: semanticPartition(scope, 'text', tier, { ...settings, userId: meta.userId }), vector };
+          // Per user (of an app: ids are namespaced per app) as well: a near prompt of another
+          // user may carry that user's details in its answer.
+          semantic = { partition: semanticPartition(scope, 'text', tier, { ...settings, appId: meta.appId, userId: meta.userId }), vector };
           const near = await this.#cache.nearest(semantic.partition, vector, this.#options.threshold, Date.now());
           if (near) {
             await this.#hit(meta, 'text', near.modelId, 'semantic');

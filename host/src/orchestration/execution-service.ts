@@ -29,6 +29,8 @@ export interface AgentCall {
   /** JSON, except byte fields (see input-bytes.ts in @easel/sdk/isolate), which may also be raw bytes. */
   input: unknown;
   apiKeyId?: string;
+  /** The app (tenant) of that key. */
+  appId?: string;
   /** The app's end user (`x-easel-user`); defaults to `key:<apiKeyId>`. */
   userId?: string;
   signal?: AbortSignal;
@@ -40,6 +42,7 @@ export interface WorkflowCall {
   plugin?: string;
   input: unknown;
   apiKeyId?: string;
+  appId?: string;
   userId?: string;
 }
 
@@ -154,9 +157,9 @@ export class ExecutionService {
     return this.#deps.plugins.active(offering[0]!.name);
   }
 
-  /** Cancels a queued or running execution and resolves once it has stopped. */
-  async cancel(id: string, apiKeyId?: string): Promise<ExecutionView> {
-    const found = await this.view(id, apiKeyId);
+  /** Cancels a queued or running execution and resolves once it has stopped; `appId` as for view. */
+  async cancel(id: string, appId?: string): Promise<ExecutionView> {
+    const found = await this.view(id, appId);
     if (found.status !== 'queued' && found.status !== 'running') throw new EaselError('EXECUTION_FINISHED', `execution ${id} already ${found.status}`);
     const live = this.#runs.get(id);
     if (live) {
@@ -166,13 +169,16 @@ export class ExecutionService {
       // Not running in this process (left by a stop and not resumed): nothing to stop, only to record.
       await this.#endUnrun(found, 'cancelled', new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled'));
     }
-    return this.view(id, apiKeyId);
+    return this.view(id, appId);
   }
 
-  /** The execution with its steps; another app's execution is answered as unknown. */
-  async view(id: string, apiKeyId?: string): Promise<ExecutionView> {
+  /**
+   * The execution with its steps. With `appId` (an app key's app), another app's execution is
+   * answered exactly as an unknown one; without it (an admin), every execution is seen.
+   */
+  async view(id: string, appId?: string): Promise<ExecutionView> {
     const found = await this.#deps.executions.get(id);
-    if (!found || (apiKeyId !== undefined && found.apiKeyId !== apiKeyId)) throw new EaselError('EXECUTION_NOT_FOUND', `no execution ${id}`);
+    if (!found || (appId !== undefined && found.appId !== appId)) throw new EaselError('EXECUTION_NOT_FOUND', `no execution ${id}`);
     return { ...found, steps: await this.#deps.steps.listByExecution(id) };
   }
 
@@ -270,17 +276,17 @@ export class ExecutionService {
     return undefined;
   }
 
-  async #start(t: Target, validateInput: ValidateFunction, binary: BinaryField[], call: { input: unknown; apiKeyId?: string; userId?: string }): Promise<Started> {
+  async #start(t: Target, validateInput: ValidateFunction, binary: BinaryField[], call: { input: unknown; apiKeyId?: string; appId?: string; userId?: string }): Promise<Started> {
     // Byte fields are decoded and checked with the schema, before anything is recorded.
     const split = checkedInput(call.input, validateInput, binary, t.label);
     const { record } = t.active;
     const executionId = randomUUID();
-    const run = new Run({ executionId, userId: call.userId ?? `key:${call.apiKeyId ?? 'none'}`, apiKeyId: call.apiKeyId, maxParallelSteps: this.#deps.limits.maxParallelSteps });
+    const run = new Run({ executionId, userId: call.userId ?? `key:${call.apiKeyId ?? 'none'}`, apiKeyId: call.apiKeyId, appId: call.appId, maxParallelSteps: this.#deps.limits.maxParallelSteps });
     const admission = this.#deps.gate.enter(record.name, run.signal);
     let created: ExecutionRecord;
     try {
       created = await this.#deps.executions.create(
-        { id: executionId, pluginName: record.name, pluginVersion: record.version, kind: t.kind, target: t.target, capability: t.capability, apiKeyId: call.apiKeyId, userId: run.userId, input: split.recorded },
+        { id: executionId, pluginName: record.name, pluginVersion: record.version, kind: t.kind, target: t.target, capability: t.capability, apiKeyId: call.apiKeyId, appId: call.appId, userId: run.userId, input: split.recorded },
         admission.queued ? 'queued' : 'running',
       );
     } catch (error) {
@@ -297,7 +303,7 @@ export class ExecutionService {
 
   /** Runs an execution (new or resumed) in the background; the promise never rejects. */
   #launch(t: Target, record: ExecutionRecord, input: { json: unknown; bytes: Record<string, Uint8Array> }, resume: boolean, given?: Run, admitted?: Promise<() => void>): Promise<Finished> {
-    const run = given ?? new Run({ executionId: record.id, userId: record.userId ?? `key:${record.apiKeyId ?? 'none'}`, apiKeyId: record.apiKeyId, maxParallelSteps: this.#deps.limits.maxParallelSteps });
+    const run = given ?? new Run({ executionId: record.id, userId: record.userId ?? `key:${record.apiKeyId ?? 'none'}`, apiKeyId: record.apiKeyId, appId: record.appId, maxParallelSteps: this.#deps.limits.maxParallelSteps });
     let ready = admitted;
     if (!ready) {
       const admission = this.#deps.gate.enter(record.pluginName, run.signal, true);
@@ -331,7 +337,7 @@ export class ExecutionService {
           scopeId: id,
           executionId: id,
           pluginName: record.pluginName,
-          userId: run.userId,
+          ...run.billed,
           config: t.active.config,
           depth: 0,
           // An agent called by an app is the first link of its chain; a workflow is not an agent.

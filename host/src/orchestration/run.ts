@@ -7,9 +7,12 @@ import { Slots } from './slots.ts';
 
 export class Run {
   readonly executionId: string;
+  /** The app's end user; unique within the app only. */
   readonly userId: string;
-  /** The app key that started it (`ctx.caller.app`); absent when an admin key or the host did. */
+  /** The app key that started it; absent when the host did. */
   readonly apiKeyId: string | undefined;
+  /** The app (tenant) of that key (`ctx.caller.app`); usage and budgets are its. */
+  readonly appId: string | undefined;
   readonly #maxParallel: number;
   /** Per calling scope: its steps running at once. Per call, not per execution, so a step waiting for its own sub-steps never holds the slots they need. */
   #slots = new Map<string, Slots>();
@@ -21,16 +24,22 @@ export class Run {
   #occurrences = new Map<string, number>();
   #inFlight = new Set<Promise<unknown>>();
 
-  constructor(fields: { executionId: string; userId: string; apiKeyId?: string; maxParallelSteps: number }) {
+  constructor(fields: { executionId: string; userId: string; apiKeyId?: string; appId?: string; maxParallelSteps: number }) {
     this.executionId = fields.executionId;
     this.userId = fields.userId;
     this.apiKeyId = fields.apiKeyId;
+    this.appId = fields.appId;
     this.#maxParallel = fields.maxParallelSteps;
   }
 
-  /** What plugin code sees as `ctx.caller`. */
+  /** What plugin code sees as `ctx.caller`: the app, not the key, so every key of an app is the same caller. */
   get caller(): { app: string | null; user: string } {
-    return { app: this.apiKeyId ?? null, user: this.userId };
+    return { app: this.appId ?? null, user: this.userId };
+  }
+
+  /** Whom model calls are billed to ('' for an execution recorded before apps existed with no app key to name). */
+  get billed(): { appId: string; userId: string } {
+    return { appId: this.appId ?? '', userId: this.userId };
   }
 
   /** The turn-taking of the steps one call (a workflow, or a step) runs at once. */

@@ -14,7 +14,9 @@ export interface ExecutionScope {
   executionId: string;
   stepId?: string;
   pluginName: string;
-  /** The app's end user (budgets, usage), or the app key's id. */
+  /** The app whose key started the execution ('' when none): user ids are namespaced by it. */
+  appId: string;
+  /** The app's end user (budgets, usage), or `key:<app key id>`. */
   userId: string;
   config: Record<string, unknown>;
   /** 0 for the execution's own call, 1 for a step it invokes, and so on. */

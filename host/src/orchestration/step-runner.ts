@@ -157,7 +157,7 @@ export class StepRunner {
           executionId: run.executionId,
           stepId: step.id,
           pluginName: target.plugin,
-          userId: run.userId,
+          ...run.billed,
           config: active.config,
           depth,
           chain: [...parent.chain, { label, inputSha256 }],

@@ -19,6 +19,7 @@ const step = (id: string, over: Partial<NewStep> = {}): NewStep => ({
 });
 
 const usage = (stepId: string | undefined, over: Partial<UsageRow> = {}): UsageRow => ({
+  appId: 'app-1',
   userId: 'u1',
   pluginName: 'writer-kit',
   executionId: 'e1',

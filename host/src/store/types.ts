@@ -73,7 +73,9 @@ export interface NewExecution {
   target: string;
   capability?: string;
   apiKeyId?: string;
-  /** The app's end user the call runs for (`x-easel-user`), or the app key's own id. */
+  /** The app (tenant) whose key started it; user ids are namespaced by it. */
+  appId?: string;
+  /** The app's end user the call runs for (`x-easel-user`), or `key:<apiKeyId>`; unique within its app only. */
   userId?: string;
   input: unknown;
 }
@@ -111,6 +113,8 @@ export interface ExecutionQuery {
   target?: string;
   /** Only executions started with this API key. */
   apiKeyId?: string;
+  /** Only executions of this app (tenant): what an app key may see. */
+  appId?: string;
   userId?: string;
   status?: ExecutionStatus;
   /** Default 50, at most 500. */
@@ -228,12 +232,12 @@ export interface BlobRecord {
   /** Hex. */
   sha256: string;
   executionId?: string;
-  /** The app key whose execution wrote it (from the execution row), when known. */
-  apiKeyId?: string;
+  /** The app whose execution wrote it (from the execution row), when known. */
+  appId?: string;
   createdAt: string;
 }
 
-export type NewBlob = Omit<BlobRecord, 'apiKeyId'>;
+export type NewBlob = Omit<BlobRecord, 'appId'>;
 
 /**
  * Blob metadata. A put is two steps around the backend write: `beginWrite` marks the object
@@ -296,17 +300,33 @@ export interface ApiKeyInfo {
   id: string;
   role: ApiKeyRole;
   label: string;
+  /** The app (tenant) an app key belongs to; absent for admin keys. */
+  appId?: string;
   createdAt: string;
   revokedAt?: string;
 }
 
+/** A verified key: who calls. */
+export interface ApiKeyIdentity {
+  id: string;
+  role: ApiKeyRole;
+  label: string;
+  /** Set for app keys. */
+  appId?: string;
+}
+
 export interface ApiKeyRepository {
-  /** Returns the key: the only time it is seen; only its sha256 is stored. */
-  create(input: { role: ApiKeyRole; label: string }): Promise<{ id: string; key: string }>;
-  /** Stores a key chosen elsewhere (EASEL_ADMIN_TOKEN). Idempotent: a known key (even revoked) is left as is. */
-  createWithKey(key: string, input: { role: ApiKeyRole; label: string }): Promise<{ id: string; created: boolean }>;
+  /**
+   * Returns the key: the only time it is seen; only its sha256 is stored. An app key belongs to
+   * `appId` (rejects with APP_NOT_FOUND when there is no such app) or, without one, to a new
+   * app of its own, named after the label and with the key's id, created in the same transaction. An admin key has no
+   * app (REQUEST_INVALID when one is named).
+   */
+  create(input: { role: ApiKeyRole; label: string; appId?: string }): Promise<{ id: string; key: string; appId?: string }>;
+  /** Stores an admin key chosen elsewhere (EASEL_ADMIN_TOKEN). Idempotent: a known key (even revoked) is left as is. */
+  createWithKey(key: string, input: { role: 'admin'; label: string }): Promise<{ id: string; created: boolean }>;
   /** The key's identity, or undefined when unknown or revoked. */
-  verify(key: string): Promise<{ id: string; role: ApiKeyRole; label: string } | undefined>;
+  verify(key: string): Promise<ApiKeyIdentity | undefined>;
   /** Oldest first, revoked keys included; never hashes. */
   list(): Promise<ApiKeyInfo[]>;
   /** False when unknown or already revoked. */
@@ -315,10 +335,29 @@ export interface ApiKeyRepository {
   count(): Promise<number>;
 }
 
+/** An app: a tenant. It owns its app keys; its users' ids, usage, budgets and executions are its own. */
+export interface AppRecord {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface AppRepository {
+  create(input: { name: string }): Promise<AppRecord>;
+  get(id: string): Promise<AppRecord | undefined>;
+  /** Oldest first. */
+  list(): Promise<AppRecord[]>;
+  /** The app's keys, oldest first, revoked ones included. */
+  keys(id: string): Promise<ApiKeyInfo[]>;
+}
+
 export type UsageTask = 'text' | 'structured' | 'image' | 'embedding';
 
 /** One model call (or cache hit) as billed: written for every call, success or failure. */
 export interface UsageRow {
+  /** The app (tenant) the call is billed to. */
+  appId: string;
+  /** The app's end user; unique within the app only. */
   userId: string;
   pluginName?: string;
   executionId?: string;
@@ -357,6 +396,7 @@ export interface UsageTotals {
 }
 
 export interface UsageStats extends UsageTotals {
+  appId: string;
   userId: string;
   since: string;
   until: string;
@@ -366,10 +406,22 @@ export interface UsageStats extends UsageTotals {
   byDay: (UsageTotals & { day: string })[];
 }
 
-/** A user's monthly budget and where the current month stands. */
+/**
+ * Whom a budget limits: an app as a whole (`userId` absent: every user and key of the app
+ * together), or one user of an app.
+ */
+export interface BudgetScope {
+  appId: string;
+  userId?: string;
+}
+
+/** A user's (or a whole app's) monthly budget and where the current month stands. */
 export interface BudgetStatus {
-  userId: string;
-  /** Undefined when the user has no budget (unlimited). */
+  scope: 'app' | 'user';
+  appId: string;
+  /** Absent for the app scope. */
+  userId?: string;
+  /** Undefined when there is no budget (unlimited). */
   monthlyUsd?: number;
   /** `YYYY-MM` (UTC). */
   month: string;
@@ -381,32 +433,34 @@ export interface BudgetStatus {
 
 export interface UsageRepository {
   /**
-   * Records one call and, in the same transaction, adds its cost to the user's spend for the
-   * month of `at` and releases `reservedUsd` that the call held (see BudgetRepository.reserve).
-   * Batched by group commit; resolves once committed.
+   * Records one call and, in the same transaction, adds its cost to the month's spend of the
+   * user and of its app, and releases `reservedUsd` that the call held at both (see
+   * BudgetRepository.reserve). Batched by group commit; resolves once committed.
    */
   record(row: UsageRow, options?: { reservedUsd?: number; month?: string }): Promise<void>;
-  /** Totals for a user over [since, until) (ISO instants). */
-  stats(userId: string, since: string, until: string): Promise<UsageStats>;
+  /** Totals for one user of one app over [since, until) (ISO instants). */
+  stats(user: { appId: string; userId: string }, since: string, until: string): Promise<UsageStats>;
   /** Newest first, for one execution (tests, execution details). */
   listByExecution(executionId: string): Promise<UsageRecord[]>;
 }
 
 export interface BudgetRepository {
-  /** Sets (or replaces) the user's monthly limit in USD. */
-  set(userId: string, monthlyUsd: number): Promise<BudgetStatus>;
-  /** Status for `month`, with `monthlyUsd` undefined when the user has no budget. */
-  get(userId: string, month: string): Promise<BudgetStatus>;
+  /** Sets (or replaces) the monthly limit in USD of an app or of one of its users. Rejects with APP_NOT_FOUND when the app does not exist. */
+  set(scope: BudgetScope, monthlyUsd: number): Promise<BudgetStatus>;
+  /** Status for `month`, with `monthlyUsd` undefined when the scope has no budget. */
+  get(scope: BudgetScope, month: string): Promise<BudgetStatus>;
   /** False when there was none. */
-  delete(userId: string): Promise<boolean>;
+  delete(scope: BudgetScope): Promise<boolean>;
   /**
-   * Holds `amountUsd` of the user's budget for a call about to go out, in one atomic
-   * statement: succeeds only when spent + reserved + amount <= monthly limit. Users without a
-   * budget always succeed and nothing is held (`held: false`).
+   * Holds `amountUsd` for a call about to go out, against the user's budget and its app's
+   * together, in one atomic statement: succeeds only when, at both scopes that have a budget,
+   * spent + reserved + amount <= monthly limit, and then holds it at both. When neither has a
+   * budget it succeeds and nothing is held (`held: false`). `status` is the scope that refused
+   * (the user's when both would have), else the user's.
    */
-  reserve(userId: string, month: string, amountUsd: number): Promise<{ ok: boolean; held: boolean; status: BudgetStatus }>;
-  /** Gives back a reservation whose call never billed (refused before sending). */
-  release(userId: string, month: string, amountUsd: number): Promise<void>;
+  reserve(user: { appId: string; userId: string }, month: string, amountUsd: number): Promise<{ ok: boolean; held: boolean; status: BudgetStatus }>;
+  /** Gives back a reservation whose call never billed (refused before sending), at both scopes. */
+  release(user: { appId: string; userId: string }, month: string, amountUsd: number): Promise<void>;
   /** At start: reservations of calls that died with the last process are dropped. Returns rows changed. */
   clearReservations(): Promise<number>;
 }
@@ -442,6 +496,7 @@ export interface Store {
   kv: KvRepository;
   audit: AuditRepository;
   apiKeys: ApiKeyRepository;
+  apps: AppRepository;
   usage: UsageRepository;
   budgets: BudgetRepository;
   modelCache: ModelCacheRepository;

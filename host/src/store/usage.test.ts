@@ -1,9 +1,24 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, vi } from 'vitest';
 import type { UsageRow } from './index.ts';
-import { test } from './test-store.ts';
+import { test as base } from './test-store.ts';
+
+/** The app the rows bill to, made afresh in each test's store (budgets need it to exist). */
+let APP = '';
+let U1 = { appId: APP, userId: 'u1' };
+const test = base.extend<{ app: string }>({
+  app: [
+    async ({ store }, use) => {
+      APP = (await store.apps.create({ name: 'app 1' })).id;
+      U1 = { appId: APP, userId: 'u1' };
+      await use(APP);
+    },
+    { auto: true },
+  ],
+});
 
 const row = (over: Partial<UsageRow> = {}): UsageRow => ({
+  appId: APP,
   userId: 'u1',
   pluginName: 'p',
   executionId: 'e1',
@@ -58,37 +73,51 @@ describe('record and listByExecution', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((await store.usage.listByExecution('e1')).map((r) => r.costUsd)).toEqual([4, 1]);
     const month = new Date().toISOString().slice(0, 7);
-    expect((await store.budgets.get('u1', month)).spentUsd).toBe(5);
+    expect((await store.budgets.get(U1, month)).spentUsd).toBe(5);
   });
 });
 
 describe('spend', () => {
   test('adds cost to the month of the call and releases what the call held, never below 0', async ({ store }) => {
     at('2025-03-31T23:59:59.000Z');
-    await store.budgets.set('u1', 10);
-    await store.budgets.reserve('u1', '2025-03', 2);
-    await store.budgets.reserve('u1', '2025-03', 0.5);
+    await store.budgets.set(U1, 10);
+    await store.budgets.reserve(U1, '2025-03', 2);
+    await store.budgets.reserve(U1, '2025-03', 0.5);
     await store.usage.record(row({ costUsd: 1.5 }), { reservedUsd: 2 });
-    expect(await store.budgets.get('u1', '2025-03')).toMatchObject({ spentUsd: 1.5, reservedUsd: 0.5 });
+    expect(await store.budgets.get(U1, '2025-03')).toMatchObject({ spentUsd: 1.5, reservedUsd: 0.5 });
     await store.usage.record(row({ costUsd: 0.25 }), { reservedUsd: 3 });
-    expect(await store.budgets.get('u1', '2025-03')).toMatchObject({ spentUsd: 1.75, reservedUsd: 0 });
+    expect(await store.budgets.get(U1, '2025-03')).toMatchObject({ spentUsd: 1.75, reservedUsd: 0 });
 
     at('2025-04-01T00:00:00.000Z');
     await store.usage.record(row({ costUsd: 1 }));
     // An explicit month wins over the clock (a call that reserved in March, billed in April).
     await store.usage.record(row({ costUsd: 2 }), { month: '2025-03' });
-    expect((await store.budgets.get('u1', '2025-04')).spentUsd).toBe(1);
-    expect((await store.budgets.get('u1', '2025-03')).spentUsd).toBe(3.75);
+    expect((await store.budgets.get(U1, '2025-04')).spentUsd).toBe(1);
+    expect((await store.budgets.get(U1, '2025-03')).spentUsd).toBe(3.75);
   });
 
-  test('is kept for users without a budget, so a budget set mid-month sees it', async ({ store }) => {
+  test('is kept for users (and apps) without a budget, so a budget set mid-month sees it', async ({ store }) => {
     const month = new Date().toISOString().slice(0, 7);
+    const free = { appId: APP, userId: 'free' };
     await store.usage.record(row({ userId: 'free', costUsd: 3 }));
-    expect(await store.budgets.get('free', month)).toEqual({ userId: 'free', month, spentUsd: 3, reservedUsd: 0 });
-    const status = await store.budgets.set('free', 4);
+    expect(await store.budgets.get(free, month)).toEqual({ scope: 'user', appId: APP, userId: 'free', month, spentUsd: 3, reservedUsd: 0 });
+    expect(await store.budgets.get({ appId: APP }, month)).toEqual({ scope: 'app', appId: APP, month, spentUsd: 3, reservedUsd: 0 });
+    const status = await store.budgets.set(free, 4);
     expect(status).toMatchObject({ monthlyUsd: 4, spentUsd: 3 });
-    expect((await store.budgets.reserve('free', month, 1.5)).ok).toBe(false);
-    expect((await store.budgets.reserve('free', month, 1)).ok).toBe(true);
+    expect((await store.budgets.reserve(free, month, 1.5)).ok).toBe(false);
+    expect((await store.budgets.reserve(free, month, 1)).ok).toBe(true);
+  });
+
+  test("adds to the app's spend as well as the user's, and one app's spend is not another's", async ({ store }) => {
+    const month = new Date().toISOString().slice(0, 7);
+    await store.usage.record(row({ userId: 'u1', costUsd: 1 }));
+    await store.usage.record(row({ userId: 'u2', costUsd: 2 }));
+    await store.usage.record(row({ appId: 'app-2', userId: 'u1', costUsd: 4 }));
+    expect((await store.budgets.get({ appId: APP }, month)).spentUsd).toBe(3);
+    expect((await store.budgets.get(U1, month)).spentUsd).toBe(1);
+    expect((await store.budgets.get({ appId: 'app-2', userId: 'u1' }, month)).spentUsd).toBe(4);
+    expect((await store.usage.stats({ appId: 'app-2', userId: 'u1' }, '2000-01-01T00:00:00Z', '2100-01-01T00:00:00Z')).costUsd).toBe(4);
+    expect((await store.usage.stats(U1, '2000-01-01T00:00:00Z', '2100-01-01T00:00:00Z')).costUsd).toBe(1);
   });
 
   test('money adds without float drift', async ({ store }) => {
@@ -98,8 +127,8 @@ describe('spend', () => {
       await store.usage.record(row({ costUsd: 0.2 }));
     }
     expect(0.1 + 0.2 + 0.1 + 0.2 + 0.1 + 0.2).not.toBe(0.9);
-    expect((await store.budgets.get('u1', month)).spentUsd).toBe(0.9);
-    expect((await store.usage.stats('u1', '2000-01-01T00:00:00Z', '2100-01-01T00:00:00Z')).costUsd).toBe(0.9);
+    expect((await store.budgets.get(U1, month)).spentUsd).toBe(0.9);
+    expect((await store.usage.stats(U1, '2000-01-01T00:00:00Z', '2100-01-01T00:00:00Z')).costUsd).toBe(0.9);
   });
 });
 
@@ -115,10 +144,11 @@ describe('stats', () => {
     at('2025-05-03T00:00:00.000Z');
     await store.usage.record(row({ costUsd: 7 }));
 
-    const stats = await store.usage.stats('u1', '2025-05-01T00:00:00.000Z', '2025-05-03T00:00:00.000Z');
+    const stats = await store.usage.stats(U1, '2025-05-01T00:00:00.000Z', '2025-05-03T00:00:00.000Z');
     const totals = (calls: number, cachedCalls: number, failedCalls: number, costUsd: number, inputTokens: number, outputTokens: number, images: number) =>
       ({ calls, cachedCalls, failedCalls, costUsd, inputTokens, outputTokens, images });
     expect(stats).toEqual({
+      appId: APP,
       userId: 'u1',
       since: '2025-05-01T00:00:00.000Z',
       until: '2025-05-03T00:00:00.000Z',
@@ -142,20 +172,20 @@ describe('stats', () => {
   test('a range with no usage gives zeros; instants in another form are normalized', async ({ store }) => {
     at('2025-05-01T12:00:00.000Z');
     await store.usage.record(row());
-    const empty = await store.usage.stats('nobody', '2025-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+    const empty = await store.usage.stats({ appId: APP, userId: 'nobody' }, '2025-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
     expect(empty).toMatchObject({ calls: 0, cachedCalls: 0, failedCalls: 0, costUsd: 0, inputTokens: 0, byModel: [], byPlugin: [], byDay: [] });
-    const offset = await store.usage.stats('u1', '2025-05-01T13:00:00+02:00', '2025-05-01T14:30:00+02:00');
+    const offset = await store.usage.stats(U1, '2025-05-01T13:00:00+02:00', '2025-05-01T14:30:00+02:00');
     expect(offset).toMatchObject({ since: '2025-05-01T11:00:00.000Z', calls: 1 });
   });
 
-  test('is a range scan on the (user_id, at) index', async ({ file, store }) => {
+  test('is a range scan on the (app_id, user_id, at) index', async ({ file, store }) => {
     await store.usage.record(row());
     const db = new Database(file, { readonly: true });
     try {
       const plan = db
-        .prepare("EXPLAIN QUERY PLAN SELECT count(*) FROM model_usage WHERE user_id = 'u1' AND at >= 'a' AND at < 'b'")
+        .prepare("EXPLAIN QUERY PLAN SELECT count(*) FROM model_usage WHERE app_id = 'a' AND user_id = 'u1' AND at >= 'a' AND at < 'b'")
         .all() as { detail: string }[];
-      expect(plan.map((p) => p.detail).join('\n')).toContain('model_usage_by_user (user_id=? AND at>? AND at<?)');
+      expect(plan.map((p) => p.detail).join('\n')).toContain('model_usage_by_app_user (app_id=? AND user_id=? AND at>? AND at<?)');
     } finally {
       db.close();
     }

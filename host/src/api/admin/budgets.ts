@@ -1,42 +1,58 @@
-/** Budgets (admin): a user's monthly model budget in USD, and where this month stands. */
-import type { FastifyPluginAsync } from 'fastify';
-import { requireRole } from '../../auth/index.ts';
+/**
+ * Budgets: monthly model budgets in USD, per app as a whole (every user and key of the app
+ * together) and per user of an app, and where this month stands. A call must fit both. Admins
+ * set, read and remove any; an app key reads its own app's (another app answers APP_NOT_FOUND,
+ * as one that does not exist).
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { appScopeOf, requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import { monthOf } from '../../models/index.ts';
-import type { ApiKeyRepository, AuditRepository, BudgetRepository } from '../../store/index.ts';
-import { userId } from '../schemas.ts';
+import type { ApiKeyRepository, AppRepository, AuditRepository, BudgetRepository, BudgetScope } from '../../store/index.ts';
+import { appId, userId } from '../schemas.ts';
 
 export interface BudgetRoutesOptions {
   budgets: BudgetRepository;
+  apps: AppRepository;
   audit: AuditRepository;
   keys: ApiKeyRepository;
 }
 
-const params = { type: 'object', required: ['userId'], properties: { userId } } as const;
+type Params = { id: string; userId?: string };
 
-export const budgetRoutes: FastifyPluginAsync<BudgetRoutesOptions> = async (app, { budgets, audit, keys }) => {
-  app.addHook('onRequest', requireRole(keys, 'admin'));
+const appParams = { type: 'object', required: ['id'], properties: { id: appId } } as const;
+const userParams = { type: 'object', required: ['id', 'userId'], properties: { id: appId, userId } } as const;
+const body = { type: 'object', additionalProperties: false, required: ['monthlyUsd'], properties: { monthlyUsd: { type: 'number', minimum: 0, maximum: 1_000_000 } } } as const;
 
-  app.put<{ Params: { userId: string }; Body: { monthlyUsd: number } }>(
-    '/v1/budgets/:userId',
-    {
-      schema: {
-        params,
-        body: { type: 'object', additionalProperties: false, required: ['monthlyUsd'], properties: { monthlyUsd: { type: 'number', minimum: 0, maximum: 1_000_000 } } },
-      },
-    },
-    async (req) => {
-      const status = await budgets.set(req.params.userId, req.body.monthlyUsd);
-      await audit.record({ actor: `key:${req.principal?.keyId}`, action: 'budget.set', target: req.params.userId, outcome: 'ok', details: { monthlyUsd: req.body.monthlyUsd } });
+const describe = (scope: BudgetScope): string => (scope.userId === undefined ? `app ${scope.appId}` : `user ${scope.userId} of app ${scope.appId}`);
+
+export const budgetRoutes: FastifyPluginAsync<BudgetRoutesOptions> = async (app, { budgets, apps, audit, keys }) => {
+  app.addHook('onRequest', requireRole(keys, ['admin', 'app']));
+  const adminOnly = requireRole(keys, 'admin');
+
+  /** The scope the request names, once the caller may see its app and the app exists. */
+  const scopeOf = async (req: FastifyRequest<{ Params: Params }>): Promise<BudgetScope> => {
+    const own = appScopeOf(req.principal);
+    const { id, userId: user } = req.params;
+    if ((own !== undefined && own !== id) || !(await apps.get(id))) throw new EaselError('APP_NOT_FOUND', `no app ${id}`);
+    return user === undefined ? { appId: id } : { appId: id, userId: user };
+  };
+
+  for (const [url, params] of [['/v1/apps/:id/budget', appParams], ['/v1/apps/:id/users/:userId/budget', userParams]] as const) {
+    app.put<{ Params: Params; Body: { monthlyUsd: number } }>(url, { onRequest: adminOnly, schema: { params, body } }, async (req) => {
+      const scope = await scopeOf(req);
+      const status = await budgets.set(scope, req.body.monthlyUsd);
+      await audit.record({ actor: `key:${req.principal?.keyId}`, action: 'budget.set', target: describe(scope), outcome: 'ok', details: { ...scope, monthlyUsd: req.body.monthlyUsd } });
       return status;
-    },
-  );
+    });
 
-  app.get<{ Params: { userId: string } }>('/v1/budgets/:userId', { schema: { params } }, async (req) => budgets.get(req.params.userId, monthOf(Date.now())));
+    app.get<{ Params: Params }>(url, { schema: { params } }, async (req) => budgets.get(await scopeOf(req), monthOf(Date.now())));
 
-  app.delete<{ Params: { userId: string } }>('/v1/budgets/:userId', { schema: { params } }, async (req, reply) => {
-    if (!(await budgets.delete(req.params.userId))) throw new EaselError('BUDGET_NOT_FOUND', `${req.params.userId} has no budget`);
-    await audit.record({ actor: `key:${req.principal?.keyId}`, action: 'budget.delete', target: req.params.userId, outcome: 'ok' });
-    return reply.status(204).send();
-  });
+    app.delete<{ Params: Params }>(url, { onRequest: adminOnly, schema: { params } }, async (req, reply) => {
+      const scope = await scopeOf(req);
+      if (!(await budgets.delete(scope))) throw new EaselError('BUDGET_NOT_FOUND', `${describe(scope)} has no budget`);
+      await audit.record({ actor: `key:${req.principal?.keyId}`, action: 'budget.delete', target: describe(scope), outcome: 'ok', details: scope });
+      return reply.status(204).send();
+    });
+  }
 };

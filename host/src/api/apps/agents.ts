@@ -18,7 +18,7 @@ export interface AgentRoutesOptions {
 // The header follows the same rule as the `:userId` route parameters.
 const USER = new RegExp(userId.pattern, 'u');
 
-/** The end user an app runs a call for (budgets and usage are per user); absent: the key itself. */
+/** The end user an app runs a call for (budgets and usage are per user of the app); absent: the key itself. */
 export function userOf(headers: Record<string, string | string[] | undefined>): string | undefined {
   const value = headers['x-easel-user'];
   if (value === undefined) return undefined;
@@ -67,7 +67,7 @@ export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, {
     { bodyLimit: inputBodyMaxBytes, schema: { params: { type: 'object', required: ['plugin', 'agent', 'capability'], properties: { plugin: pluginName, agent: kebab, capability: kebab } } } },
     async (req, reply) => {
       const { plugin, agent, capability } = req.params;
-      const result = await executions.runAgent({ plugin, agent, capability, input: req.body ?? {}, apiKeyId: req.principal?.keyId, userId: userOf(req.headers), signal: hangUp(reply) });
+      const result = await executions.runAgent({ plugin, agent, capability, input: req.body ?? {}, apiKeyId: req.principal?.keyId, appId: req.principal?.appId, userId: userOf(req.headers), signal: hangUp(reply) });
       return { executionId: result.executionId, output: result.output, costUsd: result.costUsd, durationMs: result.durationMs, cpuMs: result.cpuMs };
     },
   );

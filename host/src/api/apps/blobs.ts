@@ -1,12 +1,12 @@
 /**
  * `GET /v1/blobs/:id`: the bytes of a stored object, for apps. Either the signed URL a
  * plugin got from `ctx.storage.url` (no key needed until it expires), or a key: an app key
- * reads the blobs its own executions wrote, an admin key any. Bytes are served as untrusted
+ * reads the blobs its app's executions wrote, an admin key any. Bytes are served as untrusted
  * content: no sniffing, a sandboxing CSP, and anything that could run script in a browser
  * (HTML, SVG, ...) as a download, never inline on the host's origin.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { principalOf } from '../../auth/index.ts';
+import { appScopeOf, principalOf } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import type { BlobService } from '../../storage/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
@@ -34,10 +34,10 @@ export const blobRoutes: FastifyPluginAsync<BlobRoutesOptions> = async (app, { b
         const verdict = blobs.checkUrl(id, req.query.expires, req.query.sig);
         if (verdict !== 'ok') throw new EaselError('BLOB_TOKEN_INVALID', verdict === 'expired' ? 'the blob URL has expired' : 'the blob URL is not valid');
       }
-      const principal = signed ? undefined : await principalOf(keys, req);
+      const own = signed ? undefined : appScopeOf(await principalOf(keys, req));
       const row = await blobs.byId(id);
       // Another app's blob answers like a missing one.
-      if (!row || (principal && principal.role !== 'admin' && row.apiKeyId !== principal.keyId)) throw new EaselError('BLOB_NOT_FOUND', `no blob ${id}`);
+      if (!row || (own !== undefined && row.appId !== own)) throw new EaselError('BLOB_NOT_FOUND', `no blob ${id}`);
       const etag = `"${row.sha256}"`;
       void reply
         .header('etag', etag)

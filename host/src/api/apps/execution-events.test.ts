@@ -19,10 +19,10 @@ interface Host {
   base: string;
   port: number;
   admin: string;
-  app1: { id: string; key: string };
+  app1: { id: string; key: string; appId?: string };
   app2: { id: string; key: string };
   /** A running execution of app1 with events open, and `n` progress events published. */
-  running(n?: number, apiKeyId?: string): Promise<string>;
+  running(n?: number): Promise<string>;
 }
 
 const test = storeTest.extend<{ host: Host }>({
@@ -37,9 +37,9 @@ const test = storeTest.extend<{ host: Host }>({
     const admin = (await store.apiKeys.create({ role: 'admin', label: 'admin' })).key;
     const app1 = await store.apiKeys.create({ role: 'app', label: 'one' });
     const app2 = await store.apiKeys.create({ role: 'app', label: 'two' });
-    const running = async (n = 0, apiKeyId = app1.id) => {
+    const running = async (n = 0) => {
       const id = randomUUID();
-      await store.executions.create({ id, pluginName: 'p', pluginVersion: '1.0.0', kind: 'workflow', target: 'flow', apiKeyId, input: {} });
+      await store.executions.create({ id, pluginName: 'p', pluginVersion: '1.0.0', kind: 'workflow', target: 'flow', apiKeyId: app1.id, appId: app1.appId, input: {} });
       await events.open(id);
       for (let i = 1; i <= n; i++) events.publish(id, 'progress', { stepId: null, message: `m${i}` });
       await events.flush(id);
@@ -157,7 +157,7 @@ test('a finished execution replays and ends, also when its log has no finish', a
 
   // An execution that ended without a stream (failed at a restart): what there is, then the end.
   const legacy = randomUUID();
-  await host.store.executions.create({ id: legacy, pluginName: 'p', pluginVersion: '1.0.0', kind: 'agent', target: 'a', capability: 'c', apiKeyId: host.app1.id, input: {} });
+  await host.store.executions.create({ id: legacy, pluginName: 'p', pluginVersion: '1.0.0', kind: 'agent', target: 'a', capability: 'c', apiKeyId: host.app1.id, appId: host.app1.appId, input: {} });
   await host.store.executions.failRunning('restart');
   const empty = await open(host, legacy, host.app1.key);
   await empty.ended;

@@ -5,7 +5,7 @@
  * with Last-Event-ID and loses nothing.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { requireRole } from '../../auth/index.ts';
+import { appScopeOf, requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import type { ExecutionEvent, ExecutionEvents } from '../../orchestration/execution-events.ts';
 import type { ApiKeyRepository, ExecutionRepository } from '../../store/index.ts';
@@ -62,9 +62,9 @@ export const executionEventRoutes: FastifyPluginAsync<ExecutionEventRoutesOption
       // A reconnecting EventSource sends Last-Event-ID and the original URL: the header is newer.
       const after = lastEventId(req.headers['last-event-id']) ?? req.query.after ?? 0;
       const record = await executions.get(req.params.id);
-      const principal = req.principal;
-      // An app sees its own executions only, an admin all; the answer is the same as for an unknown id.
-      if (record === undefined || principal === undefined || (principal.role !== 'admin' && record.apiKeyId !== principal.keyId)) {
+      const own = appScopeOf(req.principal);
+      // An app key sees its app's executions only, an admin all; the answer is the same as for an unknown id.
+      if (record === undefined || (own !== undefined && record.appId !== own)) {
         throw new EaselError('EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
       }
       if (streams.size >= maxStreams) throw new EaselError('EXECUTIONS_BUSY', 'too many execution event streams are open; retry later');

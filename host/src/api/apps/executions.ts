@@ -1,15 +1,15 @@
 /**
  * Executions: one with its steps, the history (filtered, paginated newest first) and cancel.
- * An app sees the executions started with its own key only (any other id answers as an
- * unknown one); an admin sees, and may cancel, every execution, as on the event stream.
+ * An app key sees the executions of its app (any of the app's keys started them) only; any
+ * other id answers as an unknown one. An admin sees, and may cancel, every execution, as on
+ * the event stream, and may narrow the history to one app (`?app=`).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { requireRole } from '../../auth/index.ts';
+import { appScopeOf, requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import type { ExecutionService } from '../../orchestration/index.ts';
-import type { FastifyRequest } from 'fastify';
 import type { ApiKeyRepository, ExecutionStatus } from '../../store/index.ts';
-import { kebab, pluginName } from '../schemas.ts';
+import { appId, kebab, pluginName } from '../schemas.ts';
 
 export interface ExecutionRoutesOptions {
   executions: ExecutionService;
@@ -20,12 +20,10 @@ const id = { type: 'object', required: ['id'], properties: { id: { type: 'string
 
 export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async (app, { executions, keys }) => {
   app.addHook('onRequest', requireRole(keys, ['app', 'admin']));
-  /** Whose executions the caller may see: its own key's, or (admin) everyone's. */
-  const ownerOf = (req: FastifyRequest): string | undefined => (req.principal?.role === 'admin' ? undefined : (req.principal?.keyId ?? ''));
 
-  app.get<{ Params: { id: string } }>('/v1/executions/:id', { schema: { params: id } }, async (req) => executions.view(req.params.id, ownerOf(req)));
+  app.get<{ Params: { id: string } }>('/v1/executions/:id', { schema: { params: id } }, async (req) => executions.view(req.params.id, appScopeOf(req.principal)));
 
-  app.get<{ Querystring: { workflow?: string; agent?: string; plugin?: string; user?: string; status?: ExecutionStatus; limit?: number; before?: string } }>(
+  app.get<{ Querystring: { workflow?: string; agent?: string; plugin?: string; app?: string; user?: string; status?: ExecutionStatus; limit?: number; before?: string } }>(
     '/v1/executions',
     {
       schema: {
@@ -36,6 +34,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
             workflow: kebab,
             agent: kebab,
             plugin: pluginName,
+            app: appId,
             user: { type: 'string', minLength: 1, maxLength: 256 },
             status: { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
@@ -50,9 +49,12 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
         throw new EaselError('REQUEST_INVALID', 'name a workflow or an agent, not both', { problems: [{ path: '/querystring', message: 'workflow and agent exclude each other' }] });
       }
       const target = q.workflow !== undefined ? { kind: 'workflow' as const, target: q.workflow } : q.agent !== undefined ? { kind: 'agent' as const, target: q.agent } : {};
-      return executions.list({ ...target, plugin: q.plugin, userId: q.user, status: q.status, limit: q.limit, before: q.before, apiKeyId: ownerOf(req) });
+      const own = appScopeOf(req.principal);
+      // An app key naming another app gets the answer an unknown app gets.
+      if (own !== undefined && q.app !== undefined && q.app !== own) throw new EaselError('APP_NOT_FOUND', `no app ${q.app}`);
+      return executions.list({ ...target, plugin: q.plugin, userId: q.user, status: q.status, limit: q.limit, before: q.before, appId: own ?? q.app });
     },
   );
 
-  app.post<{ Params: { id: string } }>('/v1/executions/:id/cancel', { schema: { params: id } }, async (req) => executions.cancel(req.params.id, ownerOf(req)));
+  app.post<{ Params: { id: string } }>('/v1/executions/:id/cancel', { schema: { params: id } }, async (req) => executions.cancel(req.params.id, appScopeOf(req.principal)));
 };

@@ -56,7 +56,7 @@ export const pluginHttpRoutes: FastifyPluginAsync<PluginRouteOptions> = async (a
       if (given === null || typeof given !== 'object' || Array.isArray(given)) throw new EaselError('INPUT_INVALID', 'the body must be a JSON object', { problems: [{ path: '', message: 'must be object' }] });
       // Path parameters win over body or query fields of the same name.
       const input = { ...(given as Record<string, unknown>), ...typed(params, schema) };
-      const call = { input, apiKeyId: req.principal?.keyId, userId: userOf(req.headers), signal: hangUp(reply) };
+      const call = { input, apiKeyId: req.principal?.keyId, appId: req.principal?.appId, userId: userOf(req.headers), signal: hangUp(reply) };
       const result = route.workflow !== undefined
         ? await executions.runWorkflow({ ...call, type: route.workflow, plugin: installed.name })
         : await executions.runAgent({ ...call, plugin: installed.name, agent: route.agent, capability: route.capability });

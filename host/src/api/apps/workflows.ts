@@ -54,7 +54,7 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
       },
     },
     async (req, reply) => {
-      const started = await executions.startWorkflow({ type: req.params.type, plugin: req.query.plugin, input: req.body ?? {}, apiKeyId: req.principal?.keyId, userId: userOf(req.headers) });
+      const started = await executions.startWorkflow({ type: req.params.type, plugin: req.query.plugin, input: req.body ?? {}, apiKeyId: req.principal?.keyId, appId: req.principal?.appId, userId: userOf(req.headers) });
       // wait=true: until it ends; wait=false: not at all; absent: short runs answer with their result.
       const limit = req.query.wait === true ? undefined : req.query.wait === false ? 0 : waitMs;
       let timer: NodeJS.Timeout | undefined;

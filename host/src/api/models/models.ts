@@ -1,9 +1,11 @@
 /**
  * Models (admin and app keys): the catalog with availability, routing decisions with their
  * reasoning, cost estimates, per-user usage and per-model health. Nothing here calls a model.
+ * User ids are namespaced per app: an app key asks about its own app's users only (naming
+ * another app answers APP_NOT_FOUND, as one that does not exist); an admin names the app.
  */
-import type { FastifyPluginAsync } from 'fastify';
-import { requireRole } from '../../auth/index.ts';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { appScopeOf, requireRole } from '../../auth/index.ts';
 import { routing, side } from '../../capabilities/model-arguments.ts';
 import { TASKS } from '../../models/types.ts';
 import { EaselError } from '../../errors/index.ts';
@@ -11,7 +13,7 @@ import { costOf } from '../../models/cost.ts';
 import { forSingleModelTasks } from '../../models/router/select.ts';
 import { type Models, monthOf, noCandidate, type RouteRequest } from '../../models/index.ts';
 import type { ApiKeyRepository, BudgetRepository, UsageRepository } from '../../store/index.ts';
-import { userId } from '../schemas.ts';
+import { appId, userId } from '../schemas.ts';
 
 export interface ModelRoutesOptions {
   models: Models;
@@ -84,6 +86,17 @@ function sized(reasoning: string, { priced, assumed }: PricedRoute): string {
 
 const PERIODS = { daily: 1, weekly: 7 } as const;
 
+/**
+ * The app a question about `user` is asked in: an app key's own (`named`, when given, must be
+ * it), or for an admin the one it names. Undefined when an admin names none (no user scope).
+ */
+function appOf(req: FastifyRequest, named: string | undefined): string | undefined {
+  const own = appScopeOf(req.principal);
+  if (own === undefined) return named;
+  if (named !== undefined && named !== own) throw new EaselError('APP_NOT_FOUND', `no app ${named}`);
+  return own;
+}
+
 export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, { models, usage, budgets, keys, typicalRequest }) => {
   app.addHook('onRequest', requireRole(keys, ['admin', 'app']));
   const catalog = models.router.catalog;
@@ -102,12 +115,16 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
     };
   });
 
-  app.post<{ Body: RouteQuestion & { userId?: string } }>(
+  app.post<{ Body: RouteQuestion & { userId?: string; app?: string } }>(
     '/v1/models/select',
-    { schema: { body: { type: 'object', additionalProperties: false, required: ['task'], properties: { ...routeFields, userId } } } },
+    { schema: { body: { type: 'object', additionalProperties: false, required: ['task'], properties: { ...routeFields, userId, app: appId } } } },
     async (req) => {
       const question = toRoute(req.body, typicalRequest);
-      const decision = await models.router.decide(question.route, req.body.userId);
+      const inApp = appOf(req, req.body.app);
+      if (req.body.userId !== undefined && inApp === undefined) {
+        throw new EaselError('REQUEST_INVALID', 'user ids are per app: name the app of userId', { problems: [{ path: '/body/app', message: 'required with userId for an admin key' }] });
+      }
+      const decision = await models.router.decide(question.route, req.body.userId === undefined || inApp === undefined ? undefined : { appId: inApp, userId: req.body.userId });
       const [first, ...fallbacks] = decision.candidates;
       if (!first) throw noCandidate(req.body.task, decision);
       const view = (c: typeof first) => ({ id: c.model.id, name: c.model.name, tier: c.model.tier, estimatedCost: c.estimatedCost });
@@ -151,23 +168,28 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
     },
   );
 
-  app.get<{ Params: { userId: string }; Querystring: { period?: 'daily' | 'weekly' | 'monthly' } }>(
+  app.get<{ Params: { userId: string }; Querystring: { period?: 'daily' | 'weekly' | 'monthly'; app?: string } }>(
     '/v1/models/usage/:userId/stats',
     {
       schema: {
         params: { type: 'object', required: ['userId'], properties: { userId } },
-        querystring: { type: 'object', additionalProperties: false, properties: { period: { enum: ['daily', 'weekly', 'monthly'], default: 'monthly' } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { period: { enum: ['daily', 'weekly', 'monthly'], default: 'monthly' }, app: appId } },
       },
     },
     async (req) => {
+      const inApp = appOf(req, req.query.app);
+      if (inApp === undefined) {
+        throw new EaselError('REQUEST_INVALID', 'user ids are per app: name the app with ?app=', { problems: [{ path: '/querystring/app', message: 'required for an admin key' }] });
+      }
+      const user = { appId: inApp, userId: req.params.userId };
       const now = new Date();
       const period = req.query.period ?? 'monthly';
       const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
       // Calendar periods in UTC: today, the last 7 days with today, this month (the budget's month).
       const since = period === 'monthly' ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)) : new Date(today - (PERIODS[period] - 1) * 86_400_000);
-      const stats = await usage.stats(req.params.userId, since.toISOString(), new Date(now.getTime() + 1).toISOString());
-      const budget = await budgets.get(req.params.userId, monthOf(now.getTime()));
-      return { period, ...stats, budget };
+      const stats = await usage.stats(user, since.toISOString(), new Date(now.getTime() + 1).toISOString());
+      const month = monthOf(now.getTime());
+      return { period, ...stats, budget: await budgets.get(user, month), appBudget: await budgets.get({ appId: inApp }, month) };
     },
   );
 

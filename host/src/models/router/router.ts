@@ -32,8 +32,13 @@ export interface RouterOptions {
   budgetBasicAt: number;
 }
 
-export interface CallMeta {
+/** Whom a call is billed to: a user of an app (user ids are namespaced per app). */
+export interface BilledUser {
+  appId: string;
   userId: string;
+}
+
+export interface CallMeta extends BilledUser {
   pluginName?: string;
   executionId?: string;
   /** The workflow step that made the call, if any (its cost is the step's). */
@@ -103,17 +108,25 @@ export function noCandidate(task: RouteRequest['task'], decision: Selection): Ea
   return new EaselError('MODEL_NO_CANDIDATE', decision.reasoning, { excluded: decision.excluded });
 }
 
+const usedShare = (budget: BudgetStatus): number =>
+  budget.monthlyUsd === undefined || budget.monthlyUsd <= 0 ? 0 : (budget.spentUsd + budget.reservedUsd) / budget.monthlyUsd;
+
+/** Of the user's budget and its app's, the one closer to its limit (it is the one that binds). */
+export function tighterBudget(user: BudgetStatus, app: BudgetStatus): BudgetStatus {
+  return usedShare(app) > usedShare(user) ? app : user;
+}
+
 /** The budget policy: near the limit, route cheaper. Returns the adjusted request and why. */
 export function applyBudgetPolicy(route: RouteRequest, budget: BudgetStatus, options: RouterOptions): { route: RouteRequest; note?: string } {
   if (budget.monthlyUsd === undefined || budget.monthlyUsd <= 0) return { route };
-  const used = (budget.spentUsd + budget.reservedUsd) / budget.monthlyUsd;
-  const percent = `${Math.round(used * 100)}%`;
+  const used = usedShare(budget);
+  const percent = `${budget.scope === 'app' ? 'app ' : ''}budget ${Math.round(used * 100)}% used`;
   if (used >= options.budgetBasicAt) {
-    return { route: { ...route, tier: 'basic', strategy: 'cost-first' }, note: `budget ${percent} used: routed cost-first at the basic tier` };
+    return { route: { ...route, tier: 'basic', strategy: 'cost-first' }, note: `${percent}: routed cost-first at the basic tier` };
   }
   if (used >= options.budgetDowngradeAt) {
     const lower = TIERS[Math.max(0, TIERS.indexOf(route.tier ?? 'basic') - 1)];
-    return { route: { ...route, tier: lower, strategy: 'cost-first' }, note: `budget ${percent} used: routed cost-first from tier ${lower} up` };
+    return { route: { ...route, tier: lower, strategy: 'cost-first' }, note: `${percent}: routed cost-first from tier ${lower} up` };
   }
   return { route };
 }
@@ -132,12 +145,15 @@ export class ModelRouter {
   }
 
   /** The decision alone (no call, nothing held): `POST /v1/models/select`, previews. */
-  async decide(route: RouteRequest, userId?: string): Promise<Selection & { budgetNote?: string }> {
+  async decide(route: RouteRequest, user?: BilledUser): Promise<Selection & { budgetNote?: string }> {
     const now = this.#now();
     let effective = route;
     let budgetNote: string | undefined;
-    if (userId !== undefined) {
-      const policy = applyBudgetPolicy(route, await this.#deps.budgets.get(userId, monthOf(now)), this.#deps.options);
+    if (user !== undefined) {
+      const month = monthOf(now);
+      const { budgets } = this.#deps;
+      const budget = tighterBudget(await budgets.get(user, month), await budgets.get({ appId: user.appId }, month));
+      const policy = applyBudgetPolicy(route, budget, this.#deps.options);
       effective = policy.route;
       budgetNote = policy.note;
     }
@@ -159,7 +175,7 @@ export class ModelRouter {
 
   async route<T>(call: RouteCall<T>, meta: CallMeta): Promise<Routed<T>> {
     const started = this.#now();
-    const decision = await this.decide(call.route, meta.userId);
+    const decision = await this.decide(call.route, { appId: meta.appId, userId: meta.userId });
     if (decision.candidates.length === 0) throw noCandidate(call.route.task, decision);
     const attempts: Attempt[] = [];
     const deadline = started + this.#deps.options.quotaMaxWaitMs;
@@ -191,8 +207,9 @@ export class ModelRouter {
     const refused = attempts.filter((a) => a.outcome === 'budget');
     if (refused.length > 0 && budget) {
       const callUsd = Math.min(...refused.map((a) => a.holdUsd ?? Infinity));
-      return new EaselError('BUDGET_EXCEEDED', 'the monthly model budget cannot cover this call on the candidate models left', {
+      return new EaselError('BUDGET_EXCEEDED', `the monthly model budget of the ${budget.scope === 'app' ? 'app' : 'user'} cannot cover this call on the candidate models left`, {
         ...details,
+        scope: budget.scope,
         monthlyUsd: budget.monthlyUsd,
         spentUsd: budget.spentUsd,
         reservedUsd: budget.reservedUsd,
@@ -247,7 +264,8 @@ export class ModelRouter {
       const month = monthOf(this.#now());
       const bound = { ...estimate, inputTokens: call.maxInputTokens };
       const hold = costOf(model, task, bound) ?? 0;
-      const reserved = await budgets.reserve(meta.userId, month, hold);
+      const billed = { appId: meta.appId, userId: meta.userId };
+      const reserved = await budgets.reserve(billed, month, hold);
       if (!reserved.ok) {
         attempts.push({ modelId: model.id, outcome: 'budget', holdUsd: hold });
         budget = reserved.status;
@@ -258,7 +276,7 @@ export class ModelRouter {
       const limits = { ...model.quotas, refillMs: 60_000 * (1 + options.quotaSafety) };
       const taken = await state.take(model.id, limits, quotaTokens, this.#now());
       if (!taken.ok) {
-        if (heldUsd > 0) await budgets.release(meta.userId, month, heldUsd);
+        if (heldUsd > 0) await budgets.release(billed, month, heldUsd);
         attempts.push({ modelId: model.id, outcome: 'quota', kind: taken.limit, retryAfterMs: taken.retryAfterMs });
         quotaWaitMs = Math.min(quotaWaitMs ?? Infinity, taken.retryAfterMs);
         continue;
@@ -269,6 +287,7 @@ export class ModelRouter {
       const record = (billing: Billing, costUsd: number, errorCode?: string) =>
         this.#deps.usage.record(
           {
+            appId: meta.appId,
             userId: meta.userId,
             pluginName: meta.pluginName,
             executionId: meta.executionId,

@@ -1,9 +1,11 @@
 /**
  * api_keys: only sha256(key) is stored, so a leaked database file yields no usable key.
- * Lookup is by hash equality in the index; raw keys are never compared as strings.
+ * Lookup is by hash equality in the index; raw keys are never compared as strings. Every app
+ * key belongs to an app (apps.ts); admin keys belong to none.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { ApiKeyInfo, ApiKeyRepository, ApiKeyRole } from '../types.ts';
+import { EaselError } from '../../errors/index.ts';
+import type { ApiKeyIdentity, ApiKeyInfo, ApiKeyRepository, ApiKeyRole } from '../types.ts';
 import { type Db, defined, now } from './shared.ts';
 
 const hashOf = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
@@ -11,13 +13,19 @@ const hashOf = (key: string): string => createHash('sha256').update(key, 'utf8')
 /** A new random API key (256 bits), in the format `create` hands out. */
 export const newApiKey = (): string => `esl_${randomBytes(32).toString('base64url')}`;
 
-interface Row {
+export interface KeyRow {
   id: string;
   role: ApiKeyRole;
   label: string;
+  app_id: string | null;
   created_at: string;
   revoked_at: string | null;
 }
+
+export const KEY_COLUMNS = 'id, role, label, app_id, created_at, revoked_at';
+
+export const keyInfo = (row: KeyRow): ApiKeyInfo =>
+  defined({ id: row.id, role: row.role, label: row.label, appId: row.app_id ?? undefined, createdAt: row.created_at, revokedAt: row.revoked_at ?? undefined });
 
 export class SqliteApiKeyRepository implements ApiKeyRepository {
   #insert;
@@ -25,40 +33,52 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
   #list;
   #revoke;
   #count;
+  #create;
 
   constructor(db: Db) {
     this.#insert = db.prepare(`
-      INSERT INTO api_keys (id, key_sha256, role, label, created_at) VALUES (@id, @hash, @role, @label, @now)
+      INSERT INTO api_keys (id, key_sha256, role, label, app_id, created_at) VALUES (@id, @hash, @role, @label, @appId, @now)
       ON CONFLICT (key_sha256) DO NOTHING`);
-    this.#byHash = db.prepare<[string], Row>('SELECT id, role, label, created_at, revoked_at FROM api_keys WHERE key_sha256 = ?');
-    this.#list = db.prepare<[], Row>('SELECT id, role, label, created_at, revoked_at FROM api_keys ORDER BY created_at, rowid');
+    this.#byHash = db.prepare<[string], KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE key_sha256 = ?`);
+    this.#list = db.prepare<[], KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys ORDER BY created_at, rowid`);
     this.#revoke = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
     this.#count = db.prepare<[], number>('SELECT count(*) FROM api_keys WHERE revoked_at IS NULL').pluck();
+    const appExists = db.prepare<[string], number>('SELECT 1 FROM apps WHERE id = ?').pluck();
+    const newApp = db.prepare('INSERT INTO apps (id, name, created_at) VALUES (?, ?, ?)');
+    // The key and (when it names none) its own app land together, or neither does.
+    this.#create = db.transaction((row: { id: string; hash: string; role: ApiKeyRole; label: string; appId: string | null; now: string }, ownApp: boolean) => {
+      if (ownApp && row.appId !== null) newApp.run(row.appId, row.label, row.now);
+      else if (row.appId !== null && appExists.get(row.appId) === undefined) throw new EaselError('APP_NOT_FOUND', `no app ${row.appId}`);
+      this.#insert.run(row);
+    });
   }
 
-  async create(input: { role: ApiKeyRole; label: string }): Promise<{ id: string; key: string }> {
+  async create(input: { role: ApiKeyRole; label: string; appId?: string }): Promise<{ id: string; key: string; appId?: string }> {
+    if (input.role === 'admin' && input.appId !== undefined) throw new EaselError('REQUEST_INVALID', 'an admin key belongs to no app: send `app` with role app only');
     const key = newApiKey();
     const id = randomUUID();
-    this.#insert.run({ id, hash: hashOf(key), role: input.role, label: input.label, now: now() });
-    return { id, key };
+    const ownApp = input.role === 'app' && input.appId === undefined;
+    // An app of its own takes the key's id, as every app key became at the upgrade that
+    // introduced apps: ctx.caller.app stays what it was for a key made the old way.
+    const appId = input.role === 'admin' ? null : (input.appId ?? id);
+    this.#create({ id, hash: hashOf(key), role: input.role, label: input.label, appId, now: now() }, ownApp);
+    return defined({ id, key, appId: appId ?? undefined });
   }
 
-  async createWithKey(key: string, input: { role: ApiKeyRole; label: string }): Promise<{ id: string; created: boolean }> {
+  async createWithKey(key: string, input: { role: 'admin'; label: string }): Promise<{ id: string; created: boolean }> {
     const hash = hashOf(key);
     const id = randomUUID();
-    const created = this.#insert.run({ id, hash, role: input.role, label: input.label, now: now() }).changes > 0;
-    return { id: created ? id : (this.#byHash.get(hash) as Row).id, created };
+    const created = this.#insert.run({ id, hash, role: input.role, label: input.label, appId: null, now: now() }).changes > 0;
+    return { id: created ? id : (this.#byHash.get(hash) as KeyRow).id, created };
   }
 
-  async verify(key: string): Promise<{ id: string; role: ApiKeyRole; label: string } | undefined> {
+  async verify(key: string): Promise<ApiKeyIdentity | undefined> {
     const row = this.#byHash.get(hashOf(key));
-    return row === undefined || row.revoked_at !== null ? undefined : { id: row.id, role: row.role, label: row.label };
+    return row === undefined || row.revoked_at !== null ? undefined : defined({ id: row.id, role: row.role, label: row.label, appId: row.app_id ?? undefined });
   }
 
   async list(): Promise<ApiKeyInfo[]> {
-    return this.#list.all().map((row) =>
-      defined({ id: row.id, role: row.role, label: row.label, createdAt: row.created_at, revokedAt: row.revoked_at ?? undefined }),
-    );
+    return this.#list.all().map(keyInfo);
   }
 
   async revoke(id: string): Promise<boolean> {

@@ -17,7 +17,7 @@ interface Row {
   size: number;
   sha256: string;
   execution_id: string | null;
-  api_key_id?: string | null;
+  app_id?: string | null;
   created_at: string;
 }
 
@@ -31,7 +31,7 @@ const toRecord = (r: Row): BlobRecord =>
     size: r.size,
     sha256: r.sha256,
     executionId: r.execution_id ?? undefined,
-    apiKeyId: r.api_key_id ?? undefined,
+    appId: r.app_id ?? undefined,
     createdAt: r.created_at,
   });
 
@@ -49,7 +49,7 @@ export class SqliteBlobRepository implements BlobRepository {
 
   constructor(db: Db) {
     this.#get = db.prepare<[string, string], Row>('SELECT * FROM blobs WHERE plugin = ? AND key = ?');
-    this.#byId = db.prepare<[string], Row>('SELECT b.*, e.api_key_id FROM blobs b LEFT JOIN executions e ON e.id = b.execution_id WHERE b.id = ?');
+    this.#byId = db.prepare<[string], Row>('SELECT b.*, e.app_id FROM blobs b LEFT JOIN executions e ON e.id = b.execution_id WHERE b.id = ?');
     // A range scan on (plugin, key): `from` is inclusive (the prefix) or exclusive (a page's last key).
     const page = (op: '>=' | '>', bounded: boolean) =>
       db.prepare<unknown[], Row>(`SELECT * FROM blobs WHERE plugin = ? AND key ${op} ? ${bounded ? 'AND key < ?' : ''} ORDER BY key LIMIT ?`);

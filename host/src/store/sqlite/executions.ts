@@ -19,6 +19,7 @@ interface Row {
   target: string;
   capability: string | null;
   api_key_id: string | null;
+  app_id: string | null;
   user_id: string | null;
   input: string | null;
   status: ExecutionRecord['status'];
@@ -34,7 +35,7 @@ interface Row {
   finished_at: string | null;
 }
 
-const COLUMNS = `id, plugin_name, plugin_version, kind, target, capability, api_key_id, user_id, input, status, output,
+const COLUMNS = `id, plugin_name, plugin_version, kind, target, capability, api_key_id, app_id, user_id, input, status, output,
   error_code, error_message, duration_ms, cpu_ms, heap_used_bytes, resumed, started_at, finished_at,
   coalesce(cost_nanos, (SELECT coalesce(sum(u.cost_nanos), 0) FROM model_usage u WHERE u.execution_id = executions.id)) AS cost_nanos`;
 const SPENT = '(SELECT coalesce(sum(cost_nanos), 0) FROM model_usage WHERE execution_id = @id)';
@@ -48,6 +49,7 @@ const toRecord = (row: Row): ExecutionRecord =>
     target: row.target,
     capability: row.capability ?? undefined,
     apiKeyId: row.api_key_id ?? undefined,
+    appId: row.app_id ?? undefined,
     userId: row.user_id ?? undefined,
     input: fromJson(row.input),
     status: row.status,
@@ -72,7 +74,7 @@ export class SqliteExecutionRepository implements ExecutionRepository {
   #failRunning;
   #markRunning;
   #unfinished;
-  // One statement per filter combination (at most 128), prepared on first use and kept.
+  // One statement per filter combination (at most 256), prepared on first use and kept.
   #lists = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(db: Db) {
@@ -80,8 +82,8 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     // Two writes per call on the execution hot path: batch them across concurrent calls.
     this.#writes = new GroupCommit(db);
     this.#insert = db.prepare(`
-      INSERT INTO executions (id, plugin_name, plugin_version, kind, target, capability, api_key_id, user_id, input, status, started_at)
-      VALUES (@id, @pluginName, @pluginVersion, @kind, @target, @capability, @apiKeyId, @userId, @input, @status, @startedAt)`);
+      INSERT INTO executions (id, plugin_name, plugin_version, kind, target, capability, api_key_id, app_id, user_id, input, status, started_at)
+      VALUES (@id, @pluginName, @pluginVersion, @kind, @target, @capability, @apiKeyId, @appId, @userId, @input, @status, @startedAt)`);
     this.#markRunning = db.prepare(`UPDATE executions SET status = 'running', resumed = resumed + @resumed WHERE id = @id AND status IN ('queued', 'running')`);
     this.#unfinished = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM executions WHERE status IN ('queued', 'running') ORDER BY seq`);
     this.#get = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM executions WHERE id = ?`);
@@ -107,6 +109,7 @@ export class SqliteExecutionRepository implements ExecutionRepository {
       target: execution.target,
       capability: execution.capability ?? null,
       apiKeyId: execution.apiKeyId ?? null,
+      appId: execution.appId ?? null,
       userId: execution.userId ?? null,
       input: toJson(execution.input),
       status,
@@ -162,6 +165,10 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     if (query.target !== undefined) {
       where.push('target = @target');
       params.target = query.target;
+    }
+    if (query.appId !== undefined) {
+      where.push('app_id = @appId');
+      params.appId = query.appId;
     }
     if (query.apiKeyId !== undefined) {
       where.push('api_key_id = @apiKeyId');

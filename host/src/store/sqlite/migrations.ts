@@ -290,6 +290,96 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'apps: tenants that own their keys, users, usage and budgets',
+    sql: `
+      -- An app is a tenant: it owns its app keys, and the user ids its keys send are its own.
+      CREATE TABLE apps (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+
+      -- Every app key so far becomes an app of its own whose id is the key's id: what plugins
+      -- saw as ctx.caller.app (the key's id until now), and the data they keyed by it, stay the same.
+      INSERT INTO apps (id, name, created_at) SELECT id, label, created_at FROM api_keys WHERE role = 'app' ORDER BY rowid;
+
+      -- Rebuilt for the app column and its CHECK: an app key has an app, an admin key none.
+      CREATE TABLE api_keys_v5 (
+        id TEXT PRIMARY KEY,
+        key_sha256 TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'app')),
+        label TEXT NOT NULL,
+        app_id TEXT REFERENCES apps (id),
+        created_at TEXT NOT NULL,
+        revoked_at TEXT,
+        CHECK ((role = 'app') = (app_id IS NOT NULL))
+      ) STRICT;
+      INSERT INTO api_keys_v5 (id, key_sha256, role, label, app_id, created_at, revoked_at)
+        SELECT id, key_sha256, role, label, CASE role WHEN 'app' THEN id END, created_at, revoked_at FROM api_keys ORDER BY rowid;
+      DROP TABLE api_keys;
+      ALTER TABLE api_keys_v5 RENAME TO api_keys;
+      CREATE INDEX api_keys_by_app ON api_keys (app_id) WHERE app_id IS NOT NULL;
+
+      -- Executions and usage name their app; user_id is unique within it only. Rows of keys
+      -- that never were app keys (none the API could make) keep a NULL app: admins see them.
+      ALTER TABLE executions ADD COLUMN app_id TEXT;
+      UPDATE executions SET app_id = api_key_id WHERE api_key_id IN (SELECT id FROM apps);
+      CREATE INDEX executions_by_app ON executions (app_id, seq);
+      CREATE INDEX executions_by_app_user ON executions (app_id, user_id, seq);
+
+      ALTER TABLE model_usage ADD COLUMN app_id TEXT;
+      UPDATE model_usage SET app_id = (SELECT e.app_id FROM executions e WHERE e.id = model_usage.execution_id) WHERE execution_id IS NOT NULL;
+      UPDATE model_usage SET app_id = substr(user_id, 5)
+        WHERE app_id IS NULL AND user_id GLOB 'key:*' AND substr(user_id, 5) IN (SELECT id FROM apps);
+      DROP INDEX model_usage_by_user;
+      -- stats() is a range scan on (app_id, user_id, at).
+      CREATE INDEX model_usage_by_app_user ON model_usage (app_id, user_id, at);
+
+      -- Budgets per app as a whole (user_id '', which no user id can be) and per user of an app.
+      CREATE TABLE budgets_v5 (
+        app_id TEXT NOT NULL REFERENCES apps (id),
+        user_id TEXT NOT NULL,
+        monthly_nanos INTEGER NOT NULL CHECK (monthly_nanos >= 0),
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (app_id, user_id)
+      ) STRICT, WITHOUT ROWID;
+      -- A budget set for a user id before apps existed limited that id under every key. It now
+      -- limits the user in each app that has run calls for it (a key's own user: its app), or,
+      -- for an id no app has used, in every app: no limit is loosened by the upgrade.
+      INSERT OR IGNORE INTO budgets_v5 (app_id, user_id, monthly_nanos, updated_at)
+        SELECT DISTINCT e.app_id, b.user_id, b.monthly_nanos, b.updated_at FROM budgets b JOIN executions e ON e.user_id = b.user_id WHERE e.app_id IS NOT NULL;
+      INSERT OR IGNORE INTO budgets_v5 (app_id, user_id, monthly_nanos, updated_at)
+        SELECT substr(b.user_id, 5), b.user_id, b.monthly_nanos, b.updated_at FROM budgets b
+        WHERE b.user_id GLOB 'key:*' AND substr(b.user_id, 5) IN (SELECT id FROM apps);
+      INSERT OR IGNORE INTO budgets_v5 (app_id, user_id, monthly_nanos, updated_at)
+        SELECT a.id, b.user_id, b.monthly_nanos, b.updated_at FROM budgets b CROSS JOIN apps a
+        WHERE NOT EXISTS (SELECT 1 FROM budgets_v5 n WHERE n.user_id = b.user_id);
+      DROP TABLE budgets;
+      ALTER TABLE budgets_v5 RENAME TO budgets;
+
+      -- The month's spend per user of an app and per app (user_id ''), rebuilt from the usage
+      -- rows that name their app. Holds are not carried: a start clears them anyway.
+      CREATE TABLE monthly_spend_v5 (
+        app_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        month TEXT NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]'),
+        spent_nanos INTEGER NOT NULL CHECK (spent_nanos >= 0),
+        reserved_nanos INTEGER NOT NULL CHECK (reserved_nanos >= 0),
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (app_id, user_id, month)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO monthly_spend_v5 (app_id, user_id, month, spent_nanos, reserved_nanos, updated_at)
+        SELECT app_id, user_id, substr(at, 1, 7), sum(cost_nanos), 0, max(at) FROM model_usage
+        WHERE app_id IS NOT NULL GROUP BY app_id, user_id, substr(at, 1, 7);
+      INSERT INTO monthly_spend_v5 (app_id, user_id, month, spent_nanos, reserved_nanos, updated_at)
+        SELECT app_id, '', substr(at, 1, 7), sum(cost_nanos), 0, max(at) FROM model_usage
+        WHERE app_id IS NOT NULL GROUP BY app_id, substr(at, 1, 7);
+      DROP TABLE monthly_spend;
+      ALTER TABLE monthly_spend_v5 RENAME TO monthly_spend;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -2,6 +2,7 @@
 import { openDatabase } from '@easel/common/sqlite/open-database';
 import type { Store } from '../types.ts';
 import { SqliteApiKeyRepository } from './api-keys.ts';
+import { SqliteAppRepository } from './apps.ts';
 import { SqliteAuditRepository } from './audit.ts';
 import { SqliteBlobRepository } from './blobs.ts';
 import { SqliteBudgetRepository } from './budgets.ts';
@@ -37,6 +38,7 @@ export async function openStore(file: string): Promise<Store> {
     kv: new SqliteKvRepository(db),
     audit: new SqliteAuditRepository(db),
     apiKeys: new SqliteApiKeyRepository(db),
+    apps: new SqliteAppRepository(db),
     usage: new SqliteUsageRepository(db),
     budgets: new SqliteBudgetRepository(db),
     modelCache: new SqliteModelCacheRepository(db),

@@ -1,15 +1,17 @@
 /**
- * model_usage: one row per model call or cache hit, and the month's spend it adds to
- * (monthly_spend, shared with budgets.ts). Costs are integer nano-dollars; see budgets.ts.
+ * model_usage: one row per model call or cache hit, and the month's spend it adds to, for the
+ * user and for its app (monthly_spend, shared with budgets.ts). Costs are integer
+ * nano-dollars; see budgets.ts.
  */
 import { GroupCommit } from '@easel/common/sqlite/group-commit';
 import type { UsageRecord, UsageRepository, UsageRow, UsageStats, UsageTotals } from '../types.ts';
-import { monthOf, toNanos, toUsd } from './budgets.ts';
+import { APP_ROW, monthOf, toNanos, toUsd } from './budgets.ts';
 import { type Db, defined, now } from './shared.ts';
 
 interface Row {
   id: number;
   at: string;
+  app_id: string | null;
   user_id: string;
   plugin_name: string | null;
   execution_id: string | null;
@@ -40,7 +42,7 @@ interface TotalsRow {
 const TOTALS = `count(*) AS calls, count(cached) AS cached_calls, coalesce(sum(status = 'failed'), 0) AS failed_calls,
   coalesce(sum(cost_nanos), 0) AS cost_nanos, coalesce(sum(input_tokens), 0) AS input_tokens,
   coalesce(sum(output_tokens), 0) AS output_tokens, coalesce(sum(images), 0) AS images`;
-const RANGE = 'user_id = @userId AND at >= @since AND at < @until';
+const RANGE = 'app_id = @appId AND user_id = @userId AND at >= @since AND at < @until';
 
 const toTotals = (row: TotalsRow): UsageTotals => ({
   calls: row.calls,
@@ -56,6 +58,8 @@ const toRecord = (row: Row): UsageRecord =>
   defined({
     id: row.id,
     at: row.at,
+    // Only rows written before apps existed, that no app key could be named for, lack one.
+    appId: row.app_id ?? '',
     userId: row.user_id,
     pluginName: row.plugin_name ?? undefined,
     executionId: row.execution_id ?? undefined,
@@ -86,19 +90,20 @@ export class SqliteUsageRepository implements UsageRepository {
     // Every model call writes here: concurrent calls share one commit.
     this.#writes = new GroupCommit(db);
     const insert = db.prepare(`
-      INSERT INTO model_usage (at, user_id, plugin_name, execution_id, step_id, task, model_id, purpose, input_tokens, output_tokens,
+      INSERT INTO model_usage (at, app_id, user_id, plugin_name, execution_id, step_id, task, model_id, purpose, input_tokens, output_tokens,
         images, cost_nanos, cached, status, error_code, latency_ms)
-      VALUES (@at, @userId, @pluginName, @executionId, @stepId, @task, @modelId, @purpose, @inputTokens, @outputTokens,
+      VALUES (@at, @appId, @userId, @pluginName, @executionId, @stepId, @task, @modelId, @purpose, @inputTokens, @outputTokens,
         @images, @costNanos, @cached, @status, @errorCode, @latencyMs)`);
     const addSpend = db.prepare(`
-      INSERT INTO monthly_spend (user_id, month, spent_nanos, reserved_nanos, updated_at) VALUES (@userId, @month, @cost, 0, @at)
-      ON CONFLICT (user_id, month) DO UPDATE SET spent_nanos = spent_nanos + excluded.spent_nanos,
+      INSERT INTO monthly_spend (app_id, user_id, month, spent_nanos, reserved_nanos, updated_at) VALUES (@appId, @userId, @month, @cost, 0, @at)
+      ON CONFLICT (app_id, user_id, month) DO UPDATE SET spent_nanos = spent_nanos + excluded.spent_nanos,
         reserved_nanos = max(0, reserved_nanos - @reserved), updated_at = excluded.updated_at`);
-    // A savepoint inside the group commit's transaction: the row and its spend land together,
-    // or (a bad month, say) neither does while the rest of the batch commits.
+    // A savepoint inside the group commit's transaction: the row and its spend (the user's and
+    // the app's) land together, or (a bad month, say) none does while the rest of the batch commits.
     this.#record = db.transaction((usage: Record<string, unknown>, spend: Record<string, unknown>) => {
       insert.run(usage);
       addSpend.run(spend);
+      addSpend.run({ ...spend, userId: APP_ROW });
     });
     this.#byExecution = db.prepare<[string], Row>('SELECT * FROM model_usage WHERE execution_id = ? ORDER BY id DESC');
     const totals = db.prepare<Record<string, string>, TotalsRow>(`SELECT ${TOTALS} FROM model_usage WHERE ${RANGE}`);
@@ -126,6 +131,7 @@ export class SqliteUsageRepository implements UsageRepository {
     const costNanos = toNanos(row.costUsd);
     const usage = {
       at,
+      appId: row.appId,
       userId: row.userId,
       pluginName: row.pluginName ?? null,
       executionId: row.executionId ?? null,
@@ -143,6 +149,7 @@ export class SqliteUsageRepository implements UsageRepository {
       latencyMs: Math.max(0, Math.round(row.latencyMs)),
     };
     const spend = {
+      appId: row.appId,
       userId: row.userId,
       month: options.month ?? monthOf(at),
       cost: costNanos,
@@ -152,8 +159,8 @@ export class SqliteUsageRepository implements UsageRepository {
     await this.#writes.run(() => this.#record(usage, spend));
   }
 
-  async stats(userId: string, since: string, until: string): Promise<UsageStats> {
-    const range = { userId, since: instant(since), until: instant(until) };
+  async stats(user: { appId: string; userId: string }, since: string, until: string): Promise<UsageStats> {
+    const range = { appId: user.appId, userId: user.userId, since: instant(since), until: instant(until) };
     const result = this.#stats(range);
     return {
       ...range,
