@@ -1,7 +1,8 @@
 /**
  * The guest side of the sandbox: plain JavaScript evaluated (strict, via `evalClosure`) in a
  * plugin's context BEFORE the plugin script. `$0` is the bridge Reference, `$1` the payload
- * cap, `$2` the byte-array cap. It returns `{ dispatch, abort, afterLoad }`, which the worker
+ * cap, `$2` the byte-array cap, `$3` the other per-call limits as a JSON string (GuestLimits;
+ * absent: the host's defaults). It returns `{ dispatch, abort, afterLoad }`, which the worker
  * holds as References.
  *
  * Rules this code keeps, because plugin code runs in the same realm afterwards:
@@ -14,6 +15,11 @@
  *   plugin views (typed arrays, DataViews, buffers) never cross; shared, resizable and
  *   detached buffers are refused, and sizes are checked before anything is copied;
  * - only errors this shim creates for bridge failures keep their `code` (a WeakSet decides);
+ * - limits are checked here, where the data is made, before anything crosses: a crossing
+ *   copies its arguments out of the isolate's heap (outside its memory limit) and queues work
+ *   in the worker, so an oversize log line, kv key or value, a call past its pending-call
+ *   cap, or any call after its call ended is refused (or, for fire-and-forget log lines,
+ *   dropped and counted: the counts ride on the call's answer) without crossing;
  * - memory V8 does not charge to the isolate's limit cannot be had: WebAssembly (memories and
  *   memory.grow) and SharedArrayBuffer are removed, and ArrayBuffer is a wrapper that refuses
  *   `maxByteLength`, with `resize` gone, so no resizable or growable buffer exists. Plain
@@ -21,6 +27,23 @@
  * - the promise `dispatch` returns never reaches plugin code and carries its own species, so
  *   isolated-vm's `then` on it runs no plugin code (the worker still never trusts its text).
  */
+/**
+ * Per-call limits the guest shim enforces before anything crosses the bridge (`$3`, as JSON).
+ * Any field left out takes a default host's value.
+ */
+export interface GuestLimits {
+  /** Bridge calls (other than log lines) one call may have in flight (`EASEL_SANDBOX_MAX_PENDING_BRIDGE_CALLS`). */
+  maxPendingBridgeCalls?: number;
+  /** `ctx.log` lines one call may have in flight; more are dropped and counted (`EASEL_SANDBOX_MAX_PENDING_LOG_LINES`). */
+  maxPendingLogLines?: number;
+  /** Largest log line, message and fields as JSON, in UTF-8 bytes (`EASEL_LOG_MAX_LINE_BYTES`). */
+  maxLogLineBytes?: number;
+  /** Longest kv key or prefix, in characters (`EASEL_KV_MAX_KEY_LENGTH`). */
+  maxKvKeyLength?: number;
+  /** Largest kv value as JSON, in UTF-8 bytes (`EASEL_KV_MAX_VALUE_BYTES`). */
+  maxKvValueBytes?: number;
+}
+
 export const GUEST_SHIM = String.raw`'use strict';
 const bridge = $0;
 const MAX_PAYLOAD = $1;
@@ -65,6 +88,7 @@ const construct = R.construct;
 const getOwnPropertyDescriptor = O.getOwnPropertyDescriptor;
 const refApply = bridge.apply;
 const MAX_MESSAGE = 1000;
+const charCodeAt = String.prototype.charCodeAt;
 
 // Byte copying uses the native getters and set, so no view a plugin built (or patched) runs code.
 const NativeArrayBuffer = G.ArrayBuffer;
@@ -126,6 +150,44 @@ const valueDescriptor = (value) => nullObject({ value: value, enumerable: true, 
 
 const bridgeErrors = new WeakSetCtor();
 const ownGet = (o, key) => (o !== null && (typeof o === 'object' || typeof o === 'function') && hasOwn(o, key) ? o[key] : undefined);
+
+// Per-call limits (GuestLimits); the defaults are a default host's.
+const LIMITS = typeof $3 === 'string' ? parse($3) : undefined;
+const limitOf = (name, fallback) => {
+  const v = ownGet(LIMITS, name);
+  return typeof v === 'number' && v >= 0 ? v : fallback;
+};
+const MAX_PENDING = limitOf('maxPendingBridgeCalls', 64);
+const MAX_PENDING_LOGS = limitOf('maxPendingLogLines', 32);
+const MAX_LOG_LINE = limitOf('maxLogLineBytes', 8192);
+const MAX_KV_KEY = limitOf('maxKvKeyLength', 512);
+const MAX_KV_VALUE = limitOf('maxKvValueBytes', 65536);
+
+// UTF-8 size of s, counted only as far as needed: max + 1 once it is past max.
+const utf8Bytes = (s, max) => {
+  const n = s.length;
+  if (n > max) return max + 1;
+  if (n * 3 <= max) {
+    // Every UTF-16 unit is at most 3 bytes; an exact count only matters near the cap.
+    let ascii = true;
+    for (let i = 0; i < n && ascii; i++) ascii = apply(charCodeAt, s, [i]) < 0x80;
+    if (ascii) return n;
+  }
+  let bytes = 0;
+  for (let i = 0; i < n && bytes <= max; i++) {
+    const c = apply(charCodeAt, s, [i]);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = apply(charCodeAt, s, [i + 1]);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes > max ? max + 1 : bytes;
+};
 const text = (v) => {
   try {
     const s = typeof v === 'string' ? v : StringCtor(v);
@@ -172,15 +234,8 @@ const bridgeDown = () => {
 };
 
 // The one way out of the isolate: four strings (and maybe one fresh buffer) in, one envelope back.
-const send = (callId, capability, op, args, bytes, decoder) => {
-  let json;
-  try {
-    json = stringify(args);
-  } catch (e) {
-    return rejected(bridgeError('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be JSON: ' + text(ownGet(e, 'message'))));
-  }
-  if (typeof json !== 'string') json = '{}';
-  if (json.length > MAX_PAYLOAD) return rejected(bridgeError('BRIDGE_ARGUMENT_INVALID', 'bridge arguments are over ' + MAX_PAYLOAD + ' bytes'));
+const sendJson = (callId, capability, op, json, bytes, decoder) => {
+  if (utf8Bytes(json, MAX_PAYLOAD) > MAX_PAYLOAD) return rejected(bridgeError('BRIDGE_ARGUMENT_INVALID', 'bridge arguments are over ' + MAX_PAYLOAD + ' bytes'));
   let answer;
   try {
     answer = apply(refApply, bridge, [undefined, [callId, capability, op, json, bytes], APPLY_OPTIONS]);
@@ -189,8 +244,50 @@ const send = (callId, capability, op, args, bytes, decoder) => {
   }
   return then(answer, decoder, bridgeDown);
 };
-const call = (callId, capability, op, args, bytes) => send(callId, capability, op, args, bytes, decode);
-const callWithBytes = (callId, capability, op, args, bytes) => send(callId, capability, op, args, bytes, decodeWithBytes);
+const send = (callId, capability, op, args, bytes, decoder) => {
+  let json;
+  try {
+    json = stringify(args);
+  } catch (e) {
+    return rejected(bridgeError('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be JSON: ' + text(ownGet(e, 'message'))));
+  }
+  if (typeof json !== 'string') json = '{}';
+  return sendJson(callId, capability, op, json, bytes, decoder);
+};
+
+// A call's own state: bridge calls and log lines in flight, log lines dropped, and whether it ended.
+const callState = () => {
+  const state = create(null);
+  state.pending = 0;
+  state.logs = 0;
+  state.oversize = 0;
+  state.overflow = 0;
+  state.invalid = 0;
+  state.ended = false;
+  return state;
+};
+// Every bridge call but a log line: refused without crossing once the call has ended, or while
+// it has MAX_PENDING in flight (the worker refuses the same, but only after the copy).
+const guard = (state, start) => {
+  if (state.ended) return rejected(bridgeError('EXECUTION_ABORTED', 'this call has ended'));
+  if (state.pending >= MAX_PENDING) return rejected(bridgeError('BRIDGE_BUSY', 'at most ' + MAX_PENDING + ' bridge calls may be in flight per call'));
+  state.pending++;
+  return then(start(), (v) => {
+    state.pending--;
+    return v;
+  }, (e) => {
+    state.pending--;
+    throw e;
+  });
+};
+// The drop counts, put in front of the call's answer for the worker to report.
+const withDrops = (envelope, state) => {
+  if (state.oversize + state.overflow + state.invalid === 0) return envelope;
+  const head = '{"logsDropped":{"oversize":' + state.oversize + ',"overflow":' + state.overflow + ',"invalid":' + state.invalid + '},';
+  if (typeof envelope === 'string') return head + apply(stringSlice, envelope, [1]);
+  defineProperty(envelope, 0, nullObject({ value: head + apply(stringSlice, ownGet(envelope, 0), [1]), enumerable: true, writable: true, configurable: true }));
+  return envelope;
+};
 
 /**
  * Copies a plugin's bytes (any typed array, DataView or ArrayBuffer) into a fresh
@@ -356,11 +453,51 @@ const makeSignal = () => {
   return nullObject({ signal: signal, fire: fire });
 };
 
-const makeContext = (callId, meta, signal) => {
-  const c = (capability, op, args, bytes) => call(callId, capability, op, args, bytes);
-  const cb = (capability, op, args, bytes) => callWithBytes(callId, capability, op, args, bytes);
+const makeContext = (callId, meta, signal, state) => {
+  const c = (capability, op, args, bytes) => guard(state, () => send(callId, capability, op, args, bytes, decode));
+  const cb = (capability, op, args, bytes) => guard(state, () => send(callId, capability, op, args, bytes, decodeWithBytes));
+  // Fire and forget, so never queued without bound: a line over the size cap, past the cap of
+  // lines in flight, or whose fields are not JSON is dropped here and counted.
   const log = (level) => (message, fields) => {
-    then(c('log', level, { message: typeof message === 'string' ? message : text(message), fields: fields }), noop, noop);
+    if (state.ended) return;
+    const line = typeof message === 'string' ? message : text(message);
+    let size = utf8Bytes(line, MAX_LOG_LINE);
+    if (size > MAX_LOG_LINE) {
+      state.oversize++;
+      return;
+    }
+    if (state.logs >= MAX_PENDING_LOGS) {
+      state.overflow++;
+      return;
+    }
+    let fieldsJson;
+    if (fields !== null && typeof fields === 'object') {
+      try { fieldsJson = stringify(fields); } catch (e) { fieldsJson = undefined; }
+      if (typeof fieldsJson !== 'string') {
+        state.invalid++;
+        return;
+      }
+    }
+    size += utf8Bytes(fieldsJson === undefined ? '{}' : fieldsJson, MAX_LOG_LINE - size);
+    if (size > MAX_LOG_LINE) {
+      state.oversize++;
+      return;
+    }
+    state.logs++;
+    const done = () => { state.logs--; };
+    const json = '{"message":' + stringify(line) + (fieldsJson === undefined ? '' : ',"fields":' + fieldsJson) + '}';
+    then(sendJson(callId, 'log', level, json, undefined, decode), done, done);
+  };
+  const keyRefused = (key, name, least) => (typeof key === 'string' && key.length > MAX_KV_KEY ? rejected(bridgeError('KV_KEY_INVALID', name + ' must be ' + least + ' to ' + MAX_KV_KEY + ' printable characters')) : undefined);
+  const kvSet = (key, value) => {
+    const refused = keyRefused(key, 'key', 1);
+    if (refused !== undefined) return refused;
+    let json;
+    try { json = stringify(value); } catch (e) { json = undefined; }
+    // Not JSON: sent as it is, for the host to refuse with its own message.
+    if (typeof json !== 'string') return then(c('kv', 'set', { key: key, value: value }), noop);
+    if (utf8Bytes(json, MAX_KV_VALUE) > MAX_KV_VALUE) return rejected(bridgeError('KV_VALUE_TOO_LARGE', 'value is over ' + MAX_KV_VALUE + ' bytes as JSON'));
+    return then(guard(state, () => sendJson(callId, 'kv', 'set', '{"key":' + stringify(key) + ',"value":' + json + '}', undefined, decode)), noop);
   };
   const plugin = ownGet(meta, 'plugin');
   const caller = ownGet(meta, 'caller');
@@ -386,10 +523,10 @@ const makeContext = (callId, meta, signal) => {
     config: deepFreeze(ownGet(meta, 'config') ?? {}),
     log: freeze({ debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }),
     kv: freeze({
-      get: (key) => c('kv', 'get', { key: key }),
-      set: (key, value) => then(c('kv', 'set', { key: key, value: value }), noop),
-      delete: (key) => c('kv', 'delete', { key: key }),
-      list: (prefix, options) => c('kv', 'list', { prefix: prefix, limit: ownGet(options, 'limit') }),
+      get: (key) => keyRefused(key, 'key', 1) ?? c('kv', 'get', { key: key }),
+      set: kvSet,
+      delete: (key) => keyRefused(key, 'key', 1) ?? c('kv', 'delete', { key: key }),
+      list: (prefix, options) => keyRefused(prefix, 'prefix', 0) ?? c('kv', 'list', { prefix: prefix, limit: ownGet(options, 'limit') }),
     }),
     models: freeze({
       text: (request) => c('models', 'text', request),
@@ -505,9 +642,11 @@ const withBytes = (input, names, bins) => {
   return input;
 };
 const run = (resolve, callId, kind, target, capability, inputJson, metaJson, bins) => {
+  const state = callState();
   const finish = (envelope) => {
+    state.ended = true;
     apply(mapDelete, live, [callId]);
-    resolve(envelope);
+    resolve(withDrops(envelope, state));
   };
   const settle = (produce, value) => {
     let envelope;
@@ -522,7 +661,7 @@ const run = (resolve, callId, kind, target, capability, inputJson, metaJson, bin
     const input = withBytes(parse(inputJson), ownGet(meta, 'binary'), bins);
     const signal = makeSignal();
     apply(mapSet, live, [callId, signal.fire]);
-    result = apply(handler, undefined, [input, makeContext(callId, meta, signal.signal)]);
+    result = apply(handler, undefined, [input, makeContext(callId, meta, signal.signal, state)]);
     const pending = apply(promiseResolve, PromiseCtor, [result]);
     then(pending, (v) => settle(success, v), (e) => settle(failure, e));
   } catch (e) {

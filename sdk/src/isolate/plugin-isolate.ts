@@ -7,7 +7,7 @@
  * load is exactly what the host loads.
  */
 import ivm from 'isolated-vm';
-import { GUEST_SHIM } from './guest-shim.ts';
+import { GUEST_SHIM, type GuestLimits } from './guest-shim.ts';
 import type { ExpectedHandlers } from './handlers.ts';
 
 /**
@@ -42,6 +42,14 @@ export interface BuildOptions {
   maxBinaryBytes: number;
   cache: ScriptCache;
   bridge: GuestBridge;
+  /** Per-call limits the guest shim checks before a bridge call crosses (a default host's when absent). */
+  guestLimits?: GuestLimits;
+  /**
+   * V8 lost control of the isolate (isolated-vm's `onCatastrophicError`, run on the main
+   * thread): the process must end. Default: `process.abort()` at once; a caller may first say
+   * which plugin it was, and must end the process itself.
+   */
+  onCatastrophicError?: (message: string) => void;
 }
 
 type CompiledScript = ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer>; cachedDataRejected?: boolean };
@@ -69,7 +77,8 @@ export class PluginIsolate {
     this.scriptSha256 = opts.scriptSha256;
     this.memoryMb = opts.memoryMb;
     // A catastrophic OOM leaves V8 unrecoverable: end the worker, the supervisor restarts it.
-    this.isolate = new ivm.Isolate({ memoryLimit: opts.memoryMb, onCatastrophicError: () => process.abort() });
+    const onCatastrophicError = opts.onCatastrophicError ?? (() => process.abort());
+    this.isolate = new ivm.Isolate({ memoryLimit: opts.memoryMb, onCatastrophicError });
   }
 
   /** Creates the isolate; `onIsolate` sees it before any code runs so a watchdog can guard the build. */
@@ -84,7 +93,7 @@ export class PluginIsolate {
     const context = await this.isolate.createContext();
     this.#context = context;
     const bridge = new ivm.Reference(opts.bridge);
-    const api = (await context.evalClosure(GUEST_SHIM, [bridge, opts.maxPayloadBytes, opts.maxBinaryBytes], {
+    const api = (await context.evalClosure(GUEST_SHIM, [bridge, opts.maxPayloadBytes, opts.maxBinaryBytes, opts.guestLimits === undefined ? undefined : JSON.stringify(opts.guestLimits)], {
       result: { reference: true },
       timeout: Math.max(opts.cpuMs, 1000),
       filename: 'easel:guest-shim',
