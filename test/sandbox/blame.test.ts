@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Sandbox } from '../../host/src/sandbox/index.ts';
+import type { QuarantineEvent, Sandbox } from '../../host/src/sandbox/index.ts';
 import { call, expectNoWorkerFaults, fixture, installSentinels, rejection, startSandbox, TestBridge, waitFor, type Fixture, type TestLogger } from './helpers.ts';
 
 installSentinels();
@@ -10,6 +10,7 @@ interface Setup {
   bridge: TestBridge;
   sandbox: Sandbox;
   logger: TestLogger;
+  events: QuarantineEvent[];
 }
 
 /**
@@ -38,7 +39,7 @@ function expectStruckOnly(logger: TestLogger, pluginId: string, deaths: number):
 }
 
 describe('a worker that ends itself naming a plugin strikes only that plugin', () => {
-  const s = { bridge: new TestBridge() } as Setup;
+  const s = { bridge: new TestBridge(), events: [] } as unknown as Setup;
   let culprit: Fixture;
   let bystander: Fixture;
 
@@ -48,7 +49,7 @@ describe('a worker that ends itself naming a plugin strikes only that plugin', (
     // A wall budget the parked call stays within for the whole round.
     bystander = await fixture('sandbox-limits', { cpuMs: 1000, wallMs: 20_000 }, 'bystander@1.0.0');
     s.bridge.grant(bystander.plugin.id, 'kv');
-    ({ sandbox: s.sandbox, logger: s.logger } = await startSandbox(s.bridge, { workers: 1, quarantineAfterCrashes: ROUNDS, quarantineWindowMs: 60_000 }));
+    ({ sandbox: s.sandbox, logger: s.logger } = await startSandbox(s.bridge, { workers: 1, quarantineAfterCrashes: ROUNDS, quarantineWindowMs: 60_000, onQuarantine: (e) => s.events.push(e) }));
   });
   afterAll(async () => {
     expectNoWorkerFaults(s.logger);
@@ -66,11 +67,22 @@ describe('a worker that ends itself naming a plugin strikes only that plugin', (
     expectStruckOnly(s.logger, culprit.plugin.id, ROUNDS);
     expect((await rejection(call(s.sandbox, culprit, 'limits', 'echo'))).code).toBe('PLUGIN_QUARANTINED');
     expect((await call(s.sandbox, bystander, 'limits', 'echo', { alive: true })).output).toEqual({ echoed: { alive: true } });
+    // The quarantine carries the worker's evidence, crash by crash; the bystander has none.
+    const quarantine = s.sandbox.quarantineOf(culprit.plugin.id)!;
+    expect(quarantine).toMatchObject({ pluginId: culprit.plugin.id, until: undefined });
+    expect(quarantine.strikes.map((k) => [k.reason, k.bystanderCalls])).toEqual(Array(ROUNDS).fill(['an isolate kept running after it was disposed', 1]));
+    expect(s.sandbox.quarantines().map((q) => q.pluginId)).toEqual([culprit.plugin.id]);
+    expect(s.events.map((e) => [e.type, e.cause, e.quarantine.pluginId])).toEqual([['quarantined', 'crashes', culprit.plugin.id]]);
+    // Lifted by someone: it runs again, and the listener hears who.
+    expect(s.sandbox.liftQuarantine(culprit.plugin.id, 'key:admin')?.pluginId).toBe(culprit.plugin.id);
+    expect(s.sandbox.liftQuarantine(culprit.plugin.id, 'key:admin')).toBeUndefined();
+    expect(s.events.at(-1)).toMatchObject({ type: 'lifted', cause: 'lifted', actor: 'key:admin' });
+    expect((await call(s.sandbox, culprit, 'limits', 'echo', { back: true })).output).toEqual({ echoed: { back: true } });
   });
 });
 
 describe('the RSS cap names the isolate that filled the memory, even from detached code', () => {
-  const s = { bridge: new TestBridge() } as Setup;
+  const s = { bridge: new TestBridge(), events: [] } as unknown as Setup;
   let culprit: Fixture;
   let bystander: Fixture;
 
@@ -79,7 +91,7 @@ describe('the RSS cap names the isolate that filled the memory, even from detach
     culprit = await fixture('sandbox-memory', { memoryMb: 1024, cpuMs: 5000, wallMs: 5000 }, 'filler@1.0.0');
     bystander = await fixture('sandbox-memory', { memoryMb: 16, cpuMs: 1000, wallMs: 20_000 }, 'parked@1.0.0');
     s.bridge.grant(bystander.plugin.id, 'kv');
-    ({ sandbox: s.sandbox, logger: s.logger } = await startSandbox(s.bridge, { workers: 1, quarantineAfterCrashes: ROUNDS, quarantineWindowMs: 60_000, workerMaxRssMb: 320 }));
+    ({ sandbox: s.sandbox, logger: s.logger } = await startSandbox(s.bridge, { workers: 1, quarantineAfterCrashes: ROUNDS, quarantineWindowMs: 60_000, workerMaxRssMb: 320, onQuarantine: (e) => s.events.push(e) }));
   });
   afterAll(async () => {
     expectNoWorkerFaults(s.logger);
@@ -98,5 +110,18 @@ describe('the RSS cap names the isolate that filled the memory, even from detach
     expectStruckOnly(s.logger, culprit.plugin.id, ROUNDS);
     expect((await rejection(call(s.sandbox, culprit, 'memory', 'echo'))).code).toBe('PLUGIN_QUARANTINED');
     expect((await call(s.sandbox, bystander, 'memory', 'echo', { alive: true })).output).toEqual({ echoed: { alive: true } });
+    // Each strike holds the figures the worker blamed on: past the cap, and a real share of it charged to the culprit.
+    const cap = 320 * 1024 * 1024;
+    for (const strike of s.sandbox.quarantineOf(culprit.plugin.id)!.strikes) {
+      expect(strike.evidence?.capBytes).toBe(cap);
+      expect(strike.evidence?.workerRssBytes).toBeGreaterThan(cap);
+      expect(strike.evidence?.chargedBytes).toBeGreaterThanOrEqual(0.1 * cap);
+    }
+    expect(s.sandbox.quarantineOf(bystander.plugin.id)).toBeUndefined();
+    // Loading the plugin again ends the quarantine too.
+    await s.sandbox.load(culprit.plugin, culprit.expected);
+    expect(s.sandbox.quarantines()).toEqual([]);
+    expect(s.events.at(-1)).toMatchObject({ type: 'lifted', cause: 'reloaded' });
+    expect((await call(s.sandbox, culprit, 'memory', 'echo', { back: true })).output).toEqual({ echoed: { back: true } });
   });
 });

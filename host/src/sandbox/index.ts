@@ -10,8 +10,8 @@ export { WithBytes } from './bytes.ts';
 
 /**
  * Starts `options.workers` sandbox worker processes and resolves once all are ready.
- * Quarantine (after `quarantineAfterCrashes` crashes in `quarantineWindowMs`) lasts until
- * `load()` or `unload()` is called for that plugin id.
+ * Quarantine (after `quarantineAfterCrashes` crashes blamed on a plugin in `quarantineWindowMs`)
+ * lasts `quarantineLiftMs`, or until `liftQuarantine()`, `load()` or `unload()` for that plugin id.
  */
 export function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   return Supervisor.start(options);

@@ -21,6 +21,15 @@ export interface WorkerInit {
   maxBinaryBytes: number;
   maxPendingBridgeCalls: number;
   maxRssBytes: number;
+  /** What the guest shim checks before a bridge call crosses (log lines, kv keys and values). */
+  guestLimits: { maxPendingLogLines: number; maxLogLineBytes: number; maxKvKeyLength: number; maxKvValueBytes: number };
+}
+
+/** Figures a worker gives for the plugin it blames (bytes). */
+export interface FatalEvidence {
+  workerRssBytes?: number;
+  chargedBytes?: number;
+  capBytes?: number;
 }
 
 export type ParentMessage =
@@ -69,12 +78,14 @@ export type WorkerMessage =
   | { t: 'bridge'; bridgeId: number; callId: string; capability: string; op: string; args: unknown; bytes: boolean }
   | { t: 'stats'; reqId: number; stats: WorkerStats }
   | { t: 'log'; level: 'info' | 'warn' | 'error'; msg: string; fields: Record<string, unknown> }
-  /** The worker is about to end itself; `pluginId` names the plugin it blames, if any. */
-  | { t: 'fatal'; reason: string; pluginId?: string };
+  /** The worker is about to end itself; `pluginId` names the plugin it blames, if any, with the figures behind it. */
+  | { t: 'fatal'; reason: string; pluginId?: string; evidence?: FatalEvidence };
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isString = (v: unknown, max = 1024): v is string => typeof v === 'string' && v.length <= max;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+const isEvidence = (v: unknown): v is FatalEvidence => isObject(v) && Object.entries(v).every(([k, n]) => ['workerRssBytes', 'chargedBytes', 'capBytes'].includes(k) && isCount(n));
 
 /** Narrows a frame from a worker; anything else is a protocol violation. */
 export function isWorkerMessage(m: unknown): m is WorkerMessage {
@@ -96,7 +107,7 @@ export function isWorkerMessage(m: unknown): m is WorkerMessage {
     case 'log':
       return (m.level === 'info' || m.level === 'warn' || m.level === 'error') && isString(m.msg, 4096) && isObject(m.fields);
     case 'fatal':
-      return isString(m.reason, 4096) && (m.pluginId === undefined || isString(m.pluginId, 512));
+      return isString(m.reason, 4096) && (m.pluginId === undefined || isString(m.pluginId, 512)) && (m.evidence === undefined || isEvidence(m.evidence));
     default:
       return false;
   }

@@ -11,14 +11,16 @@ import { CrashLedger } from './crash-ledger.ts';
 import { bytesAsBase64 } from '@easel/sdk/isolate';
 import { WithBytes } from './bytes.ts';
 import { toGuestError } from './guest-error.ts';
-import type { ExpectedHandlers, ParentMessage, WorkerMessage } from './protocol.ts';
-import type { BridgeCaller, InvokeRequest, InvokeResult, Sandbox, SandboxOptions, SandboxPlugin, SandboxStats } from './types.ts';
+import type { ExpectedHandlers, FatalEvidence, ParentMessage, WorkerMessage } from './protocol.ts';
+import type { BridgeCaller, InvokeRequest, InvokeResult, QuarantineEvent, Sandbox, SandboxOptions, SandboxPlugin, SandboxQuarantine, SandboxStats } from './types.ts';
 import { WorkerProcess } from './worker-process.ts';
 
 const DEFAULT_ENTRY = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 const SHUTDOWN_GRACE_MS = 3_000;
 const MAX_RESTART_DELAY_MS = 5_000;
+/** A default host's guest limits (`EASEL_SANDBOX_MAX_PENDING_LOG_LINES`, `EASEL_LOG_MAX_LINE_BYTES`, `EASEL_KV_MAX_*`). */
+const DEFAULT_GUEST_LIMITS = { maxPendingLogLines: 32, maxLogLineBytes: 8192, maxKvKeyLength: 512, maxKvValueBytes: 65536 };
 
 interface Slot {
   index: number;
@@ -26,10 +28,11 @@ interface Slot {
   failedStarts: number;
   restartTimer: NodeJS.Timeout | undefined;
   /**
-   * Plugin the worker blamed in its last words (a runaway isolate, the RSS cap): when set, the
-   * worker's death is charged to that plugin alone.
+   * Plugin the worker blamed in its last words (a runaway isolate, the RSS cap, an isolate V8
+   * gave up on), with its reason and figures: when set, the worker's death is charged to that
+   * plugin alone. When not, to nobody.
    */
-  blame: string | undefined;
+  blame: { pluginId: string; reason: string; evidence?: FatalEvidence } | undefined;
 }
 
 interface PendingCall {
@@ -68,7 +71,7 @@ export class Supervisor implements Sandbox {
   private constructor(opts: SandboxOptions, internals: SupervisorInternals) {
     this.#opts = opts;
     this.#entry = internals.workerEntry ?? DEFAULT_ENTRY;
-    this.#ledger = new CrashLedger(opts.quarantineAfterCrashes, opts.quarantineWindowMs);
+    this.#ledger = new CrashLedger(opts.quarantineAfterCrashes, opts.quarantineWindowMs, opts.quarantineLiftMs ?? 0, (e) => this.#onQuarantine(e));
   }
 
   static async start(opts: SandboxOptions, internals: SupervisorInternals = {}): Promise<Supervisor> {
@@ -97,7 +100,11 @@ export class Supervisor implements Sandbox {
   invoke(request: InvokeRequest): Promise<InvokeResult> {
     const { plugin } = request;
     if (this.#closed) return Promise.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shut down'));
-    if (this.#ledger.isQuarantined(plugin.id)) return Promise.reject(new EaselError('PLUGIN_QUARANTINED', `${plugin.id} crashed its sandbox worker too often`));
+    const quarantine = this.#ledger.quarantineOf(plugin.id);
+    if (quarantine) {
+      const liftsAt = quarantine.until === undefined ? null : new Date(quarantine.until).toISOString();
+      return Promise.reject(new EaselError('PLUGIN_QUARANTINED', `${plugin.name}@${plugin.version} crashed its sandbox worker too often and is quarantined ${liftsAt ? `until ${liftsAt}` : 'until an admin lifts it'}`, { since: new Date(quarantine.since).toISOString(), liftsAt }));
+    }
     if (request.signal?.aborted) return Promise.reject(new EaselError('EXECUTION_ABORTED', 'the call was cancelled'));
     let inputJson: string;
     let configJson: string;
@@ -178,6 +185,18 @@ export class Supervisor implements Sandbox {
     return this.#slots.flatMap((s) => (s.worker?.alive && s.worker.isReady && s.worker.pid !== undefined ? [s.worker.pid] : []));
   }
 
+  quarantineOf(pluginId: string): SandboxQuarantine | undefined {
+    return this.#ledger.quarantineOf(pluginId);
+  }
+
+  quarantines(): SandboxQuarantine[] {
+    return this.#ledger.list();
+  }
+
+  liftQuarantine(pluginId: string, actor: string): SandboxQuarantine | undefined {
+    return this.#ledger.lift(pluginId, actor);
+  }
+
   async stats(): Promise<SandboxStats> {
     const total: SandboxStats = {
       workers: 0,
@@ -189,6 +208,8 @@ export class Supervisor implements Sandbox {
       cacheRejectedHmac: 0,
       cacheRejectedV8: 0,
       bridgeNonStringArgs: 0,
+      rssBytes: 0,
+      logLinesDropped: 0,
     };
     const live = this.#slots.flatMap((s) => (s.worker?.alive ? [s.worker] : []));
     const replies = await Promise.all(live.map((w) => this.#request(w, (reqId) => ({ t: 'stats', reqId })).catch(() => undefined)));
@@ -205,6 +226,7 @@ export class Supervisor implements Sandbox {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#ledger.close();
     for (const call of [...this.#calls.values()]) call.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shutting down'));
     for (const req of [...this.#requests.values()]) req.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shutting down'));
     this.#requests.clear();
@@ -266,6 +288,7 @@ export class Supervisor implements Sandbox {
         maxBinaryBytes: this.#opts.maxBinaryBytes,
         maxPendingBridgeCalls: this.#opts.maxPendingBridgeCalls,
         maxRssBytes: (this.#opts.workerMaxRssMb ?? 1024) * 1024 * 1024,
+        guestLimits: { ...DEFAULT_GUEST_LIMITS, ...definedOnly(this.#opts.guestLimits ?? {}) },
       },
       // JSON escaping can make a payload up to six times longer in a frame.
       6 * maxPayload + this.#opts.maxBinaryBytes + 1024 * 1024,
@@ -300,8 +323,9 @@ export class Supervisor implements Sandbox {
       case 'log':
         return this.#opts.logger[m.level]({ ...m.fields, sandboxWorker: worker.pid }, m.msg);
       case 'fatal':
-        if (m.pluginId !== undefined && this.#placement.get(m.pluginId) === slot.index) slot.blame = m.pluginId;
-        return this.#opts.logger.error({ sandboxWorker: worker.pid, plugin: m.pluginId, reason: m.reason }, 'sandbox worker is ending itself');
+        // Only a plugin placed on this worker can be blamed by it.
+        if (m.pluginId !== undefined && this.#placement.get(m.pluginId) === slot.index) slot.blame = { pluginId: m.pluginId, reason: m.reason, ...(m.evidence ? { evidence: m.evidence } : {}) };
+        return this.#opts.logger.error({ sandboxWorker: worker.pid, plugin: m.pluginId, reason: m.reason, evidence: m.evidence }, 'sandbox worker is ending itself');
       default:
         return;
     }
@@ -351,18 +375,20 @@ export class Supervisor implements Sandbox {
   #onExit(slot: Slot, worker: WorkerProcess, detail: { code: number | null; signal: string | null; reason: string | undefined; stderr: string }): void {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
-    const struck = new Set<string>();
     const blamed = slot.blame;
+    const inFlight = new Set<string>();
+    let bystanderCalls = 0;
     for (const call of [...this.#calls.values()]) {
       if (call.worker !== worker) continue;
-      // A worker that never came up ran no plugin code: nobody is to blame. One that named the
-      // plugin it ended itself for charges that plugin only: the other calls fail with it (their
-      // isolates went with the process) but were bystanders. With no name (killed from outside,
-      // a V8 abort), every plugin with a call in flight is a suspect.
-      if (worker.isReady && blamed === undefined) struck.add(call.pluginId);
+      // Every call fails with the worker (its isolates went with the process), but only the
+      // plugin the worker blamed, on its own evidence, is charged. Having a call in flight is
+      // no evidence: a plugin parked on a kv read while a neighbour filled the memory would
+      // otherwise be quarantined for it. A death no one was named for (killed from outside,
+      // a V8 abort the worker could not attribute) charges nobody.
+      inFlight.add(call.pluginId);
+      if (call.pluginId !== blamed?.pluginId) bystanderCalls++;
       call.reject(new EaselError('SANDBOX_CRASHED', 'the sandbox worker died during the call; it has been restarted'));
     }
-    if (blamed !== undefined) struck.add(blamed);
     for (const [reqId, req] of [...this.#requests]) {
       if (req.worker !== worker) continue;
       this.#requests.delete(reqId);
@@ -370,11 +396,12 @@ export class Supervisor implements Sandbox {
     }
     if (this.#closed) return;
     this.#opts.logger.error(
-      { sandboxWorker: worker.pid, code: detail.code, signal: detail.signal, reason: detail.reason, stderr: detail.stderr.slice(-1024), plugins: [...struck] },
+      { sandboxWorker: worker.pid, code: detail.code, signal: detail.signal, reason: detail.reason, stderr: detail.stderr.slice(-1024), plugins: blamed ? [blamed.pluginId] : [], inFlight: [...inFlight] },
       'sandbox worker died',
     );
-    for (const pluginId of struck) {
-      if (this.#ledger.strike(pluginId)) this.#opts.logger.warn({ plugin: pluginId }, 'plugin quarantined after repeated sandbox crashes');
+    // A worker that never came up ran no plugin code: nobody is to blame.
+    if (blamed && worker.isReady) {
+      this.#ledger.strike(blamed.pluginId, { at: Date.now(), reason: blamed.reason, ...(blamed.evidence ? { evidence: { ...blamed.evidence } } : {}), bystanderCalls });
     }
     // A worker that never came up is retried with backoff; one that served is replaced at once.
     slot.failedStarts = worker.isReady ? 0 : slot.failedStarts + 1;
@@ -382,6 +409,17 @@ export class Supervisor implements Sandbox {
     this.#restarts++;
     if (delay === 0) this.#spawn(slot);
     else slot.restartTimer = setTimeout(() => this.#spawn(slot), delay);
+  }
+
+  #onQuarantine(event: QuarantineEvent): void {
+    const { quarantine } = event;
+    if (event.type === 'quarantined') this.#opts.logger.warn({ plugin: quarantine.pluginId, reason: quarantine.reason, until: quarantine.until }, 'plugin quarantined after repeated sandbox crashes');
+    else this.#opts.logger.info({ plugin: quarantine.pluginId, cause: event.cause, actor: event.actor }, 'plugin quarantine lifted');
+    try {
+      this.#opts.onQuarantine?.(event);
+    } catch (err) {
+      this.#opts.logger.error({ err, plugin: quarantine.pluginId }, 'quarantine listener failed');
+    }
   }
 }
 
@@ -395,4 +433,9 @@ function wirePlugin(p: SandboxPlugin): SandboxPlugin {
     scriptSha256: p.scriptSha256,
     limits: { memoryMb: p.limits.memoryMb, cpuMs: p.limits.cpuMs, wallMs: p.limits.wallMs },
   };
+}
+
+/** The fields of `o` that are set (an options object may carry `undefined` for "the default"). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -86,9 +86,19 @@ export interface SandboxOptions {
   maxBinaryBytes: number;
   /** Bridge calls one call may have in flight at once. */
   maxPendingBridgeCalls: number;
-  /** Worker crashes within `quarantineWindowMs` after which a plugin is quarantined. */
+  /**
+   * Worker crashes blamed on a plugin within `quarantineWindowMs` after which it is quarantined.
+   * Only a crash the worker blamed on the plugin counts (see CrashLedger), never one it was a
+   * bystander of.
+   */
   quarantineAfterCrashes: number;
   quarantineWindowMs: number;
+  /** How long a quarantine lasts before it lifts itself, in ms; absent or 0: until lifted or reloaded. */
+  quarantineLiftMs?: number;
+  /** Told of every quarantine that starts or lifts (for the audit log). Must not throw. */
+  onQuarantine?: (event: QuarantineEvent) => void;
+  /** Limits the guest shim checks before a bridge call crosses; a default host's where absent. */
+  guestLimits?: { maxPendingLogLines?: number; maxLogLineBytes?: number; maxKvKeyLength?: number; maxKvValueBytes?: number };
   /** Folder for the host-made, HMAC-authenticated code cache. */
   cacheDir: string;
   /** Secret for the code cache HMAC. */
@@ -117,6 +127,43 @@ export interface SandboxStats {
   cacheRejectedV8: number;
   /** Bridge calls that reached a worker with a non-string argument (should stay 0). */
   bridgeNonStringArgs: number;
+  /** Resident memory of the live worker processes, in bytes, summed. */
+  rssBytes: number;
+  /** `ctx.log` lines dropped (too large, too many in flight, fields not JSON), as reported by the calls. */
+  logLinesDropped: number;
+}
+
+/** One worker crash charged to a plugin, with what the worker saw. */
+export interface QuarantineStrike {
+  /** ms since the epoch. */
+  at: number;
+  /** The worker's reason for ending itself (e.g. 'the worker passed its resident memory cap'). */
+  reason: string;
+  /** Figures behind the blame, when the worker had them (bytes). */
+  evidence?: { workerRssBytes?: number; chargedBytes?: number; capBytes?: number };
+  /** Other calls that failed with the worker (bystanders, not charged). */
+  bystanderCalls: number;
+}
+
+/** A plugin (by sandbox id) that may not run until the quarantine lifts. */
+export interface SandboxQuarantine {
+  pluginId: string;
+  reason: string;
+  /** ms since the epoch. */
+  since: number;
+  /** When it lifts itself (ms since the epoch); undefined: only when lifted or reloaded. */
+  until: number | undefined;
+  /** The crashes that put it there, oldest first. */
+  strikes: QuarantineStrike[];
+}
+
+export interface QuarantineEvent {
+  type: 'quarantined' | 'lifted';
+  quarantine: SandboxQuarantine;
+  /** Why it lifted: its time ran out, someone lifted it, or the plugin was loaded or unloaded again. */
+  cause: 'crashes' | 'expired' | 'lifted' | 'reloaded';
+  /** Who lifted it, when someone did (an audit actor). */
+  actor?: string;
 }
 
 /** A failed call: one of the sandbox's stable codes and a safe message. */
@@ -135,5 +182,11 @@ export interface Sandbox {
   workerPids(): number[];
   /** Counters of the live workers (code cache, isolates, restarts). */
   stats?(): Promise<SandboxStats>;
+  /** The plugin's quarantine, if it is in one now. */
+  quarantineOf(pluginId: string): SandboxQuarantine | undefined;
+  /** Every quarantine in force. */
+  quarantines(): SandboxQuarantine[];
+  /** Lifts a quarantine now; the lifted quarantine, or undefined when there was none. `actor` goes to onQuarantine. */
+  liftQuarantine(pluginId: string, actor: string): SandboxQuarantine | undefined;
   close(): Promise<void>;
 }

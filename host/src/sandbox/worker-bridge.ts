@@ -17,6 +17,8 @@ export interface BridgeCall {
   done: boolean;
   aborted: boolean;
   pendingBridge: Set<number>;
+  /** `ctx.log` lines in flight: a budget of their own, and never a sign that the call is parked. */
+  pendingLogs: Set<number>;
   /** Error codes the bridge answered this call with: the only non-plugin codes it may end with. */
   delivered: Set<string>;
 }
@@ -34,6 +36,8 @@ export function errorEnvelope(code: string, message: string): string {
 export class WorkerBridge {
   /** Non-string arguments seen (only a subverted shim could send one). */
   nonStringArgs = 0;
+  /** Log lines refused here (over the size or in-flight cap): the shim should have dropped them. */
+  logLinesRefused = 0;
   #seq = 0;
   #waiters = new Map<number, { call: BridgeCall; resolve: (answer: string | [string, ...ArrayBuffer[]]) => void }>();
   #calls: Map<string, BridgeCall>;
@@ -41,12 +45,14 @@ export class WorkerBridge {
   #maxPayload: number;
   #maxBinary: number;
   #maxPending: number;
+  #maxPendingLogs: number;
+  #maxLogLine: number;
   #observe: BridgeObserver;
 
   constructor(
     calls: Map<string, BridgeCall>,
     send: (m: WorkerMessage, attachments?: readonly Uint8Array[]) => void,
-    limits: { maxPayloadBytes: number; maxBinaryBytes: number; maxPendingBridgeCalls: number },
+    limits: { maxPayloadBytes: number; maxBinaryBytes: number; maxPendingBridgeCalls: number; guestLimits: { maxPendingLogLines: number; maxLogLineBytes: number } },
     observe: BridgeObserver = () => undefined,
   ) {
     this.#observe = observe;
@@ -55,6 +61,8 @@ export class WorkerBridge {
     this.#maxPayload = limits.maxPayloadBytes;
     this.#maxBinary = limits.maxBinaryBytes;
     this.#maxPending = limits.maxPendingBridgeCalls;
+    this.#maxPendingLogs = limits.guestLimits.maxPendingLogLines;
+    this.#maxLogLine = limits.guestLimits.maxLogLineBytes;
   }
 
   /** The function behind an isolate's bridge Reference. */
@@ -89,7 +97,13 @@ export class WorkerBridge {
     if (bytes !== undefined && bytes.byteLength > this.#maxBinary) {
       return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', `bytes are over ${this.#maxBinary} bytes`);
     }
-    if (call.pendingBridge.size >= this.#maxPending) {
+    // The shim keeps both caps before copying; these hold if it was subverted.
+    const isLog = capability === 'log';
+    if (isLog && call.pendingLogs.size >= this.#maxPendingLogs) {
+      this.logLinesRefused++;
+      return this.#deliver(call, 'BRIDGE_BUSY', `at most ${this.#maxPendingLogs} log lines may be in flight per call`);
+    }
+    if (!isLog && call.pendingBridge.size >= this.#maxPending) {
       return this.#deliver(call, 'BRIDGE_BUSY', `at most ${this.#maxPending} bridge calls may be in flight per call`);
     }
     let args: unknown;
@@ -98,11 +112,16 @@ export class WorkerBridge {
     } catch {
       return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be JSON');
     }
+    if (isLog && logLineBytes(args) > this.#maxLogLine) {
+      this.logLinesRefused++;
+      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', `a log line is capped at ${this.#maxLogLine} bytes`);
+    }
     const bridgeId = ++this.#seq;
     this.#observe(call);
+    const pending = isLog ? call.pendingLogs : call.pendingBridge;
     return new Promise<string | [string, ...ArrayBuffer[]]>((resolve) => {
       this.#waiters.set(bridgeId, { call, resolve });
-      call.pendingBridge.add(bridgeId);
+      pending.add(bridgeId);
       if (bytes === undefined) this.#send({ t: 'bridge', bridgeId, callId, capability, op, args, bytes: false });
       else this.#send({ t: 'bridge', bridgeId, callId, capability, op, args, bytes: true }, [new Uint8Array(bytes)]);
     });
@@ -115,6 +134,7 @@ export class WorkerBridge {
     this.#waiters.delete(m.bridgeId);
     const { call, resolve } = waiter;
     call.pendingBridge.delete(m.bridgeId);
+    call.pendingLogs.delete(m.bridgeId);
     if (call.done || call.aborted) return resolve(errorEnvelope('EXECUTION_ABORTED', 'this call has ended'));
     if (!m.ok) return resolve(this.#deliver(call, String(m.code), String(m.message)));
     if (attachments.reduce((n, a) => n + a.length, 0) > this.#maxBinary) {
@@ -132,16 +152,26 @@ export class WorkerBridge {
 
   /** Ends a call's open bridge requests (the call finished or was aborted) so the guest moves on. */
   release(call: BridgeCall, code: string, message: string): void {
-    for (const id of call.pendingBridge) {
-      const waiter = this.#waiters.get(id);
-      this.#waiters.delete(id);
-      waiter?.resolve(this.#deliver(call, code, message));
+    for (const pending of [call.pendingBridge, call.pendingLogs]) {
+      for (const id of pending) {
+        const waiter = this.#waiters.get(id);
+        this.#waiters.delete(id);
+        waiter?.resolve(this.#deliver(call, code, message));
+      }
+      pending.clear();
     }
-    call.pendingBridge.clear();
   }
 
   #deliver(call: BridgeCall, code: string, message: string): string {
     call.delivered.add(code);
     return errorEnvelope(code, message);
   }
+}
+
+/** A log line's size as the host's log capability counts it: the message and its fields as JSON, in UTF-8 bytes. */
+function logLineBytes(args: unknown): number {
+  if (args === null || typeof args !== 'object') return 0;
+  const { message, fields } = args as { message?: unknown; fields?: unknown };
+  const text = typeof message === 'string' ? message : String(message ?? '');
+  return Buffer.byteLength(text) + Buffer.byteLength(JSON.stringify(fields !== null && typeof fields === 'object' ? fields : {}));
 }

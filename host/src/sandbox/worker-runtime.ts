@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { isErrorCode, type ErrorCode } from '../errors/index.ts';
 import { CodeCache } from './code-cache.ts';
 import { checkedLayout, GUEST_ERROR_CODES, missingHandlersMessage, PluginIsolate, type ByteLayout } from '@easel/sdk/isolate';
-import type { ExpectedHandlers, ParentMessage, WorkerInit, WorkerMessage, WorkerStats } from './protocol.ts';
+import type { ExpectedHandlers, FatalEvidence, ParentMessage, WorkerInit, WorkerMessage, WorkerStats } from './protocol.ts';
 import type { SandboxPlugin } from './types.ts';
 import { breachOf, RUNAWAY_GRACE_MS, Watchdog, type Breach, type Watched } from './watchdog.ts';
 import { WorkerBridge, type BridgeCall } from './worker-bridge.ts';
@@ -20,6 +20,7 @@ type Cause = 'timeout' | 'memory' | 'aborted' | 'idle' | 'unload';
 
 interface Call extends BridgeCall, Watched {
   plugin: SandboxPlugin;
+  executionId: string;
   iso: PluginIsolate | undefined;
   /** Highest heap sampled during the call (see #sampleHeap). */
   heapPeak: number;
@@ -45,6 +46,14 @@ const MAX_MESSAGE = 1000;
 const MAX_LOGGED = 200;
 /** The worker names an isolate for passing its RSS cap only if that isolate was charged this share of the cap. */
 const MIN_BLAME_SHARE = 0.1;
+/**
+ * Codes the guest shim answers by itself, without a crossing, when a call passes one of its
+ * own limits: a call may end with them although the bridge never delivered them. Each only
+ * says the plugin broke a limit, so a plugin claiming one blames nobody but itself.
+ */
+const SHIM_LIMIT_CODES: ReadonlySet<string> = new Set(['BRIDGE_BUSY', 'KV_KEY_INVALID', 'KV_VALUE_TOO_LARGE']);
+/** Room the shim's drop counts take in front of an answer (see guest-shim withDrops). */
+const DROPS_ROOM = 256;
 
 /** Resident-memory growth charged to one isolate (see #meterRss). */
 interface Meter {
@@ -66,6 +75,7 @@ export class WorkerRuntime {
   #meters = new Map<PluginIsolate, Meter>();
   #lastRss = process.memoryUsage.rss();
   #isolatesCreated = 0;
+  #logLinesDropped = 0;
   #dying = false;
 
   constructor(init: WorkerInit, send: (m: WorkerMessage, attachments?: readonly Uint8Array[]) => void) {
@@ -107,11 +117,13 @@ export class WorkerRuntime {
     const call: Call = {
       callId: m.callId,
       plugin: m.plugin,
+      executionId: m.executionId,
       owner: {},
       iso: undefined,
       done: false,
       aborted: false,
       pendingBridge: new Set(),
+      pendingLogs: new Set(),
       delivered: new Set(),
       startWall: performance.now(),
       startCpuNs: undefined,
@@ -170,7 +182,7 @@ export class WorkerRuntime {
       (envelope as { release?: () => void } | undefined)?.release?.();
       return { code: 'PLUGIN_ERROR', message: 'the handler produced no answer' };
     }
-    const max = this.#init.maxPayloadBytes + 64;
+    const max = this.#init.maxPayloadBytes + 64 + DROPS_ROOM;
     if (envelope.length > max || Buffer.byteLength(envelope) > max) {
       return { code: 'OUTPUT_TOO_LARGE', message: `the output is over ${this.#init.maxPayloadBytes} bytes` };
     }
@@ -180,12 +192,13 @@ export class WorkerRuntime {
     } catch {
       return { code: 'PLUGIN_ERROR', message: 'the handler produced a malformed answer' };
     }
+    this.#reportDrops(call, parsed.logsDropped);
     if (parsed.ok === true) {
       const bytes = checkedLayout(parsed.bytes);
       if (!bytes || bytes.attachments !== attachments.length) return { code: 'PLUGIN_ERROR', message: 'the handler produced a malformed answer' };
       return bytes.layout.length === 0 ? { output: parsed.value } : { output: parsed.value, bytes: bytes.layout, attachments: attachments.map((a) => new Uint8Array(a)) };
     }
-    const code = typeof parsed.code === 'string' && isErrorCode(parsed.code) && (GUEST_ERROR_CODES.has(parsed.code) || call.delivered.has(parsed.code)) ? parsed.code : 'PLUGIN_ERROR';
+    const code = typeof parsed.code === 'string' && isErrorCode(parsed.code) && (GUEST_ERROR_CODES.has(parsed.code) || SHIM_LIMIT_CODES.has(parsed.code) || call.delivered.has(parsed.code)) ? parsed.code : 'PLUGIN_ERROR';
     return { code, message: truncate(typeof parsed.message === 'string' ? parsed.message : 'plugin error') };
   }
 
@@ -323,6 +336,9 @@ export class WorkerRuntime {
           maxBinaryBytes: this.#init.maxBinaryBytes,
           cache: this.#cache,
           bridge: this.#bridge.forIsolate(() => built),
+          guestLimits: { maxPendingBridgeCalls: this.#init.maxPendingBridgeCalls, ...this.#init.guestLimits },
+          // V8 gave up on this isolate (its thread is parked for good): say whose it was, then end.
+          onCatastrophicError: (message) => void this.#fatal(`V8 lost control of a plugin's isolate: ${untrusted(message)}`, plugin.id),
         },
         (iso) => {
           built = iso;
@@ -413,7 +429,10 @@ export class WorkerRuntime {
       else if (now > deadline) return this.#fatal('an isolate kept running after it was disposed', iso.pluginId);
     }
     const rss = this.#meterRss();
-    if (rss.bytes > this.#init.maxRssBytes) return this.#fatal('the worker passed its resident memory cap', rss.culprit?.pluginId);
+    if (rss.bytes > this.#init.maxRssBytes) {
+      const evidence = { workerRssBytes: rss.bytes, capBytes: this.#init.maxRssBytes, ...(rss.culprit ? { chargedBytes: Math.round(this.#meters.get(rss.culprit)?.bytes ?? 0) } : {}) };
+      return this.#fatal('the worker passed its resident memory cap', rss.culprit?.pluginId, evidence);
+    }
     // Code running with no call in flight (detached promises) is watched as closely as calls.
     return rss.ran || this.#calls.size > 0 || this.#zombies.size > 0 || [...this.#entries.values()].some((e) => e.building);
   }
@@ -478,16 +497,41 @@ export class WorkerRuntime {
    * marked disposed but its thread keeps allocating. Only ending the process stops it; the
    * supervisor fails this worker's calls, charges the blamed plugin and starts a new worker.
    */
-  #fatal(reason: string, pluginId?: string): boolean {
+  #fatal(reason: string, pluginId?: string, evidence?: FatalEvidence): boolean {
+    if (this.#dying) return false;
     this.#dying = true;
     this.#watchdog.stop();
-    this.#send({ t: 'fatal', reason, pluginId });
+    this.#send({ t: 'fatal', reason, pluginId, ...(evidence ? { evidence } : {}) });
     setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50);
     return false;
   }
 
   #stats(): WorkerStats {
-    return { isolatesCreated: this.#isolatesCreated, ...this.#cache.counters, bridgeNonStringArgs: this.#bridge.nonStringArgs };
+    return {
+      isolatesCreated: this.#isolatesCreated,
+      ...this.#cache.counters,
+      bridgeNonStringArgs: this.#bridge.nonStringArgs,
+      rssBytes: process.memoryUsage.rss(),
+      logLinesDropped: this.#logLinesDropped + this.#bridge.logLinesRefused,
+    };
+  }
+
+  /**
+   * The log lines the guest dropped during a call (it counts them; they never crossed): one
+   * warning per call, not one per line. The counts come from plugin code, so only small
+   * whole numbers are taken.
+   */
+  #reportDrops(call: Call, dropped: unknown): void {
+    if (dropped === null || typeof dropped !== 'object') return;
+    const count = (key: string) => {
+      const n = (dropped as Record<string, unknown>)[key];
+      return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 0;
+    };
+    const counts = { oversize: count('oversize'), overflow: count('overflow'), invalid: count('invalid') };
+    const total = counts.oversize + counts.overflow + counts.invalid;
+    if (total === 0) return;
+    this.#logLinesDropped += total;
+    this.#log('warn', 'plugin log lines dropped', { plugin: call.plugin.id, executionId: call.executionId, dropped: total, ...counts });
   }
 
   #log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>): void {
