@@ -14,6 +14,7 @@ import { EventBus, ExecutionEvents, ExecutionGate, ExecutionScopes, ExecutionSer
 import { AuditSubscriber, HostMetrics, PluginLogStreams } from './monitoring/index.ts';
 import { createModels, type Models } from './models/index.ts';
 import { PluginService } from './plugins/index.ts';
+import { auditQuarantine } from './plugins/quarantine.ts';
 import { createSandbox, type Sandbox } from './sandbox/index.ts';
 import { ValidatorCache } from './schemas/index.ts';
 import { openStore, type Store } from './store/index.ts';
@@ -120,6 +121,10 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     maxPendingBridgeCalls: config.sandbox.maxPendingBridgeCalls,
     quarantineAfterCrashes: config.sandbox.quarantineAfterCrashes,
     quarantineWindowMs: config.sandbox.quarantineWindowMs,
+    quarantineLiftMs: config.sandbox.quarantineLiftMs,
+    onQuarantine: (event) => auditQuarantine(store.audit, event).catch((err: unknown) => app.log.error({ err }, 'could not audit a quarantine')),
+    guestLimits: { maxPendingLogLines: config.sandbox.maxPendingLogLines, maxLogLineBytes: config.logs.maxLineBytes, maxKvKeyLength: config.kv.maxKeyLength, maxKvValueBytes: config.kv.maxValueBytes },
+    workerMaxRssMb: config.sandbox.workerMaxRssMb,
     cacheDir: join(config.dataDir, 'code-cache'),
     cacheKey: await loadSecret(join(config.dataDir, 'secrets', 'code-cache.key')),
     logger: app.log,

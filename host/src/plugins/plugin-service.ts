@@ -18,6 +18,7 @@ import type { InstalledPlugin, Store } from '../store/index.ts';
 import { dependentsClosure, dependentsOf, type Dependent } from '../resolver/index.ts';
 import { graphOf, inUse, unmetDependencies } from './dependency-rules.ts';
 import { listFiles } from './list-files.ts';
+import { quarantineView, type QuarantineView } from './quarantine.ts';
 import { pluginsDir, stageBundle, stagingDir, type StagedBundle } from './stage-bundle.ts';
 
 export interface ActivePlugin {
@@ -129,6 +130,22 @@ export class PluginService {
       results.push({ plugin: await this.get(manifest.name), replaced: previous?.version });
     }
     return results;
+  }
+
+  /** The installed version's quarantine in the sandbox, or null when it may run. */
+  quarantineOf(plugin: InstalledPlugin): QuarantineView | null {
+    const found = this.#deps.sandbox.quarantineOf(this.#sandboxPlugin(plugin.manifest, plugin.path, plugin.scriptSha256).id);
+    return found ? quarantineView(found) : null;
+  }
+
+  /**
+   * Lifts the installed version's quarantine now (the sandbox tells its listener, which audits
+   * it as `actor`'s). `lifted` is null when it was not quarantined: lifting is idempotent.
+   */
+  async liftQuarantine(name: string, actor: string): Promise<{ plugin: InstalledPlugin; lifted: QuarantineView | null }> {
+    const plugin = await this.get(name);
+    const lifted = this.#deps.sandbox.liftQuarantine(this.#sandboxPlugin(plugin.manifest, plugin.path, plugin.scriptSha256).id, actor);
+    return { plugin, lifted: lifted ? quarantineView(lifted) : null };
   }
 
   async enable(name: string, grant: Permissions, actor: string): Promise<InstalledPlugin> {

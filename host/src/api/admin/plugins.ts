@@ -5,6 +5,7 @@ import { requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import type { ApiKeyRepository, InstalledPlugin } from '../../store/index.ts';
 import type { PluginService } from '../../plugins/index.ts';
+import type { QuarantineView } from '../../plugins/quarantine.ts';
 import { permissions, pluginName } from '../schemas.ts';
 
 export interface PluginRoutesOptions {
@@ -16,8 +17,8 @@ export interface PluginRoutesOptions {
 const BUNDLE_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream', 'application/tar+gzip'];
 const nameParams = { type: 'object', required: ['name'], properties: { name: pluginName } } as const;
 
-/** The public view of an installed plugin. */
-export function pluginView(p: InstalledPlugin, withManifest = false) {
+/** The public view of an installed plugin; `quarantine` is null while it may run. */
+export function pluginView(p: InstalledPlugin, withManifest = false, quarantine: QuarantineView | null = null) {
   return {
     name: p.name,
     version: p.version,
@@ -29,6 +30,7 @@ export function pluginView(p: InstalledPlugin, withManifest = false) {
     workflows: (p.manifest.workflows ?? []).map((w) => w.type),
     installedAt: p.installedAt,
     updatedAt: p.updatedAt,
+    quarantine,
     ...(withManifest ? { manifest: p.manifest } : {}),
   };
 }
@@ -37,20 +39,21 @@ export const pluginRoutes: FastifyPluginAsync<PluginRoutesOptions> = async (app,
   app.addHook('onRequest', requireRole(keys, 'admin'));
   app.addContentTypeParser(BUNDLE_TYPES, { parseAs: 'buffer', bodyLimit: bundleMaxBytes }, (_req, body, done) => done(null, body));
   const actor = (req: { principal?: { keyId: string } }) => `key:${req.principal?.keyId ?? 'unknown'}`;
+  const view = (p: InstalledPlugin, withManifest = false) => pluginView(p, withManifest, plugins.quarantineOf(p));
 
   app.post('/v1/plugins/upload', { bodyLimit: bundleMaxBytes, config: { tooLargeCode: 'BUNDLE_TOO_LARGE' } }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) {
       throw new EaselError('UNSUPPORTED_MEDIA_TYPE', `send the bundle as one of ${BUNDLE_TYPES.join(', ')}`);
     }
     const { plugin, replaced } = await plugins.upload(req.body, actor(req));
-    return reply.status(201).send({ plugin: pluginView(plugin), replaced: replaced ?? null });
+    return reply.status(201).send({ plugin: view(plugin), replaced: replaced ?? null });
   });
 
-  app.get('/v1/plugins', async () => ({ plugins: (await plugins.list()).map((p) => pluginView(p)) }));
+  app.get('/v1/plugins', async () => ({ plugins: (await plugins.list()).map((p) => view(p)) }));
 
   app.get<{ Params: { name: string } }>('/v1/plugins/:name', { schema: { params: nameParams } }, async (req) => {
     const plugin = await plugins.get(req.params.name);
-    return { ...pluginView(plugin, true), granted: await plugins.grantOf(plugin.name) };
+    return { ...view(plugin, true), granted: await plugins.grantOf(plugin.name) };
   });
 
   app.post<{ Params: { name: string }; Body: { grant?: Permissions | 'requested' } | undefined }>(
@@ -66,7 +69,7 @@ export const pluginRoutes: FastifyPluginAsync<PluginRoutesOptions> = async (app,
       // Secure default: nothing is granted unless the admin says so.
       const grant = requested === 'requested' ? (await plugins.get(req.params.name)).manifest.permissions ?? {} : requested ?? {};
       const plugin = await plugins.enable(req.params.name, grant, actor(req));
-      return { ...pluginView(plugin), granted: await plugins.grantOf(plugin.name) };
+      return { ...view(plugin), granted: await plugins.grantOf(plugin.name) };
     },
   );
 
@@ -77,9 +80,16 @@ export const pluginRoutes: FastifyPluginAsync<PluginRoutesOptions> = async (app,
     { schema: { params: nameParams, querystring: { type: 'object', additionalProperties: false, properties: { force: { type: 'boolean' } } } } },
     async (req) => {
       const { plugin, dependents } = await plugins.disable(req.params.name, actor(req), req.query.force === true);
-      return { ...pluginView(plugin), ...(dependents.length > 0 ? { dependentsAffected: dependents } : {}) };
+      return { ...view(plugin), ...(dependents.length > 0 ? { dependentsAffected: dependents } : {}) };
     },
   );
+
+  // Ends a quarantine now (it also lifts itself after EASEL_SANDBOX_QUARANTINE_LIFT_MS). Idempotent:
+  // `lifted` is the quarantine that ended, or null when there was none. Audited as plugin.quarantine.lift.
+  app.post<{ Params: { name: string } }>('/v1/plugins/:name/quarantine/lift', { schema: { params: nameParams } }, async (req) => {
+    const { plugin, lifted } = await plugins.liftQuarantine(req.params.name, actor(req));
+    return { ...view(plugin), lifted };
+  });
 
   app.delete<{ Params: { name: string }; Querystring: { cascade?: boolean } }>(
     '/v1/plugins/:name',
