@@ -11,7 +11,7 @@ import { DEFAULT_BUNDLE_LIMITS } from '@easel/sdk/bundle';
 import { createAuthenticator, ensureAdminToken, PasswordGuard } from './auth/index.ts';
 import { UserService } from './auth/user-service.ts';
 import type { RegistryConfig } from './config/index.ts';
-import { createPublishGate, installErrorHandling, installJsonParser, rewriteScopedUrl, serializeRequest } from './http/index.ts';
+import { createPublishGate, errorAnswerOptions, installErrorHandling, installJsonParser, rewriteScopedUrl, serializeRequest } from './http/index.ts';
 import { checkPackageName, PackageService } from './packages/index.ts';
 import { distTagRoutes, marketplaceRoutes, miscRoutes, ownerRoutes, packageRoutes, tokenRoutes, userRoutes, yankRoutes, type RouteContext } from './routes/index.ts';
 import { RegistryKey } from './signing/registry-key.ts';
@@ -53,10 +53,12 @@ export async function buildRegistry(config: RegistryConfig, options: BuildOption
       ...(options.logStream === undefined ? {} : { stream: options.logStream }),
     },
     bodyLimit: SMALL_BODY_BYTES,
-    // Package names have up to 214 characters, token keys (sha512 hex) 128: above Fastify's 100.
-    routerOptions: { maxParamLength: 512 },
     rewriteUrl: (request) => rewriteScopedUrl(request.url ?? '/'),
+    ...errorAnswerOptions(),
   });
+  // First: its hooks run before any other (a stop refuses new requests at once), and its
+  // route list sees every route.
+  installErrorHandling(app);
   const dbFile = join(config.dataDir, 'registry.db');
   const store = await openStore(dbFile);
   app.addHook('onClose', () => store.close());
@@ -106,7 +108,6 @@ export async function buildRegistry(config: RegistryConfig, options: BuildOption
     publishGate: createPublishGate(config.maxConcurrentPublishes).hook,
   };
 
-  installErrorHandling(app);
   installJsonParser(app);
   // Before auth and before the body is read: a malformed name is refused the same way on every route.
   app.addHook('onRequest', async (request) => {

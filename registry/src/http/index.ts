@@ -1,4 +1,4 @@
-export { installErrorHandling } from './error-handler.ts';
+export { errorAnswerOptions, installErrorHandling, registeredRoutes } from './error-handler.ts';
 export { installJsonParser } from './json-body.ts';
 export { rewriteScopedUrl } from './scoped-urls.ts';
 export { createPublishGate, type PublishGate } from './publish-gate.ts';
