@@ -1,53 +1,146 @@
 /**
- * Every error leaves in Fastify's shape `{ statusCode, code, error, message, details? }`
- * with a code from the host's table. Unexpected errors are logged and answered as
- * INTERNAL_ERROR without their text, which may carry paths or secrets.
+ * Every answer that is not a success leaves in Fastify's shape
+ * `{ statusCode, code, error, message, details? }` with a code from the host's table: errors
+ * of routes and hooks, Fastify's own (a body that does not parse, a bad URL), those of the
+ * plugins routes use (@fastify/multipart), the not-found handler, and what Node's HTTP server
+ * answers before Fastify sees a request (see @easel/common/http/raw-error-answers).
+ * Unexpected errors are logged and answered as INTERNAL_ERROR without their text, which may
+ * carry paths or secrets.
  */
 import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { EaselError } from '../errors/index.ts';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { answerServerEvents, clientErrorHandler, type RawErrorCode } from '@easel/common/http/raw-error-answers';
+import { EaselError, type ErrorCode } from '../errors/index.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The code to answer when this route's body is over its limit (default REQUEST_TOO_LARGE). */
-    tooLargeCode?: 'BUNDLE_TOO_LARGE' | 'REQUEST_TOO_LARGE';
+    tooLargeCode?: TooLargeCode;
   }
 }
 
-function translate(error: FastifyError, tooLargeCode: 'BUNDLE_TOO_LARGE' | 'REQUEST_TOO_LARGE'): EaselError | undefined {
+type TooLargeCode = 'BUNDLE_TOO_LARGE' | 'REQUEST_TOO_LARGE';
+
+/** The router's limit on one path parameter: a user id has up to 128 characters, two UTF-16 units each at most. */
+export const MAX_PARAM_LENGTH = 256;
+
+/** Fastify's codes, and @fastify/multipart's, that a client can cause: what each means here. */
+const KNOWN: Record<string, [ErrorCode | 'TOO_LARGE', string | undefined]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ['TOO_LARGE', 'the request body is over the size limit'],
+  FST_REQ_FILE_TOO_LARGE: ['TOO_LARGE', 'the upload is over the size or part limits'],
+  FST_PARTS_LIMIT: ['TOO_LARGE', 'the upload is over the size or part limits'],
+  FST_FILES_LIMIT: ['TOO_LARGE', 'the upload is over the size or part limits'],
+  FST_FIELDS_LIMIT: ['TOO_LARGE', 'the upload is over the size or part limits'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'this route does not take a body of that content type'],
+  FST_INVALID_MULTIPART_CONTENT_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'this route does not take a body of that content type'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['REQUEST_MALFORMED', 'the request body does not match its Content-Length'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['REQUEST_INVALID', 'the body is empty but its content type is JSON'],
+  // Fastify's message for these quotes the whole path, which may be kilobytes long.
+  FST_ERR_BAD_URL: ['URL_INVALID', 'the URL path is not valid percent-encoding'],
+  FST_ERR_MAX_PARAM_LENGTH: ['URL_TOO_LONG', `a path parameter is over ${MAX_PARAM_LENGTH} characters`],
+  // The JSON parser's own message says where the text stops parsing.
+  FST_ERR_CTP_INVALID_JSON_BODY: ['REQUEST_INVALID', undefined],
+};
+
+function translate(error: FastifyError, tooLargeCode: TooLargeCode): EaselError | undefined {
   if (error instanceof EaselError) return error;
   if (error.validation) {
     const problems = error.validation.map((v) => ({ path: `${error.validationContext ?? ''}${v.instancePath}` || '/', message: v.message ?? 'is invalid' }));
     return new EaselError('REQUEST_INVALID', error.message, { problems });
   }
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new EaselError(tooLargeCode, 'the request body is over the size limit');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new EaselError('UNSUPPORTED_MEDIA_TYPE', error.message);
+  const known = typeof error.code === 'string' ? KNOWN[error.code] : undefined;
+  if (known) {
+    const [code, message] = known;
+    return new EaselError(code === 'TOO_LARGE' ? tooLargeCode : code, message ?? error.message);
   }
+  // Other client errors: the JSON parser's SyntaxError (400), a plugin's own 4xx.
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    if (error.statusCode === 413) return new EaselError(tooLargeCode, 'the request body is over the size limit');
+    if (error.statusCode === 415) return new EaselError('UNSUPPORTED_MEDIA_TYPE', 'this route does not take a body of that content type');
     return new EaselError('REQUEST_INVALID', error.message);
   }
   return undefined;
 }
 
+function unexpected(error: unknown, request: FastifyRequest): EaselError {
+  request.log.error({ err: error }, 'unexpected error');
+  return new EaselError('INTERNAL_ERROR', `unexpected error; request id ${request.id}`);
+}
+
+/** An error as the API answers it. */
+export function errorBody(e: EaselError): { statusCode: number; code: ErrorCode; error: string; message: string; details?: Record<string, unknown> } {
+  return {
+    statusCode: e.statusCode,
+    code: e.code,
+    error: STATUS_CODES[e.statusCode] ?? 'Error',
+    message: e.message,
+    ...(e.details === undefined ? {} : { details: e.details }),
+  };
+}
+
+const rawBody = (code: RawErrorCode, message: string) => errorBody(new EaselError(code, message));
+
+/** A bad URL or an over-long parameter, found by the router before any route, hook or error handler. */
+function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const e = translate(error, 'REQUEST_TOO_LARGE') ?? unexpected(error, request);
+  void reply.code(e.statusCode).send(errorBody(e));
+}
+
+/** Options for `Fastify({...})`: how the answers given before any route runs are made. */
+export function errorAnswerOptions() {
+  return {
+    frameworkErrors,
+    clientErrorHandler: clientErrorHandler(rawBody),
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Fastify's 503 while closing has no code: the onRequest hook below answers instead.
+    return503OnClosing: false,
+    // Node's 400 for a missing Host has no body: the onRequest hook below answers instead.
+    http: { requireHostHeader: false },
+  };
+}
+
+/** Error answers, every route's. Call it right after building the app, before any route or other hook. */
 export function installErrorHandling(app: FastifyInstance): void {
+  answerServerEvents(app.server, rawBody);
+  // The first preClose hook: from the moment a stop begins, new requests are refused while the
+  // others (the sandbox stopping, waiting workflows answering) run.
+  let stopping = false;
+  app.addHook('preClose', async () => {
+    stopping = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (stopping) {
+      void reply.header('connection', 'close');
+      throw new EaselError('SHUTTING_DOWN', 'the host is stopping; retry when it is back');
+    }
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      void reply.header('connection', 'close');
+      throw new EaselError('REQUEST_MALFORMED', 'an HTTP/1.1 request must have a Host header');
+    }
+  });
+  app.addHook('onRoute', (route) => {
+    registered.get(app)?.push({ method: route.method, url: route.url });
+  });
+  registered.set(app, []);
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const known = translate(error, request.routeOptions.config?.tooLargeCode ?? 'REQUEST_TOO_LARGE');
-    if (!known) request.log.error({ err: error }, 'unexpected error');
-    const e = known ?? new EaselError('INTERNAL_ERROR', `unexpected error; request id ${request.id}`);
+    const e = translate(error, request.routeOptions.config?.tooLargeCode ?? 'REQUEST_TOO_LARGE') ?? unexpected(error, request);
     const retryAfterMs = e.details?.retryAfterMs;
     if (typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs)) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-    return reply.status(e.statusCode).send({
-      statusCode: e.statusCode,
-      code: e.code,
-      error: STATUS_CODES[e.statusCode] ?? 'Error',
-      message: e.message,
-      ...(e.details === undefined ? {} : { details: e.details }),
-    });
+    return reply.status(e.statusCode).send(errorBody(e));
   });
   app.setNotFoundHandler((request) => {
-    throw new EaselError('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
+    throw new EaselError('ROUTE_NOT_FOUND', `no route ${request.method} ${shortPath(request.url)}`);
   });
+}
+
+const registered = new WeakMap<FastifyInstance, { method: string | string[]; url: string }[]>();
+
+/** Every route registered after installErrorHandling, as declared (the error-shape test walks them all). */
+export function registeredRoutes(app: FastifyInstance): readonly { method: string | string[]; url: string }[] {
+  return registered.get(app) ?? [];
+}
+
+function shortPath(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
 }

@@ -1,4 +1,4 @@
-export { installErrorHandling } from './error-handler.ts';
+export { errorAnswerOptions, installErrorHandling, registeredRoutes } from './error-handler.ts';
 export { pluginRoutes, pluginView } from './admin/plugins.ts';
 export { keyRoutes } from './admin/keys.ts';
 export { pluginLogRoutes } from './admin/plugin-logs.ts';
