@@ -10,12 +10,13 @@ import { startHost, type RunningHost } from '../helpers/host.ts';
 
 let host: RunningHost;
 let appKey: string;
+let appId: string;
 let control: EmulatorControl;
 const ALL = { models: { tasks: ['text', 'structured', 'image', 'embedding'], maxTier: 'premium' } };
 
 beforeAll(async () => {
   host = await startHost({ models: { throttleCooldownMs: 60_000 } });
-  appKey = (await host.call('POST', '/v1/keys', { body: { role: 'app', label: 'app' } })).body.key;
+  ({ key: appKey, appId } = (await host.call('POST', '/v1/keys', { body: { role: 'app', label: 'app' } })).body);
   const { tarball } = await packWithCli('test/fixtures/plugins/model-user');
   expect((await host.call('POST', '/v1/plugins/upload', { raw: tarball })).status).toBe(201);
   control = host.host.models.emulator?.control as EmulatorControl;
@@ -111,7 +112,7 @@ describe('budgets and cooling over HTTP', () => {
   beforeAll(() => grant(ALL));
 
   test('over budget: 402 BUDGET_EXCEEDED, nothing sent; the budget is visible in usage stats', async () => {
-    expect((await host.call('PUT', '/v1/budgets/poor-user', { body: { monthlyUsd: 0 } })).status).toBe(200);
+    expect((await host.call('PUT', `/v1/apps/${appId}/users/poor-user/budget`, { body: { monthlyUsd: 0 } })).status).toBe(200);
     const res = await run('text', { prompt: 'anything', maxTokens: 20 }, 'poor-user');
     expect(res.status).toBe(402);
     expect(res.body.code).toBe('BUDGET_EXCEEDED');

@@ -123,7 +123,7 @@ test('Korean in, Korean out: a text-only post touches no image model', async () 
 
 test('a user past budget is refused with BUDGET_EXCEEDED before any image is paid for', async () => {
   // Enough for the text calls, far from enough for two images.
-  expect((await product.host.call('PUT', '/v1/budgets/thrifty', { body: { monthlyUsd: 0.01 } })).status).toBe(200);
+  expect((await product.host.call('PUT', `/v1/apps/${product.apps.a.id}/users/thrifty/budget`, { body: { monthlyUsd: 0.01 } })).status).toBe(200);
   const res = await call('POST', '/posts', 'a', { title: 'A budget post', useCanvas: true, canvasConfig: { keyword: 'piggy bank', imageCount: 2 } }, 'thrifty');
   expect(res.status, JSON.stringify(res.body)).toBe(402);
   expect(res.body.code).toBe('BUDGET_EXCEEDED');
