@@ -157,12 +157,21 @@ export interface CallSignal {
 /**
  * Who the execution runs for, bound by the host from the request that started it (never from
  * plugin input). Data a plugin keeps per user belongs under both fields: user ids are chosen
- * by each app, so the same `user` under two apps is two people.
+ * by each app, so the same `user` under two apps is two people. Every key of an app is the
+ * same `app`, so what one of its keys stored for a user, another finds.
+ *
+ * @example
+ * ```ts
+ * const key = `notes/${ctx.caller.app ?? '-'}/${ctx.caller.user}/${input.noteId}`;
+ * ```
  */
 export interface Caller {
-  /** The id of the app key that started the execution; null when an admin key or the host did. */
+  /**
+   * The id of the app (tenant) whose key started the execution; null when no app key did (the
+   * host). An app key made without naming an app has an app of its own whose id is the key's id.
+   */
   readonly app: string | null;
-  /** The app's end user (`x-easel-user`), else `key:<app key id>`. */
+  /** The app's end user (`x-easel-user`), else `key:<app key id>`; unique within the app only. */
   readonly user: string;
 }
 
