@@ -17,6 +17,7 @@ import { PluginService } from './plugins/index.ts';
 import { auditQuarantine } from './plugins/quarantine.ts';
 import { createSandbox, type Sandbox } from './sandbox/index.ts';
 import { ValidatorCache } from './schemas/index.ts';
+import { installJsonBodyLimits } from './api/json-body.ts';
 import { openStore, type Store } from './store/index.ts';
 import { type AdminKeySource, ensureAdminKey } from './auth/bootstrap.ts';
 import { loadSecret } from './secrets.ts';
@@ -69,6 +70,8 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     // Plugin handlers answer within their wall budget; keep sockets from idling forever.
     requestTimeout: config.sandbox.maxTimeoutMs + 10_000,
   });
+  // Before any route: every JSON body is held to the JSON limits before it is parsed.
+  installJsonBodyLimits(app, config.json);
   const store = await openStore(join(config.dataDir, 'easel.db'));
   onFailure(() => store.close());
   const bus = new EventBus(app.log);
@@ -107,7 +110,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
       audit: store.audit,
       grantOf: (name) => (plugins ? plugins.grantOf(name) : Promise.resolve({})),
       logger: app.log,
-      limits: { kv: config.kv, maxLogLineBytes: config.logs.maxLineBytes, maxOpenStreams: config.models.maxOpenStreams },
+      limits: { kv: config.kv, maxLogLineBytes: config.logs.maxLineBytes, maxOpenStreams: config.models.maxOpenStreams, json: config.json },
       models: models.service,
       blobs,
       scopes,
@@ -133,7 +136,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   plugins = new PluginService({
     store,
     sandbox,
-    validators: new ValidatorCache(),
+    validators: new ValidatorCache(config.json),
     dataDir: config.dataDir,
     bundleLimits: { ...config.bundles, maxDepth: 32 },
     sandboxLimits: config.sandbox,

@@ -5,6 +5,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Permissions } from '@easel/sdk';
+import { jsonLimitProblem, type JsonLimits } from '@easel/sdk/isolate';
 import { EaselError } from '../errors/index.ts';
 import type { BridgeCaller, BridgeHandler } from '../sandbox/index.ts';
 import type { AuditRepository, KvRepository } from '../store/index.ts';
@@ -29,7 +30,8 @@ export interface BridgeDeps {
   /** Current grant of an installed plugin (cached by the caller; invalidated on change). */
   grantOf(pluginName: string): Promise<Permissions>;
   logger: FastifyBaseLogger;
-  limits: { kv: KvLimits; maxLogLineBytes: number; maxOpenStreams: number };
+  /** `json`: the host's JSON limits, which every bridge call's arguments are held to. */
+  limits: { kv: KvLimits; maxLogLineBytes: number; maxOpenStreams: number; json: JsonLimits };
   models: ModelService;
   blobs: BlobService;
   scopes: ExecutionScopes;
@@ -72,6 +74,13 @@ export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
     }
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
       throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be an object');
+    }
+    // Before any capability stringifies or stores them (kv values, progress data, log fields,
+    // model requests). A step's input is held to the same limits by its target's schema check.
+    const over = capability === 'agents' ? undefined : jsonLimitProblem(args, deps.limits.json);
+    if (over) {
+      const at = over.path.length <= 200 ? ` at ${over.path}` : '';
+      throw new EaselError('BRIDGE_ARGUMENT_INVALID', `the arguments of ctx.${capability}.${op} ${over.message}${at}`);
     }
     if (!allows(await deps.grantOf(caller.pluginName), capability, op, args as Record<string, unknown>)) {
       // One audit row per execution and operation: a plugin looping on a denied call must

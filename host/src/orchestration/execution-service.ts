@@ -12,7 +12,7 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { EaselError } from '../errors/index.ts';
 import type { ActivePlugin, PluginService } from '../plugins/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
-import { checkedInput, toProblems, type BinaryField } from '../schemas/index.ts';
+import { checkedInput, checkOutput, type BinaryField } from '../schemas/index.ts';
 import type { AuditRepository, ExecutionOutcome, ExecutionQuery, ExecutionRecord, ExecutionRepository, StepRecord, StepRepository } from '../store/index.ts';
 import type { EventBus } from './event-bus.ts';
 import type { ExecutionEvents } from './execution-events.ts';
@@ -372,9 +372,8 @@ export class ExecutionService {
       cpuMs = result.cpuMs;
       heapUsedBytes = result.heapUsedBytes;
       if (run.cancelled) throw new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled');
-      if (!t.validateOutput(result.output)) {
-        throw new EaselError('OUTPUT_INVALID', `${record.pluginName} returned output that does not match ${t.label}'s output schema`, { problems: toProblems(t.validateOutput.errors) });
-      }
+      // Its schema, and the JSON limits: an output past them is never recorded or streamed.
+      checkOutput(result.output, t.validateOutput, record.pluginName, t.label);
       const durationMs = elapsed();
       const costUsd = await this.#end(record, { status: 'succeeded', output: result.output, durationMs, cpuMs, heapUsedBytes });
       return { ok: true, result: { executionId: id, output: result.output, durationMs, cpuMs: cpuMs ?? 0, costUsd } };

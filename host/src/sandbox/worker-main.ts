@@ -22,8 +22,18 @@ const limits = { maxFrameBytes: 1024 * 1024, onMessage, onViolation: () => proce
 const channel = new FrameChannel(socket, limits);
 let runtime: WorkerRuntime | undefined;
 
+// A message that cannot be framed (JSON.stringify overflows on a value nested a few thousand
+// levels deep, which an isolate's own stringify may still produce) must not vanish: someone
+// waits for it. A call's result becomes a coded failure; a bridge request is refused here as
+// the supervisor would refuse it. Without this the call waited forever.
 const send = (m: WorkerMessage, attachments?: readonly Uint8Array[]): void => {
-  channel.send(m, attachments);
+  if (channel.send(m, attachments)) return;
+  if (m.t === 'result' && m.ok) {
+    const { cpuMs, wallMs, heapUsedBytes, heapPeakBytes } = m;
+    channel.send({ t: 'result', callId: m.callId, ok: false, code: 'OUTPUT_INVALID', message: 'the output cannot be carried as JSON (nested too deeply?)', cpuMs, wallMs, heapUsedBytes, heapPeakBytes });
+  } else if (m.t === 'bridge') {
+    runtime?.handle({ t: 'bridgeReply', bridgeId: m.bridgeId, ok: false, code: 'BRIDGE_ARGUMENT_INVALID', message: 'the arguments cannot be carried as JSON (nested too deeply?)' });
+  }
 };
 
 function onMessage(raw: unknown, attachments: Buffer[]): void {

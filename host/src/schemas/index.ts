@@ -6,7 +6,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import type { PluginManifest } from '@easel/sdk';
 import { linearRegExpEngine } from '@easel/sdk/bundle';
 import { EaselError } from '../errors/index.ts';
-import { inputByteFields as binaryFieldsOf, splitInputBytes as splitBinaryInput, type InputByteField as BinaryField, type SplitInput } from '@easel/sdk/isolate';
+import { inputByteFields as binaryFieldsOf, jsonLimitProblem, splitInputBytes as splitBinaryInput, type InputByteField as BinaryField, type JsonLimits, type SplitInput } from '@easel/sdk/isolate';
 
 export interface Problem {
   path: string;
@@ -24,17 +24,55 @@ export function toProblems(errors: ErrorObject[] | null | undefined): Problem[] 
 // Byte fields are read one way by the host and the SDK's test kit (@easel/sdk/isolate).
 export { inputByteFields as binaryFieldsOf, sniffImage, splitInputBytes as splitBinaryInput, type InputByteField as BinaryField, type SplitInput } from '@easel/sdk/isolate';
 
+/** The keyword of the ajv-shaped error a JSON limit gives (not a JSON Schema keyword). */
+const JSON_LIMIT = 'jsonLimit';
+
+/**
+ * `validate`, checking the JSON limits (EASEL_JSON_MAX_DEPTH, EASEL_JSON_MAX_NODES) first:
+ * a value past them fails with one error naming the limit, and ajv, which recurses with the
+ * data, never sees it. Every validator of a plugin's schemas is one of these, so every input,
+ * output and config checked against a schema is checked against the limits too.
+ */
+export function withJsonLimits(validate: ValidateFunction, limits: JsonLimits): ValidateFunction {
+  const limited = Object.assign(
+    (data: unknown): boolean => {
+      const problem = jsonLimitProblem(data, limits);
+      if (problem) {
+        limited.errors = [{ instancePath: problem.path === '/' ? '' : problem.path, schemaPath: '#', keyword: JSON_LIMIT, params: { limit: problem.limit }, message: problem.message }];
+        return false;
+      }
+      const valid = validate(data);
+      limited.errors = validate.errors;
+      return valid;
+    },
+    { schema: validate.schema, schemaEnv: validate.schemaEnv, errors: null as ErrorObject[] | null | undefined },
+  ) as ValidateFunction;
+  return limited;
+}
+
+/** What a failed validation says first: the JSON limit it passed, else that the value does not match `schema`. */
+function mismatch(validate: ValidateFunction, schema: string): string {
+  const limit = validate.errors?.find((e) => e.keyword === JSON_LIMIT);
+  return limit?.message ?? `does not match ${schema}`;
+}
+
 /**
  * An input split into JSON and byte fields (decoded and checked) and validated against its
- * schema, or INPUT_INVALID with `details.problems`. `spelled` also lists the problems in the
- * message, for plugin code, which sees only a code and a message.
+ * schema (and the JSON limits), or INPUT_INVALID with `details.problems`. `spelled` also lists
+ * the problems in the message, for plugin code, which sees only a code and a message.
  */
 export function checkedInput(input: unknown, validate: ValidateFunction, binary: readonly BinaryField[], label: string, spelled = false): SplitInput {
   const split = splitBinaryInput(input, binary);
   if (validate(split.forSchema) && split.problems.length === 0) return split;
   const problems = [...toProblems(validate.errors), ...split.problems];
   const listed = spelled ? `: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}` : '';
-  throw new EaselError('INPUT_INVALID', `the input does not match ${label}'s input schema${listed}`, { problems });
+  throw new EaselError('INPUT_INVALID', `the input ${mismatch(validate, `${label}'s input schema`)}${listed}`, { problems });
+}
+
+/** OUTPUT_INVALID with `details.problems` unless `output` passes `validate` (its schema and the JSON limits). */
+export function checkOutput(output: unknown, validate: ValidateFunction, plugin: string, label: string): void {
+  if (validate(output)) return;
+  throw new EaselError('OUTPUT_INVALID', `${plugin} returned output that ${mismatch(validate, `${label}'s output schema`)}`, { problems: toProblems(validate.errors) });
 }
 
 export interface PluginValidators {
@@ -52,6 +90,12 @@ const ACCEPT_OBJECT = { type: 'object' };
 
 export class ValidatorCache {
   #byPlugin = new Map<string, PluginValidators>();
+  #limits: JsonLimits;
+
+  /** `limits`: the host's JSON limits, which every validator checks first. */
+  constructor(limits: JsonLimits) {
+    this.#limits = limits;
+  }
 
   /** Validators for `name@version`, compiled on first use. */
   for(manifest: PluginManifest): PluginValidators {
@@ -73,13 +117,14 @@ export class ValidatorCache {
     // strict:false because plugin schemas may use keywords (formats, annotations) we do not vet.
     // Linear-time regexes: schemas come from plugins, and validation runs in the HTTP process.
     const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false, code: { regExp: linearRegExpEngine } });
+    const compile = (schema: object) => withJsonLimits(ajv.compile(schema), this.#limits);
     const inputs = new Map<string, ValidateFunction>();
     const outputs = new Map<string, ValidateFunction>();
     const inputBytes = new Map<string, BinaryField[]>();
     for (const agent of manifest.agents) {
       for (const cap of agent.capabilities) {
-        inputs.set(`${agent.type}/${cap.name}`, ajv.compile(cap.input));
-        outputs.set(`${agent.type}/${cap.name}`, ajv.compile(cap.output));
+        inputs.set(`${agent.type}/${cap.name}`, compile(cap.input));
+        outputs.set(`${agent.type}/${cap.name}`, compile(cap.output));
         inputBytes.set(`${agent.type}/${cap.name}`, binaryFieldsOf(cap.input));
       }
     }
@@ -87,11 +132,11 @@ export class ValidatorCache {
     const workflowBytes = new Map<string, BinaryField[]>();
     const workflowOutputs = new Map<string, ValidateFunction>();
     for (const wf of manifest.workflows ?? []) {
-      workflows.set(wf.type, ajv.compile(wf.input));
-      workflowOutputs.set(wf.type, ajv.compile(wf.output ?? {}));
+      workflows.set(wf.type, compile(wf.input));
+      workflowOutputs.set(wf.type, compile(wf.output ?? {}));
       workflowBytes.set(wf.type, binaryFieldsOf(wf.input));
     }
-    const config = ajv.compile(manifest.config ?? ACCEPT_OBJECT);
+    const config = compile(manifest.config ?? ACCEPT_OBJECT);
     return {
       input: (agent, capability) => inputs.get(`${agent}/${capability}`),
       output: (agent, capability) => outputs.get(`${agent}/${capability}`),

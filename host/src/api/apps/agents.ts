@@ -64,7 +64,7 @@ export const agentRoutes: FastifyPluginAsync<AgentRoutesOptions> = async (app, {
 
   app.post<{ Params: { plugin: string; agent: string; capability: string } }>(
     '/v1/agents/:plugin/:agent/:capability',
-    { bodyLimit: inputBodyMaxBytes, schema: { params: { type: 'object', required: ['plugin', 'agent', 'capability'], properties: { plugin: pluginName, agent: kebab, capability: kebab } } } },
+    { bodyLimit: inputBodyMaxBytes, config: { pluginInput: true }, schema: { params: { type: 'object', required: ['plugin', 'agent', 'capability'], properties: { plugin: pluginName, agent: kebab, capability: kebab } } } },
     async (req, reply) => {
       const { plugin, agent, capability } = req.params;
       const result = await executions.runAgent({ plugin, agent, capability, input: req.body ?? {}, apiKeyId: req.principal?.keyId, appId: req.principal?.appId, userId: userOf(req.headers), signal: hangUp(reply) });

@@ -36,6 +36,7 @@ export const pluginHttpRoutes: FastifyPluginAsync<PluginRouteOptions> = async (a
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/v1/p/:plugin/*',
     bodyLimit: inputBodyMaxBytes,
+    config: { pluginInput: true },
     schema: { params: { type: 'object', required: ['plugin'], properties: { plugin: pluginName, '*': { type: 'string', maxLength: 200 } } } },
     handler: async (req, reply) => {
       // Matched on the raw path, so that a :param is percent-decoded once (`%2F` stays inside its

@@ -48,6 +48,7 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
     '/v1/workflows/:type/executions',
     {
       bodyLimit: inputBodyMaxBytes,
+      config: { pluginInput: true },
       schema: {
         params,
         querystring: { type: 'object', additionalProperties: false, properties: { plugin: pluginName, wait: { type: 'boolean' } } },
@@ -79,6 +80,7 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
     '/v1/workflows/:type/preview',
     {
       bodyLimit: inputBodyMaxBytes,
+      config: { pluginInput: true },
       schema: { params, querystring: { type: 'object', additionalProperties: false, properties: { plugin: pluginName } } },
     },
     async (req) => preview.preview(await executions.workflowPlugin(req.params.type, req.query.plugin), req.params.type, req.body ?? {}),
