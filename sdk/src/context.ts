@@ -45,8 +45,24 @@ export interface TextRequest extends Routing {
   maxTokens?: number;
   /** 0 to 1. */
   temperature?: number;
-  /** false: never answer from (nor fill) the caches. */
-  cache?: boolean;
+  /**
+   * Which cached answers may serve this request (`text` and `structured`; answers cost 0 and say
+   * which cache gave them in `cached`):
+   * - `true` (the default): the exact cache, a repeat of the same request by this plugin;
+   * - `'semantic'`: also a near repeat by the same user (`text` only; elsewhere it is `true`),
+   *   where the host's admin allows it (`EASEL_MODELS_SEMANTIC_CACHE`, off by default). A near
+   *   prompt is one whose embedding is close enough and that agrees with this one on negations,
+   *   numbers, dates and names. Use it for questions whose wording varies but whose answer does
+   *   not depend on it; each lookup costs one embedding;
+   * - `false`: never answer from (nor fill) the caches.
+   *
+   * @example
+   * ```ts
+   * const faq = await ctx.models.text({ prompt: question, cache: 'semantic' });
+   * if (faq.cached) ctx.log.info('answered from cache', { cached: faq.cached });
+   * ```
+   */
+  cache?: boolean | 'semantic';
 }
 
 /** `false`, or which cache answered (then `cost` is 0). */

@@ -3,6 +3,7 @@
  * model; `cache: false` always calls; one plugin's cache never answers another plugin.
  */
 import { afterEach, describe, expect, test } from 'vitest';
+import { NEAR_MISSES, PARAPHRASES } from '../../host/src/models/cache-guard.cases.ts';
 import { startModelStack, type ModelStack } from './stack.ts';
 
 let stack: ModelStack | undefined;
@@ -59,12 +60,14 @@ describe('exact cache', () => {
 });
 
 describe('semantic cache', () => {
+  const semantic = { cache: 'semantic' as const };
+
   test('a near repeat above the threshold is a semantic hit; an unrelated prompt misses', async () => {
     stack = await startModelStack({ models: { cache: { semantic: true, threshold: 0.95 } } });
-    const first = await stack.models.service.text({ prompt: 'What is the capital of France?' }, meta('e1'));
-    const near = await stack.models.service.text({ prompt: 'what is the capital of france' }, meta('e2'));
+    const first = await stack.models.service.text({ prompt: 'What is the tallest mountain in the world?', ...semantic }, meta('e1'));
+    const near = await stack.models.service.text({ prompt: 'what is the tallest mountain in the world', ...semantic }, meta('e2'));
     expect(near).toMatchObject({ cached: 'semantic', cost: 0, text: first.text });
-    const unrelated = await stack.models.service.text({ prompt: 'Give me a recipe for kimchi stew' }, meta('e3'));
+    const unrelated = await stack.models.service.text({ prompt: 'Give me a recipe for kimchi stew', ...semantic }, meta('e3'));
     expect(unrelated.cached).toBe(false);
     expect(await converseCalls(stack)).toBe(2);
     // Every lookup needed the prompt's embedding, billed to the same user as cache upkeep.
@@ -72,12 +75,43 @@ describe('semantic cache', () => {
     expect(rows.map((r) => [r.purpose, r.cached ?? null])).toEqual(expect.arrayContaining([['call', 'semantic'], ['cache-embedding', null]]));
   });
 
+  test('only a request that asks for it (cache: semantic) reads or fills the semantic cache, and only on a host that allows it', async () => {
+    stack = await startModelStack({ models: { cache: { semantic: true, threshold: 0.95 } } });
+    await stack.models.service.text({ prompt: 'What is the tallest mountain in the world?' }, meta('e1'));
+    // The first answer was not put in the semantic cache: a near repeat that asks finds nothing.
+    expect((await stack.models.service.text({ prompt: 'what is the tallest mountain in the world', ...semantic }, meta('e2'))).cached).toBe(false);
+    expect((await stack.models.service.text({ prompt: 'What is the tallest mountain in the world', cache: true }, meta('e3'))).cached).toBe(false);
+    expect((await stack.store.usage.listByExecution('e3')).map((r) => r.purpose)).toEqual(['call']);
+    await stack.close();
+    stack = await startModelStack({ models: { cache: { semantic: false, threshold: 0.95 } } });
+    await stack.models.service.text({ prompt: 'What is the tallest mountain in the world?', ...semantic }, meta('e1'));
+    expect((await stack.models.service.text({ prompt: 'what is the tallest mountain in the world', ...semantic }, meta('e2'))).cached).toBe(false);
+    expect((await stack.store.usage.listByExecution('e2')).map((r) => r.purpose)).toEqual(['call']);
+  });
+
+  test('the guard alone keeps every near miss of the test set apart, even with a threshold of 0', async () => {
+    stack = await startModelStack({ models: { cache: { semantic: true, threshold: 0 } } });
+    const served: string[] = [];
+    for (const [i, pair] of NEAR_MISSES.entries()) {
+      const user = { ...meta(`near-${i}`), userId: `near-${i}` };
+      await stack.models.service.text({ prompt: pair.a, ...semantic }, user);
+      if ((await stack.models.service.text({ prompt: pair.b, ...semantic }, user)).cached) served.push(pair.b);
+    }
+    expect(served).toEqual([]);
+    // With a threshold of 0, the guard is all that stands between two prompts: every paraphrase gets through.
+    for (const pair of PARAPHRASES) {
+      const user = { ...meta('p'), userId: `para-${pair.b}` };
+      await stack.models.service.text({ prompt: pair.a, system: 'paraphrases', ...semantic }, user);
+      expect((await stack.models.service.text({ prompt: pair.b, system: 'paraphrases', ...semantic }, user)).cached).toBe('semantic');
+    }
+  });
+
   test('the semantic cache never answers one user with another user\'s answer; residency is part of every key', async () => {
     stack = await startModelStack({ models: { cache: { semantic: true, threshold: 0.95 } } });
-    await stack.models.service.text({ prompt: 'Summarise my medical record' }, meta('e1'));
-    const other = await stack.models.service.text({ prompt: 'summarise my medical record' }, { ...meta('e2'), userId: 'lee' });
+    await stack.models.service.text({ prompt: 'Summarise my medical record', ...semantic }, meta('e1'));
+    const other = await stack.models.service.text({ prompt: 'summarise my medical record', ...semantic }, { ...meta('e2'), userId: 'lee' });
     expect(other.cached).toBe(false);
-    const korea = await stack.models.service.text({ prompt: 'Summarise my medical record', residency: 'in-region' }, meta('e3'));
+    const korea = await stack.models.service.text({ prompt: 'Summarise my medical record', residency: 'in-region', ...semantic }, meta('e3'));
     expect(korea.cached).toBe(false);
     expect(korea.model).toBe('anthropic.claude-3-haiku-20240307-v1:0');
   });
@@ -85,11 +119,11 @@ describe('semantic cache', () => {
   test('a paraphrase below the threshold misses; lowering the threshold makes it hit', async () => {
     const paraphrases = ['How do I reset my password?', 'how can I reset my password'];
     stack = await startModelStack({ models: { cache: { semantic: true, threshold: 0.99 } } });
-    await stack.models.service.text({ prompt: paraphrases[0] as string }, meta('e1'));
-    expect((await stack.models.service.text({ prompt: paraphrases[1] as string }, meta('e2'))).cached).toBe(false);
+    await stack.models.service.text({ prompt: paraphrases[0] as string, ...semantic }, meta('e1'));
+    expect((await stack.models.service.text({ prompt: paraphrases[1] as string, ...semantic }, meta('e2'))).cached).toBe(false);
     await stack.close();
     stack = await startModelStack({ models: { cache: { semantic: true, threshold: 0.75 } } });
-    await stack.models.service.text({ prompt: paraphrases[0] as string }, meta('e1'));
-    expect((await stack.models.service.text({ prompt: paraphrases[1] as string }, meta('e2'))).cached).toBe('semantic');
+    await stack.models.service.text({ prompt: paraphrases[0] as string, ...semantic }, meta('e1'));
+    expect((await stack.models.service.text({ prompt: paraphrases[1] as string, ...semantic }, meta('e2'))).cached).toBe('semantic');
   });
 });

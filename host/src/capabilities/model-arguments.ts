@@ -18,7 +18,8 @@ const text = {
   system: { type: 'string', maxLength: 200_000 },
   maxTokens: { type: 'integer', minimum: 1, maximum: 200_000 },
   temperature: { type: 'number', minimum: 0, maximum: 1 },
-  cache: { type: 'boolean' },
+  // true: the exact cache; 'semantic': near repeats too, where the host allows it; false: no cache.
+  cache: { enum: [true, false, 'semantic'] },
 };
 
 const object = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', additionalProperties: false, required, properties });

@@ -6,6 +6,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ModelCacheRepository, UsageRepository } from '../store/index.ts';
 import { EaselError } from '../errors/index.ts';
+import { guardKey } from './cache-guard.ts';
 import { exactKey, normalizeText, semanticPartition } from './cache-keys.ts';
 import { type BedrockProvider, type ChatInput, ProviderError, type StreamEvent } from './providers/bedrock.ts';
 import type { CallMeta, ModelRouter } from './router/router.ts';
@@ -25,7 +26,8 @@ export interface TextRequest extends RoutingWish {
   system?: string;
   maxTokens?: number;
   temperature?: number;
-  cache?: boolean;
+  /** false: no cache; true (the default): the exact cache; 'semantic': near repeats as well, where the host allows it (text only). */
+  cache?: boolean | 'semantic';
 }
 
 export interface ImageRequest extends RoutingWish {
@@ -43,6 +45,7 @@ export interface ImageRequest extends RoutingWish {
 
 export interface CacheOptions {
   enabled: boolean;
+  /** Whether a text request may ask for the semantic cache (`cache: 'semantic'`). */
   semantic: boolean;
   threshold: number;
   ttlMs: number;
@@ -171,12 +174,14 @@ export class ModelService {
     if (useCache) {
       const hit = await this.#exactHit<TextAnswer>(key, meta, 'text');
       if (hit) return hit;
-      if (this.#options.semantic) {
+      // Near repeats only for a request that asks, on a host that allows it: a near prompt may ask another question.
+      if (this.#options.semantic && request.cache === 'semantic') {
         const vector = await this.#embedForCache(normalizeText(request.prompt), meta);
         if (vector) {
           // Per user (of an app: ids are namespaced per app) as well: a near prompt of another
-          // user may carry that user's details in its answer.
-          semantic = { partition: semanticPartition(scope, 'text', tier, { ...settings, appId: meta.appId, userId: meta.userId }), vector };
+          // user may carry that user's details in its answer. And per guard signature: only a
+          // prompt that agrees on negations, numbers, dates and names may share an answer.
+          semantic = { partition: semanticPartition(scope, 'text', tier, { ...settings, appId: meta.appId, userId: meta.userId, guard: guardKey(request.prompt, request.system) }), vector };
           const near = await this.#cache.nearest(semantic.partition, vector, this.#options.threshold, Date.now());
           if (near) {
             await this.#hit(meta, 'text', near.modelId, 'semantic');

@@ -23,7 +23,7 @@ const PROMPTED = {
   system: text(0, 200_000),
   maxTokens: int(1, 200_000),
   temperature: { type: 'number', minimum: 0, maximum: 1 },
-  cache: { type: 'boolean' },
+  cache: { enum: [true, false, 'semantic'] },
 };
 // Image sides Nova Canvas and Titan both take.
 const SIDE = { ...int(320, 2048), multipleOf: 64 };
