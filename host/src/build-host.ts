@@ -5,7 +5,7 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { agentRoutes, blobRoutes, budgetRoutes, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginLogRoutes, pluginRoutes, registryRoutes, workflowRoutes } from './api/index.ts';
+import { agentRoutes, blobRoutes, budgetRoutes, errorAnswerOptions, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginLogRoutes, pluginRoutes, registryRoutes, workflowRoutes } from './api/index.ts';
 import { serializeRequest } from './api/log-serializers.ts';
 import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
 import { createBridgeHandler } from './capabilities/index.ts';
@@ -69,7 +69,11 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     bodyLimit: config.bodyMaxBytes,
     // Plugin handlers answer within their wall budget; keep sockets from idling forever.
     requestTimeout: config.sandbox.maxTimeoutMs + 10_000,
+    ...errorAnswerOptions(),
   });
+  // First: its hooks run before any other (a stop refuses new requests at once), and its
+  // route list sees every route.
+  installErrorHandling(app);
   // Before any route: every JSON body is held to the JSON limits before it is parsed.
   installJsonBodyLimits(app, config.json);
   const store = await openStore(join(config.dataDir, 'easel.db'));
@@ -208,7 +212,6 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     await audited.idle();
     await store.close();
   });
-  installErrorHandling(app);
   await app.register(healthRoutes, { sandbox, storage: blobs.backend });
   await app.register(pluginRoutes, { plugins, keys: store.apiKeys, bundleMaxBytes: config.bundles.maxBytes });
   await app.register(pluginLogRoutes, { logs, plugins, keys: store.apiKeys, heartbeatMs: orchestration.sseHeartbeatMs, maxBufferedBytes: config.logs.streamMaxBufferedBytes });
