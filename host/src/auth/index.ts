@@ -58,3 +58,15 @@ export async function principalOf(keys: ApiKeyRepository, request: FastifyReques
 export function appScopeOf(principal: Principal | undefined): string | undefined {
   return principal?.role === 'admin' ? undefined : (principal?.appId ?? '');
 }
+
+/**
+ * The app a request is about, when it may name one (`named`): an admin's choice (undefined when
+ * it names none), or an app key's own app. An app key naming another app gets APP_NOT_FOUND,
+ * the answer an app that does not exist gets, so it learns nothing of other apps.
+ */
+export function appOf(principal: Principal | undefined, named: string | undefined): string | undefined {
+  const own = appScopeOf(principal);
+  if (own === undefined) return named;
+  if (named !== undefined && named !== own) throw new EaselError('APP_NOT_FOUND', `no app ${named}`);
+  return own;
+}

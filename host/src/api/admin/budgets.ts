@@ -5,7 +5,7 @@
  * as one that does not exist).
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { appScopeOf, requireRole } from '../../auth/index.ts';
+import { appOf, requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import { monthOf } from '../../models/index.ts';
 import type { ApiKeyRepository, AppRepository, AuditRepository, BudgetRepository, BudgetScope } from '../../store/index.ts';
@@ -32,9 +32,8 @@ export const budgetRoutes: FastifyPluginAsync<BudgetRoutesOptions> = async (app,
 
   /** The scope the request names, once the caller may see its app and the app exists. */
   const scopeOf = async (req: FastifyRequest<{ Params: Params }>): Promise<BudgetScope> => {
-    const own = appScopeOf(req.principal);
     const { id, userId: user } = req.params;
-    if ((own !== undefined && own !== id) || !(await apps.get(id))) throw new EaselError('APP_NOT_FOUND', `no app ${id}`);
+    if (!(await apps.get(appOf(req.principal, id) ?? id))) throw new EaselError('APP_NOT_FOUND', `no app ${id}`);
     return user === undefined ? { appId: id } : { appId: id, userId: user };
   };
 

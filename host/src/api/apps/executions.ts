@@ -5,7 +5,7 @@
  * the event stream, and may narrow the history to one app (`?app=`).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { appScopeOf, requireRole } from '../../auth/index.ts';
+import { appOf, appScopeOf, requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import type { ExecutionService } from '../../orchestration/index.ts';
 import type { ApiKeyRepository, ExecutionStatus } from '../../store/index.ts';
@@ -49,10 +49,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
         throw new EaselError('REQUEST_INVALID', 'name a workflow or an agent, not both', { problems: [{ path: '/querystring', message: 'workflow and agent exclude each other' }] });
       }
       const target = q.workflow !== undefined ? { kind: 'workflow' as const, target: q.workflow } : q.agent !== undefined ? { kind: 'agent' as const, target: q.agent } : {};
-      const own = appScopeOf(req.principal);
-      // An app key naming another app gets the answer an unknown app gets.
-      if (own !== undefined && q.app !== undefined && q.app !== own) throw new EaselError('APP_NOT_FOUND', `no app ${q.app}`);
-      return executions.list({ ...target, plugin: q.plugin, userId: q.user, status: q.status, limit: q.limit, before: q.before, appId: own ?? q.app });
+      return executions.list({ ...target, plugin: q.plugin, userId: q.user, status: q.status, limit: q.limit, before: q.before, appId: appOf(req.principal, q.app) });
     },
   );
 

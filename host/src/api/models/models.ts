@@ -4,8 +4,8 @@
  * User ids are namespaced per app: an app key asks about its own app's users only (naming
  * another app answers APP_NOT_FOUND, as one that does not exist); an admin names the app.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { appScopeOf, requireRole } from '../../auth/index.ts';
+import type { FastifyPluginAsync } from 'fastify';
+import { appOf, requireRole } from '../../auth/index.ts';
 import { routing, side } from '../../capabilities/model-arguments.ts';
 import { TASKS } from '../../models/types.ts';
 import { EaselError } from '../../errors/index.ts';
@@ -86,17 +86,6 @@ function sized(reasoning: string, { priced, assumed }: PricedRoute): string {
 
 const PERIODS = { daily: 1, weekly: 7 } as const;
 
-/**
- * The app a question about `user` is asked in: an app key's own (`named`, when given, must be
- * it), or for an admin the one it names. Undefined when an admin names none (no user scope).
- */
-function appOf(req: FastifyRequest, named: string | undefined): string | undefined {
-  const own = appScopeOf(req.principal);
-  if (own === undefined) return named;
-  if (named !== undefined && named !== own) throw new EaselError('APP_NOT_FOUND', `no app ${named}`);
-  return own;
-}
-
 export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, { models, usage, budgets, keys, typicalRequest }) => {
   app.addHook('onRequest', requireRole(keys, ['admin', 'app']));
   const catalog = models.router.catalog;
@@ -120,7 +109,7 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
     { schema: { body: { type: 'object', additionalProperties: false, required: ['task'], properties: { ...routeFields, userId, app: appId } } } },
     async (req) => {
       const question = toRoute(req.body, typicalRequest);
-      const inApp = appOf(req, req.body.app);
+      const inApp = appOf(req.principal, req.body.app);
       if (req.body.userId !== undefined && inApp === undefined) {
         throw new EaselError('REQUEST_INVALID', 'user ids are per app: name the app of userId', { problems: [{ path: '/body/app', message: 'required with userId for an admin key' }] });
       }
@@ -177,7 +166,7 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
       },
     },
     async (req) => {
-      const inApp = appOf(req, req.query.app);
+      const inApp = appOf(req.principal, req.query.app);
       if (inApp === undefined) {
         throw new EaselError('REQUEST_INVALID', 'user ids are per app: name the app with ?app=', { problems: [{ path: '/querystring/app', message: 'required for an admin key' }] });
       }
