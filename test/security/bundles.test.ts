@@ -101,7 +101,7 @@ describe("a registry's publish", () => {
  */
 async function startSigningRegistry(key: RegistryKey, files: BundleFile[]) {
   let packument = '{}';
-  let tarball = Buffer.alloc(0);
+  let tarball: Buffer = Buffer.alloc(0);
   const server: Server = createServer((req, res) => {
     if (req.url === '/hello') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(packument);
