@@ -20,6 +20,7 @@ import { buildRegistry, loadConfig as loadRegistryConfig, type Registry } from '
 import { registeredRoutes as registryRoutes } from '../../registry/src/http/index.ts';
 import { ERROR_TABLE as REGISTRY_TABLE } from '../../registry/src/errors/index.ts';
 import { packWithCli } from '../helpers/pack.ts';
+import { bundle, publishBody } from '../registry/helpers.ts';
 
 type Table = Record<string, { status: number }>;
 
@@ -293,6 +294,14 @@ describe('host', () => {
     const key = (await (await call('POST', '/v1/keys', JSON.stringify({ role: 'app', label: 'error shapes' }))).json()) as { key: string };
     appKey = key.key;
   });
+  /** What an admin sees: plugins (version, enabled, config) and keys, without use times. */
+  async function hostState(): Promise<unknown> {
+    const get = async (path: string) => (await fetchAnswer(`${url}${path}`, { headers: { authorization: `Bearer ${adminKey}` } })).body as Record<string, unknown[]>;
+    const plugins = (await get('/v1/plugins')).plugins as { name: string; version: string; enabled: boolean }[];
+    const keys = (await get('/v1/keys')).keys as { id: string; role: string; revokedAt?: unknown }[];
+    const configs = await Promise.all(plugins.map((p) => get(`/v1/plugins/${p.name}/config`)));
+    return { plugins: plugins.map((p) => [p.name, p.version, p.enabled]), keys: keys.map((k) => [k.id, k.role, k.revokedAt ?? null]), configs };
+  }
   afterAll(async () => {
     stop?.release();
     if (host && !closed) await host.app.close();
@@ -370,8 +379,14 @@ describe('host', () => {
     // Admin, app and plugin routes, monitoring and models: far more than a handful.
     expect(routes.length).toBeGreaterThan(25);
     expect(routes.map((r) => r.url)).toEqual(expect.arrayContaining(['/v1/plugins/:name', '/v1/agents/:plugin/:agent/:capability', '/v1/p/:plugin/*']));
+    const before = await hostState();
+    expect((before as { plugins: unknown[] }).plugins).toHaveLength(2);
     const errors = await walkRoutes(HOST_TABLE, url, routes, [adminKey, appKey, undefined, 'not-a-key'], 256);
     expect(errors).toBeGreaterThan(routes.length * 4);
+    // Refused requests changed nothing, and the plugins keep answering.
+    expect(await hostState()).toEqual(before);
+    const call = await fetchAnswer(`${url}/v1/agents/bytes-source/mirror/reverse`, { method: 'POST', headers: { authorization: `Bearer ${appKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ data: 'AQID', chunk: 2 }) });
+    expect(call.status, call.text).toBe(200);
   });
 
   // Last: it stops the host.
@@ -409,7 +424,15 @@ describe('registry', () => {
       body: JSON.stringify({ _id: 'org.couchdb.user:alice', name: 'alice', password: 'correct horse battery', type: 'user', roles: [] }),
     });
     userToken = ((await res.json()) as { token: string }).token;
+    // A package to stay untouched by the malformed requests.
+    const published = await fetch(`${url}/hello`, { method: 'PUT', headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' }, body: JSON.stringify(publishBody('hello', '1.0.0', await bundle())) });
+    expect(published.status).toBe(201);
   });
+  /** The packages, and alice's tokens and identity. */
+  async function registryState(): Promise<unknown> {
+    const get = async (path: string) => (await fetchAnswer(`${url}${path}`, { headers: { authorization: `Bearer ${userToken}` } })).body;
+    return { packument: await get('/hello'), packages: await get('/api/v1/packages'), tokens: await get('/-/npm/v1/tokens'), whoami: await get('/-/whoami') };
+  }
   afterAll(async () => {
     stop?.release();
     if (registry && !closed) await registry.app.close();
@@ -450,8 +473,11 @@ describe('registry', () => {
   test('every route the registry registers answers malformed requests in the shape', async () => {
     const routes = registryRoutes(registry.app);
     expect(routes.length).toBeGreaterThan(15);
+    const before = await registryState();
+    expect((before as { packument: { versions: object } }).packument.versions).toHaveProperty('1.0.0');
     const errors = await walkRoutes(REGISTRY_TABLE, url, routes, [adminToken, userToken, undefined, 'not-a-token'], 512);
     expect(errors).toBeGreaterThan(routes.length * 4);
+    expect(await registryState()).toEqual(before);
   });
 
   test('a request that arrives while the registry stops: 503 SHUTTING_DOWN, and the connection is closed', async () => {
