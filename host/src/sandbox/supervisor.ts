@@ -210,6 +210,9 @@ export class Supervisor implements Sandbox {
       bridgeNonStringArgs: 0,
       rssBytes: 0,
       logLinesDropped: 0,
+      callsInFlight: this.#calls.size,
+      workerCallsInFlight: 0,
+      bridgeCallsPending: 0,
     };
     const live = this.#slots.flatMap((s) => (s.worker?.alive ? [s.worker] : []));
     const replies = await Promise.all(live.map((w) => this.#request(w, (reqId) => ({ t: 'stats', reqId })).catch(() => undefined)));

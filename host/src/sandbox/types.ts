@@ -131,6 +131,12 @@ export interface SandboxStats {
   rssBytes: number;
   /** `ctx.log` lines dropped (too large, too many in flight, fields not JSON), as reported by the calls. */
   logLinesDropped: number;
+  /** Calls the HTTP process is waiting on. */
+  callsInFlight: number;
+  /** Calls the workers hold, summed (0 once every call has answered: nothing is kept per call). */
+  workerCallsInFlight: number;
+  /** Bridge requests the workers wait on the HTTP process for, summed. */
+  bridgeCallsPending: number;
 }
 
 /** One worker crash charged to a plugin, with what the worker saw. */

@@ -65,6 +65,11 @@ export class WorkerBridge {
     this.#maxLogLine = limits.guestLimits.maxLogLineBytes;
   }
 
+  /** Bridge requests waiting for the supervisor's answer. */
+  get pending(): number {
+    return this.#waiters.size;
+  }
+
   /** The function behind an isolate's bridge Reference. */
   forIsolate(owner: () => object | undefined) {
     return async (callId: unknown, capability: unknown, op: unknown, argsJson: unknown, bytes: unknown): Promise<string | [string, ...ArrayBuffer[]]> => {

@@ -513,6 +513,8 @@ export class WorkerRuntime {
       bridgeNonStringArgs: this.#bridge.nonStringArgs,
       rssBytes: process.memoryUsage.rss(),
       logLinesDropped: this.#logLinesDropped + this.#bridge.logLinesRefused,
+      workerCallsInFlight: this.#calls.size,
+      bridgeCallsPending: this.#bridge.pending,
     };
   }
 
