@@ -1,9 +1,13 @@
 /**
  * The JSON limits the host and the test kit share: depth and value count, on a parsed value
- * and on text before it is parsed. The two checks must agree on every value.
+ * and on text before it is parsed. The two checks must agree on every value, and the test kit
+ * refuses with them what a default host refuses.
  */
 import { describe, expect, test } from 'vitest';
+import { definePlugin } from '../src/index.ts';
 import { HOST_DEFAULT_JSON_LIMITS, jsonLimitProblem, jsonTextLimitProblem, type JsonLimits } from '../src/isolate/json-limits.ts';
+import { testPlugin } from '../src/testing/index.ts';
+import { manifestWith } from './testing-helpers.ts';
 
 const limits = (maxDepth: number, maxNodes = 1_000_000): JsonLimits => ({ maxDepth, maxNodes });
 /** Both checks on one value: the parsed one and its text. */
@@ -99,4 +103,44 @@ describe('values', () => {
 test('text that is not JSON is left to the parser', () => {
   expect(jsonTextLimitProblem('{"a": "unterminated', limits(5))).toBeUndefined();
   expect(jsonTextLimitProblem('not json at all', limits(5))).toBeUndefined();
+});
+
+describe('the test kit refuses what a default host refuses', () => {
+  const nested = (levels: number) => {
+    let value: unknown = {};
+    for (let i = 1; i < levels; i++) value = { a: value };
+    return value;
+  };
+  const definition = definePlugin({
+    agents: {
+      tool: {
+        capabilities: {
+          use: async (input: { give?: number; store?: number; progress?: number }, ctx) => {
+            if (input.store !== undefined) await ctx.kv.set('deep', nested(input.store));
+            if (input.progress !== undefined) await ctx.progress('deep', nested(input.progress));
+            return input.give === undefined ? { ok: true } : { x: nested(input.give) };
+          },
+        },
+      },
+    },
+  });
+  const plugin = () => testPlugin(definition, manifestWith({ kv: true }));
+
+  test('an input past the limits is INPUT_INVALID naming the limit; at the limit it is taken', async () => {
+    await expect(plugin().invoke('tool', 'use', { x: nested(1000) })).rejects.toMatchObject({ code: 'INPUT_INVALID', details: { problems: [{ path: `/x${'/a'.repeat(63)}`, message: expect.stringContaining('EASEL_JSON_MAX_DEPTH') }] } });
+    await expect(plugin().invoke('tool', 'use', { x: new Array(100_000).fill(0) })).rejects.toMatchObject({ code: 'INPUT_INVALID', message: expect.stringContaining('EASEL_JSON_MAX_NODES') });
+    expect(await plugin().invoke('tool', 'use', { x: nested(63) })).toEqual({ ok: true });
+  });
+
+  test('an output past the limits is OUTPUT_INVALID', async () => {
+    await expect(plugin().invoke('tool', 'use', { give: 100 })).rejects.toMatchObject({ code: 'OUTPUT_INVALID', message: expect.stringContaining('EASEL_JSON_MAX_DEPTH') });
+  });
+
+  test('kv values and progress data past the limits are BRIDGE_ARGUMENT_INVALID, and nothing is kept', async () => {
+    const kit = plugin();
+    await expect(kit.invoke('tool', 'use', { store: 100 })).rejects.toMatchObject({ code: 'BRIDGE_ARGUMENT_INVALID' });
+    await expect(kit.invoke('tool', 'use', { progress: 100 })).rejects.toMatchObject({ code: 'BRIDGE_ARGUMENT_INVALID' });
+    expect(kit.readKv()).toEqual({});
+    expect(kit.recorded.progress).toEqual([]);
+  });
 });

@@ -6,6 +6,7 @@
  */
 import type { PluginManifest, Permissions } from '../manifest.ts';
 import type { AgentRouter } from './agents.ts';
+import { HOST_DEFAULT_JSON_LIMITS, jsonLimitProblem } from '../isolate/json-limits.ts';
 import { EaselError } from './errors.ts';
 import { allows } from './grant.ts';
 import type { MemoryKv } from './kv.ts';
@@ -65,6 +66,9 @@ export class CapabilityHost {
     if (!CAPABILITIES.has(capability)) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `no capability ${capability}`);
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be an object');
     const args = raw as Record<string, unknown>;
+    // As a default host: arguments past its JSON limits are refused; a step's input is checked by its target.
+    const over = capability === 'agents' ? undefined : jsonLimitProblem(args, HOST_DEFAULT_JSON_LIMITS);
+    if (over) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `the arguments of ctx.${capability}.${op} ${over.message}${over.path.length <= 200 ? ` at ${over.path}` : ''}`);
     const { manifest, grant, recorded } = this.parts;
     if (!allows(grant, capability, op, args)) throw new EaselError('PERMISSION_DENIED', `${manifest.name} was not granted ${capability}`);
     switch (capability) {

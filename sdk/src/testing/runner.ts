@@ -7,6 +7,7 @@
  */
 import type { Caller } from '../context.ts';
 import type { PluginManifest } from '../manifest.ts';
+import { HOST_DEFAULT_JSON_LIMITS, jsonLimitProblem } from '../isolate/json-limits.ts';
 import { EaselError, problemsOf } from './errors.ts';
 import { checkInput, type CallSchemas, type CheckedInput, type ManifestSchemas } from './schemas.ts';
 import { CallScope, checkedCaller, DEFAULT_CALLER, type ChainLink } from './scope.ts';
@@ -109,6 +110,8 @@ export class PluginRunner {
     } finally {
       scope.end();
     }
+    const over = jsonLimitProblem(output, HOST_DEFAULT_JSON_LIMITS);
+    if (over) throw new EaselError('OUTPUT_INVALID', `${this.#manifest.name} returned output that ${over.message}`, { problems: [{ path: over.path, message: over.message }] });
     if (!schemas.output(output)) {
       const owner = this.#manifest.name;
       throw new EaselError('OUTPUT_INVALID', `${owner} returned output that does not match ${label}'s output schema`, { problems: problemsOf(schemas.output.errors) });

@@ -9,6 +9,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { linearRegExpEngine } from '../bundle/linear-regexp.ts';
 import type { JsonSchema, PluginManifest } from '../manifest.ts';
 import { inputByteFields, splitInputBytes, type InputByteField } from '../isolate/input-bytes.ts';
+import { HOST_DEFAULT_JSON_LIMITS, jsonLimitProblem } from '../isolate/json-limits.ts';
 import { EaselError, problemsOf, type Problem } from './errors.ts';
 
 /** The input, checked and split: JSON for the handler's input, bytes for its byte fields (by name, `parent.field` one level down). */
@@ -52,8 +53,12 @@ export class ManifestSchemas {
 /**
  * Decodes the byte fields, validates the input against its schema, and answers the split, or
  * INPUT_INVALID with every problem (`spelled` also lists them in the message, for plugin code).
+ * An input nested deeper or holding more values than a default host takes (`EASEL_JSON_MAX_DEPTH`,
+ * `EASEL_JSON_MAX_NODES`) is refused first, as the host refuses it.
  */
 export function checkInput(input: unknown, schemas: CallSchemas, label: string, spelled: boolean): CheckedInput {
+  const over = jsonLimitProblem(input, HOST_DEFAULT_JSON_LIMITS);
+  if (over) throw new EaselError('INPUT_INVALID', `the input ${over.message}${spelled ? `: ${over.path} ${over.message}` : ''}`, { problems: [{ path: over.path, message: over.message }] });
   // The host's own reading of byte fields: decoded, size- and type-checked, base64 for the schema.
   const split = splitInputBytes(input, schemas.byteFields);
   if (schemas.input(split.forSchema) && split.problems.length === 0) return { json: split.json, bytes: split.bytes };
