@@ -81,6 +81,8 @@ export interface ModelsConfig {
     readonly enabled: boolean;
     readonly semantic: boolean;
     readonly threshold: number;
+    /** Longest prompt, in characters, the semantic cache looks up or stores. */
+    readonly semanticMaxChars: number;
     readonly ttlMs: number;
     readonly maxEntries: number;
   };
