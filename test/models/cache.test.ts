@@ -106,6 +106,21 @@ describe('semantic cache', () => {
     }
   });
 
+  test('a near repeat under another system text misses (the system text is part of the partition); so does a prompt over EASEL_MODELS_SEMANTIC_MAX_CHARS', async () => {
+    stack = await startModelStack({ models: { cache: { semantic: true, threshold: 0.95, semanticMaxChars: 200 } } });
+    const prompt = 'Write a short polite email to my team saying that I will arrive at the office on Monday';
+    await stack.models.service.text({ prompt, system: 'Answer in English.', ...semantic }, meta('e1'));
+    expect((await stack.models.service.text({ prompt: `${prompt}.`, system: 'Do not answer in English.', ...semantic }, meta('e2'))).cached).toBe(false);
+    expect((await stack.models.service.text({ prompt: `${prompt}!`, system: 'Answer in English.', ...semantic }, meta('e3'))).cached).toBe('semantic');
+    // Over the limit: neither looked up nor stored (no embedding), the exact cache still serves a repeat.
+    const long = `${prompt} ${'and list every agenda item in full detail '.repeat(4)}`;
+    expect(long.length).toBeGreaterThan(200);
+    await stack.models.service.text({ prompt: long, ...semantic }, meta('e4'));
+    expect((await stack.models.service.text({ prompt: `${long}.`, ...semantic }, meta('e5'))).cached).toBe(false);
+    expect((await stack.models.service.text({ prompt: long, ...semantic }, meta('e6'))).cached).toBe('exact');
+    for (const id of ['e4', 'e5']) expect((await stack.store.usage.listByExecution(id)).map((r) => r.purpose)).toEqual(['call']);
+  });
+
   test('the semantic cache never answers one user with another user\'s answer; residency is part of every key', async () => {
     stack = await startModelStack({ models: { cache: { semantic: true, threshold: 0.95 } } });
     await stack.models.service.text({ prompt: 'Summarise my medical record', ...semantic }, meta('e1'));

@@ -157,11 +157,6 @@ describe('named entities', () => {
 });
 
 describe('the key', () => {
-  test('covers the system text as well as the prompt', () => {
-    expect(guardKey('Answer the question', 'Reply in English')).not.toBe(guardKey('Answer the question', 'Do not reply in English'));
-    expect(guardKey('Answer the question', 'Reply in English')).toBe(guardKey('Answer the question', 'Reply in English.'));
-  });
-
   test('is the same for texts equal after Unicode normalisation', () => {
     expect(guardKey('Ｍｏｎｄａｙ ５')).toBe(guardKey('Monday 5'));
     expect(guardKey('월요일'.normalize('NFD'))).toBe(guardKey('월요일'));

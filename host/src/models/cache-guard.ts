@@ -63,7 +63,8 @@ const TOKEN = /(\d+(?:[.:/-]\d+)*)((?:st|nd|rd|th)(?![\p{L}\p{N}]))?|([\p{Script
 const CLAUSE_END = new Set([...'.,;:!?…。、，！？()[]{}"“”«»「」『』']);
 const SENTENCE_END = new Set([...'.!?。！？']);
 const QUOTED = /"([^"\n]{1,200})"|“([^”\n]{1,200})”|‘([^’\n]{1,200})’|「([^」\n]{1,200})」|『([^』\n]{1,200})』|«([^»\n]{1,200})»|`([^`\n]{1,200})`|(?<![\p{L}\p{N}])'([^'\n]{1,200})'(?![\p{L}\p{N}])/gu;
-const LITERAL = /\bhttps?:\/\/[^\s"'<>]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@#])[@#][\p{L}\p{N}_]+/gu;
+// Each alternative starts where a run of its characters starts, so a long run is scanned once, not once per position.
+const LITERAL = /\bhttps?:\/\/[^\s"'<>]+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@#])[@#][\p{L}\p{N}_]+/gu;
 
 /** Spells out what several spellings share: curly apostrophes, a.m., contractions, 1,000. */
 function prepare(text: string): string {
@@ -102,6 +103,9 @@ function sinoValue(word: string): number | undefined {
   return word === '' ? undefined : total + section + digit;
 }
 
+/** Longest sino-Korean numeral we read (구천구백구십구억 has 8 characters): bounds the work on a long word. */
+const MAX_SINO_LENGTH = 12;
+
 /** Splits 두명을 into [2, 명을] and 삼십일에 into [31, 일에]: a number before its counter. */
 function splitHangulNumber(word: string): [number, string] | undefined {
   // 유월 and 시월 drop a sound of 육월 and 십월.
@@ -110,21 +114,39 @@ function splitHangulNumber(word: string): [number, string] | undefined {
   for (const [det, value] of KO_NATIVE_BEFORE_COUNTER) {
     if (word.startsWith(det) && KO_NATIVE_COUNTERS.some((c) => word.startsWith(c, det.length))) return [value, word.slice(det.length)];
   }
-  for (let end = word.length - 1; end >= 1; end--) {
-    const value = sinoValue(word.slice(0, end));
-    if (value !== undefined && KO_SINO_COUNTERS.some((c) => word.startsWith(c, end))) return [value, word.slice(end)];
+  let run = 0;
+  while (run < MAX_SINO_LENGTH && run < word.length && (KO_SINO_DIGITS.has(word[run] as string) || KO_SINO_UNITS.has(word[run] as string))) run++;
+  for (let end = run; end >= 1; end--) {
+    if (KO_SINO_COUNTERS.some((c) => word.startsWith(c, end))) return [sinoValue(word.slice(0, end)) as number, word.slice(end)];
   }
   return undefined;
 }
 
-/** The stem of `word` from `stems` when the rest is a particle (월요일까지 → 월요일 + 까지). */
-function stemOf(word: string, stems: Iterable<string>): [string, string] | undefined {
-  let best: [string, string] | undefined;
-  for (const stem of stems) {
-    if (word.startsWith(stem) && KO_PARTICLES.includes(word.slice(stem.length)) && (!best || stem.length > best[0].length)) best = [stem, word.slice(stem.length)];
+const PARTICLES = new Set(KO_PARTICLES);
+
+/** Korean stems by first character, longest first: `match` finds the stem of a word whose rest is a particle (월요일까지 → 월요일 + 까지). */
+class Stems {
+  readonly #byFirst = new Map<string, string[]>();
+
+  constructor(stems: Iterable<string>) {
+    for (const stem of [...stems].sort((a, b) => b.length - a.length)) {
+      const list = this.#byFirst.get(stem[0] as string) ?? [];
+      list.push(stem);
+      this.#byFirst.set(stem[0] as string, list);
+    }
   }
-  return best;
+
+  match(word: string): [string, string] | undefined {
+    for (const stem of this.#byFirst.get(word[0] as string) ?? []) {
+      if (word.startsWith(stem) && PARTICLES.has(word.slice(stem.length))) return [stem, word.slice(stem.length)];
+    }
+    return undefined;
+  }
 }
+
+const NATIVE_STEMS = new Stems(KO_NATIVE_STANDALONE.keys());
+const QUANTITY_STEMS = new Stems(KO_QUANTITIES);
+const TIME_STEMS = new Stems(KO_TIME_STEMS);
 
 function canonLatin(word: string): string {
   const lower = word.toLowerCase().replace(/'s$/u, '');
@@ -160,7 +182,7 @@ function tokenize(text: string): Token[] {
         push({ text: hangul, canon: String(split[0]), script: 'number', spaced });
         if (split[1] !== '') push({ text: split[1], canon: split[1], script: 'hangul', spaced: false });
       } else {
-        const native = stemOf(hangul, KO_NATIVE_STANDALONE.keys());
+        const native = NATIVE_STEMS.match(hangul);
         push({ text: hangul, canon: native ? String(KO_NATIVE_STANDALONE.get(native[0])) : hangul, script: native ? 'number' : 'hangul', spaced });
       }
     } else if (other !== undefined) push({ text: other, canon: other.toLowerCase(), script: 'other', spaced });
@@ -242,12 +264,16 @@ export function guardSignature(input: string): GuardSignature {
   const sig: GuardSignature = { negation: [], numbers: [], dates: [], entities: [] };
   let text = prepare(input);
   const hasHangul = /\p{Script=Hangul}/u.test(text);
-  for (const m of text.matchAll(QUOTED)) {
-    const inner = m.slice(1).find((g) => g !== undefined) as string;
-    sig.entities.push(`"${inner.toLowerCase().replace(/\s+/gu, ' ').trim()}"`);
+  if (/["“‘「『«`']/u.test(text)) {
+    for (const m of text.matchAll(QUOTED)) {
+      const inner = m.slice(1).find((g) => g !== undefined) as string;
+      sig.entities.push(`"${inner.toLowerCase().replace(/\s+/gu, ' ').trim()}"`);
+    }
   }
-  for (const m of text.matchAll(LITERAL)) sig.entities.push(`=${m[0].toLowerCase()}`);
-  text = text.replace(LITERAL, ' ');
+  if (/[@#]|https?:/u.test(text)) {
+    for (const m of text.matchAll(LITERAL)) sig.entities.push(`=${m[0].toLowerCase()}`);
+    text = text.replace(LITERAL, ' ');
+  }
   const tokens = tokenize(text);
   const word = hasHangul ? { left: true, right: true } : {};
   for (let i = 0; i < tokens.length; i++) {
@@ -262,9 +288,9 @@ export function guardSignature(input: string): GuardSignature {
     } else if (t.script === 'hangul') {
       const negation = koreanNegation(t.text, tokens[i - 1]);
       if (negation) sig.negation.push(`${negation}:${t.text}:${around(tokens, i, i, 2, 2)}`);
-      const quantity = stemOf(t.text, KO_QUANTITIES);
+      const quantity = QUANTITY_STEMS.match(t.text);
       if (quantity) sig.numbers.push(`${quantity[0]}:${around(tokens, i, i, 1, 1, word)}`);
-      const time = stemOf(t.text, KO_TIME_STEMS);
+      const time = TIME_STEMS.match(t.text);
       // 월요일에 and 월요일은 are one date; 월요일까지 and 월요일부터 are not.
       if (time) sig.dates.push(`${time[0]}${KO_RELATIONS.has(time[1]) ? time[1] : ''}:${around(tokens, i, i, 1, 1, word)}`);
     }
@@ -289,7 +315,11 @@ export function guardDifferences(a: GuardSignature, b: GuardSignature): GuardKin
   return (Object.keys(a) as GuardKind[]).filter((kind) => a[kind].join('\n') !== b[kind].join('\n'));
 }
 
-/** One string for the cache partition: equal exactly when the system texts' and prompts' signatures are. */
-export function guardKey(prompt: string, system?: string): string {
-  return JSON.stringify([guardSignature(system ?? ''), guardSignature(prompt)]);
+/**
+ * One string for the cache partition: equal exactly when the prompts' signatures are. The
+ * system text needs none: the partition holds it whole, so two prompts only meet under the
+ * same system text.
+ */
+export function guardKey(prompt: string): string {
+  return JSON.stringify(guardSignature(prompt));
 }

@@ -48,6 +48,8 @@ export interface CacheOptions {
   /** Whether a text request may ask for the semantic cache (`cache: 'semantic'`). */
   semantic: boolean;
   threshold: number;
+  /** Longest prompt (characters) the semantic cache looks up or stores; a longer one uses the exact cache only. */
+  semanticMaxChars: number;
   ttlMs: number;
   maxEntries: number;
 }
@@ -175,13 +177,14 @@ export class ModelService {
       const hit = await this.#exactHit<TextAnswer>(key, meta, 'text');
       if (hit) return hit;
       // Near repeats only for a request that asks, on a host that allows it: a near prompt may ask another question.
-      if (this.#options.semantic && request.cache === 'semantic') {
+      if (this.#options.semantic && request.cache === 'semantic' && request.prompt.length <= this.#options.semanticMaxChars) {
         const vector = await this.#embedForCache(normalizeText(request.prompt), meta);
         if (vector) {
           // Per user (of an app: ids are namespaced per app) as well: a near prompt of another
           // user may carry that user's details in its answer. And per guard signature: only a
-          // prompt that agrees on negations, numbers, dates and names may share an answer.
-          semantic = { partition: semanticPartition(scope, 'text', tier, { ...settings, appId: meta.appId, userId: meta.userId, guard: guardKey(request.prompt, request.system) }), vector };
+          // prompt that agrees on negations, numbers, dates and names may share an answer (the
+          // system text, in `settings`, must be the same text, which covers its signature).
+          semantic = { partition: semanticPartition(scope, 'text', tier, { ...settings, appId: meta.appId, userId: meta.userId, guard: guardKey(request.prompt) }), vector };
           const near = await this.#cache.nearest(semantic.partition, vector, this.#options.threshold, Date.now());
           if (near) {
             await this.#hit(meta, 'text', near.modelId, 'semantic');
