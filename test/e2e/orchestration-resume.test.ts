@@ -183,11 +183,11 @@ describe('executions a restart cannot resume', () => {
     expect((await host.call('POST', '/v1/plugins/upload', { raw: idle })).status).toBe(201);
     expect((await host.call('POST', '/v1/plugins/durable-idle/enable', { body: { grant: 'requested' } })).status).toBe(200);
     expect((await host.call('POST', '/v1/plugins/durable-idle/disable')).status).toBe(200);
-    const app = (await host.call('POST', '/v1/keys', { body: { role: 'app', label: 'resume' } })).body as { id: string; key: string };
+    const app = (await host.call('POST', '/v1/keys', { body: { role: 'app', label: 'resume' } })).body as { id: string; key: string; appId: string };
 
     // Rows as a crash leaves them: started, never finished.
     const left = async (row: { pluginName: string; pluginVersion: string; kind: 'agent' | 'workflow'; target: string; capability?: string; input: unknown }) =>
-      (await host!.host.store.executions.create({ id: randomUUID(), apiKeyId: app.id, userId: app.id, ...row })).id;
+      (await host!.host.store.executions.create({ id: randomUUID(), apiKeyId: app.id, appId: app.appId, userId: app.id, ...row })).id;
     const replaced = await left({ pluginName: 'durable-flow', pluginVersion: '1.0.0', kind: 'workflow', target: 'three-steps', input: { topic: 'replaced' } });
     const disabled = await left({ pluginName: 'durable-idle', pluginVersion: '1.0.0', kind: 'workflow', target: 'idle', input: { topic: 'disabled' } });
     const removed = await left({ pluginName: 'durable-gone', pluginVersion: '1.0.0', kind: 'workflow', target: 'three-steps', input: { topic: 'removed' } });
