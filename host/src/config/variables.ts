@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { type ConfigField, type ConfigVariable, configVariables } from '@easel/common/config/fields';
 // One source for the sandbox defaults: `easel validate` and the test kit assume a default host.
-import { HOST_DEFAULT_BRIDGE, HOST_DEFAULT_JSON_LIMITS, HOST_DEFAULT_LIMITS as LIMITS } from '@easel/sdk/isolate';
+import { HOST_DEFAULT_BRIDGE, HOST_DEFAULT_JSON_LIMITS, HOST_DEFAULT_LIMITS as LIMITS, JSON_DEPTH_CEILING } from '@easel/sdk/isolate';
 
 export type { ConfigVariable };
 
@@ -41,7 +41,7 @@ export const FIELDS: readonly ConfigField[] = [
     env: 'EASEL_JSON_MAX_DEPTH',
     path: 'json.maxDepth',
     description: 'Most levels of nested objects and arrays in a JSON value an app or a plugin hands the host (request bodies, inputs, outputs, bridge arguments such as kv values and progress data); deeper values are refused before anything is recorded. At most 512: SQLite\'s JSON functions stop at 1,000 levels',
-    schema: int(1, 512, HOST_DEFAULT_JSON_LIMITS.maxDepth),
+    schema: int(1, JSON_DEPTH_CEILING, HOST_DEFAULT_JSON_LIMITS.maxDepth),
   },
   {
     env: 'EASEL_JSON_MAX_NODES',

@@ -5,10 +5,18 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { linearRegExpEngine } from '@easel/sdk/bundle';
+import { JSON_DEPTH_CEILING } from '@easel/sdk/isolate';
 import { EaselError } from '../errors/index.ts';
+import { withJsonLimits } from '../schemas/index.ts';
 import { canonicalJson } from './cache-keys.ts';
 
 const MAX_COMPILED = 200;
+/**
+ * An answer nested deeper than any configured EASEL_JSON_MAX_DEPTH may be is not a usable
+ * answer: the cache could not store it (SQLite's JSON functions stop at 1,000 levels) nor the
+ * bridge carry it (JSON.stringify overflows at a few thousand). Its size is bounded by tokens.
+ */
+const ANSWER_LIMITS = { maxDepth: JSON_DEPTH_CEILING, maxNodes: Number.MAX_SAFE_INTEGER };
 /** Deeper than any real answer schema; keeps the walk below and ajv's recursion shallow. */
 const MAX_DEPTH = 32;
 
@@ -47,7 +55,7 @@ export class SchemaChecks {
     try {
       // A top-level $id would make a second schema with the same id collide inside ajv.
       const { $id: _id, ...anonymous } = schema;
-      check = this.#ajv.compile(anonymous);
+      check = withJsonLimits(this.#ajv.compile(anonymous), ANSWER_LIMITS);
     } catch (error) {
       throw new EaselError('MODEL_REQUEST_INVALID', `schema is not a valid JSON Schema: ${(error as Error).message}`, { field: 'schema' });
     }

@@ -25,6 +25,13 @@ export interface JsonLimits {
  */
 export const HOST_DEFAULT_JSON_LIMITS: Readonly<JsonLimits> = Object.freeze({ maxDepth: 64, maxNodes: 100_000 });
 
+/**
+ * The most `EASEL_JSON_MAX_DEPTH` may be set to: half the 1,000 levels SQLite's JSON functions
+ * take, so the levels a stored event or row adds around a value never reach them. Values the
+ * configured limit does not cover (a model's structured answer) are held to it.
+ */
+export const JSON_DEPTH_CEILING = 512;
+
 export interface JsonLimitProblem {
   /** JSON pointer: the first object or array past the depth limit, or `/` for the value count. */
   path: string;
