@@ -65,7 +65,8 @@ export const EN_COMMON_CAPITALISED = list(`
   is are was were be been am do does did can could will would shall should may might must have has had
   please tell give write explain summarise summarize list translate describe show make let find help
   create draft compose answer rewrite check compare suggest name say add use keep put send book reserve
-  remind plan
+  remind plan set delete archive update generate convert calculate fix build design review edit correct proofread
+  outline organise organize prepare recommend choose pick classify extract format sort count read
   my your our their his her we you they he she me us them and or but so if then also just yes ok okay hi hello dear thanks thank
   in on at for from to of by with about as into after before during while because
   not no never none
