@@ -213,6 +213,7 @@ export class Supervisor implements Sandbox {
       callsInFlight: this.#calls.size,
       workerCallsInFlight: 0,
       bridgeCallsPending: 0,
+      bridgeCallsAfterEnd: 0,
     };
     const live = this.#slots.flatMap((s) => (s.worker?.alive ? [s.worker] : []));
     const replies = await Promise.all(live.map((w) => this.#request(w, (reqId) => ({ t: 'stats', reqId })).catch(() => undefined)));

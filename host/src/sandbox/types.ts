@@ -137,6 +137,8 @@ export interface SandboxStats {
   workerCallsInFlight: number;
   /** Bridge requests the workers wait on the HTTP process for, summed. */
   bridgeCallsPending: number;
+  /** Bridge calls that reached a worker for a call that had ended (the guest refuses those before they cross). */
+  bridgeCallsAfterEnd: number;
 }
 
 /** One worker crash charged to a plugin, with what the worker saw. */

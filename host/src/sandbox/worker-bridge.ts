@@ -38,6 +38,8 @@ export class WorkerBridge {
   nonStringArgs = 0;
   /** Log lines refused here (over the size or in-flight cap): the shim should have dropped them. */
   logLinesRefused = 0;
+  /** Bridge calls that crossed for a call no longer live: the shim refuses those itself, so this stays near 0. */
+  afterEnd = 0;
   #seq = 0;
   #waiters = new Map<number, { call: BridgeCall; resolve: (answer: string | [string, ...ArrayBuffer[]]) => void }>();
   #calls: Map<string, BridgeCall>;
@@ -87,7 +89,10 @@ export class WorkerBridge {
       return errorEnvelope('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be strings');
     }
     const call = this.#calls.get(callId);
-    if (!call || call.done || owner === undefined || call.owner !== owner) return errorEnvelope('EXECUTION_ABORTED', 'this call has ended');
+    if (!call || call.done || owner === undefined || call.owner !== owner) {
+      this.afterEnd++;
+      return errorEnvelope('EXECUTION_ABORTED', 'this call has ended');
+    }
     if (call.aborted) return this.#deliver(call, 'EXECUTION_ABORTED', 'the call was cancelled');
     if (!NAME.test(capability) || !NAME.test(op)) return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', 'unknown capability or operation');
     // Length first: a UTF-8 byte count is never below the UTF-16 length, and both precede any parse.

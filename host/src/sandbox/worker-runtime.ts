@@ -515,6 +515,7 @@ export class WorkerRuntime {
       logLinesDropped: this.#logLinesDropped + this.#bridge.logLinesRefused,
       workerCallsInFlight: this.#calls.size,
       bridgeCallsPending: this.#bridge.pending,
+      bridgeCallsAfterEnd: this.#bridge.afterEnd,
     };
   }
 

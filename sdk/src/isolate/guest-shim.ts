@@ -466,10 +466,6 @@ const makeContext = (callId, meta, signal, state) => {
       state.oversize++;
       return;
     }
-    if (state.logs >= MAX_PENDING_LOGS) {
-      state.overflow++;
-      return;
-    }
     let fieldsJson;
     if (fields !== null && typeof fields === 'object') {
       try { fieldsJson = stringify(fields); } catch (e) { fieldsJson = undefined; }
@@ -481,6 +477,10 @@ const makeContext = (callId, meta, signal, state) => {
     size += utf8Bytes(fieldsJson === undefined ? '{}' : fieldsJson, MAX_LOG_LINE - size);
     if (size > MAX_LOG_LINE) {
       state.oversize++;
+      return;
+    }
+    if (state.logs >= MAX_PENDING_LOGS) {
+      state.overflow++;
       return;
     }
     state.logs++;
