@@ -62,7 +62,8 @@ interface Token {
 const TOKEN = /(\d+(?:[.:/-]\d+)*)((?:st|nd|rd|th)(?![\p{L}\p{N}]))?|([\p{Script=Latin}][\p{Script=Latin}\p{M}]*(?:'[\p{Script=Latin}]+)*)|(\p{Script=Hangul}+)|([\p{L}\p{M}]+)|(\S)/gu;
 const CLAUSE_END = new Set([...'.,;:!?…。、，！？()[]{}"“”«»「」『』']);
 const SENTENCE_END = new Set([...'.!?。！？']);
-const QUOTED = /"([^"\n]{1,200})"|“([^”\n]{1,200})”|‘([^’\n]{1,200})’|「([^」\n]{1,200})」|『([^』\n]{1,200})』|«([^»\n]{1,200})»|`([^`\n]{1,200})`|(?<![\p{L}\p{N}])'([^'\n]{1,200})'(?![\p{L}\p{N}])/gu;
+// Quoted text stops at the next opening mark too, so a run of opening marks is scanned once.
+const QUOTED = /"([^"\n]{1,200})"|“([^“”\n]{1,200})”|‘([^‘’\n]{1,200})’|「([^「」\n]{1,200})」|『([^『』\n]{1,200})』|«([^«»\n]{1,200})»|`([^`\n]{1,200})`|(?<![\p{L}\p{N}])'([^'\n]{1,200})'(?![\p{L}\p{N}])/gu;
 // Each alternative starts where a run of its characters starts, so a long run is scanned once, not once per position.
 const LITERAL = /\bhttps?:\/\/[^\s"'<>]+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@#])[@#][\p{L}\p{N}_]+/gu;
 
