@@ -59,6 +59,10 @@ describe('negation', () => {
     expect(differ(`내일 회의에 대해 ${a}`, `내일 회의에 대해 ${b}`)).toContain('negation');
   });
 
+  test('an English sentence inside Korean text keeps its negation', () => {
+    expect(differ('다음 문장을 번역해 주세요: I will arrive on Monday', '다음 문장을 번역해 주세요: I will not arrive on Monday')).toContain('negation');
+  });
+
   test('Korean words that merely start like a negation are not one', () => {
     for (const word of ['안녕하세요', '안내해', '안전한', '안에']) expect(guardSignature(`회의실 ${word} 주세요`).negation).toEqual([]);
   });

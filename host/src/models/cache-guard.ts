@@ -260,7 +260,7 @@ function isEntityWord(token: Token | undefined, hasHangul: boolean): boolean {
   return !(token.sentenceStart && EN_COMMON_CAPITALISED.has(lower.replace(/'s$/u, '')));
 }
 
-/** The must-match signature of one text (a prompt, or a system text). */
+/** The must-match signature of one prompt. */
 export function guardSignature(input: string): GuardSignature {
   const sig: GuardSignature = { negation: [], numbers: [], dates: [], entities: [] };
   let text = prepare(input);
@@ -276,7 +276,9 @@ export function guardSignature(input: string): GuardSignature {
     text = text.replace(LITERAL, ' ');
   }
   const tokens = tokenize(text);
-  const word = hasHangul ? { left: true, right: true } : {};
+  const joined = hasHangul ? { left: true, right: true } : {};
+  // The last token of the name found so far: a name's later words start no name of their own.
+  let nameEnd = -1;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     if (t.script === 'number' || (t.script === 'latin' && /^#?\d+$/u.test(t.canon))) {
@@ -284,18 +286,18 @@ export function guardSignature(input: string): GuardSignature {
     } else if (t.script === 'latin') {
       const lower = t.text.toLowerCase();
       if (EN_NEGATIONS.has(lower)) sig.negation.push(`${lower}:${around(tokens, i, i, 2, 2)}`);
-      else if (EN_QUANTITIES.has(lower)) sig.numbers.push(`${lower}:${around(tokens, i, i, 0, 1, word)}`);
-      if (isEnglishDate(tokens, i)) sig.dates.push(`${EN_CALENDAR.get(lower) ?? lower.replace(/s$/u, '')}:${around(tokens, i, i, 1, hasHangul ? 1 : 0, word)}`);
+      else if (EN_QUANTITIES.has(lower)) sig.numbers.push(`${lower}:${around(tokens, i, i, 0, 1, joined)}`);
+      if (isEnglishDate(tokens, i)) sig.dates.push(`${EN_CALENDAR.get(lower) ?? lower.replace(/s$/u, '')}:${around(tokens, i, i, 1, hasHangul ? 1 : 0, joined)}`);
     } else if (t.script === 'hangul') {
       const negation = koreanNegation(t.text, tokens[i - 1]);
       if (negation) sig.negation.push(`${negation}:${t.text}:${around(tokens, i, i, 2, 2)}`);
       const quantity = QUANTITY_STEMS.match(t.text);
-      if (quantity) sig.numbers.push(`${quantity[0]}:${around(tokens, i, i, 1, 1, word)}`);
+      if (quantity) sig.numbers.push(`${quantity[0]}:${around(tokens, i, i, 1, 1, joined)}`);
       const time = TIME_STEMS.match(t.text);
       // 월요일에 and 월요일은 are one date; 월요일까지 and 월요일부터 are not.
-      if (time) sig.dates.push(`${time[0]}${KO_RELATIONS.has(time[1]) ? time[1] : ''}:${around(tokens, i, i, 1, 1, word)}`);
+      if (time) sig.dates.push(`${time[0]}${KO_RELATIONS.has(time[1]) ? time[1] : ''}:${around(tokens, i, i, 1, 1, joined)}`);
     }
-    if (isEntityWord(t, hasHangul)) {
+    if (i > nameEnd && isEntityWord(t, hasHangul)) {
       // New York, Bank of Korea: capitalised words in a row (joined by `of` or `de`) are one name.
       let end = i;
       const next = (k: number) => (tokens[k]?.spaced ? tokens[k] : undefined);
@@ -303,8 +305,8 @@ export function guardSignature(input: string): GuardSignature {
         end += isEntityWord(next(end + 1), hasHangul) ? 1 : 2;
       }
       const name = tokens.slice(i, end + 1).map((x) => x.canon).join(' ');
-      sig.entities.push(`${name}:${around(tokens, i, end, 1, hasHangul ? 1 : 0, word)}`);
-      i = end;
+      sig.entities.push(`${name}:${around(tokens, i, end, 1, hasHangul ? 1 : 0, joined)}`);
+      nameEnd = end;
     }
   }
   for (const kind of Object.keys(sig) as GuardKind[]) sig[kind].sort();
