@@ -14,6 +14,7 @@ import type { SandboxPlugin } from './types.ts';
 import { breachOf, RUNAWAY_GRACE_MS, Watchdog, type Breach, type Watched } from './watchdog.ts';
 import { WorkerBridge, type BridgeCall } from './worker-bridge.ts';
 import { exactBuffer } from './bytes.ts';
+import { RssMeter } from './rss-meter.ts';
 
 type Invoke = Extract<ParentMessage, { t: 'invoke' }>;
 type Cause = 'timeout' | 'memory' | 'aborted' | 'idle' | 'unload';
@@ -44,8 +45,6 @@ interface Entry {
 const MAX_MESSAGE = 1000;
 /** Text that may come from plugin code is cut to this length before it is logged. */
 const MAX_LOGGED = 200;
-/** The worker names an isolate for passing its RSS cap only if that isolate was charged this share of the cap. */
-const MIN_BLAME_SHARE = 0.1;
 /**
  * Codes the guest shim answers by itself, without a crossing, when a call passes one of its
  * own limits: a call may end with them although the bridge never delivered them. Each only
@@ -55,11 +54,6 @@ const SHIM_LIMIT_CODES: ReadonlySet<string> = new Set(['BRIDGE_BUSY', 'KV_KEY_IN
 /** Room the shim's drop counts take in front of an answer (see guest-shim withDrops). */
 const DROPS_ROOM = 256;
 
-/** Resident-memory growth charged to one isolate (see #meterRss). */
-interface Meter {
-  cpuNs: bigint;
-  bytes: number;
-}
 
 class LoadError extends Error {}
 
@@ -72,8 +66,7 @@ export class WorkerRuntime {
   #bridge: WorkerBridge;
   #watchdog: Watchdog;
   #zombies = new Map<PluginIsolate, number>();
-  #meters = new Map<PluginIsolate, Meter>();
-  #lastRss = process.memoryUsage.rss();
+  #rss: RssMeter;
   #isolatesCreated = 0;
   #logLinesDropped = 0;
   #dying = false;
@@ -83,6 +76,7 @@ export class WorkerRuntime {
     this.#send = send;
     this.#cache = new CodeCache(init.cacheDir, Buffer.from(init.cacheKey, 'base64'), (msg, fields) => this.#log('warn', msg, fields));
     this.#bridge = new WorkerBridge(this.#calls as Map<string, BridgeCall>, send, init, (call) => this.#sampleHeap(call as Call));
+    this.#rss = new RssMeter(init.maxRssBytes);
     this.#watchdog = new Watchdog(() => this.#tick());
     this.#watchdog.poke();
   }
@@ -428,68 +422,18 @@ export class WorkerRuntime {
       if (iso.pending.size === 0) this.#zombies.delete(iso);
       else if (now > deadline) return this.#fatal('an isolate kept running after it was disposed', iso.pluginId);
     }
-    const rss = this.#meterRss();
-    if (rss.bytes > this.#init.maxRssBytes) {
-      const evidence = { workerRssBytes: rss.bytes, capBytes: this.#init.maxRssBytes, ...(rss.culprit ? { chargedBytes: Math.round(this.#meters.get(rss.culprit)?.bytes ?? 0) } : {}) };
-      return this.#fatal('the worker passed its resident memory cap', rss.culprit?.pluginId, evidence);
-    }
-    // Code running with no call in flight (detached promises) is watched as closely as calls.
-    return rss.ran || this.#calls.size > 0 || this.#zombies.size > 0 || [...this.#entries.values()].some((e) => e.building);
-  }
-
-  /**
-   * Reads the worker's resident memory (every tick: a few microseconds) and charges its growth
-   * since the last tick to the isolates that ran meanwhile, in proportion to the CPU time each
-   * used: memory that V8 does not count (or that an interrupted allocation keeps filling) only
-   * grows while some isolate's thread fills it. Disposed isolates still running share the
-   * growth when no live isolate ran. A shrink lowers every charge in proportion. When the cap
-   * is passed, the isolate charged the most is named, if its charge is a real share of the cap.
-   */
-  #meterRss(): { bytes: number; culprit: PluginIsolate | undefined; ran: boolean } {
-    const rss = process.memoryUsage.rss();
-    const growth = rss - this.#lastRss;
-    this.#lastRss = rss;
     const live = new Set<PluginIsolate>();
     for (const entry of this.#entries.values()) {
       const iso = entry.building?.iso ?? entry.iso;
       if (iso && !iso.dead) live.add(iso);
     }
-    const ran: [Meter, number][] = [];
-    let cpuTotal = 0;
-    for (const iso of live) {
-      const cpuNs = iso.cpuNs();
-      if (cpuNs === undefined) continue;
-      let meter = this.#meters.get(iso);
-      if (!meter) this.#meters.set(iso, (meter = { cpuNs: 0n, bytes: 0 }));
-      const delta = Number(cpuNs - meter.cpuNs);
-      meter.cpuNs = cpuNs;
-      if (delta > 0) {
-        ran.push([meter, delta]);
-        cpuTotal += delta;
-      }
+    const rss = this.#rss.measure(live, this.#zombies.keys());
+    if (rss.bytes > this.#init.maxRssBytes) {
+      const evidence = { workerRssBytes: rss.bytes, capBytes: this.#init.maxRssBytes, ...(rss.culprit ? { chargedBytes: rss.culprit.bytes } : {}) };
+      return this.#fatal('the worker passed its resident memory cap', rss.culprit?.iso.pluginId, evidence);
     }
-    if (growth > 0 && cpuTotal > 0) {
-      for (const [meter, delta] of ran) meter.bytes += (growth * delta) / cpuTotal;
-    } else if (growth > 0) {
-      const zombies = [...this.#zombies.keys()].flatMap((iso) => this.#meters.get(iso) ?? []);
-      for (const meter of zombies) meter.bytes += growth / zombies.length;
-    } else if (growth < 0) {
-      let charged = 0;
-      for (const meter of this.#meters.values()) charged += meter.bytes;
-      const keep = charged > 0 ? Math.max(0, (charged + growth) / charged) : 0;
-      for (const meter of this.#meters.values()) meter.bytes *= keep;
-    }
-    // Gone for good: disposed and no longer running.
-    for (const iso of this.#meters.keys()) if (iso.dead && !this.#zombies.has(iso)) this.#meters.delete(iso);
-    let culprit: PluginIsolate | undefined;
-    let most = this.#init.maxRssBytes * MIN_BLAME_SHARE;
-    for (const [iso, meter] of this.#meters) {
-      if (meter.bytes >= most) {
-        most = meter.bytes;
-        culprit = iso;
-      }
-    }
-    return { bytes: rss, culprit, ran: ran.length > 0 };
+    // Code running with no call in flight (detached promises) is watched as closely as calls.
+    return rss.ran || this.#calls.size > 0 || this.#zombies.size > 0 || [...this.#entries.values()].some((e) => e.building);
   }
 
   /**
