@@ -95,7 +95,7 @@ function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new EaselError('REQUEST_INVALID', 'a path segment is not valid percent-encoding');
+    throw new EaselError('URL_INVALID', 'a path segment is not valid percent-encoding');
   }
 }
 
