@@ -48,6 +48,13 @@ describe('depth', () => {
     expect(both(text, limits(2))).toEqual([undefined, undefined]);
   });
 
+  test('a string ending in an escaped backslash ends at its quote', () => {
+    const text = String.raw`{"k\\":{"v":"a\\","w":"\"["},"z":[[]]}`;
+    expect(JSON.parse(text)).toEqual({ 'k\\': { v: 'a\\', w: '"[' }, z: [[]] });
+    const expected = { path: '/z/0', limit: 'maxDepth', message: 'nests objects and arrays deeper than 2 levels (EASEL_JSON_MAX_DEPTH)' };
+    expect(both(text, limits(2))).toEqual([expected, expected]);
+  });
+
   test('5,000 and 1,000,000 levels: refused without overflowing the stack', () => {
     const deepText = (n: number) => `${'{"a":'.repeat(n)}{}${'}'.repeat(n)}`;
     expect(jsonTextLimitProblem(deepText(5000), HOST_DEFAULT_JSON_LIMITS)?.path).toBe('/a'.repeat(64));

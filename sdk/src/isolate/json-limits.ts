@@ -118,25 +118,30 @@ const OPEN_OBJECT = 0x7b;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_OBJECT = 0x7d;
 const CLOSE_ARRAY = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
+/** Where the structure is: strings, brackets and commas. Runs of anything else are skipped natively. */
+const STRUCTURE = /["{}[\],]/g;
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
-/** The end quote of the string starting at `start`, or -1. */
+/** The end quote of the string starting at `start`, or -1. Linear in the string's length, escapes or not. */
 function stringEnd(text: string, start: number): number {
-  let end = start;
-  for (;;) {
-    end = text.indexOf('"', end + 1);
-    if (end < 0) return -1;
-    let slashes = 0;
-    for (let k = end - 1; text.charCodeAt(k) === BACKSLASH; k--) slashes++;
-    if (slashes % 2 === 0) return end;
+  const quote = text.indexOf('"', start + 1);
+  if (quote < 0) return -1;
+  // Most strings have no escape: the first quote ends them.
+  if (!text.slice(start + 1, quote).includes('\\')) return quote;
+  for (let k = start + 1; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === BACKSLASH) k++;
+    else if (c === QUOTE) return k;
   }
+  return -1;
 }
 
 /**
  * The same check on JSON text, before it is parsed: a body of a few megabytes of `[` parses
  * into millions of nested arrays (hundreds of MB) before any check on the value could run.
- * One pass, skipping string contents with `indexOf`; it stops at the first limit passed.
+ * One pass that visits only strings, brackets and commas (a regular expression skips the
+ * rest, `indexOf` the inside of strings), stopping at the first limit passed. Values are
+ * counted as the root, plus one per comma, plus one per container that is not empty.
  * Text that is not JSON is left for the parser to refuse (whatever this answers for it).
  *
  * @example
@@ -145,15 +150,17 @@ function stringEnd(text: string, start: number): number {
  * ```
  */
 export function jsonTextLimitProblem(text: string, limits: JsonLimits): JsonLimitProblem | undefined {
-  // Per open container: whether it is an object, and where the current member sits in it.
+  // Per open container: whether it is an object, and where its current member sits.
   const objects: boolean[] = [];
   const keyAt: number[] = [];
   const keyEnd: number[] = [];
   const index: number[] = [];
-  let nodes = 0;
   let expectKey = false;
-  // The last character that was not white space (0 at the start).
-  let previous = 0;
+  let first = 0;
+  while (first < text.length && isSpace(text.charCodeAt(first))) first++;
+  if (first === text.length) return undefined;
+  let nodes = 1;
+  if (nodes > limits.maxNodes) return tooMany(limits);
   const path = () => {
     const keys: (string | number)[] = [];
     for (let d = 0; d < objects.length; d++) {
@@ -169,9 +176,11 @@ export function jsonTextLimitProblem(text: string, limits: JsonLimits): JsonLimi
     }
     return keys;
   };
-  for (let i = 0; i < text.length; i++) {
+  const structure = new RegExp(STRUCTURE);
+  structure.lastIndex = first;
+  for (let found = structure.exec(text); found !== null; found = structure.exec(text)) {
+    const i = found.index;
     const c = text.charCodeAt(i);
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
     if (c === QUOTE) {
       const end = stringEnd(text, i);
       if (end < 0) return undefined;
@@ -180,31 +189,32 @@ export function jsonTextLimitProblem(text: string, limits: JsonLimits): JsonLimi
         keyAt[top] = i;
         keyEnd[top] = end;
         expectKey = false;
-      } else if (++nodes > limits.maxNodes) return tooMany(limits);
-      i = end;
+      }
+      structure.lastIndex = end + 1;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (++nodes > limits.maxNodes) return tooMany(limits);
       if (objects.length >= limits.maxDepth) return tooDeep(path(), limits);
       objects.push(c === OPEN_OBJECT);
       index.push(0);
       keyAt.push(-1);
       keyEnd.push(-1);
       expectKey = c === OPEN_OBJECT;
+      let next = i + 1;
+      while (next < text.length && isSpace(text.charCodeAt(next))) next++;
+      const close = text.charCodeAt(next);
+      if (close !== CLOSE_OBJECT && close !== CLOSE_ARRAY && ++nodes > limits.maxNodes) return tooMany(limits);
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       objects.pop();
       index.pop();
       keyAt.pop();
       keyEnd.pop();
       expectKey = false;
-    } else if (c === COMMA) {
+    } else {
+      // A comma: one more value in the open container.
+      if (++nodes > limits.maxNodes) return tooMany(limits);
       const top = objects.length - 1;
       if (objects[top]) expectKey = true;
       else if (top >= 0) index[top] = (index[top] as number) + 1;
-    } else if (c !== COLON) {
-      // A number, true, false or null starts here unless it continues a token.
-      if ((previous === 0 || previous === COLON || previous === COMMA || previous === OPEN_ARRAY) && ++nodes > limits.maxNodes) return tooMany(limits);
     }
-    previous = c;
   }
   return undefined;
 }
