@@ -87,6 +87,21 @@ function sameAsMissing(foreign: { status: number; body: any }, missing: { status
   expect(masked(foreign, ids[0])).toEqual(masked(missing, ids[1]));
 }
 
+describe('the model cache stays inside the app', () => {
+  test("an exact repeat is served from the cache within the app, never across apps (no cached flag, no zero cost telling B that A asked)", async () => {
+    const prompt = `cache probe ${randomUUID()}`;
+    const ask = (key: string) => host.call('POST', '/v1/agents/model-user/writer/text', { ...as(key, 'cache-user'), body: { prompt, maxTokens: 20 } });
+    const first = await ask(A.keys[0]!);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.output.cached).toBe(false);
+    // A's other key: the same app, the same plugin: served from the cache.
+    expect((await ask(A.keys[1]!)).body.output).toMatchObject({ cached: 'exact', cost: 0 });
+    const other = await ask(B.key);
+    expect(other.body.output.cached).toBe(false);
+    expect(other.body.output.cost).toBeGreaterThan(0);
+  });
+});
+
 describe('reads by user stay inside the app', () => {
   test("usage stats: B names A's key user, or A's user ids, and sees only its own (empty) namespace; naming app A is APP_NOT_FOUND", async () => {
     const [a1, a2] = A.keys as [string, string];

@@ -1,8 +1,8 @@
 /**
  * Keys of the result caches. The exact key is model-independent: the normalized request, the
  * task and the tier, so an answer from any model of that tier serves the repeat. The scope
- * (the calling plugin) is part of every key: one plugin's prompts and answers never reach
- * another plugin through the cache.
+ * (the calling plugin, within the calling app) is part of every key: one plugin's or one
+ * app's prompts and answers never reach another through the cache.
  */
 import { createHash } from 'node:crypto';
 

@@ -167,7 +167,7 @@ export class ModelService {
   async text(request: TextRequest, meta: ModelCallMeta): Promise<TextAnswer> {
     const { input, inputTokens, bound } = this.#chat(request);
     const tier = request.tier ?? 'basic';
-    const scope = meta.pluginName ?? 'host';
+    const scope = cacheScope(meta);
     // Residency is part of the key: an answer given by a global model must not serve an in-region request.
     const settings = { system: request.system === undefined ? undefined : normalizeText(request.system), maxTokens: input.maxTokens, temperature: request.temperature, residency: request.residency };
     const useCache = this.#options.enabled && request.cache !== false;
@@ -222,7 +222,7 @@ export class ModelService {
     const tool = { name: 'answer', description: 'Give the answer as a value matching this schema.', schema: request.schema };
     const { input, inputTokens, bound } = this.#chat(request, tool);
     const tier = request.tier ?? 'basic';
-    const scope = meta.pluginName ?? 'host';
+    const scope = cacheScope(meta);
     const useCache = this.#options.enabled && request.cache !== false;
     const key = !useCache ? '' : exactKey(scope, 'structured', tier, {
       prompt: normalizeText(request.prompt),
@@ -259,7 +259,7 @@ export class ModelService {
   }
 
   async embed(request: { text: string; dimensions?: number; cache?: boolean } & RoutingWish, meta: ModelCallMeta, useCache = this.#options.enabled && request.cache !== false) {
-    const scope = meta.pluginName ?? 'host';
+    const scope = cacheScope(meta);
     const key = useCache ? exactKey(scope, 'embedding', 'basic', { text: request.text, dimensions: request.dimensions, residency: request.residency }) : '';
     if (useCache) {
       const hit = await this.#exactHit<{ vector: number[]; model: string; inputTokens: number }>(key, meta, 'embedding');
@@ -387,4 +387,12 @@ export class ModelService {
       },
     };
   }
+}
+
+/**
+ * Whose cached answers a call may see: the calling plugin's, within the calling app. An app
+ * never learns from a cache hit (`cached`, a zero cost) that another app sent the same request.
+ */
+function cacheScope(meta: ModelCallMeta): string {
+  return `${meta.pluginName ?? 'host'}@${meta.appId ?? '-'}`;
 }
