@@ -2,6 +2,7 @@
  * Builds the host: store, sandbox, services and routes, returned as a Fastify app that is
  * not yet listening. `main.ts` listens and handles signals; tests call this directly.
  */
+import { randomUUID } from 'node:crypto';
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -76,7 +77,9 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   installErrorHandling(app);
   // Before any route: every JSON body is held to the JSON limits before it is parsed.
   installJsonBodyLimits(app, config.json);
-  const store = await openStore(join(config.dataDir, 'easel.db'));
+  // This process's boot id: the owner of the budget holds it takes, so that the next start
+  // can tell them from its own.
+  const store = await openStore(join(config.dataDir, 'easel.db'), { owner: randomUUID() });
   onFailure(() => store.close());
   const bus = new EventBus(app.log);
   const metrics = new HostMetrics(bus);
@@ -90,8 +93,13 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     await audited.idle();
   });
   const adminKey = await ensureAdminKey(store.apiKeys, config.adminToken, join(config.dataDir, 'admin.key'));
-  // Holds of calls that died with the last process would block those users' budgets forever.
-  await store.budgets.clearReservations();
+  // Model calls in flight when the last process died may well have been answered and billed
+  // by the provider: each is charged at what it held (its worst case), marked unreconciled.
+  const abandoned = await store.budgets.chargeAbandoned();
+  if (abandoned.calls > 0) {
+    metrics.countUnreconciled(abandoned.groups);
+    app.log.warn({ calls: abandoned.calls, costUsd: abandoned.costUsd, byModel: abandoned.groups }, 'model calls in flight when the last process died were charged at their holds (unreconciled usage)');
+  }
   const models = await createModels(config.models, store, config.dataDir, app.log);
   onFailure(() => models.close());
   const scopes = new ExecutionScopes();

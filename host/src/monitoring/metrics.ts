@@ -13,6 +13,8 @@ const WORKFLOW_DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 
 export class HostMetrics {
   readonly registry = new Registry();
   #unsubscribe: (() => void)[];
+  #unreconciled: Counter<'plugin' | 'model'>;
+  #unreconciledCost: Counter<'plugin' | 'model'>;
   /** Plugins registered and not unregistered since; a set, so an event sent twice counts once. */
   #active = new Set<string>();
 
@@ -26,6 +28,8 @@ export class HostMetrics {
     const finished = new Counter({ name: 'easel_workflows_finished_total', help: 'Workflow executions finished, by status', labelNames: ['plugin', 'workflow', 'status'], registers });
     const duration = new Histogram({ name: 'easel_workflow_duration_seconds', help: 'Wall time of finished workflow executions', labelNames: ['plugin', 'workflow', 'status'], buckets: WORKFLOW_DURATION_BUCKETS, registers });
     const cost = new Counter({ name: 'easel_workflow_cost_usd_total', help: 'Model cost of finished workflow executions, in USD', labelNames: ['plugin', 'workflow'], registers });
+    this.#unreconciled = new Counter({ name: 'easel_model_unreconciled_total', help: 'Model calls in flight when a host process died, charged at their holds at this start', labelNames: ['plugin', 'model'], registers });
+    this.#unreconciledCost = new Counter({ name: 'easel_model_unreconciled_cost_usd_total', help: 'What those calls were charged, in USD', labelNames: ['plugin', 'model'], registers });
     active.set(0);
 
     this.#unsubscribe = [
@@ -50,6 +54,18 @@ export class HostMetrics {
         cost.inc({ plugin: e.plugin, workflow: e.workflow }, isAmount(e.costUsd) ? e.costUsd : 0);
       }),
     ];
+  }
+
+  /**
+   * Counts the calls a start charged as unreconciled (BudgetRepository.chargeAbandoned).
+   * `plugin` is empty for calls the host made itself. Model ids come from the catalog.
+   */
+  countUnreconciled(groups: readonly { pluginName?: string; modelId: string; calls: number; costUsd: number }[]): void {
+    for (const g of groups) {
+      const labels = { plugin: g.pluginName ?? '', model: g.modelId };
+      if (isAmount(g.calls)) this.#unreconciled.inc(labels, g.calls);
+      if (isAmount(g.costUsd)) this.#unreconciledCost.inc(labels, g.costUsd);
+    }
   }
 
   /** The Prometheus text exposition and the content type to serve it with. */

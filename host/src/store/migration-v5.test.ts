@@ -9,7 +9,7 @@ import { openDatabase } from '@easel/common/sqlite/open-database';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { openStore } from './index.ts';
-import { MIGRATIONS } from './sqlite/migrations.ts';
+import { LATEST_VERSION, MIGRATIONS } from './sqlite/migrations.ts';
 import { pluginRecord, test } from './test-store.ts';
 
 const V4 = MIGRATIONS.filter((m) => m.version <= 4);
@@ -104,7 +104,7 @@ test('a version 4 database migrates: every app key gets an app of its own, and i
   }
   const db = new Database(file);
   try {
-    expect(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 5 });
+    expect(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: LATEST_VERSION });
     expect(() => db.prepare(`INSERT INTO api_keys (id, key_sha256, role, label, created_at) VALUES ('x', 'h', 'app', 'no app', '${AT}')`).run()).toThrow(/CHECK/);
     expect(() => db.prepare(`INSERT INTO api_keys (id, key_sha256, role, label, app_id, created_at) VALUES ('y', 'h2', 'admin', 'ops', 'k-web', '${AT}')`).run()).toThrow(/CHECK/);
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name LIKE '%_v5'").get()).toEqual({ n: 0 });

@@ -380,15 +380,27 @@ export interface UsageRow {
   latencyMs: number;
 }
 
-export interface UsageRecord extends UsageRow {
+/**
+ * A usage row as stored. `unreconciled`: a call whose host process died before it was billed
+ * (the provider may have answered and billed it); it is charged at what it held, the most it
+ * could cost, with that worst case's tokens and images, latency 0, and `reservationId`.
+ */
+export interface UsageRecord extends Omit<UsageRow, 'status'> {
   id: number;
   at: string;
+  status: UsageRow['status'] | 'unreconciled';
+  /** The reservation an unreconciled row charges; absent on every other row. */
+  reservationId?: string;
 }
 
 export interface UsageTotals {
   calls: number;
   cachedCalls: number;
   failedCalls: number;
+  /** Calls charged at their hold because their process died before billing them (see UsageRecord). */
+  unreconciledCalls: number;
+  /** What those calls were charged (included in costUsd). */
+  unreconciledUsd: number;
   costUsd: number;
   inputTokens: number;
   outputTokens: number;
@@ -397,7 +409,8 @@ export interface UsageTotals {
 
 export interface UsageStats extends UsageTotals {
   appId: string;
-  userId: string;
+  /** Absent for an app's stats as a whole. */
+  userId?: string;
   since: string;
   until: string;
   byModel: (UsageTotals & { modelId: string })[];
@@ -413,6 +426,35 @@ export interface UsageStats extends UsageTotals {
 export interface BudgetScope {
   appId: string;
   userId?: string;
+}
+
+/**
+ * What a model call about to go out holds: whom it bills, what for, and the most it can cost
+ * (`amountUsd`, which prices `inputTokens`, `outputTokens` and `images`).
+ */
+export interface ReservationRequest {
+  appId: string;
+  userId: string;
+  /** `YYYY-MM` (UTC): the month whose spend holds it. */
+  month: string;
+  amountUsd: number;
+  pluginName?: string;
+  executionId?: string;
+  stepId?: string;
+  task: UsageTask;
+  modelId: string;
+  purpose: UsageRow['purpose'];
+  inputTokens: number;
+  outputTokens: number;
+  images: number;
+}
+
+/** Reservations of dead processes charged at a start (BudgetRepository.chargeAbandoned). */
+export interface AbandonedCharges {
+  calls: number;
+  costUsd: number;
+  /** Per plugin (absent: the host's own calls) and model, sorted. */
+  groups: { pluginName?: string; modelId: string; calls: number; costUsd: number }[];
 }
 
 /** A user's (or a whole app's) monthly budget and where the current month stands. */
@@ -434,12 +476,15 @@ export interface BudgetStatus {
 export interface UsageRepository {
   /**
    * Records one call and, in the same transaction, adds its cost to the month's spend of the
-   * user and of its app, and releases `reservedUsd` that the call held at both (see
-   * BudgetRepository.reserve). Batched by group commit; resolves once committed.
+   * user and of its app and, when the call held budget (`reservationId`, from
+   * BudgetRepository.reserve, for the same app and user), deletes that reservation and gives
+   * its hold back at both, in the reservation's month; otherwise the spend goes to `month`
+   * (default: the month now). A reservation already gone (charged at a start) gives nothing
+   * back. Batched by group commit; resolves once committed.
    */
-  record(row: UsageRow, options?: { reservedUsd?: number; month?: string }): Promise<void>;
-  /** Totals for one user of one app over [since, until) (ISO instants). */
-  stats(user: { appId: string; userId: string }, since: string, until: string): Promise<UsageStats>;
+  record(row: UsageRow, options?: { reservationId?: string; month?: string }): Promise<void>;
+  /** Totals over [since, until) (ISO instants) for one user of an app, or for the whole app (`userId` absent). */
+  stats(scope: BudgetScope, since: string, until: string): Promise<UsageStats>;
   /** Newest first, for one execution (tests, execution details). */
   listByExecution(executionId: string): Promise<UsageRecord[]>;
 }
@@ -454,15 +499,26 @@ export interface BudgetRepository {
   /**
    * Holds `amountUsd` for a call about to go out, against the user's budget and its app's
    * together, in one atomic statement: succeeds only when, at both scopes that have a budget,
-   * spent + reserved + amount <= monthly limit, and then holds it at both. When neither has a
-   * budget it succeeds and nothing is held (`held: false`). `status` is the scope that refused
-   * (the user's when both would have), else the user's.
+   * spent + reserved + amount <= monthly limit, and then holds it at both (with no budget at
+   * either, it always succeeds and still holds, so that a call in flight is never lost). The
+   * reservation row (owned by this store's `owner`) is written in the same transaction as the
+   * hold. `status` is the user's, or on a refusal the scope that refused (the user's when both
+   * would have).
    */
-  reserve(user: { appId: string; userId: string }, month: string, amountUsd: number): Promise<{ ok: boolean; held: boolean; status: BudgetStatus }>;
-  /** Gives back a reservation whose call never billed (refused before sending), at both scopes. */
-  release(user: { appId: string; userId: string }, month: string, amountUsd: number): Promise<void>;
-  /** At start: reservations of calls that died with the last process are dropped. Returns rows changed. */
-  clearReservations(): Promise<number>;
+  reserve(request: ReservationRequest): Promise<{ ok: true; reservationId: string; status: BudgetStatus } | { ok: false; status: BudgetStatus }>;
+  /**
+   * Gives back a reservation whose call never billed (refused before sending): deletes its row
+   * and its hold at both scopes in one transaction. False when it was already gone.
+   */
+  release(reservationId: string): Promise<boolean>;
+  /**
+   * At start: every reservation whose owner is not this store's owner (the process that made
+   * it died with the call in flight) becomes a usage row with status `unreconciled`, charged
+   * at its amount: its hold moves into spend at both scopes, in one transaction. In SQLite one
+   * host process serves a data folder, so every other owner is dead; a shared store must only
+   * charge owners known to be gone.
+   */
+  chargeAbandoned(): Promise<AbandonedCharges>;
 }
 
 /** A cached model answer (JSON), keyed by a model-independent request hash. */
@@ -502,6 +558,12 @@ export interface Store {
   modelCache: ModelCacheRepository;
   blobs: BlobRepository;
   executionEvents: ExecutionEventRepository;
+  /**
+   * Who this process is to the store: a boot id, fresh at every start unless the opener names
+   * one. Reservations (BudgetRepository.reserve) carry it, so a later start can tell the holds
+   * of a dead process from its own.
+   */
+  readonly owner: string;
   /** Idempotent. */
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, vi } from 'vitest';
-import type { UsageRow } from './index.ts';
+import type { ReservationRequest, UsageRow } from './index.ts';
 import { test as base } from './test-store.ts';
 
 /** The app the rows bill to, made afresh in each test's store (budgets need it to exist). */
@@ -32,6 +32,19 @@ const row = (over: Partial<UsageRow> = {}): UsageRow => ({
   status: 'ok',
   latencyMs: 250,
   ...over,
+});
+
+/** A text call's hold of `amountUsd` in `month`. */
+const hold = (who: { appId: string; userId: string }, month: string, amountUsd: number): ReservationRequest => ({
+  ...who,
+  month,
+  amountUsd,
+  task: 'text',
+  modelId: 'm-small',
+  purpose: 'call',
+  inputTokens: 100,
+  outputTokens: 20,
+  images: 0,
 });
 
 /** Fakes only Date, so the group commit's setImmediate still runs. */
@@ -81,11 +94,11 @@ describe('spend', () => {
   test('adds cost to the month of the call and releases what the call held, never below 0', async ({ store }) => {
     at('2025-03-31T23:59:59.000Z');
     await store.budgets.set(U1, 10);
-    await store.budgets.reserve(U1, '2025-03', 2);
-    await store.budgets.reserve(U1, '2025-03', 0.5);
-    await store.usage.record(row({ costUsd: 1.5 }), { reservedUsd: 2 });
+    const two = await store.budgets.reserve(hold(U1, '2025-03', 2));
+    const half = await store.budgets.reserve(hold(U1, '2025-03', 0.5));
+    await store.usage.record(row({ costUsd: 1.5 }), { reservationId: two.ok ? two.reservationId : '' });
     expect(await store.budgets.get(U1, '2025-03')).toMatchObject({ spentUsd: 1.5, reservedUsd: 0.5 });
-    await store.usage.record(row({ costUsd: 0.25 }), { reservedUsd: 3 });
+    await store.usage.record(row({ costUsd: 0.25 }), { reservationId: half.ok ? half.reservationId : '' });
     expect(await store.budgets.get(U1, '2025-03')).toMatchObject({ spentUsd: 1.75, reservedUsd: 0 });
 
     at('2025-04-01T00:00:00.000Z');
@@ -104,8 +117,8 @@ describe('spend', () => {
     expect(await store.budgets.get({ appId: APP }, month)).toEqual({ scope: 'app', appId: APP, month, spentUsd: 3, reservedUsd: 0 });
     const status = await store.budgets.set(free, 4);
     expect(status).toMatchObject({ monthlyUsd: 4, spentUsd: 3 });
-    expect((await store.budgets.reserve(free, month, 1.5)).ok).toBe(false);
-    expect((await store.budgets.reserve(free, month, 1)).ok).toBe(true);
+    expect((await store.budgets.reserve(hold(free, month, 1.5))).ok).toBe(false);
+    expect((await store.budgets.reserve(hold(free, month, 1))).ok).toBe(true);
   });
 
   test("adds to the app's spend as well as the user's, and one app's spend is not another's", async ({ store }) => {
@@ -146,7 +159,7 @@ describe('stats', () => {
 
     const stats = await store.usage.stats(U1, '2025-05-01T00:00:00.000Z', '2025-05-03T00:00:00.000Z');
     const totals = (calls: number, cachedCalls: number, failedCalls: number, costUsd: number, inputTokens: number, outputTokens: number, images: number) =>
-      ({ calls, cachedCalls, failedCalls, costUsd, inputTokens, outputTokens, images });
+      ({ calls, cachedCalls, failedCalls, unreconciledCalls: 0, unreconciledUsd: 0, costUsd, inputTokens, outputTokens, images });
     expect(stats).toEqual({
       appId: APP,
       userId: 'u1',
@@ -173,9 +186,30 @@ describe('stats', () => {
     at('2025-05-01T12:00:00.000Z');
     await store.usage.record(row());
     const empty = await store.usage.stats({ appId: APP, userId: 'nobody' }, '2025-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
-    expect(empty).toMatchObject({ calls: 0, cachedCalls: 0, failedCalls: 0, costUsd: 0, inputTokens: 0, byModel: [], byPlugin: [], byDay: [] });
+    expect(empty).toMatchObject({ calls: 0, cachedCalls: 0, failedCalls: 0, unreconciledCalls: 0, unreconciledUsd: 0, costUsd: 0, inputTokens: 0, byModel: [], byPlugin: [], byDay: [] });
     const offset = await store.usage.stats(U1, '2025-05-01T13:00:00+02:00', '2025-05-01T14:30:00+02:00');
     expect(offset).toMatchObject({ since: '2025-05-01T11:00:00.000Z', calls: 1 });
+  });
+
+  test("an app's stats cover every user of the app, and no other app", async ({ store }) => {
+    at('2025-05-01T12:00:00.000Z');
+    await store.usage.record(row({ userId: 'u1', costUsd: 1 }));
+    await store.usage.record(row({ userId: 'u2', costUsd: 2, status: 'failed', errorCode: 'X' }));
+    await store.usage.record(row({ appId: 'app-2', userId: 'u1', costUsd: 4 }));
+    const stats = await store.usage.stats({ appId: APP }, '2025-05-01T00:00:00.000Z', '2025-05-02T00:00:00.000Z');
+    expect(stats).toMatchObject({ appId: APP, calls: 2, failedCalls: 1, costUsd: 3, byPlugin: [{ pluginName: 'p', calls: 2, costUsd: 3 }], byDay: [{ day: '2025-05-01', calls: 2 }] });
+    expect(stats).not.toHaveProperty('userId');
+  });
+
+  test("an app's stats are a range scan on the (app_id, at) index", async ({ file, store }) => {
+    await store.usage.record(row());
+    const db = new Database(file, { readonly: true });
+    try {
+      const plan = db.prepare("EXPLAIN QUERY PLAN SELECT count(*) FROM model_usage WHERE app_id = 'a' AND at >= 'a' AND at < 'b'").all() as { detail: string }[];
+      expect(plan.map((p) => p.detail).join('\n')).toContain('model_usage_by_app (app_id=? AND at>? AND at<?)');
+    } finally {
+      db.close();
+    }
   });
 
   test('is a range scan on the (app_id, user_id, at) index', async ({ file, store }) => {

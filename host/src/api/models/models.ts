@@ -85,6 +85,15 @@ function sized(reasoning: string, { priced, assumed }: PricedRoute): string {
 }
 
 const PERIODS = { daily: 1, weekly: 7 } as const;
+type Period = 'daily' | 'weekly' | 'monthly';
+const periodQuery = { type: 'object', additionalProperties: false, properties: { period: { enum: ['daily', 'weekly', 'monthly'], default: 'monthly' }, app: appId } } as const;
+
+/** Calendar periods in UTC: today, the last 7 days with today, this month (the budget's month). */
+function periodRange(period: Period, now: Date): { since: string; until: string } {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const since = period === 'monthly' ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)) : new Date(today - (PERIODS[period] - 1) * 86_400_000);
+  return { since: since.toISOString(), until: new Date(now.getTime() + 1).toISOString() };
+}
 
 export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, { models, usage, budgets, keys, typicalRequest }) => {
   app.addHook('onRequest', requireRole(keys, ['admin', 'app']));
@@ -157,14 +166,9 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
     },
   );
 
-  app.get<{ Params: { userId: string }; Querystring: { period?: 'daily' | 'weekly' | 'monthly'; app?: string } }>(
+  app.get<{ Params: { userId: string }; Querystring: { period?: Period; app?: string } }>(
     '/v1/models/usage/:userId/stats',
-    {
-      schema: {
-        params: { type: 'object', required: ['userId'], properties: { userId } },
-        querystring: { type: 'object', additionalProperties: false, properties: { period: { enum: ['daily', 'weekly', 'monthly'], default: 'monthly' }, app: appId } },
-      },
-    },
+    { schema: { params: { type: 'object', required: ['userId'], properties: { userId } }, querystring: periodQuery } },
     async (req) => {
       const inApp = appOf(req.principal, req.query.app);
       if (inApp === undefined) {
@@ -173,14 +177,25 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
       const user = { appId: inApp, userId: req.params.userId };
       const now = new Date();
       const period = req.query.period ?? 'monthly';
-      const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-      // Calendar periods in UTC: today, the last 7 days with today, this month (the budget's month).
-      const since = period === 'monthly' ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)) : new Date(today - (PERIODS[period] - 1) * 86_400_000);
-      const stats = await usage.stats(user, since.toISOString(), new Date(now.getTime() + 1).toISOString());
+      const { since, until } = periodRange(period, now);
+      const stats = await usage.stats(user, since, until);
       const month = monthOf(now.getTime());
       return { period, ...stats, budget: await budgets.get(user, month), appBudget: await budgets.get({ appId: inApp }, month) };
     },
   );
+
+  // The app as a whole: every user and key of it together.
+  app.get<{ Querystring: { period?: Period; app?: string } }>('/v1/models/usage/stats', { schema: { querystring: periodQuery } }, async (req) => {
+    const inApp = appOf(req.principal, req.query.app);
+    if (inApp === undefined) {
+      throw new EaselError('REQUEST_INVALID', 'name the app with ?app=', { problems: [{ path: '/querystring/app', message: 'required for an admin key' }] });
+    }
+    const now = new Date();
+    const period = req.query.period ?? 'monthly';
+    const { since, until } = periodRange(period, now);
+    const stats = await usage.stats({ appId: inApp }, since, until);
+    return { period, ...stats, appBudget: await budgets.get({ appId: inApp }, monthOf(now.getTime())) };
+  });
 
   app.get('/v1/models/health', async () => {
     const now = Date.now();

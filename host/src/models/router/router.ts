@@ -264,19 +264,34 @@ export class ModelRouter {
       const month = monthOf(this.#now());
       const bound = { ...estimate, inputTokens: call.maxInputTokens };
       const hold = costOf(model, task, bound) ?? 0;
-      const billed = { appId: meta.appId, userId: meta.userId };
-      const reserved = await budgets.reserve(billed, month, hold);
+      // The hold and its reservation row, which a later start charges if this process dies
+      // with the call in flight: the worst case it prices is what such a row is billed.
+      const reserved = await budgets.reserve({
+        appId: meta.appId,
+        userId: meta.userId,
+        month,
+        amountUsd: hold,
+        pluginName: meta.pluginName,
+        executionId: meta.executionId,
+        stepId: meta.stepId,
+        task,
+        modelId: model.id,
+        purpose: meta.purpose ?? 'call',
+        inputTokens: task === 'image' ? 0 : bound.inputTokens,
+        outputTokens: task === 'text' || task === 'structured' ? bound.outputTokens : 0,
+        images: task === 'image' ? (bound.images ?? 1) : 0,
+      });
       if (!reserved.ok) {
         attempts.push({ modelId: model.id, outcome: 'budget', holdUsd: hold });
         budget = reserved.status;
         continue;
       }
-      const heldUsd = reserved.held ? hold : 0;
+      const { reservationId } = reserved;
       const quotaTokens = estimate.inputTokens + (task === 'text' || task === 'structured' ? estimate.outputTokens : 0);
       const limits = { ...model.quotas, refillMs: 60_000 * (1 + options.quotaSafety) };
       const taken = await state.take(model.id, limits, quotaTokens, this.#now());
       if (!taken.ok) {
-        if (heldUsd > 0) await budgets.release(billed, month, heldUsd);
+        await budgets.release(reservationId);
         attempts.push({ modelId: model.id, outcome: 'quota', kind: taken.limit, retryAfterMs: taken.retryAfterMs });
         quotaWaitMs = Math.min(quotaWaitMs ?? Infinity, taken.retryAfterMs);
         continue;
@@ -301,7 +316,7 @@ export class ModelRouter {
             errorCode,
             latencyMs: Math.round(this.#now() - started),
           },
-          { reservedUsd: heldUsd, month },
+          { reservationId, month },
         );
       try {
         const answer = await call.send(model, signal);

@@ -380,6 +380,78 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE monthly_spend_v5 RENAME TO monthly_spend;
     `,
   },
+  {
+    version: 6,
+    name: 'model reservations and unreconciled usage',
+    sql: `
+      -- One row per budget hold of a model call in flight. It is written in the transaction
+      -- that takes the hold and deleted in the one that bills the call or gives the hold back,
+      -- so monthly_spend.reserved_nanos is always the sum of these rows (per user of an app and
+      -- per app, per month). owner is the boot id of the host process that made it: at start,
+      -- the rows of any other owner (a process that died with calls in flight, which the
+      -- provider may well have answered and billed) are charged as unreconciled usage rows.
+      -- The tokens and images are the worst case that amount_nanos prices.
+      CREATE TABLE model_reservations (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        user_id TEXT NOT NULL CHECK (user_id <> ''),
+        month TEXT NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]'),
+        plugin_name TEXT,
+        execution_id TEXT,
+        step_id TEXT,
+        task TEXT NOT NULL CHECK (task IN ('text', 'structured', 'image', 'embedding')),
+        model_id TEXT NOT NULL,
+        purpose TEXT NOT NULL CHECK (purpose IN ('call', 'cache-embedding')),
+        input_tokens INTEGER NOT NULL CHECK (input_tokens >= 0),
+        output_tokens INTEGER NOT NULL CHECK (output_tokens >= 0),
+        images INTEGER NOT NULL CHECK (images >= 0),
+        amount_nanos INTEGER NOT NULL CHECK (amount_nanos >= 0),
+        created_at TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX model_reservations_by_owner ON model_reservations (owner);
+
+      -- Holds made before this version have no rows to say what they were for; like every start
+      -- before this version, the upgrade (which happens at a start) drops them.
+      UPDATE monthly_spend SET reserved_nanos = 0 WHERE reserved_nanos > 0;
+
+      -- Rebuilt for the status CHECK: 'unreconciled' is a call charged at its hold because its
+      -- process died before it was billed (reservation_id names the hold). ids are kept.
+      CREATE TABLE model_usage_v6 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        app_id TEXT,
+        user_id TEXT NOT NULL,
+        plugin_name TEXT,
+        execution_id TEXT,
+        step_id TEXT,
+        task TEXT NOT NULL CHECK (task IN ('text', 'structured', 'image', 'embedding')),
+        model_id TEXT NOT NULL,
+        purpose TEXT NOT NULL CHECK (purpose IN ('call', 'cache-embedding')),
+        input_tokens INTEGER NOT NULL CHECK (input_tokens >= 0),
+        output_tokens INTEGER NOT NULL CHECK (output_tokens >= 0),
+        images INTEGER NOT NULL CHECK (images >= 0),
+        cost_nanos INTEGER NOT NULL CHECK (cost_nanos >= 0),
+        cached TEXT CHECK (cached IN ('exact', 'semantic')),
+        status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'unreconciled')),
+        error_code TEXT,
+        latency_ms INTEGER NOT NULL CHECK (latency_ms >= 0),
+        reservation_id TEXT,
+        CHECK ((status = 'unreconciled') = (reservation_id IS NOT NULL))
+      ) STRICT;
+      INSERT INTO model_usage_v6 (id, at, app_id, user_id, plugin_name, execution_id, step_id, task, model_id, purpose,
+        input_tokens, output_tokens, images, cost_nanos, cached, status, error_code, latency_ms)
+        SELECT id, at, app_id, user_id, plugin_name, execution_id, step_id, task, model_id, purpose,
+          input_tokens, output_tokens, images, cost_nanos, cached, status, error_code, latency_ms FROM model_usage ORDER BY id;
+      DROP TABLE model_usage;
+      ALTER TABLE model_usage_v6 RENAME TO model_usage;
+      CREATE INDEX model_usage_by_app_user ON model_usage (app_id, user_id, at);
+      -- An app's stats as a whole are a range scan on (app_id, at).
+      CREATE INDEX model_usage_by_app ON model_usage (app_id, at);
+      CREATE INDEX model_usage_by_execution ON model_usage (execution_id, id) WHERE execution_id IS NOT NULL;
+      CREATE INDEX model_usage_by_step ON model_usage (step_id) WHERE step_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -1,4 +1,5 @@
 /** openStore: the SQLite store — one connection, pragmas, migrations, repositories. */
+import { randomUUID } from 'node:crypto';
 import { openDatabase } from '@easel/common/sqlite/open-database';
 import type { Store } from '../types.ts';
 import { SqliteApiKeyRepository } from './api-keys.ts';
@@ -19,7 +20,8 @@ import { SqliteUsageRepository } from './usage.ts';
 
 /**
  * Opens (creating if needed) the SQLite database at `file` and brings its schema up to date.
- * Rejects with StoreSchemaError when the file was written by a newer host.
+ * Rejects with StoreSchemaError when the file was written by a newer host. `owner` is the
+ * boot id this process's reservations carry (Store.owner); default a fresh random one.
  *
  * @example
  * ```ts
@@ -27,9 +29,11 @@ import { SqliteUsageRepository } from './usage.ts';
  * const interrupted = await store.executions.unfinished();
  * ```
  */
-export async function openStore(file: string): Promise<Store> {
+export async function openStore(file: string, options: { owner?: string } = {}): Promise<Store> {
+  const owner = options.owner ?? randomUUID();
   const db = await openDatabase(file, MIGRATIONS);
   return {
+    owner,
     plugins: new SqlitePluginRepository(db),
     grants: new SqliteGrantRepository(db),
     configs: new SqliteConfigRepository(db),
@@ -40,7 +44,7 @@ export async function openStore(file: string): Promise<Store> {
     apiKeys: new SqliteApiKeyRepository(db),
     apps: new SqliteAppRepository(db),
     usage: new SqliteUsageRepository(db),
-    budgets: new SqliteBudgetRepository(db),
+    budgets: new SqliteBudgetRepository(db, owner),
     modelCache: new SqliteModelCacheRepository(db),
     blobs: new SqliteBlobRepository(db),
     executionEvents: new SqliteExecutionEventRepository(db),

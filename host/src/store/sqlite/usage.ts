@@ -1,10 +1,11 @@
 /**
  * model_usage: one row per model call or cache hit, and the month's spend it adds to, for the
- * user and for its app (monthly_spend, shared with budgets.ts). Costs are integer
- * nano-dollars; see budgets.ts.
+ * user and for its app (monthly_spend, shared with budgets.ts), with the call's reservation
+ * (model_reservations, made in budgets.ts) deleted and its hold given back in the same
+ * transaction. Costs are integer nano-dollars; see budgets.ts.
  */
 import { GroupCommit } from '@easel/common/sqlite/group-commit';
-import type { UsageRecord, UsageRepository, UsageRow, UsageStats, UsageTotals } from '../types.ts';
+import type { BudgetScope, UsageRecord, UsageRepository, UsageRow, UsageStats, UsageTotals } from '../types.ts';
 import { APP_ROW, monthOf, toNanos, toUsd } from './budgets.ts';
 import { type Db, defined, now } from './shared.ts';
 
@@ -24,15 +25,18 @@ interface Row {
   images: number;
   cost_nanos: number;
   cached: 'exact' | 'semantic' | null;
-  status: UsageRow['status'];
+  status: UsageRecord['status'];
   error_code: string | null;
   latency_ms: number;
+  reservation_id: string | null;
 }
 
 interface TotalsRow {
   calls: number;
   cached_calls: number;
   failed_calls: number;
+  unreconciled_calls: number;
+  unreconciled_nanos: number;
   cost_nanos: number;
   input_tokens: number;
   output_tokens: number;
@@ -40,14 +44,19 @@ interface TotalsRow {
 }
 
 const TOTALS = `count(*) AS calls, count(cached) AS cached_calls, coalesce(sum(status = 'failed'), 0) AS failed_calls,
+  coalesce(sum(status = 'unreconciled'), 0) AS unreconciled_calls, coalesce(sum(iif(status = 'unreconciled', cost_nanos, 0)), 0) AS unreconciled_nanos,
   coalesce(sum(cost_nanos), 0) AS cost_nanos, coalesce(sum(input_tokens), 0) AS input_tokens,
   coalesce(sum(output_tokens), 0) AS output_tokens, coalesce(sum(images), 0) AS images`;
-const RANGE = 'app_id = @appId AND user_id = @userId AND at >= @since AND at < @until';
+/** One user of an app, or the app as a whole. */
+const USER_RANGE = 'app_id = @appId AND user_id = @userId AND at >= @since AND at < @until';
+const APP_RANGE = 'app_id = @appId AND at >= @since AND at < @until';
 
 const toTotals = (row: TotalsRow): UsageTotals => ({
   calls: row.calls,
   cachedCalls: row.cached_calls,
   failedCalls: row.failed_calls,
+  unreconciledCalls: row.unreconciled_calls,
+  unreconciledUsd: toUsd(row.unreconciled_nanos),
   costUsd: toUsd(row.cost_nanos),
   inputTokens: row.input_tokens,
   outputTokens: row.output_tokens,
@@ -75,16 +84,41 @@ const toRecord = (row: Row): UsageRecord =>
     status: row.status,
     errorCode: row.error_code ?? undefined,
     latencyMs: row.latency_ms,
+    reservationId: row.reservation_id ?? undefined,
   });
 
 /** Stored instants are `toISOString()` text, so a range compares as text only in that same form. */
 const instant = (iso: string): string => new Date(iso).toISOString();
 
+type Stats = (params: Record<string, string>) => { totals: TotalsRow; byModel: (TotalsRow & { model_id: string })[]; byPlugin: (TotalsRow & { plugin_name: string })[]; byDay: (TotalsRow & { day: string })[] };
+
+/** The totals and breakdowns over `range`, in one read transaction: all from the same snapshot. */
+function statsQuery(db: Db, range: string): Stats {
+  const totals = db.prepare<Record<string, string>, TotalsRow>(`SELECT ${TOTALS} FROM model_usage WHERE ${range}`);
+  const byModel = db.prepare<Record<string, string>, TotalsRow & { model_id: string }>(
+    `SELECT model_id, ${TOTALS} FROM model_usage WHERE ${range} GROUP BY model_id ORDER BY model_id`,
+  );
+  const byPlugin = db.prepare<Record<string, string>, TotalsRow & { plugin_name: string }>(
+    `SELECT plugin_name, ${TOTALS} FROM model_usage WHERE ${range} AND plugin_name IS NOT NULL GROUP BY plugin_name ORDER BY plugin_name`,
+  );
+  // `at` is UTC ISO text, so its first 10 characters are the UTC day.
+  const byDay = db.prepare<Record<string, string>, TotalsRow & { day: string }>(
+    `SELECT substr(at, 1, 10) AS day, ${TOTALS} FROM model_usage WHERE ${range} GROUP BY day ORDER BY day`,
+  );
+  return db.transaction((params: Record<string, string>) => ({
+    totals: totals.get(params) as TotalsRow,
+    byModel: byModel.all(params),
+    byPlugin: byPlugin.all(params),
+    byDay: byDay.all(params),
+  }));
+}
+
 export class SqliteUsageRepository implements UsageRepository {
   #writes;
   #record;
   #byExecution;
-  #stats;
+  #userStats;
+  #appStats;
 
   constructor(db: Db) {
     // Every model call writes here: concurrent calls share one commit.
@@ -98,35 +132,26 @@ export class SqliteUsageRepository implements UsageRepository {
       INSERT INTO monthly_spend (app_id, user_id, month, spent_nanos, reserved_nanos, updated_at) VALUES (@appId, @userId, @month, @cost, 0, @at)
       ON CONFLICT (app_id, user_id, month) DO UPDATE SET spent_nanos = spent_nanos + excluded.spent_nanos,
         reserved_nanos = max(0, reserved_nanos - @reserved), updated_at = excluded.updated_at`);
-    // A savepoint inside the group commit's transaction: the row and its spend (the user's and
-    // the app's) land together, or (a bad month, say) none does while the rest of the batch commits.
-    this.#record = db.transaction((usage: Record<string, unknown>, spend: Record<string, unknown>) => {
+    // Only a reservation of the same app and user is taken: an id from elsewhere gives nothing back.
+    const takeReservation = db.prepare<{ id: string; appId: string; userId: string }, { month: string; amount_nanos: number }>(
+      'DELETE FROM model_reservations WHERE id = @id AND app_id = @appId AND user_id = @userId RETURNING month, amount_nanos',
+    );
+    // A savepoint inside the group commit's transaction: the row, its spend (the user's and the
+    // app's) and the end of its reservation land together, or (a bad month, say) none does
+    // while the rest of the batch commits.
+    this.#record = db.transaction((usage: Record<string, unknown>, spend: { appId: string; userId: string; month: string; reservationId?: string }) => {
+      const held = spend.reservationId === undefined ? undefined : takeReservation.get({ id: spend.reservationId, appId: spend.appId, userId: spend.userId });
       insert.run(usage);
-      addSpend.run(spend);
-      addSpend.run({ ...spend, userId: APP_ROW });
+      const params = { ...spend, month: held?.month ?? spend.month, reserved: held?.amount_nanos ?? 0 };
+      addSpend.run(params);
+      addSpend.run({ ...params, userId: APP_ROW });
     });
     this.#byExecution = db.prepare<[string], Row>('SELECT * FROM model_usage WHERE execution_id = ? ORDER BY id DESC');
-    const totals = db.prepare<Record<string, string>, TotalsRow>(`SELECT ${TOTALS} FROM model_usage WHERE ${RANGE}`);
-    const byModel = db.prepare<Record<string, string>, TotalsRow & { model_id: string }>(
-      `SELECT model_id, ${TOTALS} FROM model_usage WHERE ${RANGE} GROUP BY model_id ORDER BY model_id`,
-    );
-    const byPlugin = db.prepare<Record<string, string>, TotalsRow & { plugin_name: string }>(
-      `SELECT plugin_name, ${TOTALS} FROM model_usage WHERE ${RANGE} AND plugin_name IS NOT NULL GROUP BY plugin_name ORDER BY plugin_name`,
-    );
-    // `at` is UTC ISO text, so its first 10 characters are the UTC day.
-    const byDay = db.prepare<Record<string, string>, TotalsRow & { day: string }>(
-      `SELECT substr(at, 1, 10) AS day, ${TOTALS} FROM model_usage WHERE ${RANGE} GROUP BY day ORDER BY day`,
-    );
-    // One read transaction: the totals and the breakdowns come from the same snapshot.
-    this.#stats = db.transaction((params: Record<string, string>) => ({
-      totals: totals.get(params) as TotalsRow,
-      byModel: byModel.all(params),
-      byPlugin: byPlugin.all(params),
-      byDay: byDay.all(params),
-    }));
+    this.#userStats = statsQuery(db, USER_RANGE);
+    this.#appStats = statsQuery(db, APP_RANGE);
   }
 
-  async record(row: UsageRow, options: { reservedUsd?: number; month?: string } = {}): Promise<void> {
+  async record(row: UsageRow, options: { reservationId?: string; month?: string } = {}): Promise<void> {
     const at = now();
     const costNanos = toNanos(row.costUsd);
     const usage = {
@@ -148,22 +173,18 @@ export class SqliteUsageRepository implements UsageRepository {
       errorCode: row.errorCode ?? null,
       latencyMs: Math.max(0, Math.round(row.latencyMs)),
     };
-    const spend = {
-      appId: row.appId,
-      userId: row.userId,
-      month: options.month ?? monthOf(at),
-      cost: costNanos,
-      reserved: toNanos(options.reservedUsd ?? 0),
-      at,
-    };
+    const spend = { appId: row.appId, userId: row.userId, month: options.month ?? monthOf(at), cost: costNanos, at, reservationId: options.reservationId };
     await this.#writes.run(() => this.#record(usage, spend));
   }
 
-  async stats(user: { appId: string; userId: string }, since: string, until: string): Promise<UsageStats> {
-    const range = { appId: user.appId, userId: user.userId, since: instant(since), until: instant(until) };
-    const result = this.#stats(range);
+  async stats(scope: BudgetScope, since: string, until: string): Promise<UsageStats> {
+    const range = { appId: scope.appId, since: instant(since), until: instant(until) };
+    const result = scope.userId === undefined ? this.#appStats(range) : this.#userStats({ ...range, userId: scope.userId });
     return {
-      ...range,
+      appId: scope.appId,
+      ...(scope.userId === undefined ? {} : { userId: scope.userId }),
+      since: range.since,
+      until: range.until,
       ...toTotals(result.totals),
       byModel: result.byModel.map((r) => ({ modelId: r.model_id, ...toTotals(r) })),
       byPlugin: result.byPlugin.map((r) => ({ pluginName: r.plugin_name, ...toTotals(r) })),
