@@ -1,8 +1,8 @@
 /**
  * Keys of the result caches. The exact key is model-independent: the normalized request, the
  * task and the tier, so an answer from any model of that tier serves the repeat. The scope
- * (the calling plugin, within the calling app) is part of every key: one plugin's or one
- * app's prompts and answers never reach another through the cache.
+ * (the calling plugin) and the calling app are part of every key: one plugin's or one app's
+ * prompts and answers never reach another through the cache.
  */
 import { createHash } from 'node:crypto';
 
@@ -25,9 +25,13 @@ export function canonicalJson(value: unknown): string {
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** Key of the exact cache: everything that shapes the answer except which model gives it. */
-export function exactKey(scope: string, task: string, tier: string, request: Record<string, unknown>): string {
-  return sha256(canonicalJson({ scope, task, tier, request }));
+/**
+ * Key of the exact cache: everything that shapes the answer except which model gives it, and
+ * the calling app, so an app never learns from a hit (`cached`, a zero cost) that another app
+ * sent the same request. The scope (the plugin) is stored beside the key, to clear it on uninstall.
+ */
+export function exactKey(scope: string, app: string | undefined, task: string, tier: string, request: Record<string, unknown>): string {
+  return sha256(canonicalJson({ scope, app: app ?? null, task, tier, request }));
 }
 
 /**

@@ -167,11 +167,11 @@ export class ModelService {
   async text(request: TextRequest, meta: ModelCallMeta): Promise<TextAnswer> {
     const { input, inputTokens, bound } = this.#chat(request);
     const tier = request.tier ?? 'basic';
-    const scope = cacheScope(meta);
+    const scope = meta.pluginName ?? 'host';
     // Residency is part of the key: an answer given by a global model must not serve an in-region request.
     const settings = { system: request.system === undefined ? undefined : normalizeText(request.system), maxTokens: input.maxTokens, temperature: request.temperature, residency: request.residency };
     const useCache = this.#options.enabled && request.cache !== false;
-    const key = useCache ? exactKey(scope, 'text', tier, { prompt: normalizeText(request.prompt), ...settings }) : '';
+    const key = useCache ? exactKey(scope, meta.appId, 'text', tier, { prompt: normalizeText(request.prompt), ...settings }) : '';
     let semantic: { partition: string; vector: Float32Array } | undefined;
     if (useCache) {
       const hit = await this.#exactHit<TextAnswer>(key, meta, 'text');
@@ -222,9 +222,9 @@ export class ModelService {
     const tool = { name: 'answer', description: 'Give the answer as a value matching this schema.', schema: request.schema };
     const { input, inputTokens, bound } = this.#chat(request, tool);
     const tier = request.tier ?? 'basic';
-    const scope = cacheScope(meta);
+    const scope = meta.pluginName ?? 'host';
     const useCache = this.#options.enabled && request.cache !== false;
-    const key = !useCache ? '' : exactKey(scope, 'structured', tier, {
+    const key = !useCache ? '' : exactKey(scope, meta.appId, 'structured', tier, {
       prompt: normalizeText(request.prompt),
       system: request.system === undefined ? undefined : normalizeText(request.system),
       schema: request.schema,
@@ -259,8 +259,8 @@ export class ModelService {
   }
 
   async embed(request: { text: string; dimensions?: number; cache?: boolean } & RoutingWish, meta: ModelCallMeta, useCache = this.#options.enabled && request.cache !== false) {
-    const scope = cacheScope(meta);
-    const key = useCache ? exactKey(scope, 'embedding', 'basic', { text: request.text, dimensions: request.dimensions, residency: request.residency }) : '';
+    const scope = meta.pluginName ?? 'host';
+    const key = useCache ? exactKey(scope, meta.appId, 'embedding', 'basic', { text: request.text, dimensions: request.dimensions, residency: request.residency }) : '';
     if (useCache) {
       const hit = await this.#exactHit<{ vector: number[]; model: string; inputTokens: number }>(key, meta, 'embedding');
       if (hit) return hit;
@@ -387,12 +387,4 @@ export class ModelService {
       },
     };
   }
-}
-
-/**
- * Whose cached answers a call may see: the calling plugin's, within the calling app. An app
- * never learns from a cache hit (`cached`, a zero cost) that another app sent the same request.
- */
-function cacheScope(meta: ModelCallMeta): string {
-  return `${meta.pluginName ?? 'host'}@${meta.appId ?? '-'}`;
 }
