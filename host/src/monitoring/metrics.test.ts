@@ -88,6 +88,26 @@ describe('HostMetrics', () => {
     expect(errors).toEqual([]);
   });
 
+  test('unreconciled model calls charged at a start are counted per plugin and model, with their cost', async () => {
+    const { metrics } = setup();
+    expect(await samples(metrics, 'easel_model_unreconciled_total')).toEqual([]);
+    metrics.countUnreconciled([
+      { pluginName: 'canvas', modelId: 'amazon.nova-canvas-v1:0', calls: 3, costUsd: 0.12 },
+      { modelId: 'amazon.titan-embed-text-v2:0', calls: 1, costUsd: 0.0001 },
+      // A bogus figure adds nothing rather than failing the rest.
+      { pluginName: 'story', modelId: 'm', calls: Number.NaN, costUsd: -1 },
+    ]);
+    metrics.countUnreconciled([{ pluginName: 'canvas', modelId: 'amazon.nova-canvas-v1:0', calls: 1, costUsd: 0.04 }]);
+    expect(await samples(metrics, 'easel_model_unreconciled_total')).toEqual([
+      'easel_model_unreconciled_total{plugin="canvas",model="amazon.nova-canvas-v1:0"} 4',
+      'easel_model_unreconciled_total{plugin="",model="amazon.titan-embed-text-v2:0"} 1',
+    ]);
+    expect(await samples(metrics, 'easel_model_unreconciled_cost_usd_total')).toEqual([
+      'easel_model_unreconciled_cost_usd_total{plugin="canvas",model="amazon.nova-canvas-v1:0"} 0.16',
+      'easel_model_unreconciled_cost_usd_total{plugin="",model="amazon.titan-embed-text-v2:0"} 0.0001',
+    ]);
+  });
+
   test('each instance has its own registry, and close stops counting', async () => {
     const first = setup();
     const second = setup();
