@@ -139,6 +139,11 @@ test('image calls in flight when the host is killed are charged at their holds a
   // The neighbour app was charged nothing.
   const theirs = await stats(host, neighbour, '/v1/models/usage/stats');
   expect(theirs.body).toMatchObject({ appId: neighbour.app, calls: 0, costUsd: 0, unreconciledCalls: 0, appBudget: { spentUsd: 0, reservedUsd: 0 } });
+  // Nor can it read the studio's: another app's stats answer as an unknown app's; an admin must name the app.
+  const across = await host.call('GET', `/v1/models/usage/stats?app=${studio.app}`, { key: neighbour.key });
+  expect([across.status, across.body.code]).toEqual([404, 'APP_NOT_FOUND']);
+  const unnamed = await host.call('GET', '/v1/models/usage/stats');
+  expect([unnamed.status, unnamed.body.code]).toEqual([400, 'REQUEST_INVALID']);
 
   // Working again: a call billed normally (its hold released), then a clean stop and start.
   const painted = await host.call('POST', PAINT, { key: studio.key, headers: { 'x-easel-user': 'painter' }, body: { keywords: 'a blue whale' } });
