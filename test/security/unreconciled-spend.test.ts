@@ -2,8 +2,9 @@
  * Spend lost on a crash (issue 14, item 7). A host process is SIGKILLed while N image calls
  * of one user of an app are at the provider (the Bedrock emulator, which outlives the host,
  * has them in its call log: they are answered and billed there). The next start on the same
- * data folder charges each at what it held, as an `unreconciled` usage row: the user's and the
- * app's usage stats show them, spend equals them, no hold is left, the budget counts them and
+ * data folder charges each at what it held, as an `unreconciled` usage row, budget or not (a
+ * second app without any budget has M calls in flight too): the user's and the app's usage
+ * stats show them, spend equals them, no hold is left, the budget counts them and
  * the metrics count them. Another app's user is not charged anything. A clean stop and start
  * with nothing in flight charges nothing more.
  */
@@ -15,7 +16,9 @@ import { startChildHost, type ChildHost } from '../helpers/child-host.ts';
 import { waitFor } from '../helpers/orchestration.ts';
 import { packWithCli } from '../helpers/pack.ts';
 
+/** Calls of the studio's painter (budgets at both scopes) and of an app without any budget. */
 const N = 8;
+const M = 3;
 const CANVAS = 'amazon.nova-canvas-v1:0';
 const PAINT = '/v1/agents/canvas/image-generator/text-to-image';
 const month = () => new Date().toISOString().slice(0, 7);
@@ -71,6 +74,7 @@ test('image calls in flight when the host is killed are charged at their holds a
   };
   const studio = await newApp('studio');
   const neighbour = await newApp('neighbour');
+  const open = await newApp('open');
   // Budgets at both scopes, with room for every call: the holds must fit them to go out.
   expect((await host.call('PUT', `/v1/apps/${studio.app}/budget`, { body: { monthlyUsd: 5 } })).status).toBe(200);
   expect((await host.call('PUT', `/v1/apps/${studio.app}/users/painter/budget`, { body: { monthlyUsd: 2 } })).status).toBe(200);
@@ -87,26 +91,28 @@ test('image calls in flight when the host is killed are charged at their holds a
   // Every model call now takes a minute at the provider: the kill comes while all are there.
   await emulator.control.reset();
   await emulator.control.fault({ modelId: '*', latencyMs: 60_000, count: Infinity });
-  const calls = Array.from({ length: N }, (_, i) =>
+  const paint = (who: { key: string }, userId: string, i: number) =>
     fetch(`${host!.url}${PAINT}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${studio.key}`, 'x-easel-user': 'painter', 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${who.key}`, 'x-easel-user': userId, 'content-type': 'application/json' },
       body: JSON.stringify({ keywords: `a red fox number ${i}` }),
     }).then(
       (res) => res.status,
       () => 'cut',
-    ),
-  );
-  await waitFor('every image call at the provider', async () => (await emulator.control.calls()).filter((c) => c.modelId === CANVAS).length === N, 60_000);
+    );
+  const calls = [...Array.from({ length: N }, (_, i) => paint(studio, 'painter', i)), ...Array.from({ length: M }, (_, i) => paint(open, 'doodler', i))];
+  await waitFor('every image call at the provider', async () => (await emulator.control.calls()).filter((c) => c.modelId === CANVAS).length === N + M, 60_000);
   // Held while in flight, at both scopes: N worst cases.
   const inFlight = await userStats(host);
   expect(inFlight.body.budget).toMatchObject({ spentUsd: 0, reservedUsd: expect.closeTo(N * price, 9) });
   expect(inFlight.body.appBudget).toMatchObject({ spentUsd: 0, reservedUsd: expect.closeTo(N * price, 9) });
-  expect(rows(host, 'SELECT count(*) AS n FROM model_reservations')).toEqual([{ n: N }]);
+  expect(rows(host, 'SELECT count(*) AS n FROM model_reservations')).toEqual([{ n: N + M }]);
+  // Without any budget the calls hold all the same.
+  expect((await stats(host, open, '/v1/models/usage/doodler/stats')).body.budget).toMatchObject({ reservedUsd: expect.closeTo(M * price, 9) });
 
   await host.kill();
   // The clients saw the connection cut, not an answer.
-  expect(await Promise.all(calls)).toEqual(Array(N).fill('cut'));
+  expect(await Promise.all(calls)).toEqual(Array(N + M).fill('cut'));
   await emulator.control.reset();
 
   host = await host.restart();
@@ -129,13 +135,19 @@ test('image calls in flight when the host is killed are charged at their holds a
   expect(app.body.unreconciledUsd).toBeCloseTo(charged, 9);
   // An admin sees the same, naming the app.
   expect((await host.call('GET', `/v1/models/usage/stats?app=${studio.app}`)).body).toMatchObject({ appId: studio.app, unreconciledCalls: N });
+  // The app without a budget: its user's calls are charged the same way.
+  const doodler = await stats(host, open, '/v1/models/usage/doodler/stats');
+  expect(doodler.body).toMatchObject({ calls: M, unreconciledCalls: M, budget: { reservedUsd: 0 }, appBudget: { reservedUsd: 0 } });
+  expect(doodler.body.budget).not.toHaveProperty('monthlyUsd');
+  expect(doodler.body.budget.spentUsd).toBeCloseTo(M * price, 9);
+  expect(doodler.body.appBudget.spentUsd).toBeCloseTo(M * price, 9);
   expect(rows(host, 'SELECT count(*) AS n FROM model_reservations')).toEqual([{ n: 0 }]);
-  expect(rows(host, "SELECT count(*) AS n FROM model_usage WHERE status = 'unreconciled' AND reservation_id IS NOT NULL")).toEqual([{ n: N }]);
+  expect(rows(host, "SELECT count(*) AS n FROM model_usage WHERE status = 'unreconciled' AND reservation_id IS NOT NULL")).toEqual([{ n: N + M }]);
   const unreconciled = await samples(host, 'easel_model_unreconciled_total');
-  expect(unreconciled).toEqual([`easel_model_unreconciled_total{plugin="canvas",model="${CANVAS}"} ${N}`]);
+  expect(unreconciled).toEqual([`easel_model_unreconciled_total{plugin="canvas",model="${CANVAS}"} ${N + M}`]);
   const cost = await samples(host, 'easel_model_unreconciled_cost_usd_total');
   expect(cost).toHaveLength(1);
-  expect(Number(cost[0]!.split(' ').at(-1))).toBeCloseTo(charged, 9);
+  expect(Number(cost[0]!.split(' ').at(-1))).toBeCloseTo((N + M) * price, 9);
   // The neighbour app was charged nothing.
   const theirs = await stats(host, neighbour, '/v1/models/usage/stats');
   expect(theirs.body).toMatchObject({ appId: neighbour.app, calls: 0, costUsd: 0, unreconciledCalls: 0, appBudget: { spentUsd: 0, reservedUsd: 0 } });
