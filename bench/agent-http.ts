@@ -40,7 +40,7 @@ baseline.post('/greet', async (req) => ({ message: `Hello, ${(req.body as { name
 const baseUrl = await baseline.listen({ host: '127.0.0.1', port: 0 });
 
 const dataDir = await mkdtemp(join(tmpdir(), 'easel-bench-'));
-const host = await buildHost(loadConfig({}, { dataDir, port: 0, adminToken: ADMIN, logLevel: 'silent', firstPartyPlugins: true }));
+const host = await buildHost(loadConfig({}, { dataDir, port: 0, adminToken: ADMIN, logLevel: 'silent', firstPartyPlugins: true, keys: { requestsPerMinute: 0, maxConcurrentExecutions: 0 } }));
 const hostUrl = await host.app.listen({ host: '127.0.0.1', port: 0 });
 const created = await fetch(`${hostUrl}/v1/keys`, {
   method: 'POST',

@@ -23,7 +23,7 @@ const ADMIN = 'bench-admin-token-0123456789abcdef';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'easel-bench-'));
 const host = await buildHost(
-  loadConfig({}, { dataDir, port: 0, adminToken: ADMIN, logLevel: 'silent', firstPartyPlugins: false, models: { bedrock: { mode: 'emulator' } } }),
+  loadConfig({}, { dataDir, port: 0, adminToken: ADMIN, logLevel: 'silent', firstPartyPlugins: false, keys: { requestsPerMinute: 0, maxConcurrentExecutions: 0 }, models: { bedrock: { mode: 'emulator' } } }),
 );
 const url = await host.app.listen({ host: '127.0.0.1', port: 0 });
 

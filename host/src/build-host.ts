@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { agentRoutes, blobRoutes, budgetRoutes, errorAnswerOptions, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginLogRoutes, pluginRoutes, registryRoutes, workflowRoutes } from './api/index.ts';
+import { agentRoutes, blobRoutes, budgetRoutes, errorAnswerOptions, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, installKeyRateLimit, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginLogRoutes, pluginRoutes, registryRoutes, workflowRoutes } from './api/index.ts';
 import { serializeRequest } from './api/log-serializers.ts';
 import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
 import { createBridgeHandler } from './capabilities/index.ts';
 import type { HostConfig } from './config/index.ts';
-import { EventBus, ExecutionEvents, ExecutionGate, ExecutionScopes, ExecutionService, StepRunner, WorkflowPreview } from './orchestration/index.ts';
+import { EventBus, ExecutionEvents, ExecutionGate, ExecutionScopes, ExecutionService, KeySlots, StepRunner, WorkflowPreview } from './orchestration/index.ts';
 import { AuditSubscriber, HostMetrics, PluginLogStreams } from './monitoring/index.ts';
 import { createModels, type Models } from './models/index.ts';
 import { PluginService } from './plugins/index.ts';
@@ -187,6 +187,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     gate: new ExecutionGate({ maxConcurrent: orchestration.maxConcurrent, maxPerPlugin: orchestration.maxConcurrentPerPlugin, maxQueued: orchestration.maxQueued }),
     logger: app.log,
     limits: { maxParallelSteps: orchestration.maxParallelSteps, workflowTimeoutMs: orchestration.workflowTimeoutMs },
+    keySlots: new KeySlots(config.keys.maxConcurrentExecutions),
   });
 
   // Objects whose write never committed (a crash mid-put) or that were released: at start, then periodically.
@@ -220,6 +221,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     await audited.idle();
     await store.close();
   });
+  await installKeyRateLimit(app, config.keys);
   await app.register(healthRoutes, { sandbox, storage: blobs.backend });
   await app.register(pluginRoutes, { plugins, keys: store.apiKeys, bundleMaxBytes: config.bundles.maxBytes });
   await app.register(pluginLogRoutes, { logs, plugins, keys: store.apiKeys, heartbeatMs: orchestration.sseHeartbeatMs, maxBufferedBytes: config.logs.streamMaxBufferedBytes });

@@ -13,3 +13,4 @@ export { workflowRoutes } from './apps/workflows.ts';
 export { pluginHttpRoutes } from './apps/plugin-routes.ts';
 export { executionEventRoutes } from './apps/execution-events.ts';
 export { executionRoutes } from './apps/executions.ts';
+export { installKeyRateLimit } from './key-limits.ts';

@@ -142,6 +142,12 @@ export interface JsonLimitsConfig {
   readonly maxNodes: number;
 }
 
+/** What one app key may do at once and per minute (0: no limit). */
+export interface KeyLimitsConfig {
+  readonly requestsPerMinute: number;
+  readonly maxConcurrentExecutions: number;
+}
+
 export interface HostConfig {
   readonly host: string;
   readonly port: number;
@@ -153,6 +159,7 @@ export interface HostConfig {
   readonly bodyMaxBytes: number;
   readonly inputBodyMaxBytes: number;
   readonly json: JsonLimitsConfig;
+  readonly keys: KeyLimitsConfig;
   readonly bundles: BundleConfig;
   readonly sandbox: SandboxConfig;
   readonly kv: KvConfig;

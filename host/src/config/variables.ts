@@ -50,6 +50,19 @@ export const FIELDS: readonly ConfigField[] = [
     schema: int(1, 10_000_000, HOST_DEFAULT_JSON_LIMITS.maxNodes),
   },
 
+  {
+    env: 'EASEL_KEY_REQUESTS_PER_MINUTE',
+    path: 'keys.requestsPerMinute',
+    description: 'Most requests one app key may make in a minute (a sliding count per key; 0: no limit); past it, 429 KEY_RATE_LIMITED with retry-after',
+    schema: int(0, 10_000_000, 3000),
+  },
+  {
+    env: 'EASEL_KEY_MAX_CONCURRENT_EXECUTIONS',
+    path: 'keys.maxConcurrentExecutions',
+    description: 'Most executions (agent calls and workflows, queued or running) one app key may have at once (0: no limit); past it, 429 KEY_CONCURRENCY_LIMITED before anything is recorded',
+    schema: int(0, 1_000_000, 64),
+  },
+
   { env: 'EASEL_BUNDLE_MAX_BYTES', path: 'bundles.maxBytes', description: 'Largest plugin tarball, in bytes', schema: int(1, 1024 * MiB, 20 * MiB) },
   { env: 'EASEL_BUNDLE_MAX_ENTRIES', path: 'bundles.maxEntries', description: 'Most entries in a plugin tarball', schema: int(1, 1_000_000, 1000) },
   { env: 'EASEL_BUNDLE_MAX_UNPACKED_BYTES', path: 'bundles.maxUnpackedBytes', description: 'Largest total size of a bundle once unpacked, in bytes', schema: int(1, 4096 * MiB, 50 * MiB) },

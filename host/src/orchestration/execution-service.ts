@@ -21,6 +21,7 @@ import { asEaselError, publicDetails } from './failures.ts';
 import type { ExecutionGate } from './gate.ts';
 import { Run } from './run.ts';
 import type { ExecutionScopes } from './scopes.ts';
+import type { KeySlots } from './key-slots.ts';
 
 export interface AgentCall {
   plugin: string;
@@ -89,6 +90,8 @@ export interface ExecutionServiceDeps {
   gate: ExecutionGate;
   logger: FastifyBaseLogger;
   limits: { maxParallelSteps: number; workflowTimeoutMs: number };
+  /** Executions each app key may have queued or running (EASEL_KEY_MAX_CONCURRENT_EXECUTIONS). */
+  keySlots?: KeySlots;
 }
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
@@ -280,6 +283,8 @@ export class ExecutionService {
     // Byte fields are decoded and checked with the schema, before anything is recorded.
     const split = checkedInput(call.input, validateInput, binary, t.label);
     const { record } = t.active;
+    // Refused before anything is recorded; given back when the execution ends, however it ends.
+    const releaseKeySlot = this.#deps.keySlots?.take(call.apiKeyId) ?? (() => undefined);
     const executionId = randomUUID();
     const run = new Run({ executionId, userId: call.userId ?? `key:${call.apiKeyId ?? 'none'}`, apiKeyId: call.apiKeyId, appId: call.appId, maxParallelSteps: this.#deps.limits.maxParallelSteps });
     const admission = this.#deps.gate.enter(record.name, run.signal);
@@ -292,12 +297,20 @@ export class ExecutionService {
     } catch (error) {
       // Not recorded, so not run: give the slot (or the place in the queue) back.
       run.cancel();
+      releaseKeySlot();
       void admission.ready.then((release) => release(), () => undefined);
       throw error;
     }
-    await this.#deps.events.open(executionId);
-    if (admission.queued) this.#deps.events.publish(executionId, 'execution.queued', { position: admission.position });
-    const done = this.#launch(t, created, { json: split.json, bytes: split.bytes }, false, run, admission.ready);
+    let done: Promise<Finished>;
+    try {
+      await this.#deps.events.open(executionId);
+      if (admission.queued) this.#deps.events.publish(executionId, 'execution.queued', { position: admission.position });
+      done = this.#launch(t, created, { json: split.json, bytes: split.bytes }, false, run, admission.ready);
+    } catch (error) {
+      releaseKeySlot();
+      throw error;
+    }
+    void done.finally(releaseKeySlot);
     return { executionId, status: admission.queued ? 'queued' : 'running', done };
   }
 

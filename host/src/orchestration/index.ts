@@ -2,6 +2,7 @@ export { ExecutionService, type AgentCall, type AgentResult, type ExecutionView,
 export { EventBus, type HostEvent } from './event-bus.ts';
 export { ExecutionEvents, type ExecutionEvent } from './execution-events.ts';
 export { ExecutionGate } from './gate.ts';
+export { KeySlots } from './key-slots.ts';
 export { StepRunner } from './step-runner.ts';
 export * from './scopes.ts';
 export { WorkflowPreview, PREVIEW_PREFIX, type Preview } from './preview.ts';
