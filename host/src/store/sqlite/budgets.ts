@@ -50,7 +50,7 @@ export class SqliteBudgetRepository implements BudgetRepository {
   /** `owner`: the boot id that this process's reservations carry (Store.owner). */
   constructor(db: Db, owner: string) {
     this.#owner = owner;
-    // Reservations sit on every budgeted model call: batch their commits like usage rows.
+    // Reservations sit on every model call that may go out: batch their commits like usage rows.
     this.#writes = new GroupCommit(db);
     this.#appExists = db.prepare<[string], number>('SELECT 1 FROM apps WHERE id = ?').pluck();
     this.#status = db.prepare<{ appId: string; userId: string; month: string }, StatusRow>(`
