@@ -360,7 +360,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE budgets_v5 RENAME TO budgets;
 
       -- The month's spend per user of an app and per app (user_id ''), rebuilt from the usage
-      -- rows that name their app. Holds are not carried: a start clears them anyway.
+      -- rows that name their app. Holds are not carried (migration 6 drops any left anyway).
       CREATE TABLE monthly_spend_v5 (
         app_id TEXT NOT NULL,
         user_id TEXT NOT NULL,
