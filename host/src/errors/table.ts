@@ -45,6 +45,7 @@ export const ERROR_TABLE = {
   EXECUTION_TIMEOUT: { status: 504, meaning: 'The call ran past its CPU or wall-clock budget and was stopped', fix: 'Make the handler faster or ask for a larger `limits.timeoutMs`' },
   EXECUTION_MEMORY: { status: 502, meaning: "The call exhausted the isolate's memory limit and was stopped", fix: 'Use less memory or ask for a larger `limits.memoryMb`' },
   EXECUTION_ABORTED: { status: 503, meaning: "Another call broke the plugin's isolate (timeout or memory) while this one was in it", fix: 'Retry' },
+  PLUGIN_DRAIN_TIMEOUT: { status: 503, meaning: 'The plugin version this call ran on (or was bound to) was upgraded, disabled or uninstalled, and the call did not finish within `EASEL_PLUGIN_DRAIN_MS` of that: calls in flight finish on their version until then, and are stopped at that deadline', fix: 'Call again: the call runs on the version installed now. Raise `EASEL_PLUGIN_DRAIN_MS` to give calls in flight longer across upgrades' },
   SANDBOX_CRASHED: { status: 503, meaning: 'The sandbox worker process died during the call; it has been restarted', fix: 'Retry; a plugin its worker blames for crashing it repeatedly is quarantined' },
   PLUGIN_QUARANTINED: {
     status: 503,
