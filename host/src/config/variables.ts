@@ -97,6 +97,12 @@ export const FIELDS: readonly ConfigField[] = [
     description: 'How long a quarantine lasts before it lifts itself, in ms (0: until an admin lifts it, or disables and enables the plugin); quarantines are kept in memory, so a host restart lifts them too',
     schema: int(0, 604_800_000, 3_600_000),
   },
+  {
+    env: 'EASEL_PLUGIN_DRAIN_MS',
+    path: 'sandbox.drainMs',
+    description: "How long a plugin version that was upgraded, disabled or uninstalled stays usable for the calls already bound to it, in ms (new calls go to the version installed now at once); its isolate goes when its last call ends, its files at this deadline, and calls still running then end with PLUGIN_DRAIN_TIMEOUT. The default is the default `EASEL_WORKFLOW_TIMEOUT_MS`, so that calls end by their own time limits first",
+    schema: int(0, 86_400_000, 900_000),
+  },
   { env: 'EASEL_SANDBOX_MAX_PENDING_LOG_LINES', path: 'sandbox.maxPendingLogLines', description: '`ctx.log` lines one call may have in flight; the guest drops (and counts) lines past it', schema: int(1, 100_000, 32) },
   {
     env: 'EASEL_SANDBOX_WORKER_MAX_RSS_MB',
