@@ -52,6 +52,7 @@ describe('AuditSubscriber', () => {
     let first = true;
     const slow: AuditRepository = {
       list: (query) => store.audit.list(query),
+      purge: (before, limit) => store.audit.purge(before, limit),
       async record(entry: NewAuditEntry) {
         if (first) {
           first = false;
@@ -71,6 +72,7 @@ describe('AuditSubscriber', () => {
     let calls = 0;
     const flaky: AuditRepository = {
       list: (query) => store.audit.list(query),
+      purge: (before, limit) => store.audit.purge(before, limit),
       async record(entry: NewAuditEntry) {
         if (calls++ === 0) throw new Error('disk full');
         return store.audit.record(entry);

@@ -77,8 +77,8 @@ test('a version 3 database migrates: rows, statuses and seq kept, new columns de
       );
       // The old table is gone, the indexes are on the new one.
       const names = (db.prepare("SELECT name FROM sqlite_schema WHERE tbl_name = 'executions' AND type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-      // (executions_by_app and executions_by_app_user come with version 5.)
-      expect(names).toEqual(['executions_by_app', 'executions_by_app_user', 'executions_by_key', 'executions_by_plugin', 'executions_by_status', 'executions_by_target', 'executions_by_user']);
+      // (executions_by_app and executions_by_app_user come with version 5, executions_by_finished and executions_events_kept with 7.)
+      expect(names).toEqual(['executions_by_app', 'executions_by_app_user', 'executions_by_finished', 'executions_by_key', 'executions_by_plugin', 'executions_by_status', 'executions_by_target', 'executions_by_user', 'executions_events_kept']);
       expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'executions_v4'").get()).toEqual({ n: 0 });
       expect(db.prepare('SELECT step_id FROM model_usage').all()).toEqual([{ step_id: null }]);
       expect(db.pragma('foreign_key_check')).toEqual([]);

@@ -61,7 +61,8 @@ test('a version 5 database migrates: usage rows and spend kept, stale holds drop
     expect(insert('unreconciled', 'r-1').changes).toBe(1);
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name LIKE '%_v6'").get()).toEqual({ n: 0 });
     const indexes = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'model_usage' AND sql IS NOT NULL ORDER BY name").pluck().all();
-    expect(indexes).toEqual(['model_usage_by_app', 'model_usage_by_app_user', 'model_usage_by_execution', 'model_usage_by_step']);
+    // (model_usage_by_at comes with version 7.)
+    expect(indexes).toEqual(['model_usage_by_app', 'model_usage_by_app_user', 'model_usage_by_at', 'model_usage_by_execution', 'model_usage_by_step']);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   } finally {
     db.close();

@@ -104,6 +104,16 @@ export interface ExecutionRecord extends NewExecution {
   resumed: number;
   startedAt: string;
   finishedAt?: string;
+  /** When retention purged its event log (kept for a shorter time than the record); absent while kept. */
+  eventsPurgedAt?: string;
+}
+
+/** What one retention batch of executions removed; `more`: the batch was full, so more may be due. */
+export interface ExecutionPurge {
+  executions: number;
+  steps: number;
+  events: number;
+  more: boolean;
 }
 
 export interface ExecutionQuery {
@@ -140,6 +150,12 @@ export interface ExecutionRepository {
   list(query?: ExecutionQuery): Promise<{ items: ExecutionRecord[]; nextCursor?: string }>;
   /** Marks executions left running by a crash as failed (HOST_RESTARTED); returns how many. */
   failRunning(reason: string): Promise<number>;
+  /**
+   * Retention: one batch, in one transaction, of at most `limit` rows of executions that
+   * finished before `before` (ISO), oldest first: their events, then their steps, then the
+   * execution row once it has neither. Queued and running executions are never touched.
+   */
+  purgeFinished(before: string, limit: number): Promise<ExecutionPurge>;
 }
 
 export type StepStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -232,9 +248,11 @@ export interface BlobRecord {
   /** Hex. */
   sha256: string;
   executionId?: string;
-  /** The app whose execution wrote it (from the execution row), when known. */
+  /** The app whose execution wrote it (from the execution row, kept on the blob's), when known. */
   appId?: string;
   createdAt: string;
+  /** When it expires (its TTL): from then on it reads as absent, and the retention purge deletes it. */
+  expiresAt?: string;
 }
 
 export type NewBlob = Omit<BlobRecord, 'appId'>;
@@ -257,8 +275,11 @@ export interface BlobRepository {
   commit(blob: NewBlob, limits: { maxBytes: number; maxObjects: number }): Promise<{ replaced?: BlobRecord }>;
   get(plugin: string, key: string): Promise<BlobRecord | undefined>;
   byId(id: string): Promise<BlobRecord | undefined>;
-  /** Keys starting with `prefix` (taken literally) and after `after`, sorted by code point. */
-  list(plugin: string, prefix: string, after: string | undefined, limit: number): Promise<BlobRecord[]>;
+  /**
+   * Keys starting with `prefix` (taken literally) and after `after`, sorted by code point;
+   * with `liveAt` (ISO), blobs expired by then are left out.
+   */
+  list(plugin: string, prefix: string, after: string | undefined, limit: number, liveAt?: string): Promise<BlobRecord[]>;
   /** Deletes the row; its object becomes an orphan. */
   remove(plugin: string, key: string): Promise<BlobRecord | undefined>;
   usage(plugin: string): Promise<{ bytes: number; objects: number }>;
@@ -271,6 +292,12 @@ export interface BlobRepository {
   claim(objectKey: string): Promise<boolean>;
   /** Puts an object (back) on the orphan list as released: the next sweep deletes it. */
   release(objectKey: string): Promise<void>;
+  /**
+   * Retention: deletes at most `limit` rows of blobs expired at `now` (ISO), oldest expiry
+   * first, in one transaction that also gives their bytes and objects back to their plugins'
+   * totals and releases their objects (to be deleted at once by the caller, or by the sweeper).
+   */
+  expire(now: string, limit: number): Promise<{ expired: BlobRecord[]; more: boolean }>;
 }
 
 export type AuditOutcome = 'ok' | 'denied' | 'failed';
@@ -292,6 +319,8 @@ export interface AuditRepository {
   record(entry: NewAuditEntry): Promise<void>;
   /** Newest first. */
   list(query: { limit: number; action?: string }): Promise<AuditEntry[]>;
+  /** Retention: deletes at most `limit` rows written before `before` (ISO), oldest first, in one transaction. */
+  purge(before: string, limit: number): Promise<{ removed: number; more: boolean }>;
 }
 
 export type ApiKeyRole = 'admin' | 'app';
@@ -487,6 +516,12 @@ export interface UsageRepository {
   stats(scope: BudgetScope, since: string, until: string): Promise<UsageStats>;
   /** Newest first, for one execution (tests, execution details). */
   listByExecution(executionId: string): Promise<UsageRecord[]>;
+  /**
+   * Retention: deletes at most `limit` usage rows written before `before` (ISO), oldest first,
+   * in one transaction; never those of a queued or running execution (its cost is summed from
+   * them). The months' spend (budgets) is kept as it is: only the per-call rows go.
+   */
+  purge(before: string, limit: number): Promise<{ removed: number; more: boolean }>;
 }
 
 export interface BudgetRepository {
@@ -592,4 +627,10 @@ export interface ExecutionEventRepository {
   /** The highest seq stored, 0 when none. */
   lastSeq(executionId: string): Promise<number>;
   count(executionId: string): Promise<number>;
+  /**
+   * Retention: one batch, in one transaction, of at most `limit` events of executions that
+   * finished before `before` (ISO), oldest execution first; an execution whose log is emptied
+   * gets its `eventsPurgedAt`. Logs of queued and running executions are never touched.
+   */
+  purgeFinished(before: string, limit: number): Promise<{ events: number; more: boolean }>;
 }

@@ -27,11 +27,14 @@ export class SqliteAuditRepository implements AuditRepository {
   #insert;
   #list;
   #listByAction;
+  #purge;
 
   constructor(db: Db) {
     this.#insert = db.prepare('INSERT INTO audit_log (at, actor, action, target, outcome, details) VALUES (?, ?, ?, ?, ?, ?)');
     this.#list = db.prepare<[number], Row>('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?');
     this.#listByAction = db.prepare<[string, number], Row>('SELECT * FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT ?');
+    const purge = db.prepare('DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < @before ORDER BY at LIMIT @limit)');
+    this.#purge = db.transaction((before: string, limit: number) => purge.run({ before, limit }).changes);
   }
 
   async record(entry: NewAuditEntry): Promise<void> {
@@ -42,5 +45,11 @@ export class SqliteAuditRepository implements AuditRepository {
     const limit = Math.max(1, Math.trunc(query.limit));
     const rows = query.action === undefined ? this.#list.all(limit) : this.#listByAction.all(query.action, limit);
     return rows.map(toEntry);
+  }
+
+  async purge(before: string, limit: number): Promise<{ removed: number; more: boolean }> {
+    const n = Math.max(1, Math.trunc(limit));
+    const removed = this.#purge.immediate(new Date(before).toISOString(), n);
+    return { removed, more: removed === n };
   }
 }

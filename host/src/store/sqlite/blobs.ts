@@ -17,8 +17,9 @@ interface Row {
   size: number;
   sha256: string;
   execution_id: string | null;
-  app_id?: string | null;
+  app_id: string | null;
   created_at: string;
+  expires_at: string | null;
 }
 
 const toRecord = (r: Row): BlobRecord =>
@@ -33,6 +34,7 @@ const toRecord = (r: Row): BlobRecord =>
     executionId: r.execution_id ?? undefined,
     appId: r.app_id ?? undefined,
     createdAt: r.created_at,
+    expiresAt: r.expires_at ?? undefined,
   });
 
 export class SqliteBlobRepository implements BlobRepository {
@@ -46,13 +48,17 @@ export class SqliteBlobRepository implements BlobRepository {
   #forget;
   #commit;
   #remove;
+  #expire;
 
   constructor(db: Db) {
     this.#get = db.prepare<[string, string], Row>('SELECT * FROM blobs WHERE plugin = ? AND key = ?');
-    this.#byId = db.prepare<[string], Row>('SELECT b.*, e.app_id FROM blobs b LEFT JOIN executions e ON e.id = b.execution_id WHERE b.id = ?');
-    // A range scan on (plugin, key): `from` is inclusive (the prefix) or exclusive (a page's last key).
+    this.#byId = db.prepare<[string], Row>('SELECT * FROM blobs WHERE id = ?');
+    // A range scan on (plugin, key): `from` is inclusive (the prefix) or exclusive (a page's last
+    // key). Expired rows are skipped in SQL, so a page is as long as the limit while more follow.
     const page = (op: '>=' | '>', bounded: boolean) =>
-      db.prepare<unknown[], Row>(`SELECT * FROM blobs WHERE plugin = ? AND key ${op} ? ${bounded ? 'AND key < ?' : ''} ORDER BY key LIMIT ?`);
+      db.prepare<unknown[], Row>(
+        `SELECT * FROM blobs WHERE plugin = ? AND key ${op} ? ${bounded ? 'AND key < ?' : ''} AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?`,
+      );
     this.#listRange = { '>=': page('>=', true), '>': page('>', true) };
     this.#listFrom = { '>=': page('>=', false), '>': page('>', false) };
     this.#usage = db.prepare<[string], { bytes: number; objects: number }>('SELECT bytes, objects FROM blob_usage WHERE plugin = ?');
@@ -61,8 +67,9 @@ export class SqliteBlobRepository implements BlobRepository {
     this.#forget = db.prepare('DELETE FROM blob_orphans WHERE object_key = ?');
     const pluginExists = db.prepare<[string], number>('SELECT 1 FROM plugins WHERE name = ?').pluck();
     const insert = db.prepare(`
-      INSERT INTO blobs (id, plugin, key, object_key, content_type, size, sha256, execution_id, created_at)
-      VALUES (@id, @plugin, @key, @objectKey, @contentType, @size, @sha256, @executionId, @createdAt)`);
+      INSERT INTO blobs (id, plugin, key, object_key, content_type, size, sha256, execution_id, app_id, created_at, expires_at)
+      VALUES (@id, @plugin, @key, @objectKey, @contentType, @size, @sha256, @executionId,
+        (SELECT app_id FROM executions WHERE id = @executionId), @createdAt, @expiresAt)`);
     const deleteRow = db.prepare('DELETE FROM blobs WHERE id = ?');
     // Not an upsert: SQLite checks CHECK (bytes >= 0) on the row an INSERT proposes before it
     // resolves the conflict, so a negative change (a delete, a smaller overwrite) would fail.
@@ -93,7 +100,7 @@ export class SqliteBlobRepository implements BlobRepository {
         deleteRow.run(old.id);
         this.#orphan.run(old.object_key, 'released', time);
       }
-      insert.run({ ...blob, plugin: blob.pluginName, executionId: blob.executionId ?? null });
+      insert.run({ ...blob, plugin: blob.pluginName, executionId: blob.executionId ?? null, expiresAt: blob.expiresAt ?? null });
       addUsage.run({ plugin: blob.pluginName, bytes: blob.size - (old?.size ?? 0), objects: old ? 0 : 1 });
       return old ? { replaced: toRecord(old) } : {};
     });
@@ -104,6 +111,17 @@ export class SqliteBlobRepository implements BlobRepository {
       addUsage.run({ plugin, bytes: -old.size, objects: -1 });
       this.#orphan.run(old.object_key, 'released', now());
       return toRecord(old);
+    });
+    // blobs_by_expiry, oldest expiry first; like a delete: the quota goes back, the object is released.
+    const due = db.prepare<{ now: string; limit: number }, Row>('SELECT * FROM blobs WHERE expires_at <= @now ORDER BY expires_at LIMIT @limit');
+    this.#expire = db.transaction((at: string, limit: number): BlobRecord[] => {
+      const rows = due.all({ now: at, limit });
+      for (const old of rows) {
+        deleteRow.run(old.id);
+        addUsage.run({ plugin: old.plugin, bytes: -old.size, objects: -1 });
+        this.#orphan.run(old.object_key, 'released', at);
+      }
+      return rows.map(toRecord);
     });
   }
 
@@ -125,12 +143,14 @@ export class SqliteBlobRepository implements BlobRepository {
     return row && toRecord(row);
   }
 
-  async list(plugin: string, prefix: string, after: string | undefined, limit: number): Promise<BlobRecord[]> {
+  async list(plugin: string, prefix: string, after: string | undefined, limit: number, liveAt?: string): Promise<BlobRecord[]> {
     // Strictly after `after` when it is inside the range, else from the prefix itself (inclusive).
     const op = after !== undefined && compareCodePoints(after, prefix) >= 0 ? '>' : '>=';
     const from = op === '>' ? (after as string) : prefix;
     const end = prefixEnd(prefix);
-    const rows = end === undefined ? this.#listFrom[op].all(plugin, from, limit) : this.#listRange[op].all(plugin, from, end, limit);
+    // '' sorts before every ISO instant: without `liveAt` no row counts as expired.
+    const live = liveAt === undefined ? '' : new Date(liveAt).toISOString();
+    const rows = end === undefined ? this.#listFrom[op].all(plugin, from, live, limit) : this.#listRange[op].all(plugin, from, end, live, limit);
     return rows.map(toRecord);
   }
 
@@ -152,6 +172,12 @@ export class SqliteBlobRepository implements BlobRepository {
 
   async release(objectKey: string): Promise<void> {
     this.#orphan.run(objectKey, 'released', now());
+  }
+
+  async expire(at: string, limit: number): Promise<{ expired: BlobRecord[]; more: boolean }> {
+    const n = Math.max(1, Math.trunc(limit));
+    const expired = this.#expire.immediate(new Date(at).toISOString(), n);
+    return { expired, more: expired.length === n };
   }
 }
 

@@ -1,7 +1,7 @@
 /** execution_events: each execution's event stream, keyed by (execution, seq), for replay. */
 import { GroupCommit } from '@easel/common/sqlite/group-commit';
 import type { ExecutionEventRecord, ExecutionEventRepository } from '../types.ts';
-import type { Db } from './shared.ts';
+import { type Db, now } from './shared.ts';
 
 const MAX_LIMIT = 1000;
 
@@ -21,6 +21,7 @@ export class SqliteExecutionEventRepository implements ExecutionEventRepository 
   #list;
   #lastSeq;
   #count;
+  #purge;
 
   constructor(db: Db) {
     // Token deltas arrive many per second per execution: batch them across executions.
@@ -35,6 +36,7 @@ export class SqliteExecutionEventRepository implements ExecutionEventRepository 
     );
     this.#lastSeq = db.prepare<[string], number>('SELECT coalesce(max(seq), 0) FROM execution_events WHERE execution_id = ?').pluck();
     this.#count = db.prepare<[string], number>('SELECT count(*) FROM execution_events WHERE execution_id = ?').pluck();
+    this.#purge = purgeBatch(db);
   }
 
   async append(events: readonly ExecutionEventRecord[]): Promise<void> {
@@ -54,4 +56,35 @@ export class SqliteExecutionEventRepository implements ExecutionEventRepository 
   async count(executionId: string): Promise<number> {
     return this.#count.get(executionId) ?? 0;
   }
+
+  async purgeFinished(before: string, limit: number): Promise<{ events: number; more: boolean }> {
+    return this.#purge.immediate(new Date(before).toISOString(), Math.max(1, Math.trunc(limit)), now());
+  }
+}
+
+/**
+ * One retention batch of event logs: executions finished before the cut-off whose log is still
+ * kept (executions_events_kept), oldest first. A log emptied within the batch is marked, which
+ * takes its execution out of that index, so later batches start at the next log still due.
+ */
+function purgeBatch(db: Db) {
+  // `+status`: a guard that must not steer the planner to executions_by_status.
+  const due = db.prepare<{ before: string; limit: number }, string>(`
+    SELECT id FROM executions WHERE finished_at < @before AND events_purged_at IS NULL AND +status IN ('succeeded', 'failed', 'cancelled')
+    ORDER BY finished_at LIMIT @limit`).pluck();
+  const events = db.prepare(`DELETE FROM execution_events WHERE execution_id = @id AND seq IN (
+    SELECT seq FROM execution_events WHERE execution_id = @id ORDER BY seq LIMIT @limit)`);
+  const mark = db.prepare('UPDATE executions SET events_purged_at = @at WHERE id = @id');
+  return db.transaction((before: string, limit: number, at: string): { events: number; more: boolean } => {
+    const ids = due.all({ before, limit });
+    let removed = 0;
+    for (const id of ids) {
+      const n = events.run({ id, limit: limit - removed }).changes;
+      removed += n;
+      // The log may hold more than the batch had room for: it is marked by a later batch.
+      if (removed === limit) return { events: removed, more: true };
+      mark.run({ id, at });
+    }
+    return { events: removed, more: ids.length === limit };
+  });
 }

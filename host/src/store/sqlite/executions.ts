@@ -4,7 +4,7 @@
  * step); while it runs, reads sum it on the fly.
  */
 import { GroupCommit } from '@easel/common/sqlite/group-commit';
-import type { ExecutionOutcome, ExecutionQuery, ExecutionRecord, ExecutionRepository, NewExecution } from '../types.ts';
+import type { ExecutionOutcome, ExecutionPurge, ExecutionQuery, ExecutionRecord, ExecutionRepository, NewExecution } from '../types.ts';
 import { toUsd } from './budgets.ts';
 import { type Db, defined, fromJson, now, toJson } from './shared.ts';
 
@@ -33,10 +33,11 @@ interface Row {
   resumed: number;
   started_at: string;
   finished_at: string | null;
+  events_purged_at: string | null;
 }
 
 const COLUMNS = `id, plugin_name, plugin_version, kind, target, capability, api_key_id, app_id, user_id, input, status, output,
-  error_code, error_message, duration_ms, cpu_ms, heap_used_bytes, resumed, started_at, finished_at,
+  error_code, error_message, duration_ms, cpu_ms, heap_used_bytes, resumed, started_at, finished_at, events_purged_at,
   coalesce(cost_nanos, (SELECT coalesce(sum(u.cost_nanos), 0) FROM model_usage u WHERE u.execution_id = executions.id)) AS cost_nanos`;
 const SPENT = '(SELECT coalesce(sum(cost_nanos), 0) FROM model_usage WHERE execution_id = @id)';
 
@@ -63,6 +64,7 @@ const toRecord = (row: Row): ExecutionRecord =>
     resumed: row.resumed,
     startedAt: row.started_at,
     finishedAt: row.finished_at ?? undefined,
+    eventsPurgedAt: row.events_purged_at ?? undefined,
   });
 
 export class SqliteExecutionRepository implements ExecutionRepository {
@@ -74,6 +76,7 @@ export class SqliteExecutionRepository implements ExecutionRepository {
   #failRunning;
   #markRunning;
   #unfinished;
+  #purge;
   // One statement per filter combination (at most 256), prepared on first use and kept.
   #lists = new Map<string, ReturnType<Db['prepare']>>();
 
@@ -97,6 +100,7 @@ export class SqliteExecutionRepository implements ExecutionRepository {
         duration_ms = max(0, CAST(round((julianday(@now) - julianday(started_at)) * 86400000) AS INTEGER)),
         cost_nanos = (SELECT coalesce(sum(cost_nanos), 0) FROM model_usage WHERE execution_id = executions.id)
       WHERE status IN ('queued', 'running')`);
+    this.#purge = purgeBatch(db);
   }
 
   async create(execution: NewExecution, status: 'queued' | 'running' = 'running'): Promise<ExecutionRecord> {
@@ -197,4 +201,45 @@ export class SqliteExecutionRepository implements ExecutionRepository {
   async failRunning(reason: string): Promise<number> {
     return this.#failRunning.run({ reason, now: now() }).changes;
   }
+
+  async purgeFinished(before: string, limit: number): Promise<ExecutionPurge> {
+    return this.#purge.immediate(new Date(before).toISOString(), Math.max(1, Math.trunc(limit)));
+  }
+}
+
+/**
+ * One retention batch: executions finished before the cut-off, oldest first, each emptied of
+ * its events and steps before its own row goes, so that at most `limit` rows are deleted
+ * whatever the size of one execution's log (an execution with more is finished by later batches).
+ */
+function purgeBatch(db: Db) {
+  // executions_by_finished: only finished executions have a finished_at; the status check is a
+  // guard, its `+` keeps the planner off executions_by_status (which would sort every finished row).
+  const due = db.prepare<{ before: string; limit: number }, string>(`
+    SELECT id FROM executions WHERE finished_at < @before AND +status IN ('succeeded', 'failed', 'cancelled')
+    ORDER BY finished_at LIMIT @limit`).pluck();
+  const events = db.prepare(`DELETE FROM execution_events WHERE execution_id = @id AND seq IN (
+    SELECT seq FROM execution_events WHERE execution_id = @id ORDER BY seq LIMIT @limit)`);
+  const steps = db.prepare(`DELETE FROM execution_steps WHERE seq IN (
+    SELECT seq FROM execution_steps WHERE execution_id = @id ORDER BY seq LIMIT @limit)`);
+  const row = db.prepare(`DELETE FROM executions WHERE id = @id AND status IN ('succeeded', 'failed', 'cancelled')`);
+  return db.transaction((before: string, limit: number): ExecutionPurge => {
+    const done: ExecutionPurge = { executions: 0, steps: 0, events: 0, more: false };
+    const ids = due.all({ before, limit });
+    let left = limit;
+    for (const id of ids) {
+      const e = events.run({ id, limit: left }).changes;
+      done.events += e;
+      left -= e;
+      if (left === 0) return { ...done, more: true };
+      const s = steps.run({ id, limit: left }).changes;
+      done.steps += s;
+      left -= s;
+      if (left === 0) return { ...done, more: true };
+      done.executions += row.run({ id }).changes;
+      left -= 1;
+      if (left === 0) return { ...done, more: true };
+    }
+    return { ...done, more: ids.length === limit };
+  });
 }

@@ -452,6 +452,31 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX model_usage_by_step ON model_usage (step_id) WHERE step_id IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    name: 'retention: purge indexes, blob expiry',
+    sql: `
+      -- The purge takes a batch of what is due at a time, oldest first; each kind has an index
+      -- that starts at its oldest due row, so a batch reads only what it deletes.
+      -- Finished executions by age (queued and running ones have no finished_at).
+      CREATE INDEX executions_by_finished ON executions (finished_at) WHERE finished_at IS NOT NULL;
+      -- Set once an execution's event log was purged (its events may go before the execution
+      -- does); the partial index holds only the logs still kept, so a pass never rescans emptied ones.
+      ALTER TABLE executions ADD COLUMN events_purged_at TEXT;
+      CREATE INDEX executions_events_kept ON executions (finished_at) WHERE finished_at IS NOT NULL AND events_purged_at IS NULL;
+      CREATE INDEX model_usage_by_at ON model_usage (at);
+      CREATE INDEX audit_by_at ON audit_log (at);
+
+      -- A blob may expire (a TTL its plugin set, or the host's default for blobs): the purge
+      -- deletes it, bytes and row, and gives its quota back.
+      ALTER TABLE blobs ADD COLUMN expires_at TEXT;
+      CREATE INDEX blobs_by_expiry ON blobs (expires_at) WHERE expires_at IS NOT NULL;
+      -- The app whose execution wrote the blob, kept on the row: an app key still reads its
+      -- blobs once the execution record is purged. Until now it was read through the execution.
+      ALTER TABLE blobs ADD COLUMN app_id TEXT;
+      UPDATE blobs SET app_id = (SELECT e.app_id FROM executions e WHERE e.id = blobs.execution_id) WHERE execution_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -119,6 +119,7 @@ export class SqliteUsageRepository implements UsageRepository {
   #byExecution;
   #userStats;
   #appStats;
+  #purge;
 
   constructor(db: Db) {
     // Every model call writes here: concurrent calls share one commit.
@@ -149,6 +150,13 @@ export class SqliteUsageRepository implements UsageRepository {
     this.#byExecution = db.prepare<[string], Row>('SELECT * FROM model_usage WHERE execution_id = ? ORDER BY id DESC');
     this.#userStats = statsQuery(db, USER_RANGE);
     this.#appStats = statsQuery(db, APP_RANGE);
+    // Oldest first through model_usage_by_at. A running execution's cost is summed from its rows,
+    // so they stay until it ends; monthly_spend is never touched, so budgets keep their month.
+    const purge = db.prepare(`DELETE FROM model_usage WHERE id IN (
+      SELECT id FROM model_usage WHERE at < @before
+        AND (execution_id IS NULL OR execution_id NOT IN (SELECT id FROM executions WHERE status IN ('queued', 'running')))
+      ORDER BY at LIMIT @limit)`);
+    this.#purge = db.transaction((before: string, limit: number) => purge.run({ before, limit }).changes);
   }
 
   async record(row: UsageRow, options: { reservationId?: string; month?: string } = {}): Promise<void> {
@@ -194,5 +202,11 @@ export class SqliteUsageRepository implements UsageRepository {
 
   async listByExecution(executionId: string): Promise<UsageRecord[]> {
     return this.#byExecution.all(executionId).map(toRecord);
+  }
+
+  async purge(before: string, limit: number): Promise<{ removed: number; more: boolean }> {
+    const n = Math.max(1, Math.trunc(limit));
+    const removed = this.#purge.immediate(instant(before), n);
+    return { removed, more: removed === n };
   }
 }
