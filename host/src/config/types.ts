@@ -103,6 +103,8 @@ export interface StorageConfig {
   readonly urlTtlSeconds: number;
   readonly maxUrlTtlSeconds: number;
   readonly sweepAfterMs: number;
+  /** Longest TTL a plugin may give a blob (`ctx.storage.put(…, { ttlSeconds })`), in seconds. */
+  readonly maxBlobTtlSeconds: number;
   readonly s3: {
     readonly bucket?: string;
     readonly region: string;
@@ -144,6 +146,23 @@ export interface JsonLimitsConfig {
   readonly maxNodes: number;
 }
 
+/** How long records are kept, in days (0: for ever), and how the background purge runs. */
+export interface RetentionConfig {
+  /** Finished executions with their steps and events. */
+  readonly executionsDays: number;
+  /** Event logs of finished executions (may go before the executions). */
+  readonly eventsDays: number;
+  /** Model usage rows (the months' spend that budgets read is kept). */
+  readonly usageDays: number;
+  readonly auditDays: number;
+  /** The TTL of a blob whose put sets none, applied when it is written. */
+  readonly blobsDays: number;
+  /** Interval of the background purge, in ms (0: only `POST /v1/retention/purge`). */
+  readonly sweepMs: number;
+  /** Most rows one purge batch deletes per kind, each batch a transaction of its own. */
+  readonly batch: number;
+}
+
 /** What one app key may do at once and per minute (0: no limit). */
 export interface KeyLimitsConfig {
   readonly requestsPerMinute: number;
@@ -170,6 +189,7 @@ export interface HostConfig {
   readonly models: ModelsConfig;
   readonly storage: StorageConfig;
   readonly orchestration: OrchestrationConfig;
+  readonly retention: RetentionConfig;
   /** Base URL apps reach the host at, without a trailing slash; absent: blob URLs are host-relative. */
   readonly publicUrl?: string;
   /** Install and enable the bundled first-party plugins at first start. */

@@ -219,6 +219,12 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_STORAGE_URL_TTL_SECONDS', path: 'storage.urlTtlSeconds', description: 'Default lifetime of a signed blob URL from `ctx.storage.url`, in seconds', schema: int(1, 604_800, 3600) },
   { env: 'EASEL_STORAGE_MAX_URL_TTL_SECONDS', path: 'storage.maxUrlTtlSeconds', description: 'Longest lifetime a plugin may ask for a signed blob URL, in seconds', schema: int(1, 31_536_000, 604_800) },
   { env: 'EASEL_STORAGE_SWEEP_AFTER_MS', path: 'storage.sweepAfterMs', description: 'Age after which an object whose write never committed (a crash, a failed put) is deleted from the backend, in ms', schema: int(1000, 604_800_000, 3_600_000) },
+  {
+    env: 'EASEL_STORAGE_MAX_BLOB_TTL_SECONDS',
+    path: 'storage.maxBlobTtlSeconds',
+    description: 'Longest TTL a plugin may give a blob (`ctx.storage.put(key, bytes, type, { ttlSeconds })`), in seconds; a longer one is refused with BRIDGE_ARGUMENT_INVALID',
+    schema: int(1, 3_153_600_000, 315_360_000),
+  },
   { env: 'EASEL_S3_BUCKET', path: 'storage.s3.bucket', description: 'S3 bucket of the s3 blob backend (required with EASEL_STORAGE_BACKEND=s3)', schema: { type: 'string', minLength: 3, maxLength: 63 } },
   { env: 'EASEL_S3_REGION', path: 'storage.s3.region', description: 'AWS Region of the bucket', schema: { type: 'string', minLength: 1, default: 'ap-northeast-2' } },
   {
@@ -250,6 +256,44 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_PROGRESS_MAX_BYTES', path: 'orchestration.maxProgressBytes', description: 'Largest `ctx.progress` line (message and data, as JSON), in bytes', schema: int(1, MiB, 4096) },
   { env: 'EASEL_SSE_HEARTBEAT_MS', path: 'orchestration.sseHeartbeatMs', description: 'Interval of the comment line an execution event stream sends, so proxies keep it open, in ms', schema: int(100, 600_000, 15_000) },
   { env: 'EASEL_SSE_MAX_STREAMS', path: 'orchestration.maxStreams', description: 'Execution event streams open at once on this host; more are refused with EXECUTIONS_BUSY (429)', schema: int(1, 1_000_000, 1000) },
+
+  {
+    env: 'EASEL_RETENTION_EXECUTIONS_DAYS',
+    path: 'retention.executionsDays',
+    description: 'Days a finished execution (succeeded, failed or cancelled) is kept, with its steps and event log, counted from when it finished; queued and running ones are never purged (0: for ever)',
+    schema: int(0, 36_500, 90),
+  },
+  {
+    env: 'EASEL_RETENTION_EVENTS_DAYS',
+    path: 'retention.eventsDays',
+    description: "Days a finished execution's event log (what `GET /v1/executions/:id/events` replays) is kept, counted from when it finished; it may go before the execution record, which then has `eventsPurgedAt` (0: as long as the execution)",
+    schema: int(0, 36_500, 30),
+  },
+  {
+    env: 'EASEL_RETENTION_USAGE_DAYS',
+    path: 'retention.usageDays',
+    description: "Days a model usage row (one per model call, behind usage stats) is kept; rows of a running execution stay until it ends, and the months' spend that budgets read is kept whatever this says. Below 31, this month's usage stats lose their oldest calls (0: for ever)",
+    schema: int(0, 36_500, 400),
+  },
+  { env: 'EASEL_RETENTION_AUDIT_DAYS', path: 'retention.auditDays', description: 'Days an audit log row is kept (0: for ever)', schema: int(0, 36_500, 365) },
+  {
+    env: 'EASEL_RETENTION_BLOBS_DAYS',
+    path: 'retention.blobsDays',
+    description: "TTL in days given to a blob whose put sets none of its own, when it is written (blobs written before keep theirs); an expired blob reads as absent and is purged with its bytes, its plugin's quota given back (0: blobs without a TTL are kept for ever)",
+    schema: int(0, 36_500, 0),
+  },
+  {
+    env: 'EASEL_RETENTION_SWEEP_MS',
+    path: 'retention.sweepMs',
+    description: 'Interval of the background purge, in ms; a pass deletes at most EASEL_RETENTION_BATCH rows of each kind, and while a kind has more due the next pass follows within 100 ms (0: no background purge, only `POST /v1/retention/purge`)',
+    schema: int(0, 86_400_000, 300_000),
+  },
+  {
+    env: 'EASEL_RETENTION_BATCH',
+    path: 'retention.batch',
+    description: "Most rows one purge batch deletes of one kind (an execution's events and steps count with it), each batch a short transaction of its own",
+    schema: int(1, 100_000, 1000),
+  },
 
   { env: 'EASEL_LOG_MAX_LINE_BYTES', path: 'logs.maxLineBytes', description: "Largest plugin `ctx.log` line (message and fields), in bytes", schema: int(1, MiB, 8192) },
   { env: 'EASEL_LOG_MAX_STREAMS', path: 'logs.maxStreams', description: 'Live plugin log streams (`GET /v1/plugins/:name/logs`) open at once on this host; more are refused with LOG_STREAMS_BUSY (429)', schema: int(1, 10_000, 16) },
