@@ -11,7 +11,8 @@ export { WithBytes } from './bytes.ts';
 /**
  * Starts `options.workers` sandbox worker processes and resolves once all are ready.
  * Quarantine (after `quarantineAfterCrashes` crashes blamed on a plugin in `quarantineWindowMs`)
- * lasts `quarantineLiftMs`, or until `liftQuarantine()`, `load()` or `unload()` for that plugin id.
+ * lasts `quarantineLiftMs`, or until `liftQuarantine()`, `load()`, `unload()` or the end of a
+ * `retire()` drain for that plugin id.
  */
 export function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   return Supervisor.start(options);

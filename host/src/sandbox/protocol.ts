@@ -65,7 +65,7 @@ export interface CallMetrics {
   heapPeakBytes: number;
 }
 
-export type WorkerStats = Omit<SandboxStats, 'workerRestarts' | 'workers' | 'callsInFlight'>;
+export type WorkerStats = Omit<SandboxStats, 'workerRestarts' | 'workers' | 'callsInFlight' | 'versionsDraining'>;
 
 export type WorkerMessage =
   | { t: 'ready' }

@@ -2,12 +2,14 @@
  * The HTTP process's side of the sandbox: a pool of worker processes, sticky plugin
  * placement, the table of calls in flight (which binds each call id to its caller, so a
  * bridge request is answered for the plugin the HOST chose, never the one a worker names),
- * crash handling with restarts and quarantine. Nothing a worker sends can throw here.
+ * crash handling with restarts and quarantine, and the drain of retired plugin versions
+ * (see Retirements). Nothing a worker sends can throw here.
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { EaselError, isErrorCode } from '../errors/index.ts';
 import { CrashLedger } from './crash-ledger.ts';
+import { Retirements } from './retirements.ts';
 import { bytesAsBase64 } from '@easel/sdk/isolate';
 import { WithBytes } from './bytes.ts';
 import { toGuestError } from './guest-error.ts';
@@ -64,6 +66,7 @@ export class Supervisor implements Sandbox {
   #requests = new Map<number, PendingRequest>();
   #placement = new Map<string, number>();
   #ledger: CrashLedger;
+  #retirements: Retirements;
   #reqSeq = 0;
   #restarts = 0;
   #closed = false;
@@ -72,6 +75,7 @@ export class Supervisor implements Sandbox {
     this.#opts = opts;
     this.#entry = internals.workerEntry ?? DEFAULT_ENTRY;
     this.#ledger = new CrashLedger(opts.quarantineAfterCrashes, opts.quarantineWindowMs, opts.quarantineLiftMs ?? 0, (e) => this.#onQuarantine(e));
+    this.#retirements = new Retirements((pluginId, drainMs) => this.#drainEnded(pluginId, drainMs));
   }
 
   static async start(opts: SandboxOptions, internals: SupervisorInternals = {}): Promise<Supervisor> {
@@ -100,6 +104,10 @@ export class Supervisor implements Sandbox {
   invoke(request: InvokeRequest): Promise<InvokeResult> {
     const { plugin } = request;
     if (this.#closed) return Promise.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shut down'));
+    // Bound to a version before it was retired, and arriving after its drain ended: it never ran.
+    if (this.#retirements.isRetired(plugin.id)) {
+      return Promise.reject(new EaselError('PLUGIN_DRAIN_TIMEOUT', `${plugin.name}@${plugin.version} was upgraded, disabled or uninstalled, and its drain ended before this call reached it`));
+    }
     const quarantine = this.#ledger.quarantineOf(plugin.id);
     if (quarantine) {
       const liftsAt = quarantine.until === undefined ? null : new Date(quarantine.until).toISOString();
@@ -136,6 +144,8 @@ export class Supervisor implements Sandbox {
       const done = () => {
         this.#calls.delete(callId);
         signal?.removeEventListener('abort', onAbort);
+        // The last call of a draining version takes its isolate with it.
+        if (this.#retirements.isDraining(plugin.id)) this.#unloadIfIdle(plugin.id);
       };
       this.#calls.set(callId, {
         worker,
@@ -165,6 +175,8 @@ export class Supervisor implements Sandbox {
   async load(plugin: SandboxPlugin, expected: ExpectedHandlers): Promise<void> {
     if (this.#closed) throw new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shut down');
     this.#ledger.reset(plugin.id);
+    // Loaded again while it drained (re-enabled, or the same bytes uploaded again): live again.
+    this.#retirements.cancel(plugin.id);
     const worker = this.#slotFor(plugin.id).worker;
     if (!worker?.alive) throw new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox worker is restarting');
     const reply = await this.#request(worker, (reqId) => ({ t: 'load', reqId, plugin: wirePlugin(plugin), expected }));
@@ -173,6 +185,38 @@ export class Supervisor implements Sandbox {
 
   async unload(pluginId: string): Promise<void> {
     this.#ledger.reset(pluginId);
+    this.#retirements.cancel(pluginId);
+    await this.#unloadNow(pluginId);
+  }
+
+  retire(pluginId: string, drainMs: number): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const drained = this.#retirements.start(pluginId, Math.max(0, drainMs));
+    this.#unloadIfIdle(pluginId);
+    return drained;
+  }
+
+  /** Drops the isolate of a draining version that has no call in flight; its placement stays for late calls. */
+  #unloadIfIdle(pluginId: string): void {
+    for (const call of this.#calls.values()) if (call.pluginId === pluginId) return;
+    const index = this.#placement.get(pluginId);
+    const worker = index === undefined ? undefined : this.#slots[index]?.worker;
+    if (!worker?.alive || this.#closed) return;
+    void this.#request(worker, (reqId) => ({ t: 'unload', reqId, pluginId })).catch(() => undefined);
+  }
+
+  /** The deadline of a drain passed: what still runs there is stopped, and the version is gone. */
+  #drainEnded(pluginId: string, drainMs: number): void {
+    for (const call of [...this.#calls.values()]) {
+      if (call.pluginId !== pluginId) continue;
+      const { pluginName, pluginVersion } = call.caller;
+      call.reject(new EaselError('PLUGIN_DRAIN_TIMEOUT', `${pluginName}@${pluginVersion} was upgraded, disabled or uninstalled, and this call did not finish within the drain (${drainMs} ms)`));
+    }
+    this.#ledger.reset(pluginId);
+    void this.#unloadNow(pluginId);
+  }
+
+  async #unloadNow(pluginId: string): Promise<void> {
     const index = this.#placement.get(pluginId);
     if (index === undefined) return;
     this.#placement.delete(pluginId);
@@ -211,6 +255,8 @@ export class Supervisor implements Sandbox {
       rssBytes: 0,
       logLinesDropped: 0,
       callsInFlight: this.#calls.size,
+      versionsDraining: this.#retirements.draining,
+      isolatesLive: 0,
       workerCallsInFlight: 0,
       bridgeCallsPending: 0,
       bridgeCallsAfterEnd: 0,
@@ -231,6 +277,7 @@ export class Supervisor implements Sandbox {
     if (this.#closed) return;
     this.#closed = true;
     this.#ledger.close();
+    this.#retirements.close();
     for (const call of [...this.#calls.values()]) call.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shutting down'));
     for (const req of [...this.#requests.values()]) req.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shutting down'));
     this.#requests.clear();

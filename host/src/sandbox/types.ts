@@ -4,7 +4,7 @@
  */
 import type { ErrorCode } from '../errors/index.ts';
 
-/** A plugin version as the sandbox needs it. `id` is `name@version`. */
+/** A plugin version as the sandbox needs it. `id` names the version and its script (the host uses `name@version#script-hash`). */
 export interface SandboxPlugin {
   id: string;
   name: string;
@@ -133,6 +133,10 @@ export interface SandboxStats {
   logLinesDropped: number;
   /** Calls the HTTP process is waiting on. */
   callsInFlight: number;
+  /** Plugin versions retired (upgraded, disabled, uninstalled) whose drain has not ended yet. */
+  versionsDraining: number;
+  /** Isolates alive (or being built) in the workers: one per plugin version in use, plus those still draining. */
+  isolatesLive: number;
   /** Calls the workers hold, summed (0 once every call has answered: nothing is kept per call). */
   workerCallsInFlight: number;
   /** Bridge requests the workers wait on the HTTP process for, summed. */
@@ -184,8 +188,16 @@ export interface Sandbox {
   invoke(request: InvokeRequest): Promise<InvokeResult>;
   /** Loads the plugin (compiles and checks its handlers) without running a handler. */
   load(plugin: SandboxPlugin, expected: { agents: Record<string, string[]>; workflows: string[] }): Promise<void>;
-  /** Drops the plugin's isolate (on disable, uninstall, upgrade). */
+  /** Drops the plugin's isolate now; calls still in it end with PLUGIN_DRAIN_TIMEOUT. */
   unload(pluginId: string): Promise<void>;
+  /**
+   * Retires a plugin version (on upgrade, disable, uninstall) without stopping its calls: they
+   * run on (as do calls bound to it that arrive later) for `drainMs`; its isolate is dropped
+   * whenever it has no call in flight. At the deadline the calls still in flight end with
+   * PLUGIN_DRAIN_TIMEOUT and later ones are refused with it. Resolves when the drain ends: at
+   * the deadline, or when the version is loaded (live again) or unloaded first.
+   */
+  retire(pluginId: string, drainMs: number): Promise<void>;
   /** Pids of the worker processes (operators and tests). */
   workerPids(): number[];
   /** Counters of the live workers (code cache, isolates, restarts). */

@@ -2,7 +2,8 @@
  * Everything a worker process does: one isolate per plugin (built lazily, rebuilt after a
  * disposal), the calls in flight, the watchdog rules and the answers to the supervisor.
  * Disposal causes map to codes here: the call that broke the budget gets EXECUTION_TIMEOUT
- * or EXECUTION_MEMORY, other calls in the same isolate EXECUTION_ABORTED.
+ * or EXECUTION_MEMORY, other calls in the same isolate EXECUTION_ABORTED, and calls still in a
+ * version the supervisor unloads (its drain ran out) PLUGIN_DRAIN_TIMEOUT.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -286,6 +287,8 @@ export class WorkerRuntime {
     if (mine && cause === 'memory') return { code: 'EXECUTION_MEMORY', message: `the call ran out of the plugin's ${iso.memoryMb} MB of memory` };
     if (mine && cause === 'timeout') return { code: 'EXECUTION_TIMEOUT', message: `the call ran past its budget (${call.cpuMs} ms CPU, ${call.wallMs} ms wall)` };
     if (mine && cause === 'aborted') return { code: 'EXECUTION_ABORTED', message: 'the call was cancelled' };
+    // The supervisor unloads a version with calls in it only when its drain ran out (an upgrade, a disable, an uninstall).
+    if (cause === 'unload') return { code: 'PLUGIN_DRAIN_TIMEOUT', message: `${call.plugin.name}@${call.plugin.version} was unloaded before the call finished` };
     return { code: 'EXECUTION_ABORTED', message: 'another call stopped the plugin\'s isolate' };
   }
 
@@ -362,7 +365,8 @@ export class WorkerRuntime {
       const iso = await this.#isolateFor(plugin);
       const missing = missingHandlersMessage(expected, iso.handlers);
       if (missing !== undefined) {
-        this.#drop(plugin.id, 'unload');
+        // A manifest that does not fit a script already running calls (the same bytes under another manifest) refuses the manifest, not the calls.
+        if (![...this.#calls.values()].some((c) => c.iso === iso)) this.#drop(plugin.id, 'unload');
         return this.#send({ t: 'loaded', reqId, ok: false, message: truncate(missing) });
       }
       this.#send({ t: 'loaded', reqId, ok: true });
@@ -458,6 +462,7 @@ export class WorkerRuntime {
       rssBytes: process.memoryUsage.rss(),
       logLinesDropped: this.#logLinesDropped + this.#bridge.logLinesRefused,
       workerCallsInFlight: this.#calls.size,
+      isolatesLive: [...this.#entries.values()].filter((e) => e.building !== undefined || (e.iso !== undefined && !e.iso.dead)).length,
       bridgeCallsPending: this.#bridge.pending,
       bridgeCallsAfterEnd: this.#bridge.afterEnd,
     };
