@@ -17,7 +17,7 @@ export interface Soak {
   steadyDisabled: { from: number; to: number }[];
   /** What the admin lane did and when (seconds since traffic started), to tell what an unexpected answer met. */
   adminLog: { from: number; to: number; op: string }[];
-  /** Post ids post-creation made, by user: post-enhancement and post-illustration need one of the user's own. */
+  /** Post ids post-creation made, by app key and user: post-enhancement and post-illustration need one of the user's own. */
   posts: Map<string, string[]>;
   /** No new request starts after this (performance.now()). */
   endsAt: number;
@@ -27,7 +27,8 @@ export interface Kind {
   name: string;
   lane: Lane;
   weight: number;
-  run(s: Soak, rng: Rng): Promise<void>;
+  /** `key`: the API key of the client running it (each app client has its own app key). */
+  run(s: Soak, rng: Rng, key: string): Promise<void>;
 }
 
 /** Judges an HTTP answer against the codes `kind` expects, and records it. */

@@ -62,7 +62,13 @@ try {
 if (parsed === 'list') {
   for (const k of ALL_KINDS) process.stdout.write(`${k.lane}\t${k.name}\tweight ${k.weight}\n`);
 } else {
-  const { report, pass } = await runSoak(parsed);
-  process.stdout.write(`${JSON.stringify(report)}\n`);
-  process.exitCode = pass ? 0 : 1;
+  try {
+    const { report, pass } = await runSoak(parsed);
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    process.exitCode = pass ? 0 : 1;
+  } catch (err) {
+    // The host or the emulator did not start, or the plugins did not install: no traffic ran.
+    process.stderr.write(`soak: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }

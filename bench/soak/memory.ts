@@ -51,6 +51,8 @@ export interface MemorySample {
    * alive, which the host reports nowhere.
    */
   workersVm: number;
+  /** RSS by worker pid. */
+  byWorker: Map<number, number>;
 }
 
 /** Samples the host and its workers every `everyMs`; remembers every worker pid it saw. */
@@ -73,16 +75,18 @@ export class MemorySampler {
     let workersVm = 0;
     let largestWorker = 0;
     let workerCount = 0;
+    const byWorker = new Map<number, number>();
     for (const pid of childPids(this.#hostPid)) {
       const memory = memoryOf(pid);
       if (memory === undefined) continue;
       this.workerPids.add(pid);
       workers += memory.rss;
+      byWorker.set(pid, memory.rss);
       workersVm += memory.vm;
       workerCount++;
       largestWorker = Math.max(largestWorker, memory.rss);
     }
-    const sample = { at: (performance.now() - this.#start) / 1000, host, workers, workerCount, largestWorker, workersVm };
+    const sample = { at: (performance.now() - this.#start) / 1000, host, workers, workerCount, largestWorker, workersVm, byWorker };
     this.samples.push(sample);
     return sample;
   }
@@ -104,7 +108,7 @@ export class MemorySampler {
   }
 
   /** Median of each series over samples with `from <= at < to` (a median, so one call's spike does not decide). */
-  medianBetween(from: number, to: number): { host: number; workers: number; largestWorker: number; workersVm: number } | undefined {
+  medianBetween(from: number, to: number): { host: number; workers: number; largestWorker: number; workersVm: number; byWorker: Map<number, number> } | undefined {
     const window = this.samples.filter((s) => s.at >= from && s.at < to);
     if (window.length === 0) return undefined;
     const median = (values: number[]) => {
@@ -116,6 +120,7 @@ export class MemorySampler {
       workers: median(window.map((s) => s.workers)),
       largestWorker: median(window.map((s) => s.largestWorker)),
       workersVm: median(window.map((s) => s.workersVm)),
+      byWorker: new Map([...new Set(window.flatMap((s) => [...s.byWorker.keys()]))].map((pid) => [pid, median(window.flatMap((s) => s.byWorker.get(pid) ?? []))])),
     };
   }
 }

@@ -40,6 +40,8 @@ export interface SoakOptions {
 }
 
 const ADMIN_TOKEN = 'soak-admin-token-0123456789abcdef';
+/** App keys the app clients share out (client i uses key i mod APP_KEYS). */
+const APP_KEYS = 4;
 const MiB = 1024 * 1024;
 
 export function selectKinds(skip: string[], only: string[] = []): Kind[] {
@@ -55,12 +57,12 @@ function windows(seconds: number): { warmup: number; window: number } {
   return { warmup, window: Math.min(30, Math.max(5, Math.round(seconds / 10))) };
 }
 
-async function lane(s: Soak, host: HostChild, kinds: Kind[], rng: Rng, pause: () => number): Promise<void> {
+async function lane(s: Soak, host: HostChild, kinds: Kind[], key: string, rng: Rng, pause: () => number): Promise<void> {
   if (kinds.length === 0) return;
   while (performance.now() < s.endsAt && host.alive()) {
     const kind = rng.weighted(kinds);
     try {
-      await kind.run(s, rng);
+      await kind.run(s, rng, key);
     } catch (err) {
       s.rec.add(kind.name, 'unexpected', { status: 0, code: 'HARNESS_ERROR', message: String((err as Error)?.stack ?? err), ms: 0 });
     }
@@ -133,9 +135,12 @@ export async function runSoak(options: SoakOptions): Promise<{ report: Record<st
     });
     const installed = await install(host.url, ADMIN_TOKEN);
     const rec = new Recorder();
+    // Several apps, each client one of them: a single app key would meet its own per-key limits first.
+    const appKeys: string[] = [];
+    for (let i = 0; i < Math.min(options.apps, APP_KEYS); i++) appKeys.push(await appKey(host.url, ADMIN_TOKEN, `soak-app-${i}`));
     const s: Soak = {
       url: host.url,
-      keys: { admin: ADMIN_TOKEN, app: await appKey(host.url, ADMIN_TOKEN, 'soak-app'), other: await appKey(host.url, ADMIN_TOKEN, 'soak-hostile-tenant') },
+      keys: { admin: ADMIN_TOKEN, app: appKeys[0]!, other: await appKey(host.url, ADMIN_TOKEN, 'soak-hostile-tenant') },
       rec,
       installed,
       steadyVersion: '1.0.0',
@@ -150,10 +155,10 @@ export async function runSoak(options: SoakOptions): Promise<{ report: Record<st
     sampler.start(500);
     const of = (l: Lane) => kinds.filter((k) => k.lane === l);
     const lanes: Promise<void>[] = [];
-    for (let i = 0; i < options.apps; i++) lanes.push(lane(s, host, of('app'), new Rng(options.seed + 1000 + i), () => 0));
-    for (let i = 0; i < options.hostile; i++) lanes.push(lane(s, host, of('hostile'), new Rng(options.seed + 2000 + i), () => 0));
+    for (let i = 0; i < options.apps; i++) lanes.push(lane(s, host, of('app'), appKeys[i % appKeys.length]!, new Rng(options.seed + 1000 + i), () => 0));
+    for (let i = 0; i < options.hostile; i++) lanes.push(lane(s, host, of('hostile'), s.keys.other, new Rng(options.seed + 2000 + i), () => 0));
     const adminRng = new Rng(options.seed + 3000);
-    lanes.push(lane(s, host, of('admin'), adminRng, () => adminRng.int(300, 1500)));
+    lanes.push(lane(s, host, of('admin'), ADMIN_TOKEN, adminRng, () => adminRng.int(300, 1500)));
     await Promise.all(lanes);
     const ended = rec.now();
     sampler.sample();
@@ -181,7 +186,7 @@ export async function runSoak(options: SoakOptions): Promise<{ report: Record<st
       seconds: options.seconds,
       ranSeconds: Number(ended.toFixed(1)),
       seed: options.seed,
-      clients: { apps: options.apps, hostile: options.hostile, admin: 1 },
+      clients: { apps: options.apps, appKeys: appKeys.length, hostile: options.hostile, admin: 1 },
       workers: options.workers,
       modelLatencyMs: options.modelLatencyMs,
       skipped: options.skip,
@@ -198,6 +203,7 @@ export async function runSoak(options: SoakOptions): Promise<{ report: Record<st
         bound: options.rssRatioBound,
         host: { warmup: mb(atWarmup?.host), end: mb(atEnd?.host), ratio: hostRatio, peak: peak('host') },
         workers: { warmup: mb(atWarmup?.workers), end: mb(atEnd?.workers), ratio: workerRatio, peak: peak('workers'), largestPeak: peak('largestWorker') },
+        byWorker: [...new Set([...(atWarmup?.byWorker.keys() ?? []), ...(atEnd?.byWorker.keys() ?? [])])].map((pid) => ({ pid, warmup: mb(atWarmup?.byWorker.get(pid)), end: mb(atEnd?.byWorker.get(pid)) })),
         workersAddressSpace: { warmup: mb(atWarmup?.workersVm), end: mb(atEnd?.workersVm) },
         timeline: sampler.timeline(12),
       },

@@ -60,9 +60,9 @@ export const APP_KINDS: Kind[] = [
     name: 'agent.hello',
     lane: 'app',
     weight: 20,
-    async run(s, rng) {
+    async run(s, rng, key) {
       const capability = rng.pick(['greet', 'count']);
-      const reply = await call(s.url, 'POST', `/v1/agents/hello/greeter/${capability}`, { key: s.keys.app, body: { name: rng.pick(USERS) }, headers: userHeader(rng) });
+      const reply = await call(s.url, 'POST', `/v1/agents/hello/greeter/${capability}`, { key, body: { name: rng.pick(USERS) }, headers: userHeader(rng) });
       record(s, 'agent.hello', reply);
     },
   },
@@ -70,9 +70,9 @@ export const APP_KINDS: Kind[] = [
     name: 'agent.steady',
     lane: 'app',
     weight: 15,
-    async run(s, rng) {
+    async run(s, rng, key) {
       const from = s.rec.now();
-      const reply = await call(s.url, 'POST', '/v1/agents/soak-steady/steady/work', { key: s.keys.app, body: { ms: rng.int(0, 40) }, headers: userHeader(rng) });
+      const reply = await call(s.url, 'POST', '/v1/agents/soak-steady/steady/work', { key, body: { ms: rng.int(0, 40) }, headers: userHeader(rng) });
       if (!recordSteady(s, 'agent.steady', reply, from)) return;
       const version = reply.body?.output?.version;
       if (!STEADY_VERSIONS.includes(version)) wrong(s, 'agent.steady', 'WRONG_ANSWER', `version ${String(version)}`, reply.ms);
@@ -82,8 +82,8 @@ export const APP_KINDS: Kind[] = [
     name: 'agent.model',
     lane: 'app',
     weight: 10,
-    async run(s, rng) {
-      const reply = await call(s.url, 'POST', '/v1/agents/orch-a/editor/polish', { key: s.keys.app, body: { topic: rng.pick(['tea', 'rain', 'a red kite', '여름']) }, headers: userHeader(rng) });
+    async run(s, rng, key) {
+      const reply = await call(s.url, 'POST', '/v1/agents/orch-a/editor/polish', { key, body: { topic: rng.pick(['tea', 'rain', 'a red kite', '여름']) }, headers: userHeader(rng) });
       record(s, 'agent.model', reply);
     },
   },
@@ -91,8 +91,8 @@ export const APP_KINDS: Kind[] = [
     name: 'agent.first-party',
     lane: 'app',
     weight: 5,
-    async run(s, rng) {
-      const reply = await call(s.url, 'POST', '/v1/agents/canvas/translator/translate-keywords', { key: s.keys.app, body: { keywords: rng.pick(['바다', ['고양이', '달'], 'sunrise']) }, headers: userHeader(rng) });
+    async run(s, rng, key) {
+      const reply = await call(s.url, 'POST', '/v1/agents/canvas/translator/translate-keywords', { key, body: { keywords: rng.pick(['바다', ['고양이', '달'], 'sunrise']) }, headers: userHeader(rng) });
       record(s, 'agent.first-party', reply);
     },
   },
@@ -100,35 +100,37 @@ export const APP_KINDS: Kind[] = [
     name: 'workflow.wait',
     lane: 'app',
     weight: 12,
-    async run(s, rng) {
+    async run(s, rng, key) {
       const headers = userHeader(rng);
       const user = headers['x-easel-user'];
       const flow = rng.pick(WORKFLOWS);
-      const postId = flow.needsPost ? rng.pick(s.posts.get(user) ?? [undefined]) : undefined;
+      // Posts belong to the app and its user (apps are tenants): another app's user of the same name has none.
+      const owner = `${key} ${user}`;
+      const postId = flow.needsPost ? rng.pick(s.posts.get(owner) ?? [undefined]) : undefined;
       if (flow.needsPost && postId === undefined) return;
       const from = s.rec.now();
-      const reply = await call(s.url, 'POST', `/v1/workflows/${flow.type}/executions?wait=true`, { key: s.keys.app, body: flow.input(rng, postId), headers });
+      const reply = await call(s.url, 'POST', `/v1/workflows/${flow.type}/executions?wait=true`, { key, body: flow.input(rng, postId), headers });
       const kind = `workflow.wait`;
       const ok = flow.steady ? recordSteady(s, kind, reply, from) : record(s, kind, { ...reply, message: `${flow.type}: ${reply.message ?? ''}` }) === 'ok';
       if (ok && reply.status !== 200) wrong(s, kind, 'NOT_WAITED', `${flow.type}: ?wait=true answered ${reply.status}`, reply.ms);
       const made = reply.body?.output?.postId;
-      if (ok && typeof made === 'string' && flow.type === 'post-creation') s.posts.set(user, [...(s.posts.get(user) ?? []).slice(-9), made]);
+      if (ok && typeof made === 'string' && flow.type === 'post-creation') s.posts.set(owner, [...(s.posts.get(owner) ?? []).slice(-9), made]);
     },
   },
   {
     name: 'workflow.async',
     lane: 'app',
     weight: 10,
-    async run(s, rng) {
+    async run(s, rng, key) {
       const type = rng.pick(FOLLOWED);
       const flow = WORKFLOWS.find((w) => w.type === type)!;
       const from = s.rec.now();
       const started = performance.now();
       const kind = 'workflow.async';
-      const reply = await call(s.url, 'POST', `/v1/workflows/${type}/executions?wait=false`, { key: s.keys.app, body: flow.input(rng), headers: userHeader(rng) });
+      const reply = await call(s.url, 'POST', `/v1/workflows/${type}/executions?wait=false`, { key, body: flow.input(rng), headers: userHeader(rng) });
       if (!(flow.steady ? recordSteady(s, `${kind}.start`, reply, from) : record(s, `${kind}.start`, reply) === 'ok')) return;
       if (reply.status !== 202) return wrong(s, kind, 'NOT_ACCEPTED', `${type}: ?wait=false answered ${reply.status}`, reply.ms);
-      const followed = await follow(s.url, s.keys.app, reply.body.executionId);
+      const followed = await follow(s.url, key, reply.body.executionId);
       const ms = performance.now() - started;
       if (followed.status !== 200) return void record(s, kind, { status: followed.status, code: followed.code, ms }, []);
       const problem = streamProblem(followed.events, followed.ended);
@@ -145,16 +147,16 @@ export const APP_KINDS: Kind[] = [
     name: 'cancel.route',
     lane: 'app',
     weight: 5,
-    async run(s, rng) {
+    async run(s, rng, key) {
       const kind = 'cancel.route';
-      const started = await call(s.url, 'POST', '/v1/workflows/story-pack/executions?wait=false', { key: s.keys.app, body: { topic: 'a run to cancel' }, headers: userHeader(rng) });
+      const started = await call(s.url, 'POST', '/v1/workflows/story-pack/executions?wait=false', { key, body: { topic: 'a run to cancel' }, headers: userHeader(rng) });
       if (record(s, `${kind}.start`, started) !== 'ok') return;
       const id = started.body.executionId as string;
       await sleep(rng.int(0, 250));
-      const cancelled = await call(s.url, 'POST', `/v1/executions/${id}/cancel`, { key: s.keys.app });
+      const cancelled = await call(s.url, 'POST', `/v1/executions/${id}/cancel`, { key });
       // Ended before the cancel arrived: the right answer, not an error.
       if (record(s, kind, cancelled, ['EXECUTION_FINISHED']) !== 'ok' && cancelled.code !== 'EXECUTION_FINISHED') return;
-      const followed = await follow(s.url, s.keys.app, id);
+      const followed = await follow(s.url, key, id);
       if (followed.status !== 200) return void record(s, `${kind}.events`, { status: followed.status, code: followed.code, ms: 0 });
       const problem = streamProblem(followed.events, followed.ended);
       if (problem) return wrong(s, `${kind}.events`, problem.code, problem.message, 0);
@@ -168,18 +170,18 @@ export const APP_KINDS: Kind[] = [
     name: 'cancel.hangup',
     lane: 'app',
     weight: 5,
-    async run(s, rng) {
+    async run(s, rng, key) {
       const kind = 'cancel.hangup';
       // A user of its own, so the execution can be found without its id (the caller hung up before the answer).
       const user = `hangup-${rng.int(0, 1e9)}`;
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), rng.int(5, 120));
-      const reply = await call(s.url, 'POST', '/v1/agents/orch-a/editor/polish', { key: s.keys.app, body: { topic: 'hung up' }, headers: { 'x-easel-user': user }, signal: abort.signal });
+      const reply = await call(s.url, 'POST', '/v1/agents/orch-a/editor/polish', { key, body: { topic: 'hung up' }, headers: { 'x-easel-user': user }, signal: abort.signal });
       clearTimeout(timer);
       if (reply.code !== 'HUNG_UP') return void record(s, kind, reply);
       const deadline = performance.now() + 15_000;
       for (;;) {
-        const listed = await call(s.url, 'GET', `/v1/executions?user=${encodeURIComponent(user)}&limit=5`, { key: s.keys.app });
+        const listed = await call(s.url, 'GET', `/v1/executions?user=${encodeURIComponent(user)}&limit=5`, { key });
         if (record(s, `${kind}.list`, listed) !== 'ok') return;
         const items = (listed.body?.items ?? []) as { status: string }[];
         // Nothing recorded: the hang-up came before the host took the call.
@@ -198,21 +200,21 @@ export const APP_KINDS: Kind[] = [
     name: 'read',
     lane: 'app',
     weight: 5,
-    async run(s, rng) {
+    async run(s, rng, key) {
       const path = rng.pick(['/v1/executions?limit=20', '/v1/agents', '/v1/workflows', `/v1/executions?workflow=story-pack&status=succeeded&limit=5`]);
-      record(s, 'read', await call(s.url, 'GET', path, { key: s.keys.app }));
+      record(s, 'read', await call(s.url, 'GET', path, { key }));
     },
   },
   {
     name: 'semantic.near-miss',
     lane: 'app',
     weight: 4,
-    async run(s, rng) {
+    async run(s, rng, key) {
       const kind = 'semantic.near-miss';
       const [first, second] = rng.pick(NEAR_MISSES);
       // Each user fills their own cache entries: the semantic cache is per user.
       const from = s.rec.now();
-      const reply = await call(s.url, 'POST', '/v1/agents/soak-steady/steady/near-miss', { key: s.keys.app, body: { first, second }, headers: userHeader(rng) });
+      const reply = await call(s.url, 'POST', '/v1/agents/soak-steady/steady/near-miss', { key, body: { first, second }, headers: userHeader(rng) });
       if (!recordSteady(s, kind, reply, from)) return;
       const { served, fresh } = reply.body.output as Record<string, { text?: string; model?: string; code?: string }>;
       if (served?.code || fresh?.code) return wrong(s, kind, `MODEL_${served?.code ?? fresh?.code}`, `a model call of the probe failed`, reply.ms);

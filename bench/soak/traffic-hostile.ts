@@ -5,7 +5,7 @@
  * that memory stays flat.
  */
 import { call, rawRequest } from './client.ts';
-import { record, type Kind, type Soak } from './kinds.ts';
+import { record, type Kind } from './kinds.ts';
 import type { Rng } from './rng.ts';
 
 /**
@@ -25,32 +25,40 @@ function attack(capability: string, weight: number, expected: string[], input: (
     name,
     lane: 'hostile',
     weight,
-    async run(s, rng) {
-      record(s, name, await call(s.url, 'POST', `${PLUGIN}/${capability}`, { key: s.keys.other, body: input(rng) }), [...expected, ...SIBLING_BROKE_ISOLATE]);
+    async run(s, rng, key) {
+      record(s, name, await call(s.url, 'POST', `${PLUGIN}/${capability}`, { key, body: input(rng) }), [...expected, ...SIBLING_BROKE_ISOLATE]);
     },
   };
 }
 
-/** A request body the plugin never sees: refused by the host before anything is recorded. */
-function refused(name: string, weight: number, expected: string[], body: () => string | Buffer): Kind {
+/**
+ * A request body the plugin never sees: refused by the host before anything is recorded. A host
+ * that refuses a body too large stops reading it and closes the connection, so a client still
+ * sending may see the connection reset instead of the 413 (`closedWhileSending`).
+ */
+function refused(name: string, weight: number, expected: string[], body: () => string | Buffer, closedWhileSending = false): Kind {
   return {
     name: `hostile.${name}`,
     lane: 'hostile',
     weight,
-    async run(s) {
-      record(s, `hostile.${name}`, await call(s.url, 'POST', `${PLUGIN}/take`, { key: s.keys.other, raw: body() }), expected);
+    async run(s, _rng, key) {
+      const reply = await call(s.url, 'POST', `${PLUGIN}/take`, { key, raw: body() });
+      if (closedWhileSending && reply.code === 'NETWORK_ERROR' && /EPIPE|ECONNRESET|other side closed/.test(reply.message ?? '')) {
+        return s.rec.add(`hostile.${name}`, 'limit', { ...reply, code: 'CLOSED_WHILE_SENDING' });
+      }
+      record(s, `hostile.${name}`, reply, expected);
     },
   };
 }
 
 /** A request `fetch` will not send, on a raw connection. */
-function raw(name: string, weight: number, expected: string[], head: (s: Soak) => string): Kind {
+function raw(name: string, weight: number, expected: string[], head: (key: string) => string): Kind {
   return {
     name: `hostile.${name}`,
     lane: 'hostile',
     weight,
-    async run(s) {
-      record(s, `hostile.${name}`, await rawRequest(s.url, head(s)), expected);
+    async run(s, _rng, key) {
+      record(s, `hostile.${name}`, await rawRequest(s.url, head(key)), expected);
     },
   };
 }
@@ -87,20 +95,20 @@ export const HOSTILE_KINDS: Kind[] = [
     name: 'hostile.flow',
     lane: 'hostile',
     weight: 2,
-    async run(s, rng) {
+    async run(s, rng, key) {
       const step = rng.pick([{ attack: 'spin', fails: 'EXECUTION_TIMEOUT' }, { attack: 'denied', fails: 'PERMISSION_DENIED' }, { attack: 'echo', fails: '' }]);
-      const reply = await call(s.url, 'POST', '/v1/workflows/soak-hostile-flow/executions?wait=true', { key: s.keys.other, body: { attack: step.attack } });
+      const reply = await call(s.url, 'POST', '/v1/workflows/soak-hostile-flow/executions?wait=true', { key, body: { attack: step.attack } });
       record(s, 'hostile.flow', reply, [step.fails, ...SIBLING_BROKE_ISOLATE].filter(Boolean));
     },
   },
   // Issue 14 item 2: deep and wide inputs are refused before anything is recorded.
   refused('deep-input', 2, ['INPUT_INVALID'], () => DEEP),
   refused('wide-input', 1, ['INPUT_INVALID'], () => WIDE),
-  refused('oversize-input', 1, ['REQUEST_TOO_LARGE'], () => OVERSIZE),
+  refused('oversize-input', 1, ['REQUEST_TOO_LARGE'], () => OVERSIZE, true),
   refused('malformed-json', 2, ['REQUEST_INVALID'], () => '{"x": '),
   // Issue 14 item 5: answers given before a route runs have Easel's shape and a code.
-  raw('bad-url', 1, ['URL_INVALID'], (s) => `GET /v1/agents/%zz/a/b HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${s.keys.other}\r\nconnection: close\r\n\r\n`),
-  raw('long-param', 1, ['URL_TOO_LONG', 'HEADERS_TOO_LARGE'], (s) => `POST /v1/agents/${'p'.repeat(300)}/a/b HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${s.keys.other}\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`),
+  raw('bad-url', 1, ['URL_INVALID'], (key) => `GET /v1/agents/%zz/a/b HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${key}\r\nconnection: close\r\n\r\n`),
+  raw('long-param', 1, ['URL_TOO_LONG', 'HEADERS_TOO_LARGE'], (key) => `POST /v1/agents/${'p'.repeat(300)}/a/b HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${key}\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`),
   raw('big-headers', 1, ['HEADERS_TOO_LARGE'], () => `GET /v1/agents HTTP/1.1\r\nhost: x\r\nx-pad: ${'a'.repeat(20_000)}\r\nconnection: close\r\n\r\n`),
   raw('garbage', 1, ['REQUEST_MALFORMED'], () => 'HELLO THERE\r\n\r\n'),
 ];
