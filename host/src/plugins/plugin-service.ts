@@ -3,6 +3,11 @@
  * in-memory view of each plugin (validators, grant, config, sandbox descriptor) so the
  * execution hot path reads no SQLite row; every change goes to the store first and then
  * drops the cached view.
+ *
+ * A change never stops a call in flight: new calls get the new view at once, while the
+ * version they replace drains in the sandbox (`Sandbox.retire`) for EASEL_PLUGIN_DRAIN_MS;
+ * its files go when its drain ends. Config travels with each call, so a config change needs
+ * nothing more than a new view.
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,10 +39,14 @@ export interface PluginServiceDeps {
   validators: ValidatorCache;
   dataDir: string;
   bundleLimits: BundleLimits;
-  sandboxLimits: SandboxLimitConfig;
+  /** `drainMs`: how long a retired version's calls may run on (EASEL_PLUGIN_DRAIN_MS; default 900000). */
+  sandboxLimits: SandboxLimitConfig & { drainMs?: number };
   /** Told when a plugin becomes runnable or stops being runnable, once the store has the change. */
   bus?: EventBus;
 }
+
+/** EASEL_PLUGIN_DRAIN_MS's default. */
+const DEFAULT_DRAIN_MS = 900_000;
 
 export class PluginService {
   #deps: PluginServiceDeps;
@@ -45,6 +54,11 @@ export class PluginService {
   #grants = new Map<string, Promise<Permissions>>();
   /** Plugins whose files on disk no longer match what was recorded at install. */
   #modified = new Set<string>();
+  /**
+   * The grant of a plugin disabled or uninstalled while its calls drain, by name: only those
+   * calls can still reach a bridge (new ones are refused), and they finish with what they had.
+   */
+  #drainingGrants = new Map<string, { grant: Permissions }>();
 
   constructor(deps: PluginServiceDeps) {
     this.#deps = deps;
@@ -94,7 +108,9 @@ export class PluginService {
         const previous = await this.#deps.store.plugins.get(manifest.name);
         if (previous?.enabled) this.#checkConfig(manifest, (await this.#deps.store.configs.get(manifest.name)) ?? {});
         await this.#deps.sandbox.load(candidate, expectedHandlers(manifest));
-        if (!previous?.enabled) await this.#deps.sandbox.unload(candidate.id);
+        // Loaded to be checked only: nothing runs it. (Retired rather than unloaded: the same
+        // bytes may be draining, disabled, with calls in flight.)
+        if (!previous?.enabled) void this.#deps.sandbox.retire(candidate.id, this.#drainMs);
       }
       replaced = await this.#deps.store.plugins.installSet(
         staged.map((s) => ({
@@ -108,7 +124,13 @@ export class PluginService {
         })),
       );
     } catch (error) {
-      await Promise.all(candidates.map((c) => this.#deps.sandbox.unload(c.id).catch(() => undefined)));
+      const live = new Set<string>();
+      for (const { manifest } of staged) {
+        const installed = await this.#deps.store.plugins.get(manifest.name).catch(() => undefined);
+        if (installed?.enabled) live.add(this.#sandboxPlugin(installed.manifest, installed.path, installed.scriptSha256).id);
+      }
+      // A candidate that is the running version (the same bytes again) keeps running.
+      for (const c of candidates) if (!live.has(c.id)) void this.#deps.sandbox.retire(c.id, this.#drainMs);
       await Promise.all(staged.map((s) => rm(s.path, { recursive: true, force: true })));
       throw error;
     }
@@ -125,9 +147,11 @@ export class PluginService {
       const previous = replaced[i]?.previous;
       this.#forget(manifest.name);
       this.#modified.delete(manifest.name);
-      if (previous && previous.path !== path) await this.#retire(previous);
+      const plugin = await this.get(manifest.name);
+      // New calls get the new version from here on; the calls in flight finish on the old one.
+      if (previous && previous.path !== path) this.#retire(previous, plugin);
       await this.#deps.store.audit.record({ actor, action: 'plugin.install', target: `${manifest.name}@${manifest.version}`, outcome: 'ok' });
-      results.push({ plugin: await this.get(manifest.name), replaced: previous?.version });
+      results.push({ plugin, replaced: previous?.version });
     }
     return results;
   }
@@ -176,11 +200,14 @@ export class PluginService {
     const all = await this.list();
     const enabledDependents = dependentsOf(name, graphOf(all.filter((p) => p.enabled)));
     if (enabledDependents.length > 0 && !force) throw inUse(name, 'disable', enabledDependents);
+    const grant = await this.grantOf(name);
     await this.#deps.store.plugins.setEnabled(name, false);
+    this.#keepGrantWhileDraining(name, grant);
     this.#forget(name);
     if (this.#runnable(plugin)) this.#publish({ type: 'plugin.unregistered', plugin: name, version: plugin.version, reason: 'disabled' });
     await this.#deps.store.audit.record({ actor, action: 'plugin.disable', target: name, outcome: 'ok', ...(enabledDependents.length > 0 ? { details: { forced: true, dependents: enabledDependents.map((d) => d.name) } } : {}) });
-    await this.#deps.sandbox.unload(this.#sandboxPlugin(plugin.manifest, plugin.path, plugin.scriptSha256).id);
+    // New calls are refused (PLUGIN_DISABLED) from here on; the calls in flight finish.
+    void this.#deps.sandbox.retire(this.#sandboxPlugin(plugin.manifest, plugin.path, plugin.scriptSha256).id, this.#drainMs);
     return { plugin: await this.get(name), dependents: enabledDependents };
   }
 
@@ -197,15 +224,18 @@ export class PluginService {
   }
 
   async #uninstallOne(name: string, actor: string): Promise<InstalledPlugin> {
+    const grant = await this.grantOf(name);
     const removed = await this.#deps.store.plugins.remove(name);
     if (!removed) throw new EaselError('PLUGIN_NOT_FOUND', `no plugin named ${name} is installed`);
+    this.#keepGrantWhileDraining(name, grant);
     // A disabled plugin was unregistered when it was disabled.
     if (this.#runnable(removed)) this.#publish({ type: 'plugin.unregistered', plugin: name, version: removed.version, reason: 'uninstalled' });
     await this.#deps.store.audit.record({ actor, action: 'plugin.uninstall', target: `${name}@${removed.version}`, outcome: 'ok' });
     // Its cached model answers go with it: a later plugin of the same name must not be served them.
     await this.#deps.store.modelCache.clearScope(name);
     this.#forget(name);
-    await this.#retire(removed);
+    // Its calls in flight finish; its files go when they have (its data went with the record).
+    this.#retire(removed, undefined);
     return removed;
   }
 
@@ -244,7 +274,7 @@ export class PluginService {
 
   async #effectiveGrant(name: string): Promise<Permissions> {
     const plugin = await this.#deps.store.plugins.get(name);
-    if (!plugin?.enabled) return {};
+    if (!plugin?.enabled) return this.#drainingGrants.get(name)?.grant ?? {};
     return intersect(await this.#deps.store.grants.get(name), plugin.manifest.permissions ?? {});
   }
 
@@ -305,10 +335,33 @@ export class PluginService {
     };
   }
 
-  async #retire(old: InstalledPlugin): Promise<void> {
+  get #drainMs(): number {
+    return this.#deps.sandboxLimits.drainMs ?? DEFAULT_DRAIN_MS;
+  }
+
+  /**
+   * A version that is no longer installed (replaced by `current`, or uninstalled): its calls in
+   * flight drain in the sandbox, and its folder goes when the drain ends. When `current` is the
+   * very same script (the same bytes uploaded again), the isolate is the current one and stays;
+   * the old folder still waits out the drain, for a call bound to it that has to rebuild it.
+   */
+  #retire(old: InstalledPlugin, current: InstalledPlugin | undefined): void {
     this.#deps.validators.drop(old.manifest);
-    await this.#deps.sandbox.unload(this.#sandboxPlugin(old.manifest, old.path, old.scriptSha256).id);
-    await rm(old.path, { recursive: true, force: true });
+    const id = this.#sandboxPlugin(old.manifest, old.path, old.scriptSha256).id;
+    const live = current?.enabled === true && this.#sandboxPlugin(current.manifest, current.path, current.scriptSha256).id === id;
+    const drained = live ? delay(this.#drainMs) : this.#deps.sandbox.retire(id, this.#drainMs);
+    void drained.then(() => rm(old.path, { recursive: true, force: true })).catch(() => undefined);
+  }
+
+  /** `grant` stays the grant of a disabled or uninstalled plugin for as long as its calls may drain. */
+  #keepGrantWhileDraining(name: string, grant: Permissions): void {
+    const entry = { grant };
+    this.#drainingGrants.set(name, entry);
+    void delay(this.#drainMs).then(() => {
+      if (this.#drainingGrants.get(name) !== entry) return;
+      this.#drainingGrants.delete(name);
+      this.#grants.delete(name);
+    });
   }
 
   /** Enabled and loadable: what plugin.registered announced (a modified plugin never was). */
@@ -324,6 +377,11 @@ export class PluginService {
     this.#views.delete(name);
     this.#grants.delete(name);
   }
+}
+
+/** Resolves after `ms`, without keeping the process alive for it. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** One promise per key, shared by concurrent callers; a failed one is dropped so the next call retries. */
