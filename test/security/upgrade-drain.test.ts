@@ -19,11 +19,14 @@
  * depends on how fast the machine is.
  */
 import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EmulatorControl } from '@easel/bedrock-emulator';
 import { startHost, type RunningHost } from '../helpers/host.ts';
 import { appKey, emulatorOf, waitFor } from '../helpers/orchestration.ts';
 import { packWithCli } from '../helpers/pack.ts';
+import { copyPlugin } from '../helpers/plugin-copy.ts';
 
 const MODELS = { models: { tasks: ['text'], maxTier: 'basic' } };
 
@@ -221,6 +224,39 @@ describe('with the default drain deadline', () => {
       ['quick', '2.0.0'],
     ]);
     await isolatesBackTo(host, 2);
+    await neighbourFine(host, app);
+  });
+
+  test('a re-upload of the same version with other code (easel dev) drains the same way; the very same bytes again leave the calls in their isolate', async () => {
+    const copy = await copyPlugin('test/fixtures/plugins/drain-v2');
+    let dev: Buffer;
+    try {
+      const source = join(copy.dir, 'src', 'index.ts');
+      await writeFile(source, (await readFile(source, 'utf8')).replace("const BUILD = '2.0.0';", "const BUILD = '2.0.0-dev';"));
+      dev = (await packWithCli(copy.dir)).tarball;
+    } finally {
+      await copy.remove();
+    }
+
+    const calls = await inFlight(host, control, app, ['dev-1', 'dev-2']);
+    expect((await upload(host, dev)).body).toMatchObject({ plugin: { version: '2.0.0' }, replaced: '2.0.0' });
+    expect((await quick(host, app)).body.output.build).toBe('2.0.0-dev');
+    await release(control, 2);
+    for (const answer of await Promise.all(calls)) {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body.output.build).toBe('2.0.0');
+    }
+    await isolatesBackTo(host, 2);
+
+    const [again] = await inFlight(host, control, app, ['dev-3']);
+    const created = (await stats(host)).isolatesCreated;
+    await upload(host, dev);
+    expect((await quick(host, app)).body.output.build).toBe('2.0.0-dev');
+    await release(control, 1);
+    const answer = await again!;
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.output.build).toBe('2.0.0-dev');
+    expect(await stats(host)).toMatchObject({ isolatesCreated: created, isolatesLive: 2 });
     await neighbourFine(host, app);
   });
 });
