@@ -122,6 +122,28 @@ export interface BlobInfo {
   /** Hex sha256 of the bytes. */
   sha256: string;
   createdAt: string;
+  /**
+   * When the object expires (its `ttlSeconds`, or the host's default TTL for blobs): from then
+   * on it reads as absent, and the host deletes it. Absent: it is kept until deleted.
+   */
+  expiresAt?: string;
+}
+
+/** Options of `ctx.storage.put`. */
+export interface StoragePutOptions {
+  /**
+   * Seconds until the object expires and the host deletes it (an integer from 1 to the host's
+   * `EASEL_STORAGE_MAX_BLOB_TTL_SECONDS`; a bad value throws `BRIDGE_ARGUMENT_INVALID`). Absent:
+   * the host's default TTL for blobs, which by default is none (kept until deleted).
+   *
+   * @example
+   * ```ts
+   * // A preview that only needs to outlive the session that asked for it.
+   * const info = await ctx.storage.put('previews/1.png', png, 'image/png', { ttlSeconds: 3600 });
+   * info.expiresAt; // an hour from now, ISO
+   * ```
+   */
+  ttlSeconds?: number;
 }
 
 /**
@@ -132,7 +154,7 @@ export interface BlobInfo {
  */
 export interface Storage {
   /** Stores (or replaces) the object under `key`. `bytes` is copied before the call returns. */
-  put(key: string, bytes: ArrayBufferView | ArrayBuffer, contentType: string): Promise<BlobInfo>;
+  put(key: string, bytes: ArrayBufferView | ArrayBuffer, contentType: string, options?: StoragePutOptions): Promise<BlobInfo>;
   get(key: string): Promise<Uint8Array | undefined>;
   head(key: string): Promise<BlobInfo | undefined>;
   delete(key: string): Promise<boolean>;

@@ -16,7 +16,8 @@ export function storageCapability(blobs: BlobService, scopes: ExecutionScopes) {
     switch (op) {
       case 'put':
         if (!bytes) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'put needs bytes');
-        return blobs.put(plugin, caller.executionId, args.key, bytes, args.contentType, signal);
+        // ttlSeconds is checked by the blob service against EASEL_STORAGE_MAX_BLOB_TTL_SECONDS.
+        return blobs.put(plugin, caller.executionId, args.key, bytes, args.contentType, { signal, ttlSeconds: args.ttlSeconds });
       case 'get': {
         const found = await blobs.get(plugin, args.key, signal);
         return found && new WithBytes(found.info, [found.bytes]);

@@ -5,7 +5,7 @@ import { LocalFolderBackend } from './local-folder.ts';
 import { S3Backend } from './s3.ts';
 
 export type { BlobBackend } from './backend.ts';
-export { BlobService, toInfo, type BlobLimits } from './service.ts';
+export { BlobService, toInfo, type BlobLimits, type PutOptions } from './service.ts';
 export { UrlSigner } from './url-signer.ts';
 export { normalizeKey, normalizePrefix, normalizeContentType } from './keys.ts';
 

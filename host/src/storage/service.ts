@@ -8,11 +8,14 @@
  * bytes, then one transaction records the row (quotas checked there), clears the mark and
  * releases the object it replaced. Orphans — writes that never committed, released
  * objects — are deleted from the backend by the sweeper.
+ *
+ * A blob may expire (a TTL its put set, or the host's default): from then on it reads as
+ * absent everywhere, and the retention purge (`expire`) deletes its row and bytes together.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { BlobInfo } from '@easel/sdk';
 import { EaselError } from '../errors/index.ts';
-import type { BlobRecord, BlobRepository } from '../store/index.ts';
+import type { BlobRecord, BlobRepository, NewBlob } from '../store/index.ts';
 import type { BlobBackend } from './backend.ts';
 import { normalizeContentType, normalizeKey, normalizePrefix } from './keys.ts';
 import type { UrlSigner } from './url-signer.ts';
@@ -26,6 +29,17 @@ export interface BlobLimits {
   maxUrlTtlSeconds: number;
   /** A write not committed after this long is an orphan the sweeper deletes. */
   sweepAfterMs: number;
+  /** Longest TTL a put may ask for, in seconds (default ten years). */
+  maxBlobTtlSeconds?: number;
+  /** TTL of a blob whose put asks for none, in seconds; absent or 0: it never expires. */
+  defaultBlobTtlSeconds?: number;
+}
+
+/** What `put` takes besides the object. */
+export interface PutOptions {
+  signal?: AbortSignal;
+  /** Seconds until the blob expires (unchecked input: validated here). */
+  ttlSeconds?: unknown;
 }
 
 export interface BlobLogger {
@@ -33,9 +47,17 @@ export interface BlobLogger {
 }
 
 const LIST_MAX = 1000;
+const TEN_YEARS = 315_360_000;
 
 export function toInfo(r: BlobRecord): BlobInfo {
-  return { key: r.key, blobId: r.id, size: r.size, contentType: r.contentType, sha256: r.sha256, createdAt: r.createdAt };
+  const info: BlobInfo = { key: r.key, blobId: r.id, size: r.size, contentType: r.contentType, sha256: r.sha256, createdAt: r.createdAt };
+  if (r.expiresAt !== undefined) info.expiresAt = r.expiresAt;
+  return info;
+}
+
+/** The row, unless it has expired at `nowMs` (then it reads as absent, whether or not it was purged yet). */
+function live(row: BlobRecord | undefined, nowMs = Date.now()): BlobRecord | undefined {
+  return row && (row.expiresAt === undefined || Date.parse(row.expiresAt) > nowMs) ? row : undefined;
 }
 
 export class BlobService {
@@ -54,9 +76,11 @@ export class BlobService {
     this.#log = deps.logger;
   }
 
-  async put(plugin: string, executionId: string | undefined, rawKey: unknown, bytes: Uint8Array, rawType: unknown, signal?: AbortSignal): Promise<BlobInfo> {
+  async put(plugin: string, executionId: string | undefined, rawKey: unknown, bytes: Uint8Array, rawType: unknown, options: PutOptions = {}): Promise<BlobInfo> {
+    const { signal } = options;
     const key = normalizeKey(rawKey, this.#limits.maxKeyLength);
     const contentType = normalizeContentType(rawType);
+    const ttlSeconds = this.#ttl(options.ttlSeconds);
     const { maxObjectBytes, pluginQuotaBytes, maxObjectsPerPlugin } = this.#limits;
     if (bytes.byteLength > maxObjectBytes) {
       throw new EaselError('STORAGE_OBJECT_TOO_LARGE', `the object is ${bytes.byteLength} bytes, over the ${maxObjectBytes} byte limit`, { size: bytes.byteLength, maxBytes: maxObjectBytes });
@@ -78,7 +102,9 @@ export class BlobService {
     const objectKey = `${plugin}/${randomUUID()}`;
     await this.#repo.beginWrite(objectKey);
     let committed: { replaced?: BlobRecord };
-    const record = { id: randomUUID(), pluginName: plugin, key, objectKey, contentType, size: bytes.byteLength, sha256, executionId, createdAt: new Date().toISOString() };
+    const createdAt = Date.now();
+    const record: NewBlob = { id: randomUUID(), pluginName: plugin, key, objectKey, contentType, size: bytes.byteLength, sha256, executionId, createdAt: new Date(createdAt).toISOString() };
+    if (ttlSeconds !== undefined) record.expiresAt = new Date(createdAt + ttlSeconds * 1000).toISOString();
     try {
       await this.backend.put(objectKey, bytes, { contentType, sha256 }, signal);
       committed = await this.#repo.commit(record, { maxBytes: pluginQuotaBytes, maxObjects: maxObjectsPerPlugin });
@@ -91,14 +117,24 @@ export class BlobService {
     return toInfo(record);
   }
 
+  /** The TTL a put asked for (an integer from 1 to the maximum), or the default; undefined: it never expires. */
+  #ttl(raw: unknown): number | undefined {
+    const max = this.#limits.maxBlobTtlSeconds ?? TEN_YEARS;
+    if (raw === undefined || raw === null) return this.#limits.defaultBlobTtlSeconds || undefined;
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > max) {
+      throw new EaselError('BRIDGE_ARGUMENT_INVALID', `ttlSeconds must be an integer from 1 to ${max}`);
+    }
+    return raw;
+  }
+
   async head(plugin: string, rawKey: unknown): Promise<BlobInfo | undefined> {
-    const row = await this.#repo.get(plugin, normalizeKey(rawKey, this.#limits.maxKeyLength));
+    const row = live(await this.#repo.get(plugin, normalizeKey(rawKey, this.#limits.maxKeyLength)));
     return row && toInfo(row);
   }
 
   /** The bytes under the plugin's key, checked against the sha256 recorded at write. */
   async get(plugin: string, rawKey: unknown, signal?: AbortSignal): Promise<{ info: BlobInfo; bytes: Buffer } | undefined> {
-    const row = await this.#repo.get(plugin, normalizeKey(rawKey, this.#limits.maxKeyLength));
+    const row = live(await this.#repo.get(plugin, normalizeKey(rawKey, this.#limits.maxKeyLength)));
     return row && { info: toInfo(row), bytes: await this.#read(row, signal) };
   }
 
@@ -115,7 +151,7 @@ export class BlobService {
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > LIST_MAX) {
       throw new EaselError('BRIDGE_ARGUMENT_INVALID', `limit must be an integer from 1 to ${LIST_MAX}`);
     }
-    return (await this.#repo.list(plugin, prefix, after, limit)).map(toInfo);
+    return (await this.#repo.list(plugin, prefix, after, limit, new Date().toISOString())).map(toInfo);
   }
 
   /** A signed URL of the object now under the key (it stops working once that object is replaced). */
@@ -124,14 +160,14 @@ export class BlobService {
     if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > this.#limits.maxUrlTtlSeconds) {
       throw new EaselError('BRIDGE_ARGUMENT_INVALID', `expiresInSeconds must be an integer from 1 to ${this.#limits.maxUrlTtlSeconds}`);
     }
-    const row = await this.#repo.get(plugin, normalizeKey(rawKey, this.#limits.maxKeyLength));
+    const row = live(await this.#repo.get(plugin, normalizeKey(rawKey, this.#limits.maxKeyLength)));
     if (!row) throw new EaselError('BLOB_NOT_FOUND', `${plugin} has no object under that key`);
     return this.#signer.url(row.id, Math.floor(Date.now() / 1000) + ttl);
   }
 
-  /** For the HTTP route: the row (callers decide who may read it) and a reader of its bytes. */
+  /** For the HTTP route: the row (callers decide who may read it) and a reader of its bytes; undefined once expired. */
   async byId(id: string): Promise<BlobRecord | undefined> {
-    return this.#repo.byId(id);
+    return live(await this.#repo.byId(id));
   }
 
   read(row: BlobRecord, signal?: AbortSignal): Promise<Buffer> {
@@ -140,6 +176,17 @@ export class BlobService {
 
   checkUrl(blobId: string, expires: unknown, sig: unknown): 'ok' | 'expired' | 'invalid' {
     return this.#signer.check(blobId, expires, sig);
+  }
+
+  /**
+   * Retention: deletes at most `limit` blobs expired by now, oldest expiry first: their rows
+   * (their plugins' quotas given back) in one transaction, then their bytes. Bytes the backend
+   * fails to delete stay on the orphan list for the sweeper, as after a failed delete.
+   */
+  async expire(limit: number): Promise<{ blobs: number; bytes: number; more: boolean }> {
+    const { expired, more } = await this.#repo.expire(new Date().toISOString(), limit);
+    await Promise.all(expired.map((row) => this.#discard(row.objectKey, true)));
+    return { blobs: expired.length, bytes: expired.reduce((sum, row) => sum + row.size, 0), more };
   }
 
   /**

@@ -545,10 +545,10 @@ const makeContext = (callId, meta, signal, state) => {
       streamText: stream,
     }),
     storage: freeze({
-      put: (key, bytes, contentType) => {
+      put: (key, bytes, contentType, options) => {
         let data;
         try { data = copyBytes(bytes, 'bytes'); } catch (e) { return rejected(e); }
-        return c('storage', 'put', { key: key, contentType: contentType }, data);
+        return c('storage', 'put', { key: key, contentType: contentType, ttlSeconds: ownGet(options, 'ttlSeconds') }, data);
       },
       get: (key) => then(cb('storage', 'get', { key: key }), (r) => (r.bytes.length > 0 ? r.bytes[0] : undefined)),
       head: (key) => c('storage', 'head', { key: key }),

@@ -85,8 +85,8 @@ export function directContext<Config>(host: CapabilityHost, scope: CallScope, me
       },
     }),
     storage: Object.freeze({
-      put: async (key: string, bytes: ArrayBufferView | ArrayBuffer, contentType: string) =>
-        value('storage', 'put', { key, contentType }, checkedBytes(copyOf(bytes, 'bytes'), 'bytes')),
+      put: async (key: string, bytes: ArrayBufferView | ArrayBuffer, contentType: string, options?: { ttlSeconds?: number }) =>
+        value('storage', 'put', { key, contentType, ttlSeconds: options?.ttlSeconds }, checkedBytes(copyOf(bytes, 'bytes'), 'bytes')),
       get: async (key: string) => (await send('storage', 'get', { key })).bytes[0]?.slice(),
       head: (key: string) => value('storage', 'head', { key }),
       delete: (key: string) => value('storage', 'delete', { key }),

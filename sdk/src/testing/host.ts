@@ -86,7 +86,10 @@ export class CapabilityHost {
         return this.parts.kv.handle(op, args);
       case 'storage': {
         const answer = await this.parts.storage.handle(op, args, bytes);
-        if (op === 'put' && bytes) recorded.puts.push({ key: (answer as { key: string }).key, bytes, contentType: (answer as { contentType: string }).contentType });
+        if (op === 'put' && bytes) {
+          const { key, contentType } = answer as { key: string; contentType: string };
+          recorded.puts.push({ key, bytes, contentType, ...(typeof args.ttlSeconds === 'number' ? { ttlSeconds: args.ttlSeconds } : {}) });
+        }
         return answer;
       }
       case 'models':

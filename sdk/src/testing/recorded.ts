@@ -61,6 +61,8 @@ export interface RecordedPut {
   key: string;
   bytes: Uint8Array;
   contentType: string;
+  /** The put's `ttlSeconds`, when it set one (the object's `expiresAt` follows from it). */
+  ttlSeconds?: number;
 }
 
 /**
