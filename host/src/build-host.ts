@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { agentRoutes, blobRoutes, budgetRoutes, errorAnswerOptions, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, installKeyRateLimit, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginLogRoutes, pluginRoutes, registryRoutes, workflowRoutes } from './api/index.ts';
+import { agentRoutes, blobRoutes, budgetRoutes, errorAnswerOptions, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, installKeyRateLimit, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginLogRoutes, pluginRoutes, registryRoutes, retentionRoutes, workflowRoutes } from './api/index.ts';
 import { serializeRequest } from './api/log-serializers.ts';
 import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
 import { createBridgeHandler } from './capabilities/index.ts';
@@ -24,6 +24,7 @@ import { type AdminKeySource, ensureAdminKey } from './auth/bootstrap.ts';
 import { loadSecret } from './secrets.ts';
 import { installFirstPartyPlugins } from './first-party.ts';
 import { BlobService, createBlobBackend, UrlSigner } from './storage/index.ts';
+import { Retention } from './retention/index.ts';
 
 export interface Host {
   app: FastifyInstance;
@@ -108,7 +109,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   const blobs = new BlobService({
     backend: createBlobBackend(config.storage),
     repo: store.blobs,
-    limits: config.storage,
+    limits: { ...config.storage, defaultBlobTtlSeconds: config.retention.blobsDays * 86_400 },
     signer: new UrlSigner(await loadSecret(join(config.dataDir, 'secrets', 'blob-url.key')), config.publicUrl),
     logger: app.log,
   });
@@ -197,6 +198,10 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   const sweeper = setInterval(sweep, Math.min(Math.max(config.storage.sweepAfterMs / 4, 1000), 600_000));
   sweeper.unref();
   onFailure(async () => clearInterval(sweeper));
+  // Old records and expired blobs, a batch of each kind per pass: a first pass now, then every EASEL_RETENTION_SWEEP_MS.
+  const retention = new Retention({ store, blobs, config: config.retention, metrics, logger: app.log });
+  retention.start();
+  onFailure(() => retention.stop());
 
   // Before the server waits for open requests (Fastify closes it ahead of our onClose): those
   // waiting for a workflow answer 202 now, the sandbox stops, and workflows it cuts off stay
@@ -212,6 +217,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   });
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
+    await retention.stop();
     await events.flush().catch(() => undefined);
     await blobs.backend.close();
     await models.close();
@@ -236,6 +242,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   await app.register(blobRoutes, { blobs, keys: store.apiKeys });
   await app.register(modelRoutes, { models, usage: store.usage, budgets: store.budgets, keys: store.apiKeys, typicalRequest: config.models.typicalRequest });
   await app.register(budgetRoutes, { budgets: store.budgets, apps: store.apps, audit: store.audit, keys: store.apiKeys });
+  await app.register(retentionRoutes, { retention, keys: store.apiKeys, audit: store.audit });
   if (config.firstPartyPlugins) {
     await installFirstPartyPlugins(plugins, config.dataDir, app.log, config.firstPartySource === 'registry' ? { kind: 'registry', installer } : { kind: 'folder' });
   }

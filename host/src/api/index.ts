@@ -8,6 +8,7 @@ export { healthRoutes } from './monitoring/health.ts';
 export { metricsRoutes } from './monitoring/metrics.ts';
 export { modelRoutes } from './models/models.ts';
 export { budgetRoutes } from './admin/budgets.ts';
+export { retentionRoutes } from './admin/retention.ts';
 export { blobRoutes } from './apps/blobs.ts';
 export { workflowRoutes } from './apps/workflows.ts';
 export { pluginHttpRoutes } from './apps/plugin-routes.ts';

@@ -15,6 +15,7 @@ export class HostMetrics {
   #unsubscribe: (() => void)[];
   #unreconciled: Counter<'plugin' | 'model'>;
   #unreconciledCost: Counter<'plugin' | 'model'>;
+  #purged: Counter<'kind'>;
   /** Plugins registered and not unregistered since; a set, so an event sent twice counts once. */
   #active = new Set<string>();
 
@@ -30,6 +31,7 @@ export class HostMetrics {
     const cost = new Counter({ name: 'easel_workflow_cost_usd_total', help: 'Model cost of finished workflow executions, in USD', labelNames: ['plugin', 'workflow'], registers });
     this.#unreconciled = new Counter({ name: 'easel_model_unreconciled_total', help: 'Model calls in flight when a host process died, charged at their holds at this start', labelNames: ['plugin', 'model'], registers });
     this.#unreconciledCost = new Counter({ name: 'easel_model_unreconciled_cost_usd_total', help: 'What those calls were charged, in USD', labelNames: ['plugin', 'model'], registers });
+    this.#purged = new Counter({ name: 'easel_retention_purged_total', help: 'Records deleted by the retention purge, by kind (executions, steps, events, usage, audit, blobs)', labelNames: ['kind'], registers });
     active.set(0);
 
     this.#unsubscribe = [
@@ -65,6 +67,13 @@ export class HostMetrics {
       const labels = { plugin: g.pluginName ?? '', model: g.modelId };
       if (isAmount(g.calls)) this.#unreconciled.inc(labels, g.calls);
       if (isAmount(g.costUsd)) this.#unreconciledCost.inc(labels, g.costUsd);
+    }
+  }
+
+  /** Counts what a retention pass deleted (Retention); `blobBytes` is not a count of rows and is left out. */
+  countPurged(removed: { executions: number; steps: number; events: number; usage: number; audit: number; blobs: number }): void {
+    for (const kind of ['executions', 'steps', 'events', 'usage', 'audit', 'blobs'] as const) {
+      if (isAmount(removed[kind]) && removed[kind] > 0) this.#purged.inc({ kind }, removed[kind]);
     }
   }
 

@@ -1,0 +1,62 @@
+/**
+ * Retention (admin): `POST /v1/retention/purge` runs a purge pass now, after any pass under
+ * way, and answers what it removed. `kinds` narrows it; `before` (an instant not in the future)
+ * takes the place of the configured days of the time-based kinds, also of those kept for ever.
+ * Blobs go by their expiry only. Audited as `retention.purge`.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { requireRole } from '../../auth/index.ts';
+import { EaselError } from '../../errors/index.ts';
+import { PURGE_KINDS, type PurgeKind, type Retention } from '../../retention/index.ts';
+import type { ApiKeyRepository, AuditRepository } from '../../store/index.ts';
+
+export interface RetentionRoutesOptions {
+  retention: Retention;
+  keys: ApiKeyRepository;
+  audit: AuditRepository;
+}
+
+interface Body {
+  kinds?: PurgeKind[];
+  before?: string;
+}
+
+const FIELDS: ReadonlySet<string> = new Set(['kinds', 'before']);
+
+const body = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    kinds: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: PURGE_KINDS } },
+    before: { type: 'string', format: 'date-time', maxLength: 64 },
+  },
+} as const;
+
+export const retentionRoutes: FastifyPluginAsync<RetentionRoutesOptions> = async (app, { retention, keys, audit }) => {
+  app.addHook('onRequest', requireRole(keys, 'admin'));
+
+  // No body is `{}`. The route schemas strip unknown properties; here a misspelt field (`kind`)
+  // would widen a deletion to every kind, so it is refused instead.
+  const strict = async (req: FastifyRequest) => {
+    req.body ??= {};
+    const unknown = req.body !== null && typeof req.body === 'object' ? Object.keys(req.body).filter((key) => !FIELDS.has(key)) : [];
+    if (unknown.length > 0) {
+      throw new EaselError('REQUEST_INVALID', `unknown field ${unknown[0]}: send kinds and before only`, { problems: unknown.map((key) => ({ path: `/body/${key}`, message: 'is not a field of this request' })) });
+    }
+  };
+
+  app.post<{ Body: Body | undefined }>('/v1/retention/purge', { schema: { body }, preValidation: strict }, async (req) => {
+    const { kinds, before } = req.body ?? {};
+    if (before !== undefined && Date.parse(before) > Date.now()) {
+      throw new EaselError('REQUEST_INVALID', 'before must not be in the future', { problems: [{ path: '/body/before', message: 'must not be in the future' }] });
+    }
+    const report = await retention.pass({ ...(kinds === undefined ? {} : { kinds }), ...(before === undefined ? {} : { before }) });
+    await audit.record({
+      actor: `key:${req.principal?.keyId}`,
+      action: 'retention.purge',
+      outcome: 'ok',
+      details: { kinds: kinds ?? PURGE_KINDS, ...(before === undefined ? {} : { before }), removed: report.removed, more: report.more },
+    });
+    return report;
+  });
+};
