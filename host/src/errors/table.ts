@@ -82,7 +82,7 @@ export const ERROR_TABLE = {
   STORAGE_OBJECT_TOO_LARGE: { status: 413, meaning: 'An object is bigger than `EASEL_STORAGE_MAX_OBJECT_BYTES`', fix: 'Store smaller objects, or raise the limit' },
   STORAGE_QUOTA_EXCEEDED: { status: 507, meaning: "The plugin's objects would pass `EASEL_STORAGE_PLUGIN_QUOTA_BYTES` or `EASEL_STORAGE_MAX_OBJECTS_PER_PLUGIN`", fix: 'Delete objects, or raise the limits' },
   STORAGE_CORRUPT: { status: 502, meaning: "A stored object's bytes no longer match the sha256 recorded when it was written", fix: 'The storage backend lost or altered the object; write it again' },
-  BLOB_NOT_FOUND: { status: 404, meaning: 'No blob with that id (or not one this key may read)', fix: 'Check the id; blobs are removed when overwritten, deleted or their plugin is uninstalled' },
+  BLOB_NOT_FOUND: { status: 404, meaning: 'No blob with that id (or not one this key may read)', fix: 'Check the id; blobs are removed when overwritten, deleted, expired (a TTL) or their plugin is uninstalled' },
   BLOB_TOKEN_INVALID: { status: 403, meaning: 'The blob URL token is malformed, forged or expired', fix: 'Ask the plugin for a fresh URL, or send an app key' },
   WORKFLOW_NOT_FOUND: { status: 404, meaning: 'No enabled plugin offers a workflow of that type', fix: 'List workflows with `GET /v1/workflows`' },
   EXECUTION_CANCELLED: { status: 409, meaning: 'The execution was cancelled (`POST /v1/executions/:id/cancel`) before it finished; what it spent stays recorded', fix: 'Start it again if you still want the result' },
