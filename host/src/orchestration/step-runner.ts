@@ -73,7 +73,7 @@ export class StepRunner {
 
     const installed = new Map((await this.#deps.plugins.list()).map((p) => [p.name, p] as const));
     const self = installed.get(caller.pluginName);
-    if (!self) throw new EaselError('EXECUTION_ABORTED', 'the calling plugin is no longer installed');
+    if (!self) throw new EaselError('PLUGIN_NOT_FOUND', `${caller.pluginName} was uninstalled while this execution ran; its next agent call cannot be made`);
     const target = resolveAgentRef(self, args.agent, installed);
     const refused = refusal(self, await this.#deps.plugins.grantOf(self.name), target, installed);
     if (refused?.kind === 'dependency') {
