@@ -3,7 +3,8 @@
  * it, recorded with the put, shown as `expiresAt` by put, head and list; once expired the object
  * reads as absent, as on the host (the clock is moved with a faked Date).
  */
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, test, vi } from 'vitest';
+import type { BlobInfo, Storage, StoragePutOptions } from '../src/index.ts';
 import { createTestContext } from '../src/testing/index.ts';
 import { codeOf, manifestWith, PNG_BYTES } from './testing-helpers.ts';
 
@@ -12,6 +13,12 @@ const T0 = Date.parse('2031-06-01T00:00:00.000Z');
 
 afterEach(() => {
   vi.useRealTimers();
+});
+
+test('types: put takes an optional { ttlSeconds }, BlobInfo may carry expiresAt', () => {
+  expectTypeOf<Storage['put']>().parameter(3).toEqualTypeOf<StoragePutOptions | undefined>();
+  expectTypeOf<StoragePutOptions['ttlSeconds']>().toEqualTypeOf<number | undefined>();
+  expectTypeOf<BlobInfo['expiresAt']>().toEqualTypeOf<string | undefined>();
 });
 
 describe('storage TTLs in the test kit', () => {
