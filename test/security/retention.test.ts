@@ -244,7 +244,12 @@ describe('POST /v1/retention/purge', () => {
 
     // Once the held execution ends, it is an old finished execution like the others.
     await k.control.fault({ modelId: '*', stopReason: 'content_filtered', count: 1 });
-    await waitFor('the held execution to finish', async () => (await store.executions.get(running))?.status === 'succeeded');
+    const ended = await waitFor('the held execution to finish', async () => {
+      const record = await store.executions.get(running);
+      return record?.status === 'succeeded' && record.finishedAt;
+    });
+    // `before` is exclusive, and the moved clock runs in steps of 20 ms: wait until it is past the end.
+    await waitFor('the clock to pass the end', async () => Date.now() > Date.parse(ended));
     const gone = await purgeAll(k, { kinds: ['executions'], before: new Date().toISOString() });
     // It, and the head call made after the first move of the clock (not 7 days old yet): `before` is now.
     expect(total(gone, 'executions')).toBe(2);
