@@ -5,7 +5,7 @@
  * that memory stays flat.
  */
 import { call, rawRequest } from './client.ts';
-import { record, type Kind } from './kinds.ts';
+import { record, wrong, type Kind } from './kinds.ts';
 import type { Rng } from './rng.ts';
 
 /**
@@ -18,18 +18,27 @@ const SIBLING_BROKE_ISOLATE = ['EXECUTION_ABORTED', 'EXECUTION_TIMEOUT', 'EXECUT
 
 const PLUGIN = '/v1/agents/soak-hostile/attack';
 
-/** One capability of soak-hostile, with the outcomes it may have. */
-function attack(capability: string, weight: number, expected: string[], input: (rng: Rng) => unknown = () => ({})): Kind {
+/**
+ * One capability of soak-hostile, with the outcomes it may have; `check` says what is wrong
+ * with a 200's output, if anything.
+ */
+function attack(capability: string, weight: number, expected: string[], input: (rng: Rng) => unknown = () => ({}), check?: (output: any) => string | undefined): Kind {
   const name = `hostile.${capability}`;
   return {
     name,
     lane: 'hostile',
     weight,
     async run(s, rng, key) {
-      record(s, name, await call(s.url, 'POST', `${PLUGIN}/${capability}`, { key, body: input(rng) }), [...expected, ...SIBLING_BROKE_ISOLATE]);
+      const reply = await call(s.url, 'POST', `${PLUGIN}/${capability}`, { key, body: input(rng) });
+      if (record(s, name, reply, [...expected, ...SIBLING_BROKE_ISOLATE]) !== 'ok' || !check) return;
+      const problem = check(reply.body?.output);
+      if (problem) wrong(s, name, problem, JSON.stringify(reply.body?.output).slice(0, 200), reply.ms);
     },
   };
 }
+
+/** The bridge must refuse a value nested past the host's depth limit (the fixture answers the code it met). */
+const refusedDeep = (output: { code?: string }) => (output?.code === 'ok' ? 'DEEP_VALUE_ACCEPTED' : undefined);
 
 /**
  * A request body the plugin never sees: refused by the host before anything is recorded. A host
@@ -87,8 +96,8 @@ export const HOSTILE_KINDS: Kind[] = [
   attack('kv-flood', 1, ['EXECUTION_TIMEOUT'], (rng) => (rng.next() < 0.5 ? { op: 'get', count: 100_000, size: 10_000 } : { op: 'set', count: 20_000, size: 100_000 })),
   // Issue 14 item 2: nesting past the host's depth limit, in an output, a kv value and a progress line.
   attack('deep-output', 2, ['OUTPUT_INVALID', 'OUTPUT_TOO_LARGE'], () => ({ depth: 5000 })),
-  attack('deep-kv', 2, [], () => ({ depth: 5000 })),
-  attack('deep-progress', 2, [], () => ({ depth: 5000 })),
+  attack('deep-kv', 2, [], () => ({ depth: 5000 }), refusedDeep),
+  attack('deep-progress', 2, [], () => ({ depth: 5000 }), refusedDeep),
   attack('denied', 2, ['PERMISSION_DENIED']),
   attack('throws', 2, ['PLUGIN_ERROR']),
   {
