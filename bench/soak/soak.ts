@@ -51,9 +51,13 @@ export function selectKinds(skip: string[], only: string[] = []): Kind[] {
   return ALL_KINDS.filter((k) => (only.length === 0 || matches(only, k.name)) && !matches(skip, k.name));
 }
 
-/** Warm-up: the first quarter of the run, 10 to 60 s. The RSS windows: the last 10 % of warm-up and of the run, 5 to 30 s. */
+/**
+ * Warm-up: the first half of the run, at most 60 s (a fresh host's RSS climbs for about its first
+ * minute of traffic: JIT, caches, isolate heaps). The RSS windows: the last 10 % of warm-up and
+ * of the run, 5 to 30 s.
+ */
 function windows(seconds: number): { warmup: number; window: number } {
-  const warmup = Math.min(60, Math.max(10, Math.round(seconds / 4)));
+  const warmup = Math.min(60, Math.max(5, Math.round(seconds / 2)));
   return { warmup, window: Math.min(30, Math.max(5, Math.round(seconds / 10))) };
 }
 
@@ -153,6 +157,16 @@ export async function runSoak(options: SoakOptions): Promise<{ report: Record<st
     rec.begin();
     const sampler = new MemorySampler(host.pid, performance.now());
     sampler.start(500);
+    // The host's own V8 heap, from its metrics: RSS that grows while the heap in use does not is not a leak of JS objects.
+    const heap: { at: number; used: number; external: number }[] = [];
+    const heapTimer = setInterval(() => {
+      void call(s.url, 'GET', '/metrics', { key: ADMIN_TOKEN, timeoutMs: 10_000 }).then((m) => {
+        const text = typeof m.body === 'string' ? m.body : '';
+        const used = Number(/^easel_nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1]);
+        const external = Number(/^easel_nodejs_external_memory_bytes (\S+)/m.exec(text)?.[1]);
+        if (Number.isFinite(used)) heap.push({ at: rec.now(), used, external });
+      });
+    }, 2000);
     const of = (l: Lane) => kinds.filter((k) => k.lane === l);
     const lanes: Promise<void>[] = [];
     for (let i = 0; i < options.apps; i++) lanes.push(lane(s, host, of('app'), appKeys[i % appKeys.length]!, new Rng(options.seed + 1000 + i), () => 0));
@@ -163,6 +177,7 @@ export async function runSoak(options: SoakOptions): Promise<{ report: Record<st
     const ended = rec.now();
     sampler.sample();
     sampler.stop();
+    clearInterval(heapTimer);
 
     const alive = host.alive();
     const final = alive ? await finalChecks(s) : { quarantined: [], readyz: undefined };
@@ -176,6 +191,10 @@ export async function runSoak(options: SoakOptions): Promise<{ report: Record<st
     const hostRatio = ratio(atEnd?.host, atWarmup?.host);
     const workerRatio = ratio(atEnd?.workers, atWarmup?.workers);
     const peak = (key: 'host' | 'workers' | 'largestWorker') => mb(Math.max(...sampler.samples.map((x) => x[key])));
+    const heapBetween = (from: number, to: number, key: 'used' | 'external') => {
+      const values = heap.filter((h) => h.at >= from && h.at < to).map((h) => h[key]).sort((a, b) => a - b);
+      return values.length > 0 ? mb(values[Math.floor((values.length - 1) / 2)]) : null;
+    };
     const unexpectedTotal = Object.values(rec.unexpected).reduce((a, b) => a + b, 0);
     const failures: string[] = [];
     if (unexpectedTotal > 0) failures.push(`${unexpectedTotal} unexpected answer(s)`);
@@ -201,7 +220,14 @@ export async function runSoak(options: SoakOptions): Promise<{ report: Record<st
         warmupEndsAt: warmup,
         window,
         bound: options.rssRatioBound,
-        host: { warmup: mb(atWarmup?.host), end: mb(atEnd?.host), ratio: hostRatio, peak: peak('host') },
+        host: {
+          warmup: mb(atWarmup?.host),
+          end: mb(atEnd?.host),
+          ratio: hostRatio,
+          peak: peak('host'),
+          heapUsed: { warmup: heapBetween(warmup - window, warmup, 'used'), end: heapBetween(options.seconds - window, Infinity, 'used') },
+          external: { warmup: heapBetween(warmup - window, warmup, 'external'), end: heapBetween(options.seconds - window, Infinity, 'external') },
+        },
         workers: { warmup: mb(atWarmup?.workers), end: mb(atEnd?.workers), ratio: workerRatio, peak: peak('workers'), largestPeak: peak('largestWorker') },
         byWorker: [...new Set([...(atWarmup?.byWorker.keys() ?? []), ...(atEnd?.byWorker.keys() ?? [])])].map((pid) => ({ pid, warmup: mb(atWarmup?.byWorker.get(pid)), end: mb(atEnd?.byWorker.get(pid)) })),
         workersAddressSpace: { warmup: mb(atWarmup?.workersVm), end: mb(atEnd?.workersVm) },
