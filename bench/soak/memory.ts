@@ -93,7 +93,7 @@ export class MemorySampler {
 
   start(everyMs: number): void {
     this.sample();
-    this.#timer = setInterval(() => this.sample(), everyMs);
+    this.#timer = setInterval(() => this.sample(), everyMs).unref();
   }
 
   stop(): void {

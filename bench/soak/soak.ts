@@ -124,7 +124,10 @@ export async function runSoak(options: SoakOptions): Promise<{ report: Record<st
   const home = join(base, 'home');
   await mkdir(home);
   const env = { PATH: process.env.PATH, HOME: home };
-  const emulator = await startEmulator(env, 'soak-emulator-control-token');
+  const emulator = await startEmulator(env, 'soak-emulator-control-token').catch(async (err: unknown) => {
+    await rm(base, { recursive: true, force: true });
+    throw err;
+  });
   let host: HostChild | undefined;
   try {
     if (options.modelLatencyMs > 0) await emulator.fault({ modelId: '*', latencyMs: options.modelLatencyMs, count: null });
@@ -171,7 +174,7 @@ export async function runSoak(options: SoakOptions): Promise<{ report: Record<st
         const used = gauge('easel_nodejs_heap_size_used_bytes');
         if (Number.isFinite(used)) heap.push({ at: rec.now(), used, external: gauge('easel_nodejs_external_memory_bytes'), isolates: gauge(ISOLATES_GAUGE) });
       });
-    }, 2000);
+    }, 2000).unref();
     const of = (l: Lane) => kinds.filter((k) => k.lane === l);
     const lanes: Promise<void>[] = [];
     for (let i = 0; i < options.apps; i++) lanes.push(lane(s, host, of('app'), appKeys[i % appKeys.length]!, new Rng(options.seed + 1000 + i), () => 0));
