@@ -213,8 +213,11 @@ export class WorkerRuntime {
     // isolated-vm's own timeout (the synchronous slice ran `timeoutMs`) cannot fire any sooner.
     if (elapsedMs >= timeoutMs - 1) return this.#kill(iso, 'timeout', call);
     if (call.done) return;
-    this.#log('warn', 'a dispatch failed', { plugin: call.plugin.id, reason: untrusted(err) });
-    this.#finish(call, { code: 'PLUGIN_ERROR', message: 'the handler could not be run' });
+    // A live isolate rejects the dispatch only when isolated-vm gives up on a promise that can
+    // never settle (V8 collected it: "Promise was abandoned"). The handler can never answer, so
+    // the call is left to the wall-clock watchdog and ends as every never-settling handler
+    // does (EXECUTION_TIMEOUT), whether or not V8 happened to collect it first.
+    this.#log('warn', 'a dispatch was abandoned; the call ends at its wall-clock budget', { plugin: call.plugin.id, reason: untrusted(err) });
   }
 
   /**
