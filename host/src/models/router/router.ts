@@ -266,17 +266,12 @@ export class ModelRouter {
       const hold = costOf(model, task, bound) ?? 0;
       // The hold and its reservation row, which a later start charges if this process dies
       // with the call in flight: the worst case it prices is what such a row is billed.
+      // Who and what for: the same on the reservation and on the usage row that settles it.
+      const billedTo = { appId: meta.appId, userId: meta.userId, pluginName: meta.pluginName, executionId: meta.executionId, stepId: meta.stepId, task, modelId: model.id, purpose: meta.purpose ?? 'call' };
       const reserved = await budgets.reserve({
-        appId: meta.appId,
-        userId: meta.userId,
+        ...billedTo,
         month,
         amountUsd: hold,
-        pluginName: meta.pluginName,
-        executionId: meta.executionId,
-        stepId: meta.stepId,
-        task,
-        modelId: model.id,
-        purpose: meta.purpose ?? 'call',
         inputTokens: task === 'image' ? 0 : bound.inputTokens,
         outputTokens: task === 'text' || task === 'structured' ? bound.outputTokens : 0,
         images: task === 'image' ? (bound.images ?? 1) : 0,
@@ -302,14 +297,7 @@ export class ModelRouter {
       const record = (billing: Billing, costUsd: number, errorCode?: string) =>
         this.#deps.usage.record(
           {
-            appId: meta.appId,
-            userId: meta.userId,
-            pluginName: meta.pluginName,
-            executionId: meta.executionId,
-            stepId: meta.stepId,
-            task,
-            modelId: model.id,
-            purpose: meta.purpose ?? 'call',
+            ...billedTo,
             ...billing,
             costUsd,
             status: errorCode ? 'failed' : 'ok',
