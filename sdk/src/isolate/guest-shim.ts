@@ -272,11 +272,15 @@ const guard = (state, start) => {
   if (state.ended) return rejected(bridgeError('EXECUTION_ABORTED', 'this call has ended'));
   if (state.pending >= MAX_PENDING) return rejected(bridgeError('BRIDGE_BUSY', 'at most ' + MAX_PENDING + ' bridge calls may be in flight per call'));
   state.pending++;
+  // An answer that reaches the isolate after its call ended is never seen: whether the host
+  // answered before the worker saw the end is a race, so the guest decides it here.
   return then(start(), (v) => {
     state.pending--;
+    if (state.ended) throw bridgeError('EXECUTION_ABORTED', 'this call has ended');
     return v;
   }, (e) => {
     state.pending--;
+    if (state.ended) throw bridgeError('EXECUTION_ABORTED', 'this call has ended');
     throw e;
   });
 };
