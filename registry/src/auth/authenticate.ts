@@ -22,7 +22,7 @@ export function callerOf(request: FastifyRequest): Principal | undefined {
 /** The caller of a route guarded by `any`, `writer` or `admin`. */
 export function requireCaller(request: FastifyRequest): Principal {
   const principal = principals.get(request);
-  if (!principal) throw new RegistryError('AUTH_REQUIRED', 'this command requires you to be logged in (npm login)');
+  if (!principal) throw new RegistryError('AUTH_REQUIRED');
   return principal;
 }
 
@@ -49,15 +49,15 @@ export function createAuthenticator(tokens: TokenRepository): Authenticator {
     if (header === undefined || header === '') return undefined;
     const match = BEARER.exec(header);
     const principal = match?.[1] === undefined ? undefined : await tokens.resolve(match[1]);
-    if (!principal) throw new RegistryError('AUTH_INVALID', 'the token is not valid; log in again (npm login)');
+    if (!principal) throw new RegistryError('AUTH_INVALID', { credentials: 'token (unknown, revoked or expired)' });
     if (principal.role === 'user' && principal.cidrWhitelist !== undefined && !addressAllowed(request.ip, principal.cidrWhitelist)) {
-      throw new RegistryError('TOKEN_ADDRESS_DENIED', `this token may only be used from ${principal.cidrWhitelist.join(', ')}`);
+      throw new RegistryError('TOKEN_ADDRESS_DENIED', { addresses: principal.cidrWhitelist.join(', ') });
     }
     return principal;
   };
   const required = async (request: FastifyRequest): Promise<Principal> => {
     const principal = await resolve(request);
-    if (!principal) throw new RegistryError('AUTH_REQUIRED', 'this command requires you to be logged in (npm login)');
+    if (!principal) throw new RegistryError('AUTH_REQUIRED');
     principals.set(request, principal);
     return principal;
   };
@@ -73,12 +73,12 @@ export function createAuthenticator(tokens: TokenRepository): Authenticator {
     writer: async (request) => {
       const principal = await required(request);
       if (principal.role === 'user' && principal.readonly) {
-        throw new RegistryError('TOKEN_READ_ONLY', 'this token is read-only: it may read, not publish, deprecate, unpublish, tag or change owners');
+        throw new RegistryError('TOKEN_READ_ONLY');
       }
     },
     admin: async (request) => {
       const principal = await required(request);
-      if (principal.role !== 'admin') throw new RegistryError('FORBIDDEN', 'this route needs the admin token');
+      if (principal.role !== 'admin') throw new RegistryError('FORBIDDEN', { action: 'this route', token: 'the admin token' });
     },
     basicOrAny: async (request) => {
       if (!sendsBasic(request)) await required(request);

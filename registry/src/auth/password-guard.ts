@@ -33,12 +33,7 @@ export class PasswordGuard {
     const over = counts.filter((c) => c.failures > this.#limit.maxFailures);
     if (over.length > 0) {
       const retryAfter = Math.max(1, ...over.map((c) => Math.ceil((c.windowStart + windowMs - now) / 1000)));
-      throw new RegistryError(
-        'LOGIN_RATE_LIMITED',
-        `too many wrong passwords for this user or from this address; retry in ${retryAfter} seconds`,
-        undefined,
-        { retryAfterSeconds: retryAfter },
-      );
+      throw new RegistryError('LOGIN_RATE_LIMITED', { seconds: retryAfter }, undefined, { retryAfterSeconds: retryAfter });
     }
     const ok = await verify();
     if (ok) await this.#failures.forgive(subjects);

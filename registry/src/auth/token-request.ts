@@ -24,7 +24,7 @@ export interface TokenRequest {
   options: TokenOptions;
 }
 
-const invalid = (path: string, message: string) => new RegistryError('REQUEST_INVALID', `${path} ${message}`, { problems: [{ path, message }] });
+const invalid = (path: string, message: string) => new RegistryError('REQUEST_INVALID', { field: path, problem: message }, { problems: [{ path, message }] });
 
 export function parseTokenRequest(body: unknown, now: Date = new Date()): TokenRequest {
   if (body === undefined || body === null) return { options: {} };

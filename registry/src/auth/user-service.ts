@@ -31,17 +31,20 @@ export class UserService {
 
   /** Creates the user (when allowed) or checks the password; either way issues a token. `address`: the client's. */
   async login(name: string, password: unknown, email: unknown, caller: Principal | undefined, address: string): Promise<LoginResult> {
-    if (typeof password !== 'string' || password.length === 0) throw new RegistryError('USER_INVALID', 'a password is required');
+    if (typeof password !== 'string' || password.length === 0) throw new RegistryError('USER_INVALID', { field: 'password', problem: 'is required' });
     if (await this.#store.users.get(name)) {
       if (!(await this.checkPassword(name, password, address))) {
-        throw new RegistryError('USER_EXISTS', `user ${name} already exists and the password does not match`);
+        throw new RegistryError('USER_EXISTS', { user: name });
       }
       return { created: false, token: (await this.#store.tokens.issue(name)).token };
     }
-    if (!this.#openSignup && caller?.role !== 'admin') throw new RegistryError('SIGNUP_CLOSED', 'this registry does not allow sign-up; ask its admin for an account');
-    if (!USER_NAME.test(name)) throw new RegistryError('USER_INVALID', `invalid user name ${JSON.stringify(name.slice(0, 80))}: lowercase letters, digits, '.', '_' and '-', at most 64`);
+    if (!this.#openSignup && caller?.role !== 'admin') throw new RegistryError('SIGNUP_CLOSED');
+    if (!USER_NAME.test(name)) throw new RegistryError('USER_INVALID', {
+        field: `user name ${JSON.stringify(name.slice(0, 80))}`,
+        problem: "may have only lowercase letters, digits, '.', '_' and '-', at most 64",
+      });
     if (password.length < MIN_PASSWORD || password.length > MAX_PASSWORD) {
-      throw new RegistryError('USER_INVALID', `the password must have ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
+      throw new RegistryError('USER_INVALID', { field: 'password', problem: `must have ${MIN_PASSWORD} to ${MAX_PASSWORD} characters` });
     }
     const created = await this.#store.users.create({
       name,
