@@ -15,37 +15,40 @@ import { RegistryError, type ErrorCode } from '../errors/index.ts';
 export const MAX_PARAM_LENGTH = 512;
 
 /** Fastify's codes that a client can cause: what each means here. */
-const KNOWN: Record<string, [ErrorCode, string | undefined]> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: ['REQUEST_TOO_LARGE', 'the request body is over the size limit'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'this route does not take a body of that content type'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['REQUEST_MALFORMED', 'the request body does not match its Content-Length'],
+const KNOWN: Record<string, (error: FastifyError, request: FastifyRequest) => RegistryError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: (_error, request) => tooLarge(request),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new RegistryError('UNSUPPORTED_MEDIA_TYPE'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new RegistryError('REQUEST_MALFORMED', { problem: 'the body does not match its Content-Length' }),
   // Fastify's message for these quotes the whole path, which may be kilobytes long.
-  FST_ERR_BAD_URL: ['URL_INVALID', 'the URL path is not valid percent-encoding'],
-  FST_ERR_MAX_PARAM_LENGTH: ['URL_TOO_LONG', `a path parameter is over ${MAX_PARAM_LENGTH} characters`],
+  FST_ERR_BAD_URL: () => new RegistryError('URL_INVALID'),
+  FST_ERR_MAX_PARAM_LENGTH: () => new RegistryError('URL_TOO_LONG', { max: MAX_PARAM_LENGTH }),
   // The JSON parser's own message says where the text stops parsing.
-  FST_ERR_CTP_INVALID_JSON_BODY: ['REQUEST_INVALID', undefined],
+  FST_ERR_CTP_INVALID_JSON_BODY: (error) => RegistryError.relay('REQUEST_INVALID', error.message),
 };
 
-function translate(error: FastifyError): RegistryError | undefined {
+const tooLarge = (request: FastifyRequest) => new RegistryError('REQUEST_TOO_LARGE', { limit: request.routeOptions?.bodyLimit ?? request.server.initialConfig.bodyLimit ?? 0 });
+
+function translate(error: FastifyError, request: FastifyRequest): RegistryError | undefined {
   if (error instanceof RegistryError) return error;
   if (error.validation) {
     const problems = error.validation.map((v) => ({ path: `${error.validationContext ?? ''}${v.instancePath}` || '/', message: v.message ?? 'is invalid' }));
-    return new RegistryError('REQUEST_INVALID', error.message, { problems });
+    // Fastify's summary of ajv's findings, e.g. "querystring/limit must be <= 100".
+    return RegistryError.relay('REQUEST_INVALID', error.message, { problems });
   }
   const known = typeof error.code === 'string' ? KNOWN[error.code] : undefined;
-  if (known) return new RegistryError(known[0], known[1] ?? error.message);
+  if (known) return known(error, request);
   // Other client errors: the JSON parser's SyntaxError (400).
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    if (error.statusCode === 413) return new RegistryError('REQUEST_TOO_LARGE', 'the request body is over the size limit');
-    if (error.statusCode === 415) return new RegistryError('UNSUPPORTED_MEDIA_TYPE', 'this route does not take a body of that content type');
-    return new RegistryError('REQUEST_INVALID', error.message);
+    if (error.statusCode === 413) return tooLarge(request);
+    if (error.statusCode === 415) return new RegistryError('UNSUPPORTED_MEDIA_TYPE');
+    return RegistryError.relay('REQUEST_INVALID', error.message);
   }
   return undefined;
 }
 
 function unexpected(error: unknown, request: FastifyRequest): RegistryError {
   request.log.error({ err: error }, 'unexpected error');
-  return new RegistryError('INTERNAL_ERROR', `unexpected error; request id ${request.id}`);
+  return new RegistryError('INTERNAL_ERROR', { requestId: request.id });
 }
 
 /** An error as the registry answers it. */
@@ -59,11 +62,12 @@ export function errorBody(e: RegistryError): { statusCode: number; code: ErrorCo
   };
 }
 
-const rawBody = (code: RawErrorCode, message: string) => errorBody(new RegistryError(code, message));
+// The message is the shared answerer's (it may quote the reason Node's HTTP parser gives).
+const rawBody = (code: RawErrorCode, message: string) => errorBody(RegistryError.relay(code, message));
 
 /** A bad URL or an over-long parameter, found by the router before any route, hook or error handler. */
 function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const e = translate(error) ?? unexpected(error, request);
+  const e = translate(error, request) ?? unexpected(error, request);
   void reply.code(e.statusCode).send(errorBody(e));
 }
 
@@ -91,11 +95,11 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     if (stopping) {
       void reply.header('connection', 'close');
-      throw new RegistryError('SHUTTING_DOWN', 'the registry is stopping; retry when it is back');
+      throw new RegistryError('SHUTTING_DOWN');
     }
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       void reply.header('connection', 'close');
-      throw new RegistryError('REQUEST_MALFORMED', 'an HTTP/1.1 request must have a Host header');
+      throw new RegistryError('REQUEST_MALFORMED', { problem: 'an HTTP/1.1 request must have a Host header' });
     }
   });
   app.addHook('onRoute', (route) => {
@@ -103,12 +107,12 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
   registered.set(app, []);
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const e = translate(error) ?? unexpected(error, request);
+    const e = translate(error, request) ?? unexpected(error, request);
     if (e.retryAfterSeconds !== undefined) void reply.header('retry-after', String(e.retryAfterSeconds));
     return reply.status(e.statusCode).send(errorBody(e));
   });
   app.setNotFoundHandler((request) => {
-    throw new RegistryError('ROUTE_NOT_FOUND', `no route ${request.method} ${shortPath(request.url)}`);
+    throw new RegistryError('ROUTE_NOT_FOUND', { method: request.method, path: shortPath(request.url) });
   });
 }
 

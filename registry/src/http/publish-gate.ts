@@ -23,9 +23,7 @@ export function createPublishGate(max: number): PublishGate {
     inFlight: () => inFlight,
     hook: async (_request, reply) => {
       if (inFlight >= max) {
-        throw new RegistryError('PUBLISH_BUSY', `the registry is handling ${max} publishes already; retry in ${RETRY_AFTER_SECONDS} seconds`, undefined, {
-          retryAfterSeconds: RETRY_AFTER_SECONDS,
-        });
+        throw new RegistryError('PUBLISH_BUSY', { max, seconds: RETRY_AFTER_SECONDS }, undefined, { retryAfterSeconds: RETRY_AFTER_SECONDS });
       }
       inFlight += 1;
       let released = false;
