@@ -33,7 +33,7 @@ export interface InspectedLibrary extends PackageTexts {
 }
 
 export function inspectBundle(tarball: Buffer, tempRoot: string): Promise<InspectedBundle> {
-  return inTempDir(tempRoot, 'the tarball is not a valid Easel bundle', async (dir) => {
+  return inTempDir(tarball, tempRoot, { kind: 'Easel bundle', maxBytes: DEFAULT_BUNDLE_LIMITS.maxBytes }, async (dir) => {
     const extracted = await extractBundle(tarball, dir, DEFAULT_BUNDLE_LIMITS);
     const has = (path: string) => extracted.files.some((f) => f.path === path);
     const text = async (path: string) => (has(path) ? clip(await readFile(join(dir, path), 'utf8')) : undefined);
@@ -48,7 +48,7 @@ export function inspectBundle(tarball: Buffer, tempRoot: string): Promise<Inspec
 
 /** `limits`: the library caps of the configuration (depth: the plugins' one). */
 export function inspectLibrary(tarball: Buffer, tempRoot: string, limits: BundleLimits): Promise<InspectedLibrary> {
-  return inTempDir(tempRoot, 'the tarball is not a valid package', async (dir) => {
+  return inTempDir(tarball, tempRoot, { kind: 'package', maxBytes: limits.maxBytes }, async (dir) => {
     const { integrity, files, packageJson } = await extractPackage(tarball, dir, limits);
     const size = files.find((f) => f.path === 'package.json')?.size ?? 0;
     if (size > MAX_LIBRARY_PACKAGE_JSON_BYTES) {
@@ -63,15 +63,34 @@ export function inspectLibrary(tarball: Buffer, tempRoot: string, limits: Bundle
   });
 }
 
-async function inTempDir<T>(tempRoot: string, refusal: string, work: (dir: string) => Promise<T>): Promise<T> {
+/** What the tarball was checked as: a plugin bundle or a library package, and its size cap. */
+interface Expected {
+  kind: 'Easel bundle' | 'package';
+  maxBytes: number;
+}
+
+async function inTempDir<T>(tarball: Buffer, tempRoot: string, expected: Expected, work: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tempRoot, 'publish-'));
   try {
     return await work(dir);
   } catch (error) {
-    if (error instanceof BundleError) throw new RegistryError(error.code, `${refusal}: ${error.message}`, { problems: error.problems });
+    if (error instanceof BundleError) throw refusal(error, tarball, expected);
     throw error;
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The SDK's finding as the registry's error; `problems` carries every finding, the message the first. */
+function refusal(error: BundleError, tarball: Buffer, { kind, maxBytes }: Expected): RegistryError {
+  const details = { problems: error.problems };
+  switch (error.code) {
+    case 'BUNDLE_TOO_LARGE':
+      return new RegistryError('BUNDLE_TOO_LARGE', { limit: maxBytes, size: `${tarball.length} bytes` }, details);
+    case 'MANIFEST_INVALID':
+      return new RegistryError('MANIFEST_INVALID', { problem: error.message }, details);
+    case 'BUNDLE_INVALID':
+      return new RegistryError('BUNDLE_INVALID', { kind, problem: error.message }, details);
   }
 }
 

@@ -29,7 +29,10 @@ const NOT_COPIED = new Set(['readme', 'readmeFilename', 'dist', 'easel', 'bundle
 /** Throws PUBLISH_INVALID unless package.json names `name@version`. */
 export function checkLibraryIdentity(name: string, version: string, pkg: Record<string, unknown>): void {
   if (pkg.name !== name || pkg.version !== version) {
-    throw new RegistryError('PUBLISH_INVALID', `package.json names ${JSON.stringify(pkg.name)}@${JSON.stringify(pkg.version)}, not ${name}@${version}`);
+    throw new RegistryError('PUBLISH_INVALID', {
+      package: name,
+      problem: `package.json names ${JSON.stringify(pkg.name)}@${JSON.stringify(pkg.version)}, not ${name}@${version}`,
+    });
   }
 }
 

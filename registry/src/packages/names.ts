@@ -10,7 +10,7 @@ export function isPackageName(name: string): boolean {
 
 /** Throws PACKAGE_NAME_INVALID unless `name` is a valid npm package name. */
 export function checkPackageName(name: string): string {
-  if (!isPackageName(name)) throw new RegistryError('PACKAGE_NAME_INVALID', `invalid package name: ${JSON.stringify(name.slice(0, 220))}`);
+  if (!isPackageName(name)) throw new RegistryError('PACKAGE_NAME_INVALID', { name: JSON.stringify(name.slice(0, 220)) });
   return name;
 }
 

@@ -5,6 +5,6 @@ import type { PackageRecord, Principal } from '../store/index.ts';
 export function assertCanWrite(pkg: PackageRecord, principal: Principal): void {
   if (principal.role === 'admin') return;
   if (!pkg.owners.includes(principal.name)) {
-    throw new RegistryError('NOT_OWNER', `you (${principal.name}) are not an owner of ${pkg.name}; its owners are ${pkg.owners.join(', ')}`);
+    throw new RegistryError('NOT_OWNER', { user: principal.name, target: pkg.name, owners: pkg.owners.join(', ') });
   }
 }

@@ -14,14 +14,16 @@ import { versionOfTarball } from './names.ts';
 import { assertCanWrite } from './ownership.ts';
 import { latestVersion, liveVersions } from './packument.ts';
 import { publishVersion, type PackageLimits, type PublishDeps } from './publish.ts';
-import { hasAttachments, isTagName } from './publish-body.ts';
+import { hasAttachments, isTagName, TAG_NAME_RULE } from './publish-body.ts';
 import { checkRevision } from './revision.ts';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const MAX_MESSAGE = 1024;
 
-const notAPlugin = (name: string) => new RegistryError('PACKAGE_NOT_FOUND', `${name} is a library package, not a plugin; the marketplace API shows plugins only (npm view ${name} shows it)`);
+// A library package is served over the npm protocol only (npm view shows it); the marketplace API has plugins.
+const notAPlugin = (name: string) => new RegistryError('PACKAGE_NOT_FOUND', { kind: 'plugin', package: name });
+const notFound = (name: string) => new RegistryError('PACKAGE_NOT_FOUND', { kind: 'package', package: name });
 
 /** What the service needs: the same as publishing does (store, storage, signing key, limits). */
 export type PackageServiceOptions = PublishDeps;
@@ -47,14 +49,14 @@ export class PackageService {
   /** A package with at least one live version; PACKAGE_NOT_FOUND otherwise. */
   async get(name: string): Promise<PackageRecord> {
     const pkg = await this.#store.packages.get(name);
-    if (!pkg || liveVersions(pkg).length === 0) throw new RegistryError('PACKAGE_NOT_FOUND', `${name} is not in this registry`);
+    if (!pkg || liveVersions(pkg).length === 0) throw notFound(name);
     return pkg;
   }
 
   async liveVersion(name: string, version: string): Promise<{ pkg: PackageRecord; version: VersionRecord }> {
     const pkg = await this.get(name);
     const found = liveVersions(pkg).find((v) => v.version === (pkg.distTags[version] ?? version));
-    if (!found) throw new RegistryError('VERSION_NOT_FOUND', `${name} has no version ${version}`);
+    if (!found) throw new RegistryError('VERSION_NOT_FOUND', { package: name, version });
     return { pkg, version: found };
   }
 
@@ -91,7 +93,7 @@ export class PackageService {
       await publishVersion(deps, name, body, principal, pkg);
       return 'published';
     }
-    if (!pkg || liveVersions(pkg).length === 0) throw new RegistryError('PACKAGE_NOT_FOUND', `${name} is not in this registry`);
+    if (!pkg || liveVersions(pkg).length === 0) throw notFound(name);
     assertCanWrite(pkg, principal);
     await this.#deprecate(pkg, body);
     return 'updated';
@@ -99,14 +101,14 @@ export class PackageService {
 
   /** Only `versions[*].deprecated` is read: a metadata PUT cannot rewrite dist or dependencies. */
   async #deprecate(pkg: PackageRecord, body: unknown): Promise<void> {
-    if (!isObject(body) || !isObject(body.versions)) throw new RegistryError('REQUEST_INVALID', 'the body must carry `versions`');
+    if (!isObject(body) || !isObject(body.versions)) throw new RegistryError('REQUEST_INVALID', { field: 'the body', problem: 'must carry `versions`' });
     const changes = new Map<string, string | null>();
     for (const v of liveVersions(pkg)) {
       const sent = body.versions[v.version];
       if (!isObject(sent) || !Object.hasOwn(sent, 'deprecated')) continue;
       const message = sent.deprecated;
       if (typeof message !== 'string' || message.length > MAX_MESSAGE) {
-        throw new RegistryError('REQUEST_INVALID', `versions[${v.version}].deprecated must be a string of at most ${MAX_MESSAGE} characters`);
+        throw new RegistryError('REQUEST_INVALID', { field: `versions[${v.version}].deprecated`, problem: `must be a string of at most ${MAX_MESSAGE} characters` });
       }
       const next = message === '' ? null : message;
       if (next !== (v.deprecated ?? null)) changes.set(v.version, next);
@@ -123,7 +125,7 @@ export class PackageService {
       const pkg = await this.#existing(name);
       assertCanWrite(pkg, principal);
       checkRevision(pkg, rev);
-      if (!isObject(body)) throw new RegistryError('REQUEST_INVALID', 'the body must be a JSON object');
+      if (!isObject(body)) throw new RegistryError('REQUEST_INVALID', { field: 'the body', problem: 'must be a JSON object' });
       if (Array.isArray(body.maintainers)) await this.#setOwners(pkg, body.maintainers.map((m: unknown) => (isObject(m) ? m.name : m)));
       if (isObject(body.versions)) {
         const kept = body.versions;
@@ -151,7 +153,7 @@ export class PackageService {
       assertCanWrite(pkg, principal);
       checkRevision(pkg, rev);
       const version = pkg.versions.find((v) => v.version === versionOfTarball(name, file));
-      if (!version) throw new RegistryError('TARBALL_NOT_FOUND', `${name} has no tarball ${file}`);
+      if (!version) throw new RegistryError('TARBALL_NOT_FOUND', { package: name, file });
       // Usually already a tombstone (the PUT before removed the version); then nothing is left to do.
       if (version.unpublishedAt === undefined) await this.#unpublish(pkg, [version.version]);
     });
@@ -175,13 +177,16 @@ export class PackageService {
     await this.#locks.run(name, async () => {
       const pkg = await this.get(name);
       assertCanWrite(pkg, principal);
-      if (!isTagName(tag)) throw new RegistryError('DIST_TAG_INVALID', `invalid dist-tag name: ${JSON.stringify(tag)} (a tag cannot be a semver range)`);
+      if (!isTagName(tag)) throw new RegistryError('DIST_TAG_INVALID', { tag: JSON.stringify(tag), problem: TAG_NAME_RULE });
       if (typeof version !== 'string' || !liveVersions(pkg).some((v) => v.version === version)) {
-        throw new RegistryError('DIST_TAG_INVALID', `${name} has no published version ${JSON.stringify(version)}`);
+        throw new RegistryError('DIST_TAG_INVALID', {
+          tag: JSON.stringify(tag),
+          problem: `cannot point at ${JSON.stringify(version)}, which is not a published version of ${name}`,
+        });
       }
       const max = this.#limits.maxDistTags;
       if (!Object.hasOwn(pkg.distTags, tag) && Object.keys(pkg.distTags).length >= max) {
-        throw new RegistryError('DIST_TAG_LIMIT', `${name} has ${max} dist-tags already, the most this registry allows; remove one first`);
+        throw new RegistryError('DIST_TAG_LIMIT', { package: name, count: max + 1, max });
       }
       await this.#store.packages.setTag(name, tag, version);
     });
@@ -191,8 +196,8 @@ export class PackageService {
     await this.#locks.run(name, async () => {
       const pkg = await this.get(name);
       assertCanWrite(pkg, principal);
-      if (tag === 'latest') throw new RegistryError('DIST_TAG_PROTECTED', 'the latest tag cannot be removed; point it at another version');
-      if (!(await this.#store.packages.removeTag(name, tag))) throw new RegistryError('DIST_TAG_NOT_FOUND', `${name} has no dist-tag ${tag}`);
+      if (tag === 'latest') throw new RegistryError('DIST_TAG_PROTECTED');
+      if (!(await this.#store.packages.removeTag(name, tag))) throw new RegistryError('DIST_TAG_NOT_FOUND', { package: name, tag });
     });
   }
 
@@ -214,10 +219,10 @@ export class PackageService {
 
   async #setOwners(pkg: PackageRecord, wanted: unknown[]): Promise<string[]> {
     const owners = [...new Set(wanted)];
-    if (owners.length === 0) throw new RegistryError('LAST_OWNER', `${pkg.name} must keep at least one owner`);
+    if (owners.length === 0) throw new RegistryError('LAST_OWNER', { package: pkg.name });
     for (const owner of owners) {
       if (typeof owner !== 'string' || !(await this.#store.users.get(owner))) {
-        throw new RegistryError('USER_NOT_FOUND', `no user named ${JSON.stringify(owner)}`);
+        throw new RegistryError('USER_NOT_FOUND', { user: JSON.stringify(owner) });
       }
     }
     const list = owners as string[];
@@ -229,7 +234,7 @@ export class PackageService {
   async setYanked(name: string, version: string, reason: string | null): Promise<PluginVersionRecord> {
     return this.#locks.run(name, async () => {
       const found = await this.livePluginVersion(name, version);
-      if (found.version.version !== version) throw new RegistryError('VERSION_NOT_FOUND', `${name} has no version ${version}`);
+      if (found.version.version !== version) throw new RegistryError('VERSION_NOT_FOUND', { package: name, version });
       await this.#store.packages.setYanked(name, version, reason === null ? null : { at: new Date().toISOString(), reason });
       return (await this.livePluginVersion(name, version)).version;
     });
@@ -242,7 +247,7 @@ export class PackageService {
     const found = wanted === undefined ? undefined : await this.#store.packages.version(name, wanted);
     const version = found?.unpublishedAt === undefined ? found : undefined;
     const stored = version && (await this.#storage.open(digestOf(version.integrity)));
-    if (!version || !stored) throw new RegistryError('TARBALL_NOT_FOUND', `${name} has no tarball ${file}`);
+    if (!version || !stored) throw new RegistryError('TARBALL_NOT_FOUND', { package: name, file });
     if (count) await this.#store.downloads.record(name, version.version).catch((e: unknown) => this.#log.warn({ err: e }, 'could not count a download'));
     return stored;
   }
@@ -250,7 +255,7 @@ export class PackageService {
   /** The package row, even when every version is unpublished (owners still apply). */
   async #existing(name: string): Promise<PackageRecord> {
     const pkg = await this.#store.packages.get(name);
-    if (!pkg) throw new RegistryError('PACKAGE_NOT_FOUND', `${name} is not in this registry`);
+    if (!pkg) throw notFound(name);
     return pkg;
   }
 }

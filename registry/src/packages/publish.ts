@@ -42,7 +42,7 @@ type Publisher = { name: string; email: string };
 type Checked = VersionKind & Pick<NewVersion, 'doc' | 'fileCount' | 'unpackedSize' | 'readme' | 'changelog'>;
 
 export async function publishVersion(deps: PublishDeps, name: string, body: unknown, principal: Principal, pkg: PackageRecord | undefined): Promise<void> {
-  if (principal.role !== 'user') throw new RegistryError('FORBIDDEN', 'publish with a user token: the admin token owns no packages');
+  if (principal.role !== 'user') throw new RegistryError('FORBIDDEN', { action: 'publishing', token: 'a user token (the admin token owns no packages)' });
   const { maxDistTags, maxVersions } = deps.limits;
   const library = isLibraryName(name, deps.limits.libraryScopes);
   const maxBundleBytes = library ? deps.limits.library.maxBytes : DEFAULT_BUNDLE_LIMITS.maxBytes;
@@ -51,14 +51,14 @@ export async function publishVersion(deps: PublishDeps, name: string, body: unkn
   else if (library) await assertCanClaim(deps.store, name, principal.name);
   if (pkg?.versions.some((v) => v.version === request.version)) {
     // npm prints this text verbatim; the number stays taken after an unpublish (tombstone).
-    throw new RegistryError('VERSION_EXISTS', `cannot modify pre-existing version: ${request.version}`);
+    throw new RegistryError('VERSION_EXISTS', { version: request.version });
   }
   if (pkg && pkg.versions.length >= maxVersions) {
-    throw new RegistryError('VERSION_LIMIT', `${name} has ${pkg.versions.length} versions (unpublished ones included), the most this registry allows`);
+    throw new RegistryError('VERSION_LIMIT', { package: name, count: pkg.versions.length });
   }
   const tags = new Set([...Object.keys(pkg?.distTags ?? {}), ...request.tags]);
   if (tags.size > maxDistTags) {
-    throw new RegistryError('DIST_TAG_LIMIT', `${name} would have ${tags.size} dist-tags; this registry allows at most ${maxDistTags}`);
+    throw new RegistryError('DIST_TAG_LIMIT', { package: name, count: tags.size, max: maxDistTags });
   }
 
   const publishedAt = new Date().toISOString();
@@ -92,7 +92,10 @@ export async function publishVersion(deps: PublishDeps, name: string, body: unkn
 async function checkPlugin(deps: PublishDeps, name: string, request: PublishRequest, publisher: Publisher, publishedAt: string): Promise<Checked> {
   const bundle = await inspectBundle(request.tarball, deps.tempRoot);
   if (bundle.manifest.name !== name || bundle.manifest.version !== request.version) {
-    throw new RegistryError('PUBLISH_INVALID', `the bundle is ${bundle.manifest.name}@${bundle.manifest.version}, not ${name}@${request.version}`);
+    throw new RegistryError('PUBLISH_INVALID', {
+      package: name,
+      problem: `the bundle is ${bundle.manifest.name}@${bundle.manifest.version}, not ${name}@${request.version}`,
+    });
   }
   const doc = buildVersionDoc({ name, version: request.version, bundle, shasum: request.shasum, publisher, publishedAt, key: deps.key });
   return { kind: 'plugin', manifest: bundle.manifest, doc, ...counts(bundle.files), ...texts(bundle) };
@@ -113,7 +116,7 @@ async function assertCanClaim(store: RegistryStore, name: string, user: string):
   const scope = scopeOf(name)!;
   const owners = await store.packages.scopeOwners(scope);
   if (owners.length > 0 && !owners.includes(user)) {
-    throw new RegistryError('NOT_OWNER', `the scope ${scope} belongs to the owners of its packages (${owners.join(', ')}); ask one of them to publish ${name}, or to add you as an owner of a package in ${scope}`);
+    throw new RegistryError('NOT_OWNER', { user, target: `a package in the scope ${scope}`, owners: owners.join(', ') });
   }
 }
 

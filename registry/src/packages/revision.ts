@@ -11,6 +11,6 @@ export function revString(name: string, rev: number): string {
 export function checkRevision(pkg: PackageRecord, sent: string): void {
   const current = revString(pkg.name, pkg.rev);
   if (sent !== current) {
-    throw new RegistryError('REVISION_CONFLICT', `revision ${sent} is not the current one (${current}); fetch the package again and retry`);
+    throw new RegistryError('REVISION_CONFLICT', { sent, current });
   }
 }
