@@ -139,7 +139,7 @@ export class SqlitePackageRepository implements PackageRepository {
       s.insertPackage.run(v.name, at, at);
       if (s.hasOwners.get(v.name) === 0) s.addOwner.run(v.name, owner, at);
       if ((s.versionExists.get(v.name, v.version) as number) > 0) {
-        throw new RegistryError('VERSION_EXISTS', `cannot modify pre-existing version: ${v.version}`);
+        throw new RegistryError('VERSION_EXISTS', { version: v.version });
       }
       s.insertVersion.run({
         ...v,
