@@ -14,7 +14,7 @@ export const ownerRoutes: FastifyPluginAsync<RouteContext> = async (app, { packa
   app.get<{ Params: { name: string } }>('/api/v1/packages/:name/owners', async (request) => {
     // Owners outlive an unpublish of every version: the name stays theirs.
     const pkg = await store.packages.get(request.params.name);
-    if (!pkg) throw new RegistryError('PACKAGE_NOT_FOUND', `${request.params.name} is not in this registry`);
+    if (!pkg) throw new RegistryError('PACKAGE_NOT_FOUND', { kind: 'package', package: request.params.name });
     return { name: pkg.name, owners: pkg.owners };
   });
 

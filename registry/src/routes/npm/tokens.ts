@@ -44,8 +44,8 @@ function credentialsOf(request: FastifyRequest, bodyPassword: string | undefined
   if (basic) return { name: basic.name, secret: basic.password };
   const caller = callerOf(request);
   // basicOrAny let the request through: a Basic header that is not `name:password`.
-  if (!caller) throw new RegistryError('AUTH_INVALID', 'HTTP Basic credentials must be base64 of name:password');
-  if (caller.role !== 'user') throw new RegistryError('FORBIDDEN', 'the admin token has no password and owns no tokens; create tokens as a user');
+  if (!caller) throw new RegistryError('AUTH_INVALID', { credentials: 'HTTP Basic credentials (not base64 of name:password)' });
+  if (caller.role !== 'user') throw new RegistryError('FORBIDDEN', { action: 'creating a token', token: 'a user token (the admin token has no password and owns no tokens)' });
   return { name: caller.name, secret: bodyPassword };
 }
 
@@ -54,15 +54,15 @@ export const tokenRoutes: FastifyPluginAsync<RouteContext> = async (app, { users
     const { password, options } = parseTokenRequest(request.body);
     // With Basic the header carries the password; with a Bearer token the body does (npm token create).
     const { name, secret } = credentialsOf(request, password);
-    if (secret === undefined || secret === '') throw new RegistryError('REQUEST_INVALID', 'a password is required (in the body, or with HTTP Basic auth)');
-    if (!(await users.checkPassword(name, secret, request.ip))) throw new RegistryError('AUTH_INVALID', `wrong user name or password for ${name}`);
+    if (secret === undefined || secret === '') throw new RegistryError('REQUEST_INVALID', { field: 'password', problem: 'is required (in the body, or with HTTP Basic auth)' });
+    if (!(await users.checkPassword(name, secret, request.ip))) throw new RegistryError('AUTH_INVALID', { credentials: `user name or password for ${name}` });
     const { token, info } = await store.tokens.issue(name, options);
     return reply.status(201).send({ ...tokenView(info), token });
   });
 
   app.get<{ Querystring: { page: number; perPage: number } }>('/-/npm/v1/tokens', { onRequest: auth.any, schema: { querystring: listQuery } }, async (request) => {
     const caller = requireCaller(request);
-    if (caller.role !== 'user') throw new RegistryError('FORBIDDEN', 'the admin token owns no tokens; list them as a user');
+    if (caller.role !== 'user') throw new RegistryError('FORBIDDEN', { action: 'listing tokens', token: 'a user token (the admin token owns no tokens)' });
     const { page, perPage } = request.query;
     const { total, tokens } = await store.tokens.list(caller.name, { limit: perPage, offset: page * perPage });
     const more = (page + 1) * perPage < total;
@@ -75,7 +75,7 @@ export const tokenRoutes: FastifyPluginAsync<RouteContext> = async (app, { users
     const key = KEY.test(request.params.key) ? request.params.key : tokenKey(request.params.key);
     // A user revokes their own tokens; the admin any user token.
     if (!(await store.tokens.revokeKey(key, caller.role === 'user' ? caller.name : undefined))) {
-      throw new RegistryError('TOKEN_NOT_FOUND', 'you have no live token of that key');
+      throw new RegistryError('TOKEN_NOT_FOUND');
     }
     return reply.status(204).send();
   });

@@ -7,7 +7,7 @@ import type { RouteContext } from '../context.ts';
 const PREFIX = 'org.couchdb.user:';
 
 function userOf(id: string): string {
-  if (!id.startsWith(PREFIX) || id.length === PREFIX.length) throw new RegistryError('REQUEST_INVALID', `expected /-/user/${PREFIX}<name>`);
+  if (!id.startsWith(PREFIX) || id.length === PREFIX.length) throw new RegistryError('REQUEST_INVALID', { field: 'the path', problem: `must be /-/user/${PREFIX}<name>` });
   return id.slice(PREFIX.length);
 }
 
@@ -17,7 +17,7 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { users,
   app.put<{ Params: { id: string }; Body: Json | undefined }>('/-/user/:id', async (request, reply) => {
     const name = userOf(request.params.id);
     const body = request.body ?? {};
-    if (body.name !== undefined && body.name !== name) throw new RegistryError('REQUEST_INVALID', 'the body names another user than the path');
+    if (body.name !== undefined && body.name !== name) throw new RegistryError('REQUEST_INVALID', { field: 'the body', problem: 'names another user than the path' });
     // An admin token may create users when sign-up is closed. A stale token is ignored here:
     // npm sends the one in .npmrc, and logging in again is how a user replaces it.
     const caller = request.headers.authorization?.startsWith('Bearer ') ? await store.tokens.resolve(request.headers.authorization.slice(7)) : undefined;
@@ -30,7 +30,7 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { users,
     const name = userOf(request.params.id);
     const basic = basicCredentials(request);
     if (!basic || basic.name !== name || !(await users.checkPassword(name, basic.password, request.ip))) {
-      throw new RegistryError('AUTH_INVALID', `wrong user name or password for ${name}`);
+      throw new RegistryError('AUTH_INVALID', { credentials: `user name or password for ${name}` });
     }
     return reply.status(201).send({ ok: `you are authenticated as '${name}'`, id: `${PREFIX}${name}`, token: (await store.tokens.issue(name)).token });
   });
@@ -38,7 +38,7 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { users,
   app.get<{ Params: { id: string } }>('/-/user/:id', async (request) => {
     const name = userOf(request.params.id);
     const user = await store.users.get(name);
-    if (!user) throw new RegistryError('USER_NOT_FOUND', `no user named ${name}`);
+    if (!user) throw new RegistryError('USER_NOT_FOUND', { user: JSON.stringify(name) });
     return { _id: `${PREFIX}${name}`, _rev: '1-0', name, type: 'user', roles: [], date: user.createdAt };
   });
 
