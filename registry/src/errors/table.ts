@@ -56,7 +56,7 @@ export const ERROR_TABLE = {
   PACKAGE_NOT_FOUND: { status: 404, message: 'no {kind} {package} in this registry', meaning: 'No package of that name is published (or all its versions were unpublished); on the marketplace API (`/api/v1/packages/…`), whose packages are plugins, a library package is not found either', fix: 'Check the name' },
   VERSION_NOT_FOUND: { status: 404, message: '{package} has no version {version}', meaning: 'The package has no published version of that number', fix: 'List versions with `npm view <name> versions`' },
   TARBALL_NOT_FOUND: { status: 404, message: '{package} has no tarball {file}', meaning: 'No tarball of that file name is published', fix: 'Use the `dist.tarball` URL of the packument' },
-  PUBLISH_INVALID: { status: 400, message: 'cannot publish {package}: {problem}', meaning: 'The publish body is not one version with one tarball attachment for the package in the path', fix: 'Publish with `npm publish`; `message` says what is wrong' },
+  PUBLISH_INVALID: { status: 400, message: 'cannot publish {package}: {problem}', meaning: 'The publish body is not one version with one tarball attachment for the package in the path, or the tarball names another package or version', fix: 'Publish with `npm publish`; `message` says what is wrong' },
   INTEGRITY_MISMATCH: { status: 400, message: 'dist.{field} {sent} does not match the uploaded tarball ({actual})', meaning: "The client's `dist.integrity` or `dist.shasum` differs from the digest of the uploaded tarball", fix: 'Publish again; the upload was changed on the way' },
   VERSION_EXISTS: { status: 403, message: 'cannot modify pre-existing version: {version}', meaning: 'That version is published, or was published and unpublished: a name@version is never reused', fix: 'Publish a new version number' },
   VERSION_LIMIT: { status: 403, message: '{package} has {count} versions (unpublished ones included), the most this registry allows', meaning: 'The package has `EASEL_REGISTRY_MAX_VERSIONS` versions (unpublished ones included); no more can be published', fix: 'Publish under a new package name, or ask the registry admin to raise the limit' },
@@ -69,7 +69,7 @@ export const ERROR_TABLE = {
   },
   BUNDLE_TOO_LARGE: {
     status: 413,
-    message: 'the tarball is over its size cap: {problem}',
+    message: 'the tarball is over the {limit}-byte limit ({size})',
     meaning: 'The tarball is bigger than its size cap: 20 MiB for a plugin bundle (shared with the host), `EASEL_REGISTRY_LIBRARY_MAX_BYTES` for a library',
     fix: 'Make the tarball smaller',
   },
