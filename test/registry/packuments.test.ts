@@ -49,7 +49,7 @@ describe('packuments', () => {
     expect((await r.call('GET', '/widget/1.0.0')).body.version).toBe('1.0.0');
     expect((await r.call('GET', '/widget/next')).body.version).toBe('2.0.0-beta.1');
     expect((await r.call('GET', '/widget/9.9.9')).body.code).toBe('VERSION_NOT_FOUND');
-    expect((await r.call('GET', '/nothing-here')).body).toMatchObject({ code: 'PACKAGE_NOT_FOUND', error: 'nothing-here is not in this registry' });
+    expect((await r.call('GET', '/nothing-here')).body).toMatchObject({ code: 'PACKAGE_NOT_FOUND', error: 'no package nothing-here in this registry' });
   });
 
   it('tarballs: served by file name, 404 for other names', async () => {

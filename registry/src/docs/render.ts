@@ -1,7 +1,7 @@
 /**
- * The generated parts of docs/reference/registry.md: the error table and the configuration
- * table, between `<!-- generated:NAME -->` markers. A test fails when the page drifts from
- * the code; `npm run gen-docs -w registry` rewrites them.
+ * The generated parts of docs/reference/registry.md: the error table (each code's message
+ * template included) and the configuration table, between `<!-- generated:NAME -->` markers.
+ * A test fails when the page drifts from the code; `npm run gen-docs -w registry` rewrites them.
  */
 import { CONFIG_VARIABLES } from '../config/index.ts';
 import { ERROR_TABLE } from '../errors/index.ts';
@@ -10,9 +10,9 @@ const cell = (text: string) => text.replaceAll('|', '\\|');
 
 export function renderErrorTable(): string {
   return [
-    '| Code | HTTP | Meaning | How to fix |',
-    '| --- | --- | --- | --- |',
-    ...Object.entries(ERROR_TABLE).map(([code, e]) => `| \`${code}\` | ${e.status} | ${cell(e.meaning)} | ${cell(e.fix)} |`),
+    '| Code | HTTP | Message | Meaning | How to fix |',
+    '| --- | --- | --- | --- | --- |',
+    ...Object.entries(ERROR_TABLE).map(([code, e]) => `| \`${code}\` | ${e.status} | ${cell(e.message)} | ${cell(e.meaning)} | ${cell(e.fix)} |`),
   ].join('\n');
 }
 
