@@ -3,6 +3,7 @@
  * as a Fastify app that is not yet listening. `main.ts` listens and handles signals; tests
  * call this directly.
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,12 +12,14 @@ import { DEFAULT_BUNDLE_LIMITS } from '@easel/sdk/bundle';
 import { createAuthenticator, ensureAdminToken, PasswordGuard } from './auth/index.ts';
 import { UserService } from './auth/user-service.ts';
 import type { RegistryConfig } from './config/index.ts';
-import { createPublishGate, errorAnswerOptions, installErrorHandling, installJsonParser, rewriteScopedUrl, serializeRequest } from './http/index.ts';
+import { createPublishGate, errorAnswerOptions, installErrorHandling, installJsonParser, installOpenApi, rewriteScopedUrl, serializeRequest, validationOptions } from './http/index.ts';
 import { checkPackageName, PackageService } from './packages/index.ts';
 import { distTagRoutes, marketplaceRoutes, miscRoutes, ownerRoutes, packageRoutes, tokenRoutes, userRoutes, yankRoutes, type RouteContext } from './routes/index.ts';
 import { RegistryKey } from './signing/registry-key.ts';
 import { LocalFolderStorage, type TarballStorage } from './storage/index.ts';
 import { openStore, type RegistryStore } from './store/index.ts';
+
+const REGISTRY_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Bodies of routes other than publish and packument edits. */
 const SMALL_BODY_BYTES = 1024 * 1024;
@@ -55,6 +58,7 @@ export async function buildRegistry(config: RegistryConfig, options: BuildOption
     bodyLimit: SMALL_BODY_BYTES,
     rewriteUrl: (request) => rewriteScopedUrl(request.url ?? '/'),
     ...errorAnswerOptions(),
+    ...validationOptions(),
   });
   // First: its hooks run before any other (a stop refuses new requests at once), and its
   // route list sees every route.
@@ -109,6 +113,8 @@ export async function buildRegistry(config: RegistryConfig, options: BuildOption
   };
 
   installJsonParser(app);
+  // Before the routes: the document is made from their schemas as they are added.
+  await installOpenApi(app, REGISTRY_VERSION);
   // Before auth and before the body is read: a malformed name is refused the same way on every route.
   app.addHook('onRequest', async (request) => {
     const name = (request.params as { name?: unknown } | undefined)?.name;

@@ -7,7 +7,7 @@
  * (`403 Forbidden - PUT … - cannot modify pre-existing version: 1.0.0`). Unexpected errors
  * are logged and answered as INTERNAL_ERROR without their text, which may carry paths.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { answerServerEvents, clientErrorHandler, type RawErrorCode } from '@easel/common/http/raw-error-answers';
 import { RegistryError, type ErrorCode } from '../errors/index.ts';
 
@@ -103,7 +103,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
   });
   app.addHook('onRoute', (route) => {
-    registered.get(app)?.push({ method: route.method, url: route.url });
+    registered.get(app)?.push({ method: route.method, url: route.url, ...(route.schema === undefined ? {} : { schema: route.schema }) });
   });
   registered.set(app, []);
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -116,10 +116,17 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 }
 
-const registered = new WeakMap<FastifyInstance, { method: string | string[]; url: string }[]>();
+/** A route as declared: its method(s), URL and schema (the OpenAPI test checks every route has a response schema). */
+export interface RegisteredRoute {
+  method: string | string[];
+  url: string;
+  schema?: FastifySchema;
+}
+
+const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
 
 /** Every route registered after installErrorHandling, as declared (the error-shape test walks them all). */
-export function registeredRoutes(app: FastifyInstance): readonly { method: string | string[]; url: string }[] {
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
   return registered.get(app) ?? [];
 }
 
