@@ -33,10 +33,15 @@ export interface RunningRegistry {
   close(): Promise<void>;
 }
 
-export async function startRegistry(overrides: Partial<Record<keyof RegistryConfig, unknown>> = {}): Promise<RunningRegistry> {
+/** `beforeListen`: runs on the built registry before it starts (to add hooks a test reads). */
+export async function startRegistry(
+  overrides: Partial<Record<keyof RegistryConfig, unknown>> = {},
+  { beforeListen }: { beforeListen?: (registry: Registry) => void } = {},
+): Promise<RunningRegistry> {
   const dataDir = await mkdtemp(join(tmpdir(), 'easel-registry-'));
   const config = loadConfig({}, { dataDir, port: 0, adminToken: ADMIN_TOKEN, logLevel: 'silent', ...overrides });
   const registry = await buildRegistry(config);
+  beforeListen?.(registry);
   const url = await registry.app.listen({ host: '127.0.0.1', port: 0 });
   const running: RunningRegistry = {
     url,
