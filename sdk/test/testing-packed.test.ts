@@ -112,10 +112,10 @@ describe('the probe fixture', () => {
     const pending = plugin.invoke('probe', 'wait', {}, { signal: stop.signal });
     await new Promise((resolve) => setTimeout(resolve, 50));
     stop.abort();
-    expect(await codeOf(pending)).toBe('EXECUTION_ABORTED');
+    expect(await codeOf(pending)).toBe('EXECUTION_CANCELLED');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(plugin.readKv()).not.toHaveProperty('saw-abort');
-    expect(plugin.recorded.calls.at(-1)).toMatchObject({ capability: 'kv', op: 'set', outcome: 'EXECUTION_ABORTED' });
+    expect(plugin.recorded.calls.at(-1)).toMatchObject({ capability: 'kv', op: 'set', outcome: 'EXECUTION_CANCELLED' });
   });
 });
 
