@@ -134,7 +134,9 @@ export class PackedEngine implements Engine {
     if (iso.dead) return this.#finish(live, this.#failure(live, (iso.stoppedFor as Cause | undefined) ?? 'aborted', undefined));
     // isolated-vm's own timeout covers the synchronous slice and cannot fire any sooner.
     if (elapsedMs >= live.budget.cpuMs - 1) return this.#kill(iso, 'timeout', live);
-    this.#finish(live, new EaselError('PLUGIN_ERROR', 'the handler could not be run'));
+    // A live isolate rejects the dispatch only when isolated-vm gives up on a promise that can
+    // never settle (V8 collected it). As on a host, the call is left to the wall-clock
+    // watchdog: EXECUTION_TIMEOUT, whether or not V8 happened to collect it first.
   }
 
   #finish(live: LiveCall, outcome: { output: unknown } | EaselError): void {
