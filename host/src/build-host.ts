@@ -7,6 +7,7 @@ import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { agentRoutes, blobRoutes, budgetRoutes, errorAnswerOptions, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, installKeyRateLimit, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginLogRoutes, pluginRoutes, registryRoutes, retentionRoutes, workflowRoutes } from './api/index.ts';
+import { auditRoutes, usageReportRoutes } from './api/index.ts';
 import { serializeRequest } from './api/log-serializers.ts';
 import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
 import { createBridgeHandler } from './capabilities/index.ts';
@@ -243,6 +244,8 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   await app.register(modelRoutes, { models, usage: store.usage, budgets: store.budgets, keys: store.apiKeys, typicalRequest: config.models.typicalRequest });
   await app.register(budgetRoutes, { budgets: store.budgets, apps: store.apps, audit: store.audit, keys: store.apiKeys });
   await app.register(retentionRoutes, { retention, keys: store.apiKeys, audit: store.audit });
+  await app.register(usageReportRoutes, { usage: store.usage, keys: store.apiKeys, maxDays: config.models.usageReportMaxDays, top: config.models.usageReportTop });
+  await app.register(auditRoutes, { audit: store.audit, keys: store.apiKeys });
   if (config.firstPartyPlugins) {
     await installFirstPartyPlugins(plugins, config.dataDir, app.log, config.firstPartySource === 'registry' ? { kind: 'registry', installer } : { kind: 'folder' });
   }

@@ -15,3 +15,5 @@ export { pluginHttpRoutes } from './apps/plugin-routes.ts';
 export { executionEventRoutes } from './apps/execution-events.ts';
 export { executionRoutes } from './apps/executions.ts';
 export { installKeyRateLimit } from './key-limits.ts';
+export { usageReportRoutes } from './models/usage-report.ts';
+export { auditRoutes } from './admin/audit.ts';
