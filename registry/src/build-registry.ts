@@ -17,6 +17,7 @@ import { checkPackageName, PackageService } from './packages/index.ts';
 import { distTagRoutes, marketplaceRoutes, miscRoutes, ownerRoutes, packageRoutes, tokenRoutes, userRoutes, yankRoutes, type RouteContext } from './routes/index.ts';
 import { RegistryKey } from './signing/registry-key.ts';
 import { LocalFolderStorage, type TarballStorage } from './storage/index.ts';
+import { marketplacePageRoutes } from './web/routes.ts';
 import { openStore, type RegistryStore } from './store/index.ts';
 
 const REGISTRY_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -120,7 +121,7 @@ export async function buildRegistry(config: RegistryConfig, options: BuildOption
     const name = (request.params as { name?: unknown } | undefined)?.name;
     if (typeof name === 'string') checkPackageName(name);
   });
-  for (const routes of [miscRoutes, userRoutes, tokenRoutes, distTagRoutes, packageRoutes, marketplaceRoutes, ownerRoutes, yankRoutes]) {
+  for (const routes of [miscRoutes, userRoutes, tokenRoutes, distTagRoutes, packageRoutes, marketplaceRoutes, ownerRoutes, yankRoutes, marketplacePageRoutes]) {
     await app.register(routes, context);
   }
   return {

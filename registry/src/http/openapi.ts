@@ -27,6 +27,7 @@ const TAGS = [
   { name: 'marketplace', description: 'Plugins: search, a plugin with its versions, README and downloads' },
   { name: 'owners', description: 'Who may publish and change a package' },
   { name: 'admin', description: 'Admin token only: yank and unyank' },
+  { name: 'pages', description: 'The marketplace page, for people choosing a plugin and for authors' },
   { name: 'docs', description: 'This document' },
 ];
 
