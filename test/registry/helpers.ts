@@ -82,6 +82,8 @@ export interface BundleOptions {
   keywords?: string[];
   dependencies?: Record<string, string>;
   hostRange?: string;
+  /** plugin.json's `permissions` (the manifest's alone: package.json has none). */
+  permissions?: Record<string, unknown>;
 }
 
 /** hello, re-named and re-versioned, as a valid bundle (same files `easel pack` writes). */
@@ -98,6 +100,7 @@ export async function bundle(options: BundleOptions = {}): Promise<Buffer> {
     // easel pack writes dependencies and engines.easel into both files.
     if (options.dependencies) value.dependencies = options.dependencies;
     if (options.hostRange) value.engines = { easel: options.hostRange };
+    if (options.permissions && e.path === 'package/plugin.json') value.permissions = options.permissions;
     return { ...e, data: Buffer.from(`${JSON.stringify(value, null, 2)}\n`) };
   });
   if (options.readme !== undefined) out.push({ path: 'package/README.md', data: Buffer.from(options.readme) });

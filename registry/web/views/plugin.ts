@@ -143,8 +143,10 @@ function compatibility(plugin: PluginDetail, shown: PluginVersionDetail): Child 
 }
 
 function install(plugin: PluginDetail, shown: PluginVersionDetail): Child {
-  const range = shown.version === plugin.latest ? `^${shown.version}` : shown.version;
+  // A yanked version is never chosen fresh: the line installs the latest instead.
+  const range = shown.yanked || shown.version === plugin.latest ? `^${plugin.latest}` : shown.version;
   return [
+    shown.yanked && h('p', { class: 'note' }, `A host does not install ${shown.version} fresh (yanked); this installs ${plugin.latest} or later.`),
     h('p', null, 'On an Easel host, as its admin:'),
     h('pre', null, h('code', null, `POST /v1/plugins/install\n${JSON.stringify({ name: plugin.name, range })}`)),
     h('p', null, 'With npm:'),
