@@ -37,6 +37,7 @@ export class HostMetrics {
   #active = new Set<string>();
   #sources: MetricSources = {};
   #http: HttpMetrics;
+  #scraping: () => void;
 
   constructor(bus: EventBus) {
     const registers = [this.registry];
@@ -55,6 +56,8 @@ export class HostMetrics {
     active.set(0);
     this.#http = new HttpMetrics(this.registry);
     capacityMetrics(this.registry, () => this.#sources);
+    const sandbox = sandboxMetrics(this.registry, bus, () => this.#sources.sandbox);
+    this.#scraping = sandbox.scraping;
 
     this.#unsubscribe = [
       bus.on('plugin.registered', (e) => {
@@ -79,7 +82,7 @@ export class HostMetrics {
       }),
       bus.on('plugin.install', (e) => installs.inc({ source: e.source, outcome: e.outcome, code: e.errorCode ?? '' })),
       ...modelMetrics(this.registry, bus, () => this.#sources.modelState),
-      ...sandboxMetrics(this.registry, bus, () => this.#sources.sandbox),
+      ...sandbox.unsubscribe,
     ];
   }
 
@@ -114,6 +117,7 @@ export class HostMetrics {
 
   /** The Prometheus text exposition and the content type to serve it with. */
   async render(): Promise<{ contentType: string; body: string }> {
+    this.#scraping();
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 

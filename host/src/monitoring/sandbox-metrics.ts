@@ -10,26 +10,28 @@ import type { Sandbox, SandboxStats } from '../sandbox/index.ts';
 import { isAmount } from './amounts.ts';
 import { pluginNameOf } from './plugin-name.ts';
 
-/** One scrape asks the workers once, and a worker that does not answer in time holds no scrape up. */
+/** A worker that does not answer in time holds no scrape up. */
 const STATS_TIMEOUT_MS = 2000;
-/** A scrape's gauges share one round of stats; scrapes closer together than this share it too. */
-const STATS_REUSE_MS = 1000;
 
 type SandboxSource = Pick<Sandbox, 'stats' | 'quarantines'>;
 
-export function sandboxMetrics(registry: Registry, bus: EventBus, source: () => SandboxSource | undefined): (() => void)[] {
+/**
+ * `unsubscribe` stops listening; `scraping` is called as each scrape begins, so that its
+ * gauges share one round of stats from the workers (and the next scrape asks again).
+ */
+export function sandboxMetrics(registry: Registry, bus: EventBus, source: () => SandboxSource | undefined): { unsubscribe: (() => void)[]; scraping: () => void } {
   const registers = [registry];
   const kills = new Counter({ name: 'easel_sandbox_kills_total', help: 'Isolates disposed while running plugin code, by cause (timeout, memory, idle, aborted)', labelNames: ['plugin', 'cause'], registers });
   const restarts = new Counter({ name: 'easel_sandbox_worker_restarts_total', help: 'Sandbox worker processes replaced, by reason (memory-cap, runaway, v8, exited, start-failed)', labelNames: ['reason'], registers });
   const dropped = new Counter({ name: 'easel_plugin_log_lines_dropped_total', help: 'ctx.log lines dropped in the isolate (too large, too many in flight, fields not JSON)', labelNames: ['plugin'], registers });
   const quarantines = new Counter({ name: 'easel_plugin_quarantines_total', help: 'Quarantines started after repeated worker crashes blamed on the plugin', labelNames: ['plugin'], registers });
 
-  let snapshot: { at: number; stats: Promise<SandboxStats | undefined> } | undefined;
+  let snapshot: Promise<SandboxStats | undefined> | undefined;
   const stats = (): Promise<SandboxStats | undefined> => {
     const sandbox = source();
     if (!sandbox?.stats) return Promise.resolve(undefined);
-    if (!snapshot || performance.now() - snapshot.at > STATS_REUSE_MS) snapshot = { at: performance.now(), stats: withTimeout(sandbox.stats(), STATS_TIMEOUT_MS) };
-    return snapshot.stats;
+    snapshot ??= withTimeout(sandbox.stats(), STATS_TIMEOUT_MS);
+    return snapshot;
   };
   const fromStats = (name: string, help: string, read: (s: SandboxStats) => number) =>
     new Gauge({
@@ -70,7 +72,7 @@ export function sandboxMetrics(registry: Registry, bus: EventBus, source: () => 
     },
   });
 
-  return [
+  const unsubscribe = [
     bus.on('sandbox.killed', (e) => kills.inc({ plugin: pluginNameOf(e.pluginId), cause: e.cause })),
     bus.on('sandbox.worker-restarted', (e) => restarts.inc({ reason: e.reason })),
     bus.on('sandbox.log-dropped', (e) => {
@@ -80,6 +82,7 @@ export function sandboxMetrics(registry: Registry, bus: EventBus, source: () => 
       if (e.change === 'started') quarantines.inc({ plugin: pluginNameOf(e.pluginId) });
     }),
   ];
+  return { unsubscribe, scraping: () => (snapshot = undefined) };
 }
 
 /** `promise`, or undefined once `ms` pass first (a hung worker must not hang the scrape). */
