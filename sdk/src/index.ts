@@ -99,6 +99,27 @@ export class PluginError extends Error {
 }
 
 /**
+ * Whether a failed `ctx` call means nobody wants this call's result any more: it was cancelled
+ * (`EXECUTION_CANCELLED`: `ctx.signal` fired: the execution was cancelled or the app hung up) or
+ * it had already ended (`CALL_ENDED`: a promise the handler did not await). Retrying or
+ * falling back to another model is pointless then; stop and let the error through.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   return await ctx.models.image({ prompt });
+ * } catch (err) {
+ *   if (isCancellation(err)) throw err;
+ *   return await ctx.models.image({ prompt, tier: 'fast' });
+ * }
+ * ```
+ */
+export function isCancellation(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === 'EXECUTION_CANCELLED' || code === 'CALL_ENDED';
+}
+
+/**
  * The global name under which a packed plugin script exposes its module namespace;
  * the host reads `globalThis[PLUGIN_GLOBAL].default`.
  */

@@ -8,7 +8,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, expectTypeOf, test, vi } from 'vitest';
-import type { Context } from '../src/index.ts';
+import { isCancellation, type Context } from '../src/index.ts';
 import { createTestContext, EaselError, type Recorded } from '../src/testing/index.ts';
 import { codeOf, manifestWith, PNG_BYTES } from './testing-helpers.ts';
 
@@ -232,7 +232,7 @@ describe('the rest of ctx', () => {
     expect(() => createTestContext({ manifest: { name: 'Bad Name' } })).toThrow(expect.objectContaining({ code: 'MANIFEST_INVALID', details: { problems: expect.arrayContaining([{ path: '/name', message: expect.any(String) }]) } }));
   });
 
-  test('abort(): ctx.signal fires with EXECUTION_ABORTED; pending and later calls fail with it', async () => {
+  test('abort(): ctx.signal fires with EXECUTION_CANCELLED; pending and later calls fail with it', async () => {
     const manifest = manifestWith({ kv: true, models: { tasks: ['text'], maxTier: 'basic' } });
     let release!: () => void;
     const { ctx, abort, recorded } = createTestContext({ manifest, models: { text: () => new Promise<string>((resolve) => (release = () => resolve('late'))) } });
@@ -241,13 +241,27 @@ describe('the rest of ctx', () => {
     const pending = ctx.models.text({ prompt: 'slow' });
     await new Promise((resolve) => setImmediate(resolve));
     abort();
-    expect(await codeOf(pending)).toBe('EXECUTION_ABORTED');
+    expect(await codeOf(pending)).toBe('EXECUTION_CANCELLED');
     release();
-    expect(seen).toEqual(['EXECUTION_ABORTED']);
+    expect(seen).toEqual(['EXECUTION_CANCELLED']);
     expect(ctx.signal.aborted).toBe(true);
-    expect(() => ctx.signal.throwIfAborted()).toThrow(expect.objectContaining({ code: 'EXECUTION_ABORTED' }));
-    expect(await codeOf(ctx.kv.get('k'))).toBe('EXECUTION_ABORTED');
-    expect(recorded.calls.map((c) => c.outcome)).toEqual(['EXECUTION_ABORTED', 'EXECUTION_ABORTED']);
+    expect(() => ctx.signal.throwIfAborted()).toThrow(expect.objectContaining({ code: 'EXECUTION_CANCELLED' }));
+    expect(await codeOf(ctx.kv.get('k'))).toBe('EXECUTION_CANCELLED');
+    expect(recorded.calls.map((c) => c.outcome)).toEqual(['EXECUTION_CANCELLED', 'EXECUTION_CANCELLED']);
+  });
+
+  test('isCancellation: true for a cancelled call and a call after its end, false for every other failure', async () => {
+    const manifest = manifestWith({ kv: true });
+    const { ctx, abort } = createTestContext({ manifest });
+    const refused = await ctx.kv.get('a'.repeat(10_000)).catch((e: unknown) => e);
+    expect(isCancellation(refused)).toBe(false);
+    abort();
+    const cancelled = await ctx.kv.get('k').catch((e: unknown) => e);
+    expect(isCancellation(cancelled)).toBe(true);
+    expect(isCancellation(new EaselError('CALL_ENDED', 'this call has ended'))).toBe(true);
+    for (const other of [new EaselError('EXECUTION_ABORTED', 'another call stopped the isolate'), new Error('x'), 'EXECUTION_CANCELLED', null, undefined, { code: 42 }]) {
+      expect(isCancellation(other)).toBe(false);
+    }
   });
 
   test('agents: dependencies need the grant and a stub; own agents need the definition or a stub', async () => {

@@ -145,11 +145,11 @@ describe('errors as the host reports them', () => {
     );
     await expect(plugin.invoke('tool', 'use', {})).rejects.toMatchObject({ code: 'EXECUTION_TIMEOUT', message: 'the call ran past its budget (20 ms CPU, 50 ms wall)' });
     await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(await late).toBe('EXECUTION_ABORTED');
+    expect(await late).toBe('CALL_ENDED');
     expect(plugin.readKv()).toEqual({});
   });
 
-  test('a cancelled call is EXECUTION_ABORTED and its ctx.signal fires', async () => {
+  test('a cancelled call is EXECUTION_CANCELLED and its ctx.signal fires', async () => {
     const seen: unknown[] = [];
     const plugin = testPlugin(
       toolPlugin((_input, ctx) => new Promise(() => ctx.signal.addEventListener('abort', () => seen.push((ctx.signal.reason as EaselError).code)))),
@@ -159,8 +159,8 @@ describe('errors as the host reports them', () => {
     const call = plugin.invoke('tool', 'use', {}, { signal: stop.signal });
     await new Promise((resolve) => setImmediate(resolve));
     stop.abort();
-    expect(await codeOf(call)).toBe('EXECUTION_ABORTED');
-    expect(seen).toEqual(['EXECUTION_ABORTED']);
+    expect(await codeOf(call)).toBe('EXECUTION_CANCELLED');
+    expect(seen).toEqual(['EXECUTION_CANCELLED']);
   });
 });
 

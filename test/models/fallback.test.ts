@@ -84,12 +84,12 @@ describe('fallback', () => {
     const started = performance.now();
     controller.abort();
     const thrown = await pending;
-    expect(thrown.code).toBe('EXECUTION_ABORTED');
+    expect(thrown.code).toBe('EXECUTION_CANCELLED');
     // Ended by the cancel, not by the answer.
     expect(performance.now() - started).toBeLessThan(10_000);
     expect((await stack.emulator.control.calls()).map((c) => c.modelId)).toEqual([MICRO]);
     const [row] = await stack.store.usage.listByExecution('e-cancel');
-    expect(row).toMatchObject({ status: 'failed', errorCode: 'EXECUTION_ABORTED', costUsd: 0 });
+    expect(row).toMatchObject({ status: 'failed', errorCode: 'EXECUTION_CANCELLED', costUsd: 0 });
     expect(await stack.models.state.cooling(Date.now())).toEqual([]);
   });
 
@@ -104,7 +104,7 @@ describe('fallback', () => {
     await vi.waitFor(async () => expect((await stack!.emulator.control.calls()).map((c) => c.status)).toEqual([429]), { timeout: 10_000 });
     controller.abort();
     const thrown = await pending;
-    expect(thrown.code).toBe('EXECUTION_ABORTED');
+    expect(thrown.code).toBe('EXECUTION_CANCELLED');
     const status = await stack.store.budgets.get(bob, new Date().toISOString().slice(0, 7));
     expect(status).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
     expect(await stack.store.budgets.get({ appId: stack.app }, new Date().toISOString().slice(0, 7))).toMatchObject({ spentUsd: 0, reservedUsd: 0 });

@@ -73,7 +73,7 @@ test('hops that fail, are cancelled or are refused for quota leave no reservatio
   await waitFor('the second call at the provider', async () => (await stack!.emulator.control.calls()).length === 2);
   expect(reservations()).toHaveLength(1);
   controller.abort();
-  await expect(cancelled).rejects.toMatchObject({ code: 'EXECUTION_ABORTED' });
+  await expect(cancelled).rejects.toMatchObject({ code: 'EXECUTION_CANCELLED' });
   // The model's two requests a minute are taken: the third hop is refused for quota after its hold.
   await expect(stack.models.service.text({ prompt: 'no quota', maxTokens: 50, cache: false }, meta('bob'))).rejects.toMatchObject({ code: 'MODEL_QUOTA_EXHAUSTED' });
 
@@ -81,7 +81,7 @@ test('hops that fail, are cancelled or are refused for quota leave no reservatio
   expect(await stack.store.budgets.get(user('bob'), month)).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
   expect(await stack.store.budgets.get({ appId: stack.app }, month)).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
   expect((await stack.store.usage.listByExecution('e-bob')).map((r) => [r.status, r.errorCode])).toEqual([
-    ['failed', 'EXECUTION_ABORTED'],
+    ['failed', 'EXECUTION_CANCELLED'],
     ['failed', 'MODEL_CALL_FAILED'],
   ]);
   // A later start finds nothing to charge.

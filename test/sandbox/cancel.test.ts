@@ -28,7 +28,7 @@ describe('cancellation', () => {
     await new Promise((r) => setTimeout(r, 100));
     const took = elapsed();
     controller.abort();
-    expect((await pending).code).toBe('EXECUTION_ABORTED');
+    expect((await pending).code).toBe('EXECUTION_CANCELLED');
     expect(took()).toBeLessThan(1000);
     // The worker disposes the spinning isolate after a short grace; the next call gets a fresh one.
     const after = await waitFor(() => call(sandbox, limits, 'limits', 'counter').catch(() => undefined), 'a fresh isolate', 5000);
@@ -41,20 +41,20 @@ describe('cancellation', () => {
     const pending = rejection(call(sandbox, limits, 'limits', 'wait-abort', { key: 'abort-me' }, { signal: controller.signal }));
     await hold.entered;
     controller.abort();
-    expect((await pending).code).toBe('EXECUTION_ABORTED');
+    expect((await pending).code).toBe('EXECUTION_CANCELLED');
     // The isolate was idle (awaiting), so it survives: ask it what it saw.
     const seen = await waitFor(async () => {
       const { output } = await call(sandbox, limits, 'limits', 'read-abort');
       return (output as { awaitCode?: string }).awaitCode ? output : undefined;
     }, 'the plugin to record the abort');
-    expect(seen).toEqual({ listener: true, aborted: true, reasonCode: 'EXECUTION_ABORTED', awaitCode: 'EXECUTION_ABORTED' });
+    expect(seen).toEqual({ listener: true, aborted: true, reasonCode: 'EXECUTION_CANCELLED', awaitCode: 'EXECUTION_CANCELLED' });
     hold.release('never seen');
   });
 
   test('an already aborted signal never reaches the worker', async () => {
     const before = bridge.log.length;
     const err = await rejection(call(sandbox, limits, 'limits', 'hold', { key: 'x' }, { signal: AbortSignal.abort() }));
-    expect(err.code).toBe('EXECUTION_ABORTED');
+    expect(err.code).toBe('EXECUTION_CANCELLED');
     expect(bridge.log.length).toBe(before);
   });
 });

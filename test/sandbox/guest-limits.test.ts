@@ -69,7 +69,7 @@ describe('limits the guest enforces before anything crosses', () => {
       const r = (await call(sandbox, flooder, 'flood', 'report')).output as Record<string, unknown>;
       return r.second !== undefined && r;
     }, 'the late calls');
-    expect(report).toEqual({ first: 'EXECUTION_ABORTED', second: 'EXECUTION_ABORTED' });
+    expect(report).toEqual({ first: 'CALL_ENDED', second: 'CALL_ENDED' });
     const seen = bridge.log.slice(before).filter((e) => e.caller.pluginId === flooder.plugin.id);
     expect(seen.map((e) => [e.capability, e.op, (e.args as { key?: string }).key])).toEqual([['kv', 'get', 'first-key']]);
     const stats = await sandbox.stats!();

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Permissions } from '@easel/sdk';
-import { EaselError } from '../errors/index.ts';
+import { cancelledBy, EaselError } from '../errors/index.ts';
 import { scopeIdOf, type ExecutionScope, type ExecutionScopes } from '../orchestration/index.ts';
 import type { ImageRequest, ModelCallMeta, ModelService } from '../models/index.ts';
 import { STRATEGIES, type Strategy } from '../models/types.ts';
@@ -128,7 +128,7 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
           // The execution may have ended while the stream was being opened: nothing would close it.
           if (scope.signal.aborted) {
             await close();
-            throw new EaselError('EXECUTION_ABORTED', 'the execution ended');
+            throw cancelledBy(scope.signal);
           }
           const handle = randomUUID();
           const unregister = deps.scopes.onEnd(scope.scopeId, () => closeStream(handle));

@@ -1,2 +1,3 @@
 export { ERROR_TABLE, type ErrorCode } from './table.ts';
 export { EaselError, isErrorCode } from './easel-error.ts';
+export { cancelledBy } from './cancelled-by.ts';

@@ -39,10 +39,13 @@ export type ModelEvent =
 /** Where model events go; must not throw (the event bus's `publish` never does). */
 export type ModelEventSink = (event: ModelEvent) => void;
 
+/** Codes a call's own signal stops it with (a cancel, the end of the call it belongs to, a broken isolate): the caller's doing, not the model's. */
+const STOPPED_BY_CALLER: ReadonlySet<string> = new Set(['EXECUTION_CANCELLED', 'CALL_ENDED', 'EXECUTION_ABORTED']);
+
 /** The outcome of a usage row's error code (none: ok). */
 export function outcomeOf(errorCode: string | undefined): ModelCallOutcome {
   if (errorCode === undefined) return 'ok';
   if (errorCode === 'MODEL_OUTPUT_INVALID') return 'invalid';
-  if (errorCode === 'EXECUTION_ABORTED') return 'cancelled';
+  if (STOPPED_BY_CALLER.has(errorCode)) return 'cancelled';
   return 'failed';
 }

@@ -9,7 +9,7 @@ import { EaselError } from '../errors/index.ts';
 import { guardKey } from './cache-guard.ts';
 import { exactKey, normalizeText, semanticPartition } from './cache-keys.ts';
 import { type BedrockProvider, type ChatInput, ProviderError, type StreamEvent } from './providers/bedrock.ts';
-import type { CallMeta, ModelRouter } from './router/router.ts';
+import { modelCallCancelled, type CallMeta, type ModelRouter } from './router/router.ts';
 import { SchemaChecks, type SchemaLimits } from './schema-checks.ts';
 import { estimateTokens, maxTokens as tokenBound } from './tokens.ts';
 import type { ModelEventSink } from './events.ts';
@@ -373,9 +373,9 @@ export class ModelService {
         return { cost: await settle({ billing: { inputTokens, outputTokens: estimateTokens(delivered), images: 0 } }) };
       } catch (error) {
         finished = true;
-        const aborted = (error as { kind?: string }).kind === 'aborted';
-        await settle({ billing: { inputTokens, outputTokens: estimateTokens(delivered), images: 0 }, errorCode: aborted ? 'EXECUTION_ABORTED' : 'MODEL_STREAM_BROKEN' });
-        if (aborted) throw new EaselError('EXECUTION_ABORTED', 'the stream was cancelled');
+        const cancelled = (error as { kind?: string }).kind === 'aborted' ? modelCallCancelled(meta.signal) : undefined;
+        await settle({ billing: { inputTokens, outputTokens: estimateTokens(delivered), images: 0 }, errorCode: cancelled?.code ?? 'MODEL_STREAM_BROKEN' });
+        if (cancelled) throw cancelled;
         throw new EaselError('MODEL_STREAM_BROKEN', `the stream from ${routed.model.id} broke after ${delivered.length} characters`);
       } finally {
         // Closed early by the consumer: stop the provider's stream and bill what was delivered.

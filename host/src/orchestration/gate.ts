@@ -6,8 +6,7 @@
  * Steps inside an execution never pass through here: an execution holding a slot must not
  * wait for another one to finish its own work.
  */
-import { EaselError } from '../errors/index.ts';
-import { cancelledBy } from './slots.ts';
+import { cancelledBy, EaselError } from '../errors/index.ts';
 
 export interface GateLimits {
   maxConcurrent: number;

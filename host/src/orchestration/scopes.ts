@@ -5,6 +5,7 @@
  * its steps have a scope; bridges find it by the ids the sandbox bound (`scopeIdOf`), never
  * by guest input.
  */
+import { EaselError } from '../errors/index.ts';
 import type { BridgeCaller } from '../sandbox/index.ts';
 import type { Run } from './run.ts';
 
@@ -71,7 +72,7 @@ export class ExecutionScopes {
     const entry = this.#scopes.get(scopeId);
     if (!entry) return;
     this.#scopes.delete(scopeId);
-    entry.controller.abort(new Error('the call ended'));
+    entry.controller.abort(new EaselError('CALL_ENDED', 'the call ended'));
     await Promise.allSettled([...entry.cleanups].map(async (cleanup) => cleanup()));
   }
 }

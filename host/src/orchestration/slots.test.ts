@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { EaselError } from '../errors/index.ts';
-import { cancelledBy, Slots } from './slots.ts';
+import { cancelledBy } from '../errors/index.ts';
+import { Slots } from './slots.ts';
 
 const never = () => new AbortController().signal;
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -2,7 +2,7 @@
  * A counting semaphore with a FIFO queue whose waiters can give up (an abort signal): the
  * parallel steps one call starts take turns through it, in call order.
  */
-import { EaselError } from '../errors/index.ts';
+import { cancelledBy, EaselError } from '../errors/index.ts';
 
 export class Slots {
   #free: number;
@@ -40,7 +40,3 @@ export class Slots {
   }
 }
 
-/** The error a wait ends with when its signal fires: the signal's own EaselError, or a cancel. */
-export function cancelledBy(signal: AbortSignal): EaselError {
-  return signal.reason instanceof EaselError ? signal.reason : new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled');
-}

@@ -55,7 +55,7 @@ export class StepRunner {
   invoke(caller: BridgeCaller, args: Record<string, unknown>, bytes?: Buffer): Promise<WithBytes> {
     const parent = this.#deps.scopes.of(caller);
     const run = parent?.run;
-    if (!parent || !run) return Promise.reject(new EaselError('EXECUTION_ABORTED', 'this call has ended'));
+    if (!parent || !run) return Promise.reject(new EaselError('CALL_ENDED', 'this call has ended'));
     const step = Promise.resolve()
       .then(() => this.#invoke(caller, { ...args, input: inputWithBytes(args, bytes) }, parent, run))
       .catch((error: unknown) => {
@@ -212,7 +212,7 @@ export class StepRunner {
   /** `ctx.progress(message, data)`: a line on the execution's event stream. */
   progress(caller: BridgeCaller, args: Record<string, unknown>, maxBytes: number): void {
     const scope = this.#deps.scopes.of(caller);
-    if (!scope) throw new EaselError('EXECUTION_ABORTED', 'this call has ended');
+    if (!scope) throw new EaselError('CALL_ENDED', 'this call has ended');
     if (typeof args.message !== 'string') throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'the progress message must be a string');
     const line = { stepId: scope.stepId ?? null, message: args.message, ...(args.data === undefined ? {} : { data: args.data }) };
     if (Buffer.byteLength(JSON.stringify(line)) > maxBytes) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `a progress line is capped at ${maxBytes} bytes`);

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { EaselError, isErrorCode } from '../errors/index.ts';
+import { cancelledBy, EaselError, isErrorCode } from '../errors/index.ts';
 import { CrashLedger } from './crash-ledger.ts';
 import { Retirements } from './retirements.ts';
 import { bytesAsBase64 } from '@easel/sdk/isolate';
@@ -117,7 +117,7 @@ export class Supervisor implements Sandbox {
       const liftsAt = quarantine.until === undefined ? null : new Date(quarantine.until).toISOString();
       return Promise.reject(new EaselError('PLUGIN_QUARANTINED', `${plugin.name}@${plugin.version} crashed its sandbox worker too often and is quarantined ${liftsAt ? `until ${liftsAt}` : 'until an admin lifts it'}`, { since: new Date(quarantine.since).toISOString(), liftsAt }));
     }
-    if (request.signal?.aborted) return Promise.reject(new EaselError('EXECUTION_ABORTED', 'the call was cancelled'));
+    if (request.signal?.aborted) return Promise.reject(cancelledBy(request.signal));
     let inputJson: string;
     let configJson: string;
     const binaryFields = Object.keys(request.bytes ?? {});
@@ -142,7 +142,7 @@ export class Supervisor implements Sandbox {
       const signal = request.signal;
       const onAbort = () => {
         if (!this.#calls.has(callId)) return;
-        this.#calls.get(callId)!.reject(new EaselError('EXECUTION_ABORTED', 'the call was cancelled'));
+        this.#calls.get(callId)!.reject(cancelledBy(signal!));
         worker.send({ t: 'abort', callId });
       };
       const done = () => {
@@ -407,7 +407,7 @@ export class Supervisor implements Sandbox {
       worker.send({ t: 'bridgeReply', bridgeId: m.bridgeId, ...answer } as ParentMessage, attachments);
     };
     const call = this.#calls.get(m.callId);
-    if (!call) return reply({ ok: false, code: 'EXECUTION_ABORTED', message: 'this call has ended' });
+    if (!call) return reply({ ok: false, code: 'CALL_ENDED', message: 'this call has ended' });
     if (call.worker !== worker) {
       this.#opts.logger.warn({ sandboxWorker: worker.pid, callId: m.callId }, 'a worker named a call it does not run');
       return reply({ ok: false, code: 'BRIDGE_ARGUMENT_INVALID', message: 'unknown call' });

@@ -91,9 +91,9 @@ export class WorkerBridge {
     const call = this.#calls.get(callId);
     if (!call || call.done || owner === undefined || call.owner !== owner) {
       this.afterEnd++;
-      return errorEnvelope('EXECUTION_ABORTED', 'this call has ended');
+      return errorEnvelope('CALL_ENDED', 'this call has ended');
     }
-    if (call.aborted) return this.#deliver(call, 'EXECUTION_ABORTED', 'the call was cancelled');
+    if (call.aborted) return this.#deliver(call, 'EXECUTION_CANCELLED', 'the call was cancelled');
     if (!NAME.test(capability) || !NAME.test(op)) return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', 'unknown capability or operation');
     // Length first: a UTF-8 byte count is never below the UTF-16 length, and both precede any parse.
     if (argsJson.length > this.#maxPayload || Buffer.byteLength(argsJson) > this.#maxPayload) {
@@ -145,7 +145,7 @@ export class WorkerBridge {
     const { call, resolve } = waiter;
     call.pendingBridge.delete(m.bridgeId);
     call.pendingLogs.delete(m.bridgeId);
-    if (call.done || call.aborted) return resolve(errorEnvelope('EXECUTION_ABORTED', 'this call has ended'));
+    if (call.done || call.aborted) return resolve(errorEnvelope('CALL_ENDED', 'this call has ended'));
     if (!m.ok) return resolve(this.#deliver(call, String(m.code), String(m.message)));
     if (attachments.reduce((n, a) => n + a.length, 0) > this.#maxBinary) {
       return resolve(this.#deliver(call, 'BRIDGE_RESULT_TOO_LARGE', `the answer's bytes are over ${this.#maxBinary} bytes`));

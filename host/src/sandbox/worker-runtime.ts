@@ -2,7 +2,7 @@
  * Everything a worker process does: one isolate per plugin (built lazily, rebuilt after a
  * disposal), the calls in flight, the watchdog rules and the answers to the supervisor.
  * Disposal causes map to codes here: the call that broke the budget gets EXECUTION_TIMEOUT
- * or EXECUTION_MEMORY, other calls in the same isolate EXECUTION_ABORTED, and calls still in a
+ * or EXECUTION_MEMORY, other calls in the same isolate EXECUTION_ABORTED, a cancelled call EXECUTION_CANCELLED, and calls still in a
  * version the supervisor unloads (its drain ran out) PLUGIN_DRAIN_TIMEOUT.
  */
 import { createHash } from 'node:crypto';
@@ -157,7 +157,7 @@ export class WorkerRuntime {
       return this.#dispatchFailed(call, iso, err, performance.now() - sent, timeoutMs);
     }
     if (call.done) return;
-    if (call.aborted) return this.#finish(call, { code: 'EXECUTION_ABORTED', message: 'the call was cancelled' });
+    if (call.aborted) return this.#finish(call, { code: 'EXECUTION_CANCELLED', message: 'the call was cancelled' });
     this.#finish(call, this.#outcome(call, envelope));
   }
 
@@ -238,11 +238,11 @@ export class WorkerRuntime {
     if (!call || call.done || call.aborted) return;
     call.aborted = true;
     call.abortedAt = performance.now();
-    if (!call.iso) return this.#finish(call, { code: 'EXECUTION_ABORTED', message: 'the call was cancelled' });
+    if (!call.iso) return this.#finish(call, { code: 'EXECUTION_CANCELLED', message: 'the call was cancelled' });
     // ctx.signal fires first; only then do its pending bridge calls fail, so listeners see the
     // abort before the awaiting code moves on. A busy isolate never runs the listener: the
     // watchdog disposes it after the grace period and #finish releases the bridge calls.
-    void call.iso.abort(callId).then(() => this.#bridge.release(call, 'EXECUTION_ABORTED', 'the call was cancelled'));
+    void call.iso.abort(callId).then(() => this.#bridge.release(call, 'EXECUTION_CANCELLED', 'the call was cancelled'));
     this.#watchdog.poke();
   }
 
@@ -250,7 +250,7 @@ export class WorkerRuntime {
     if (call.done) return;
     call.done = true;
     this.#calls.delete(call.callId);
-    this.#bridge.release(call, 'EXECUTION_ABORTED', 'this call has ended');
+    this.#bridge.release(call, 'CALL_ENDED', 'this call has ended');
     const iso = call.iso;
     const now = performance.now();
     const cpuNow = iso?.cpuNs();
@@ -290,7 +290,7 @@ export class WorkerRuntime {
     const mine = culprit === call || (cause === 'memory' && culprit === undefined);
     if (mine && cause === 'memory') return { code: 'EXECUTION_MEMORY', message: `the call ran out of the plugin's ${iso.memoryMb} MB of memory` };
     if (mine && cause === 'timeout') return { code: 'EXECUTION_TIMEOUT', message: `the call ran past its budget (${call.cpuMs} ms CPU, ${call.wallMs} ms wall)` };
-    if (mine && cause === 'aborted') return { code: 'EXECUTION_ABORTED', message: 'the call was cancelled' };
+    if (mine && cause === 'aborted') return { code: 'EXECUTION_CANCELLED', message: 'the call was cancelled' };
     // The supervisor unloads a version with calls in it only when its drain ran out (an upgrade, a disable, an uninstall).
     if (cause === 'unload') return { code: 'PLUGIN_DRAIN_TIMEOUT', message: `${call.plugin.name}@${call.plugin.version} was unloaded before the call finished` };
     return { code: 'EXECUTION_ABORTED', message: 'another call stopped the plugin\'s isolate' };

@@ -198,13 +198,13 @@ describe('storing images', () => {
 describe('cancellation', () => {
   test('a cancel during the image call stops before storing', async () => {
     const { ctx, recorded } = cancelledDuring('image');
-    await expect(textToImage({ keywords: 'cat' }, ctx)).rejects.toMatchObject({ code: 'EXECUTION_ABORTED' });
+    await expect(textToImage({ keywords: 'cat' }, ctx)).rejects.toMatchObject({ code: 'EXECUTION_CANCELLED' });
     expect(recorded.puts).toHaveLength(0);
   });
 
   test('a cancel during translation is not swallowed by the fallback', async () => {
     const { ctx, recorded } = cancelledDuring('text', [new Error('aborted')]);
-    await expect(subjectFor(['고양이'], ctx)).rejects.toMatchObject({ code: 'EXECUTION_ABORTED' });
+    await expect(subjectFor(['고양이'], ctx)).rejects.toMatchObject({ code: 'EXECUTION_CANCELLED' });
     expect(recorded.models.image).toHaveLength(0);
   });
 });

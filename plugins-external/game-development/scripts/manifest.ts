@@ -85,7 +85,7 @@ const capability = (name: string, description: string, input: Schema, output: Sc
 export function buildManifest(): Record<string, unknown> {
   return {
     name: 'game-development',
-    version: '1.0.0',
+    version: '1.0.1',
     description: 'Game development: design, asset, code and playtest agents that take a game idea (Korean or English) to a refined concept, sprites and a playable HTML5 prototype',
     author: 'Easel team',
     license: 'Apache-2.0',

@@ -40,7 +40,7 @@ describe('plugin.json', () => {
   });
 
   test('validates as the SDK and the host validate it', async () => {
-    await expect(loadManifest(DIR)).resolves.toMatchObject({ name: 'game-development', version: '1.0.0' });
+    await expect(loadManifest(DIR)).resolves.toMatchObject({ name: 'game-development', version: '1.0.1' });
   });
 
   test('lists exactly the handlers the code defines', () => {

@@ -269,18 +269,18 @@ const callState = () => {
 // Every bridge call but a log line: refused without crossing once the call has ended, or while
 // it has MAX_PENDING in flight (the worker refuses the same, but only after the copy).
 const guard = (state, start) => {
-  if (state.ended) return rejected(bridgeError('EXECUTION_ABORTED', 'this call has ended'));
+  if (state.ended) return rejected(bridgeError('CALL_ENDED', 'this call has ended'));
   if (state.pending >= MAX_PENDING) return rejected(bridgeError('BRIDGE_BUSY', 'at most ' + MAX_PENDING + ' bridge calls may be in flight per call'));
   state.pending++;
   // An answer that reaches the isolate after its call ended is never seen: whether the host
   // answered before the worker saw the end is a race, so the guest decides it here.
   return then(start(), (v) => {
     state.pending--;
-    if (state.ended) throw bridgeError('EXECUTION_ABORTED', 'this call has ended');
+    if (state.ended) throw bridgeError('CALL_ENDED', 'this call has ended');
     return v;
   }, (e) => {
     state.pending--;
-    if (state.ended) throw bridgeError('EXECUTION_ABORTED', 'this call has ended');
+    if (state.ended) throw bridgeError('CALL_ENDED', 'this call has ended');
     throw e;
   });
 };
@@ -675,7 +675,7 @@ const run = (resolve, callId, kind, target, capability, inputJson, metaJson, bin
 
 const abort = (callId) => {
   const fire = apply(mapGet, live, [callId]);
-  if (typeof fire === 'function') fire(bridgeError('EXECUTION_ABORTED', 'the call was cancelled'));
+  if (typeof fire === 'function') fire(bridgeError('EXECUTION_CANCELLED', 'the call was cancelled'));
 };
 
 // Runs once, right after the plugin script: takes its definition and removes the global.

@@ -39,7 +39,7 @@ export async function checkScriptLoads(script: string, manifest: PluginManifest,
         ...HOST_DEFAULT_BRIDGE,
         cache: NO_SCRIPT_CACHE,
         // Top-level plugin code has no call to make bridge calls for.
-        bridge: async () => '{"ok":false,"code":"EXECUTION_ABORTED","message":"no call is running"}',
+        bridge: async () => '{"ok":false,"code":"CALL_ENDED","message":"no call is running"}',
       },
       (built) => (iso = built),
     );

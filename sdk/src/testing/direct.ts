@@ -43,7 +43,7 @@ export interface TestContextOptions<Config = Record<string, unknown>> extends Te
  * const { ctx, recorded, abort } = createTestContext({ manifest });
  * const pending = draw({ keywords: 'cat' }, ctx);
  * abort();
- * await assert.rejects(pending, { code: 'EXECUTION_ABORTED' });
+ * await assert.rejects(pending, { code: 'EXECUTION_CANCELLED' });
  * ```
  */
 export interface TestContext<Config = Record<string, unknown>> {

@@ -61,7 +61,7 @@ export class GuestBridge {
       return envelope('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be strings');
     }
     const live = this.#calls.get(callId);
-    if (!live || live.done || owner === undefined || live.iso !== owner) return envelope('EXECUTION_ABORTED', 'this call has ended');
+    if (!live || live.done || owner === undefined || live.iso !== owner) return envelope('CALL_ENDED', 'this call has ended');
     const { scope } = live;
     const refuse = (code: string, message: string) => envelope(code, scope.deliver(code, message).message);
     if (!NAME.test(capability) || !NAME.test(op)) return refuse('BRIDGE_ARGUMENT_INVALID', 'unknown capability or operation');

@@ -3,7 +3,7 @@
  * loader), with the host's lifecycle rules: built lazily with the manifest's memory limit,
  * checked against the manifest's handlers, watched per call against its CPU and wall-clock
  * budgets, disposed when a call breaks one (the culprit gets EXECUTION_TIMEOUT or
- * EXECUTION_MEMORY, other calls in it EXECUTION_ABORTED) and built again for the next call.
+ * EXECUTION_MEMORY, other calls in it EXECUTION_ABORTED, a cancelled call EXECUTION_CANCELLED) and built again for the next call.
  */
 import { createHash } from 'node:crypto';
 import { bytesAsBase64, checkedLayout, expectedHandlers, GUEST_ERROR_CODES, missingHandlersMessage, NO_SCRIPT_CACHE, PluginIsolate } from '../isolate/index.ts';
@@ -92,7 +92,7 @@ export class PackedEngine implements Engine {
     clearInterval(this.#watchdog);
     const iso = await this.#iso?.catch(() => undefined);
     iso?.dispose('unload');
-    for (const live of this.#calls.values()) this.#finish(live, new EaselError('EXECUTION_ABORTED', 'the plugin was closed'));
+    for (const live of this.#calls.values()) this.#finish(live, new EaselError('SANDBOX_UNAVAILABLE', 'the plugin was closed'));
   }
 
   async #build(cpuMs: number): Promise<PluginIsolate> {
@@ -134,7 +134,9 @@ export class PackedEngine implements Engine {
     if (iso.dead) return this.#finish(live, this.#failure(live, (iso.stoppedFor as Cause | undefined) ?? 'aborted', undefined));
     // isolated-vm's own timeout covers the synchronous slice and cannot fire any sooner.
     if (elapsedMs >= live.budget.cpuMs - 1) return this.#kill(iso, 'timeout', live);
-    this.#finish(live, new EaselError('PLUGIN_ERROR', 'the handler could not be run'));
+    // A live isolate rejects the dispatch only when isolated-vm gives up on a promise that can
+    // never settle (V8 collected it). As on a host, the call is left to the wall-clock
+    // watchdog: EXECUTION_TIMEOUT, whether or not V8 happened to collect it first.
   }
 
   #finish(live: LiveCall, outcome: { output: unknown } | EaselError): void {
@@ -160,7 +162,7 @@ export class PackedEngine implements Engine {
     const mine = culprit === live || (cause === 'memory' && culprit === undefined);
     if (mine && cause === 'memory') return new EaselError('EXECUTION_MEMORY', `the call ran out of the plugin's ${this.#memoryMb} MB of memory`);
     if (mine && cause === 'timeout') return new EaselError('EXECUTION_TIMEOUT', `the call ran past its budget (${live.budget.cpuMs} ms CPU, ${live.budget.wallMs} ms wall)`);
-    if (mine) return new EaselError('EXECUTION_ABORTED', 'the call was cancelled');
+    if (mine) return new EaselError('EXECUTION_CANCELLED', 'the call was cancelled');
     return new EaselError('EXECUTION_ABORTED', "another call stopped the plugin's isolate");
   }
 

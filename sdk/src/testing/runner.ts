@@ -35,7 +35,7 @@ export interface Engine {
  * ```ts
  * const stop = new AbortController();
  * const pending = plugin.run('canvas', { keywords: 'cat' }, { signal: stop.signal, executionId: 'exec-7' });
- * stop.abort(); // rejects with EXECUTION_ABORTED, and ctx.signal fires in the handler
+ * stop.abort(); // rejects with EXECUTION_CANCELLED, and ctx.signal fires in the handler
  * ```
  */
 export interface CallOptions {

@@ -73,7 +73,7 @@ export class CallScope {
     else parent?.addEventListener('abort', () => this.abort(), { once: true });
   }
 
-  /** Fires when the call is cancelled (its reason: EXECUTION_ABORTED) or has ended. */
+  /** Fires when the call is cancelled (its reason: EXECUTION_CANCELLED) or has ended. */
   get signal(): AbortSignal {
     return this.#controller.signal;
   }
@@ -83,13 +83,13 @@ export class CallScope {
     // From now on no new ctx call gets through, even while ctx.signal's listeners run.
     this.#cancelled = true;
     const fire = () => {
-      if (!this.#controller.signal.aborted) this.#controller.abort(pluginError('EXECUTION_ABORTED', 'the call was cancelled'));
+      if (!this.#controller.signal.aborted) this.#controller.abort(pluginError('EXECUTION_CANCELLED', 'the call was cancelled'));
     };
     if (this.beforeAbort && !this.#ended) void this.beforeAbort().then(fire, fire);
     else fire();
   }
 
-  /** The call is over: what it still waits for is answered EXECUTION_ABORTED. */
+  /** The call is over: what it still waits for is answered CALL_ENDED. */
   end(): void {
     this.#ended = true;
     this.beforeAbort = undefined;
@@ -128,6 +128,6 @@ export class CallScope {
   }
 
   #stopped(): EaselError {
-    return this.#ended ? this.deliver('EXECUTION_ABORTED', 'this call has ended') : this.deliver('EXECUTION_ABORTED', 'the call was cancelled');
+    return this.#ended ? this.deliver('CALL_ENDED', 'this call has ended') : this.deliver('EXECUTION_CANCELLED', 'the call was cancelled');
   }
 }

@@ -33,7 +33,7 @@ export function userOf(headers: Record<string, string | string[] | undefined>): 
 export function hangUp(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
+    if (!reply.raw.writableFinished) controller.abort(new EaselError('EXECUTION_CANCELLED', 'the app closed the connection before the answer'));
   });
   return controller.signal;
 }

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { costOf } from '../cost.ts';
 import type { Cooldown, RouterStateRepository } from '../state/types.ts';
 import type { BudgetRepository, BudgetStatus, UsageRepository } from '../../store/index.ts';
-import { EaselError } from '../../errors/index.ts';
+import { cancelledBy, EaselError } from '../../errors/index.ts';
 import { type CatalogModel, type Catalog, type Residency, type RouteRequest, type Strategy, TIERS } from '../types.ts';
 import type { FailureKind, ModelHealth } from './health.ts';
 import { type ModelCacheResult, type ModelEventSink, outcomeOf } from '../events.ts';
@@ -202,15 +202,15 @@ export class ModelRouter {
       if (wait === undefined || !Number.isFinite(wait) || this.#now() + wait > deadline) break;
       this.#deps.onEvent?.({ type: 'model.quota-waited', task: call.route.task, waitMs: wait });
       await sleep(wait, undefined, { signal: meta.signal }).catch((error: unknown) => {
-        throw this.#aborted(error);
+        throw this.#aborted(error, meta.signal);
       });
     }
     throw await this.#failure(call, attempts, budget);
   }
 
-  #aborted(error: unknown): EaselError {
+  #aborted(error: unknown, signal: AbortSignal | undefined): EaselError {
     const e = toProviderError(error);
-    return e.kind === 'aborted' ? new EaselError('EXECUTION_ABORTED', 'the model call was cancelled') : new EaselError('INTERNAL_ERROR', e.message);
+    return e.kind === 'aborted' ? modelCallCancelled(signal) : new EaselError('INTERNAL_ERROR', e.message);
   }
 
   async #failure(call: RouteCall<unknown>, attempts: Attempt[], budget?: BudgetStatus): Promise<EaselError> {
@@ -268,12 +268,12 @@ export class ModelRouter {
     let budget: BudgetStatus | undefined;
     let failures = attempts.filter((a) => a.outcome === 'failed').length;
     for (const { model } of decision.candidates) {
-      if (meta.signal?.aborted) throw new EaselError('EXECUTION_ABORTED', 'the model call was cancelled');
+      if (meta.signal?.aborted) throw modelCallCancelled(meta.signal);
       // Back off before holding budget or quota, so a cancel during the wait leaves nothing held.
       if (failures > 0) {
         const backoff = Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** (failures - 1));
         await sleep(backoff * (0.5 + Math.random() * 0.5), undefined, { signal: meta.signal }).catch((error: unknown) => {
-          throw this.#aborted(error);
+          throw this.#aborted(error, meta.signal);
         });
       }
       const month = monthOf(this.#now());
@@ -350,8 +350,9 @@ export class ModelRouter {
       } catch (error) {
         const failure = error instanceof EaselError ? undefined : toProviderError(error, signal);
         const code = error instanceof EaselError ? error.code : failure?.kind === 'invalid' ? 'MODEL_REQUEST_INVALID' : 'MODEL_CALL_FAILED';
-        await record({ inputTokens: 0, outputTokens: 0, images: 0 }, 0, failure?.kind === 'aborted' ? 'EXECUTION_ABORTED' : code);
-        if (failure?.kind === 'aborted') throw new EaselError('EXECUTION_ABORTED', 'the model call was cancelled');
+        const cancelled = failure?.kind === 'aborted' ? modelCallCancelled(meta.signal) : undefined;
+        await record({ inputTokens: 0, outputTokens: 0, images: 0 }, 0, cancelled?.code ?? code);
+        if (cancelled) throw cancelled;
         if (!failure) throw error;
         attempts.push({ modelId: model.id, outcome: 'failed', kind: failure.kind, error: failure.providerCode, latencyMs: this.#now() - started });
         if (!failure.retryable) {
@@ -374,4 +375,9 @@ export class ModelRouter {
     await this.#deps.state.coolDown(modelId, cooldown.untilMs, cooldown.reason);
     this.#deps.onEvent?.({ type: 'model.cooled', modelId, reason: kind });
   }
+}
+
+/** Why a model call stopped early: its caller's signal says (cancelled, or its call ended). */
+export function modelCallCancelled(signal: AbortSignal | undefined): EaselError {
+  return signal?.aborted ? cancelledBy(signal) : new EaselError('EXECUTION_CANCELLED', 'the model call was cancelled');
 }

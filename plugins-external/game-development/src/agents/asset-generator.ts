@@ -1,5 +1,5 @@
 /** asset-generator: the assets a concept needs, and sprites for them drawn by canvas. */
-import { PluginError, type Context } from '@easel/sdk';
+import { isCancellation, PluginError, type Context } from '@easel/sdk';
 import { assignIds, prioritize, summarize } from '../assets.ts';
 import { settings, type GameConfig } from '../config.ts';
 import { resolveLanguage } from '../language.ts';
@@ -14,7 +14,10 @@ export const IMAGE_GENERATOR = 'canvas/image-generator';
 export const DRAW_CONCURRENCY = 4;
 
 /** Codes that end the whole call: drawing the next asset would fail the same way, or must not happen. */
-export const FATAL = new Set(['DEPENDENCY_DISABLED', 'PERMISSION_DENIED', 'BUDGET_EXCEEDED', 'EXECUTION_ABORTED', 'EXECUTION_CANCELLED', 'AGENT_CALL_REFUSED']);
+const FATAL_CODES = new Set(['DEPENDENCY_DISABLED', 'PERMISSION_DENIED', 'BUDGET_EXCEEDED', 'EXECUTION_ABORTED', 'AGENT_CALL_REFUSED']);
+
+/** Whether an error ends the whole call: one of those codes, or the call was cancelled or has ended. */
+export const isFatal = (error: unknown): boolean => isCancellation(error) || FATAL_CODES.has(codeOf(error));
 
 export interface AssetAnalysisInput extends WithConcept {
   maxAssets?: number;
@@ -116,7 +119,7 @@ export async function spriteGeneration(input: SpriteGenerationInput, ctx: Contex
           sprite.image = { url: image.url, blobId: image.blobId, width: image.width, height: image.height, contentType: image.contentType, model: image.model, cost: image.cost };
           sprite.prompt = out.prompt.slice(0, 2000);
         } catch (error) {
-          if (FATAL.has(codeOf(error))) throw error;
+          if (isFatal(error)) throw error;
           firstError ??= error;
           sprite.status = 'failed';
           sprite.errorCode = codeOf(error);

@@ -7,7 +7,7 @@ import { PluginError, type Context } from '@easel/sdk';
 import {
   codeOf,
   DRAW_CONCURRENCY,
-  FATAL,
+  isFatal,
   REASONS,
   type AssetAnalysisOutput,
   type AssetInput,
@@ -83,7 +83,7 @@ export async function assetCreation(input: AssetCreationInput, ctx: Context<Game
       sprites.push(...drawn.sprites);
     } catch (error) {
       // A batch whose every drawing failed: record it and go on; a fatal code ends the run.
-      if (FATAL.has(codeOf(error))) throw error;
+      if (isFatal(error)) throw error;
       firstError ??= error;
       const reason = String((error as Error)?.message ?? error).slice(0, 500);
       sprites.push(...batch.map((a): Sprite => ({ assetId: a.id, name: a.name, type: a.type, status: 'failed', keywords: [], reason, errorCode: codeOf(error) })));

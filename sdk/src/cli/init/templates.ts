@@ -38,7 +38,7 @@ export function manifest(o: ScaffoldOptions): PluginManifest {
     description: `${o.name}: an Easel plugin`,
     author: 'Your Name',
     license: 'Apache-2.0',
-    engines: { easel: '^1.1.0' },
+    engines: { easel: '^1.2.0' },
     ...(hasPermissions ? { permissions: { ...o.permissions } } : {}),
     limits: { memoryMb: 64, timeoutMs: 10000 },
     agents: [
