@@ -85,6 +85,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   onFailure(() => store.close());
   const bus = new EventBus(app.log);
   const metrics = new HostMetrics(bus);
+  metrics.instrument(app);
   const audited = new AuditSubscriber(bus, store.audit, app.log);
   const logs = new PluginLogStreams(bus, { maxStreams: config.logs.maxStreams, logger: app.log });
   const events = new ExecutionEvents({ repo: store.executionEvents, maxEvents: config.orchestration.maxEvents, logger: app.log });
@@ -102,7 +103,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     metrics.countUnreconciled(abandoned.groups);
     app.log.warn({ calls: abandoned.calls, costUsd: abandoned.costUsd, byModel: abandoned.groups }, 'model calls in flight when the last process died were charged at their holds (unreconciled usage)');
   }
-  const models = await createModels(config.models, store, config.dataDir, app.log);
+  const models = await createModels(config.models, store, config.dataDir, app.log, (event) => bus.publish(event));
   onFailure(() => models.close());
   const scopes = new ExecutionScopes();
   // The bridges reach the step runner, which needs the sandbox they are handed to: bound late.
@@ -140,6 +141,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     quarantineWindowMs: config.sandbox.quarantineWindowMs,
     quarantineLiftMs: config.sandbox.quarantineLiftMs,
     onQuarantine: (event) => auditQuarantine(store.audit, event).catch((err: unknown) => app.log.error({ err }, 'could not audit a quarantine')),
+    onEvent: (event) => bus.publish(event),
     guestLimits: { maxPendingLogLines: config.sandbox.maxPendingLogLines, maxLogLineBytes: config.logs.maxLineBytes, maxKvKeyLength: config.kv.maxKeyLength, maxKvValueBytes: config.kv.maxValueBytes },
     workerMaxRssMb: config.sandbox.workerMaxRssMb,
     cacheDir: join(config.dataDir, 'code-cache'),
@@ -177,6 +179,8 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   });
   const orchestration = config.orchestration;
   steps = new StepRunner({ plugins, sandbox, steps: store.steps, audit: store.audit, scopes, events, bus, limits: { maxDepth: orchestration.maxDepth, maxSteps: orchestration.maxSteps } });
+  const gate = new ExecutionGate({ maxConcurrent: orchestration.maxConcurrent, maxPerPlugin: orchestration.maxConcurrentPerPlugin, maxQueued: orchestration.maxQueued });
+  const keySlots = new KeySlots(config.keys.maxConcurrentExecutions);
   const executions = new ExecutionService({
     plugins,
     sandbox,
@@ -186,11 +190,12 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     scopes,
     events,
     bus,
-    gate: new ExecutionGate({ maxConcurrent: orchestration.maxConcurrent, maxPerPlugin: orchestration.maxConcurrentPerPlugin, maxQueued: orchestration.maxQueued }),
+    gate,
     logger: app.log,
     limits: { maxParallelSteps: orchestration.maxParallelSteps, workflowTimeoutMs: orchestration.workflowTimeoutMs },
-    keySlots: new KeySlots(config.keys.maxConcurrentExecutions),
+    keySlots,
   });
+  metrics.observe({ sandbox, gate, keySlots, modelState: models.state });
 
   // Objects whose write never committed (a crash mid-put) or that were released: at start, then periodically.
   const sweep = () => blobs.sweep().then((n) => n > 0 && app.log.info({ deleted: n }, 'orphaned blob objects deleted'), (err: unknown) => app.log.warn({ err }, 'blob sweep failed; retried later'));

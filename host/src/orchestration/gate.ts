@@ -40,6 +40,11 @@ export class ExecutionGate {
     return this.#queued;
   }
 
+  /** How many executions hold a slot (run) now. */
+  get running(): number {
+    return this.#running;
+  }
+
   /**
    * Asks for a slot. `queued` says whether the execution has to wait; `ready` resolves with
    * the release function once it runs, or rejects when `signal` fires first.

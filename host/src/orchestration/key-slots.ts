@@ -14,6 +14,13 @@ export class KeySlots {
     this.#max = max;
   }
 
+  /** Slots held now, over every key (0 while the limit is off: nothing is counted then). */
+  get inUse(): number {
+    let total = 0;
+    for (const held of this.#held.values()) total += held;
+    return total;
+  }
+
   /** Takes a slot for `keyId` (none for admin or host calls), or KEY_CONCURRENCY_LIMITED; the release is idempotent. */
   take(keyId: string | undefined): () => void {
     if (keyId === undefined || this.#max === 0) return () => undefined;

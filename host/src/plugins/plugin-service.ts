@@ -89,9 +89,23 @@ export class PluginService {
 
   /** Installs (or replaces) a plugin from a tarball; the previous version stays until the new one is recorded. */
   async upload(tgz: Buffer, actor: string): Promise<{ plugin: InstalledPlugin; replaced?: string }> {
-    const staged = await stageBundle(tgz, this.#deps.dataDir, this.#deps.bundleLimits);
-    const [result] = await this.installStaged([staged], actor);
-    return result as { plugin: InstalledPlugin; replaced?: string };
+    return this.announceInstall('upload', async () => {
+      const staged = await stageBundle(tgz, this.#deps.dataDir, this.#deps.bundleLimits);
+      const [result] = await this.installStaged([staged], actor);
+      return result as { plugin: InstalledPlugin; replaced?: string };
+    });
+  }
+
+  /** Runs one install (an upload, a registry install) and announces how it ended (`plugin.install`). */
+  async announceInstall<T>(source: 'upload' | 'registry', install: () => Promise<T>): Promise<T> {
+    try {
+      const result = await install();
+      this.#publish({ type: 'plugin.install', source, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      this.#publish({ type: 'plugin.install', source, outcome: 'failed', errorCode: error instanceof EaselError ? error.code : 'INTERNAL_ERROR' });
+      throw error;
+    }
   }
 
   /**

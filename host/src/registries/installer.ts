@@ -41,7 +41,7 @@ export class RegistryInstaller {
   }
 
   install(requests: { name: string; range: string }[], includePrerelease: boolean, actor: string): Promise<InstallOutcome> {
-    const run = this.#queue.then(() => this.#install(requests, includePrerelease, actor));
+    const run = this.#queue.then(() => this.#deps.plugins.announceInstall('registry', () => this.#install(requests, includePrerelease, actor)));
     this.#queue = run.catch(() => undefined);
     return run;
   }

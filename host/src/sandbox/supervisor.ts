@@ -13,14 +13,16 @@ import { Retirements } from './retirements.ts';
 import { bytesAsBase64 } from '@easel/sdk/isolate';
 import { WithBytes } from './bytes.ts';
 import { toGuestError } from './guest-error.ts';
-import type { ExpectedHandlers, FatalEvidence, ParentMessage, WorkerMessage } from './protocol.ts';
-import type { BridgeCaller, InvokeRequest, InvokeResult, QuarantineEvent, Sandbox, SandboxOptions, SandboxPlugin, SandboxQuarantine, SandboxStats } from './types.ts';
+import type { ExpectedHandlers, FatalCause, FatalEvidence, ParentMessage, WorkerMessage } from './protocol.ts';
+import type { BridgeCaller, InvokeRequest, InvokeResult, QuarantineEvent, Sandbox, SandboxEvent, SandboxOptions, SandboxPlugin, SandboxQuarantine, SandboxStats } from './types.ts';
 import { WorkerProcess } from './worker-process.ts';
 
 const DEFAULT_ENTRY = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 const SHUTDOWN_GRACE_MS = 3_000;
 const MAX_RESTART_DELAY_MS = 5_000;
+/** Plugin versions a worker's heap figures may name (a worker holds one isolate per version in use). */
+const MAX_HEAP_ENTRIES = 10_000;
 /** A default host's guest limits (`EASEL_SANDBOX_MAX_PENDING_LOG_LINES`, `EASEL_LOG_MAX_LINE_BYTES`, `EASEL_KV_MAX_*`). */
 const DEFAULT_GUEST_LIMITS = { maxPendingLogLines: 32, maxLogLineBytes: 8192, maxKvKeyLength: 512, maxKvValueBytes: 65536 };
 
@@ -35,6 +37,8 @@ interface Slot {
    * plugin alone. When not, to nobody.
    */
   blame: { pluginId: string; reason: string; evidence?: FatalEvidence } | undefined;
+  /** Why the worker said it is ending itself, blamed on a plugin or not. */
+  fatal: FatalCause | undefined;
 }
 
 interface PendingCall {
@@ -82,7 +86,7 @@ export class Supervisor implements Sandbox {
     const self = new Supervisor(opts, internals);
     const count = Math.max(1, Math.floor(opts.workers));
     for (let index = 0; index < count; index++) {
-      const slot: Slot = { index, worker: undefined, failedStarts: 0, restartTimer: undefined, blame: undefined };
+      const slot: Slot = { index, worker: undefined, failedStarts: 0, restartTimer: undefined, blame: undefined, fatal: undefined };
       self.#slots.push(slot);
       self.#spawn(slot);
     }
@@ -260,6 +264,8 @@ export class Supervisor implements Sandbox {
       workerCallsInFlight: 0,
       bridgeCallsPending: 0,
       bridgeCallsAfterEnd: 0,
+      isolateHeapBytes: 0,
+      isolateHeapByPlugin: {},
     };
     const live = this.#slots.flatMap((s) => (s.worker?.alive ? [s.worker] : []));
     const replies = await Promise.all(live.map((w) => this.#request(w, (reqId) => ({ t: 'stats', reqId })).catch(() => undefined)));
@@ -268,6 +274,12 @@ export class Supervisor implements Sandbox {
       total.workers++;
       for (const [key, value] of Object.entries(reply.stats)) {
         if (key in total && typeof value === 'number') (total as unknown as Record<string, number>)[key]! += value;
+      }
+      // A worker's figures are checked like any of its messages: names and amounts only.
+      const heap = reply.stats.isolateHeapByPlugin;
+      if (heap === null || typeof heap !== 'object') continue;
+      for (const [pluginId, bytes] of Object.entries(heap).slice(0, MAX_HEAP_ENTRIES)) {
+        if (pluginId.length <= 512 && typeof bytes === 'number' && Number.isFinite(bytes) && bytes >= 0) total.isolateHeapByPlugin[pluginId] = (total.isolateHeapByPlugin[pluginId] ?? 0) + bytes;
       }
     }
     return total;
@@ -329,6 +341,7 @@ export class Supervisor implements Sandbox {
     if (this.#closed) return;
     const maxPayload = this.#opts.maxPayloadBytes;
     slot.blame = undefined;
+    slot.fatal = undefined;
     slot.worker = new WorkerProcess(
       this.#entry,
       {
@@ -373,7 +386,14 @@ export class Supervisor implements Sandbox {
       }
       case 'log':
         return this.#opts.logger[m.level]({ ...m.fields, sandboxWorker: worker.pid }, m.msg);
+      case 'killed':
+        if (this.#placement.get(m.pluginId) !== slot.index) return;
+        return this.#tell({ type: 'sandbox.killed', pluginId: m.pluginId, cause: m.cause });
+      case 'dropped':
+        if (this.#placement.get(m.pluginId) !== slot.index || m.count === 0) return;
+        return this.#tell({ type: 'sandbox.log-dropped', pluginId: m.pluginId, count: m.count });
       case 'fatal':
+        slot.fatal = m.cause;
         // Only a plugin placed on this worker can be blamed by it.
         if (m.pluginId !== undefined && this.#placement.get(m.pluginId) === slot.index) slot.blame = { pluginId: m.pluginId, reason: m.reason, ...(m.evidence ? { evidence: m.evidence } : {}) };
         return this.#opts.logger.error({ sandboxWorker: worker.pid, plugin: m.pluginId, reason: m.reason, evidence: m.evidence }, 'sandbox worker is ending itself');
@@ -458,6 +478,7 @@ export class Supervisor implements Sandbox {
     slot.failedStarts = worker.isReady ? 0 : slot.failedStarts + 1;
     const delay = slot.failedStarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** slot.failedStarts);
     this.#restarts++;
+    this.#tell({ type: 'sandbox.worker-restarted', reason: !worker.isReady ? 'start-failed' : (slot.fatal ?? 'exited') });
     if (delay === 0) this.#spawn(slot);
     else slot.restartTimer = setTimeout(() => this.#spawn(slot), delay);
   }
@@ -470,6 +491,15 @@ export class Supervisor implements Sandbox {
       this.#opts.onQuarantine?.(event);
     } catch (err) {
       this.#opts.logger.error({ err, plugin: quarantine.pluginId }, 'quarantine listener failed');
+    }
+    this.#tell({ type: 'sandbox.quarantine', change: event.type === 'quarantined' ? 'started' : 'lifted', pluginId: quarantine.pluginId });
+  }
+
+  #tell(event: SandboxEvent): void {
+    try {
+      this.#opts.onEvent?.(event);
+    } catch (err) {
+      this.#opts.logger.error({ err, event: event.type }, 'sandbox event listener failed');
     }
   }
 }

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { isErrorCode, type ErrorCode } from '../errors/index.ts';
 import { CodeCache } from './code-cache.ts';
 import { checkedLayout, GUEST_ERROR_CODES, missingHandlersMessage, PluginIsolate, type ByteLayout } from '@easel/sdk/isolate';
-import type { ExpectedHandlers, FatalEvidence, ParentMessage, WorkerInit, WorkerMessage, WorkerStats } from './protocol.ts';
+import type { ExpectedHandlers, FatalCause, FatalEvidence, ParentMessage, WorkerInit, WorkerMessage, WorkerStats } from './protocol.ts';
 import type { SandboxPlugin } from './types.ts';
 import { breachOf, RUNAWAY_GRACE_MS, Watchdog, type Breach, type Watched } from './watchdog.ts';
 import { WorkerBridge, type BridgeCall } from './worker-bridge.ts';
@@ -276,6 +276,7 @@ export class WorkerRuntime {
       iso.dispose(cause);
       if (iso.pending.size > 0) this.#zombies.set(iso, performance.now() + RUNAWAY_GRACE_MS);
       this.#log(cause === 'unload' ? 'info' : 'warn', 'isolate disposed', { plugin: iso.pluginId, cause });
+      if (cause !== 'unload') this.#send({ t: 'killed', pluginId: iso.pluginId, cause });
     }
     const entry = this.#entries.get(iso.pluginId);
     if (entry && (entry.iso === iso || entry.building?.iso === iso)) this.#entries.delete(iso.pluginId);
@@ -338,7 +339,7 @@ export class WorkerRuntime {
           bridge: this.#bridge.forIsolate(() => built),
           guestLimits: { maxPendingBridgeCalls: this.#init.maxPendingBridgeCalls, ...this.#init.guestLimits },
           // V8 gave up on this isolate (its thread is parked for good): say whose it was, then end.
-          onCatastrophicError: (message) => void this.#fatal(`V8 lost control of a plugin's isolate: ${untrusted(message)}`, plugin.id),
+          onCatastrophicError: (message) => void this.#fatal('v8', `V8 lost control of a plugin's isolate: ${untrusted(message)}`, plugin.id),
         },
         (iso) => {
           built = iso;
@@ -427,7 +428,7 @@ export class WorkerRuntime {
     }
     for (const [iso, deadline] of this.#zombies) {
       if (iso.pending.size === 0) this.#zombies.delete(iso);
-      else if (now > deadline) return this.#fatal('an isolate kept running after it was disposed', iso.pluginId);
+      else if (now > deadline) return this.#fatal('runaway', 'an isolate kept running after it was disposed', iso.pluginId);
     }
     const live = new Set<PluginIsolate>();
     for (const entry of this.#entries.values()) {
@@ -437,7 +438,7 @@ export class WorkerRuntime {
     const rss = this.#rss.measure(live, this.#zombies.keys());
     if (rss.bytes > this.#init.maxRssBytes) {
       const evidence = { workerRssBytes: rss.bytes, capBytes: this.#init.maxRssBytes, ...(rss.culprit ? { chargedBytes: rss.culprit.bytes } : {}) };
-      return this.#fatal('the worker passed its resident memory cap', rss.culprit?.iso.pluginId, evidence);
+      return this.#fatal('memory-cap', 'the worker passed its resident memory cap', rss.culprit?.iso.pluginId, evidence);
     }
     // Code running with no call in flight (detached promises) is watched as closely as calls.
     return rss.ran || this.#calls.size > 0 || this.#zombies.size > 0 || [...this.#entries.values()].some((e) => e.building);
@@ -448,17 +449,24 @@ export class WorkerRuntime {
    * marked disposed but its thread keeps allocating. Only ending the process stops it; the
    * supervisor fails this worker's calls, charges the blamed plugin and starts a new worker.
    */
-  #fatal(reason: string, pluginId?: string, evidence?: FatalEvidence): boolean {
+  #fatal(cause: FatalCause, reason: string, pluginId?: string, evidence?: FatalEvidence): boolean {
     if (this.#dying) return false;
     this.#dying = true;
     this.#watchdog.stop();
-    this.#send({ t: 'fatal', reason, pluginId, ...(evidence ? { evidence } : {}) });
+    this.#send({ t: 'fatal', reason, cause, pluginId, ...(evidence ? { evidence } : {}) });
     setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50);
     return false;
   }
 
   #stats(): WorkerStats {
+    const heap: Record<string, number> = {};
+    for (const entry of this.#entries.values()) {
+      const iso = entry.building?.iso ?? entry.iso;
+      if (iso && !iso.dead) heap[iso.pluginId] = (heap[iso.pluginId] ?? 0) + iso.lastHeapUsed;
+    }
     return {
+      isolateHeapBytes: Object.values(heap).reduce((a, b) => a + b, 0),
+      isolateHeapByPlugin: heap,
       isolatesCreated: this.#isolatesCreated,
       ...this.#cache.counters,
       bridgeNonStringArgs: this.#bridge.nonStringArgs,
@@ -486,6 +494,7 @@ export class WorkerRuntime {
     const total = counts.oversize + counts.overflow + counts.invalid;
     if (total === 0) return;
     this.#logLinesDropped += total;
+    this.#send({ t: 'dropped', pluginId: call.plugin.id, count: total });
     this.#log('warn', 'plugin log lines dropped', { plugin: call.plugin.id, executionId: call.executionId, dropped: total, ...counts });
   }
 
