@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { agentRoutes, blobRoutes, budgetRoutes, errorAnswerOptions, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, installKeyRateLimit, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginLogRoutes, pluginRoutes, registryRoutes, retentionRoutes, workflowRoutes } from './api/index.ts';
 import { auditRoutes, usageReportRoutes } from './api/index.ts';
 import { serializeRequest } from './api/log-serializers.ts';
+import { installOpenApi } from './api/openapi/index.ts';
 import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
 import { createBridgeHandler } from './capabilities/index.ts';
 import type { HostConfig } from './config/index.ts';
@@ -233,6 +234,8 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     await audited.idle();
     await store.close();
   });
+  // Before any route: the OpenAPI document lists the routes as they are added.
+  await installOpenApi(app, { plugins, keys: store.apiKeys });
   await installKeyRateLimit(app, config.keys);
   await app.register(healthRoutes, { sandbox, storage: blobs.backend });
   await app.register(pluginRoutes, { plugins, keys: store.apiKeys, bundleMaxBytes: config.bundles.maxBytes });

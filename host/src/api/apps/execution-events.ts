@@ -9,6 +9,7 @@ import { appScopeOf, requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import type { ExecutionEvent, ExecutionEvents } from '../../orchestration/execution-events.ts';
 import type { ApiKeyRepository, ExecutionRepository } from '../../store/index.ts';
+import { routeSchema } from '../openapi/route-schema.ts';
 import { OpenStreams, SseStream, sseFrame } from '../sse.ts';
 
 export interface ExecutionEventRoutesOptions {
@@ -53,10 +54,17 @@ export const executionEventRoutes: FastifyPluginAsync<ExecutionEventRoutesOption
   app.get<{ Params: { id: string }; Querystring: { after?: number } }>(
     '/v1/executions/:id/events',
     {
-      schema: {
+      schema: routeSchema({
+        tag: 'executions',
+        summary: 'Follow an execution’s events',
+        description: 'Server-Sent Events, numbered from 1: the stored log after the resume point, then live, until `execution.finished`. Events: execution.queued, execution.started, step.started, step.finished, model.delta, progress, execution.finished (docs/reference/http-api.md#the-event-stream). Resume with `Last-Event-ID` (or `?after=`).',
+        audience: 'any-key',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid', maxLength: 36 } } },
-        querystring: { type: 'object', properties: { after: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } } },
-      },
+        querystring: { type: 'object', properties: { after: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'send the events after this id (Last-Event-ID wins)' } } },
+        docHeaders: { type: 'object', properties: { 'last-event-id': { type: 'string', description: 'the id of the last event received: the stream goes on after it' } } },
+        ok: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events' } } } } },
+        errors: ['EXECUTION_NOT_FOUND', 'EXECUTIONS_BUSY'],
+      }),
     },
     async (req, reply) => {
       // A reconnecting EventSource sends Last-Event-ID and the original URL: the header is newer.

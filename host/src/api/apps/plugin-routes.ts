@@ -15,8 +15,12 @@ import type { ExecutionService } from '../../orchestration/index.ts';
 import type { PluginService } from '../../plugins/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
 import { binaryFieldsOf } from '../../schemas/index.ts';
+import { EXECUTION_FAILURES } from '../openapi/errors.ts';
+import { json, routeSchema } from '../openapi/route-schema.ts';
+import { anyJson } from '../openapi/shapes/common.ts';
+import { callResult } from '../openapi/shapes/executions.ts';
 import { pluginName } from '../schemas.ts';
-import { hangUp, userOf } from './agents.ts';
+import { hangUp, userHeader, userOf } from './agents.ts';
 
 export interface PluginRouteOptions {
   plugins: PluginService;
@@ -37,7 +41,17 @@ export const pluginHttpRoutes: FastifyPluginAsync<PluginRouteOptions> = async (a
     url: '/v1/p/:plugin/*',
     bodyLimit: inputBodyMaxBytes,
     config: { pluginInput: true },
-    schema: { params: { type: 'object', required: ['plugin'], properties: { plugin: pluginName, '*': { type: 'string', maxLength: 200 } } } },
+    schema: routeSchema({
+      tag: 'plugin routes',
+      summary: 'Call a route a plugin declares',
+      description: 'Each enabled plugin’s manifest routes, served as `<method> /v1/p/<plugin><path>`: a route calls one agent capability or runs one workflow to its end. The input is the JSON body (POST, PUT, PATCH), the query string (GET, DELETE) or a multipart form (files fill byte fields), and each `:name` segment of the route’s path fills the field `name`. With a key, this document lists each enabled plugin’s routes with their schemas.',
+      audience: 'app',
+      params: { type: 'object', required: ['plugin'], properties: { plugin: pluginName, '*': { type: 'string', maxLength: 200 } } },
+      docHeaders: userHeader,
+      docBody: { content: { 'application/json': { schema: anyJson('the input (a JSON object)') }, 'multipart/form-data': { schema: { type: 'object', additionalProperties: true, description: 'files fill byte fields; text parts fill the other fields; `parent.field` names fill an object property’s field' } } } },
+      ok: { 200: json('the call’s result', callResult()) },
+      errors: [...EXECUTION_FAILURES, 'ROUTE_NOT_FOUND', 'AGENT_NOT_FOUND', 'WORKFLOW_NOT_FOUND'],
+    }),
     handler: async (req, reply) => {
       // Matched on the raw path, so that a :param is percent-decoded once (`%2F` stays inside its
       // segment); Fastify's decoded `*` is only used to name the route in errors.
