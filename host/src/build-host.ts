@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { agentRoutes, blobRoutes, budgetRoutes, errorAnswerOptions, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, installKeyRateLimit, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginLogRoutes, pluginRoutes, registryRoutes, retentionRoutes, workflowRoutes } from './api/index.ts';
+import { agentRoutes, blobRoutes, budgetRoutes, consoleRoutes, errorAnswerOptions, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, installKeyRateLimit, keyRoutes, marketplaceRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginLogRoutes, pluginRoutes, registryRoutes, retentionRoutes, whoamiRoutes, workflowRoutes } from './api/index.ts';
 import { serializeRequest } from './api/log-serializers.ts';
 import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
 import { createBridgeHandler } from './capabilities/index.ts';
@@ -243,6 +243,9 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   await app.register(modelRoutes, { models, usage: store.usage, budgets: store.budgets, keys: store.apiKeys, typicalRequest: config.models.typicalRequest });
   await app.register(budgetRoutes, { budgets: store.budgets, apps: store.apps, audit: store.audit, keys: store.apiKeys });
   await app.register(retentionRoutes, { retention, keys: store.apiKeys, audit: store.audit });
+  await app.register(marketplaceRoutes, { client, plugins, keys: store.apiKeys });
+  await app.register(whoamiRoutes, { keys: store.apiKeys, apps: store.apps });
+  await app.register(consoleRoutes);
   if (config.firstPartyPlugins) {
     await installFirstPartyPlugins(plugins, config.dataDir, app.log, config.firstPartySource === 'registry' ? { kind: 'registry', installer } : { kind: 'folder' });
   }
