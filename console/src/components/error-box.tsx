@@ -8,11 +8,14 @@ export function ErrorBox({ error, title }: { error: unknown; title?: string }) {
   if (!error) return null;
   const e = error instanceof ApiError ? error : new ApiError(0, 'ERROR', (error as Error)?.message ?? String(error));
   const d = e.details ?? {};
+  const explained = e.code === 'RESOLVE_CONFLICT' || e.code === 'RESOLVE_CYCLE' || (e.code === 'PACKAGE_NOT_FOUND' && Array.isArray(d.chain));
+  // The resolver's message repeats its explanation as text: its first line heads the structured one.
+  const message = explained ? e.message.split('\n')[0] : e.message;
   return (
     <div class="error-box" role="alert" data-code={e.code}>
-      <p>
+      <p class="message">
         {title && <strong>{title}: </strong>}
-        <code class="code">{e.code}</code> {e.message}
+        <code class="code">{e.code}</code> {message}
       </p>
       {e.problems.length > 0 && (
         <ul>
@@ -23,7 +26,7 @@ export function ErrorBox({ error, title }: { error: unknown; title?: string }) {
           ))}
         </ul>
       )}
-      {(e.code === 'RESOLVE_CONFLICT' || e.code === 'RESOLVE_CYCLE' || (e.code === 'PACKAGE_NOT_FOUND' && Array.isArray(d.chain))) && <ResolveExplanation details={d} />}
+      {explained && <ResolveExplanation details={d} />}
       {Array.isArray(d.dependents) && d.dependents.length > 0 && (
         <p>
           Depended on by: <strong>{d.dependents.map((x: any) => (typeof x === 'string' ? x : `${x.name}${x.range ? ` (${x.range})` : ''}`)).join(', ')}</strong>
