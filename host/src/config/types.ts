@@ -90,6 +90,10 @@ export interface ModelsConfig {
   };
   readonly budgetDowngradeAt: number;
   readonly budgetBasicAt: number;
+  /** Longest period of a usage report, in days. */
+  readonly usageReportMaxDays: number;
+  /** Most users and most budgets one usage report lists. */
+  readonly usageReportTop: number;
 }
 
 export interface StorageConfig {

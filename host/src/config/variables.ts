@@ -198,6 +198,8 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_MODELS_CACHE_MAX_ENTRIES', path: 'models.cache.maxEntries', description: 'Most entries kept per cache table (oldest dropped first)', schema: int(1, 100_000_000, 10_000) },
   { env: 'EASEL_BUDGET_DOWNGRADE_AT', path: 'models.budgetDowngradeAt', description: 'Share of a monthly budget used (0 to 1) past which calls are routed cost-first one tier lower', schema: { type: 'number', minimum: 0, maximum: 1, default: 0.8 } },
   { env: 'EASEL_BUDGET_BASIC_AT', path: 'models.budgetBasicAt', description: 'Share of a monthly budget used past which calls are routed cost-first at the basic tier', schema: { type: 'number', minimum: 0, maximum: 1, default: 0.95 } },
+  { env: 'EASEL_USAGE_REPORT_MAX_DAYS', path: 'models.usageReportMaxDays', description: 'Longest period `GET /v1/usage/report` covers, in days; a longer `from`–`to` is refused with REQUEST_INVALID', schema: int(1, 3660, 366) },
+  { env: 'EASEL_USAGE_REPORT_TOP', path: 'models.usageReportTop', description: 'Most users (`byUser`, dearest first) and most budgets (`budgets`) one usage report lists', schema: int(1, 10_000, 50) },
 
   {
     env: 'EASEL_PUBLIC_URL',

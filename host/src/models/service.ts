@@ -7,6 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ModelCacheRepository, UsageRepository } from '../store/index.ts';
 import { EaselError } from '../errors/index.ts';
 import { guardKey } from './cache-guard.ts';
+import { costOf } from './cost.ts';
 import { exactKey, normalizeText, semanticPartition } from './cache-keys.ts';
 import { type BedrockProvider, type ChatInput, ProviderError, type StreamEvent } from './providers/bedrock.ts';
 import type { CallMeta, ModelRouter } from './router/router.ts';
@@ -134,15 +135,26 @@ export class ModelService {
     return { input, inputTokens, bound: tokenBound(request.system ?? '') + tokenBound(request.prompt) + tokenBound(schemaText) };
   }
 
-  async #hit(meta: ModelCallMeta, task: 'text' | 'structured' | 'embedding', modelId: string, kind: 'exact' | 'semantic'): Promise<void> {
-    await this.#usage.record({ appId: meta.appId, userId: meta.userId, pluginName: meta.pluginName, executionId: meta.executionId, stepId: meta.stepId, task, modelId, purpose: 'call', inputTokens: 0, outputTokens: 0, images: 0, costUsd: 0, cached: kind, status: 'ok', latencyMs: 0 });
+  /** A free hit's usage row, with what the answer cost when a model made it (what the hit saved). */
+  async #hit(meta: ModelCallMeta, task: 'text' | 'structured' | 'embedding', modelId: string, kind: 'exact' | 'semantic', answer: unknown): Promise<void> {
+    const savedUsd = this.#costOfCached(answer, task, modelId);
+    await this.#usage.record({ appId: meta.appId, userId: meta.userId, pluginName: meta.pluginName, executionId: meta.executionId, stepId: meta.stepId, task, modelId, purpose: 'call', inputTokens: 0, outputTokens: 0, images: 0, costUsd: 0, cached: kind, status: 'ok', latencyMs: 0, savedUsd });
+  }
+
+  /** The cost a cached answer carries, or (entries stored without one) its tokens at the model's price. */
+  #costOfCached(answer: unknown, task: 'text' | 'structured' | 'embedding', modelId: string): number {
+    const a = (answer ?? {}) as { cost?: unknown; inputTokens?: unknown; outputTokens?: unknown };
+    if (typeof a.cost === 'number' && Number.isFinite(a.cost) && a.cost >= 0) return a.cost;
+    const model = this.#router.catalog.models.find((m) => m.id === modelId);
+    const count = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : 0);
+    return (model && costOf(model, task, { inputTokens: count(a.inputTokens), outputTokens: count(a.outputTokens) })) || 0;
   }
 
   /** A cached answer for `key`, recorded as a free hit; undefined on a miss. */
   async #exactHit<T>(key: string, meta: ModelCallMeta, task: 'text' | 'structured' | 'embedding'): Promise<(T & { cost: number; cached: Cached }) | undefined> {
     const hit = await this.#cache.getExact(key, Date.now());
     if (!hit) return undefined;
-    await this.#hit(meta, task, hit.modelId, 'exact');
+    await this.#hit(meta, task, hit.modelId, 'exact', hit.answer);
     return { ...(hit.answer as T), cost: 0, cached: 'exact' };
   }
 
@@ -187,7 +199,7 @@ export class ModelService {
           semantic = { partition: semanticPartition(scope, 'text', tier, { ...settings, appId: meta.appId, userId: meta.userId, guard: guardKey(request.prompt) }), vector };
           const near = await this.#cache.nearest(semantic.partition, vector, this.#options.threshold, Date.now());
           if (near) {
-            await this.#hit(meta, 'text', near.modelId, 'semantic');
+            await this.#hit(meta, 'text', near.modelId, 'semantic', near.answer);
             return { ...(near.answer as TextAnswer), cost: 0, cached: 'semantic' };
           }
         }
@@ -202,7 +214,8 @@ export class ModelService {
           return { value: out, billing: { inputTokens: out.inputTokens, outputTokens: out.outputTokens, images: 0 } };
         },
       },
-      meta,
+      // Reaching the router with the cache on means it was asked and missed.
+      useCache ? { ...meta, cacheMiss: true } : meta,
     );
     const answer: TextAnswer = {
       text: routed.value.text,
@@ -251,7 +264,7 @@ export class ModelService {
           return { value: out, billing, ...(check(out.toolInput) ? {} : { invalid: 'the answer does not match the schema' }) };
         },
       },
-      meta,
+      useCache ? { ...meta, cacheMiss: true } : meta,
     );
     const answer: StructuredAnswer = { value: routed.value.toolInput, model: routed.model.id, inputTokens: routed.value.inputTokens, outputTokens: routed.value.outputTokens, cost: routed.costUsd, cached: false };
     if (useCache) await this.#remember(key, scope, answer, routed.model.id);
@@ -282,10 +295,10 @@ export class ModelService {
           return { value: vector as number[], billing: { inputTokens, outputTokens: 0, images: 0 } };
         },
       },
-      meta,
+      useCache ? { ...meta, cacheMiss: true } : meta,
     );
     const answer = { vector: routed.value, model: routed.model.id, inputTokens: estimateTokens(request.text), cost: routed.costUsd, cached: false as Cached };
-    if (useCache) await this.#remember(key, scope, { vector: answer.vector, model: answer.model, inputTokens: answer.inputTokens }, routed.model.id);
+    if (useCache) await this.#remember(key, scope, { vector: answer.vector, model: answer.model, inputTokens: answer.inputTokens, cost: answer.cost }, routed.model.id);
     return answer;
   }
 

@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import type { NewExecution } from './index.ts';
 import { test } from './test-store.ts';
 
@@ -118,4 +118,23 @@ test('userId is stored and filters the list, alone or with other filters', async
   expect(page.items.map((e) => e.id)).toEqual(['a2']);
   expect((await store.executions.list({ userId: 'alice', before: page.nextCursor })).items.map((e) => e.id)).toEqual(['a1']);
   expect((await store.executions.list({ userId: 'carol' })).items).toEqual([]);
+});
+
+test('startedSince and startedUntil filter by start time, [since, until), with the other filters and the cursor', async ({ store }) => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  try {
+    for (const [id, day, plugin] of [['d1', '01', 'p'], ['d2', '02', 'p'], ['d2q', '02', 'q'], ['d2b', '02', 'p'], ['d3', '03', 'p']] as const) {
+      vi.setSystemTime(new Date(`2030-01-${day}T12:00:00.000Z`));
+      await store.executions.create(call(id, plugin));
+    }
+  } finally {
+    vi.useRealTimers();
+  }
+  const day2 = { startedSince: '2030-01-02T00:00:00Z', startedUntil: '2030-01-03T00:00:00+00:00' };
+  expect((await store.executions.list(day2)).items.map((e) => e.id)).toEqual(['d2b', 'd2q', 'd2']);
+  expect((await store.executions.list({ startedSince: '2030-01-02T12:00:00.000Z' })).items.map((e) => e.id)).toEqual(['d3', 'd2b', 'd2q', 'd2']);
+  expect((await store.executions.list({ startedUntil: '2030-01-02T12:00:00.000Z' })).items.map((e) => e.id)).toEqual(['d1']);
+  const page = await store.executions.list({ ...day2, plugin: 'p', limit: 1 });
+  expect(page.items.map((e) => e.id)).toEqual(['d2b']);
+  expect((await store.executions.list({ ...day2, plugin: 'p', limit: 1, before: page.nextCursor })).items.map((e) => e.id)).toEqual(['d2']);
 });

@@ -127,6 +127,9 @@ export interface ExecutionQuery {
   appId?: string;
   userId?: string;
   status?: ExecutionStatus;
+  /** ISO instants: executions started at or after `startedSince`, before `startedUntil`. */
+  startedSince?: string;
+  startedUntil?: string;
   /** Default 50, at most 500. */
   limit?: number;
   /** `nextCursor` of the previous page. */
@@ -308,6 +311,11 @@ export interface NewAuditEntry {
   target?: string;
   outcome: AuditOutcome;
   details?: unknown;
+  /**
+   * The plugin the entry is about; absent: the plugin that acted (actor `plugin:<id>`) or, for a
+   * `plugin.*` action, the one acted on (its target), else none.
+   */
+  plugin?: string;
 }
 
 export interface AuditEntry extends NewAuditEntry {
@@ -315,10 +323,24 @@ export interface AuditEntry extends NewAuditEntry {
   at: string;
 }
 
+/** Which entries to list: every filter given must match. */
+export interface AuditQuery {
+  /** At most 1000. */
+  limit: number;
+  action?: string;
+  plugin?: string;
+  actor?: string;
+  /** ISO instants: entries written at or after `since`, before `until`. */
+  since?: string;
+  until?: string;
+  /** Entries older than this id (the last id of the previous page). */
+  before?: number;
+}
+
 export interface AuditRepository {
   record(entry: NewAuditEntry): Promise<void>;
-  /** Newest first. */
-  list(query: { limit: number; action?: string }): Promise<AuditEntry[]>;
+  /** Newest first (by id, the order they were written in). */
+  list(query: AuditQuery): Promise<AuditEntry[]>;
   /** Retention: deletes at most `limit` rows written before `before` (ISO), oldest first, in one transaction. */
   purge(before: string, limit: number): Promise<{ removed: number; more: boolean }>;
 }
@@ -407,6 +429,16 @@ export interface UsageRow {
   status: 'ok' | 'failed';
   errorCode?: string;
   latencyMs: number;
+  /** On a cache hit: what the answer cost when a model made it (what the hit saved). */
+  savedUsd?: number;
+  /** The first row of a call that looked in the cache and missed. */
+  cacheMiss?: boolean;
+  /** An attempt sent after an earlier attempt of the same call failed (the router fell back). */
+  fallback?: boolean;
+  /** This attempt's failure cooled its model down. */
+  cooled?: boolean;
+  /** How often the call waited for a per-minute quota before this row (on the first row after the waits). */
+  quotaWaits?: number;
 }
 
 /**
@@ -446,6 +478,38 @@ export interface UsageStats extends UsageTotals {
   byPlugin: (UsageTotals & { pluginName: string })[];
   /** One entry per UTC day with usage, oldest first. */
   byDay: (UsageTotals & { day: string })[];
+}
+
+export interface UsageReportQuery {
+  /** One app; absent: every app. */
+  appId?: string;
+  /** ISO instants: rows written at or after `since`, before `until`. */
+  since: string;
+  until: string;
+  /** Most users in `byUser`, and most budgets in `budgets`. */
+  top: number;
+  /** `YYYY-MM` (UTC): the month whose spend `budgets` shows. */
+  budgetMonth: string;
+}
+
+/** What `GET /v1/usage/report` answers (without its `from`, `to` and `app`). Every figure counts usage rows, as UsageStats does. */
+export interface UsageReport {
+  totals: { calls: number; failedCalls: number; costUsd: number; inputTokens: number; outputTokens: number };
+  /** One entry per UTC day with usage, oldest first. */
+  byDay: { day: string; calls: number; costUsd: number; inputTokens: number; outputTokens: number }[];
+  /** Every app with usage, dearest first; [] when the report is about one app. */
+  byApp: { app: string; calls: number; costUsd: number }[];
+  /** The `top` dearest users (of any app in the report), dearest first. */
+  byUser: { app: string; user: string; calls: number; costUsd: number }[];
+  /** Rows without a plugin (the host's own calls) count in the totals only, as in UsageStats. */
+  byPlugin: { plugin: string; calls: number; costUsd: number }[];
+  byModel: { model: string; calls: number; costUsd: number; inputTokens: number; outputTokens: number }[];
+  /** hits: calls served from a cache; misses: calls that looked, missed and reached a model; savedUsd: what the hits' answers cost when made. */
+  cache: { hits: number; misses: number; hitRate: number; savedUsd: number };
+  routing: { fallbacks: number; cooldowns: number; quotaWaits: number };
+  /** Budgets set (the app's own first, then the closest to their limit), with `budgetMonth`'s spend; at most `top`. */
+  budgets: { scope: 'app' | 'user'; app: string; user?: string; month: string; limitUsd: number; spentUsd: number; reservedUsd: number }[];
+  unreconciled: { calls: number; costUsd: number };
 }
 
 /**
@@ -514,6 +578,8 @@ export interface UsageRepository {
   record(row: UsageRow, options?: { reservationId?: string; month?: string }): Promise<void>;
   /** Totals over [since, until) (ISO instants) for one user of an app, or for the whole app (`userId` absent). */
   stats(scope: BudgetScope, since: string, until: string): Promise<UsageStats>;
+  /** The cost report over [since, until) for one app or (appId absent) every app: one snapshot. */
+  report(query: UsageReportQuery): Promise<UsageReport>;
   /** Newest first, for one execution (tests, execution details). */
   listByExecution(executionId: string): Promise<UsageRecord[]>;
   /**

@@ -2,7 +2,8 @@
  * Executions: one with its steps, the history (filtered, paginated newest first) and cancel.
  * An app key sees the executions of its app (any of the app's keys started them) only; any
  * other id answers as an unknown one. An admin sees, and may cancel, every execution, as on
- * the event stream, and may narrow the history to one app (`?app=`).
+ * the event stream, and may narrow the history to one app (`?app=`). The history filters by
+ * plugin, agent or workflow, user, status and start time (`since`, `until`).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { appOf, appScopeOf, requireRole } from '../../auth/index.ts';
@@ -23,7 +24,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
 
   app.get<{ Params: { id: string } }>('/v1/executions/:id', { schema: { params: id } }, async (req) => executions.view(req.params.id, appScopeOf(req.principal)));
 
-  app.get<{ Querystring: { workflow?: string; agent?: string; plugin?: string; app?: string; user?: string; status?: ExecutionStatus; limit?: number; before?: string } }>(
+  app.get<{ Querystring: { workflow?: string; agent?: string; plugin?: string; app?: string; user?: string; status?: ExecutionStatus; since?: string; until?: string; limit?: number; before?: string } }>(
     '/v1/executions',
     {
       schema: {
@@ -37,6 +38,9 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
             app: appId,
             user: { type: 'string', minLength: 1, maxLength: 256 },
             status: { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] },
+            // Started in [since, until).
+            since: { type: 'string', format: 'date-time', maxLength: 40 },
+            until: { type: 'string', format: 'date-time', maxLength: 40 },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             before: { type: 'string', format: 'uuid', maxLength: 36 },
           },
@@ -48,8 +52,11 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
       if (q.workflow !== undefined && q.agent !== undefined) {
         throw new EaselError('REQUEST_INVALID', 'name a workflow or an agent, not both', { problems: [{ path: '/querystring', message: 'workflow and agent exclude each other' }] });
       }
+      if (q.since !== undefined && q.until !== undefined && Date.parse(q.since) >= Date.parse(q.until)) {
+        throw new EaselError('REQUEST_INVALID', 'since must be before until', { problems: [{ path: '/querystring/until', message: 'must be after since' }] });
+      }
       const target = q.workflow !== undefined ? { kind: 'workflow' as const, target: q.workflow } : q.agent !== undefined ? { kind: 'agent' as const, target: q.agent } : {};
-      return executions.list({ ...target, plugin: q.plugin, userId: q.user, status: q.status, limit: q.limit, before: q.before, appId: appOf(req.principal, q.app) });
+      return executions.list({ ...target, plugin: q.plugin, userId: q.user, status: q.status, startedSince: q.since, startedUntil: q.until, limit: q.limit, before: q.before, appId: appOf(req.principal, q.app) });
     },
   );
 

@@ -45,6 +45,14 @@ export interface CallMeta extends BilledUser {
   stepId?: string;
   signal?: AbortSignal;
   purpose?: 'call' | 'cache-embedding';
+  /** The call looked in the cache and missed: its first usage row says so (the cost report's misses). */
+  cacheMiss?: boolean;
+}
+
+/** What a routed call tells the cost report once, on the first usage row it writes. */
+interface Carry {
+  cacheMiss: boolean;
+  quotaWaits: number;
 }
 
 export interface Billing {
@@ -179,9 +187,10 @@ export class ModelRouter {
     if (decision.candidates.length === 0) throw noCandidate(call.route.task, decision);
     const attempts: Attempt[] = [];
     const deadline = started + this.#deps.options.quotaMaxWaitMs;
+    const carry: Carry = { cacheMiss: meta.cacheMiss === true, quotaWaits: 0 };
     let budget: BudgetStatus | undefined;
     for (;;) {
-      const pass = await this.#pass(call, meta, decision, attempts);
+      const pass = await this.#pass(call, meta, decision, attempts, carry);
       budget = pass.budget ?? budget;
       if (pass.done) return { ...pass.done, decision, attempts, latencyMs: this.#now() - started };
       // Nothing went out because every candidate lacked quota: spread the burst by waiting,
@@ -191,6 +200,7 @@ export class ModelRouter {
       await sleep(wait, undefined, { signal: meta.signal }).catch((error: unknown) => {
         throw this.#aborted(error);
       });
+      carry.quotaWaits += 1;
     }
     throw await this.#failure(call, attempts, budget);
   }
@@ -245,6 +255,7 @@ export class ModelRouter {
     meta: CallMeta,
     decision: Selection,
     attempts: Attempt[],
+    carry: Carry,
   ): Promise<{ done?: { value: T; model: CatalogModel; costUsd: number; settle?: Routed<T>['settle'] }; quotaWaitMs?: number; budget?: BudgetStatus }> {
     const { state, budgets, options } = this.#deps;
     const { task, estimate } = call.route;
@@ -292,10 +303,15 @@ export class ModelRouter {
         continue;
       }
       sentAny = true;
+      const fallback = failures > 0;
       const started = this.#now();
       const signal = meta.signal ? AbortSignal.any([meta.signal, AbortSignal.timeout(options.callTimeoutMs)]) : AbortSignal.timeout(options.callTimeoutMs);
-      const record = (billing: Billing, costUsd: number, errorCode?: string) =>
-        this.#deps.usage.record(
+      const record = (billing: Billing, costUsd: number, errorCode?: string, cooled = false) => {
+        // The cache miss and the quota waits count once per call: on the first row it writes.
+        const once = { cacheMiss: carry.cacheMiss, quotaWaits: carry.quotaWaits };
+        carry.cacheMiss = false;
+        carry.quotaWaits = 0;
+        return this.#deps.usage.record(
           {
             ...billedTo,
             ...billing,
@@ -303,9 +319,13 @@ export class ModelRouter {
             status: errorCode ? 'failed' : 'ok',
             errorCode,
             latencyMs: Math.round(this.#now() - started),
+            ...once,
+            fallback,
+            cooled,
           },
           { reservationId, month },
         );
+      };
       try {
         const answer = await call.send(model, signal);
         if (answer.billing && answer.invalid) {
@@ -327,16 +347,20 @@ export class ModelRouter {
         const settle = async (outcome: { billing: Billing; errorCode?: string }) => {
           const costUsd = costOf(model, task, { ...estimate, ...outcome.billing }) ?? 0;
           // A cancel is the caller's doing: it says nothing of the model's health.
-          if (outcome.errorCode === 'MODEL_STREAM_BROKEN') await this.#cool(model.id, 'stream', started);
+          let cooled = false;
+          if (outcome.errorCode === 'MODEL_STREAM_BROKEN') cooled = await this.#cool(model.id, 'stream', started);
           else if (!outcome.errorCode) this.#deps.health.succeeded(model.id, this.#now() - started, this.#now());
-          await record(outcome.billing, costUsd, outcome.errorCode);
+          await record(outcome.billing, costUsd, outcome.errorCode, cooled);
           return costUsd;
         };
         return { done: { value: answer.value, model, costUsd: 0, settle } };
       } catch (error) {
         const failure = error instanceof EaselError ? undefined : toProviderError(error, signal);
         const code = error instanceof EaselError ? error.code : failure?.kind === 'invalid' ? 'MODEL_REQUEST_INVALID' : 'MODEL_CALL_FAILED';
-        await record({ inputTokens: 0, outputTokens: 0, images: 0 }, 0, failure?.kind === 'aborted' ? 'EXECUTION_ABORTED' : code);
+        // A failure the next candidate may answer cools this model (or counts towards it) before
+        // the row is written, so the row can say whether it did.
+        const cooled = failure !== undefined && failure.kind !== 'aborted' && failure.retryable ? await this.#cool(model.id, failure.kind, started) : false;
+        await record({ inputTokens: 0, outputTokens: 0, images: 0 }, 0, failure?.kind === 'aborted' ? 'EXECUTION_ABORTED' : code, cooled);
         if (failure?.kind === 'aborted') throw new EaselError('EXECUTION_ABORTED', 'the model call was cancelled');
         if (!failure) throw error;
         attempts.push({ modelId: model.id, outcome: 'failed', kind: failure.kind, error: failure.providerCode, latencyMs: this.#now() - started });
@@ -345,16 +369,17 @@ export class ModelRouter {
           this.#deps.log?.warn({ modelId: model.id, providerCode: failure.providerCode, message: failure.message }, 'the provider refused a model request');
           throw new EaselError(code, `${model.id} refused the request (${failure.providerCode})`, { providerCode: failure.providerCode, attempts });
         }
-        await this.#cool(model.id, failure.kind as Exclude<ProviderError['kind'], 'aborted'>, started);
         failures += 1;
       }
     }
     return { ...(sentAny ? {} : { quotaWaitMs }), ...(budget ? { budget } : {}) };
   }
 
-  async #cool(modelId: string, kind: Exclude<ProviderError['kind'], 'aborted'>, started: number): Promise<void> {
+  /** Counts the failure against the model's health; true when that cooled the model down. */
+  async #cool(modelId: string, kind: Exclude<ProviderError['kind'], 'aborted'>, started: number): Promise<boolean> {
     const now = this.#now();
     const cooldown = this.#deps.health.failed(modelId, kind, now - started, now);
     if (cooldown) await this.#deps.state.coolDown(modelId, cooldown.untilMs, cooldown.reason);
+    return cooldown !== undefined;
   }
 }

@@ -1,5 +1,5 @@
 /** audit_log: append-only record of admin actions and denied bridge calls. */
-import type { AuditEntry, AuditRepository, NewAuditEntry } from '../types.ts';
+import type { AuditEntry, AuditQuery, AuditRepository, NewAuditEntry } from '../types.ts';
 import { type Db, defined, fromJson, now, toJson } from './shared.ts';
 
 interface Row {
@@ -10,6 +10,7 @@ interface Row {
   target: string | null;
   outcome: AuditEntry['outcome'];
   details: string | null;
+  plugin: string | null;
 }
 
 const toEntry = (row: Row): AuditEntry =>
@@ -20,31 +21,76 @@ const toEntry = (row: Row): AuditEntry =>
     action: row.action,
     target: row.target ?? undefined,
     outcome: row.outcome,
+    plugin: row.plugin ?? undefined,
     details: fromJson(row.details),
   });
 
+/** `name` of `name`, `name@version` or `name@version#hash`. */
+const nameOf = (release: string): string | undefined => release.split('#')[0]?.split('@')[0] || undefined;
+
+/**
+ * The plugin an entry is about, when the caller does not say: the plugin that acted
+ * (`plugin:<id>`) or, for a `plugin.*` action, the plugin acted on (its target). Migration 8
+ * fills the rows written before it by the same rule.
+ */
+export function pluginOfAudit(entry: Pick<NewAuditEntry, 'actor' | 'action' | 'target'>): string | undefined {
+  if (entry.actor.startsWith('plugin:')) return nameOf(entry.actor.slice('plugin:'.length));
+  if (entry.action.startsWith('plugin.') && entry.target !== undefined) return nameOf(entry.target);
+  return undefined;
+}
+
+const MAX_LIMIT = 1000;
+
 export class SqliteAuditRepository implements AuditRepository {
+  #db;
   #insert;
-  #list;
-  #listByAction;
   #purge;
+  // One statement per filter combination (at most 64), prepared on first use and kept.
+  #lists = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(db: Db) {
-    this.#insert = db.prepare('INSERT INTO audit_log (at, actor, action, target, outcome, details) VALUES (?, ?, ?, ?, ?, ?)');
-    this.#list = db.prepare<[number], Row>('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?');
-    this.#listByAction = db.prepare<[string, number], Row>('SELECT * FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT ?');
+    this.#db = db;
+    this.#insert = db.prepare('INSERT INTO audit_log (at, actor, action, target, outcome, details, plugin) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const purge = db.prepare('DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < @before ORDER BY at LIMIT @limit)');
     this.#purge = db.transaction((before: string, limit: number) => purge.run({ before, limit }).changes);
   }
 
   async record(entry: NewAuditEntry): Promise<void> {
-    this.#insert.run(now(), entry.actor, entry.action, entry.target ?? null, entry.outcome, toJson(entry.details));
+    const plugin = entry.plugin ?? pluginOfAudit(entry);
+    this.#insert.run(now(), entry.actor, entry.action, entry.target ?? null, entry.outcome, toJson(entry.details), plugin ?? null);
   }
 
-  async list(query: { limit: number; action?: string }): Promise<AuditEntry[]> {
-    const limit = Math.max(1, Math.trunc(query.limit));
-    const rows = query.action === undefined ? this.#list.all(limit) : this.#listByAction.all(query.action, limit);
-    return rows.map(toEntry);
+  async list(query: AuditQuery): Promise<AuditEntry[]> {
+    const params: Record<string, unknown> = { limit: Math.min(MAX_LIMIT, Math.max(1, Math.trunc(query.limit))) };
+    const where: string[] = [];
+    // Each equality filter has an index on (column, id): the page is read newest first from it.
+    for (const [field, column] of [['action', 'action'], ['plugin', 'plugin'], ['actor', 'actor']] as const) {
+      if (query[field] !== undefined) {
+        where.push(`${column} = @${field}`);
+        params[field] = query[field];
+      }
+    }
+    // Stored instants are toISOString() text: a range compares as text in that same form.
+    if (query.since !== undefined) {
+      where.push('at >= @since');
+      params.since = new Date(query.since).toISOString();
+    }
+    if (query.until !== undefined) {
+      where.push('at < @until');
+      params.until = new Date(query.until).toISOString();
+    }
+    if (query.before !== undefined) {
+      // Keyset paging: the id of the last entry of the previous page.
+      where.push('id < @before');
+      params.before = Math.trunc(query.before);
+    }
+    const key = where.join(' AND ');
+    let statement = this.#lists.get(key);
+    if (statement === undefined) {
+      statement = this.#db.prepare(`SELECT * FROM audit_log ${key === '' ? '' : `WHERE ${key}`} ORDER BY id DESC LIMIT @limit`);
+      this.#lists.set(key, statement);
+    }
+    return (statement.all(params) as Row[]).map(toEntry);
   }
 
   async purge(before: string, limit: number): Promise<{ removed: number; more: boolean }> {

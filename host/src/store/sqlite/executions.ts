@@ -77,7 +77,7 @@ export class SqliteExecutionRepository implements ExecutionRepository {
   #markRunning;
   #unfinished;
   #purge;
-  // One statement per filter combination (at most 256), prepared on first use and kept.
+  // One statement per filter combination (at most 1024), prepared on first use and kept.
   #lists = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(db: Db) {
@@ -181,6 +181,15 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     if (query.status !== undefined) {
       where.push('status = @status');
       params.status = query.status;
+    }
+    // Stored instants are toISOString() text: a range compares as text in that same form.
+    if (query.startedSince !== undefined) {
+      where.push('started_at >= @startedSince');
+      params.startedSince = new Date(query.startedSince).toISOString();
+    }
+    if (query.startedUntil !== undefined) {
+      where.push('started_at < @startedUntil');
+      params.startedUntil = new Date(query.startedUntil).toISOString();
     }
     if (query.before !== undefined) {
       // The cursor is the id of the last item of the previous page; an unknown id gives an empty page.

@@ -477,6 +477,39 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE blobs SET app_id = (SELECT e.app_id FROM executions e WHERE e.id = blobs.execution_id) WHERE execution_id IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'usage report: cache savings and misses, routing events; audit rows name their plugin',
+    sql: `
+      -- What the cost report reads per call, on the call's own usage row (so retention and the
+      -- app a row bills to cover it as they cover the cost). saved_nanos: on a cache hit, what
+      -- the answer cost when a model made it. cache_miss: 1 on the first row a call writes after
+      -- it looked in the cache and found nothing. fallback: 1 on an attempt sent after an earlier
+      -- attempt of the same call failed. cooled: 1 when this attempt's failure cooled its model
+      -- down. quota_waits: how often the call waited for a per-minute quota before this row (on
+      -- the first row written after the waits). Rows written before this version have 0 for all.
+      ALTER TABLE model_usage ADD COLUMN saved_nanos INTEGER NOT NULL DEFAULT 0 CHECK (saved_nanos >= 0);
+      ALTER TABLE model_usage ADD COLUMN cache_miss INTEGER NOT NULL DEFAULT 0 CHECK (cache_miss IN (0, 1));
+      ALTER TABLE model_usage ADD COLUMN fallback INTEGER NOT NULL DEFAULT 0 CHECK (fallback IN (0, 1));
+      ALTER TABLE model_usage ADD COLUMN cooled INTEGER NOT NULL DEFAULT 0 CHECK (cooled IN (0, 1));
+      ALTER TABLE model_usage ADD COLUMN quota_waits INTEGER NOT NULL DEFAULT 0 CHECK (quota_waits >= 0);
+
+      -- The plugin an audit row is about, for GET /v1/audit?plugin=: the plugin that acted
+      -- (actor plugin:<name>[@version][#hash]) or, for plugin.* actions, the one acted on (target
+      -- <name>[@version]). Derived the same way at record time (audit.ts, pluginOfAudit).
+      ALTER TABLE audit_log ADD COLUMN plugin TEXT;
+      UPDATE audit_log SET plugin = CASE
+          WHEN actor GLOB 'plugin:?*' THEN substr(actor, 8)
+          WHEN action GLOB 'plugin.*' AND target IS NOT NULL AND target <> '' THEN target
+        END;
+      UPDATE audit_log SET plugin = substr(plugin, 1, instr(plugin, '#') - 1) WHERE instr(plugin, '#') > 0;
+      UPDATE audit_log SET plugin = substr(plugin, 1, instr(plugin, '@') - 1) WHERE instr(plugin, '@') > 0;
+      UPDATE audit_log SET plugin = NULL WHERE plugin = '';
+      -- Newest first within each filter, for keyset pages (id < before ORDER BY id DESC).
+      CREATE INDEX audit_by_plugin ON audit_log (plugin, id) WHERE plugin IS NOT NULL;
+      CREATE INDEX audit_by_actor ON audit_log (actor, id);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -5,9 +5,10 @@
  * transaction. Costs are integer nano-dollars; see budgets.ts.
  */
 import { GroupCommit } from '@easel/common/sqlite/group-commit';
-import type { BudgetScope, UsageRecord, UsageRepository, UsageRow, UsageStats, UsageTotals } from '../types.ts';
+import type { BudgetScope, UsageRecord, UsageReport, UsageReportQuery, UsageRepository, UsageRow, UsageStats, UsageTotals } from '../types.ts';
 import { APP_ROW, monthOf, toNanos, toUsd } from './budgets.ts';
 import { type Db, defined, now } from './shared.ts';
+import { usageReport } from './usage-report.ts';
 
 interface Row {
   id: number;
@@ -29,6 +30,11 @@ interface Row {
   error_code: string | null;
   latency_ms: number;
   reservation_id: string | null;
+  saved_nanos: number;
+  cache_miss: number;
+  fallback: number;
+  cooled: number;
+  quota_waits: number;
 }
 
 interface TotalsRow {
@@ -85,6 +91,12 @@ const toRecord = (row: Row): UsageRecord =>
     errorCode: row.error_code ?? undefined,
     latencyMs: row.latency_ms,
     reservationId: row.reservation_id ?? undefined,
+    // What the cost report reads, shown only where it says something (0 on most rows).
+    savedUsd: row.saved_nanos > 0 ? toUsd(row.saved_nanos) : undefined,
+    cacheMiss: row.cache_miss === 1 ? true : undefined,
+    fallback: row.fallback === 1 ? true : undefined,
+    cooled: row.cooled === 1 ? true : undefined,
+    quotaWaits: row.quota_waits > 0 ? row.quota_waits : undefined,
   });
 
 /** Stored instants are `toISOString()` text, so a range compares as text only in that same form. */
@@ -119,6 +131,7 @@ export class SqliteUsageRepository implements UsageRepository {
   #byExecution;
   #userStats;
   #appStats;
+  #report;
   #purge;
 
   constructor(db: Db) {
@@ -126,9 +139,9 @@ export class SqliteUsageRepository implements UsageRepository {
     this.#writes = new GroupCommit(db);
     const insert = db.prepare(`
       INSERT INTO model_usage (at, app_id, user_id, plugin_name, execution_id, step_id, task, model_id, purpose, input_tokens, output_tokens,
-        images, cost_nanos, cached, status, error_code, latency_ms)
+        images, cost_nanos, cached, status, error_code, latency_ms, saved_nanos, cache_miss, fallback, cooled, quota_waits)
       VALUES (@at, @appId, @userId, @pluginName, @executionId, @stepId, @task, @modelId, @purpose, @inputTokens, @outputTokens,
-        @images, @costNanos, @cached, @status, @errorCode, @latencyMs)`);
+        @images, @costNanos, @cached, @status, @errorCode, @latencyMs, @savedNanos, @cacheMiss, @fallback, @cooled, @quotaWaits)`);
     const addSpend = db.prepare(`
       INSERT INTO monthly_spend (app_id, user_id, month, spent_nanos, reserved_nanos, updated_at) VALUES (@appId, @userId, @month, @cost, 0, @at)
       ON CONFLICT (app_id, user_id, month) DO UPDATE SET spent_nanos = spent_nanos + excluded.spent_nanos,
@@ -150,6 +163,7 @@ export class SqliteUsageRepository implements UsageRepository {
     this.#byExecution = db.prepare<[string], Row>('SELECT * FROM model_usage WHERE execution_id = ? ORDER BY id DESC');
     this.#userStats = statsQuery(db, USER_RANGE);
     this.#appStats = statsQuery(db, APP_RANGE);
+    this.#report = usageReport(db);
     // Oldest first through model_usage_by_at. A running execution's cost is summed from its rows,
     // so they stay until it ends; monthly_spend is never touched, so budgets keep their month.
     const purge = db.prepare(`DELETE FROM model_usage WHERE id IN (
@@ -180,6 +194,11 @@ export class SqliteUsageRepository implements UsageRepository {
       status: row.status,
       errorCode: row.errorCode ?? null,
       latencyMs: Math.max(0, Math.round(row.latencyMs)),
+      savedNanos: Math.max(0, toNanos(row.savedUsd ?? 0)),
+      cacheMiss: row.cacheMiss ? 1 : 0,
+      fallback: row.fallback ? 1 : 0,
+      cooled: row.cooled ? 1 : 0,
+      quotaWaits: Math.max(0, Math.round(row.quotaWaits ?? 0)),
     };
     const spend = { appId: row.appId, userId: row.userId, month: options.month ?? monthOf(at), cost: costNanos, at, reservationId: options.reservationId };
     await this.#writes.run(() => this.#record(usage, spend));
@@ -198,6 +217,10 @@ export class SqliteUsageRepository implements UsageRepository {
       byPlugin: result.byPlugin.map((r) => ({ pluginName: r.plugin_name, ...toTotals(r) })),
       byDay: result.byDay.map((r) => ({ day: r.day, ...toTotals(r) })),
     };
+  }
+
+  async report(query: UsageReportQuery): Promise<UsageReport> {
+    return this.#report({ ...query, since: instant(query.since), until: instant(query.until) });
   }
 
   async listByExecution(executionId: string): Promise<UsageRecord[]> {
