@@ -75,7 +75,7 @@ describe('the marketplace', () => {
     await expect(page.locator('[data-fact=installed]').textContent()).resolves.toBe('no');
     // The grant: everything it asks, but models at most at the basic tier.
     const grant = page.locator('[data-grant-editor=install]');
-    await expect(grant.locator('input[type=checkbox]').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).checked))).resolves.toEqual([true, true, true, true]);
+    await expect(grant.locator('input[type=checkbox]').evaluateAll((boxes) => boxes.map((b) => (b as unknown as { checked: boolean }).checked))).resolves.toEqual([true, true, true, true]);
     await grant.locator('select[name=maxTier]').selectOption('basic');
     await shot('canvas in the marketplace');
     await page.getByRole('button', { name: 'Install canvas 1.1.0' }).click();

@@ -93,7 +93,7 @@ describe('running the canvas workflow', () => {
     const image = page.locator('img[data-output-image]');
     await expect(image.count()).resolves.toBe(1);
     // Loaded from the host (a signed blob URL), at the size asked for.
-    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(512);
+    await expect.poll(() => image.evaluate((img) => (img as unknown as { complete: boolean }).complete && (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(512);
     expect(await page.locator('[data-step-status=succeeded]').count()).toBe(2);
     const id = (await page.locator('.live').getAttribute('data-execution'))!;
     const record = (await host.call('GET', `/v1/executions/${id}`, { key: appKey })).body;

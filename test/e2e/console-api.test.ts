@@ -68,7 +68,7 @@ describe('the console’s files', () => {
     expect(await res.text()).toBe('console.log("hi")');
     const missing = await fetch(`${url}/console/assets/nope.js`);
     expect(missing.status).toBe(404);
-    expect((await missing.json()).code).toBe('ROUTE_NOT_FOUND');
+    expect(((await missing.json()) as { code: string }).code).toBe('ROUTE_NOT_FOUND');
   });
 
   test('no path leaves the assets folder', async () => {

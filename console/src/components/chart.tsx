@@ -16,6 +16,8 @@ export interface Series {
   format(value: number): string;
   /** The scale it is drawn on: 'y' (left) or 'y1' (right) for a second unit. */
   axis?: 'y' | 'y1';
+  /** false: in the table only (a figure of another unit the chart has no axis for). */
+  drawn?: boolean;
 }
 
 export interface ChartProps {
@@ -33,7 +35,8 @@ export interface ChartProps {
 export function ChartFigure({ id, title, labels, series, kind = 'bar', horizontal = false, empty = 'nothing in this period' }: ChartProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart | null>(null);
-  const twoAxes = series.some((s) => s.axis === 'y1');
+  const drawn = series.filter((s) => s.drawn !== false);
+  const twoAxes = drawn.some((s) => s.axis === 'y1');
 
   useEffect(() => {
     if (!canvas.current || labels.length === 0) return;
@@ -42,7 +45,7 @@ export function ChartFigure({ id, title, labels, series, kind = 'bar', horizonta
       type: kind,
       data: {
         labels,
-        datasets: series.map((s, i) => ({
+        datasets: drawn.map((s, i) => ({
           label: s.label,
           data: s.data,
           backgroundColor: COLORS[i % COLORS.length],
@@ -57,16 +60,21 @@ export function ChartFigure({ id, title, labels, series, kind = 'bar', horizonta
         animation: false,
         interaction: { mode: 'index', intersect: false },
         plugins: {
-          legend: { display: series.length > 1 },
+          legend: { display: drawn.length > 1 },
           tooltip: {
             callbacks: {
-              label: (item) => `${item.dataset.label}: ${series[item.datasetIndex]!.format(Number(item.raw))}`,
+              label: (item) => `${item.dataset.label}: ${drawn[item.datasetIndex]!.format(Number(item.raw))}`,
+              // The figures the chart has no axis for are on hover too.
+              afterBody: (items) => {
+                const index = items[0]?.dataIndex;
+                return index === undefined ? [] : series.filter((s) => s.drawn === false).map((s) => `${s.label}: ${s.format(s.data[index] ?? 0)}`);
+              },
             },
           },
         },
         scales: {
-          [valueAxis]: { beginAtZero: true, ticks: { callback: (v) => series[0]!.format(Number(v)) } },
-          ...(twoAxes && !horizontal ? { y1: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { callback: (v: string | number) => series.find((s) => s.axis === 'y1')!.format(Number(v)) } } } : {}),
+          [valueAxis]: { beginAtZero: true, ticks: { callback: (v) => drawn[0]!.format(Number(v)) } },
+          ...(twoAxes && !horizontal ? { y1: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { callback: (v: string | number) => drawn.find((s) => s.axis === 'y1')!.format(Number(v)) } } } : {}),
         },
       },
     });
@@ -74,7 +82,7 @@ export function ChartFigure({ id, title, labels, series, kind = 'bar', horizonta
       chart.current?.destroy();
       chart.current = null;
     };
-  }, [JSON.stringify(labels), JSON.stringify(series.map((s) => [s.label, s.data, s.axis]))]);
+  }, [JSON.stringify(labels), JSON.stringify(drawn.map((s) => [s.label, s.data, s.axis]))]);
 
   return (
     <figure class="chart" data-chart={id}>

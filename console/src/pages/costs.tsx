@@ -130,16 +130,16 @@ export function CostsPage({ identity, query }: PageProps) {
               ]}
             />
             {identity.role === 'admin' && (
-              <ChartFigure id="by-app" title="Spend per app" horizontal labels={r.byApp.map((a) => appName(a.app))} series={[{ label: 'cost (USD)', data: r.byApp.map((a) => a.costUsd), format: usd }, { label: 'calls', data: r.byApp.map((a) => a.calls), format: num }]} />
+              <ChartFigure id="by-app" title="Spend per app" horizontal labels={r.byApp.map((a) => appName(a.app))} series={[{ label: 'cost (USD)', data: r.byApp.map((a) => a.costUsd), format: usd }, { label: 'calls', data: r.byApp.map((a) => a.calls), format: num, drawn: false }]} />
             )}
             <ChartFigure
               id="by-user"
               title="Spend per user"
               horizontal
               labels={r.byUser.map((u) => (identity.role === 'admin' && !r.app ? `${u.user} (${appName(u.app)})` : u.user))}
-              series={[{ label: 'cost (USD)', data: r.byUser.map((u) => u.costUsd), format: usd }, { label: 'calls', data: r.byUser.map((u) => u.calls), format: num }]}
+              series={[{ label: 'cost (USD)', data: r.byUser.map((u) => u.costUsd), format: usd }, { label: 'calls', data: r.byUser.map((u) => u.calls), format: num, drawn: false }]}
             />
-            <ChartFigure id="by-plugin" title="Spend per plugin" horizontal labels={r.byPlugin.map((p) => p.plugin || '(the host)')} series={[{ label: 'cost (USD)', data: r.byPlugin.map((p) => p.costUsd), format: usd }, { label: 'calls', data: r.byPlugin.map((p) => p.calls), format: num }]} />
+            <ChartFigure id="by-plugin" title="Spend per plugin" horizontal labels={r.byPlugin.map((p) => p.plugin || '(the host)')} series={[{ label: 'cost (USD)', data: r.byPlugin.map((p) => p.costUsd), format: usd }, { label: 'calls', data: r.byPlugin.map((p) => p.calls), format: num, drawn: false }]} />
             <ChartFigure
               id="by-model"
               title="Spend per model"
@@ -147,9 +147,9 @@ export function CostsPage({ identity, query }: PageProps) {
               labels={r.byModel.map((m) => m.model)}
               series={[
                 { label: 'cost (USD)', data: r.byModel.map((m) => m.costUsd), format: usd },
-                { label: 'calls', data: r.byModel.map((m) => m.calls), format: num },
-                { label: 'input tokens', data: r.byModel.map((m) => m.inputTokens), format: num },
-                { label: 'output tokens', data: r.byModel.map((m) => m.outputTokens), format: num },
+                { label: 'calls', data: r.byModel.map((m) => m.calls), format: num, drawn: false },
+                { label: 'input tokens', data: r.byModel.map((m) => m.inputTokens), format: num, drawn: false },
+                { label: 'output tokens', data: r.byModel.map((m) => m.outputTokens), format: num, drawn: false },
               ]}
             />
             <ChartFigure
