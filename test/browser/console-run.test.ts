@@ -133,6 +133,14 @@ describe('executions', () => {
     await page.locator('[data-section=executions]').waitFor();
     const statuses = await page.locator('[data-section=executions] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
     expect(statuses).toEqual(['succeeded', 'cancelled']);
+    // A time filter: the runs since an hour ago, then none since an hour from now.
+    await page.fill('input[name=since]', new Date(Date.now() - 3_600_000).toISOString().slice(0, 16));
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.locator('[data-section=executions] tbody tr').count()).toBe(2);
+    expect(new URL(page.url()).searchParams.get('since')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\.000Z$/);
+    await page.fill('input[name=since]', new Date(Date.now() + 3_600_000).toISOString().slice(0, 16));
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.locator('[data-page=executions] .empty').waitFor();
     await page.goto(`${host.url}/console/executions?plugin=canvas&status=succeeded`);
     await expect.poll(() => page.locator('[data-section=executions] tbody tr').count()).toBe(1);
     await page.locator('[data-section=executions] tbody tr a').click();

@@ -11,7 +11,7 @@ import { GrantEditor, PermissionList, tidyGrant, type Permissions } from '../com
 import { Link } from '../components/link.tsx';
 import { initialValue, SchemaForm } from '../components/schema-form.tsx';
 import { api, ApiError, get } from '../lib/api.ts';
-import { when } from '../lib/format.ts';
+import { bytes, when } from '../lib/format.ts';
 import { navigate } from '../lib/router.ts';
 import { useLoad } from '../lib/use-api.ts';
 import { statusOf } from './plugins.tsx';
@@ -24,7 +24,7 @@ interface Detail {
   integrity: string;
   permissions: Permissions;
   granted: Permissions;
-  quarantine: null | { reason: string; since: string; liftsAt: string | null; crashes: { at: string; reason: string; bystanderCalls: number }[] };
+  quarantine: null | { reason: string; since: string; liftsAt: string | null; crashes: { at: string; reason: string; bystanderCalls: number; evidence?: Record<string, number> }[] };
   manifest: any;
   installedAt: string;
   updatedAt: string;
@@ -155,6 +155,7 @@ function Quarantine({ name, quarantine, onLifted }: { name: string; quarantine: 
           {quarantine.crashes.map((c) => (
             <li>
               {when(c.at)}: {c.reason}
+              {c.evidence && Object.keys(c.evidence).length > 0 && ` (${Object.entries(c.evidence).map(([k, v]) => `${k} ${bytes(v)}`).join(', ')})`}
               {c.bystanderCalls > 0 ? ` (${c.bystanderCalls} other calls failed with it)` : ''}
             </li>
           ))}
