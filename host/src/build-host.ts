@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { agentRoutes, blobRoutes, budgetRoutes, errorAnswerOptions, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, installKeyRateLimit, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginLogRoutes, pluginRoutes, registryRoutes, retentionRoutes, workflowRoutes } from './api/index.ts';
 import { auditRoutes, usageReportRoutes } from './api/index.ts';
+import { consoleRoutes, marketplaceRoutes, whoamiRoutes } from './api/index.ts';
 import { serializeRequest } from './api/log-serializers.ts';
 import { installOpenApi } from './api/openapi/index.ts';
 import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
@@ -254,6 +255,9 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   await app.register(retentionRoutes, { retention, keys: store.apiKeys, audit: store.audit });
   await app.register(usageReportRoutes, { usage: store.usage, keys: store.apiKeys, maxDays: config.models.usageReportMaxDays, top: config.models.usageReportTop });
   await app.register(auditRoutes, { audit: store.audit, keys: store.apiKeys });
+  await app.register(marketplaceRoutes, { client, plugins, keys: store.apiKeys });
+  await app.register(whoamiRoutes, { keys: store.apiKeys, apps: store.apps });
+  await app.register(consoleRoutes);
   if (config.firstPartyPlugins) {
     await installFirstPartyPlugins(plugins, config.dataDir, app.log, config.firstPartySource === 'registry' ? { kind: 'registry', installer } : { kind: 'folder' });
   }

@@ -74,12 +74,12 @@ export class RegistryClient {
     return undefined;
   }
 
-  /** Package names the registries list (npm's search endpoint, empty text: everything it shows). */
-  async search(size = 250): Promise<string[]> {
+  /** Package names the registries list (npm's search endpoint; empty text: everything it shows). */
+  async search(size = 250, text = ''): Promise<string[]> {
     if (!this.configured) throw new EaselError('REGISTRY_UNAVAILABLE', 'no registry is configured (EASEL_REGISTRY_URL)');
     const names = new Set<string>();
     for (const registry of this.#options.urls) {
-      const url = new URL(`-/v1/search?text=&size=${size}`, registry.endsWith('/') ? registry : `${registry}/`);
+      const url = new URL(`-/v1/search?text=${encodeURIComponent(text)}&size=${size}`, registry.endsWith('/') ? registry : `${registry}/`);
       const response = await this.#fetch(url, 'application/json');
       const body = response.ok ? await readCapped(response, this.#options.maxPackumentBytes) : (await response.body?.cancel(), undefined);
       if (!body) throw new EaselError('REGISTRY_UNAVAILABLE', `${url.origin} answered ${response.status} to a search`);
@@ -91,6 +91,29 @@ export class RegistryClient {
       }
     }
     return [...names].sort();
+  }
+
+  /**
+   * Download counts from an Easel registry's marketplace API (`/api/v1/packages/:name/downloads`);
+   * undefined from a registry without it (verdaccio, npm) or when it does not answer well.
+   */
+  async downloads(registry: string, name: string): Promise<{ total: number; versions: Record<string, number> } | undefined> {
+    if (!this.#options.urls.includes(registry)) return undefined;
+    const url = new URL(`api/v1/packages/${encodeURIComponent(name)}/downloads`, registry.endsWith('/') ? registry : `${registry}/`);
+    const response = await this.#fetch(url, 'application/json').catch(() => undefined);
+    if (!response?.ok) {
+      await response?.body?.cancel();
+      return undefined;
+    }
+    const body = await readCapped(response, this.#options.maxPackumentBytes);
+    try {
+      const found = JSON.parse(body?.toString('utf8') ?? '') as { total?: unknown; versions?: unknown };
+      if (typeof found.total !== 'number' || found.versions === null || typeof found.versions !== 'object') return undefined;
+      const versions = Object.fromEntries(Object.entries(found.versions).filter((e): e is [string, number] => typeof e[1] === 'number'));
+      return { total: found.total, versions };
+    } catch {
+      return undefined;
+    }
   }
 
   /** The tarball of a version, its integrity verified. */
