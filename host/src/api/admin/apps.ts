@@ -33,7 +33,7 @@ export const appRoutes: FastifyPluginAsync<AppRoutesOptions> = async (app, { key
 
   app.get<{ Params: { id: string } }>('/v1/apps/:id', { schema: { params } }, async (req) => {
     const found = await apps.get(req.params.id);
-    if (!found) throw new EaselError('APP_NOT_FOUND', `no app ${req.params.id}`);
+    if (!found) throw new EaselError('APP_NOT_FOUND', { app: req.params.id });
     return { ...found, keys: await apps.keys(found.id) };
   });
 };
