@@ -29,8 +29,8 @@ class CodedError extends Error {
   readonly statusCode: number;
   readonly details: Details | undefined;
 
-  constructor(code: ErrorCode, values?: Readonly<Record<string, unknown>> | string, details?: Details) {
-    super(typeof values === 'string' ? values : fillTemplate(ERROR_TABLE[code].message, values));
+  constructor(code: ErrorCode, values?: Readonly<Record<string, unknown>>, details?: Details) {
+    super(fillTemplate(ERROR_TABLE[code].message, values));
     this.name = 'EaselError';
     this.code = code;
     this.statusCode = ERROR_TABLE[code].status;
@@ -63,8 +63,6 @@ function keep(code: ErrorCode, message: string, details: Details | undefined): E
 /** `new EaselError(code, values, details?)`: `values` has exactly the placeholders of the code's template. */
 interface EaselErrorConstructor {
   new <C extends ErrorCode>(code: C, ...args: ErrorArgs<C>): EaselError;
-  /** @deprecated Until every call site gives its template's values (removed once all are converted). */
-  new (code: ErrorCode, message: string, details?: Details): EaselError;
   readonly prototype: EaselError;
   relay: typeof CodedError.relay;
 }
