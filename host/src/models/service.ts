@@ -297,11 +297,11 @@ export class ModelService {
           const dims = model.dimensions ?? [];
           const body = dims.length > 1 ? { inputText: request.text, dimensions: request.dimensions ?? dims[0], normalize: true } : { inputText: request.text };
           if (request.dimensions !== undefined && !dims.includes(request.dimensions)) {
-            throw new EaselError('MODEL_REQUEST_INVALID', `${model.id} makes vectors of ${dims.join(', ')} dimensions, not ${request.dimensions}`);
+            throw new EaselError('MODEL_REQUEST_INVALID', { reason: `${model.id} makes vectors of ${dims.join(', ')} dimensions, not ${request.dimensions}` });
           }
           const out = await this.#provider.invokeJson(model.id, body, signal);
           const vector = out.body.embedding;
-          if (!Array.isArray(vector) || !vector.every((x) => typeof x === 'number')) throw new EaselError('MODEL_CALL_FAILED', `${model.id} answered without an embedding`);
+          if (!Array.isArray(vector) || !vector.every((x) => typeof x === 'number')) throw new EaselError('MODEL_CALL_FAILED', { reason: `${model.id} answered without an embedding` });
           const inputTokens = typeof out.body.inputTextTokenCount === 'number' ? out.body.inputTextTokenCount : estimateTokens(request.text);
           return { value: vector as number[], billing: { inputTokens, outputTokens: 0, images: 0 } };
         },
@@ -330,7 +330,7 @@ export class ModelService {
           const out = await this.#provider.invokeJson(model.id, body, signal);
           const images = out.body.images;
           if (!Array.isArray(images) || images.length !== count || !images.every((i) => typeof i === 'string')) {
-            throw new EaselError('MODEL_CALL_FAILED', `${model.id} answered ${Array.isArray(images) ? images.length : 'no'} images for ${count} asked`);
+            throw new EaselError('MODEL_CALL_FAILED', { reason: `${model.id} answered ${Array.isArray(images) ? images.length : 'no'} images for ${count} asked` });
           }
           return { value: images as string[], billing: { inputTokens: 0, outputTokens: 0, images: count } };
         },
@@ -388,7 +388,7 @@ export class ModelService {
         const cancelled = (error as { kind?: string }).kind === 'aborted' ? modelCallCancelled(meta.signal) : undefined;
         await settle({ billing: { inputTokens, outputTokens: estimateTokens(delivered), images: 0 }, errorCode: cancelled?.code ?? 'MODEL_STREAM_BROKEN' });
         if (cancelled) throw cancelled;
-        throw new EaselError('MODEL_STREAM_BROKEN', `the stream from ${routed.model.id} broke after ${delivered.length} characters`);
+        throw new EaselError('MODEL_STREAM_BROKEN', { model: routed.model.id, delivered: delivered.length });
       } finally {
         // Closed early by the consumer: stop the provider's stream and bill what was delivered.
         if (!finished) {

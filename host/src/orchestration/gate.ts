@@ -55,7 +55,7 @@ export class ExecutionGate {
     if (signal.aborted) throw cancelledBy(signal);
     if (this.#canStart(plugin) && !this.#queues.has(plugin)) return { queued: false, position: 0, ready: Promise.resolve(this.#take(plugin)) };
     if (this.#queued >= this.#limits.maxQueued && !always) {
-      throw new EaselError('EXECUTIONS_BUSY', `${this.#queued} executions are already waiting for a slot on this host`, { retryAfterMs: 1000 });
+      throw new EaselError('EXECUTIONS_BUSY', { reason: `${this.#queued} executions are already waiting for a slot on this host` }, { retryAfterMs: 1000 });
     }
     let waiter!: Waiter;
     const ready = new Promise<Release>((resolve, reject) => {

@@ -26,7 +26,7 @@ export class KeySlots {
     if (keyId === undefined || this.#max === 0) return () => undefined;
     const held = this.#held.get(keyId) ?? 0;
     if (held >= this.#max) {
-      throw new EaselError('KEY_CONCURRENCY_LIMITED', `this app key already has ${held} executions queued or running, the most EASEL_KEY_MAX_CONCURRENT_EXECUTIONS allows`, {
+      throw new EaselError('KEY_CONCURRENCY_LIMITED', { held }, {
         limit: 'EASEL_KEY_MAX_CONCURRENT_EXECUTIONS',
         max: this.#max,
       });

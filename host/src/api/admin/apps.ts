@@ -47,7 +47,7 @@ export const appRoutes: FastifyPluginAsync<AppRoutesOptions> = async (app, { key
   const detail = routeSchema({ tag: 'apps', summary: 'Show an app with its keys', audience: 'admin', params, ok: { 200: json('the app', appDetail) }, errors: ['APP_NOT_FOUND'] });
   app.get<{ Params: { id: string } }>('/v1/apps/:id', { schema: detail }, async (req) => {
     const found = await apps.get(req.params.id);
-    if (!found) throw new EaselError('APP_NOT_FOUND', `no app ${req.params.id}`);
+    if (!found) throw new EaselError('APP_NOT_FOUND', { app: req.params.id });
     return { ...found, keys: await apps.keys(found.id) };
   });
 };

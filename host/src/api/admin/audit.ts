@@ -82,7 +82,7 @@ export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions> = async (app, {
   app.get<{ Querystring: Query }>('/v1/audit', { schema }, async (req) => {
     const { limit = 50, ...filters } = req.query;
     if (filters.since !== undefined && filters.until !== undefined && Date.parse(filters.since) >= Date.parse(filters.until)) {
-      throw new EaselError('REQUEST_INVALID', 'since must be before until', { problems: [{ path: '/querystring/until', message: 'must be after since' }] });
+      throw new EaselError('REQUEST_INVALID', { reason: 'since must be before until' }, { problems: [{ path: '/querystring/until', message: 'must be after since' }] });
     }
     // One more than the page: whether there is a next page, without a count.
     const rows = await audit.list({ ...filters, limit: limit + 1 });

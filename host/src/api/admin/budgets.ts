@@ -35,7 +35,7 @@ export const budgetRoutes: FastifyPluginAsync<BudgetRoutesOptions> = async (app,
   /** The scope the request names, once the caller may see its app and the app exists. */
   const scopeOf = async (req: FastifyRequest<{ Params: Params }>): Promise<BudgetScope> => {
     const { id, userId: user } = req.params;
-    if (!(await apps.get(appOf(req.principal, id) ?? id))) throw new EaselError('APP_NOT_FOUND', `no app ${id}`);
+    if (!(await apps.get(appOf(req.principal, id) ?? id))) throw new EaselError('APP_NOT_FOUND', { app: id });
     return user === undefined ? { appId: id } : { appId: id, userId: user };
   };
 
@@ -56,7 +56,7 @@ export const budgetRoutes: FastifyPluginAsync<BudgetRoutesOptions> = async (app,
     const remove = routeSchema({ ...doc, summary: `Remove the budget of ${whose}`, description: 'Audited as budget.delete.', audience: 'admin', ok: { 204: empty('removed: no limit of its own any more') }, errors: ['APP_NOT_FOUND', 'BUDGET_NOT_FOUND'] });
     app.delete<{ Params: Params }>(url, { onRequest: adminOnly, schema: remove }, async (req, reply) => {
       const scope = await scopeOf(req);
-      if (!(await budgets.delete(scope))) throw new EaselError('BUDGET_NOT_FOUND', `${describe(scope)} has no budget`);
+      if (!(await budgets.delete(scope))) throw new EaselError('BUDGET_NOT_FOUND', { scope: describe(scope) });
       await audit.record({ actor: `key:${req.principal?.keyId}`, action: 'budget.delete', target: describe(scope), outcome: 'ok', details: scope });
       return reply.status(204).send();
     });

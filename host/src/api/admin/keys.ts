@@ -40,7 +40,7 @@ export const keyRoutes: FastifyPluginAsync<{ keys: ApiKeyRepository; apps: AppRe
       async (req, reply) => {
         const { role, label, app: owner } = req.body;
         if (role === 'admin' && owner !== undefined) {
-          throw new EaselError('REQUEST_INVALID', 'an admin key belongs to no app: send `app` with role app only', { problems: [{ path: '/body/app', message: 'only with role app' }] });
+          throw new EaselError('REQUEST_INVALID', { reason: 'an admin key belongs to no app: send `app` with role app only' }, { problems: [{ path: '/body/app', message: 'only with role app' }] });
         }
         const created = await keys.create({ role, label, ...(owner === undefined ? {} : { appId: owner }) });
         await audit.record({ actor: `key:${req.principal?.keyId}`, action: 'key.create', target: created.id, outcome: 'ok', details: { role, ...(created.appId ? { appId: created.appId } : {}) } });
@@ -64,8 +64,8 @@ export const keyRoutes: FastifyPluginAsync<{ keys: ApiKeyRepository; apps: AppRe
         }),
       },
       async (req) => {
-        if (req.params.id === req.principal?.keyId) throw new EaselError('REQUEST_INVALID', 'a key cannot revoke itself');
-        if (!(await keys.revoke(req.params.id))) throw new EaselError('REQUEST_INVALID', `no key ${req.params.id}`);
+        if (req.params.id === req.principal?.keyId) throw new EaselError('REQUEST_INVALID', { reason: 'a key cannot revoke itself' });
+        if (!(await keys.revoke(req.params.id))) throw new EaselError('KEY_NOT_FOUND', { key: req.params.id });
         await audit.record({ actor: `key:${req.principal?.keyId}`, action: 'key.revoke', target: req.params.id, outcome: 'ok' });
         return { revoked: req.params.id };
       },

@@ -202,7 +202,7 @@ export const marketplaceRoutes: FastifyPluginAsync<MarketplaceRoutesOptions> = a
     async (req) => {
       const hit = await client.packument(req.params.name);
       const latest = hit && latestOf(hit.doc);
-      if (!hit || !isPlugin(latest)) throw new EaselError('PACKAGE_NOT_FOUND', `no configured registry has a plugin named ${req.params.name}`, { name: req.params.name });
+      if (!hit || !isPlugin(latest)) throw new EaselError('PACKAGE_NOT_FOUND', { explanation: `no configured registry has a plugin named ${req.params.name}` }, { name: req.params.name });
       const downloads = await client.downloads(hit.registry, hit.doc.name);
       const raw = hit.doc as unknown as Record<string, unknown>;
       const latestRaw = latest as unknown as Record<string, unknown>;

@@ -57,7 +57,7 @@ export const pluginRoutes: FastifyPluginAsync<PluginRoutesOptions> = async (app,
   });
   app.post('/v1/plugins/upload', { bodyLimit: bundleMaxBytes, config: { tooLargeCode: 'BUNDLE_TOO_LARGE' }, schema: upload }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) {
-      throw new EaselError('UNSUPPORTED_MEDIA_TYPE', `send the bundle as one of ${BUNDLE_TYPES.join(', ')}`);
+      throw new EaselError('UNSUPPORTED_MEDIA_TYPE', {}, { accepted: BUNDLE_TYPES });
     }
     const { plugin, replaced } = await plugins.upload(req.body, actor(req));
     return reply.status(201).send({ plugin: view(plugin), replaced: replaced ?? null });

@@ -65,14 +65,14 @@ export const retentionRoutes: FastifyPluginAsync<RetentionRoutesOptions> = async
     req.body ??= {};
     const unknown = req.body !== null && typeof req.body === 'object' ? Object.keys(req.body).filter((key) => !FIELDS.has(key)) : [];
     if (unknown.length > 0) {
-      throw new EaselError('REQUEST_INVALID', `unknown field ${unknown[0]}: send kinds and before only`, { problems: unknown.map((key) => ({ path: `/body/${key}`, message: 'is not a field of this request' })) });
+      throw new EaselError('REQUEST_INVALID', { reason: `unknown field ${unknown[0]}: send kinds and before only` }, { problems: unknown.map((key) => ({ path: `/body/${key}`, message: 'is not a field of this request' })) });
     }
   };
 
   app.post<{ Body: Body | undefined }>('/v1/retention/purge', { schema, preValidation: strict }, async (req) => {
     const { kinds, before } = req.body ?? {};
     if (before !== undefined && Date.parse(before) > Date.now()) {
-      throw new EaselError('REQUEST_INVALID', 'before must not be in the future', { problems: [{ path: '/body/before', message: 'must not be in the future' }] });
+      throw new EaselError('REQUEST_INVALID', { reason: 'before must not be in the future' }, { problems: [{ path: '/body/before', message: 'must not be in the future' }] });
     }
     const report = await retention.pass({ ...(kinds === undefined ? {} : { kinds }), ...(before === undefined ? {} : { before }) });
     await audit.record({

@@ -28,7 +28,7 @@ export function userOf(headers: Record<string, string | string[] | undefined>): 
   if (value === undefined) return undefined;
   // `key:` names the default user of an app key: an app may not spend as another key's user.
   if (typeof value !== 'string' || !USER.test(value) || [...value].length > userId.maxLength || value.startsWith('key:')) {
-    throw new EaselError('USER_ID_INVALID', 'x-easel-user must be 1 to 128 characters without control characters, not starting with key:');
+    throw new EaselError('USER_ID_INVALID');
   }
   return value;
 }
@@ -37,7 +37,7 @@ export function userOf(headers: Record<string, string | string[] | undefined>): 
 export function hangUp(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new EaselError('EXECUTION_CANCELLED', 'the app closed the connection before the answer'));
+    if (!reply.raw.writableFinished) controller.abort(new EaselError('EXECUTION_CANCELLED', { subject: 'call' }, { reason: 'the app closed the connection before the answer' }));
   });
   return controller.signal;
 }

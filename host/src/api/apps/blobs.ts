@@ -56,12 +56,12 @@ export const blobRoutes: FastifyPluginAsync<BlobRoutesOptions> = async (app, { b
       const signed = req.query.sig !== undefined || req.query.expires !== undefined;
       if (signed) {
         const verdict = blobs.checkUrl(id, req.query.expires, req.query.sig);
-        if (verdict !== 'ok') throw new EaselError('BLOB_TOKEN_INVALID', verdict === 'expired' ? 'the blob URL has expired' : 'the blob URL is not valid');
+        if (verdict !== 'ok') throw new EaselError('BLOB_TOKEN_INVALID', { state: verdict === 'expired' ? 'expired' : 'not valid' });
       }
       const own = signed ? undefined : appScopeOf(await principalOf(keys, req));
       const row = await blobs.byId(id);
       // Another app's blob answers like a missing one.
-      if (!row || (own !== undefined && row.appId !== own)) throw new EaselError('BLOB_NOT_FOUND', `no blob ${id}`);
+      if (!row || (own !== undefined && row.appId !== own)) throw new EaselError('BLOB_NOT_FOUND', { blob: id });
       const etag = `"${row.sha256}"`;
       void reply
         .header('etag', etag)

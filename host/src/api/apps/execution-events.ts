@@ -36,7 +36,7 @@ function lastEventId(header: string | string[] | undefined): number | undefined 
   if (header === undefined || header === '') return undefined;
   const n = typeof header === 'string' && SEQ.test(header) ? Number(header) : Number.NaN;
   if (!Number.isSafeInteger(n)) {
-    throw new EaselError('REQUEST_INVALID', 'Last-Event-ID must be the id (an integer >= 0) of an event of this stream', {
+    throw new EaselError('REQUEST_INVALID', { reason: 'Last-Event-ID must be the id (an integer >= 0) of an event of this stream' }, {
       problems: [{ path: '/headers/last-event-id', message: 'must be an integer >= 0' }],
     });
   }
@@ -73,9 +73,9 @@ export const executionEventRoutes: FastifyPluginAsync<ExecutionEventRoutesOption
       const own = appScopeOf(req.principal);
       // An app key sees its app's executions only, an admin all; the answer is the same as for an unknown id.
       if (record === undefined || (own !== undefined && record.appId !== own)) {
-        throw new EaselError('EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
+        throw new EaselError('EXECUTION_NOT_FOUND', { id: req.params.id });
       }
-      if (streams.size >= maxStreams) throw new EaselError('EXECUTIONS_BUSY', 'too many execution event streams are open; retry later');
+      if (streams.size >= maxStreams) throw new EaselError('EXECUTIONS_BUSY', { reason: `${maxStreams} execution event streams are open already; retry later` });
 
       const log = req.log.child({ executionId: record.id });
       const stream = new SseStream(req, reply, {

@@ -60,10 +60,10 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
     async (req) => {
       const q = req.query;
       if (q.workflow !== undefined && q.agent !== undefined) {
-        throw new EaselError('REQUEST_INVALID', 'name a workflow or an agent, not both', { problems: [{ path: '/querystring', message: 'workflow and agent exclude each other' }] });
+        throw new EaselError('REQUEST_INVALID', { reason: 'name a workflow or an agent, not both' }, { problems: [{ path: '/querystring', message: 'workflow and agent exclude each other' }] });
       }
       if (q.since !== undefined && q.until !== undefined && Date.parse(q.since) >= Date.parse(q.until)) {
-        throw new EaselError('REQUEST_INVALID', 'since must be before until', { problems: [{ path: '/querystring/until', message: 'must be after since' }] });
+        throw new EaselError('REQUEST_INVALID', { reason: 'since must be before until' }, { problems: [{ path: '/querystring/until', message: 'must be after since' }] });
       }
       const target = q.workflow !== undefined ? { kind: 'workflow' as const, target: q.workflow } : q.agent !== undefined ? { kind: 'agent' as const, target: q.agent } : {};
       return executions.list({ ...target, plugin: q.plugin, userId: q.user, status: q.status, startedSince: q.since, startedUntil: q.until, limit: q.limit, before: q.before, appId: appOf(req.principal, q.app) });

@@ -142,7 +142,7 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
       const question = toRoute(req.body, typicalRequest);
       const inApp = appOf(req.principal, req.body.app);
       if (req.body.userId !== undefined && inApp === undefined) {
-        throw new EaselError('REQUEST_INVALID', 'user ids are per app: name the app of userId', { problems: [{ path: '/body/app', message: 'required with userId for an admin key' }] });
+        throw new EaselError('REQUEST_INVALID', { reason: 'user ids are per app: name the app of userId' }, { problems: [{ path: '/body/app', message: 'required with userId for an admin key' }] });
       }
       const decision = await models.router.decide(question.route, req.body.userId === undefined || inApp === undefined ? undefined : { appId: inApp, userId: req.body.userId });
       const [first, ...fallbacks] = decision.candidates;
@@ -181,9 +181,9 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
       const route = forSingleModelTasks(question.route);
       if (req.query.model !== undefined) {
         const model = catalog.models.find((m) => m.id === req.query.model);
-        if (!model) throw new EaselError('MODEL_NOT_FOUND', `no model ${req.query.model} in the catalog`);
+        if (!model) throw new EaselError('MODEL_NOT_FOUND', { model: req.query.model });
         const cost = model.tasks.includes(route.task) ? costOf(model, route.task, route.estimate) : undefined;
-        if (cost === undefined) throw new EaselError('MODEL_REQUEST_INVALID', `${model.id} cannot price ${route.task} at this size`, { field: 'task' });
+        if (cost === undefined) throw new EaselError('MODEL_REQUEST_INVALID', { reason: `${model.id} cannot price ${route.task} at this size` }, { field: 'task' });
         return { task: route.task, priced, assumed, estimates: [{ model: model.id, costUsd: cost }] };
       }
       const decision = await models.router.decide(question.route);
@@ -215,7 +215,7 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
     async (req) => {
       const inApp = appOf(req.principal, req.query.app);
       if (inApp === undefined) {
-        throw new EaselError('REQUEST_INVALID', 'user ids are per app: name the app with ?app=', { problems: [{ path: '/querystring/app', message: 'required for an admin key' }] });
+        throw new EaselError('REQUEST_INVALID', { reason: 'user ids are per app: name the app with ?app=' }, { problems: [{ path: '/querystring/app', message: 'required for an admin key' }] });
       }
       const user = { appId: inApp, userId: req.params.userId };
       const now = new Date();
@@ -240,7 +240,7 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
   app.get<{ Querystring: { period?: Period; app?: string } }>('/v1/models/usage/stats', { schema: appStats }, async (req) => {
     const inApp = appOf(req.principal, req.query.app);
     if (inApp === undefined) {
-      throw new EaselError('REQUEST_INVALID', 'name the app with ?app=', { problems: [{ path: '/querystring/app', message: 'required for an admin key' }] });
+      throw new EaselError('REQUEST_INVALID', { reason: 'name the app with ?app=' }, { problems: [{ path: '/querystring/app', message: 'required for an admin key' }] });
     }
     const now = new Date();
     const period = req.query.period ?? 'monthly';

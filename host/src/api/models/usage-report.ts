@@ -83,7 +83,7 @@ const schema = routeSchema({
   errors: ['APP_NOT_FOUND'],
 });
 
-const invalid = (path: string, message: string, text: string) => new EaselError('REQUEST_INVALID', text, { problems: [{ path, message }] });
+const invalid = (path: string, message: string, reason: string) => new EaselError('REQUEST_INVALID', { reason }, { problems: [{ path, message }] });
 
 export const usageReportRoutes: FastifyPluginAsync<UsageReportRoutesOptions> = async (app, { usage, keys, maxDays, top }) => {
   app.addHook('onRequest', requireRole(keys, ['admin', 'app']));

@@ -122,8 +122,8 @@ export const monthOf = (ms: number): string => new Date(ms).toISOString().slice(
 /** Why a decision has no candidate: all cooling (429 with retryAfterMs), or none qualifies. */
 export function noCandidate(task: RouteRequest['task'], decision: Selection): EaselError {
   const soonest = decision.cooling[0];
-  if (soonest) return new EaselError('MODELS_COOLING', `every ${task} model that qualifies is cooling down`, { retryAfterMs: soonest.retryAfterMs, cooling: decision.cooling });
-  return new EaselError('MODEL_NO_CANDIDATE', decision.reasoning, { excluded: decision.excluded });
+  if (soonest) return new EaselError('MODELS_COOLING', { task }, { retryAfterMs: soonest.retryAfterMs, cooling: decision.cooling });
+  return new EaselError('MODEL_NO_CANDIDATE', { reason: decision.reasoning }, { excluded: decision.excluded });
 }
 
 const usedShare = (budget: BudgetStatus): number =>
@@ -220,7 +220,9 @@ export class ModelRouter {
 
   #aborted(error: unknown, signal: AbortSignal | undefined): EaselError {
     const e = toProviderError(error);
-    return e.kind === 'aborted' ? modelCallCancelled(signal) : new EaselError('INTERNAL_ERROR', e.message);
+    if (e.kind === 'aborted') return modelCallCancelled(signal);
+    this.#deps.log?.warn({ error: e.message }, 'a wait between model calls failed');
+    return new EaselError('INTERNAL_ERROR', { reference: 'the execution or request id' });
   }
 
   async #failure(call: RouteCall<unknown>, attempts: Attempt[], budget?: BudgetStatus): Promise<EaselError> {
@@ -231,7 +233,7 @@ export class ModelRouter {
     if (refused.length > 0 && budget) {
       const callUsd = Math.min(...refused.map((a) => a.holdUsd ?? Infinity));
       this.#deps.onEvent?.({ type: 'model.budget-refused', task: call.route.task, scope: budget.scope });
-      return new EaselError('BUDGET_EXCEEDED', `the monthly model budget of the ${budget.scope === 'app' ? 'app' : 'user'} cannot cover this call on the candidate models left`, {
+      return new EaselError('BUDGET_EXCEEDED', { scope: budget.scope === 'app' ? 'app' : 'user' }, {
         ...details,
         scope: budget.scope,
         monthlyUsd: budget.monthlyUsd,
@@ -244,23 +246,23 @@ export class ModelRouter {
       const waits = attempts.filter((a) => a.outcome === 'quota').map((a) => a.retryAfterMs ?? Infinity);
       const retryAfterMs = Math.min(...waits);
       if (attempts.some((a) => a.outcome === 'quota')) {
-        return new EaselError('MODEL_QUOTA_EXHAUSTED', `every candidate ${call.route.task} model is at its per-minute quota`, {
+        return new EaselError('MODEL_QUOTA_EXHAUSTED', { task: call.route.task }, {
           ...details,
           ...(Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}),
         });
       }
     }
     if (sent.length > 0 && sent.every((a) => a.error === 'OutputInvalid')) {
-      return new EaselError('MODEL_OUTPUT_INVALID', 'no candidate model answered with a value that matches the schema', details);
+      return new EaselError('MODEL_OUTPUT_INVALID', {}, details);
     }
     const cooling = await this.#deps.state.cooling(this.#now());
     const tried = new Set(sent.map((a) => a.modelId));
     const coolingTried = cooling.filter((c) => tried.has(c.modelId));
     if (tried.size > 0 && coolingTried.length === tried.size) {
       const retryAfterMs = Math.max(1, Math.min(...coolingTried.map((c) => c.untilMs - this.#now())));
-      return new EaselError('MODELS_COOLING', 'every candidate model failed and is cooling down', { ...details, retryAfterMs });
+      return new EaselError('MODELS_COOLING', { task: call.route.task }, { ...details, retryAfterMs });
     }
-    return new EaselError('MODEL_CALL_FAILED', `every candidate ${call.route.task} model failed`, details);
+    return new EaselError('MODEL_CALL_FAILED', { reason: `every candidate ${call.route.task} model failed` }, details);
   }
 
   /** One walk over the candidates. */
@@ -381,7 +383,7 @@ export class ModelRouter {
         if (!failure.retryable) {
           // The provider's own text stays in the log: it may quote the request.
           this.#deps.log?.warn({ modelId: model.id, providerCode: failure.providerCode, message: failure.message }, 'the provider refused a model request');
-          throw new EaselError(code, `${model.id} refused the request (${failure.providerCode})`, { providerCode: failure.providerCode, attempts });
+          throw new EaselError(failure.kind === 'invalid' ? 'MODEL_REQUEST_INVALID' : 'MODEL_CALL_FAILED', { reason: `${model.id} refused the request (${failure.providerCode})` }, { providerCode: failure.providerCode, attempts });
         }
         fallback.from = { modelId: model.id, reason: failure.kind as FailureKind };
         failures += 1;
@@ -403,5 +405,5 @@ export class ModelRouter {
 
 /** Why a model call stopped early: its caller's signal says (cancelled, or its call ended). */
 export function modelCallCancelled(signal: AbortSignal | undefined): EaselError {
-  return signal?.aborted ? cancelledBy(signal) : new EaselError('EXECUTION_CANCELLED', 'the model call was cancelled');
+  return signal?.aborted ? cancelledBy(signal) : new EaselError('EXECUTION_CANCELLED', { subject: 'model call' });
 }
