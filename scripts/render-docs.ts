@@ -3,6 +3,8 @@ import { CONFIG_VARIABLES } from '../host/src/config/index.ts';
 import { ERROR_TABLE } from '../host/src/errors/index.ts';
 
 const cell = (text: string) => text.replaceAll('|', '\\|');
+/** A code span, fenced with two backticks when the text has one. */
+const code = (text: string) => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
 
 export function renderErrorsDoc(): string {
   return [
@@ -11,10 +13,12 @@ export function renderErrorsDoc(): string {
     '<!-- generated from host/src/errors/table.ts by scripts/gen-docs.ts; do not edit -->',
     '',
     'Every error answer has the shape `{statusCode, code, error, message, details?}`. Codes are stable and never reused.',
+    'Each code has one message, its template below with each `{name}` filled in; a message that comes from outside',
+    "the host (a plugin's own error, a provider's or a registry's answer) is passed on as it is.",
     '',
-    '| Code | HTTP | Meaning | How to fix |',
-    '| --- | --- | --- | --- |',
-    ...Object.entries(ERROR_TABLE).map(([code, e]) => `| \`${code}\` | ${e.status} | ${cell(e.meaning)} | ${cell(e.fix)} |`),
+    '| Code | HTTP | Message | Meaning | How to fix |',
+    '| --- | --- | --- | --- | --- |',
+    ...Object.entries(ERROR_TABLE).map(([name, e]) => `| \`${name}\` | ${e.status} | ${cell(code(e.message))} | ${cell(e.meaning)} | ${cell(e.fix)} |`),
     '',
   ].join('\n');
 }

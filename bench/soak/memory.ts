@@ -48,7 +48,7 @@ export interface MemorySample {
   /**
    * The workers' address space, summed. Each live V8 isolate reserves about half a GiB of it
    * (its pointer cage) and gives it back when disposed, so this follows the number of isolates
-   * alive, which the host reports nowhere.
+   * alive (the host's `easel_sandbox_isolates_live` gauge counts them).
    */
   workersVm: number;
   /** RSS by worker pid. */

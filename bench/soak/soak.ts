@@ -40,10 +40,7 @@ export interface SoakOptions {
 }
 
 const ADMIN_TOKEN = 'soak-admin-token-0123456789abcdef';
-/**
- * The gauge of live isolates the soak reads from /metrics. The sandbox counts them
- * (`stats().isolatesLive`) but the host does not export it yet, so the report says null.
- */
+/** The gauge of live isolates the soak reads from /metrics (the sandbox's own count, summed over its workers). */
 const ISOLATES_GAUGE = 'easel_sandbox_isolates_live';
 /** App keys the app clients share out (client i uses key i mod APP_KEYS). */
 const APP_KEYS = 4;
@@ -81,7 +78,7 @@ async function lane(s: Soak, host: HostChild, kinds: Kind[], key: string, rng: R
 }
 
 /** After the traffic: what must hold on a host that took it. */
-async function finalChecks(s: Soak): Promise<{ quarantined: string[]; pluginsActive?: number; readyz: unknown }> {
+async function finalChecks(s: Soak): Promise<{ quarantined: string[]; pluginsActive?: number; restartsByReason?: Record<string, number>; readyz: unknown }> {
   const plugins = await call(s.url, 'GET', '/v1/plugins', { key: s.keys.admin });
   record(s, 'final.plugins', plugins);
   const quarantined = ((plugins.body?.plugins ?? []) as { name: string; enabled: boolean; quarantine?: unknown }[]).filter((p) => p.quarantine).map((p) => p.name);
@@ -111,8 +108,11 @@ async function finalChecks(s: Soak): Promise<{ quarantined: string[]; pluginsAct
   const readyz = await call(s.url, 'GET', '/readyz', { key: s.keys.admin });
   record(s, 'final.readyz', readyz);
   const metrics = await call(s.url, 'GET', '/metrics', { key: s.keys.admin });
-  const active = /^easel_plugins_active (\d+)/m.exec(typeof metrics.body === 'string' ? metrics.body : '');
-  return { quarantined, pluginsActive: active ? Number(active[1]) : undefined, readyz: readyz.body };
+  const text = typeof metrics.body === 'string' ? metrics.body : '';
+  const active = /^easel_plugins_active (\d+)/m.exec(text);
+  // Worker replacements as the host counted them, by reason (the pids seen from outside say how many, not why).
+  const restartsByReason = Object.fromEntries([...text.matchAll(/^easel_sandbox_worker_restarts_total\{reason="([a-z-]+)"\} (\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+  return { quarantined, pluginsActive: active ? Number(active[1]) : undefined, restartsByReason, readyz: readyz.body };
 }
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? null : Math.round(bytes / MiB));
@@ -242,8 +242,8 @@ export async function runSoak(options: SoakOptions): Promise<{ report: Record<st
         workersAddressSpace: { warmup: mb(atWarmup?.workersVm), end: mb(atEnd?.workersVm) },
         timeline: sampler.timeline(12),
       },
-      sandbox: { workerPidsSeen: sampler.workerPids.size, restarts, readyz: final.readyz },
-      // From the host's metrics when it exports them; until then null, and rssMb.workersAddressSpace follows them (about 0.5 GiB each).
+      sandbox: { workerPidsSeen: sampler.workerPids.size, restarts, restartsByReason: final.restartsByReason ?? null, readyz: final.readyz },
+      // The host's easel_sandbox_isolates_live gauge; null only when no scrape in the window answered.
       isolatesAlive: { warmup: medianOf(warmup - window, warmup, 'isolates') ?? null, end: medianOf(options.seconds - window, Infinity, 'isolates') ?? null },
       pluginsActive: final.pluginsActive ?? null,
       quarantined: final.quarantined,

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { agentRoutes, blobRoutes, budgetRoutes, errorAnswerOptions, executionEventRoutes, executionRoutes, healthRoutes, installErrorHandling, installKeyRateLimit, keyRoutes, metricsRoutes, modelRoutes, pluginHttpRoutes, pluginLogRoutes, pluginRoutes, registryRoutes, retentionRoutes, workflowRoutes } from './api/index.ts';
 import { auditRoutes, usageReportRoutes } from './api/index.ts';
+import { consoleRoutes, marketplaceRoutes, whoamiRoutes } from './api/index.ts';
 import { serializeRequest } from './api/log-serializers.ts';
+import { installOpenApi } from './api/openapi/index.ts';
 import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registries/index.ts';
 import { createBridgeHandler } from './capabilities/index.ts';
 import type { HostConfig } from './config/index.ts';
@@ -85,6 +87,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   onFailure(() => store.close());
   const bus = new EventBus(app.log);
   const metrics = new HostMetrics(bus);
+  metrics.instrument(app);
   const audited = new AuditSubscriber(bus, store.audit, app.log);
   const logs = new PluginLogStreams(bus, { maxStreams: config.logs.maxStreams, logger: app.log });
   const events = new ExecutionEvents({ repo: store.executionEvents, maxEvents: config.orchestration.maxEvents, logger: app.log });
@@ -102,7 +105,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     metrics.countUnreconciled(abandoned.groups);
     app.log.warn({ calls: abandoned.calls, costUsd: abandoned.costUsd, byModel: abandoned.groups }, 'model calls in flight when the last process died were charged at their holds (unreconciled usage)');
   }
-  const models = await createModels(config.models, store, config.dataDir, app.log);
+  const models = await createModels(config.models, store, config.dataDir, app.log, (event) => bus.publish(event));
   onFailure(() => models.close());
   const scopes = new ExecutionScopes();
   // The bridges reach the step runner, which needs the sandbox they are handed to: bound late.
@@ -140,6 +143,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     quarantineWindowMs: config.sandbox.quarantineWindowMs,
     quarantineLiftMs: config.sandbox.quarantineLiftMs,
     onQuarantine: (event) => auditQuarantine(store.audit, event).catch((err: unknown) => app.log.error({ err }, 'could not audit a quarantine')),
+    onEvent: (event) => bus.publish(event),
     guestLimits: { maxPendingLogLines: config.sandbox.maxPendingLogLines, maxLogLineBytes: config.logs.maxLineBytes, maxKvKeyLength: config.kv.maxKeyLength, maxKvValueBytes: config.kv.maxValueBytes },
     workerMaxRssMb: config.sandbox.workerMaxRssMb,
     cacheDir: join(config.dataDir, 'code-cache'),
@@ -177,6 +181,8 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   });
   const orchestration = config.orchestration;
   steps = new StepRunner({ plugins, sandbox, steps: store.steps, audit: store.audit, scopes, events, bus, limits: { maxDepth: orchestration.maxDepth, maxSteps: orchestration.maxSteps } });
+  const gate = new ExecutionGate({ maxConcurrent: orchestration.maxConcurrent, maxPerPlugin: orchestration.maxConcurrentPerPlugin, maxQueued: orchestration.maxQueued });
+  const keySlots = new KeySlots(config.keys.maxConcurrentExecutions);
   const executions = new ExecutionService({
     plugins,
     sandbox,
@@ -186,11 +192,12 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     scopes,
     events,
     bus,
-    gate: new ExecutionGate({ maxConcurrent: orchestration.maxConcurrent, maxPerPlugin: orchestration.maxConcurrentPerPlugin, maxQueued: orchestration.maxQueued }),
+    gate,
     logger: app.log,
     limits: { maxParallelSteps: orchestration.maxParallelSteps, workflowTimeoutMs: orchestration.workflowTimeoutMs },
-    keySlots: new KeySlots(config.keys.maxConcurrentExecutions),
+    keySlots,
   });
+  metrics.observe({ sandbox, gate, keySlots, modelState: models.state });
 
   // Objects whose write never committed (a crash mid-put) or that were released: at start, then periodically.
   const sweep = () => blobs.sweep().then((n) => n > 0 && app.log.info({ deleted: n }, 'orphaned blob objects deleted'), (err: unknown) => app.log.warn({ err }, 'blob sweep failed; retried later'));
@@ -228,6 +235,8 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     await audited.idle();
     await store.close();
   });
+  // Before any route: the OpenAPI document lists the routes as they are added.
+  await installOpenApi(app, { plugins, keys: store.apiKeys });
   await installKeyRateLimit(app, config.keys);
   await app.register(healthRoutes, { sandbox, storage: blobs.backend });
   await app.register(pluginRoutes, { plugins, keys: store.apiKeys, bundleMaxBytes: config.bundles.maxBytes });
@@ -246,6 +255,9 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   await app.register(retentionRoutes, { retention, keys: store.apiKeys, audit: store.audit });
   await app.register(usageReportRoutes, { usage: store.usage, keys: store.apiKeys, maxDays: config.models.usageReportMaxDays, top: config.models.usageReportTop });
   await app.register(auditRoutes, { audit: store.audit, keys: store.apiKeys });
+  await app.register(marketplaceRoutes, { client, plugins, keys: store.apiKeys });
+  await app.register(whoamiRoutes, { keys: store.apiKeys, apps: store.apps });
+  await app.register(consoleRoutes);
   if (config.firstPartyPlugins) {
     await installFirstPartyPlugins(plugins, config.dataDir, app.log, config.firstPartySource === 'registry' ? { kind: 'registry', installer } : { kind: 'folder' });
   }

@@ -64,6 +64,12 @@ test('a revoked key stops working', async () => {
   const res = await host.call('GET', '/v1/agents', { key: created.key });
   expect(res.status).toBe(401);
   expect(res.body.code).toBe('AUTH_INVALID');
+  // Revoking it again, or a key that never was, names the key as missing.
+  for (const id of [created.id, 'no-such-key']) {
+    const again = await host.call('DELETE', `/v1/keys/${id}`);
+    expect(again.status).toBe(404);
+    expect(again.body.code).toBe('KEY_NOT_FOUND');
+  }
 });
 
 test('health needs no key', async () => {

@@ -186,7 +186,7 @@ describe("one plugin cannot reach another's objects", () => {
       expect(await ok(USER, 'list', { prefix: '' })).toEqual([]);
       expect(await ok(USER, 'list', { prefix: 'dir/' })).toEqual([]);
       expect(await ok(USER, 'delete', { key: 'secret' })).toBe(false);
-      expect(await refused(USER, 'url', { key: 'secret' }, 'BLOB_NOT_FOUND')).toMatch(/storage-user has no object/);
+      expect(await refused(USER, 'url', { key: 'secret' }, 'BLOB_NOT_FOUND')).toMatch(/no blob of storage-user under that key/);
     });
     // Its own `secret` is another object; storage-other's is untouched.
     const mine = await ok(USER, 'put', { key: 'secret', bytes: [1] });

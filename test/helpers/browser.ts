@@ -40,7 +40,7 @@ export interface BrowserSession {
   newPage(): Promise<Page>;
   /** What went wrong on the pages so far: console errors, page errors, requests off 127.0.0.1. */
   problems: string[];
-  /** Problems matching one of these are expected (e.g. a 401 the test provokes) and not counted. */
+  /** Problems matching one of these are expected (e.g. a 401 the test provokes) and not counted, until the next assertClean. */
   allow(pattern: RegExp): void;
   /** Throws when a problem that was not allowed was seen, and forgets them all. */
   assertClean(): void;
@@ -112,6 +112,7 @@ export async function openBrowser(folder = 'browser'): Promise<BrowserSession> {
     problems,
     allow: (pattern) => void allowed.push(pattern),
     assertClean() {
+      allowed.splice(0);
       const seen = problems.splice(0);
       if (seen.length > 0) throw new Error(`the browser saw ${seen.length} problem(s):\n${seen.join('\n')}`);
     },
@@ -146,6 +147,7 @@ export function useBrowser(file: string): () => BrowserSession {
         await session.shot(`FAILED ${ctx.task.name}${i === 0 ? '' : ` page ${i + 1}`}`, p).catch(() => undefined);
       }
       session.problems.splice(0);
+      session.assertClean();
       return;
     }
     session.assertClean();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startEmulator, type StartedEmulator } from '@easel/bedrock-emulator';
 import Fastify from 'fastify';
 import { loadConfig, type DeepPartial, type HostConfig } from '../../host/src/config/index.ts';
-import { createModels, type Models } from '../../host/src/models/index.ts';
+import { createModels, type ModelEventSink, type Models } from '../../host/src/models/index.ts';
 import { openStore, type Store } from '../../host/src/store/index.ts';
 
 export interface ModelStack {
@@ -27,6 +27,8 @@ export interface StackOptions {
   models?: DeepPartial<HostConfig['models']>;
   /** Written as the catalog overrides file (prices, quotas, availability per model id). */
   overrides?: Record<string, unknown>;
+  /** Told of the router's and the service's events (calls, fallbacks, cooldowns, quota waits, refusals). */
+  onEvent?: ModelEventSink;
 }
 
 /** Defaults for tests: no backoff wait, no semantic cache (its embedding calls would show in call logs). */
@@ -54,7 +56,7 @@ export async function startModelStack(options: StackOptions = {}): Promise<Model
     },
   );
   const store = await openStore(join(dir, 'easel.db'));
-  const models = await createModels(config.models, store, dir, Fastify({ logger: false }).log);
+  const models = await createModels(config.models, store, dir, Fastify({ logger: false }).log, options.onEvent);
   const app = (await store.apps.create({ name: 'tests' })).id;
   return {
     dir,

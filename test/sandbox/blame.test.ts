@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { QuarantineEvent, Sandbox } from '../../host/src/sandbox/index.ts';
+import type { QuarantineEvent, Sandbox, SandboxEvent } from '../../host/src/sandbox/index.ts';
 import { call, expectNoWorkerFaults, fixture, installSentinels, rejection, startSandbox, TestBridge, waitFor, type Fixture, type TestLogger } from './helpers.ts';
 
 installSentinels();
@@ -11,6 +11,8 @@ interface Setup {
   sandbox: Sandbox;
   logger: TestLogger;
   events: QuarantineEvent[];
+  /** What the sandbox told its `onEvent` listener (metrics). */
+  told: SandboxEvent[];
 }
 
 /**
@@ -39,7 +41,7 @@ function expectStruckOnly(logger: TestLogger, pluginId: string, deaths: number):
 }
 
 describe('a worker that ends itself naming a plugin strikes only that plugin', () => {
-  const s = { bridge: new TestBridge(), events: [] } as unknown as Setup;
+  const s = { bridge: new TestBridge(), events: [], told: [] } as unknown as Setup;
   let culprit: Fixture;
   let bystander: Fixture;
 
@@ -49,7 +51,7 @@ describe('a worker that ends itself naming a plugin strikes only that plugin', (
     // A wall budget the parked call stays within for the whole round.
     bystander = await fixture('sandbox-limits', { cpuMs: 1000, wallMs: 20_000 }, 'bystander@1.0.0');
     s.bridge.grant(bystander.plugin.id, 'kv');
-    ({ sandbox: s.sandbox, logger: s.logger } = await startSandbox(s.bridge, { workers: 1, quarantineAfterCrashes: ROUNDS, quarantineWindowMs: 60_000, onQuarantine: (e) => s.events.push(e) }));
+    ({ sandbox: s.sandbox, logger: s.logger } = await startSandbox(s.bridge, { workers: 1, quarantineAfterCrashes: ROUNDS, quarantineWindowMs: 60_000, onQuarantine: (e) => s.events.push(e), onEvent: (e) => s.told.push(e) }));
   });
   afterAll(async () => {
     expectNoWorkerFaults(s.logger);
@@ -73,6 +75,10 @@ describe('a worker that ends itself naming a plugin strikes only that plugin', (
     expect(quarantine.strikes.map((k) => [k.reason, k.bystanderCalls])).toEqual(Array(ROUNDS).fill(['an isolate kept running after it was disposed', 1]));
     expect(s.sandbox.quarantines().map((q) => q.pluginId)).toEqual([culprit.plugin.id]);
     expect(s.events.map((e) => [e.type, e.cause, e.quarantine.pluginId])).toEqual([['quarantined', 'crashes', culprit.plugin.id]]);
+    // Told to metrics: each worker replaced for the runaway isolate, and the quarantine once.
+    expect(s.told.filter((e) => e.type === 'sandbox.worker-restarted')).toEqual(Array(ROUNDS).fill({ type: 'sandbox.worker-restarted', reason: 'runaway' }));
+    expect(s.told.filter((e) => e.type === 'sandbox.quarantine')).toEqual([{ type: 'sandbox.quarantine', change: 'started', pluginId: culprit.plugin.id }]);
+    expect(s.told.filter((e) => e.type === 'sandbox.killed').every((e) => e.pluginId === culprit.plugin.id)).toBe(true);
     // Lifted by someone: it runs again, and the listener hears who.
     expect(s.sandbox.liftQuarantine(culprit.plugin.id, 'key:admin')?.pluginId).toBe(culprit.plugin.id);
     expect(s.sandbox.liftQuarantine(culprit.plugin.id, 'key:admin')).toBeUndefined();
@@ -82,7 +88,7 @@ describe('a worker that ends itself naming a plugin strikes only that plugin', (
 });
 
 describe('the RSS cap names the isolate that filled the memory, even from detached code', () => {
-  const s = { bridge: new TestBridge(), events: [] } as unknown as Setup;
+  const s = { bridge: new TestBridge(), events: [], told: [] } as unknown as Setup;
   let culprit: Fixture;
   let bystander: Fixture;
 
@@ -91,7 +97,7 @@ describe('the RSS cap names the isolate that filled the memory, even from detach
     culprit = await fixture('sandbox-memory', { memoryMb: 1024, cpuMs: 5000, wallMs: 5000 }, 'filler@1.0.0');
     bystander = await fixture('sandbox-memory', { memoryMb: 16, cpuMs: 1000, wallMs: 20_000 }, 'parked@1.0.0');
     s.bridge.grant(bystander.plugin.id, 'kv');
-    ({ sandbox: s.sandbox, logger: s.logger } = await startSandbox(s.bridge, { workers: 1, quarantineAfterCrashes: ROUNDS, quarantineWindowMs: 60_000, workerMaxRssMb: 320, onQuarantine: (e) => s.events.push(e) }));
+    ({ sandbox: s.sandbox, logger: s.logger } = await startSandbox(s.bridge, { workers: 1, quarantineAfterCrashes: ROUNDS, quarantineWindowMs: 60_000, workerMaxRssMb: 320, onQuarantine: (e) => s.events.push(e), onEvent: (e) => s.told.push(e) }));
   });
   afterAll(async () => {
     expectNoWorkerFaults(s.logger);
@@ -118,10 +124,12 @@ describe('the RSS cap names the isolate that filled the memory, even from detach
       expect(strike.evidence?.chargedBytes).toBeGreaterThanOrEqual(0.1 * cap);
     }
     expect(s.sandbox.quarantineOf(bystander.plugin.id)).toBeUndefined();
+    expect(s.told.filter((e) => e.type === 'sandbox.worker-restarted')).toEqual(Array(ROUNDS).fill({ type: 'sandbox.worker-restarted', reason: 'memory-cap' }));
     // Loading the plugin again ends the quarantine too.
     await s.sandbox.load(culprit.plugin, culprit.expected);
     expect(s.sandbox.quarantines()).toEqual([]);
     expect(s.events.at(-1)).toMatchObject({ type: 'lifted', cause: 'reloaded' });
+    expect(s.told.at(-1)).toEqual({ type: 'sandbox.quarantine', change: 'lifted', pluginId: culprit.plugin.id });
     expect((await call(s.sandbox, culprit, 'memory', 'echo', { back: true })).output).toEqual({ echoed: { back: true } });
   });
 });

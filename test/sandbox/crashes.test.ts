@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Sandbox } from '../../host/src/sandbox/index.ts';
+import type { Sandbox, SandboxEvent } from '../../host/src/sandbox/index.ts';
 import { call, fixture, installSentinels, rejection, startSandbox, TestBridge, waitFor, type Fixture, expectNoWorkerFaults, type TestLogger } from './helpers.ts';
 
 installSentinels();
@@ -10,12 +10,13 @@ describe('worker crashes', () => {
   let logger: TestLogger;
   let limits: Fixture;
   let greeter: Fixture;
+  const told: SandboxEvent[] = [];
 
   beforeAll(async () => {
     limits = await fixture('sandbox-limits', { cpuMs: 5000, wallMs: 10_000 });
     greeter = await fixture('sandbox-greeter');
     bridge.grant(limits.plugin.id, 'kv');
-    ({ sandbox, logger } = await startSandbox(bridge, { workers: 1, quarantineAfterCrashes: 3, quarantineWindowMs: 60_000 }));
+    ({ sandbox, logger } = await startSandbox(bridge, { workers: 1, quarantineAfterCrashes: 3, quarantineWindowMs: 60_000, onEvent: (e) => told.push(e) }));
   });
   afterAll(async () => {
     expectNoWorkerFaults(logger);
@@ -45,6 +46,9 @@ describe('worker crashes', () => {
     const stats = await sandbox.stats!();
     expect(stats.workers).toBe(1);
     expect(stats.workerRestarts).toBeGreaterThanOrEqual(1);
+    // A death from outside, with no last words: replaced for reason `exited`, no isolate counted as killed.
+    expect(told.filter((e) => e.type === 'sandbox.worker-restarted').at(-1)).toEqual({ type: 'sandbox.worker-restarted', reason: 'exited' });
+    expect(told.filter((e) => e.type === 'sandbox.killed')).toEqual([]);
   });
 
   test('deaths no culprit was named for strike nobody: a plugin that merely had a call in flight is never quarantined', async () => {

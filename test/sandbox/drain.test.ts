@@ -95,7 +95,7 @@ describe('a retired version', () => {
     await sandbox.retire(old.plugin.id, 200);
     const err = await rejection(stuck.answer);
     expect(err.code).toBe('PLUGIN_DRAIN_TIMEOUT');
-    expect(err.message).toContain('did not finish within the drain (200 ms)');
+    expect(err.details).toMatchObject({ drainMs: 200 });
     const late = await rejection(call(sandbox, old, 'greeter', 'greet', { name: 'too late' }));
     expect(late.code).toBe('PLUGIN_DRAIN_TIMEOUT');
     await waitFor(async () => (await stats()).isolatesLive === 2, 'the retired isolate to go');

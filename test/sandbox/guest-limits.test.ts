@@ -4,7 +4,7 @@
  * and a call that ended can make no more bridge calls.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Sandbox } from '../../host/src/sandbox/index.ts';
+import type { Sandbox, SandboxEvent } from '../../host/src/sandbox/index.ts';
 import { call, expectNoWorkerFaults, fixture, installSentinels, startSandbox, TestBridge, waitFor, type Fixture, type TestLogger } from './helpers.ts';
 
 installSentinels();
@@ -16,11 +16,12 @@ describe('limits the guest enforces before anything crosses', () => {
   let sandbox: Sandbox;
   let logger: TestLogger;
   let flooder: Fixture;
+  const told: SandboxEvent[] = [];
 
   beforeAll(async () => {
     flooder = await fixture('flooder', { cpuMs: 4000, wallMs: 8000 });
     bridge.grant(flooder.plugin.id, 'kv');
-    ({ sandbox, logger } = await startSandbox(bridge, { maxPendingBridgeCalls: 8, guestLimits: LIMITS }));
+    ({ sandbox, logger } = await startSandbox(bridge, { maxPendingBridgeCalls: 8, guestLimits: LIMITS, onEvent: (e) => told.push(e) }));
   });
   afterAll(async () => {
     expectNoWorkerFaults(logger);
@@ -42,6 +43,8 @@ describe('limits the guest enforces before anything crosses', () => {
     expect(report.level).toBe('warn');
     expect(report.obj).toMatchObject({ plugin: flooder.plugin.id, dropped: 6, oversize: 2, overflow: 3, invalid: 1 });
     expect((await sandbox.stats!()).logLinesDropped).toBe(6);
+    // Told to metrics once per call, with the count.
+    expect(told.filter((e) => e.type === 'sandbox.log-dropped')).toEqual([{ type: 'sandbox.log-dropped', pluginId: flooder.plugin.id, count: 6 }]);
   });
 
   test('kv keys and values over their caps, and calls past the in-flight cap, are refused in the isolate', async () => {

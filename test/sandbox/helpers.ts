@@ -107,15 +107,15 @@ export class TestBridge {
   readonly handler = async (caller: BridgeCaller, capability: string, op: string, args: unknown, bytes?: Buffer): Promise<unknown> => {
     this.log.push({ caller, capability, op, args, ...(bytes === undefined ? {} : { bytes }) });
     if (capability === 'log') return undefined;
-    if (!this.granted.get(caller.pluginId)?.has(capability)) throw new EaselError('PERMISSION_DENIED', `${caller.pluginName} was not granted ${capability}`);
+    if (!this.granted.get(caller.pluginId)?.has(capability)) throw new EaselError('PERMISSION_DENIED', { plugin: caller.pluginName, target: `ctx.${capability}`, reason: 'the permission was not granted' });
     if (capability === 'storage' && (op === 'put' || op === 'get')) return this.#storage(caller, op, args as { key?: unknown }, bytes);
-    if (capability !== 'kv') throw new EaselError('NOT_AVAILABLE', `ctx.${capability} is not available on this host yet`);
+    if (capability !== 'kv') throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `this test bridge has no ${capability}` });
     const a = args as { key?: unknown; value?: unknown; prefix?: unknown };
-    if (a === null || typeof a !== 'object') throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'arguments must be an object');
-    if (op !== 'list' && typeof a.key !== 'string') throw new EaselError('KV_KEY_INVALID', 'key must be a string');
+    if (a === null || typeof a !== 'object') throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'arguments must be an object' });
+    if (op !== 'list' && typeof a.key !== 'string') throw new EaselError('KV_KEY_INVALID', { name: 'key', least: 1, most: 512 });
     const key = a.key as string;
     if (key === 'leak') throw new Error('db failed at /home/secret/path/kv.sqlite with AKIAABCDEFGHIJKLMNOP');
-    if (key === 'leak-easel') throw new EaselError('KV_KEY_INVALID', 'bad key at /home/secret/path/kv.sqlite (AKIAABCDEFGHIJKLMNOP)');
+    if (key === 'leak-easel') throw new EaselError('KV_KEY_INVALID', { name: 'the key at /home/secret/path/kv.sqlite (AKIAABCDEFGHIJKLMNOP)', least: 1, most: 512 });
     const held = this.held.get(key) as { gate: Promise<unknown> } | undefined;
     if (held) {
       this.#enter.get(key)?.();
@@ -134,7 +134,7 @@ export class TestBridge {
         }
         return store.get(key);
       case 'set':
-        if (a.value === undefined) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'value must be JSON (not undefined)');
+        if (a.value === undefined) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'value must be JSON (not undefined)' });
         store.set(key, a.value);
         return undefined;
       case 'delete':
@@ -142,7 +142,7 @@ export class TestBridge {
       case 'list':
         return [...store.keys()].filter((k) => k.startsWith(typeof a.prefix === 'string' ? a.prefix : '')).sort();
       default:
-        throw new EaselError('BRIDGE_ARGUMENT_INVALID', `kv has no operation ${op}`);
+        throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `kv has no operation ${op}` });
     }
   };
 
@@ -154,7 +154,7 @@ export class TestBridge {
       const found = store.get(key);
       return found === undefined ? undefined : new WithBytes({ size: found.length }, [found]);
     }
-    if (!bytes) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'bytes are required');
+    if (!bytes) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'bytes are required' });
     store.set(key, Buffer.from(bytes));
     return { size: bytes.length };
   }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { errorMessage } from '../../host/src/errors/index.ts';
 import type { Sandbox } from '../../host/src/sandbox/index.ts';
 import { call, fixture, installSentinels, rejection, startSandbox, TestBridge, type Fixture, expectNoWorkerFaults, type TestLogger } from './helpers.ts';
 
@@ -84,9 +85,9 @@ describe('hostile plugin code', () => {
       get: { value: { a: 1, list: [1, 2] } },
       list: { value: ['polluted'] },
       del: { value: true },
-      models: { code: 'NOT_AVAILABLE', message: expect.any(String) },
+      models: { code: 'BRIDGE_ARGUMENT_INVALID', message: expect.any(String) },
       storage: { value: null },
-      agents: { code: 'NOT_AVAILABLE', message: expect.any(String) },
+      agents: { code: 'BRIDGE_ARGUMENT_INVALID', message: expect.any(String) },
     });
     const seen = bridge.log.slice(before);
     expect(seen.map((e) => `${e.capability}.${e.op}`)).toEqual(['kv.set', 'kv.get', 'kv.list', 'kv.delete', 'models.text', 'storage.get', 'agents.invoke', 'log.info']);
@@ -207,13 +208,13 @@ describe('hostile plugin code', () => {
   });
 
   test('capabilities outside the grant are denied by the host', async () => {
-    expect((await call(sandbox, ungranted, 'probe', 'denied', { catch: true })).output).toEqual({ result: { code: 'PERMISSION_DENIED', message: 'sandbox-hostile was not granted kv' } });
+    expect((await call(sandbox, ungranted, 'probe', 'denied', { catch: true })).output).toEqual({ result: { code: 'PERMISSION_DENIED', message: errorMessage('PERMISSION_DENIED', { plugin: 'sandbox-hostile', target: 'ctx.kv', reason: 'the permission was not granted' }) } });
     expect((await rejection(call(sandbox, ungranted, 'probe', 'denied', { catch: false }))).code).toBe('PERMISSION_DENIED');
   });
 
   test('errors seen inside the isolate carry no host path, secret or stack', async () => {
     const plain = (await call(sandbox, hostile, 'probe', 'leak', { key: 'leak' })).output as Record<string, string>;
-    expect(plain).toMatchObject({ threw: true, code: 'INTERNAL_ERROR', message: 'internal error' });
+    expect(plain).toMatchObject({ threw: true, code: 'INTERNAL_ERROR', message: errorMessage('INTERNAL_ERROR', { reference: 'the execution id' }) });
     const easel = (await call(sandbox, hostile, 'probe', 'leak', { key: 'leak-easel' })).output as Record<string, string>;
     expect(easel).toMatchObject({ threw: true, code: 'KV_KEY_INVALID' });
     for (const seen of [plain, easel]) {

@@ -41,6 +41,9 @@ test('60 seconds of mixed and hostile traffic: only limits come back, nothing is
   expect(report.unexpected, JSON.stringify(report.unexpectedSamples, null, 2)).toEqual({});
   expect(report.quarantined).toEqual([]);
   expect(report.sandbox.restarts).toBe(0);
+  // The host's own count agrees: no worker replaced, for any reason; and its gauge of live isolates was read.
+  expect(report.sandbox.restartsByReason).toEqual({});
+  expect(report.isolatesAlive.end).toBeGreaterThan(0);
   expect(report.hostLog.error, JSON.stringify(report.hostLog.errorSamples)).toEqual({});
   expect(report.rssMb.host.ratio, JSON.stringify(report.rssMb)).toBeLessThanOrEqual(report.rssMb.bound);
   expect(report.rssMb.workers.ratio, JSON.stringify(report.rssMb)).toBeLessThanOrEqual(report.rssMb.bound);

@@ -57,13 +57,13 @@ class FlakyBackend implements BlobBackend {
   async put(objectKey: string, bytes: Uint8Array, meta: { contentType: string; sha256: string }, signal?: AbortSignal): Promise<void> {
     if (this.failPuts > 0) {
       this.failPuts--;
-      throw new EaselError('STORAGE_UNAVAILABLE', 'blob storage put failed (EIO)');
+      throw new EaselError('STORAGE_UNAVAILABLE', { operation: 'put', reason: 'EIO' });
     }
     await this.inner.put(objectKey, bytes, meta, signal);
     if (this.stall) await this.stall;
     if (this.failPutsAfterWrite > 0) {
       this.failPutsAfterWrite--;
-      throw new EaselError('STORAGE_UNAVAILABLE', 'blob storage put failed (ETIMEDOUT)');
+      throw new EaselError('STORAGE_UNAVAILABLE', { operation: 'put', reason: 'ETIMEDOUT' });
     }
   }
 
@@ -75,7 +75,7 @@ class FlakyBackend implements BlobBackend {
     this.deleteCalls.push(objectKey);
     if (this.failDeletes > 0) {
       this.failDeletes--;
-      throw new EaselError('STORAGE_UNAVAILABLE', 'blob storage delete failed (EIO)');
+      throw new EaselError('STORAGE_UNAVAILABLE', { operation: 'delete', reason: 'EIO' });
     }
     await this.inner.delete(objectKey);
   }

@@ -24,47 +24,57 @@ type TooLargeCode = 'BUNDLE_TOO_LARGE' | 'REQUEST_TOO_LARGE';
 /** The router's limit on one path parameter: a user id has up to 128 characters, two UTF-16 units each at most. */
 export const MAX_PARAM_LENGTH = 256;
 
+/** The error for a body over its route's limit: REQUEST_TOO_LARGE saying why, or the route's own code (an upload's BUNDLE_TOO_LARGE). */
+type TooLarge = (reason: string) => EaselError;
+
+const bodyTooLarge: TooLarge = (reason) => new EaselError('REQUEST_TOO_LARGE', { reason });
+
+function tooLargeFor(request: FastifyRequest): TooLarge {
+  const code: TooLargeCode = request.routeOptions.config?.tooLargeCode ?? 'REQUEST_TOO_LARGE';
+  return code === 'BUNDLE_TOO_LARGE' ? () => new EaselError('BUNDLE_TOO_LARGE', { limit: request.routeOptions.bodyLimit }) : bodyTooLarge;
+}
+
+const OVER_PARTS = (_error: FastifyError, tooLarge: TooLarge) => tooLarge('the upload is over the size or part limits');
+const MEDIA_TYPE = () => new EaselError('UNSUPPORTED_MEDIA_TYPE');
+
 /** Fastify's codes, and @fastify/multipart's, that a client can cause: what each means here. */
-const KNOWN: Record<string, [ErrorCode | 'TOO_LARGE', string | undefined]> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: ['TOO_LARGE', 'the request body is over the size limit'],
-  FST_REQ_FILE_TOO_LARGE: ['TOO_LARGE', 'the upload is over the size or part limits'],
-  FST_PARTS_LIMIT: ['TOO_LARGE', 'the upload is over the size or part limits'],
-  FST_FILES_LIMIT: ['TOO_LARGE', 'the upload is over the size or part limits'],
-  FST_FIELDS_LIMIT: ['TOO_LARGE', 'the upload is over the size or part limits'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'this route does not take a body of that content type'],
-  FST_INVALID_MULTIPART_CONTENT_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'this route does not take a body of that content type'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['REQUEST_MALFORMED', 'the request body does not match its Content-Length'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: ['REQUEST_INVALID', 'the body is empty but its content type is JSON'],
+const KNOWN: Record<string, (error: FastifyError, tooLarge: TooLarge) => EaselError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: (_error, tooLarge) => tooLarge('the body is over the size limit'),
+  FST_REQ_FILE_TOO_LARGE: OVER_PARTS,
+  FST_PARTS_LIMIT: OVER_PARTS,
+  FST_FILES_LIMIT: OVER_PARTS,
+  FST_FIELDS_LIMIT: OVER_PARTS,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: MEDIA_TYPE,
+  FST_INVALID_MULTIPART_CONTENT_TYPE: MEDIA_TYPE,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new EaselError('REQUEST_MALFORMED', { reason: 'the request body does not match its Content-Length' }),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => new EaselError('REQUEST_INVALID', { reason: 'the body is empty but its content type is JSON' }),
   // Fastify's message for these quotes the whole path, which may be kilobytes long.
-  FST_ERR_BAD_URL: ['URL_INVALID', 'the URL path is not valid percent-encoding'],
-  FST_ERR_MAX_PARAM_LENGTH: ['URL_TOO_LONG', `a path parameter is over ${MAX_PARAM_LENGTH} characters`],
+  FST_ERR_BAD_URL: () => new EaselError('URL_INVALID'),
+  FST_ERR_MAX_PARAM_LENGTH: () => new EaselError('URL_TOO_LONG', { limit: MAX_PARAM_LENGTH }),
   // The JSON parser's own message says where the text stops parsing.
-  FST_ERR_CTP_INVALID_JSON_BODY: ['REQUEST_INVALID', undefined],
+  FST_ERR_CTP_INVALID_JSON_BODY: (error) => new EaselError('REQUEST_INVALID', { reason: error.message }),
 };
 
-function translate(error: FastifyError, tooLargeCode: TooLargeCode): EaselError | undefined {
+function translate(error: FastifyError, tooLarge: TooLarge): EaselError | undefined {
   if (error instanceof EaselError) return error;
   if (error.validation) {
     const problems = error.validation.map((v) => ({ path: `${error.validationContext ?? ''}${v.instancePath}` || '/', message: v.message ?? 'is invalid' }));
-    return new EaselError('REQUEST_INVALID', error.message, { problems });
+    return new EaselError('REQUEST_INVALID', { reason: error.message }, { problems });
   }
-  const known = typeof error.code === 'string' ? KNOWN[error.code] : undefined;
-  if (known) {
-    const [code, message] = known;
-    return new EaselError(code === 'TOO_LARGE' ? tooLargeCode : code, message ?? error.message);
-  }
+  const known = typeof error.code === 'string' && Object.hasOwn(KNOWN, error.code) ? KNOWN[error.code] : undefined;
+  if (known) return known(error, tooLarge);
   // Other client errors: the JSON parser's SyntaxError (400), a plugin's own 4xx.
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    if (error.statusCode === 413) return new EaselError(tooLargeCode, 'the request body is over the size limit');
-    if (error.statusCode === 415) return new EaselError('UNSUPPORTED_MEDIA_TYPE', 'this route does not take a body of that content type');
-    return new EaselError('REQUEST_INVALID', error.message);
+    if (error.statusCode === 413) return tooLarge('the body is over the size limit');
+    if (error.statusCode === 415) return MEDIA_TYPE();
+    return new EaselError('REQUEST_INVALID', { reason: error.message });
   }
   return undefined;
 }
 
 function unexpected(error: unknown, request: FastifyRequest): EaselError {
   request.log.error({ err: error }, 'unexpected error');
-  return new EaselError('INTERNAL_ERROR', `unexpected error; request id ${request.id}`);
+  return new EaselError('INTERNAL_ERROR', { reference: `request id ${request.id}` });
 }
 
 /** An error as the API answers it. */
@@ -78,11 +88,13 @@ export function errorBody(e: EaselError): { statusCode: number; code: ErrorCode;
   };
 }
 
-const rawBody = (code: RawErrorCode, message: string) => errorBody(new EaselError(code, message));
+// The message is made by @easel/common's parser-failure answers, which the registry shares and
+// which cannot see this table; each is a fixed sentence that quotes no request bytes.
+const rawBody = (code: RawErrorCode, message: string) => errorBody(EaselError.relay(code, message));
 
 /** A bad URL or an over-long parameter, found by the router before any route, hook or error handler. */
 function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const e = translate(error, 'REQUEST_TOO_LARGE') ?? unexpected(error, request);
+  const e = translate(error, bodyTooLarge) ?? unexpected(error, request);
   void reply.code(e.statusCode).send(errorBody(e));
 }
 
@@ -111,11 +123,11 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     if (stopping) {
       void reply.header('connection', 'close');
-      throw new EaselError('SHUTTING_DOWN', 'the host is stopping; retry when it is back');
+      throw new EaselError('SHUTTING_DOWN');
     }
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       void reply.header('connection', 'close');
-      throw new EaselError('REQUEST_MALFORMED', 'an HTTP/1.1 request must have a Host header');
+      throw new EaselError('REQUEST_MALFORMED', { reason: 'an HTTP/1.1 request must have a Host header' });
     }
   });
   app.addHook('onRoute', (route) => {
@@ -123,13 +135,13 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
   registered.set(app, []);
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const e = translate(error, request.routeOptions.config?.tooLargeCode ?? 'REQUEST_TOO_LARGE') ?? unexpected(error, request);
+    const e = translate(error, tooLargeFor(request)) ?? unexpected(error, request);
     const retryAfterMs = e.details?.retryAfterMs;
     if (typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs)) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
     return reply.status(e.statusCode).send(errorBody(e));
   });
   app.setNotFoundHandler((request) => {
-    throw new EaselError('ROUTE_NOT_FOUND', `no route ${request.method} ${shortPath(request.url)}`);
+    throw new EaselError('ROUTE_NOT_FOUND', { method: request.method, path: shortPath(request.url) });
   });
 }
 

@@ -17,3 +17,6 @@ export { executionRoutes } from './apps/executions.ts';
 export { installKeyRateLimit } from './key-limits.ts';
 export { usageReportRoutes } from './models/usage-report.ts';
 export { auditRoutes } from './admin/audit.ts';
+export { marketplaceRoutes } from './admin/marketplace.ts';
+export { whoamiRoutes } from './whoami.ts';
+export { consoleRoutes } from './console.ts';

@@ -28,9 +28,8 @@ export function installJsonBodyLimits(app: FastifyInstance, limits: JsonLimits):
       return;
     }
     const input = req.routeOptions.config?.pluginInput === true;
-    const error = new EaselError(input ? 'INPUT_INVALID' : 'REQUEST_INVALID', `the ${input ? 'input' : 'request body'} ${problem.message}`, {
-      problems: [{ path: problem.path, message: problem.message }],
-    });
+    const details = { problems: [{ path: problem.path, message: problem.message }] };
+    const error = input ? new EaselError('INPUT_INVALID', { problem: problem.message }, details) : new EaselError('REQUEST_INVALID', { reason: `the body ${problem.message}` }, details);
     done(error, undefined);
   });
 }

@@ -22,7 +22,7 @@ export async function installKeyRateLimit(app: FastifyInstance, limits: KeyLimit
     keyGenerator: (req) => req.principal?.keyId ?? '',
     allowList: (req) => req.principal?.role !== 'app',
     errorResponseBuilder: (_req, context) =>
-      new EaselError('KEY_RATE_LIMITED', `this app key made ${context.max} requests in the last minute, the most EASEL_KEY_REQUESTS_PER_MINUTE allows; retry in ${Math.ceil(context.ttl / 1000)} s`, {
+      new EaselError('KEY_RATE_LIMITED', { limit: context.max, retryAfterSeconds: Math.ceil(context.ttl / 1000) }, {
         limit: 'EASEL_KEY_REQUESTS_PER_MINUTE',
         max: context.max,
         retryAfterMs: context.ttl,

@@ -35,7 +35,7 @@ export function requireRole(keys: ApiKeyRepository, role: Role | readonly Role[]
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const found = await principalOf(keys, request);
     if (!roles.includes(found.role)) {
-      throw new EaselError('FORBIDDEN', `this route needs a key with the ${roles.join(' or ')} role`);
+      throw new EaselError('FORBIDDEN', { roles: roles.join(' or ') });
     }
     request.principal = found;
   };
@@ -44,10 +44,10 @@ export function requireRole(keys: ApiKeyRepository, role: Role | readonly Role[]
 /** The key the request carries, verified; AUTH_REQUIRED or AUTH_INVALID otherwise. */
 export async function principalOf(keys: ApiKeyRepository, request: FastifyRequest): Promise<Principal> {
   const header = request.headers.authorization;
-  if (header === undefined || header === '') throw new EaselError('AUTH_REQUIRED', 'send an API key as `Authorization: Bearer <key>`');
+  if (header === undefined || header === '') throw new EaselError('AUTH_REQUIRED');
   const match = BEARER.exec(header);
   const found = match?.[1] === undefined ? undefined : await keys.verify(match[1]);
-  if (!found) throw new EaselError('AUTH_INVALID', 'the API key is not valid');
+  if (!found) throw new EaselError('AUTH_INVALID');
   return { keyId: found.id, role: found.role, label: found.label, ...(found.appId === undefined ? {} : { appId: found.appId }) };
 }
 
@@ -67,6 +67,6 @@ export function appScopeOf(principal: Principal | undefined): string | undefined
 export function appOf(principal: Principal | undefined, named: string | undefined): string | undefined {
   const own = appScopeOf(principal);
   if (own === undefined) return named;
-  if (named !== undefined && named !== own) throw new EaselError('APP_NOT_FOUND', `no app ${named}`);
+  if (named !== undefined && named !== own) throw new EaselError('APP_NOT_FOUND', { app: named });
   return own;
 }

@@ -56,37 +56,37 @@ export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
     models: modelsCapability({ models: deps.models, scopes: deps.scopes, grantOf: deps.grantOf, maxOpenStreams: deps.limits.maxOpenStreams, onDelta: deps.onModelDelta }),
     storage: storageCapability(deps.blobs, deps.scopes),
     agents: async (caller, op, args, bytes) => {
-      if (op !== 'invoke') throw new EaselError('BRIDGE_ARGUMENT_INVALID', `agents has no operation ${op}`);
+      if (op !== 'invoke') throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `agents has no operation ${op}` });
       return deps.invokeAgent(caller, args, bytes);
     },
     progress: async (caller, op, args) => {
-      if (op !== 'publish') throw new EaselError('BRIDGE_ARGUMENT_INVALID', `progress has no operation ${op}`);
+      if (op !== 'publish') throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `progress has no operation ${op}` });
       deps.progress(caller, args);
       return undefined;
     },
   };
   return async (caller, capability, op, args, bytes) => {
     const run = Object.hasOwn(capabilities, capability) ? capabilities[capability] : undefined;
-    if (!run) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `no capability ${capability}`);
+    if (!run) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `no capability ${capability}` });
     // An estimate hook (workflow preview) may only log: a preview calls no model and no agent.
     if (caller.executionId.startsWith(PREVIEW_PREFIX) && capability !== 'log') {
-      throw new EaselError('NOT_AVAILABLE', `ctx.${capability} is not available while estimating a workflow`);
+      throw new EaselError('NOT_AVAILABLE', { capability });
     }
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
-      throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be an object');
+      throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'they must be an object' });
     }
     // Before any capability stringifies or stores them (kv values, progress data, log fields,
     // model requests). A step's input is held to the same limits by its target's schema check.
     const over = capability === 'agents' ? undefined : jsonLimitProblem(args, deps.limits.json);
     if (over) {
       const at = over.path.length <= 200 ? ` at ${over.path}` : '';
-      throw new EaselError('BRIDGE_ARGUMENT_INVALID', `the arguments of ctx.${capability}.${op} ${over.message}${at}`);
+      throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `the arguments of ctx.${capability}.${op} ${over.message}${at}` });
     }
     if (!allows(await deps.grantOf(caller.pluginName), capability, op, args as Record<string, unknown>)) {
       // One audit row per execution and operation: a plugin looping on a denied call must
       // not turn each attempt into a synchronous database write.
       const key = `${caller.executionId} ${capability}.${op}`;
-      if (audited.has(key)) throw new EaselError('PERMISSION_DENIED', `${caller.pluginName} was not granted ${capability}`);
+      if (audited.has(key)) throw new EaselError('PERMISSION_DENIED', { plugin: caller.pluginName, target: `ctx.${capability}`, reason: 'the permission was not granted' });
       if (audited.size >= AUDITED_DENIALS_MAX) audited.clear();
       audited.add(key);
       await deps.audit.record({
@@ -95,7 +95,7 @@ export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
         target: caller.executionId,
         outcome: 'denied',
       });
-      throw new EaselError('PERMISSION_DENIED', `${caller.pluginName} was not granted ${capability}`);
+      throw new EaselError('PERMISSION_DENIED', { plugin: caller.pluginName, target: `ctx.${capability}`, reason: 'the permission was not granted' });
     }
     return run(caller, op, args as Record<string, unknown>, bytes);
   };

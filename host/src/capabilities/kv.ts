@@ -18,9 +18,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function keyOf(args: Record<string, unknown>, name: string, limits: KvLimits, allowEmpty = false): string {
   const key = args[name];
-  if (typeof key !== 'string') throw new EaselError('KV_KEY_INVALID', `${name} must be a string`);
-  if ((!allowEmpty && key.length === 0) || key.length > limits.maxKeyLength || CONTROL.test(key)) {
-    throw new EaselError('KV_KEY_INVALID', `${name} must be ${allowEmpty ? 0 : 1} to ${limits.maxKeyLength} printable characters`);
+  if (typeof key !== 'string' || (!allowEmpty && key.length === 0) || key.length > limits.maxKeyLength || CONTROL.test(key)) {
+    throw new EaselError('KV_KEY_INVALID', { name, least: allowEmpty ? 0 : 1, most: limits.maxKeyLength });
   }
   return key;
 }
@@ -35,10 +34,10 @@ export function kvCapability(repo: KvRepository, limits: KvLimits) {
       }
       case 'set': {
         const key = keyOf(args, 'key', limits);
-        if (args.value === undefined) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'value must be JSON (not undefined)');
+        if (args.value === undefined) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'value must be JSON (not undefined)' });
         const text = JSON.stringify(args.value);
         if (Buffer.byteLength(text) > limits.maxValueBytes) {
-          throw new EaselError('KV_VALUE_TOO_LARGE', `value is over ${limits.maxValueBytes} bytes as JSON`);
+          throw new EaselError('KV_VALUE_TOO_LARGE', { limit: limits.maxValueBytes });
         }
         await repo.set(plugin, key, text, limits.maxKeysPerPlugin);
         return undefined;
@@ -49,12 +48,12 @@ export function kvCapability(repo: KvRepository, limits: KvLimits) {
         const prefix = args.prefix === undefined ? '' : keyOf(args, 'prefix', limits, true);
         const limit = args.limit === undefined ? 100 : Number(args.limit);
         if (!Number.isInteger(limit) || limit < 1 || limit > LIST_MAX) {
-          throw new EaselError('BRIDGE_ARGUMENT_INVALID', `limit must be an integer from 1 to ${LIST_MAX}`);
+          throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `limit must be an integer from 1 to ${LIST_MAX}` });
         }
         return repo.list(plugin, prefix, limit);
       }
       default:
-        throw new EaselError('BRIDGE_ARGUMENT_INVALID', `kv has no operation ${op}`);
+        throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `kv has no operation ${op}` });
     }
   };
 }

@@ -21,12 +21,12 @@ export interface PluginLogLine {
 
 export function logCapability(logger: FastifyBaseLogger, maxLineBytes: number, onLine?: (line: PluginLogLine) => void) {
   return async (caller: BridgeCaller, op: string, args: Record<string, unknown>): Promise<unknown> => {
-    if (!LEVELS.has(op)) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `log has no level ${op}`);
+    if (!LEVELS.has(op)) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `log has no level ${op}` });
     const level = op as LogLevel;
     const message = String(args.message ?? '');
     const fields = args.fields !== null && typeof args.fields === 'object' ? args.fields : undefined;
     if (Buffer.byteLength(message) + Buffer.byteLength(JSON.stringify(fields ?? {})) > maxLineBytes) {
-      throw new EaselError('BRIDGE_ARGUMENT_INVALID', `a log line is capped at ${maxLineBytes} bytes`);
+      throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `a log line is capped at ${maxLineBytes} bytes` });
     }
     // Plugin fields sit under `fields` so they can never overwrite the host's own keys.
     logger[level]({ plugin: caller.pluginName, version: caller.pluginVersion, executionId: caller.executionId, source: 'plugin', fields }, message);

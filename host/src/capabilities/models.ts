@@ -49,7 +49,7 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
   // sees it); the images go back as bytes, not base64 in the JSON answer.
   const image = async (request: ImageRequest, sketch: Buffer | undefined, meta: ModelCallMeta): Promise<WithBytes> => {
     if (sketch !== undefined && sniffImage(sketch) === undefined) {
-      throw new EaselError('MODEL_REQUEST_INVALID', 'invalid image request: the image to vary is not a PNG or JPEG', { problems: [{ path: '/image', message: 'is not a PNG or JPEG image' }] });
+      throw new EaselError('MODEL_REQUEST_INVALID', { reason: 'the image to vary is not a PNG or JPEG' }, { problems: [{ path: '/image', message: 'is not a PNG or JPEG image' }] });
     }
     const out = await deps.models.image(sketch === undefined ? request : { ...request, image: sketch.toString('base64') }, meta);
     const images = out.images.map((b64) => Buffer.from(b64, 'base64'));
@@ -69,19 +69,19 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
     const open = streams.get(handle);
     // Handles are random and bound to the call that opened them: another call cannot read them.
     if (!open || open.scopeId !== scopeIdOf(caller) || open.pluginName !== caller.pluginName) {
-      throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'no such open stream');
+      throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'no such open stream' });
     }
     return [handle, open];
   };
 
   return async (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes?: Buffer): Promise<unknown> => {
     const validate = Object.hasOwn(validators, op) ? validators[op] : undefined;
-    if (!validate) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `models has no operation ${op}`);
+    if (!validate) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `models has no operation ${op}` });
     if (!validate(args)) {
-      throw new EaselError('MODEL_REQUEST_INVALID', `invalid ${op} request: ${toProblems(validate.errors).map((p) => `${p.path} ${p.message}`).join('; ')}`, { problems: toProblems(validate.errors) });
+      throw new EaselError('MODEL_REQUEST_INVALID', { reason: `${op}: ${toProblems(validate.errors).map((p) => `${p.path} ${p.message}`).join('; ')}` }, { problems: toProblems(validate.errors) });
     }
     const scope = deps.scopes.of(caller);
-    if (!scope) throw new EaselError('INTERNAL_ERROR', 'the execution has ended');
+    if (!scope) throw new EaselError('CALL_ENDED');
     if (op === 'streamNext') {
       const [handle, open] = streamOf(caller, args);
       try {
@@ -123,7 +123,7 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
           return await image(request, bytes, meta);
         case 'streamText': {
           const open = [...streams.values()].filter((s) => s.scopeId === scope.scopeId).length;
-          if (open >= deps.maxOpenStreams) throw new EaselError('BRIDGE_BUSY', `a call may have at most ${deps.maxOpenStreams} open streams`);
+          if (open >= deps.maxOpenStreams) throw new EaselError('BRIDGE_BUSY', { limit: deps.maxOpenStreams, what: 'model streams' });
           const { model, deltas, close } = await deps.models.streamText(request, meta);
           // The execution may have ended while the stream was being opened: nothing would close it.
           if (scope.signal.aborted) {
@@ -136,7 +136,7 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
           return { stream: handle, model };
         }
         default:
-          throw new EaselError('BRIDGE_ARGUMENT_INVALID', `models has no operation ${op}`);
+          throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `models has no operation ${op}` });
       }
     } catch (error) {
       return remember(scope, error);

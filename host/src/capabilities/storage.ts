@@ -15,7 +15,7 @@ export function storageCapability(blobs: BlobService, scopes: ExecutionScopes) {
     const signal = scopes.of(caller)?.signal;
     switch (op) {
       case 'put':
-        if (!bytes) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'put needs bytes');
+        if (!bytes) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'put needs bytes' });
         // ttlSeconds is checked by the blob service against EASEL_STORAGE_MAX_BLOB_TTL_SECONDS.
         return blobs.put(plugin, caller.executionId, args.key, bytes, args.contentType, { signal, ttlSeconds: args.ttlSeconds });
       case 'get': {
@@ -31,7 +31,7 @@ export function storageCapability(blobs: BlobService, scopes: ExecutionScopes) {
       case 'url':
         return blobs.url(plugin, args.key, args.expiresInSeconds);
       default:
-        throw new EaselError('BRIDGE_ARGUMENT_INVALID', `storage has no operation ${op}`);
+        throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `storage has no operation ${op}` });
     }
   };
 }

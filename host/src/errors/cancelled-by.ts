@@ -5,5 +5,5 @@ import { EaselError } from './easel-error.ts';
  * was cancelled, the app hung up, the call ended), else a plain cancellation.
  */
 export function cancelledBy(signal: AbortSignal): EaselError {
-  return signal.reason instanceof EaselError ? signal.reason : new EaselError('EXECUTION_CANCELLED', 'the call was cancelled');
+  return signal.reason instanceof EaselError ? signal.reason : new EaselError('EXECUTION_CANCELLED', { subject: 'call' });
 }

@@ -18,6 +18,7 @@ import { ModelRouter } from './router/router.ts';
 import { ModelService } from './service.ts';
 import { openRouterState } from './state/index.ts';
 import type { RouterStateRepository } from './state/types.ts';
+import type { ModelEventSink } from './events.ts';
 
 export { CatalogError, loadCatalog } from './catalog/index.ts';
 export { ModelService } from './service.ts';
@@ -25,6 +26,7 @@ export type { TextRequest, ImageRequest, ModelCallMeta } from './service.ts';
 export { ModelRouter, monthOf, noCandidate } from './router/router.ts';
 export { ModelHealth } from './router/health.ts';
 export type * from './types.ts';
+export type { ModelEvent, ModelEventSink } from './events.ts';
 
 export interface Models {
   service: ModelService;
@@ -55,7 +57,8 @@ export function hasAwsCredentials(env: Record<string, string | undefined> = proc
 
 const EMULATOR_CREDENTIALS = { accessKeyId: 'easel-emulator', secretAccessKey: 'easel-emulator' };
 
-export async function createModels(config: ModelsConfig, store: Store, dataDir: string, logger: FastifyBaseLogger): Promise<Models> {
+/** `onEvent`: told of every model call, fallback, cooldown, quota wait and budget refusal (metrics). */
+export async function createModels(config: ModelsConfig, store: Store, dataDir: string, logger: FastifyBaseLogger, onEvent?: ModelEventSink): Promise<Models> {
   const catalog = await loadCatalog({ file: config.catalogFile, overridesFile: config.overridesFile });
   const { bedrock } = config;
   const useAws = bedrock.mode === 'aws' || (bedrock.mode === 'auto' && bedrock.endpoint === undefined && hasAwsCredentials());
@@ -88,6 +91,7 @@ export async function createModels(config: ModelsConfig, store: Store, dataDir: 
     usage: store.usage,
     health,
     log: logger,
+    onEvent,
     options: {
       residency: config.residency,
       defaultStrategy: config.strategy,
@@ -101,7 +105,7 @@ export async function createModels(config: ModelsConfig, store: Store, dataDir: 
       budgetBasicAt: config.budgetBasicAt,
     },
   });
-  const service = new ModelService({ router, provider, cache: store.modelCache, usage: store.usage, cacheOptions: config.cache, defaultMaxTokens: config.defaultMaxTokens, schemaLimits: { maxBytes: config.maxSchemaBytes, maxNodes: config.maxSchemaNodes }, logger });
+  const service = new ModelService({ router, provider, cache: store.modelCache, usage: store.usage, cacheOptions: config.cache, defaultMaxTokens: config.defaultMaxTokens, schemaLimits: { maxBytes: config.maxSchemaBytes, maxNodes: config.maxSchemaNodes }, logger, onEvent });
   return {
     service,
     router,

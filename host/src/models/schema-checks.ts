@@ -47,7 +47,7 @@ export class SchemaChecks {
   compile(schema: Record<string, unknown>): ValidateFunction {
     const key = canonicalJson(schema);
     if (Buffer.byteLength(key) > this.#limits.maxBytes || nodes(schema) > this.#limits.maxNodes) {
-      throw new EaselError('MODEL_REQUEST_INVALID', `schema is over ${this.#limits.maxBytes} bytes, ${this.#limits.maxNodes} objects or ${MAX_DEPTH} levels`, { field: 'schema' });
+      throw new EaselError('MODEL_REQUEST_INVALID', { reason: `schema is over ${this.#limits.maxBytes} bytes, ${this.#limits.maxNodes} objects or ${MAX_DEPTH} levels` }, { field: 'schema' });
     }
     const found = this.#compiled.get(key);
     if (found) return found;
@@ -57,7 +57,7 @@ export class SchemaChecks {
       const { $id: _id, ...anonymous } = schema;
       check = withJsonLimits(this.#ajv.compile(anonymous), ANSWER_LIMITS);
     } catch (error) {
-      throw new EaselError('MODEL_REQUEST_INVALID', `schema is not a valid JSON Schema: ${(error as Error).message}`, { field: 'schema' });
+      throw new EaselError('MODEL_REQUEST_INVALID', { reason: `schema is not a valid JSON Schema: ${(error as Error).message}` }, { field: 'schema' });
     }
     // ajv keeps every schema it compiled: past the cap, start both over.
     if (this.#compiled.size >= MAX_COMPILED) {

@@ -13,6 +13,7 @@ import { type BedrockProvider, type ChatInput, ProviderError, type StreamEvent }
 import { modelCallCancelled, type CallMeta, type ModelRouter } from './router/router.ts';
 import { SchemaChecks, type SchemaLimits } from './schema-checks.ts';
 import { estimateTokens, maxTokens as tokenBound } from './tokens.ts';
+import type { ModelEventSink } from './events.ts';
 import type { ImageQuality, LatencyClass, ModelTier, Residency, RouteRequest, Strategy } from './types.ts';
 
 export interface RoutingWish {
@@ -92,6 +93,7 @@ export class ModelService {
   #defaultMaxTokens: number;
   #log: FastifyBaseLogger;
   #schemas: SchemaChecks;
+  #onEvent: ModelEventSink | undefined;
   #puts = 0;
 
   constructor(deps: {
@@ -103,7 +105,10 @@ export class ModelService {
     defaultMaxTokens: number;
     schemaLimits: SchemaLimits;
     logger: FastifyBaseLogger;
+    /** Told of every cache hit (the router tells of the calls it sends). */
+    onEvent?: ModelEventSink;
   }) {
+    this.#onEvent = deps.onEvent;
     this.#schemas = new SchemaChecks(deps.schemaLimits);
     this.#router = deps.router;
     this.#provider = deps.provider;
@@ -135,8 +140,9 @@ export class ModelService {
     return { input, inputTokens, bound: tokenBound(request.system ?? '') + tokenBound(request.prompt) + tokenBound(schemaText) };
   }
 
-  /** A free hit's usage row, with what the answer cost when a model made it (what the hit saved). */
-  async #hit(meta: ModelCallMeta, task: 'text' | 'structured' | 'embedding', modelId: string, kind: 'exact' | 'semantic', answer: unknown): Promise<void> {
+  /** A free answer from a cache: a usage row with what the answer cost when a model made it (what the hit saved), and an event, `started` being when the lookup began. */
+  async #hit(meta: ModelCallMeta, task: 'text' | 'structured' | 'embedding', modelId: string, kind: 'exact' | 'semantic', answer: unknown, started: number): Promise<void> {
+    this.#onEvent?.({ type: 'model.called', task, modelId, outcome: 'ok', cache: 'hit', latencyMs: performance.now() - started, inputTokens: 0, outputTokens: 0, images: 0, costUsd: 0 });
     const savedUsd = this.#costOfCached(answer, task, modelId);
     await this.#usage.record({ appId: meta.appId, userId: meta.userId, pluginName: meta.pluginName, executionId: meta.executionId, stepId: meta.stepId, task, modelId, purpose: 'call', inputTokens: 0, outputTokens: 0, images: 0, costUsd: 0, cached: kind, status: 'ok', latencyMs: 0, savedUsd });
   }
@@ -152,9 +158,10 @@ export class ModelService {
 
   /** A cached answer for `key`, recorded as a free hit; undefined on a miss. */
   async #exactHit<T>(key: string, meta: ModelCallMeta, task: 'text' | 'structured' | 'embedding'): Promise<(T & { cost: number; cached: Cached }) | undefined> {
+    const started = performance.now();
     const hit = await this.#cache.getExact(key, Date.now());
     if (!hit) return undefined;
-    await this.#hit(meta, task, hit.modelId, 'exact', hit.answer);
+    await this.#hit(meta, task, hit.modelId, 'exact', hit.answer, started);
     return { ...(hit.answer as T), cost: 0, cached: 'exact' };
   }
 
@@ -190,6 +197,7 @@ export class ModelService {
       if (hit) return hit;
       // Near repeats only for a request that asks, on a host that allows it: a near prompt may ask another question.
       if (this.#options.semantic && request.cache === 'semantic' && request.prompt.length <= this.#options.semanticMaxChars) {
+        const lookup = performance.now();
         const vector = await this.#embedForCache(normalizeText(request.prompt), meta);
         if (vector) {
           // Per user (of an app: ids are namespaced per app) as well: a near prompt of another
@@ -199,7 +207,7 @@ export class ModelService {
           semantic = { partition: semanticPartition(scope, 'text', tier, { ...settings, appId: meta.appId, userId: meta.userId, guard: guardKey(request.prompt) }), vector };
           const near = await this.#cache.nearest(semantic.partition, vector, this.#options.threshold, Date.now());
           if (near) {
-            await this.#hit(meta, 'text', near.modelId, 'semantic', near.answer);
+            await this.#hit(meta, 'text', near.modelId, 'semantic', near.answer, lookup);
             return { ...(near.answer as TextAnswer), cost: 0, cached: 'semantic' };
           }
         }
@@ -209,6 +217,7 @@ export class ModelService {
       {
         route: this.#route('text', request, meta, { inputTokens, outputTokens: input.maxTokens }),
         maxInputTokens: bound,
+        cache: useCache ? 'miss' : 'bypass',
         send: async (model, signal) => {
           const out = await this.#provider.converse(model.id, input, signal);
           return { value: out, billing: { inputTokens: out.inputTokens, outputTokens: out.outputTokens, images: 0 } };
@@ -253,6 +262,7 @@ export class ModelService {
       {
         route: this.#route('structured', request, meta, { inputTokens, outputTokens: input.maxTokens }),
         maxInputTokens: bound,
+        cache: useCache ? 'miss' : 'bypass',
         send: async (model, signal) => {
           const out = await this.#provider.converse(model.id, input, signal).catch((error: unknown) => {
             // A model that cannot produce a value for this schema says nothing of its health for others.
@@ -282,15 +292,16 @@ export class ModelService {
       {
         route: this.#route('embedding', request, meta, { inputTokens: estimateTokens(request.text), outputTokens: 0 }),
         maxInputTokens: tokenBound(request.text),
+        cache: useCache ? 'miss' : 'bypass',
         send: async (model, signal) => {
           const dims = model.dimensions ?? [];
           const body = dims.length > 1 ? { inputText: request.text, dimensions: request.dimensions ?? dims[0], normalize: true } : { inputText: request.text };
           if (request.dimensions !== undefined && !dims.includes(request.dimensions)) {
-            throw new EaselError('MODEL_REQUEST_INVALID', `${model.id} makes vectors of ${dims.join(', ')} dimensions, not ${request.dimensions}`);
+            throw new EaselError('MODEL_REQUEST_INVALID', { reason: `${model.id} makes vectors of ${dims.join(', ')} dimensions, not ${request.dimensions}` });
           }
           const out = await this.#provider.invokeJson(model.id, body, signal);
           const vector = out.body.embedding;
-          if (!Array.isArray(vector) || !vector.every((x) => typeof x === 'number')) throw new EaselError('MODEL_CALL_FAILED', `${model.id} answered without an embedding`);
+          if (!Array.isArray(vector) || !vector.every((x) => typeof x === 'number')) throw new EaselError('MODEL_CALL_FAILED', { reason: `${model.id} answered without an embedding` });
           const inputTokens = typeof out.body.inputTextTokenCount === 'number' ? out.body.inputTextTokenCount : estimateTokens(request.text);
           return { value: vector as number[], billing: { inputTokens, outputTokens: 0, images: 0 } };
         },
@@ -319,7 +330,7 @@ export class ModelService {
           const out = await this.#provider.invokeJson(model.id, body, signal);
           const images = out.body.images;
           if (!Array.isArray(images) || images.length !== count || !images.every((i) => typeof i === 'string')) {
-            throw new EaselError('MODEL_CALL_FAILED', `${model.id} answered ${Array.isArray(images) ? images.length : 'no'} images for ${count} asked`);
+            throw new EaselError('MODEL_CALL_FAILED', { reason: `${model.id} answered ${Array.isArray(images) ? images.length : 'no'} images for ${count} asked` });
           }
           return { value: images as string[], billing: { inputTokens: 0, outputTokens: 0, images: count } };
         },
@@ -377,7 +388,7 @@ export class ModelService {
         const cancelled = (error as { kind?: string }).kind === 'aborted' ? modelCallCancelled(meta.signal) : undefined;
         await settle({ billing: { inputTokens, outputTokens: estimateTokens(delivered), images: 0 }, errorCode: cancelled?.code ?? 'MODEL_STREAM_BROKEN' });
         if (cancelled) throw cancelled;
-        throw new EaselError('MODEL_STREAM_BROKEN', `the stream from ${routed.model.id} broke after ${delivered.length} characters`);
+        throw new EaselError('MODEL_STREAM_BROKEN', { model: routed.model.id, delivered: delivered.length });
       } finally {
         // Closed early by the consumer: stop the provider's stream and bill what was delivered.
         if (!finished) {

@@ -1,11 +1,28 @@
 /**
- * Prometheus metrics, fed by the event bus. Each host has a registry of its own (tests run
- * several hosts in one process), holding the process metrics too, all prefixed `easel_`.
- * Label values are plugin names, agent, capability and workflow types, which the manifest
- * schema keeps short and kebab-case, so series grow with what is installed, not with traffic.
+ * Prometheus metrics, fed by the event bus and, for what the host holds now (isolates, slots),
+ * read at scrape time. Each host has a registry of its own (tests run several hosts in one
+ * process), holding the process metrics too, all prefixed `easel_`. Label values are plugin
+ * names, agent, capability and workflow types (which the manifest schema keeps short and
+ * kebab-case), catalog model ids, route patterns, status codes and reasons, so series grow
+ * with what is installed and configured, not with traffic: no user, app, key or execution id
+ * is ever a label. One file per concern: http-, model-, sandbox- and capacity-metrics.ts.
  */
+import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventBus } from '../orchestration/event-bus.ts';
+import type { Sandbox } from '../sandbox/index.ts';
+import { isAmount } from './amounts.ts';
+import { capacityMetrics, type CapacitySources } from './capacity-metrics.ts';
+import { HttpMetrics } from './http-metrics.ts';
+import { type CoolingSource, modelMetrics } from './model-metrics.ts';
+import { sandboxMetrics } from './sandbox-metrics.ts';
+
+/** What the scrape-time gauges read, once the host has built it (see `observe`). */
+export interface MetricSources extends CapacitySources {
+  sandbox?: Pick<Sandbox, 'stats' | 'quarantines'>;
+  /** The router state, for the models cooling now. */
+  modelState?: CoolingSource;
+}
 
 /** From a quick workflow to the default 15 minute timeout, in seconds. */
 const WORKFLOW_DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 900];
@@ -18,6 +35,9 @@ export class HostMetrics {
   #purged: Counter<'kind'>;
   /** Plugins registered and not unregistered since; a set, so an event sent twice counts once. */
   #active = new Set<string>();
+  #sources: MetricSources = {};
+  #http: HttpMetrics;
+  #scraping: () => void;
 
   constructor(bus: EventBus) {
     const registers = [this.registry];
@@ -32,7 +52,12 @@ export class HostMetrics {
     this.#unreconciled = new Counter({ name: 'easel_model_unreconciled_total', help: 'Model calls in flight when a host process died, charged at their holds at this start', labelNames: ['plugin', 'model'], registers });
     this.#unreconciledCost = new Counter({ name: 'easel_model_unreconciled_cost_usd_total', help: 'What those calls were charged, in USD', labelNames: ['plugin', 'model'], registers });
     this.#purged = new Counter({ name: 'easel_retention_purged_total', help: 'Records deleted by the retention purge, by kind (executions, steps, events, usage, audit, blobs)', labelNames: ['kind'], registers });
+    const installs = new Counter({ name: 'easel_plugin_installs_total', help: 'Installs (uploads, registry installs) by outcome; code is the error code of a failed one', labelNames: ['source', 'outcome', 'code'], registers });
     active.set(0);
+    this.#http = new HttpMetrics(this.registry);
+    capacityMetrics(this.registry, () => this.#sources);
+    const sandbox = sandboxMetrics(this.registry, bus, () => this.#sources.sandbox);
+    this.#scraping = sandbox.scraping;
 
     this.#unsubscribe = [
       bus.on('plugin.registered', (e) => {
@@ -55,7 +80,20 @@ export class HostMetrics {
         // A counter only goes up: a missing or bogus cost adds nothing rather than failing the rest.
         cost.inc({ plugin: e.plugin, workflow: e.workflow }, isAmount(e.costUsd) ? e.costUsd : 0);
       }),
+      bus.on('plugin.install', (e) => installs.inc({ source: e.source, outcome: e.outcome, code: e.errorCode ?? '' })),
+      ...modelMetrics(this.registry, bus, () => this.#sources.modelState),
+      ...sandbox.unsubscribe,
     ];
+  }
+
+  /** Hands over what the scrape-time gauges read (the sandbox, the execution gate, the key slots, the router state). */
+  observe(sources: MetricSources): void {
+    this.#sources = { ...this.#sources, ...sources };
+  }
+
+  /** Counts and times every HTTP answer of `app` (call it before the routes are registered). */
+  instrument(app: FastifyInstance): void {
+    this.#http.instrument(app);
   }
 
   /**
@@ -79,6 +117,7 @@ export class HostMetrics {
 
   /** The Prometheus text exposition and the content type to serve it with. */
   async render(): Promise<{ contentType: string; body: string }> {
+    this.#scraping();
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
@@ -86,8 +125,4 @@ export class HostMetrics {
   close(): void {
     for (const off of this.#unsubscribe.splice(0)) off();
   }
-}
-
-function isAmount(value: number): boolean {
-  return Number.isFinite(value) && value >= 0;
 }

@@ -69,7 +69,7 @@ export class PluginLogStreams {
    * (idempotent). Refused with LOG_STREAMS_BUSY when `maxStreams` followers are open.
    */
   follow(plugin: string, listener: Listener): () => void {
-    if (this.#open >= this.#maxStreams) throw new EaselError('LOG_STREAMS_BUSY', `${this.#maxStreams} plugin log streams are open already; retry later`);
+    if (this.#open >= this.#maxStreams) throw new EaselError('LOG_STREAMS_BUSY', { limit: this.#maxStreams });
     let set = this.#followers.get(plugin);
     if (!set) this.#followers.set(plugin, (set = new Set()));
     const own: Listener = (event) => listener(event);

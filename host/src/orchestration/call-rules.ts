@@ -22,20 +22,20 @@ export interface AgentTarget {
  * has an agent of that type.
  */
 export function resolveAgentRef(caller: InstalledPlugin, ref: unknown, installed: ReadonlyMap<string, InstalledPlugin>): AgentTarget {
-  if (typeof ref !== 'string' || ref.length > 300) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'the agent must be a string: "agent" or "plugin/agent"');
+  if (typeof ref !== 'string' || ref.length > 300) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'the agent must be a string: "agent" or "plugin/agent"' });
   const slash = ref.indexOf('/');
   if (slash >= 0) {
     const plugin = ref.slice(0, slash);
     const agent = ref.slice(slash + 1);
-    if (!NAME.test(plugin) || !TYPE.test(agent)) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `"${ref.slice(0, 100)}" is not "plugin/agent"`);
+    if (!NAME.test(plugin) || !TYPE.test(agent)) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `"${ref.slice(0, 100)}" is not "plugin/agent"` });
     return { plugin, agent };
   }
-  if (!TYPE.test(ref)) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `"${ref.slice(0, 100)}" is not an agent type`);
+  if (!TYPE.test(ref)) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `"${ref.slice(0, 100)}" is not an agent type` });
   if (caller.manifest.agents.some((a) => a.type === ref)) return { plugin: caller.name, agent: ref };
   const offering = Object.keys(caller.manifest.dependencies ?? {}).filter((name) => installed.get(name)?.manifest.agents.some((a) => a.type === ref));
   if (offering.length === 1) return { plugin: offering[0]!, agent: ref };
-  if (offering.length > 1) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `several dependencies have an agent ${ref} (${offering.join(', ')}): name one as "plugin/${ref}"`);
-  throw new EaselError('AGENT_NOT_FOUND', `neither ${caller.name} nor its dependencies have an agent ${ref}`);
+  if (offering.length > 1) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `several dependencies have an agent ${ref} (${offering.join(', ')}): name one as "plugin/${ref}"` });
+  throw new EaselError('AGENT_NOT_FOUND', { agent: ref, plugin: `${caller.name} or its dependencies` });
 }
 
 /**

@@ -5,8 +5,19 @@
  * fails: a listener that throws (or an async one that rejects) is logged and skipped, and
  * the publisher and the other listeners carry on.
  */
+import type { ModelEvent } from '../models/events.ts';
+import type { SandboxEvent } from '../sandbox/types.ts';
 
 export type HostEvent =
+  /** Model calls, fallbacks, cooldowns, quota waits and budget refusals, as the router tells them. */
+  | ModelEvent
+  /** Isolate kills, worker restarts, dropped log lines and quarantines, as the sandbox tells them. */
+  | SandboxEvent
+  /**
+   * An install ended: an upload, or a registry install (one request, which may install several
+   * plugins). `errorCode` is the failure's code (INTERNAL_ERROR when it had none).
+   */
+  | { type: 'plugin.install'; source: 'upload' | 'registry'; outcome: 'ok' | 'failed'; errorCode?: string }
   /** Became runnable: enabled, or found enabled at start. */
   | { type: 'plugin.registered'; plugin: string; version: string }
   | { type: 'plugin.unregistered'; plugin: string; version: string; reason: 'disabled' | 'uninstalled' | 'replaced' }

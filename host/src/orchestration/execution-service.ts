@@ -116,7 +116,7 @@ export class ExecutionService {
     const validateInput = active.validators.input(call.agent, call.capability);
     const validateOutput = active.validators.output(call.agent, call.capability);
     if (!validateInput || !validateOutput) {
-      throw new EaselError('AGENT_NOT_FOUND', `${call.plugin} has no agent ${call.agent} with capability ${call.capability}`);
+      throw new EaselError('AGENT_NOT_FOUND', { agent: `${call.agent}.${call.capability}`, plugin: call.plugin });
     }
     const label = `${call.agent}/${call.capability}`;
     const binary = active.validators.inputBytes(call.agent, call.capability);
@@ -129,7 +129,7 @@ export class ExecutionService {
     const active = await this.workflowPlugin(call.type, call.plugin);
     const validateInput = active.validators.workflowInput(call.type);
     const validateOutput = active.validators.workflowOutput(call.type);
-    if (!validateInput || !validateOutput) throw new EaselError('WORKFLOW_NOT_FOUND', `${active.record.name} has no workflow ${call.type}`);
+    if (!validateInput || !validateOutput) throw new EaselError('WORKFLOW_NOT_FOUND', { type: call.type, plugin: active.record.name });
     const binary = active.validators.workflowBytes(call.type);
     return this.#start({ active, kind: 'workflow', target: call.type, label: `workflow ${call.type}`, validateOutput }, validateInput, binary, call);
   }
@@ -153,9 +153,9 @@ export class ExecutionService {
   /** The enabled plugin that offers workflow `type` (named by `plugin` when several do). */
   async workflowPlugin(type: string, plugin?: string): Promise<ActivePlugin> {
     const offering = (await this.#deps.plugins.list()).filter((p) => p.enabled && (plugin === undefined || p.name === plugin) && p.manifest.workflows?.some((w) => w.type === type));
-    if (offering.length === 0) throw new EaselError('WORKFLOW_NOT_FOUND', `no enabled plugin offers a workflow ${type}${plugin ? ` (in ${plugin})` : ''}`);
+    if (offering.length === 0) throw new EaselError('WORKFLOW_NOT_FOUND', { type, plugin: plugin === undefined ? 'any enabled plugin' : `enabled plugin ${plugin}` });
     if (offering.length > 1) {
-      throw new EaselError('REQUEST_INVALID', `several plugins offer a workflow ${type}: name one with ?plugin=`, { plugins: offering.map((p) => p.name) });
+      throw new EaselError('REQUEST_INVALID', { reason: `several plugins offer a workflow ${type}: name one with ?plugin=` }, { plugins: offering.map((p) => p.name) });
     }
     return this.#deps.plugins.active(offering[0]!.name);
   }
@@ -163,14 +163,14 @@ export class ExecutionService {
   /** Cancels a queued or running execution and resolves once it has stopped; `appId` as for view. */
   async cancel(id: string, appId?: string): Promise<ExecutionView> {
     const found = await this.view(id, appId);
-    if (found.status !== 'queued' && found.status !== 'running') throw new EaselError('EXECUTION_FINISHED', `execution ${id} already ${found.status}`);
+    if (found.status !== 'queued' && found.status !== 'running') throw new EaselError('EXECUTION_FINISHED', { id, status: found.status });
     const live = this.#runs.get(id);
     if (live) {
       live.run.cancel();
       await live.done;
     } else {
       // Not running in this process (left by a stop and not resumed): nothing to stop, only to record.
-      await this.#endUnrun(found, 'cancelled', new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled'));
+      await this.#endUnrun(found, 'cancelled', new EaselError('EXECUTION_CANCELLED', { subject: 'execution' }));
     }
     return this.view(id, appId);
   }
@@ -181,13 +181,13 @@ export class ExecutionService {
    */
   async view(id: string, appId?: string): Promise<ExecutionView> {
     const found = await this.#deps.executions.get(id);
-    if (!found || (appId !== undefined && found.appId !== appId)) throw new EaselError('EXECUTION_NOT_FOUND', `no execution ${id}`);
+    if (!found || (appId !== undefined && found.appId !== appId)) throw new EaselError('EXECUTION_NOT_FOUND', { id });
     return { ...found, steps: await this.#deps.steps.listByExecution(id) };
   }
 
   async get(id: string): Promise<ExecutionRecord> {
     const found = await this.#deps.executions.get(id);
-    if (!found) throw new EaselError('EXECUTION_NOT_FOUND', `no execution ${id}`);
+    if (!found) throw new EaselError('EXECUTION_NOT_FOUND', { id });
     return found;
   }
 
@@ -255,26 +255,26 @@ export class ExecutionService {
   }
 
   async #resumeRefusal(record: ExecutionRecord): Promise<EaselError | undefined> {
-    if (record.kind === 'agent') return new EaselError('HOST_RESTARTED', 'the host stopped while the agent call ran');
+    if (record.kind === 'agent') return new EaselError('HOST_RESTARTED', { reason: 'an agent call it was running is not resumed' });
     const plugins = await this.#deps.plugins.list();
     const installed = plugins.find((p) => p.name === record.pluginName);
-    if (!installed) return new EaselError('RESUME_REFUSED', `the host stopped mid-run and ${record.pluginName} has since been removed`);
-    if (!installed.enabled) return new EaselError('RESUME_REFUSED', `the host stopped mid-run and ${record.pluginName} has since been disabled`);
+    if (!installed) return new EaselError('RESUME_REFUSED', { reason: `${record.pluginName} has since been removed` });
+    if (!installed.enabled) return new EaselError('RESUME_REFUSED', { reason: `${record.pluginName} has since been disabled` });
     if (installed.version !== record.pluginVersion) {
-      return new EaselError('RESUME_REFUSED', `the host stopped mid-run and ${record.pluginName} changed version since (${record.pluginVersion} → ${installed.version}); recorded steps cannot be trusted to match`);
+      return new EaselError('RESUME_REFUSED', { reason: `${record.pluginName} changed version since (${record.pluginVersion} → ${installed.version}); recorded steps cannot be trusted to match` });
     }
     const active = await this.#deps.plugins.active(record.pluginName).catch(() => undefined);
-    if (!active?.validators.workflowOutput(record.target)) return new EaselError('RESUME_REFUSED', `${record.pluginName}@${installed.version} no longer offers workflow ${record.target}`);
+    if (!active?.validators.workflowOutput(record.target)) return new EaselError('RESUME_REFUSED', { reason: `${record.pluginName}@${installed.version} no longer offers workflow ${record.target}` });
     // Decided by what this execution carried, not by what its schema allows: a run whose byte
     // fields were left out resumes; one that sent bytes cannot (they are not kept).
     const carried = active.validators.workflowBytes(record.target).filter((field) => carriedBytes(record.input, field.path));
-    if (carried.length > 0) return new EaselError('HOST_RESTARTED', `the host stopped mid-run and the input's byte fields (${carried.map((f) => f.name).join(', ')}) are not kept, so the workflow cannot be run again`);
+    if (carried.length > 0) return new EaselError('HOST_RESTARTED', { reason: `the input's byte fields (${carried.map((f) => f.name).join(', ')}) are not kept, so the workflow cannot be run again` });
     // Recorded outputs of a dependency that changed since would be mixed with new ones.
     for (const step of await this.#deps.steps.listByExecution(record.id)) {
       const now = plugins.find((p) => p.name === step.pluginName);
       if (step.status !== 'succeeded' || (now?.enabled && now.version === step.pluginVersion)) continue;
       const change = !now ? 'has since been removed' : !now.enabled ? 'has since been disabled' : `changed version since (${step.pluginVersion} → ${now.version})`;
-      return new EaselError('RESUME_REFUSED', `the host stopped mid-run and ${step.pluginName}, which ran step ${step.agent}.${step.capability}, ${change}`);
+      return new EaselError('RESUME_REFUSED', { reason: `${step.pluginName}, which ran step ${step.agent}.${step.capability}, ${change}` });
     }
     return undefined;
   }
@@ -339,7 +339,7 @@ export class ExecutionService {
     try {
       release = await ready;
       // Admitted because a stop cut off the run ahead of it: it stays queued for the next start.
-      if (this.#stopping) return { ok: false, error: new EaselError('HOST_RESTARTED', 'the host is stopping; the execution runs when it starts again', { executionId: id }) };
+      if (this.#stopping) return { ok: false, error: new EaselError('HOST_RESTARTED', { reason: 'the execution runs when it starts again' }, { executionId: id }) };
       await this.#deps.executions.markRunning(id, resume);
       const resumed = record.resumed + (resume ? 1 : 0);
       this.#deps.events.publish(id, 'execution.started', { executionId: id, kind: t.kind, target: t.target, ...(t.capability ? { capability: t.capability } : {}), plugin: record.pluginName, version: record.pluginVersion, resumed });
@@ -384,16 +384,16 @@ export class ExecutionService {
       }
       cpuMs = result.cpuMs;
       heapUsedBytes = result.heapUsedBytes;
-      if (run.cancelled) throw new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled');
+      if (run.cancelled) throw new EaselError('EXECUTION_CANCELLED', { subject: 'execution' });
       // Its schema, and the JSON limits: an output past them is never recorded or streamed.
       checkOutput(result.output, t.validateOutput, record.pluginName, t.label);
       const durationMs = elapsed();
       const costUsd = await this.#end(record, { status: 'succeeded', output: result.output, durationMs, cpuMs, heapUsedBytes });
       return { ok: true, result: { executionId: id, output: result.output, durationMs, cpuMs: cpuMs ?? 0, costUsd } };
     } catch (error) {
-      const failure = run.cancelled ? new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled') : asEaselError(error);
+      const failure = run.cancelled ? new EaselError('EXECUTION_CANCELLED', { subject: 'execution' }) : asEaselError(error);
       if (this.#stopping && t.kind === 'workflow' && !run.cancelled) {
-        return { ok: false, error: new EaselError('HOST_RESTARTED', 'the host is stopping; the workflow resumes when it starts again', { executionId: id }) };
+        return { ok: false, error: new EaselError('HOST_RESTARTED', { reason: 'the workflow resumes when it starts again' }, { executionId: id }) };
       }
       if (failure.code === 'INTERNAL_ERROR') this.#deps.logger.error({ err: error, executionId: id, plugin: record.pluginName }, 'execution failed inside the host');
       const metrics = (error as EaselError).details ?? {};
@@ -415,7 +415,7 @@ export class ExecutionService {
       );
       // Details a bridge or step reported for this code (retryAfterMs of a 429, a refusal's reason) travel with it.
       const bridged = run.lastError?.code === failure.code ? run.lastError.details : undefined;
-      return { ok: false, error: new EaselError(failure.code, failure.message, { ...bridged, ...publicDetails(failure.details), executionId: id }) };
+      return { ok: false, error: failure.withDetails({ ...bridged, ...publicDetails(failure.details), executionId: id }) };
     } finally {
       release?.();
       await this.#deps.events.flush(id).catch(() => undefined);

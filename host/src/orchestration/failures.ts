@@ -4,8 +4,9 @@ import { EaselError, isErrorCode } from '../errors/index.ts';
 export function asEaselError(error: unknown): EaselError {
   if (error instanceof EaselError) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  if (isErrorCode(code)) return new EaselError(code, String((error as Error).message));
-  return new EaselError('INTERNAL_ERROR', 'the execution failed inside the host');
+  // Another module's error that carries a code of the table (the SDK's BundleError): its text is that module's.
+  if (isErrorCode(code)) return EaselError.relay(code, String((error as Error).message));
+  return new EaselError('INTERNAL_ERROR', { reference: 'the execution id' });
 }
 
 /** The sandbox's call metrics ride on its errors' details; they are recorded, not reported as details. */

@@ -185,7 +185,7 @@ describe('ExecutionGate waiters that give up, and release', () => {
     gate.enter('x', never());
     const abort = new AbortController();
     const waiting = gate.enter('x', abort.signal);
-    abort.abort(new EaselError('HOST_RESTARTED', 'stopping'));
+    abort.abort(new EaselError('HOST_RESTARTED', { reason: 'stopping' }));
     await expect(waiting.ready).rejects.toMatchObject({ code: 'HOST_RESTARTED' });
   });
 

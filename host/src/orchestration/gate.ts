@@ -40,6 +40,11 @@ export class ExecutionGate {
     return this.#queued;
   }
 
+  /** How many executions hold a slot (run) now. */
+  get running(): number {
+    return this.#running;
+  }
+
   /**
    * Asks for a slot. `queued` says whether the execution has to wait; `ready` resolves with
    * the release function once it runs, or rejects when `signal` fires first.
@@ -50,7 +55,7 @@ export class ExecutionGate {
     if (signal.aborted) throw cancelledBy(signal);
     if (this.#canStart(plugin) && !this.#queues.has(plugin)) return { queued: false, position: 0, ready: Promise.resolve(this.#take(plugin)) };
     if (this.#queued >= this.#limits.maxQueued && !always) {
-      throw new EaselError('EXECUTIONS_BUSY', `${this.#queued} executions are already waiting for a slot on this host`, { retryAfterMs: 1000 });
+      throw new EaselError('EXECUTIONS_BUSY', { reason: `${this.#queued} executions are already waiting for a slot on this host` }, { retryAfterMs: 1000 });
     }
     let waiter!: Waiter;
     const ready = new Promise<Release>((resolve, reject) => {

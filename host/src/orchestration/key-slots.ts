@@ -14,12 +14,19 @@ export class KeySlots {
     this.#max = max;
   }
 
+  /** Slots held now, over every key (0 while the limit is off: nothing is counted then). */
+  get inUse(): number {
+    let total = 0;
+    for (const held of this.#held.values()) total += held;
+    return total;
+  }
+
   /** Takes a slot for `keyId` (none for admin or host calls), or KEY_CONCURRENCY_LIMITED; the release is idempotent. */
   take(keyId: string | undefined): () => void {
     if (keyId === undefined || this.#max === 0) return () => undefined;
     const held = this.#held.get(keyId) ?? 0;
     if (held >= this.#max) {
-      throw new EaselError('KEY_CONCURRENCY_LIMITED', `this app key already has ${held} executions queued or running, the most EASEL_KEY_MAX_CONCURRENT_EXECUTIONS allows`, {
+      throw new EaselError('KEY_CONCURRENCY_LIMITED', { held }, {
         limit: 'EASEL_KEY_MAX_CONCURRENT_EXECUTIONS',
         max: this.#max,
       });

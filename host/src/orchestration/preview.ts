@@ -90,7 +90,7 @@ export class WorkflowPreview {
 
   async preview(active: ActivePlugin, type: string, input: unknown): Promise<Preview> {
     const validateInput = active.validators.workflowInput(type);
-    if (!validateInput) throw new EaselError('WORKFLOW_NOT_FOUND', `${active.record.name} has no workflow ${type}`);
+    if (!validateInput) throw new EaselError('WORKFLOW_NOT_FOUND', { type, plugin: active.record.name });
     const split = checkedInput(input, validateInput, active.validators.workflowBytes(type), `workflow ${type}`);
     const hook = await this.#hook(active, type, split);
     const grant = await this.#plugins.grantOf(active.record.name);
@@ -122,13 +122,13 @@ export class WorkflowPreview {
         executionId: `${PREVIEW_PREFIX}${randomUUID()}`,
       });
       if (!validateEstimate(result.output)) {
-        throw new EaselError('OUTPUT_INVALID', `${active.record.name}'s estimate for ${type} does not match the estimate shape`, { problems: toProblems(validateEstimate.errors) });
+        throw new EaselError('OUTPUT_INVALID', { plugin: active.record.name, problem: `does not match the estimate shape (estimating workflow ${type})` }, { problems: toProblems(validateEstimate.errors) });
       }
       return result.output;
     } catch (error) {
       if (error instanceof EaselError && error.code === 'AGENT_NOT_FOUND') return undefined;
       // The sandbox's call metrics ride on its errors; they are not the answer's business.
-      if (error instanceof EaselError) throw new EaselError(error.code, error.message, publicDetails(error.details));
+      if (error instanceof EaselError) throw error.withDetails(publicDetails(error.details));
       throw error;
     }
   }
@@ -176,7 +176,7 @@ export class WorkflowPreview {
       estimate: { inputTokens: size.inputTokens ?? DEFAULT_CALL.inputTokens, outputTokens: size.outputTokens ?? DEFAULT_CALL.outputTokens, images: size.images ?? DEFAULT_CALL.images },
     });
     const first = decision.candidates[0];
-    if (!first) throw new EaselError('MODEL_NO_CANDIDATE', `no model does ${task} at tier ${tier} within ${maxTier}`, { excluded: decision.excluded });
+    if (!first) throw new EaselError('MODEL_NO_CANDIDATE', { reason: `no model does ${task} at tier ${tier} within ${maxTier}` }, { excluded: decision.excluded });
     return { task, tier, modelId: first.model.id, costUsd: first.estimatedCost };
   }
 }

@@ -59,7 +59,7 @@ export class Run {
   }
 
   cancel(): void {
-    this.#controller.abort(new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled'));
+    this.#controller.abort(new EaselError('EXECUTION_CANCELLED', { subject: 'execution' }));
   }
 
   /** Keeps count of a step until it settles, so the execution ends after its last step. */

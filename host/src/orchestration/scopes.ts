@@ -72,7 +72,7 @@ export class ExecutionScopes {
     const entry = this.#scopes.get(scopeId);
     if (!entry) return;
     this.#scopes.delete(scopeId);
-    entry.controller.abort(new EaselError('CALL_ENDED', 'the call ended'));
+    entry.controller.abort(new EaselError('CALL_ENDED'));
     await Promise.allSettled([...entry.cleanups].map(async (cleanup) => cleanup()));
   }
 }

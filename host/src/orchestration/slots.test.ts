@@ -99,7 +99,7 @@ describe('Slots', () => {
   test('an already aborted signal is refused at once, even with a free slot, and takes nothing', async () => {
     const slots = new Slots(1);
     const abort = new AbortController();
-    abort.abort(new EaselError('HOST_RESTARTED', 'stopping'));
+    abort.abort(new EaselError('HOST_RESTARTED', { reason: 'stopping' }));
     await expect(slots.acquire(abort.signal)).rejects.toMatchObject({ code: 'HOST_RESTARTED' });
     // The slot is still free.
     await expect(slots.acquire(never())).resolves.toBeUndefined();
@@ -127,7 +127,7 @@ describe('Slots', () => {
 describe('cancelledBy', () => {
   test("is the signal's own EaselError, else EXECUTION_CANCELLED", () => {
     const own = new AbortController();
-    own.abort(new EaselError('HOST_RESTARTED', 'stopping'));
+    own.abort(new EaselError('HOST_RESTARTED', { reason: 'stopping' }));
     expect(cancelledBy(own.signal)).toBe(own.signal.reason);
     const plain = new AbortController();
     plain.abort();

@@ -55,7 +55,7 @@ export class StepRunner {
   invoke(caller: BridgeCaller, args: Record<string, unknown>, bytes?: Buffer): Promise<WithBytes> {
     const parent = this.#deps.scopes.of(caller);
     const run = parent?.run;
-    if (!parent || !run) return Promise.reject(new EaselError('CALL_ENDED', 'this call has ended'));
+    if (!parent || !run) return Promise.reject(new EaselError('CALL_ENDED'));
     const step = Promise.resolve()
       .then(() => this.#invoke(caller, { ...args, input: inputWithBytes(args, bytes) }, parent, run))
       .catch((error: unknown) => {
@@ -67,37 +67,37 @@ export class StepRunner {
   }
 
   async #invoke(caller: BridgeCaller, args: Record<string, unknown>, parent: ExecutionScope, run: Run): Promise<WithBytes> {
-    if (run.cancelled) throw new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled');
-    if (typeof args.capability !== 'string' || args.capability.length > 64) throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'the capability must be a string');
+    if (run.cancelled) throw new EaselError('EXECUTION_CANCELLED', { subject: 'execution' });
+    if (typeof args.capability !== 'string' || args.capability.length > 64) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'the capability must be a string' });
     const capability = args.capability;
 
     const installed = new Map((await this.#deps.plugins.list()).map((p) => [p.name, p] as const));
     const self = installed.get(caller.pluginName);
-    if (!self) throw new EaselError('PLUGIN_NOT_FOUND', `${caller.pluginName} was uninstalled while this execution ran; its next agent call cannot be made`);
+    if (!self) throw new EaselError('PLUGIN_NOT_FOUND', { plugin: caller.pluginName });
     const target = resolveAgentRef(self, args.agent, installed);
     const refused = refusal(self, await this.#deps.plugins.grantOf(self.name), target, installed);
     if (refused?.kind === 'dependency') {
-      throw new EaselError('DEPENDENCY_DISABLED', `${caller.pluginName} cannot call ${target.plugin}/${target.agent}: ${refused.why}`, { dependency: target.plugin });
+      throw new EaselError('DEPENDENCY_DISABLED', { plugin: caller.pluginName, reason: refused.why }, { dependency: target.plugin });
     }
     if (refused) {
       await this.#auditDenial(caller, `${target.plugin}/${target.agent}.${capability}`, refused.why);
-      throw new EaselError('PERMISSION_DENIED', `${caller.pluginName} may not call ${target.plugin}/${target.agent}: ${refused.why}`);
+      throw new EaselError('PERMISSION_DENIED', { plugin: caller.pluginName, target: `${target.plugin}/${target.agent}`, reason: refused.why });
     }
 
     const label = `${target.plugin}/${target.agent}.${capability}`;
     const depth = parent.depth + 1;
     if (depth > this.#deps.limits.maxDepth) {
       const chain = [...parent.chain.map((c) => c.label), label];
-      throw new EaselError('AGENT_CALL_REFUSED', `calling ${label} would nest calls ${depth} deep; the limit is ${this.#deps.limits.maxDepth}`, { reason: 'depth', chain });
+      throw new EaselError('AGENT_CALL_REFUSED', { target: label, reason: `it would nest calls ${depth} deep; the limit is ${this.#deps.limits.maxDepth}` }, { reason: 'depth', chain });
     }
     if (run.steps >= this.#deps.limits.maxSteps) {
-      throw new EaselError('AGENT_CALL_REFUSED', `the execution already made ${run.steps} agent calls; the limit is ${this.#deps.limits.maxSteps}`, { reason: 'steps' });
+      throw new EaselError('AGENT_CALL_REFUSED', { target: label, reason: `the execution already made ${run.steps} agent calls; the limit is ${this.#deps.limits.maxSteps}` }, { reason: 'steps' });
     }
 
     const active = await this.#deps.plugins.active(target.plugin);
     const validateInput = active.validators.input(target.agent, capability);
     const validateOutput = active.validators.output(target.agent, capability);
-    if (!validateInput || !validateOutput) throw new EaselError('AGENT_NOT_FOUND', `${target.plugin} has no agent ${target.agent} with capability ${capability}`);
+    if (!validateInput || !validateOutput) throw new EaselError('AGENT_NOT_FOUND', { agent: `${target.agent}.${capability}`, plugin: target.plugin });
     const split = checkedInput(args.input ?? null, validateInput, active.validators.inputBytes(target.agent, capability), label, true);
     const capabilityManifest = active.record.manifest.agents.find((a) => a.type === target.agent)?.capabilities.find((c) => c.name === capability);
     // What the caller's isolate receives: the output with its byte fields as bytes again.
@@ -112,7 +112,7 @@ export class StepRunner {
     // (Recursion that changes its input is bounded by the depth limit instead.)
     if (parent.chain.some((c) => c.label === label && c.inputSha256 === inputSha256)) {
       const chain = [...parent.chain.map((c) => c.label), label];
-      throw new EaselError('AGENT_CALL_REFUSED', `calling ${label} with the same input again would close a cycle: ${chain.join(' → ')}`, { reason: 'cycle', chain });
+      throw new EaselError('AGENT_CALL_REFUSED', { target: label, reason: `the same input again would close a cycle: ${chain.join(' → ')}` }, { reason: 'cycle', chain });
     }
     const base = callBase(parent.callKey, label, inputSha256);
     const callKey = `${base}#${run.occurrence(base)}`;
@@ -181,7 +181,7 @@ export class StepRunner {
           signal: scope.signal,
         });
         if (!validateOutput(result.output)) {
-          throw new EaselError('OUTPUT_INVALID', `${target.plugin} returned output that does not match ${label}'s output schema`, { problems: toProblems(validateOutput.errors) });
+          throw new EaselError('OUTPUT_INVALID', { plugin: target.plugin, problem: `does not match ${label}'s output schema` }, { problems: toProblems(validateOutput.errors) });
         }
         const done = await this.#deps.steps.finish(step.id, { status: 'succeeded', output: result.output, durationMs: round(performance.now() - started), cpuMs: result.cpuMs, heapPeakBytes: result.heapPeakBytes });
         if (done) this.#publishFinished(done, false, caller.pluginName);
@@ -190,7 +190,7 @@ export class StepRunner {
         await this.#deps.scopes.close(step.id);
       }
     } catch (error) {
-      const failure = run.cancelled ? new EaselError('EXECUTION_CANCELLED', 'the execution was cancelled') : asEaselError(error);
+      const failure = run.cancelled ? new EaselError('EXECUTION_CANCELLED', { subject: 'execution' }) : asEaselError(error);
       if (step && step.status !== 'succeeded') {
         const metrics = (error as EaselError).details ?? {};
         const done = await this.#deps.steps.finish(step.id, {
@@ -212,10 +212,10 @@ export class StepRunner {
   /** `ctx.progress(message, data)`: a line on the execution's event stream. */
   progress(caller: BridgeCaller, args: Record<string, unknown>, maxBytes: number): void {
     const scope = this.#deps.scopes.of(caller);
-    if (!scope) throw new EaselError('CALL_ENDED', 'this call has ended');
-    if (typeof args.message !== 'string') throw new EaselError('BRIDGE_ARGUMENT_INVALID', 'the progress message must be a string');
+    if (!scope) throw new EaselError('CALL_ENDED');
+    if (typeof args.message !== 'string') throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'the progress message must be a string' });
     const line = { stepId: scope.stepId ?? null, message: args.message, ...(args.data === undefined ? {} : { data: args.data }) };
-    if (Buffer.byteLength(JSON.stringify(line)) > maxBytes) throw new EaselError('BRIDGE_ARGUMENT_INVALID', `a progress line is capped at ${maxBytes} bytes`);
+    if (Buffer.byteLength(JSON.stringify(line)) > maxBytes) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `a progress line is capped at ${maxBytes} bytes` });
     this.#deps.events.publish(scope.executionId, 'progress', line);
   }
 
@@ -274,7 +274,7 @@ function inputWithBytes(args: Record<string, unknown>, bytes: Buffer | undefined
   if (args.bytes === undefined && bytes === undefined) return args.input;
   const sizes = args.bytes;
   const input = args.input;
-  const malformed = () => new EaselError('BRIDGE_ARGUMENT_INVALID', 'the byte fields of the input are malformed');
+  const malformed = () => new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'the byte fields of the input are malformed' });
   if (!Array.isArray(sizes) || bytes === undefined || input === null || typeof input !== 'object' || Array.isArray(input)) throw malformed();
   const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
   let at = 0;

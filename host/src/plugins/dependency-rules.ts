@@ -10,7 +10,7 @@ export function graphOf(plugins: InstalledPlugin[]): Record<string, InstalledNod
 
 export function inUse(name: string, action: string, dependents: Dependent[]): EaselError {
   const list = dependents.map((d) => `${d.name}@${d.version} (${d.range})`).join(', ');
-  return new EaselError('PLUGIN_IN_USE', `cannot ${action} ${name}: required by ${list}`, { dependents });
+  return new EaselError('PLUGIN_IN_USE', { action, plugin: name, dependents: list }, { dependents });
 }
 
 /** Dependencies of `plugin` that are missing, out of range or disabled. */

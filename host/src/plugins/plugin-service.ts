@@ -70,7 +70,7 @@ export class PluginService {
 
   async get(name: string): Promise<InstalledPlugin> {
     const found = await this.#deps.store.plugins.get(name);
-    if (!found) throw new EaselError('PLUGIN_NOT_FOUND', `no plugin named ${name} is installed`);
+    if (!found) throw new EaselError('PLUGIN_NOT_FOUND', { plugin: name });
     return found;
   }
 
@@ -89,9 +89,23 @@ export class PluginService {
 
   /** Installs (or replaces) a plugin from a tarball; the previous version stays until the new one is recorded. */
   async upload(tgz: Buffer, actor: string): Promise<{ plugin: InstalledPlugin; replaced?: string }> {
-    const staged = await stageBundle(tgz, this.#deps.dataDir, this.#deps.bundleLimits);
-    const [result] = await this.installStaged([staged], actor);
-    return result as { plugin: InstalledPlugin; replaced?: string };
+    return this.announceInstall('upload', async () => {
+      const staged = await stageBundle(tgz, this.#deps.dataDir, this.#deps.bundleLimits);
+      const [result] = await this.installStaged([staged], actor);
+      return result as { plugin: InstalledPlugin; replaced?: string };
+    });
+  }
+
+  /** Runs one install (an upload, a registry install) and announces how it ended (`plugin.install`). */
+  async announceInstall<T>(source: 'upload' | 'registry', install: () => Promise<T>): Promise<T> {
+    try {
+      const result = await install();
+      this.#publish({ type: 'plugin.install', source, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      this.#publish({ type: 'plugin.install', source, outcome: 'failed', errorCode: error instanceof EaselError ? error.code : 'INTERNAL_ERROR' });
+      throw error;
+    }
   }
 
   /**
@@ -176,7 +190,7 @@ export class PluginService {
     const plugin = await this.get(name);
     const over = exceeds(grant, plugin.manifest.permissions ?? {});
     if (over.length > 0) {
-      throw new EaselError('GRANT_INVALID', `the grant asks for permissions ${name} does not request`, { problems: over.map((path) => ({ path, message: 'not requested by the manifest' })) });
+      throw new EaselError('GRANT_INVALID', { plugin: name }, { problems: over.map((path) => ({ path, message: 'not requested by the manifest' })) });
     }
     this.#refuseModified(name);
     await this.#requireDependenciesEnabled(plugin);
@@ -214,7 +228,7 @@ export class PluginService {
   /** Uninstalls a plugin; its dependents first when `cascade`, otherwise refused while it has any. */
   async uninstall(name: string, actor: string, cascade = false): Promise<InstalledPlugin[]> {
     const all = await this.list();
-    if (!all.some((p) => p.name === name)) throw new EaselError('PLUGIN_NOT_FOUND', `no plugin named ${name} is installed`);
+    if (!all.some((p) => p.name === name)) throw new EaselError('PLUGIN_NOT_FOUND', { plugin: name });
     const dependents = dependentsOf(name, graphOf(all));
     if (dependents.length > 0 && !cascade) throw inUse(name, 'uninstall', dependents);
     const removed: InstalledPlugin[] = [];
@@ -226,7 +240,7 @@ export class PluginService {
   async #uninstallOne(name: string, actor: string): Promise<InstalledPlugin> {
     const grant = await this.grantOf(name);
     const removed = await this.#deps.store.plugins.remove(name);
-    if (!removed) throw new EaselError('PLUGIN_NOT_FOUND', `no plugin named ${name} is installed`);
+    if (!removed) throw new EaselError('PLUGIN_NOT_FOUND', { plugin: name });
     this.#keepGrantWhileDraining(name, grant);
     // A disabled plugin was unregistered when it was disabled.
     if (this.#runnable(removed)) this.#publish({ type: 'plugin.unregistered', plugin: name, version: removed.version, reason: 'uninstalled' });
@@ -294,27 +308,27 @@ export class PluginService {
   #checkConfig(manifest: PluginManifest, value: Record<string, unknown>): void {
     const validate = this.#deps.validators.for(manifest).config;
     if (!validate(value)) {
-      throw new EaselError('PLUGIN_CONFIG_INVALID', `the configuration does not match ${manifest.name}'s config schema`, { problems: toProblems(validate.errors) });
+      throw new EaselError('PLUGIN_CONFIG_INVALID', { reason: `it does not match ${manifest.name}'s config schema` }, { problems: toProblems(validate.errors) });
     }
   }
 
   async #requireDependenciesEnabled(plugin: InstalledPlugin): Promise<void> {
     const problems = await unmetDependencies(plugin, (name) => this.#deps.store.plugins.get(name));
     if (problems.length > 0) {
-      throw new EaselError('DEPENDENCY_DISABLED', `${plugin.name} needs ${problems.map((p) => `${p.name}@${p.range} (${p.found})`).join(', ')}; enable its dependencies first`, { dependencies: problems });
+      throw new EaselError('DEPENDENCY_DISABLED', { plugin: plugin.name, reason: `it needs ${problems.map((p) => `${p.name}@${p.range} (${p.found})`).join(', ')}; enable its dependencies first` }, { dependencies: problems });
     }
   }
 
   #refuseModified(name: string): void {
     if (this.#modified.has(name)) {
-      throw new EaselError('PLUGIN_MODIFIED', `${name}'s installed files changed since it was installed; reinstall it`);
+      throw new EaselError('PLUGIN_MODIFIED', { plugin: name });
     }
   }
 
   async #buildView(name: string): Promise<ActivePlugin> {
     const record = await this.get(name);
     this.#refuseModified(name);
-    if (!record.enabled) throw new EaselError('PLUGIN_DISABLED', `${name} is installed but not enabled`);
+    if (!record.enabled) throw new EaselError('PLUGIN_DISABLED', { plugin: name });
     return {
       record,
       sandbox: this.#sandboxPlugin(record.manifest, record.path, record.scriptSha256),

@@ -31,7 +31,7 @@ export async function stageBundle(tgz: Buffer, dataDir: string, limits: BundleLi
     const extracted = await extractOrExplain(tgz, staging, limits);
     const { name, version, engines } = extracted.manifest;
     if (!semver.satisfies(HOST_API_VERSION, engines.easel, { includePrerelease: true })) {
-      throw new EaselError('ENGINE_INCOMPATIBLE', `${name}@${version} needs host API ${engines.easel}; this host implements ${HOST_API_VERSION}`, {
+      throw new EaselError('ENGINE_INCOMPATIBLE', { plugin: name, version, range: engines.easel, hostApi: HOST_API_VERSION }, {
         required: engines.easel,
         host: HOST_API_VERSION,
       });
@@ -51,7 +51,10 @@ async function extractOrExplain(tgz: Buffer, dest: string, limits: BundleLimits)
     return await extractBundle(tgz, dest, limits);
   } catch (error) {
     if (error instanceof BundleError) {
-      throw new EaselError(error.code, error.message, { problems: error.problems });
+      // The SDK's checker summed its problems up (the first, and how many more); all are in details.
+      const details = { problems: error.problems };
+      if (error.code === 'BUNDLE_TOO_LARGE') throw new EaselError('BUNDLE_TOO_LARGE', { limit: limits.maxBytes }, details);
+      throw error.code === 'MANIFEST_INVALID' ? new EaselError('MANIFEST_INVALID', { reason: error.message }, details) : new EaselError('BUNDLE_INVALID', { reason: error.message }, details);
     }
     throw error;
   }

@@ -41,7 +41,7 @@ export class RegistryInstaller {
   }
 
   install(requests: { name: string; range: string }[], includePrerelease: boolean, actor: string): Promise<InstallOutcome> {
-    const run = this.#queue.then(() => this.#install(requests, includePrerelease, actor));
+    const run = this.#queue.then(() => this.#deps.plugins.announceInstall('registry', () => this.#install(requests, includePrerelease, actor)));
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -57,7 +57,8 @@ export class RegistryInstaller {
       includePrerelease,
       packages: (name) => packuments.get(name)?.info,
     });
-    if (!result.ok) throw new EaselError(result.code, result.message, result.details as unknown as Record<string, unknown>);
+    // The resolver's explanation: who requires what, the versions it considered and a suggestion.
+    if (!result.ok) throw new EaselError(result.code, { explanation: result.message }, result.details as unknown as Record<string, unknown>);
 
     const changes = result.order.filter((name) => result.solution[name]?.action !== 'keep');
     const staged: StagedBundle[] = [];
@@ -66,7 +67,7 @@ export class RegistryInstaller {
         const { version } = result.solution[name] as { version: string };
         const entry = packuments.get(name);
         const doc = entry?.doc?.versions[version];
-        if (!entry?.doc || !doc) throw new EaselError('PACKAGE_NOT_FOUND', `${name}@${version} is not in any configured registry`);
+        if (!entry?.doc || !doc) throw new EaselError('PACKAGE_NOT_FOUND', { explanation: `${name}@${version} is no longer in any configured registry` });
         staged.push(await this.#fetchAndStage(entry.doc, doc));
       }
       const recorded = await this.#deps.plugins.installStaged(staged, actor);
@@ -115,13 +116,13 @@ export class RegistryInstaller {
     const staged = await stageBundle(tarball, this.#deps.dataDir, this.#deps.bundleLimits);
     try {
       if (staged.manifest.name !== doc.name || staged.manifest.version !== doc.version) {
-        throw new EaselError('BUNDLE_INVALID', `the tarball of ${id} holds ${staged.manifest.name}@${staged.manifest.version}`);
+        throw new EaselError('BUNDLE_INVALID', { reason: `the tarball of ${id} holds ${staged.manifest.name}@${staged.manifest.version}` });
       }
       // The resolver trusted the registry's document; the bundle's own manifest must agree.
       const claimed = toCandidate(doc);
       const actual = { dependencies: staged.manifest.dependencies ?? {}, hostRange: staged.manifest.engines.easel };
       if (!sameDependencies(claimed.dependencies, actual.dependencies) || claimed.hostRange !== actual.hostRange) {
-        throw new EaselError('BUNDLE_INVALID', `the registry's document for ${id} disagrees with its plugin.json about dependencies or engines.easel`, {
+        throw new EaselError('BUNDLE_INVALID', { reason: `the registry's document for ${id} disagrees with its plugin.json about dependencies or engines.easel` }, {
           registry: { dependencies: claimed.dependencies, hostRange: claimed.hostRange },
           bundle: actual,
         });

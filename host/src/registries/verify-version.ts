@@ -19,7 +19,7 @@ export interface SignatureCheck {
 
 function refuse(check: SignatureCheck, id: string, reason: string, problems?: string[]): void {
   if (check.policy === 'require') {
-    throw new EaselError('SIGNATURE_INVALID', `${id}: ${reason}`, problems ? { problems } : undefined);
+    throw new EaselError('SIGNATURE_INVALID', { plugin: id, reason }, problems ? { problems } : undefined);
   }
   check.log.warn({ plugin: id, reason, problems }, 'installing a version whose signature does not verify (EASEL_REGISTRY_SIGNATURES=warn)');
 }

@@ -1,10 +1,10 @@
 /**
  * What a guest may learn from a failed bridge call: a stable code and a scrubbed message.
  * EaselErrors keep their code and their message minus anything that looks like a path, a
- * URL or a credential; any other error becomes INTERNAL_ERROR / 'internal error' (the full
- * error goes to the host log only).
+ * URL or a credential; any other error becomes INTERNAL_ERROR with its table message, which
+ * carries nothing of the error (the full error goes to the host log only).
  */
-import { isErrorCode, type ErrorCode } from '../errors/index.ts';
+import { errorMessage, isErrorCode, type ErrorCode } from '../errors/index.ts';
 
 const MAX_MESSAGE = 500;
 const SCRUB: [RegExp, string][] = [
@@ -32,5 +32,5 @@ export function toGuestError(err: unknown): GuestError {
   if (e && e.name === 'EaselError' && isErrorCode(e.code) && typeof e.message === 'string') {
     return { code: e.code, message: scrub(e.message), unexpected: false };
   }
-  return { code: 'INTERNAL_ERROR', message: 'internal error', unexpected: true };
+  return { code: 'INTERNAL_ERROR', message: errorMessage('INTERNAL_ERROR', { reference: 'the execution id' }), unexpected: true };
 }

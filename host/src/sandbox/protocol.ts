@@ -5,7 +5,7 @@
  * message. Where a message carries bytes, the attachments are named in the message.
  */
 import type { ErrorCode } from '../errors/index.ts';
-import type { SandboxPlugin, SandboxStats } from './types.ts';
+import type { KillCause, SandboxPlugin, SandboxStats } from './types.ts';
 
 import type { ByteLayout, ExpectedHandlers } from '@easel/sdk/isolate';
 
@@ -67,6 +67,9 @@ export interface CallMetrics {
 
 export type WorkerStats = Omit<SandboxStats, 'workerRestarts' | 'workers' | 'callsInFlight' | 'versionsDraining'>;
 
+/** Why a worker ends itself (see WorkerExitReason). */
+export type FatalCause = 'memory-cap' | 'runaway' | 'v8';
+
 export type WorkerMessage =
   | { t: 'ready' }
   /** `bytes`: the output's byte fields, laid out, carried as the frame's attachments in order. */
@@ -79,11 +82,18 @@ export type WorkerMessage =
   | { t: 'stats'; reqId: number; stats: WorkerStats }
   | { t: 'log'; level: 'info' | 'warn' | 'error'; msg: string; fields: Record<string, unknown> }
   /** The worker is about to end itself; `pluginId` names the plugin it blames, if any, with the figures behind it. */
-  | { t: 'fatal'; reason: string; pluginId?: string; evidence?: FatalEvidence };
+  | { t: 'fatal'; reason: string; cause: FatalCause; pluginId?: string; evidence?: FatalEvidence }
+  /** An isolate running plugin code was disposed (not an unload). */
+  | { t: 'killed'; pluginId: string; cause: KillCause }
+  /** A call's guest dropped `count` log lines. */
+  | { t: 'dropped'; pluginId: string; count: number };
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isString = (v: unknown, max = 1024): v is string => typeof v === 'string' && v.length <= max;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+const FATAL_CAUSES: ReadonlySet<unknown> = new Set(['memory-cap', 'runaway', 'v8']);
+const KILL_CAUSES: ReadonlySet<unknown> = new Set(['timeout', 'memory', 'idle', 'aborted']);
 
 const isEvidence = (v: unknown): v is FatalEvidence => isObject(v) && Object.entries(v).every(([k, n]) => ['workerRssBytes', 'chargedBytes', 'capBytes'].includes(k) && isCount(n));
 
@@ -107,7 +117,11 @@ export function isWorkerMessage(m: unknown): m is WorkerMessage {
     case 'log':
       return (m.level === 'info' || m.level === 'warn' || m.level === 'error') && isString(m.msg, 4096) && isObject(m.fields);
     case 'fatal':
-      return isString(m.reason, 4096) && (m.pluginId === undefined || isString(m.pluginId, 512)) && (m.evidence === undefined || isEvidence(m.evidence));
+      return isString(m.reason, 4096) && FATAL_CAUSES.has(m.cause) && (m.pluginId === undefined || isString(m.pluginId, 512)) && (m.evidence === undefined || isEvidence(m.evidence));
+    case 'killed':
+      return isString(m.pluginId, 512) && KILL_CAUSES.has(m.cause);
+    case 'dropped':
+      return isString(m.pluginId, 512) && isCount(m.count) && Number.isSafeInteger(m.count);
     default:
       return false;
   }

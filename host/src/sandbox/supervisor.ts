@@ -7,20 +7,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { cancelledBy, EaselError, isErrorCode } from '../errors/index.ts';
+import { cancelledBy, EaselError, errorMessage, isErrorCode } from '../errors/index.ts';
 import { CrashLedger } from './crash-ledger.ts';
 import { Retirements } from './retirements.ts';
 import { bytesAsBase64 } from '@easel/sdk/isolate';
 import { WithBytes } from './bytes.ts';
 import { toGuestError } from './guest-error.ts';
-import type { ExpectedHandlers, FatalEvidence, ParentMessage, WorkerMessage } from './protocol.ts';
-import type { BridgeCaller, InvokeRequest, InvokeResult, QuarantineEvent, Sandbox, SandboxOptions, SandboxPlugin, SandboxQuarantine, SandboxStats } from './types.ts';
+import type { ExpectedHandlers, FatalCause, FatalEvidence, ParentMessage, WorkerMessage } from './protocol.ts';
+import type { BridgeCaller, InvokeRequest, InvokeResult, QuarantineEvent, Sandbox, SandboxEvent, SandboxOptions, SandboxPlugin, SandboxQuarantine, SandboxStats } from './types.ts';
 import { WorkerProcess } from './worker-process.ts';
 
 const DEFAULT_ENTRY = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 const SHUTDOWN_GRACE_MS = 3_000;
 const MAX_RESTART_DELAY_MS = 5_000;
+/** Plugin versions a worker's heap figures may name (a worker holds one isolate per version in use). */
+const MAX_HEAP_ENTRIES = 10_000;
 /** A default host's guest limits (`EASEL_SANDBOX_MAX_PENDING_LOG_LINES`, `EASEL_LOG_MAX_LINE_BYTES`, `EASEL_KV_MAX_*`). */
 const DEFAULT_GUEST_LIMITS = { maxPendingLogLines: 32, maxLogLineBytes: 8192, maxKvKeyLength: 512, maxKvValueBytes: 65536 };
 
@@ -35,6 +37,8 @@ interface Slot {
    * plugin alone. When not, to nobody.
    */
   blame: { pluginId: string; reason: string; evidence?: FatalEvidence } | undefined;
+  /** Why the worker said it is ending itself, blamed on a plugin or not. */
+  fatal: FatalCause | undefined;
 }
 
 interface PendingCall {
@@ -82,7 +86,7 @@ export class Supervisor implements Sandbox {
     const self = new Supervisor(opts, internals);
     const count = Math.max(1, Math.floor(opts.workers));
     for (let index = 0; index < count; index++) {
-      const slot: Slot = { index, worker: undefined, failedStarts: 0, restartTimer: undefined, blame: undefined };
+      const slot: Slot = { index, worker: undefined, failedStarts: 0, restartTimer: undefined, blame: undefined, fatal: undefined };
       self.#slots.push(slot);
       self.#spawn(slot);
     }
@@ -94,7 +98,7 @@ export class Supervisor implements Sandbox {
       await Promise.race([Promise.all(self.#slots.map((s) => s.worker!.ready)), timeout]);
     } catch (err) {
       await self.close();
-      throw new EaselError('SANDBOX_UNAVAILABLE', `sandbox workers did not start: ${(err as Error).message}`);
+      throw new EaselError('SANDBOX_UNAVAILABLE', { reason: `its workers did not start: ${(err as Error).message}` });
     } finally {
       clearTimeout(timer);
     }
@@ -103,15 +107,15 @@ export class Supervisor implements Sandbox {
 
   invoke(request: InvokeRequest): Promise<InvokeResult> {
     const { plugin } = request;
-    if (this.#closed) return Promise.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shut down'));
+    if (this.#closed) return Promise.reject(new EaselError('SANDBOX_UNAVAILABLE', { reason: 'it is shut down' }));
     // Bound to a version before it was retired, and arriving after its drain ended: it never ran.
     if (this.#retirements.isRetired(plugin.id)) {
-      return Promise.reject(new EaselError('PLUGIN_DRAIN_TIMEOUT', `${plugin.name}@${plugin.version} was upgraded, disabled or uninstalled, and its drain ended before this call reached it`));
+      return Promise.reject(new EaselError('PLUGIN_DRAIN_TIMEOUT', { plugin: plugin.name, version: plugin.version }));
     }
     const quarantine = this.#ledger.quarantineOf(plugin.id);
     if (quarantine) {
       const liftsAt = quarantine.until === undefined ? null : new Date(quarantine.until).toISOString();
-      return Promise.reject(new EaselError('PLUGIN_QUARANTINED', `${plugin.name}@${plugin.version} crashed its sandbox worker too often and is quarantined ${liftsAt ? `until ${liftsAt}` : 'until an admin lifts it'}`, { since: new Date(quarantine.since).toISOString(), liftsAt }));
+      return Promise.reject(new EaselError('PLUGIN_QUARANTINED', { plugin: plugin.name, version: plugin.version, liftsAt: liftsAt ?? 'an admin lifts it' }, { since: new Date(quarantine.since).toISOString(), liftsAt }));
     }
     if (request.signal?.aborted) return Promise.reject(cancelledBy(request.signal));
     let inputJson: string;
@@ -122,13 +126,13 @@ export class Supervisor implements Sandbox {
       inputJson = this.#payload(request.input ?? null, 'input');
       configJson = this.#payload(request.config ?? {}, 'config');
       if (attachments.reduce((n, a) => n + a.byteLength, 0) > this.#opts.maxBinaryBytes) {
-        throw new EaselError('INPUT_TOO_LARGE', `the input's byte fields are over ${this.#opts.maxBinaryBytes} bytes`);
+        throw new EaselError('INPUT_TOO_LARGE', { what: 'input', limit: this.#opts.maxBinaryBytes, measure: 'in byte fields' });
       }
     } catch (err) {
       return Promise.reject(err);
     }
     const worker = this.#slotFor(plugin.id).worker;
-    if (!worker?.alive) return Promise.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox worker is restarting'));
+    if (!worker?.alive) return Promise.reject(new EaselError('SANDBOX_UNAVAILABLE', { reason: 'its worker is restarting' }));
     const callId = randomUUID();
     const caller: BridgeCaller = { pluginId: plugin.id, pluginName: plugin.name, pluginVersion: plugin.version, executionId: request.executionId };
     if (request.stepId !== undefined) caller.stepId = request.stepId;
@@ -168,19 +172,19 @@ export class Supervisor implements Sandbox {
         binaryFields,
         caller: request.caller ?? { app: null, user: 'host' },
       }, attachments);
-      if (!sent) this.#calls.get(callId)?.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox worker is restarting'));
+      if (!sent) this.#calls.get(callId)?.reject(new EaselError('SANDBOX_UNAVAILABLE', { reason: 'its worker is restarting' }));
     });
   }
 
   async load(plugin: SandboxPlugin, expected: ExpectedHandlers): Promise<void> {
-    if (this.#closed) throw new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shut down');
+    if (this.#closed) throw new EaselError('SANDBOX_UNAVAILABLE', { reason: 'it is shut down' });
     this.#ledger.reset(plugin.id);
     // Loaded again while it drained (re-enabled, or the same bytes uploaded again): live again.
     this.#retirements.cancel(plugin.id);
     const worker = this.#slotFor(plugin.id).worker;
-    if (!worker?.alive) throw new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox worker is restarting');
+    if (!worker?.alive) throw new EaselError('SANDBOX_UNAVAILABLE', { reason: 'its worker is restarting' });
     const reply = await this.#request(worker, (reqId) => ({ t: 'load', reqId, plugin: wirePlugin(plugin), expected }));
-    if (reply.t === 'loaded' && !reply.ok) throw new EaselError('PLUGIN_LOAD_FAILED', reply.message ?? 'the plugin did not load');
+    if (reply.t === 'loaded' && !reply.ok) throw new EaselError('PLUGIN_LOAD_FAILED', { reason: reply.message ?? 'the worker gave no reason' });
   }
 
   async unload(pluginId: string): Promise<void> {
@@ -210,7 +214,7 @@ export class Supervisor implements Sandbox {
     for (const call of [...this.#calls.values()]) {
       if (call.pluginId !== pluginId) continue;
       const { pluginName, pluginVersion } = call.caller;
-      call.reject(new EaselError('PLUGIN_DRAIN_TIMEOUT', `${pluginName}@${pluginVersion} was upgraded, disabled or uninstalled, and this call did not finish within the drain (${drainMs} ms)`));
+      call.reject(new EaselError('PLUGIN_DRAIN_TIMEOUT', { plugin: pluginName, version: pluginVersion }, { drainMs }));
     }
     this.#ledger.reset(pluginId);
     void this.#unloadNow(pluginId);
@@ -260,6 +264,8 @@ export class Supervisor implements Sandbox {
       workerCallsInFlight: 0,
       bridgeCallsPending: 0,
       bridgeCallsAfterEnd: 0,
+      isolateHeapBytes: 0,
+      isolateHeapByPlugin: {},
     };
     const live = this.#slots.flatMap((s) => (s.worker?.alive ? [s.worker] : []));
     const replies = await Promise.all(live.map((w) => this.#request(w, (reqId) => ({ t: 'stats', reqId })).catch(() => undefined)));
@@ -268,6 +274,12 @@ export class Supervisor implements Sandbox {
       total.workers++;
       for (const [key, value] of Object.entries(reply.stats)) {
         if (key in total && typeof value === 'number') (total as unknown as Record<string, number>)[key]! += value;
+      }
+      // A worker's figures are checked like any of its messages: names and amounts only.
+      const heap = reply.stats.isolateHeapByPlugin;
+      if (heap === null || typeof heap !== 'object') continue;
+      for (const [pluginId, bytes] of Object.entries(heap).slice(0, MAX_HEAP_ENTRIES)) {
+        if (pluginId.length <= 512 && typeof bytes === 'number' && Number.isFinite(bytes) && bytes >= 0) total.isolateHeapByPlugin[pluginId] = (total.isolateHeapByPlugin[pluginId] ?? 0) + bytes;
       }
     }
     return total;
@@ -278,8 +290,8 @@ export class Supervisor implements Sandbox {
     this.#closed = true;
     this.#ledger.close();
     this.#retirements.close();
-    for (const call of [...this.#calls.values()]) call.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shutting down'));
-    for (const req of [...this.#requests.values()]) req.reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox is shutting down'));
+    for (const call of [...this.#calls.values()]) call.reject(new EaselError('SANDBOX_UNAVAILABLE', { reason: 'it is shutting down' }));
+    for (const req of [...this.#requests.values()]) req.reject(new EaselError('SANDBOX_UNAVAILABLE', { reason: 'it is shutting down' }));
     this.#requests.clear();
     await Promise.all(
       this.#slots.map(async (slot) => {
@@ -296,9 +308,9 @@ export class Supervisor implements Sandbox {
     } catch {
       json = undefined;
     }
-    if (typeof json !== 'string') throw new EaselError(what === 'input' ? 'INPUT_INVALID' : 'PLUGIN_CONFIG_INVALID', `the ${what} is not JSON`);
+    if (typeof json !== 'string') throw what === 'input' ? new EaselError('INPUT_INVALID', { problem: 'is not JSON' }) : new EaselError('PLUGIN_CONFIG_INVALID', { reason: 'it is not JSON' });
     const max = this.#opts.maxPayloadBytes;
-    if (json.length > max || Buffer.byteLength(json) > max) throw new EaselError('INPUT_TOO_LARGE', `the ${what} is over ${max} bytes as JSON`);
+    if (json.length > max || Buffer.byteLength(json) > max) throw new EaselError('INPUT_TOO_LARGE', { what: what === 'input' ? 'input' : 'configuration', limit: max, measure: 'as JSON' });
     return json;
   }
 
@@ -319,7 +331,7 @@ export class Supervisor implements Sandbox {
       this.#requests.set(reqId, { worker, resolve, reject });
       if (!worker.send(build(reqId))) {
         this.#requests.delete(reqId);
-        reject(new EaselError('SANDBOX_UNAVAILABLE', 'the sandbox worker is restarting'));
+        reject(new EaselError('SANDBOX_UNAVAILABLE', { reason: 'its worker is restarting' }));
       }
     });
   }
@@ -329,6 +341,7 @@ export class Supervisor implements Sandbox {
     if (this.#closed) return;
     const maxPayload = this.#opts.maxPayloadBytes;
     slot.blame = undefined;
+    slot.fatal = undefined;
     slot.worker = new WorkerProcess(
       this.#entry,
       {
@@ -359,7 +372,8 @@ export class Supervisor implements Sandbox {
         // Past the sandbox an output's bytes are base64 text: what its schema checks, executions record and HTTP callers get.
         if (m.ok) return call.resolve({ output: bytesAsBase64(m.output, m.bytes ?? [], attachments), cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes, heapPeakBytes: m.heapPeakBytes });
         const code = isErrorCode(m.code) ? m.code : 'INTERNAL_ERROR';
-        return call.reject(new EaselError(code, m.message, { cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes, heapPeakBytes: m.heapPeakBytes }));
+        // The worker made the message: from the table, or a plugin's own text it passes on.
+        return call.reject(EaselError.relay(code, m.message, { cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes, heapPeakBytes: m.heapPeakBytes }));
       }
       case 'bridge':
         return this.#onBridge(worker, m, attachments[0]);
@@ -373,7 +387,14 @@ export class Supervisor implements Sandbox {
       }
       case 'log':
         return this.#opts.logger[m.level]({ ...m.fields, sandboxWorker: worker.pid }, m.msg);
+      case 'killed':
+        if (this.#placement.get(m.pluginId) !== slot.index) return;
+        return this.#tell({ type: 'sandbox.killed', pluginId: m.pluginId, cause: m.cause });
+      case 'dropped':
+        if (this.#placement.get(m.pluginId) !== slot.index || m.count === 0) return;
+        return this.#tell({ type: 'sandbox.log-dropped', pluginId: m.pluginId, count: m.count });
       case 'fatal':
+        slot.fatal = m.cause;
         // Only a plugin placed on this worker can be blamed by it.
         if (m.pluginId !== undefined && this.#placement.get(m.pluginId) === slot.index) slot.blame = { pluginId: m.pluginId, reason: m.reason, ...(m.evidence ? { evidence: m.evidence } : {}) };
         return this.#opts.logger.error({ sandboxWorker: worker.pid, plugin: m.pluginId, reason: m.reason, evidence: m.evidence }, 'sandbox worker is ending itself');
@@ -387,10 +408,10 @@ export class Supervisor implements Sandbox {
       worker.send({ t: 'bridgeReply', bridgeId: m.bridgeId, ...answer } as ParentMessage, attachments);
     };
     const call = this.#calls.get(m.callId);
-    if (!call) return reply({ ok: false, code: 'CALL_ENDED', message: 'this call has ended' });
+    if (!call) return reply({ ok: false, code: 'CALL_ENDED', message: errorMessage('CALL_ENDED') });
     if (call.worker !== worker) {
       this.#opts.logger.warn({ sandboxWorker: worker.pid, callId: m.callId }, 'a worker named a call it does not run');
-      return reply({ ok: false, code: 'BRIDGE_ARGUMENT_INVALID', message: 'unknown call' });
+      return reply({ ok: false, code: 'BRIDGE_ARGUMENT_INVALID', message: errorMessage('BRIDGE_ARGUMENT_INVALID', { reason: 'unknown call' }) });
     }
     const { caller } = call;
     const max = this.#opts.maxPayloadBytes;
@@ -402,10 +423,10 @@ export class Supervisor implements Sandbox {
           const attachments = answer instanceof WithBytes ? answer.bytes : [];
           const valueJson = value === undefined ? undefined : JSON.stringify(value);
           if (valueJson !== undefined && (valueJson.length > max || Buffer.byteLength(valueJson) > max)) {
-            return reply({ ok: false, code: 'BRIDGE_RESULT_TOO_LARGE', message: `the answer is over ${max} bytes` });
+            return reply({ ok: false, code: 'BRIDGE_RESULT_TOO_LARGE', message: errorMessage('BRIDGE_RESULT_TOO_LARGE', { limit: max, measure: 'as JSON' }) });
           }
           if (attachments.reduce((n, a) => n + a.byteLength, 0) > this.#opts.maxBinaryBytes) {
-            return reply({ ok: false, code: 'BRIDGE_RESULT_TOO_LARGE', message: `the answer's bytes are over ${this.#opts.maxBinaryBytes} bytes` });
+            return reply({ ok: false, code: 'BRIDGE_RESULT_TOO_LARGE', message: errorMessage('BRIDGE_RESULT_TOO_LARGE', { limit: this.#opts.maxBinaryBytes, measure: 'in byte fields' }) });
           }
           reply(valueJson === undefined ? { ok: true } : { ok: true, valueJson }, attachments);
         },
@@ -419,7 +440,7 @@ export class Supervisor implements Sandbox {
       )
       .catch((err: unknown) => {
         this.#opts.logger.error({ err, plugin: caller.pluginId, capability: m.capability, op: m.op }, 'bridge answer is not JSON');
-        reply({ ok: false, code: 'INTERNAL_ERROR', message: 'internal error' });
+        reply({ ok: false, code: 'INTERNAL_ERROR', message: errorMessage('INTERNAL_ERROR', { reference: 'the execution id' }) });
       });
   }
 
@@ -438,12 +459,12 @@ export class Supervisor implements Sandbox {
       // a V8 abort the worker could not attribute) charges nobody.
       inFlight.add(call.pluginId);
       if (call.pluginId !== blamed?.pluginId) bystanderCalls++;
-      call.reject(new EaselError('SANDBOX_CRASHED', 'the sandbox worker died during the call; it has been restarted'));
+      call.reject(new EaselError('SANDBOX_CRASHED'));
     }
     for (const [reqId, req] of [...this.#requests]) {
       if (req.worker !== worker) continue;
       this.#requests.delete(reqId);
-      req.reject(new EaselError('SANDBOX_CRASHED', 'the sandbox worker died; it has been restarted'));
+      req.reject(new EaselError('SANDBOX_CRASHED'));
     }
     if (this.#closed) return;
     this.#opts.logger.error(
@@ -458,6 +479,7 @@ export class Supervisor implements Sandbox {
     slot.failedStarts = worker.isReady ? 0 : slot.failedStarts + 1;
     const delay = slot.failedStarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** slot.failedStarts);
     this.#restarts++;
+    this.#tell({ type: 'sandbox.worker-restarted', reason: !worker.isReady ? 'start-failed' : (slot.fatal ?? 'exited') });
     if (delay === 0) this.#spawn(slot);
     else slot.restartTimer = setTimeout(() => this.#spawn(slot), delay);
   }
@@ -470,6 +492,15 @@ export class Supervisor implements Sandbox {
       this.#opts.onQuarantine?.(event);
     } catch (err) {
       this.#opts.logger.error({ err, plugin: quarantine.pluginId }, 'quarantine listener failed');
+    }
+    this.#tell({ type: 'sandbox.quarantine', change: event.type === 'quarantined' ? 'started' : 'lifted', pluginId: quarantine.pluginId });
+  }
+
+  #tell(event: SandboxEvent): void {
+    try {
+      this.#opts.onEvent?.(event);
+    } catch (err) {
+      this.#opts.logger.error({ err, event: event.type }, 'sandbox event listener failed');
     }
   }
 }

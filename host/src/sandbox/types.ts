@@ -97,6 +97,8 @@ export interface SandboxOptions {
   quarantineLiftMs?: number;
   /** Told of every quarantine that starts or lifts (for the audit log). Must not throw. */
   onQuarantine?: (event: QuarantineEvent) => void;
+  /** Told of isolate kills, worker restarts, dropped log lines and quarantines (metrics). Must not throw. */
+  onEvent?: (event: SandboxEvent) => void;
   /** Limits the guest shim checks before a bridge call crosses; a default host's where absent. */
   guestLimits?: { maxPendingLogLines?: number; maxLogLineBytes?: number; maxKvKeyLength?: number; maxKvValueBytes?: number };
   /** Folder for the host-made, HMAC-authenticated code cache. */
@@ -143,7 +145,30 @@ export interface SandboxStats {
   bridgeCallsPending: number;
   /** Bridge calls that reached a worker for a call that had ended (the guest refuses those before they cross). */
   bridgeCallsAfterEnd: number;
+  /** Heap of the live isolates at their last sample (a call's end, its bridge calls), in bytes, summed. */
+  isolateHeapBytes: number;
+  /** The same by plugin id (a version, as the host names it); only isolates alive now. */
+  isolateHeapByPlugin: Record<string, number>;
 }
+
+/** Why a worker disposed an isolate that was running plugin code: its call broke a limit, or was cancelled and did not stop. */
+export type KillCause = 'timeout' | 'memory' | 'idle' | 'aborted';
+
+/**
+ * Why a worker process was replaced: it ended itself past its resident memory cap
+ * (`memory-cap`), over an isolate that kept running after disposal (`runaway`) or one V8 gave
+ * up on (`v8`); it died otherwise (`exited`: killed from outside, a crash); or it never came up
+ * (`start-failed`).
+ */
+export type WorkerExitReason = 'memory-cap' | 'runaway' | 'v8' | 'exited' | 'start-failed';
+
+/** What the sandbox tells operators as it happens; `pluginId` as in SandboxPlugin. */
+export type SandboxEvent =
+  | { type: 'sandbox.killed'; pluginId: string; cause: KillCause }
+  | { type: 'sandbox.worker-restarted'; reason: WorkerExitReason }
+  /** `ctx.log` lines a call's guest dropped (too large, too many in flight, fields not JSON). */
+  | { type: 'sandbox.log-dropped'; pluginId: string; count: number }
+  | { type: 'sandbox.quarantine'; change: 'started' | 'lifted'; pluginId: string };
 
 /** One worker crash charged to a plugin, with what the worker saw. */
 export interface QuarantineStrike {

@@ -8,6 +8,7 @@
  */
 import type { ParentMessage, WorkerMessage } from './protocol.ts';
 import { exactBuffer } from './bytes.ts';
+import { errorMessage } from '../errors/easel-error.ts';
 
 /** What the bridge needs to know about a call in flight. */
 export interface BridgeCall {
@@ -27,7 +28,7 @@ export interface BridgeCall {
 export type BridgeObserver = (call: BridgeCall) => void;
 
 const NAME = /^[a-zA-Z][a-zA-Z0-9]{0,31}$/;
-const INTERNAL = JSON.stringify({ ok: false, code: 'INTERNAL_ERROR', message: 'internal error' });
+const INTERNAL = JSON.stringify({ ok: false, code: 'INTERNAL_ERROR', message: errorMessage('INTERNAL_ERROR', { reference: 'the execution id' }) });
 
 export function errorEnvelope(code: string, message: string): string {
   return JSON.stringify({ ok: false, code, message });
@@ -86,45 +87,45 @@ export class WorkerBridge {
   #handle(owner: object | undefined, callId: unknown, capability: unknown, op: unknown, argsJson: unknown, bytes: unknown): string | Promise<string | [string, ...ArrayBuffer[]]> {
     if (typeof callId !== 'string' || typeof capability !== 'string' || typeof op !== 'string' || typeof argsJson !== 'string') {
       this.nonStringArgs++;
-      return errorEnvelope('BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be strings');
+      return errorEnvelope('BRIDGE_ARGUMENT_INVALID', errorMessage('BRIDGE_ARGUMENT_INVALID', { reason: 'they must be strings' }));
     }
     const call = this.#calls.get(callId);
     if (!call || call.done || owner === undefined || call.owner !== owner) {
       this.afterEnd++;
-      return errorEnvelope('CALL_ENDED', 'this call has ended');
+      return errorEnvelope('CALL_ENDED', errorMessage('CALL_ENDED'));
     }
-    if (call.aborted) return this.#deliver(call, 'EXECUTION_CANCELLED', 'the call was cancelled');
-    if (!NAME.test(capability) || !NAME.test(op)) return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', 'unknown capability or operation');
+    if (call.aborted) return this.#deliver(call, 'EXECUTION_CANCELLED', errorMessage('EXECUTION_CANCELLED', { subject: 'call' }));
+    if (!NAME.test(capability) || !NAME.test(op)) return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', errorMessage('BRIDGE_ARGUMENT_INVALID', { reason: 'unknown capability or operation' }));
     // Length first: a UTF-8 byte count is never below the UTF-16 length, and both precede any parse.
     if (argsJson.length > this.#maxPayload || Buffer.byteLength(argsJson) > this.#maxPayload) {
-      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', `bridge arguments are over ${this.#maxPayload} bytes`);
+      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', errorMessage('BRIDGE_ARGUMENT_INVALID', { reason: `they are over ${this.#maxPayload} bytes` }));
     }
     // The shim only ever sends a fresh ArrayBuffer it made; anything else means it was subverted.
     if (bytes !== undefined && !(bytes instanceof ArrayBuffer)) {
       this.nonStringArgs++;
-      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', 'bytes must be an ArrayBuffer');
+      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', errorMessage('BRIDGE_ARGUMENT_INVALID', { reason: 'bytes must be an ArrayBuffer' }));
     }
     if (bytes !== undefined && bytes.byteLength > this.#maxBinary) {
-      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', `bytes are over ${this.#maxBinary} bytes`);
+      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', errorMessage('BRIDGE_ARGUMENT_INVALID', { reason: `bytes are over ${this.#maxBinary} bytes` }));
     }
     // The shim keeps both caps before copying; these hold if it was subverted.
     const isLog = capability === 'log';
     if (isLog && call.pendingLogs.size >= this.#maxPendingLogs) {
       this.logLinesRefused++;
-      return this.#deliver(call, 'BRIDGE_BUSY', `at most ${this.#maxPendingLogs} log lines may be in flight per call`);
+      return this.#deliver(call, 'BRIDGE_BUSY', errorMessage('BRIDGE_BUSY', { limit: this.#maxPendingLogs, what: 'log lines' }));
     }
     if (!isLog && call.pendingBridge.size >= this.#maxPending) {
-      return this.#deliver(call, 'BRIDGE_BUSY', `at most ${this.#maxPending} bridge calls may be in flight per call`);
+      return this.#deliver(call, 'BRIDGE_BUSY', errorMessage('BRIDGE_BUSY', { limit: this.#maxPending, what: 'bridge calls' }));
     }
     let args: unknown;
     try {
       args = JSON.parse(argsJson);
     } catch {
-      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', 'bridge arguments must be JSON');
+      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', errorMessage('BRIDGE_ARGUMENT_INVALID', { reason: 'they must be JSON' }));
     }
     if (isLog && logLineBytes(args) > this.#maxLogLine) {
       this.logLinesRefused++;
-      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', `a log line is capped at ${this.#maxLogLine} bytes`);
+      return this.#deliver(call, 'BRIDGE_ARGUMENT_INVALID', errorMessage('BRIDGE_ARGUMENT_INVALID', { reason: `a log line is capped at ${this.#maxLogLine} bytes` }));
     }
     const bridgeId = ++this.#seq;
     this.#observe(call);
@@ -145,14 +146,14 @@ export class WorkerBridge {
     const { call, resolve } = waiter;
     call.pendingBridge.delete(m.bridgeId);
     call.pendingLogs.delete(m.bridgeId);
-    if (call.done || call.aborted) return resolve(errorEnvelope('CALL_ENDED', 'this call has ended'));
+    if (call.done || call.aborted) return resolve(errorEnvelope('CALL_ENDED', errorMessage('CALL_ENDED')));
     if (!m.ok) return resolve(this.#deliver(call, String(m.code), String(m.message)));
     if (attachments.reduce((n, a) => n + a.length, 0) > this.#maxBinary) {
-      return resolve(this.#deliver(call, 'BRIDGE_RESULT_TOO_LARGE', `the answer's bytes are over ${this.#maxBinary} bytes`));
+      return resolve(this.#deliver(call, 'BRIDGE_RESULT_TOO_LARGE', errorMessage('BRIDGE_RESULT_TOO_LARGE', { limit: this.#maxBinary, measure: 'in byte fields' })));
     }
     if (m.valueJson === undefined && attachments.length === 0) return resolve('{"ok":true}');
     if (m.valueJson !== undefined && (typeof m.valueJson !== 'string' || m.valueJson.length > this.#maxPayload)) {
-      return resolve(this.#deliver(call, 'BRIDGE_RESULT_TOO_LARGE', `the answer is over ${this.#maxPayload} bytes`));
+      return resolve(this.#deliver(call, 'BRIDGE_RESULT_TOO_LARGE', errorMessage('BRIDGE_RESULT_TOO_LARGE', { limit: this.#maxPayload, measure: 'as JSON' })));
     }
     const envelope = m.valueJson === undefined ? '{"ok":true}' : `{"ok":true,"value":${m.valueJson}}`;
     if (attachments.length === 0) return resolve(envelope);

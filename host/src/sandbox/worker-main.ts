@@ -5,6 +5,7 @@
  * `--no-node-snapshot`, which isolated-vm needs on Node >= 20.
  */
 import { Socket } from 'node:net';
+import { errorMessage } from '../errors/easel-error.ts';
 import { FrameChannel } from './frame-channel.ts';
 import type { ParentMessage, WorkerMessage } from './protocol.ts';
 import { WorkerRuntime } from './worker-runtime.ts';
@@ -30,9 +31,9 @@ const send = (m: WorkerMessage, attachments?: readonly Uint8Array[]): void => {
   if (channel.send(m, attachments)) return;
   if (m.t === 'result' && m.ok) {
     const { cpuMs, wallMs, heapUsedBytes, heapPeakBytes } = m;
-    channel.send({ t: 'result', callId: m.callId, ok: false, code: 'OUTPUT_INVALID', message: 'the output cannot be carried as JSON (nested too deeply?)', cpuMs, wallMs, heapUsedBytes, heapPeakBytes });
+    channel.send({ t: 'result', callId: m.callId, ok: false, code: 'OUTPUT_INVALID', message: errorMessage('OUTPUT_INVALID', { plugin: 'the plugin', problem: 'cannot be carried as JSON (nested too deeply?)' }), cpuMs, wallMs, heapUsedBytes, heapPeakBytes });
   } else if (m.t === 'bridge') {
-    runtime?.handle({ t: 'bridgeReply', bridgeId: m.bridgeId, ok: false, code: 'BRIDGE_ARGUMENT_INVALID', message: 'the arguments cannot be carried as JSON (nested too deeply?)' });
+    runtime?.handle({ t: 'bridgeReply', bridgeId: m.bridgeId, ok: false, code: 'BRIDGE_ARGUMENT_INVALID', message: errorMessage('BRIDGE_ARGUMENT_INVALID', { reason: 'they cannot be carried as JSON (nested too deeply?)' }) });
   }
 };
 

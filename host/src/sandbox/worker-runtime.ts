@@ -7,10 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { isErrorCode, type ErrorCode } from '../errors/index.ts';
+import { errorMessage, isErrorCode, type ErrorCode } from '../errors/index.ts';
 import { CodeCache } from './code-cache.ts';
 import { checkedLayout, GUEST_ERROR_CODES, missingHandlersMessage, PluginIsolate, type ByteLayout } from '@easel/sdk/isolate';
-import type { ExpectedHandlers, FatalEvidence, ParentMessage, WorkerInit, WorkerMessage, WorkerStats } from './protocol.ts';
+import type { ExpectedHandlers, FatalCause, FatalEvidence, ParentMessage, WorkerInit, WorkerMessage, WorkerStats } from './protocol.ts';
 import type { SandboxPlugin } from './types.ts';
 import { breachOf, RUNAWAY_GRACE_MS, Watchdog, type Breach, type Watched } from './watchdog.ts';
 import { WorkerBridge, type BridgeCall } from './worker-bridge.ts';
@@ -130,17 +130,17 @@ export class WorkerRuntime {
     this.#calls.set(call.callId, call);
     const fields = Array.isArray(m.binaryFields) ? m.binaryFields : [];
     if (fields.length !== attachments.length || attachments.reduce((n, a) => n + a.length, 0) > this.#init.maxBinaryBytes) {
-      return this.#finish(call, { code: 'INPUT_TOO_LARGE', message: 'the input\'s byte fields do not fit the sandbox limits' });
+      return this.#finish(call, { code: 'INPUT_TOO_LARGE', message: errorMessage('INPUT_TOO_LARGE', { what: 'input', limit: this.#init.maxBinaryBytes, measure: 'in byte fields' }) });
     }
     let iso: PluginIsolate;
     try {
       iso = await this.#isolateFor(m.plugin);
     } catch (err) {
-      return this.#finish(call, { code: 'PLUGIN_LOAD_FAILED', message: messageOf(err) });
+      return this.#finish(call, { code: 'PLUGIN_LOAD_FAILED', message: errorMessage('PLUGIN_LOAD_FAILED', { reason: messageOf(err) }) });
     }
     if (call.done) return;
     const found = m.kind === 'agent' ? iso.handlers.agents[m.target]?.includes(m.capability) : m.kind === 'estimate' ? iso.handlers.estimates?.includes(m.target) : iso.handlers.workflows.includes(m.target);
-    if (!found) return this.#finish(call, { code: 'AGENT_NOT_FOUND', message: `${m.plugin.name} has no ${m.kind} ${m.target}${m.kind === 'agent' ? `.${m.capability}` : ''}` });
+    if (!found) return this.#finish(call, this.#missing(m));
     call.iso = iso;
     call.owner = iso;
     call.startWall = performance.now();
@@ -157,7 +157,7 @@ export class WorkerRuntime {
       return this.#dispatchFailed(call, iso, err, performance.now() - sent, timeoutMs);
     }
     if (call.done) return;
-    if (call.aborted) return this.#finish(call, { code: 'EXECUTION_CANCELLED', message: 'the call was cancelled' });
+    if (call.aborted) return this.#finish(call, { code: 'EXECUTION_CANCELLED', message: errorMessage('EXECUTION_CANCELLED', { subject: 'call' }) });
     this.#finish(call, this.#outcome(call, envelope));
   }
 
@@ -168,29 +168,29 @@ export class WorkerRuntime {
     let attachments: ArrayBuffer[] = [];
     if (Array.isArray(answer)) {
       [envelope, ...attachments] = answer as unknown[] as [unknown, ...ArrayBuffer[]];
-      if (!attachments.every((a) => a instanceof ArrayBuffer)) return { code: 'PLUGIN_ERROR', message: 'the handler produced a malformed answer' };
+      if (!attachments.every((a) => a instanceof ArrayBuffer)) return { code: 'PLUGIN_ERROR', message: errorMessage('PLUGIN_ERROR', { reason: 'the handler produced a malformed answer' }) };
       if (attachments.reduce((n, a) => n + a.byteLength, 0) > this.#init.maxBinaryBytes) {
-        return { code: 'OUTPUT_TOO_LARGE', message: `the output's bytes are over ${this.#init.maxBinaryBytes} bytes` };
+        return { code: 'OUTPUT_TOO_LARGE', message: errorMessage('OUTPUT_TOO_LARGE', { limit: this.#init.maxBinaryBytes, measure: 'in byte fields' }) };
       }
     }
     if (typeof envelope !== 'string') {
       (envelope as { release?: () => void } | undefined)?.release?.();
-      return { code: 'PLUGIN_ERROR', message: 'the handler produced no answer' };
+      return { code: 'PLUGIN_ERROR', message: errorMessage('PLUGIN_ERROR', { reason: 'the handler produced no answer' }) };
     }
     const max = this.#init.maxPayloadBytes + 64 + DROPS_ROOM;
     if (envelope.length > max || Buffer.byteLength(envelope) > max) {
-      return { code: 'OUTPUT_TOO_LARGE', message: `the output is over ${this.#init.maxPayloadBytes} bytes` };
+      return { code: 'OUTPUT_TOO_LARGE', message: errorMessage('OUTPUT_TOO_LARGE', { limit: this.#init.maxPayloadBytes, measure: 'as JSON' }) };
     }
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(envelope) as Record<string, unknown>;
     } catch {
-      return { code: 'PLUGIN_ERROR', message: 'the handler produced a malformed answer' };
+      return { code: 'PLUGIN_ERROR', message: errorMessage('PLUGIN_ERROR', { reason: 'the handler produced a malformed answer' }) };
     }
     this.#reportDrops(call, parsed.logsDropped);
     if (parsed.ok === true) {
       const bytes = checkedLayout(parsed.bytes);
-      if (!bytes || bytes.attachments !== attachments.length) return { code: 'PLUGIN_ERROR', message: 'the handler produced a malformed answer' };
+      if (!bytes || bytes.attachments !== attachments.length) return { code: 'PLUGIN_ERROR', message: errorMessage('PLUGIN_ERROR', { reason: 'the handler produced a malformed answer' }) };
       return bytes.layout.length === 0 ? { output: parsed.value } : { output: parsed.value, bytes: bytes.layout, attachments: attachments.map((a) => new Uint8Array(a)) };
     }
     const code = typeof parsed.code === 'string' && isErrorCode(parsed.code) && (GUEST_ERROR_CODES.has(parsed.code) || SHIM_LIMIT_CODES.has(parsed.code) || call.delivered.has(parsed.code)) ? parsed.code : 'PLUGIN_ERROR';
@@ -238,11 +238,11 @@ export class WorkerRuntime {
     if (!call || call.done || call.aborted) return;
     call.aborted = true;
     call.abortedAt = performance.now();
-    if (!call.iso) return this.#finish(call, { code: 'EXECUTION_CANCELLED', message: 'the call was cancelled' });
+    if (!call.iso) return this.#finish(call, { code: 'EXECUTION_CANCELLED', message: errorMessage('EXECUTION_CANCELLED', { subject: 'call' }) });
     // ctx.signal fires first; only then do its pending bridge calls fail, so listeners see the
     // abort before the awaiting code moves on. A busy isolate never runs the listener: the
     // watchdog disposes it after the grace period and #finish releases the bridge calls.
-    void call.iso.abort(callId).then(() => this.#bridge.release(call, 'EXECUTION_CANCELLED', 'the call was cancelled'));
+    void call.iso.abort(callId).then(() => this.#bridge.release(call, 'EXECUTION_CANCELLED', errorMessage('EXECUTION_CANCELLED', { subject: 'call' })));
     this.#watchdog.poke();
   }
 
@@ -250,7 +250,7 @@ export class WorkerRuntime {
     if (call.done) return;
     call.done = true;
     this.#calls.delete(call.callId);
-    this.#bridge.release(call, 'CALL_ENDED', 'this call has ended');
+    this.#bridge.release(call, 'CALL_ENDED', errorMessage('CALL_ENDED'));
     const iso = call.iso;
     const now = performance.now();
     const cpuNow = iso?.cpuNs();
@@ -276,6 +276,7 @@ export class WorkerRuntime {
       iso.dispose(cause);
       if (iso.pending.size > 0) this.#zombies.set(iso, performance.now() + RUNAWAY_GRACE_MS);
       this.#log(cause === 'unload' ? 'info' : 'warn', 'isolate disposed', { plugin: iso.pluginId, cause });
+      if (cause !== 'unload') this.#send({ t: 'killed', pluginId: iso.pluginId, cause });
     }
     const entry = this.#entries.get(iso.pluginId);
     if (entry && (entry.iso === iso || entry.building?.iso === iso)) this.#entries.delete(iso.pluginId);
@@ -285,14 +286,26 @@ export class WorkerRuntime {
     }
   }
 
+  /**
+   * A handler the call names that the loaded script lacks. A missing estimate hook is the
+   * usual case, not a fault: the preview reads AGENT_NOT_FOUND as "no hook" and prices the
+   * workflow from its manifest instead.
+   */
+  #missing(m: Invoke): { code: ErrorCode; message: string } {
+    const plugin = m.plugin.name;
+    if (m.kind === 'workflow') return { code: 'WORKFLOW_NOT_FOUND', message: errorMessage('WORKFLOW_NOT_FOUND', { type: m.target, plugin }) };
+    const agent = m.kind === 'agent' ? `${m.target}.${m.capability}` : `${m.target} (estimate)`;
+    return { code: 'AGENT_NOT_FOUND', message: errorMessage('AGENT_NOT_FOUND', { agent, plugin }) };
+  }
+
   #failureFor(call: Call, iso: PluginIsolate, cause: Cause, culprit: Call | undefined): { code: ErrorCode; message: string } {
     const mine = culprit === call || (cause === 'memory' && culprit === undefined);
-    if (mine && cause === 'memory') return { code: 'EXECUTION_MEMORY', message: `the call ran out of the plugin's ${iso.memoryMb} MB of memory` };
-    if (mine && cause === 'timeout') return { code: 'EXECUTION_TIMEOUT', message: `the call ran past its budget (${call.cpuMs} ms CPU, ${call.wallMs} ms wall)` };
-    if (mine && cause === 'aborted') return { code: 'EXECUTION_CANCELLED', message: 'the call was cancelled' };
+    if (mine && cause === 'memory') return { code: 'EXECUTION_MEMORY', message: errorMessage('EXECUTION_MEMORY', { memoryMb: iso.memoryMb }) };
+    if (mine && cause === 'timeout') return { code: 'EXECUTION_TIMEOUT', message: errorMessage('EXECUTION_TIMEOUT', { cpuMs: call.cpuMs, wallMs: call.wallMs }) };
+    if (mine && cause === 'aborted') return { code: 'EXECUTION_CANCELLED', message: errorMessage('EXECUTION_CANCELLED', { subject: 'call' }) };
     // The supervisor unloads a version with calls in it only when its drain ran out (an upgrade, a disable, an uninstall).
-    if (cause === 'unload') return { code: 'PLUGIN_DRAIN_TIMEOUT', message: `${call.plugin.name}@${call.plugin.version} was unloaded before the call finished` };
-    return { code: 'EXECUTION_ABORTED', message: 'another call stopped the plugin\'s isolate' };
+    if (cause === 'unload') return { code: 'PLUGIN_DRAIN_TIMEOUT', message: errorMessage('PLUGIN_DRAIN_TIMEOUT', { plugin: call.plugin.name, version: call.plugin.version }) };
+    return { code: 'EXECUTION_ABORTED', message: errorMessage('EXECUTION_ABORTED') };
   }
 
   async #isolateFor(plugin: SandboxPlugin): Promise<PluginIsolate> {
@@ -338,7 +351,7 @@ export class WorkerRuntime {
           bridge: this.#bridge.forIsolate(() => built),
           guestLimits: { maxPendingBridgeCalls: this.#init.maxPendingBridgeCalls, ...this.#init.guestLimits },
           // V8 gave up on this isolate (its thread is parked for good): say whose it was, then end.
-          onCatastrophicError: (message) => void this.#fatal(`V8 lost control of a plugin's isolate: ${untrusted(message)}`, plugin.id),
+          onCatastrophicError: (message) => void this.#fatal('v8', `V8 lost control of a plugin's isolate: ${untrusted(message)}`, plugin.id),
         },
         (iso) => {
           built = iso;
@@ -427,7 +440,7 @@ export class WorkerRuntime {
     }
     for (const [iso, deadline] of this.#zombies) {
       if (iso.pending.size === 0) this.#zombies.delete(iso);
-      else if (now > deadline) return this.#fatal('an isolate kept running after it was disposed', iso.pluginId);
+      else if (now > deadline) return this.#fatal('runaway', 'an isolate kept running after it was disposed', iso.pluginId);
     }
     const live = new Set<PluginIsolate>();
     for (const entry of this.#entries.values()) {
@@ -437,7 +450,7 @@ export class WorkerRuntime {
     const rss = this.#rss.measure(live, this.#zombies.keys());
     if (rss.bytes > this.#init.maxRssBytes) {
       const evidence = { workerRssBytes: rss.bytes, capBytes: this.#init.maxRssBytes, ...(rss.culprit ? { chargedBytes: rss.culprit.bytes } : {}) };
-      return this.#fatal('the worker passed its resident memory cap', rss.culprit?.iso.pluginId, evidence);
+      return this.#fatal('memory-cap', 'the worker passed its resident memory cap', rss.culprit?.iso.pluginId, evidence);
     }
     // Code running with no call in flight (detached promises) is watched as closely as calls.
     return rss.ran || this.#calls.size > 0 || this.#zombies.size > 0 || [...this.#entries.values()].some((e) => e.building);
@@ -448,17 +461,24 @@ export class WorkerRuntime {
    * marked disposed but its thread keeps allocating. Only ending the process stops it; the
    * supervisor fails this worker's calls, charges the blamed plugin and starts a new worker.
    */
-  #fatal(reason: string, pluginId?: string, evidence?: FatalEvidence): boolean {
+  #fatal(cause: FatalCause, reason: string, pluginId?: string, evidence?: FatalEvidence): boolean {
     if (this.#dying) return false;
     this.#dying = true;
     this.#watchdog.stop();
-    this.#send({ t: 'fatal', reason, pluginId, ...(evidence ? { evidence } : {}) });
+    this.#send({ t: 'fatal', reason, cause, pluginId, ...(evidence ? { evidence } : {}) });
     setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50);
     return false;
   }
 
   #stats(): WorkerStats {
+    const heap: Record<string, number> = {};
+    for (const entry of this.#entries.values()) {
+      const iso = entry.building?.iso ?? entry.iso;
+      if (iso && !iso.dead) heap[iso.pluginId] = (heap[iso.pluginId] ?? 0) + iso.lastHeapUsed;
+    }
     return {
+      isolateHeapBytes: Object.values(heap).reduce((a, b) => a + b, 0),
+      isolateHeapByPlugin: heap,
       isolatesCreated: this.#isolatesCreated,
       ...this.#cache.counters,
       bridgeNonStringArgs: this.#bridge.nonStringArgs,
@@ -486,6 +506,7 @@ export class WorkerRuntime {
     const total = counts.oversize + counts.overflow + counts.invalid;
     if (total === 0) return;
     this.#logLinesDropped += total;
+    this.#send({ t: 'dropped', pluginId: call.plugin.id, count: total });
     this.#log('warn', 'plugin log lines dropped', { plugin: call.plugin.id, executionId: call.executionId, dropped: total, ...counts });
   }
 

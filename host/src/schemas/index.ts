@@ -66,13 +66,13 @@ export function checkedInput(input: unknown, validate: ValidateFunction, binary:
   if (validate(split.forSchema) && split.problems.length === 0) return split;
   const problems = [...toProblems(validate.errors), ...split.problems];
   const listed = spelled ? `: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}` : '';
-  throw new EaselError('INPUT_INVALID', `the input ${mismatch(validate, `${label}'s input schema`)}${listed}`, { problems });
+  throw new EaselError('INPUT_INVALID', { problem: `${mismatch(validate, `${label}'s input schema`)}${listed}` }, { problems });
 }
 
 /** OUTPUT_INVALID with `details.problems` unless `output` passes `validate` (its schema and the JSON limits). */
 export function checkOutput(output: unknown, validate: ValidateFunction, plugin: string, label: string): void {
   if (validate(output)) return;
-  throw new EaselError('OUTPUT_INVALID', `${plugin} returned output that ${mismatch(validate, `${label}'s output schema`)}`, { problems: toProblems(validate.errors) });
+  throw new EaselError('OUTPUT_INVALID', { plugin, problem: mismatch(validate, `${label}'s output schema`) }, { problems: toProblems(validate.errors) });
 }
 
 export interface PluginValidators {

@@ -12,7 +12,7 @@ import { EaselError } from '../errors/index.ts';
  * credential; the original error rides along as `cause` for the host log.
  */
 export function storageUnavailable(operation: string, reason: string | undefined, cause: unknown): EaselError {
-  const e = new EaselError('STORAGE_UNAVAILABLE', `blob storage ${operation} failed${reason ? ` (${reason})` : ''}`);
+  const e = new EaselError('STORAGE_UNAVAILABLE', { operation, reason: reason || 'reason unknown' });
   e.cause = cause;
   return e;
 }

@@ -12,21 +12,21 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}(;\s?[a-z0-9!#$&^_.+-]{1,64}=[a-z0-9!#$&^_.+-]{1,128}){0,4}$/;
 
 function segmentsOf(raw: unknown, name: string, maxLength: number): string[] {
-  if (typeof raw !== 'string') throw new EaselError('STORAGE_KEY_INVALID', `${name} must be a string`);
+  if (typeof raw !== 'string') throw new EaselError('STORAGE_KEY_INVALID', { name, reason: 'it must be a string' });
   // A lone surrogate has no UTF-8 form: SQLite would store it as U+FFFD, merging distinct keys.
-  if (!raw.isWellFormed()) throw new EaselError('STORAGE_KEY_INVALID', `${name} must be well-formed Unicode (no lone surrogates)`);
+  if (!raw.isWellFormed()) throw new EaselError('STORAGE_KEY_INVALID', { name, reason: 'it must be well-formed Unicode (no lone surrogates)' });
   const text = raw.normalize('NFC');
-  if (CONTROL.test(text)) throw new EaselError('STORAGE_KEY_INVALID', `${name} must not contain control characters`);
+  if (CONTROL.test(text)) throw new EaselError('STORAGE_KEY_INVALID', { name, reason: 'it must not contain control characters' });
   const segments = text.split('/').filter((s) => s !== '');
-  if (segments.some((s) => s === '.' || s === '..')) throw new EaselError('STORAGE_KEY_INVALID', `${name} must not contain . or .. segments`);
-  if ([...segments.join('/')].length > maxLength) throw new EaselError('STORAGE_KEY_INVALID', `${name} is longer than ${maxLength} characters`);
+  if (segments.some((s) => s === '.' || s === '..')) throw new EaselError('STORAGE_KEY_INVALID', { name, reason: 'it must not contain . or .. segments' });
+  if ([...segments.join('/')].length > maxLength) throw new EaselError('STORAGE_KEY_INVALID', { name, reason: `it is longer than ${maxLength} characters` });
   return segments;
 }
 
 /** A normalized, non-empty key. */
 export function normalizeKey(raw: unknown, maxLength: number): string {
   const key = segmentsOf(raw, 'key', maxLength).join('/');
-  if (key === '') throw new EaselError('STORAGE_KEY_INVALID', 'key must name an object (it is empty once normalized)');
+  if (key === '') throw new EaselError('STORAGE_KEY_INVALID', { name: 'key', reason: 'it must name an object (it is empty once normalized)' });
   return key;
 }
 
@@ -40,6 +40,6 @@ export function normalizePrefix(raw: unknown, maxLength: number): string {
 /** A lower-cased content type, or STORAGE_KEY_INVALID. */
 export function normalizeContentType(raw: unknown): string {
   const type = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
-  if (!CONTENT_TYPE.test(type)) throw new EaselError('STORAGE_KEY_INVALID', 'contentType must be a media type such as image/png');
+  if (!CONTENT_TYPE.test(type)) throw new EaselError('STORAGE_KEY_INVALID', { name: 'contentType', reason: 'it must be a media type such as image/png' });
   return type;
 }

@@ -83,14 +83,14 @@ export class BlobService {
     const ttlSeconds = this.#ttl(options.ttlSeconds);
     const { maxObjectBytes, pluginQuotaBytes, maxObjectsPerPlugin } = this.#limits;
     if (bytes.byteLength > maxObjectBytes) {
-      throw new EaselError('STORAGE_OBJECT_TOO_LARGE', `the object is ${bytes.byteLength} bytes, over the ${maxObjectBytes} byte limit`, { size: bytes.byteLength, maxBytes: maxObjectBytes });
+      throw new EaselError('STORAGE_OBJECT_TOO_LARGE', { size: bytes.byteLength, limit: maxObjectBytes }, { size: bytes.byteLength, maxBytes: maxObjectBytes });
     }
     // Fail early, before any bytes move; the commit checks again, atomically.
     const usage = await this.#repo.usage(plugin);
     if (usage.bytes + bytes.byteLength > pluginQuotaBytes || usage.objects + 1 > maxObjectsPerPlugin) {
       const old = await this.#repo.get(plugin, key);
       if (usage.bytes - (old?.size ?? 0) + bytes.byteLength > pluginQuotaBytes || usage.objects + (old ? 0 : 1) > maxObjectsPerPlugin) {
-        throw new EaselError('STORAGE_QUOTA_EXCEEDED', `${plugin} may keep at most ${pluginQuotaBytes} bytes in ${maxObjectsPerPlugin} objects`, {
+        throw new EaselError('STORAGE_QUOTA_EXCEEDED', { plugin, maxBytes: pluginQuotaBytes, maxObjects: maxObjectsPerPlugin }, {
           usedBytes: usage.bytes,
           usedObjects: usage.objects,
           maxBytes: pluginQuotaBytes,
@@ -122,7 +122,7 @@ export class BlobService {
     const max = this.#limits.maxBlobTtlSeconds ?? TEN_YEARS;
     if (raw === undefined || raw === null) return this.#limits.defaultBlobTtlSeconds || undefined;
     if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > max) {
-      throw new EaselError('BRIDGE_ARGUMENT_INVALID', `ttlSeconds must be an integer from 1 to ${max}`);
+      throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `ttlSeconds must be an integer from 1 to ${max}` });
     }
     return raw;
   }
@@ -149,7 +149,7 @@ export class BlobService {
     const after = rawAfter === undefined || rawAfter === null ? undefined : normalizeKey(rawAfter, this.#limits.maxKeyLength);
     const limit = rawLimit === undefined || rawLimit === null ? 100 : rawLimit;
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > LIST_MAX) {
-      throw new EaselError('BRIDGE_ARGUMENT_INVALID', `limit must be an integer from 1 to ${LIST_MAX}`);
+      throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `limit must be an integer from 1 to ${LIST_MAX}` });
     }
     return (await this.#repo.list(plugin, prefix, after, limit, new Date().toISOString())).map(toInfo);
   }
@@ -158,10 +158,10 @@ export class BlobService {
   async url(plugin: string, rawKey: unknown, rawTtl: unknown): Promise<string> {
     const ttl = rawTtl === undefined || rawTtl === null ? this.#limits.urlTtlSeconds : rawTtl;
     if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > this.#limits.maxUrlTtlSeconds) {
-      throw new EaselError('BRIDGE_ARGUMENT_INVALID', `expiresInSeconds must be an integer from 1 to ${this.#limits.maxUrlTtlSeconds}`);
+      throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `expiresInSeconds must be an integer from 1 to ${this.#limits.maxUrlTtlSeconds}` });
     }
     const row = live(await this.#repo.get(plugin, normalizeKey(rawKey, this.#limits.maxKeyLength)));
-    if (!row) throw new EaselError('BLOB_NOT_FOUND', `${plugin} has no object under that key`);
+    if (!row) throw new EaselError('BLOB_NOT_FOUND', { blob: `of ${plugin} under that key` });
     return this.#signer.url(row.id, Math.floor(Date.now() / 1000) + ttl);
   }
 
@@ -213,9 +213,9 @@ export class BlobService {
 
   async #read(row: BlobRecord, signal?: AbortSignal): Promise<Buffer> {
     const bytes = await this.backend.get(row.objectKey, signal);
-    if (!bytes) throw new EaselError('STORAGE_CORRUPT', `the bytes of blob ${row.id} are missing from the storage backend`);
+    if (!bytes) throw new EaselError('STORAGE_CORRUPT', { blob: row.id, reason: 'they are missing from the storage backend' });
     if (bytes.length !== row.size || createHash('sha256').update(bytes).digest('hex') !== row.sha256) {
-      throw new EaselError('STORAGE_CORRUPT', `the bytes of blob ${row.id} do not match the sha256 recorded when it was written`);
+      throw new EaselError('STORAGE_CORRUPT', { blob: row.id, reason: 'they do not match the sha256 recorded when it was written' });
     }
     return bytes;
   }

@@ -8,6 +8,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import type { ApiKeyRepository, AuditRepository } from '../../store/index.ts';
+import { json, routeSchema } from '../openapi/route-schema.ts';
 import { pluginName } from '../schemas.ts';
 
 export interface AuditRoutesOptions {
@@ -59,22 +60,29 @@ const entry = {
   },
 } as const;
 
-const response = {
-  200: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['items'],
-    properties: { items: { type: 'array', items: entry }, nextCursor: { type: 'integer' } },
-  },
+const page = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items'],
+  properties: { items: { type: 'array', items: entry }, nextCursor: { type: 'integer', description: 'send as before for the next page; absent on the last' } },
 } as const;
+
+const schema = routeSchema({
+  tag: 'apps',
+  summary: 'Read the audit log',
+  description: 'Newest first, filtered by action, plugin, actor and time ([since, until)), a page at a time (keyset: before is the previous page’s nextCursor).',
+  audience: 'admin',
+  querystring,
+  ok: { 200: json('a page of audit entries', page) },
+});
 
 export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions> = async (app, { audit, keys }) => {
   app.addHook('onRequest', requireRole(keys, 'admin'));
 
-  app.get<{ Querystring: Query }>('/v1/audit', { schema: { querystring, response } }, async (req) => {
+  app.get<{ Querystring: Query }>('/v1/audit', { schema }, async (req) => {
     const { limit = 50, ...filters } = req.query;
     if (filters.since !== undefined && filters.until !== undefined && Date.parse(filters.since) >= Date.parse(filters.until)) {
-      throw new EaselError('REQUEST_INVALID', 'since must be before until', { problems: [{ path: '/querystring/until', message: 'must be after since' }] });
+      throw new EaselError('REQUEST_INVALID', { reason: 'since must be before until' }, { problems: [{ path: '/querystring/until', message: 'must be after since' }] });
     }
     // One more than the page: whether there is a next page, without a count.
     const rows = await audit.list({ ...filters, limit: limit + 1 });

@@ -9,6 +9,8 @@ import { appOf, requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import { monthOf } from '../../models/index.ts';
 import type { ApiKeyRepository, AppRepository, AuditRepository, BudgetRepository, BudgetScope } from '../../store/index.ts';
+import { empty, json, routeSchema } from '../openapi/route-schema.ts';
+import { budgetStatus } from '../openapi/shapes/tenancy.ts';
 import { appId, userId } from '../schemas.ts';
 
 export interface BudgetRoutesOptions {
@@ -33,23 +35,28 @@ export const budgetRoutes: FastifyPluginAsync<BudgetRoutesOptions> = async (app,
   /** The scope the request names, once the caller may see its app and the app exists. */
   const scopeOf = async (req: FastifyRequest<{ Params: Params }>): Promise<BudgetScope> => {
     const { id, userId: user } = req.params;
-    if (!(await apps.get(appOf(req.principal, id) ?? id))) throw new EaselError('APP_NOT_FOUND', `no app ${id}`);
+    if (!(await apps.get(appOf(req.principal, id) ?? id))) throw new EaselError('APP_NOT_FOUND', { app: id });
     return user === undefined ? { appId: id } : { appId: id, userId: user };
   };
 
-  for (const [url, params] of [['/v1/apps/:id/budget', appParams], ['/v1/apps/:id/users/:userId/budget', userParams]] as const) {
-    app.put<{ Params: Params; Body: { monthlyUsd: number } }>(url, { onRequest: adminOnly, schema: { params, body } }, async (req) => {
+  for (const [url, params, whose] of [['/v1/apps/:id/budget', appParams, 'an app (every user and key of it together)'], ['/v1/apps/:id/users/:userId/budget', userParams, 'a user of an app']] as const) {
+    const doc = { tag: 'budgets', params, errors: ['APP_NOT_FOUND'] } as const;
+    const answer = json('the budget status', budgetStatus);
+    const set = routeSchema({ ...doc, summary: `Set the monthly budget of ${whose}`, description: 'Sets or replaces the limit, in USD for the current UTC month; 0 refuses every paid call. Audited as budget.set.', audience: 'admin', body, ok: { 200: answer } });
+    app.put<{ Params: Params; Body: { monthlyUsd: number } }>(url, { onRequest: adminOnly, schema: set }, async (req) => {
       const scope = await scopeOf(req);
       const status = await budgets.set(scope, req.body.monthlyUsd);
       await audit.record({ actor: `key:${req.principal?.keyId}`, action: 'budget.set', target: describe(scope), outcome: 'ok', details: { ...scope, monthlyUsd: req.body.monthlyUsd } });
       return status;
     });
 
-    app.get<{ Params: Params }>(url, { schema: { params } }, async (req) => budgets.get(await scopeOf(req), monthOf(Date.now())));
+    const read = routeSchema({ ...doc, summary: `Read the budget status of ${whose}`, description: 'Also without a budget (then `monthlyUsd` is absent).', audience: 'any-key', ok: { 200: answer } });
+    app.get<{ Params: Params }>(url, { schema: read }, async (req) => budgets.get(await scopeOf(req), monthOf(Date.now())));
 
-    app.delete<{ Params: Params }>(url, { onRequest: adminOnly, schema: { params } }, async (req, reply) => {
+    const remove = routeSchema({ ...doc, summary: `Remove the budget of ${whose}`, description: 'Audited as budget.delete.', audience: 'admin', ok: { 204: empty('removed: no limit of its own any more') }, errors: ['APP_NOT_FOUND', 'BUDGET_NOT_FOUND'] });
+    app.delete<{ Params: Params }>(url, { onRequest: adminOnly, schema: remove }, async (req, reply) => {
       const scope = await scopeOf(req);
-      if (!(await budgets.delete(scope))) throw new EaselError('BUDGET_NOT_FOUND', `${describe(scope)} has no budget`);
+      if (!(await budgets.delete(scope))) throw new EaselError('BUDGET_NOT_FOUND', { scope: describe(scope) });
       await audit.record({ actor: `key:${req.principal?.keyId}`, action: 'budget.delete', target: describe(scope), outcome: 'ok', details: scope });
       return reply.status(204).send();
     });

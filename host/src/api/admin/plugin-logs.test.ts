@@ -32,7 +32,7 @@ const test = storeTest.extend<{ host: Host }>({
     const plugins = {
       get: async (name: string) => {
         const found = await store.plugins.get(name);
-        if (!found) throw new EaselError('PLUGIN_NOT_FOUND', `no plugin named ${name} is installed`);
+        if (!found) throw new EaselError('PLUGIN_NOT_FOUND', { plugin: name });
         return found;
       },
     };

@@ -8,6 +8,7 @@ import { requireRole } from '../../auth/index.ts';
 import type { PluginLogStreams } from '../../monitoring/index.ts';
 import type { PluginService } from '../../plugins/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
+import { routeSchema } from '../openapi/route-schema.ts';
 import { pluginName } from '../schemas.ts';
 import { OpenStreams, SseStream, sseFrame } from '../sse.ts';
 
@@ -32,7 +33,17 @@ export const pluginLogRoutes: FastifyPluginAsync<PluginLogRoutesOptions> = async
 
   app.get<{ Params: { name: string } }>(
     '/v1/plugins/:name/logs',
-    { schema: { params: { type: 'object', required: ['name'], properties: { name: pluginName } } } },
+    {
+      schema: routeSchema({
+        tag: 'plugins',
+        summary: 'Follow a plugin’s log',
+        description: 'Server-Sent Events, live only: `log` events (each ctx.log line: {level, message, fields?, executionId, time}) and `call` events (each of its calls that ended: {kind, target, version, executionId, stepId?, caller?, outcome, code?, message?, durationMs}), and a `: ping` comment every EASEL_SSE_HEARTBEAT_MS.',
+        audience: 'admin',
+        params: { type: 'object', required: ['name'], properties: { name: pluginName } },
+        ok: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events' } } } } },
+        errors: ['PLUGIN_NOT_FOUND', 'LOG_STREAMS_BUSY'],
+      }),
+    },
     async (req, reply) => {
       const { name } = await plugins.get(req.params.name);
       // Taken before the answer starts, so a refusal (LOG_STREAMS_BUSY) is still a plain error.

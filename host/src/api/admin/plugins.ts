@@ -6,6 +6,9 @@ import { EaselError } from '../../errors/index.ts';
 import type { ApiKeyRepository, InstalledPlugin } from '../../store/index.ts';
 import type { PluginService } from '../../plugins/index.ts';
 import type { QuarantineView } from '../../plugins/quarantine.ts';
+import { json, routeSchema } from '../openapi/route-schema.ts';
+import { dependent, nameVersion, pluginDetail, pluginGranted, pluginView as viewShape, quarantine } from '../openapi/shapes/plugins.ts';
+import { list, object, openObject, orNull, text } from '../openapi/shapes/common.ts';
 import { permissions, pluginName } from '../schemas.ts';
 
 export interface PluginRoutesOptions {
@@ -16,6 +19,8 @@ export interface PluginRoutesOptions {
 
 const BUNDLE_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream', 'application/tar+gzip'];
 const nameParams = { type: 'object', required: ['name'], properties: { name: pluginName } } as const;
+const tag = 'plugins';
+const configAnswer = json('the configuration', object({ config: openObject('the configuration, matching the manifest’s config schema') }, ['config']));
 
 /** The public view of an installed plugin; `quarantine` is null while it may run. */
 export function pluginView(p: InstalledPlugin, withManifest = false, quarantine: QuarantineView | null = null) {
@@ -41,17 +46,28 @@ export const pluginRoutes: FastifyPluginAsync<PluginRoutesOptions> = async (app,
   const actor = (req: { principal?: { keyId: string } }) => `key:${req.principal?.keyId ?? 'unknown'}`;
   const view = (p: InstalledPlugin, withManifest = false) => pluginView(p, withManifest, plugins.quarantineOf(p));
 
-  app.post('/v1/plugins/upload', { bodyLimit: bundleMaxBytes, config: { tooLargeCode: 'BUNDLE_TOO_LARGE' } }, async (req, reply) => {
+  const upload = routeSchema({
+    tag,
+    summary: 'Upload a plugin bundle',
+    description: 'Installs a bundle tarball, or replaces the installed plugin of that name atomically (keeping its enabled flag, config and grant, the grant cut down to what the new version requests).',
+    audience: 'admin',
+    docBody: { content: Object.fromEntries(BUNDLE_TYPES.map((type) => [type, { schema: { description: 'the bundle tarball (`easel pack`), at most EASEL_BUNDLE_MAX_BYTES' } }])) },
+    ok: { 201: json('installed', object({ plugin: viewShape(), replaced: { ...orNull(text), description: 'the version it replaced, or null' } }, ['plugin', 'replaced'])) },
+    errors: ['BUNDLE_INVALID', 'BUNDLE_TOO_LARGE', 'MANIFEST_INVALID', 'ENGINE_INCOMPATIBLE', 'PLUGIN_LOAD_FAILED', 'SANDBOX_UNAVAILABLE'],
+  });
+  app.post('/v1/plugins/upload', { bodyLimit: bundleMaxBytes, config: { tooLargeCode: 'BUNDLE_TOO_LARGE' }, schema: upload }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) {
-      throw new EaselError('UNSUPPORTED_MEDIA_TYPE', `send the bundle as one of ${BUNDLE_TYPES.join(', ')}`);
+      throw new EaselError('UNSUPPORTED_MEDIA_TYPE', {}, { accepted: BUNDLE_TYPES });
     }
     const { plugin, replaced } = await plugins.upload(req.body, actor(req));
     return reply.status(201).send({ plugin: view(plugin), replaced: replaced ?? null });
   });
 
-  app.get('/v1/plugins', async () => ({ plugins: (await plugins.list()).map((p) => view(p)) }));
+  const listed = routeSchema({ tag, summary: 'List installed plugins', audience: 'admin', ok: { 200: json('installed plugins, by name', object({ plugins: list(viewShape()) }, ['plugins'])) } });
+  app.get('/v1/plugins', { schema: listed }, async () => ({ plugins: (await plugins.list()).map((p) => view(p)) }));
 
-  app.get<{ Params: { name: string } }>('/v1/plugins/:name', { schema: { params: nameParams } }, async (req) => {
+  const detail = routeSchema({ tag, summary: 'Show an installed plugin', description: 'Its view, its manifest and what it was granted.', audience: 'admin', params: nameParams, ok: { 200: json('the plugin', pluginDetail) }, errors: ['PLUGIN_NOT_FOUND'] });
+  app.get<{ Params: { name: string } }>('/v1/plugins/:name', { schema: detail }, async (req) => {
     const plugin = await plugins.get(req.params.name);
     return { ...view(plugin, true), granted: await plugins.grantOf(plugin.name) };
   });
@@ -59,10 +75,16 @@ export const pluginRoutes: FastifyPluginAsync<PluginRoutesOptions> = async (app,
   app.post<{ Params: { name: string }; Body: { grant?: Permissions | 'requested' } | undefined }>(
     '/v1/plugins/:name/enable',
     {
-      schema: {
+      schema: routeSchema({
+        tag,
+        summary: 'Enable a plugin with a grant',
+        description: 'Loads the plugin and enables it with the grant: `"requested"` (what the manifest asks), a permissions object, or nothing (`{}`) to grant nothing. Its dependencies must be enabled and its config must match its schema.',
+        audience: 'admin',
         params: nameParams,
         body: { type: ['object', 'null'], additionalProperties: false, properties: { grant: { anyOf: [{ const: 'requested' }, permissions] } } },
-      },
+        ok: { 200: json('the plugin, enabled', pluginGranted) },
+        errors: ['PLUGIN_NOT_FOUND', 'GRANT_INVALID', 'PLUGIN_MODIFIED', 'DEPENDENCY_DISABLED', 'PLUGIN_CONFIG_INVALID', 'PLUGIN_LOAD_FAILED', 'SANDBOX_UNAVAILABLE'],
+      }),
     },
     async (req) => {
       const requested = req.body?.grant;
@@ -77,7 +99,18 @@ export const pluginRoutes: FastifyPluginAsync<PluginRoutesOptions> = async (app,
   // their calls into it fail with DEPENDENCY_DISABLED until it is enabled again.
   app.post<{ Params: { name: string }; Querystring: { force?: boolean } }>(
     '/v1/plugins/:name/disable',
-    { schema: { params: nameParams, querystring: { type: 'object', additionalProperties: false, properties: { force: { type: 'boolean' } } } } },
+    {
+      schema: routeSchema({
+        tag,
+        summary: 'Disable a plugin',
+        description: 'New calls are refused with PLUGIN_DISABLED at once; calls in flight finish. Refused while enabled plugins depend on it, unless `force=true`.',
+        audience: 'admin',
+        params: nameParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { force: { type: 'boolean', description: 'disable it although enabled plugins depend on it' } } },
+        ok: { 200: json('the plugin, disabled', viewShape({ dependentsAffected: list(dependent, 'with force: the enabled dependents, whose calls into it now fail with DEPENDENCY_DISABLED') })) },
+        errors: ['PLUGIN_NOT_FOUND', 'PLUGIN_IN_USE'],
+      }),
+    },
     async (req) => {
       const { plugin, dependents } = await plugins.disable(req.params.name, actor(req), req.query.force === true);
       return { ...view(plugin), ...(dependents.length > 0 ? { dependentsAffected: dependents } : {}) };
@@ -86,14 +119,34 @@ export const pluginRoutes: FastifyPluginAsync<PluginRoutesOptions> = async (app,
 
   // Ends a quarantine now (it also lifts itself after EASEL_SANDBOX_QUARANTINE_LIFT_MS). Idempotent:
   // `lifted` is the quarantine that ended, or null when there was none. Audited as plugin.quarantine.lift.
-  app.post<{ Params: { name: string } }>('/v1/plugins/:name/quarantine/lift', { schema: { params: nameParams } }, async (req) => {
+  const lift = routeSchema({
+    tag,
+    summary: 'Lift a quarantine',
+    description: 'Ends the plugin’s quarantine now; idempotent. Audited as plugin.quarantine.lift.',
+    audience: 'admin',
+    params: nameParams,
+    ok: { 200: json('the plugin', viewShape({ lifted: { ...orNull(quarantine), description: 'the quarantine that ended, or null when there was none' } }, ['lifted'])) },
+    errors: ['PLUGIN_NOT_FOUND'],
+  });
+  app.post<{ Params: { name: string } }>('/v1/plugins/:name/quarantine/lift', { schema: lift }, async (req) => {
     const { plugin, lifted } = await plugins.liftQuarantine(req.params.name, actor(req));
     return { ...view(plugin), lifted };
   });
 
   app.delete<{ Params: { name: string }; Querystring: { cascade?: boolean } }>(
     '/v1/plugins/:name',
-    { schema: { params: nameParams, querystring: { type: 'object', additionalProperties: false, properties: { cascade: { type: 'boolean' } } } } },
+    {
+      schema: routeSchema({
+        tag,
+        summary: 'Uninstall a plugin',
+        description: 'Removes it with its grant, config, kv data, blobs and cached model answers; calls in flight finish. Refused while installed plugins depend on it, unless `cascade=true`.',
+        audience: 'admin',
+        params: nameParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { cascade: { type: 'boolean', description: 'also remove its dependents' } } },
+        ok: { 200: json('what was removed', object({ removed: nameVersion, alsoRemoved: list(nameVersion, 'its dependents, with cascade') }, ['removed', 'alsoRemoved'])) },
+        errors: ['PLUGIN_NOT_FOUND', 'PLUGIN_IN_USE'],
+      }),
+    },
     async (req) => {
       const removed = await plugins.uninstall(req.params.name, actor(req), req.query.cascade === true);
       const named = removed.map((p) => ({ name: p.name, version: p.version }));
@@ -102,13 +155,25 @@ export const pluginRoutes: FastifyPluginAsync<PluginRoutesOptions> = async (app,
     },
   );
 
-  app.get<{ Params: { name: string } }>('/v1/plugins/:name/config', { schema: { params: nameParams } }, async (req) => ({
+  const getConfig = routeSchema({ tag, summary: 'Read a plugin’s configuration', audience: 'admin', params: nameParams, ok: { 200: configAnswer }, errors: ['PLUGIN_NOT_FOUND'] });
+  app.get<{ Params: { name: string } }>('/v1/plugins/:name/config', { schema: getConfig }, async (req) => ({
     config: await plugins.getConfig(req.params.name),
   }));
 
   app.put<{ Params: { name: string }; Body: { config: Record<string, unknown> } }>(
     '/v1/plugins/:name/config',
-    { schema: { params: nameParams, body: { type: 'object', required: ['config'], additionalProperties: false, properties: { config: { type: 'object' } } } } },
+    {
+      schema: routeSchema({
+        tag,
+        summary: 'Set a plugin’s configuration',
+        description: 'Validated against the manifest’s config schema; calls in flight keep the config they started with.',
+        audience: 'admin',
+        params: nameParams,
+        body: { type: 'object', required: ['config'], additionalProperties: false, properties: { config: { type: 'object' } } },
+        ok: { 200: configAnswer },
+        errors: ['PLUGIN_NOT_FOUND', 'PLUGIN_CONFIG_INVALID'],
+      }),
+    },
     async (req) => ({ config: await plugins.setConfig(req.params.name, req.body.config, actor(req)) }),
   );
 };

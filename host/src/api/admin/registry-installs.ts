@@ -5,6 +5,8 @@ import { requireRole } from '../../auth/index.ts';
 import type { PluginService } from '../../plugins/index.ts';
 import type { RegistryClient, RegistryInstaller } from '../../registries/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
+import { json, routeSchema } from '../openapi/route-schema.ts';
+import { available, installOutcome, upgradeOutcome } from '../openapi/shapes/plugins.ts';
 import { permissions, pluginName } from '../schemas.ts';
 
 export interface RegistryRoutesOptions {
@@ -17,6 +19,9 @@ export interface RegistryRoutesOptions {
 const grantSchema = { anyOf: [{ const: 'requested' }, permissions] } as const;
 const range = { type: 'string', minLength: 1, maxLength: 256 } as const;
 type Grant = Permissions | 'requested';
+const tag = 'registries';
+/** What a resolve and install can refuse with; `details` explain a resolve's refusal. */
+const INSTALL_ERRORS = ['REGISTRY_UNAVAILABLE', 'PACKAGE_NOT_FOUND', 'RESOLVE_CONFLICT', 'RESOLVE_CYCLE', 'TARBALL_REFUSED', 'INTEGRITY_MISMATCH', 'SIGNATURE_INVALID', 'BUNDLE_INVALID', 'BUNDLE_TOO_LARGE', 'MANIFEST_INVALID', 'ENGINE_INCOMPATIBLE', 'PLUGIN_LOAD_FAILED', 'SANDBOX_UNAVAILABLE'] as const;
 
 export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (app, { installer, client, plugins, keys }) => {
   app.addHook('onRequest', requireRole(keys, 'admin'));
@@ -35,12 +40,17 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
     return enabled;
   }
 
-  app.get('/v1/plugins/available', async () => ({ plugins: await installer.available(await client.search()) }));
+  const catalog = routeSchema({ tag, summary: 'List the plugins the registries offer', description: 'Every plugin of the configured registries, with its versions and whether each runs on this host.', audience: 'admin', ok: { 200: json('the catalog', available) }, errors: ['REGISTRY_UNAVAILABLE'] });
+  app.get('/v1/plugins/available', { schema: catalog }, async () => ({ plugins: await installer.available(await client.search()) }));
 
   app.post<{ Body: { name: string; range?: string; grant?: Grant; dependencyGrants?: Record<string, Grant>; includePrerelease?: boolean } }>(
     '/v1/plugins/install',
     {
-      schema: {
+      schema: routeSchema({
+        tag,
+        summary: 'Install a plugin with its dependencies',
+        description: 'Resolves the installed set plus the request (one version per plugin, the highest that fits every range and this host), downloads and verifies each version that changes, and records the set in one transaction. Only the plugins granted something (`grant`, `dependencyGrants`) are enabled, dependencies first.',
+        audience: 'admin',
         body: {
           type: 'object',
           required: ['name'],
@@ -53,7 +63,9 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
             includePrerelease: { type: 'boolean' },
           },
         },
-      },
+        ok: { 201: json('installed', installOutcome) },
+        errors: [...INSTALL_ERRORS, 'PLUGIN_NOT_FOUND', 'GRANT_INVALID', 'DEPENDENCY_DISABLED', 'PLUGIN_CONFIG_INVALID', 'PLUGIN_MODIFIED'],
+      }),
     },
     async (req, reply) => {
       const { name, range: wanted = '*', grant, dependencyGrants = {}, includePrerelease = false } = req.body;
@@ -68,10 +80,16 @@ export const registryRoutes: FastifyPluginAsync<RegistryRoutesOptions> = async (
   app.post<{ Params: { name: string }; Body: { range?: string; includePrerelease?: boolean } | undefined }>(
     '/v1/plugins/:name/upgrade',
     {
-      schema: {
+      schema: routeSchema({
+        tag,
+        summary: 'Upgrade an installed plugin',
+        description: 'Resolves and installs as an install does, to the highest version in `range` (default `*`); its enabled flag, config and grant are kept.',
+        audience: 'admin',
         params: { type: 'object', required: ['name'], properties: { name: pluginName } },
         body: { type: ['object', 'null'], additionalProperties: false, properties: { range, includePrerelease: { type: 'boolean' } } },
-      },
+        ok: { 200: json('installed', upgradeOutcome) },
+        errors: [...INSTALL_ERRORS, 'PLUGIN_NOT_FOUND'],
+      }),
     },
     async (req) => {
       await plugins.get(req.params.name);

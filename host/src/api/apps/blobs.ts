@@ -10,6 +10,7 @@ import { appScopeOf, principalOf } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import type { BlobService } from '../../storage/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
+import { empty, routeSchema } from '../openapi/route-schema.ts';
 
 export interface BlobRoutesOptions {
   blobs: BlobService;
@@ -23,8 +24,31 @@ export const blobRoutes: FastifyPluginAsync<BlobRoutesOptions> = async (app, { b
     '/v1/blobs/:id',
     {
       schema: {
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid', maxLength: 36 } } },
-        querystring: { type: 'object', properties: { expires: { type: 'string', maxLength: 16 }, sig: { type: 'string', maxLength: 64 } } },
+        ...routeSchema({
+          tag: 'blobs',
+          summary: 'Read a stored object',
+          description: 'By the signed URL a plugin made with ctx.storage.url (no key; any key is then ignored), or with a key: an app key reads the blobs its app’s executions wrote, an admin key any. Served as untrusted content: nosniff, a sandboxing CSP, and anything a browser could run (HTML, SVG…) as an attachment.',
+          audience: 'any-key',
+          rateLimited: false,
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid', maxLength: 36 } } },
+          querystring: { type: 'object', properties: { expires: { type: 'string', maxLength: 16, description: 'of a signed URL: unix seconds' }, sig: { type: 'string', maxLength: 64, description: 'of a signed URL' } } },
+          docHeaders: { type: 'object', properties: { 'if-none-match': { type: 'string', description: 'the etag of a copy you have: 304 when it is current' } } },
+          ok: {
+            200: {
+              description: 'the bytes, with their stored content type',
+              headers: {
+                etag: { type: 'string', description: '"<sha256 of the bytes>"' },
+                'cache-control': { type: 'string' },
+                'content-disposition': { type: 'string', description: 'inline for images, audio, video, text/plain and JSON; otherwise an attachment' },
+              },
+              content: { '*/*': { schema: { description: 'the bytes' } } },
+            },
+            304: empty('the copy with that etag is current'),
+          },
+          errors: ['BLOB_NOT_FOUND', 'BLOB_TOKEN_INVALID', 'STORAGE_CORRUPT', 'STORAGE_UNAVAILABLE'],
+        }),
+        // A signed URL needs no key.
+        security: [{}, { bearerAuth: [] }],
       },
     },
     async (req, reply) => {
@@ -32,12 +56,12 @@ export const blobRoutes: FastifyPluginAsync<BlobRoutesOptions> = async (app, { b
       const signed = req.query.sig !== undefined || req.query.expires !== undefined;
       if (signed) {
         const verdict = blobs.checkUrl(id, req.query.expires, req.query.sig);
-        if (verdict !== 'ok') throw new EaselError('BLOB_TOKEN_INVALID', verdict === 'expired' ? 'the blob URL has expired' : 'the blob URL is not valid');
+        if (verdict !== 'ok') throw new EaselError('BLOB_TOKEN_INVALID', { state: verdict === 'expired' ? 'expired' : 'not valid' });
       }
       const own = signed ? undefined : appScopeOf(await principalOf(keys, req));
       const row = await blobs.byId(id);
       // Another app's blob answers like a missing one.
-      if (!row || (own !== undefined && row.appId !== own)) throw new EaselError('BLOB_NOT_FOUND', `no blob ${id}`);
+      if (!row || (own !== undefined && row.appId !== own)) throw new EaselError('BLOB_NOT_FOUND', { blob: id });
       const etag = `"${row.sha256}"`;
       void reply
         .header('etag', etag)

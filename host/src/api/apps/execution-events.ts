@@ -9,6 +9,7 @@ import { appScopeOf, requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import type { ExecutionEvent, ExecutionEvents } from '../../orchestration/execution-events.ts';
 import type { ApiKeyRepository, ExecutionRepository } from '../../store/index.ts';
+import { routeSchema } from '../openapi/route-schema.ts';
 import { OpenStreams, SseStream, sseFrame } from '../sse.ts';
 
 export interface ExecutionEventRoutesOptions {
@@ -35,7 +36,7 @@ function lastEventId(header: string | string[] | undefined): number | undefined 
   if (header === undefined || header === '') return undefined;
   const n = typeof header === 'string' && SEQ.test(header) ? Number(header) : Number.NaN;
   if (!Number.isSafeInteger(n)) {
-    throw new EaselError('REQUEST_INVALID', 'Last-Event-ID must be the id (an integer >= 0) of an event of this stream', {
+    throw new EaselError('REQUEST_INVALID', { reason: 'Last-Event-ID must be the id (an integer >= 0) of an event of this stream' }, {
       problems: [{ path: '/headers/last-event-id', message: 'must be an integer >= 0' }],
     });
   }
@@ -53,10 +54,17 @@ export const executionEventRoutes: FastifyPluginAsync<ExecutionEventRoutesOption
   app.get<{ Params: { id: string }; Querystring: { after?: number } }>(
     '/v1/executions/:id/events',
     {
-      schema: {
+      schema: routeSchema({
+        tag: 'executions',
+        summary: 'Follow an execution’s events',
+        description: 'Server-Sent Events, numbered from 1: the stored log after the resume point, then live, until `execution.finished`. Events: execution.queued, execution.started, step.started, step.finished, model.delta, progress, execution.finished (docs/reference/http-api.md#the-event-stream). Resume with `Last-Event-ID` (or `?after=`).',
+        audience: 'any-key',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid', maxLength: 36 } } },
-        querystring: { type: 'object', properties: { after: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } } },
-      },
+        querystring: { type: 'object', properties: { after: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'send the events after this id (Last-Event-ID wins)' } } },
+        docHeaders: { type: 'object', properties: { 'last-event-id': { type: 'string', description: 'the id of the last event received: the stream goes on after it' } } },
+        ok: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events' } } } } },
+        errors: ['EXECUTION_NOT_FOUND', 'EXECUTIONS_BUSY'],
+      }),
     },
     async (req, reply) => {
       // A reconnecting EventSource sends Last-Event-ID and the original URL: the header is newer.
@@ -65,9 +73,9 @@ export const executionEventRoutes: FastifyPluginAsync<ExecutionEventRoutesOption
       const own = appScopeOf(req.principal);
       // An app key sees its app's executions only, an admin all; the answer is the same as for an unknown id.
       if (record === undefined || (own !== undefined && record.appId !== own)) {
-        throw new EaselError('EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
+        throw new EaselError('EXECUTION_NOT_FOUND', { id: req.params.id });
       }
-      if (streams.size >= maxStreams) throw new EaselError('EXECUTIONS_BUSY', 'too many execution event streams are open; retry later');
+      if (streams.size >= maxStreams) throw new EaselError('EXECUTIONS_BUSY', { reason: `${maxStreams} execution event streams are open already; retry later` });
 
       const log = req.log.child({ executionId: record.id });
       const stream = new SseStream(req, reply, {

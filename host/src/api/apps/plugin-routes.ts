@@ -15,8 +15,12 @@ import type { ExecutionService } from '../../orchestration/index.ts';
 import type { PluginService } from '../../plugins/index.ts';
 import type { ApiKeyRepository } from '../../store/index.ts';
 import { binaryFieldsOf } from '../../schemas/index.ts';
+import { EXECUTION_FAILURES } from '../openapi/errors.ts';
+import { json, routeSchema } from '../openapi/route-schema.ts';
+import { anyJson } from '../openapi/shapes/common.ts';
+import { callResult } from '../openapi/shapes/executions.ts';
 import { pluginName } from '../schemas.ts';
-import { hangUp, userOf } from './agents.ts';
+import { hangUp, userHeader, userOf } from './agents.ts';
 
 export interface PluginRouteOptions {
   plugins: PluginService;
@@ -37,7 +41,17 @@ export const pluginHttpRoutes: FastifyPluginAsync<PluginRouteOptions> = async (a
     url: '/v1/p/:plugin/*',
     bodyLimit: inputBodyMaxBytes,
     config: { pluginInput: true },
-    schema: { params: { type: 'object', required: ['plugin'], properties: { plugin: pluginName, '*': { type: 'string', maxLength: 200 } } } },
+    schema: routeSchema({
+      tag: 'plugin routes',
+      summary: 'Call a route a plugin declares',
+      description: 'Each enabled plugin’s manifest routes, served as `<method> /v1/p/<plugin><path>`: a route calls one agent capability or runs one workflow to its end. The input is the JSON body (POST, PUT, PATCH), the query string (GET, DELETE) or a multipart form (files fill byte fields), and each `:name` segment of the route’s path fills the field `name`. With a key, this document lists each enabled plugin’s routes with their schemas.',
+      audience: 'app',
+      params: { type: 'object', required: ['plugin'], properties: { plugin: pluginName, '*': { type: 'string', maxLength: 200 } } },
+      docHeaders: userHeader,
+      docBody: { content: { 'application/json': { schema: anyJson('the input (a JSON object)') }, 'multipart/form-data': { schema: { type: 'object', additionalProperties: true, description: 'files fill byte fields; text parts fill the other fields; `parent.field` names fill an object property’s field' } } } },
+      ok: { 200: json('the call’s result', callResult()) },
+      errors: [...EXECUTION_FAILURES, 'ROUTE_NOT_FOUND', 'AGENT_NOT_FOUND', 'WORKFLOW_NOT_FOUND'],
+    }),
     handler: async (req, reply) => {
       // Matched on the raw path, so that a :param is percent-decoded once (`%2F` stays inside its
       // segment); Fastify's decoded `*` is only used to name the route in errors.
@@ -48,13 +62,13 @@ export const pluginHttpRoutes: FastifyPluginAsync<PluginRouteOptions> = async (a
       // Not installed, disabled or modified: the same answers the generic agent endpoint gives.
       const { record: installed } = await plugins.active(req.params.plugin);
       const matched = matchRoute(installed.manifest.routes ?? [], req.method, rawPath);
-      if (!matched) throw new EaselError('ROUTE_NOT_FOUND', `no route ${req.method} /v1/p/${req.params.plugin}${path}`);
+      if (!matched) throw new EaselError('ROUTE_NOT_FOUND', { method: req.method, path: `/v1/p/${req.params.plugin}${path}` });
       const { route, params } = matched;
       const schema = route.workflow !== undefined
         ? installed.manifest.workflows?.find((w) => w.type === route.workflow)?.input
         : installed.manifest.agents.find((a) => a.type === route.agent)?.capabilities.find((c) => c.name === route.capability)?.input;
       const given = req.isMultipart() ? await multipartInput(req, schema) : req.method === 'GET' || req.method === 'DELETE' ? typed(req.query as Record<string, unknown>, schema) : (req.body ?? {});
-      if (given === null || typeof given !== 'object' || Array.isArray(given)) throw new EaselError('INPUT_INVALID', 'the body must be a JSON object', { problems: [{ path: '', message: 'must be object' }] });
+      if (given === null || typeof given !== 'object' || Array.isArray(given)) throw new EaselError('INPUT_INVALID', { problem: 'must be a JSON object' }, { problems: [{ path: '', message: 'must be object' }] });
       // Path parameters win over body or query fields of the same name.
       const input = { ...(given as Record<string, unknown>), ...typed(params, schema) };
       const call = { input, apiKeyId: req.principal?.keyId, appId: req.principal?.appId, userId: userOf(req.headers), signal: hangUp(reply) };
@@ -95,7 +109,7 @@ function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new EaselError('URL_INVALID', 'a path segment is not valid percent-encoding');
+    throw new EaselError('URL_INVALID');
   }
 }
 
@@ -111,11 +125,11 @@ async function multipartInput(req: FastifyRequest, schema: Schema): Promise<Reco
       if (part.type === 'file') {
         if (!binary.has(part.fieldname)) {
           await part.toBuffer();
-          throw new EaselError('INPUT_INVALID', `a file was sent for ${part.fieldname}, which does not take bytes`, { problems: [{ path: `/${part.fieldname}`, message: 'does not take a file' }] });
+          throw new EaselError('INPUT_INVALID', { problem: `has a file for ${part.fieldname}, which does not take bytes` }, { problems: [{ path: `/${part.fieldname}`, message: 'does not take a file' }] });
         }
         input[part.fieldname] = await part.toBuffer();
       } else {
-        if (part.valueTruncated || part.fieldnameTruncated) throw new EaselError('REQUEST_TOO_LARGE', `the form field ${part.fieldname} is over ${MAX_FIELD_BYTES} bytes`);
+        if (part.valueTruncated || part.fieldnameTruncated) throw new EaselError('REQUEST_TOO_LARGE', { reason: `the form field ${part.fieldname} is over ${MAX_FIELD_BYTES} bytes` });
         const previous = text[part.fieldname];
         text[part.fieldname] = previous === undefined ? part.value : [...(Array.isArray(previous) ? previous : [previous]), part.value];
       }
@@ -124,9 +138,9 @@ async function multipartInput(req: FastifyRequest, schema: Schema): Promise<Reco
     if (error instanceof EaselError) throw error;
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') {
-      throw new EaselError('REQUEST_TOO_LARGE', 'the upload is over the size or part limits');
+      throw new EaselError('REQUEST_TOO_LARGE', { reason: 'the upload is over the size or part limits' });
     }
-    throw new EaselError('REQUEST_INVALID', 'the multipart body is malformed');
+    throw new EaselError('REQUEST_INVALID', { reason: 'the multipart body is malformed' });
   }
   return nestedForm(text, input, schema);
 }

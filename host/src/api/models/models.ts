@@ -13,6 +13,8 @@ import { costOf } from '../../models/cost.ts';
 import { forSingleModelTasks } from '../../models/router/select.ts';
 import { type Models, monthOf, noCandidate, type RouteRequest } from '../../models/index.ts';
 import type { ApiKeyRepository, BudgetRepository, UsageRepository } from '../../store/index.ts';
+import { json, routeSchema } from '../openapi/route-schema.ts';
+import { appUsage, catalog as catalogShape, estimate, health, selection, userUsage } from '../openapi/shapes/models.ts';
 import { appId, userId } from '../schemas.ts';
 
 export interface ModelRoutesOptions {
@@ -86,7 +88,16 @@ function sized(reasoning: string, { priced, assumed }: PricedRoute): string {
 
 const PERIODS = { daily: 1, weekly: 7 } as const;
 type Period = 'daily' | 'weekly' | 'monthly';
-const periodQuery = { type: 'object', additionalProperties: false, properties: { period: { enum: ['daily', 'weekly', 'monthly'], default: 'monthly' }, app: appId } } as const;
+const periodQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    period: { enum: ['daily', 'weekly', 'monthly'], default: 'monthly', description: 'UTC: today, the last 7 days with today, this month' },
+    app: { ...appId, description: 'required with an admin key; an app key naming another app gets APP_NOT_FOUND' },
+  },
+} as const;
+const tag = 'models';
+const ROUTING_ERRORS = ['MODEL_NO_CANDIDATE', 'MODELS_COOLING', 'MODEL_QUOTA_EXHAUSTED'] as const;
 
 /** Calendar periods in UTC: today, the last 7 days with today, this month (the budget's month). */
 function periodRange(period: Period, now: Date): { since: string; until: string } {
@@ -101,7 +112,8 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
 
   const coolingNow = async () => new Map((await models.state.cooling(Date.now())).map((c) => [c.modelId, c]));
 
-  app.get('/v1/models', async () => {
+  const listed = routeSchema({ tag, summary: 'The model catalog', description: 'Every catalog model, unavailable ones included, and whether each is cooling down now.', audience: 'any-key', ok: { 200: json('the catalog', catalogShape) } });
+  app.get('/v1/models', { schema: listed }, async () => {
     const cooling = await coolingNow();
     return {
       region: catalog.region,
@@ -115,12 +127,22 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
 
   app.post<{ Body: RouteQuestion & { userId?: string; app?: string } }>(
     '/v1/models/select',
-    { schema: { body: { type: 'object', additionalProperties: false, required: ['task'], properties: { ...routeFields, userId, app: appId } } } },
+    {
+      schema: routeSchema({
+        tag,
+        summary: 'Ask which model the router would pick',
+        description: 'The routing decision with its reasoning, fallbacks in order and the models left out, priced for the size given (or a typical request). With `userId`, the budget policy of that user and its app applies (an admin key names the app too).',
+        audience: 'any-key',
+        body: { type: 'object', additionalProperties: false, required: ['task'], properties: { ...routeFields, userId, app: appId } },
+        ok: { 200: json('the decision', selection) },
+        errors: [...ROUTING_ERRORS, 'APP_NOT_FOUND'],
+      }),
+    },
     async (req) => {
       const question = toRoute(req.body, typicalRequest);
       const inApp = appOf(req.principal, req.body.app);
       if (req.body.userId !== undefined && inApp === undefined) {
-        throw new EaselError('REQUEST_INVALID', 'user ids are per app: name the app of userId', { problems: [{ path: '/body/app', message: 'required with userId for an admin key' }] });
+        throw new EaselError('REQUEST_INVALID', { reason: 'user ids are per app: name the app of userId' }, { problems: [{ path: '/body/app', message: 'required with userId for an admin key' }] });
       }
       const decision = await models.router.decide(question.route, req.body.userId === undefined || inApp === undefined ? undefined : { appId: inApp, userId: req.body.userId });
       const [first, ...fallbacks] = decision.candidates;
@@ -142,16 +164,26 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
 
   app.get<{ Querystring: RouteQuestion & { model?: string } }>(
     '/v1/models/costs/estimate',
-    { schema: { querystring: { type: 'object', additionalProperties: false, required: ['task'], properties: { ...routeFields, model: { type: 'string', maxLength: 200 } } } } },
+    {
+      schema: routeSchema({
+        tag,
+        summary: 'Estimate what a call would cost',
+        description: 'With `model`: that model’s price for the call. Without: every candidate in strategy order. No budget policy applies.',
+        audience: 'any-key',
+        querystring: { type: 'object', additionalProperties: false, required: ['task'], properties: { ...routeFields, model: { type: 'string', maxLength: 200, description: 'a catalog id' } } },
+        ok: { 200: json('the estimates', estimate) },
+        errors: ['MODEL_NOT_FOUND', 'MODEL_REQUEST_INVALID'],
+      }),
+    },
     async (req) => {
       const question = toRoute(req.query, typicalRequest);
       const { priced, assumed } = question;
       const route = forSingleModelTasks(question.route);
       if (req.query.model !== undefined) {
         const model = catalog.models.find((m) => m.id === req.query.model);
-        if (!model) throw new EaselError('MODEL_NOT_FOUND', `no model ${req.query.model} in the catalog`);
+        if (!model) throw new EaselError('MODEL_NOT_FOUND', { model: req.query.model });
         const cost = model.tasks.includes(route.task) ? costOf(model, route.task, route.estimate) : undefined;
-        if (cost === undefined) throw new EaselError('MODEL_REQUEST_INVALID', `${model.id} cannot price ${route.task} at this size`, { field: 'task' });
+        if (cost === undefined) throw new EaselError('MODEL_REQUEST_INVALID', { reason: `${model.id} cannot price ${route.task} at this size` }, { field: 'task' });
         return { task: route.task, priced, assumed, estimates: [{ model: model.id, costUsd: cost }] };
       }
       const decision = await models.router.decide(question.route);
@@ -168,11 +200,22 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
 
   app.get<{ Params: { userId: string }; Querystring: { period?: Period; app?: string } }>(
     '/v1/models/usage/:userId/stats',
-    { schema: { params: { type: 'object', required: ['userId'], properties: { userId } }, querystring: periodQuery } },
+    {
+      schema: routeSchema({
+        tag,
+        summary: 'Usage of one user of an app',
+        description: 'Calls, tokens, images and cost over the period, by model, plugin and day, with the user’s and the app’s budget status.',
+        audience: 'any-key',
+        params: { type: 'object', required: ['userId'], properties: { userId } },
+        querystring: periodQuery,
+        ok: { 200: json('the usage', userUsage) },
+        errors: ['APP_NOT_FOUND'],
+      }),
+    },
     async (req) => {
       const inApp = appOf(req.principal, req.query.app);
       if (inApp === undefined) {
-        throw new EaselError('REQUEST_INVALID', 'user ids are per app: name the app with ?app=', { problems: [{ path: '/querystring/app', message: 'required for an admin key' }] });
+        throw new EaselError('REQUEST_INVALID', { reason: 'user ids are per app: name the app with ?app=' }, { problems: [{ path: '/querystring/app', message: 'required for an admin key' }] });
       }
       const user = { appId: inApp, userId: req.params.userId };
       const now = new Date();
@@ -185,10 +228,19 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
   );
 
   // The app as a whole: every user and key of it together.
-  app.get<{ Querystring: { period?: Period; app?: string } }>('/v1/models/usage/stats', { schema: { querystring: periodQuery } }, async (req) => {
+  const appStats = routeSchema({
+    tag,
+    summary: 'Usage of an app',
+    description: 'The same totals and breakdowns for the whole app: every user and key of it.',
+    audience: 'any-key',
+    querystring: periodQuery,
+    ok: { 200: json('the usage', appUsage) },
+    errors: ['APP_NOT_FOUND'],
+  });
+  app.get<{ Querystring: { period?: Period; app?: string } }>('/v1/models/usage/stats', { schema: appStats }, async (req) => {
     const inApp = appOf(req.principal, req.query.app);
     if (inApp === undefined) {
-      throw new EaselError('REQUEST_INVALID', 'name the app with ?app=', { problems: [{ path: '/querystring/app', message: 'required for an admin key' }] });
+      throw new EaselError('REQUEST_INVALID', { reason: 'name the app with ?app=' }, { problems: [{ path: '/querystring/app', message: 'required for an admin key' }] });
     }
     const now = new Date();
     const period = req.query.period ?? 'monthly';
@@ -197,7 +249,8 @@ export const modelRoutes: FastifyPluginAsync<ModelRoutesOptions> = async (app, {
     return { period, ...stats, appBudget: await budgets.get({ appId: inApp }, monthOf(now.getTime())) };
   });
 
-  app.get('/v1/models/health', async () => {
+  const healthSchema = routeSchema({ tag, summary: 'Model health', description: 'Calls, errors and latency per available model over EASEL_MODELS_HEALTH_WINDOW_MS in this process, and cooldowns (shared through router-state.db).', audience: 'any-key', ok: { 200: json('the health', health) } });
+  app.get('/v1/models/health', { schema: healthSchema }, async () => {
     const now = Date.now();
     const cooling = await coolingNow();
     return {

@@ -10,6 +10,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { appOf, requireRole } from '../../auth/index.ts';
 import { EaselError } from '../../errors/index.ts';
 import type { ApiKeyRepository, UsageRepository } from '../../store/index.ts';
+import { json, routeSchema } from '../openapi/route-schema.ts';
 import { appId } from '../schemas.ts';
 
 export interface UsageReportRoutesOptions {
@@ -33,53 +34,61 @@ const row = (required: readonly string[], properties: Record<string, unknown>) =
 
 const querystring = { type: 'object', additionalProperties: false, properties: { from: instant, to: instant, app: appId } } as const;
 
-const response = {
-  200: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['from', 'to', 'totals', 'byDay', 'byApp', 'byUser', 'byPlugin', 'byModel', 'cache', 'routing', 'budgets', 'unreconciled'],
-    properties: {
-      from: { type: 'string', format: 'date-time' },
-      to: { type: 'string', format: 'date-time' },
-      app: { type: 'string' },
-      totals: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['calls', 'failedCalls', 'costUsd', 'inputTokens', 'outputTokens'],
-        properties: { calls: count, failedCalls: count, costUsd: usd, inputTokens: count, outputTokens: count },
-      },
-      byDay: row(['day', 'calls', 'costUsd', 'inputTokens', 'outputTokens'], { day: { type: 'string', format: 'date' }, calls: count, costUsd: usd, inputTokens: count, outputTokens: count }),
-      byApp: row(['app', 'calls', 'costUsd'], { app: { type: 'string' }, calls: count, costUsd: usd }),
-      byUser: row(['app', 'user', 'calls', 'costUsd'], { app: { type: 'string' }, user: { type: 'string' }, calls: count, costUsd: usd }),
-      byPlugin: row(['plugin', 'calls', 'costUsd'], { plugin: { type: 'string' }, calls: count, costUsd: usd }),
-      byModel: row(['model', 'calls', 'costUsd', 'inputTokens', 'outputTokens'], { model: { type: 'string' }, calls: count, costUsd: usd, inputTokens: count, outputTokens: count }),
-      cache: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['hits', 'misses', 'hitRate', 'savedUsd'],
-        properties: { hits: count, misses: count, hitRate: { type: 'number', minimum: 0, maximum: 1 }, savedUsd: usd },
-      },
-      routing: { type: 'object', additionalProperties: false, required: ['fallbacks', 'cooldowns', 'quotaWaits'], properties: { fallbacks: count, cooldowns: count, quotaWaits: count } },
-      budgets: row(['scope', 'app', 'month', 'limitUsd', 'spentUsd', 'reservedUsd'], {
-        scope: { type: 'string', enum: ['app', 'user'] },
-        app: { type: 'string' },
-        user: { type: 'string' },
-        month: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}$' },
-        limitUsd: usd,
-        spentUsd: usd,
-        reservedUsd: usd,
-      }),
-      unreconciled: { type: 'object', additionalProperties: false, required: ['calls', 'costUsd'], properties: { calls: count, costUsd: usd } },
+const report = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['from', 'to', 'totals', 'byDay', 'byApp', 'byUser', 'byPlugin', 'byModel', 'cache', 'routing', 'budgets', 'unreconciled'],
+  properties: {
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    app: { type: 'string' },
+    totals: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['calls', 'failedCalls', 'costUsd', 'inputTokens', 'outputTokens'],
+      properties: { calls: count, failedCalls: count, costUsd: usd, inputTokens: count, outputTokens: count },
     },
+    byDay: row(['day', 'calls', 'costUsd', 'inputTokens', 'outputTokens'], { day: { type: 'string', format: 'date' }, calls: count, costUsd: usd, inputTokens: count, outputTokens: count }),
+    byApp: row(['app', 'calls', 'costUsd'], { app: { type: 'string' }, calls: count, costUsd: usd }),
+    byUser: row(['app', 'user', 'calls', 'costUsd'], { app: { type: 'string' }, user: { type: 'string' }, calls: count, costUsd: usd }),
+    byPlugin: row(['plugin', 'calls', 'costUsd'], { plugin: { type: 'string' }, calls: count, costUsd: usd }),
+    byModel: row(['model', 'calls', 'costUsd', 'inputTokens', 'outputTokens'], { model: { type: 'string' }, calls: count, costUsd: usd, inputTokens: count, outputTokens: count }),
+    cache: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['hits', 'misses', 'hitRate', 'savedUsd'],
+      properties: { hits: count, misses: count, hitRate: { type: 'number', minimum: 0, maximum: 1 }, savedUsd: usd },
+    },
+    routing: { type: 'object', additionalProperties: false, required: ['fallbacks', 'cooldowns', 'quotaWaits'], properties: { fallbacks: count, cooldowns: count, quotaWaits: count } },
+    budgets: row(['scope', 'app', 'month', 'limitUsd', 'spentUsd', 'reservedUsd'], {
+      scope: { type: 'string', enum: ['app', 'user'] },
+      app: { type: 'string' },
+      user: { type: 'string' },
+      month: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}$' },
+      limitUsd: usd,
+      spentUsd: usd,
+      reservedUsd: usd,
+    }),
+    unreconciled: { type: 'object', additionalProperties: false, required: ['calls', 'costUsd'], properties: { calls: count, costUsd: usd } },
   },
 } as const;
 
-const invalid = (path: string, message: string, text: string) => new EaselError('REQUEST_INVALID', text, { problems: [{ path, message }] });
+const schema = routeSchema({
+  tag: 'models',
+  summary: 'The cost report',
+  description: 'Model usage summed over a period (default: the last 30 days; at most EASEL_USAGE_REPORT_MAX_DAYS) per day, app, user, plugin and model, with cache hits and savings, fallbacks, cooldowns, quota waits, budgets and unreconciled spend. An admin sees every app or one (app); an app key its own app only.',
+  audience: 'any-key',
+  querystring,
+  ok: { 200: json('the report', report) },
+  errors: ['APP_NOT_FOUND'],
+});
+
+const invalid = (path: string, message: string, reason: string) => new EaselError('REQUEST_INVALID', { reason }, { problems: [{ path, message }] });
 
 export const usageReportRoutes: FastifyPluginAsync<UsageReportRoutesOptions> = async (app, { usage, keys, maxDays, top }) => {
   app.addHook('onRequest', requireRole(keys, ['admin', 'app']));
 
-  app.get<{ Querystring: { from?: string; to?: string; app?: string } }>('/v1/usage/report', { schema: { querystring, response } }, async (req) => {
+  app.get<{ Querystring: { from?: string; to?: string; app?: string } }>('/v1/usage/report', { schema }, async (req) => {
     const q = req.query;
     const inApp = appOf(req.principal, q.app);
     const now = Date.now();

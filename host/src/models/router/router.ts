@@ -11,7 +11,8 @@ import type { Cooldown, RouterStateRepository } from '../state/types.ts';
 import type { BudgetRepository, BudgetStatus, UsageRepository } from '../../store/index.ts';
 import { cancelledBy, EaselError } from '../../errors/index.ts';
 import { type CatalogModel, type Catalog, type Residency, type RouteRequest, type Strategy, TIERS } from '../types.ts';
-import type { ModelHealth } from './health.ts';
+import type { FailureKind, ModelHealth } from './health.ts';
+import { type ModelCacheResult, type ModelEventSink, outcomeOf } from '../events.ts';
 import { type ProviderError, toProviderError } from '../providers/bedrock.ts';
 import { select, type Selection } from './select.ts';
 
@@ -83,6 +84,8 @@ export interface RouteCall<T> {
    * paid for, and the next candidate is tried.
    */
   send(model: CatalogModel, signal: AbortSignal): Promise<{ value: T; billing?: Billing; invalid?: string }>;
+  /** Whether a cache was asked first (`miss`) or not (`bypass`, the default), for the call's event. */
+  cache?: Exclude<ModelCacheResult, 'hit'>;
 }
 
 export interface Routed<T> {
@@ -105,6 +108,13 @@ export interface RouterDeps {
   options: RouterOptions;
   now?: () => number;
   log?: { warn(fields: object, message: string): void };
+  /** Told of every call sent, fallback, cooldown, quota wait and budget refusal (metrics). */
+  onEvent?: ModelEventSink;
+}
+
+/** The last failed send of a route, until the next send falls back from it. */
+interface FallbackFrom {
+  from: { modelId: string; reason: FailureKind } | undefined;
 }
 
 export const monthOf = (ms: number): string => new Date(ms).toISOString().slice(0, 7);
@@ -112,8 +122,8 @@ export const monthOf = (ms: number): string => new Date(ms).toISOString().slice(
 /** Why a decision has no candidate: all cooling (429 with retryAfterMs), or none qualifies. */
 export function noCandidate(task: RouteRequest['task'], decision: Selection): EaselError {
   const soonest = decision.cooling[0];
-  if (soonest) return new EaselError('MODELS_COOLING', `every ${task} model that qualifies is cooling down`, { retryAfterMs: soonest.retryAfterMs, cooling: decision.cooling });
-  return new EaselError('MODEL_NO_CANDIDATE', decision.reasoning, { excluded: decision.excluded });
+  if (soonest) return new EaselError('MODELS_COOLING', { task }, { retryAfterMs: soonest.retryAfterMs, cooling: decision.cooling });
+  return new EaselError('MODEL_NO_CANDIDATE', { reason: decision.reasoning }, { excluded: decision.excluded });
 }
 
 const usedShare = (budget: BudgetStatus): number =>
@@ -189,14 +199,17 @@ export class ModelRouter {
     const deadline = started + this.#deps.options.quotaMaxWaitMs;
     const carry: Carry = { cacheMiss: meta.cacheMiss === true, quotaWaits: 0 };
     let budget: BudgetStatus | undefined;
+    // The failure the next send falls back from, kept across passes (a quota wait may sit in between).
+    const fallback: FallbackFrom = { from: undefined };
     for (;;) {
-      const pass = await this.#pass(call, meta, decision, attempts, carry);
+      const pass = await this.#pass(call, meta, decision, attempts, carry, fallback);
       budget = pass.budget ?? budget;
       if (pass.done) return { ...pass.done, decision, attempts, latencyMs: this.#now() - started };
       // Nothing went out because every candidate lacked quota: spread the burst by waiting,
       // when the wait fits; never send what the provider would throttle.
       const wait = pass.quotaWaitMs;
       if (wait === undefined || !Number.isFinite(wait) || this.#now() + wait > deadline) break;
+      this.#deps.onEvent?.({ type: 'model.quota-waited', task: call.route.task, waitMs: wait });
       await sleep(wait, undefined, { signal: meta.signal }).catch((error: unknown) => {
         throw this.#aborted(error, meta.signal);
       });
@@ -207,7 +220,9 @@ export class ModelRouter {
 
   #aborted(error: unknown, signal: AbortSignal | undefined): EaselError {
     const e = toProviderError(error);
-    return e.kind === 'aborted' ? modelCallCancelled(signal) : new EaselError('INTERNAL_ERROR', e.message);
+    if (e.kind === 'aborted') return modelCallCancelled(signal);
+    this.#deps.log?.warn({ error: e.message }, 'a wait between model calls failed');
+    return new EaselError('INTERNAL_ERROR', { reference: 'the execution or request id' });
   }
 
   async #failure(call: RouteCall<unknown>, attempts: Attempt[], budget?: BudgetStatus): Promise<EaselError> {
@@ -217,7 +232,8 @@ export class ModelRouter {
     const refused = attempts.filter((a) => a.outcome === 'budget');
     if (refused.length > 0 && budget) {
       const callUsd = Math.min(...refused.map((a) => a.holdUsd ?? Infinity));
-      return new EaselError('BUDGET_EXCEEDED', `the monthly model budget of the ${budget.scope === 'app' ? 'app' : 'user'} cannot cover this call on the candidate models left`, {
+      this.#deps.onEvent?.({ type: 'model.budget-refused', task: call.route.task, scope: budget.scope });
+      return new EaselError('BUDGET_EXCEEDED', { scope: budget.scope === 'app' ? 'app' : 'user' }, {
         ...details,
         scope: budget.scope,
         monthlyUsd: budget.monthlyUsd,
@@ -230,23 +246,23 @@ export class ModelRouter {
       const waits = attempts.filter((a) => a.outcome === 'quota').map((a) => a.retryAfterMs ?? Infinity);
       const retryAfterMs = Math.min(...waits);
       if (attempts.some((a) => a.outcome === 'quota')) {
-        return new EaselError('MODEL_QUOTA_EXHAUSTED', `every candidate ${call.route.task} model is at its per-minute quota`, {
+        return new EaselError('MODEL_QUOTA_EXHAUSTED', { task: call.route.task }, {
           ...details,
           ...(Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}),
         });
       }
     }
     if (sent.length > 0 && sent.every((a) => a.error === 'OutputInvalid')) {
-      return new EaselError('MODEL_OUTPUT_INVALID', 'no candidate model answered with a value that matches the schema', details);
+      return new EaselError('MODEL_OUTPUT_INVALID', {}, details);
     }
     const cooling = await this.#deps.state.cooling(this.#now());
     const tried = new Set(sent.map((a) => a.modelId));
     const coolingTried = cooling.filter((c) => tried.has(c.modelId));
     if (tried.size > 0 && coolingTried.length === tried.size) {
       const retryAfterMs = Math.max(1, Math.min(...coolingTried.map((c) => c.untilMs - this.#now())));
-      return new EaselError('MODELS_COOLING', 'every candidate model failed and is cooling down', { ...details, retryAfterMs });
+      return new EaselError('MODELS_COOLING', { task: call.route.task }, { ...details, retryAfterMs });
     }
-    return new EaselError('MODEL_CALL_FAILED', `every candidate ${call.route.task} model failed`, details);
+    return new EaselError('MODEL_CALL_FAILED', { reason: `every candidate ${call.route.task} model failed` }, details);
   }
 
   /** One walk over the candidates. */
@@ -256,6 +272,7 @@ export class ModelRouter {
     decision: Selection,
     attempts: Attempt[],
     carry: Carry,
+    fallback: FallbackFrom,
   ): Promise<{ done?: { value: T; model: CatalogModel; costUsd: number; settle?: Routed<T>['settle'] }; quotaWaitMs?: number; budget?: BudgetStatus }> {
     const { state, budgets, options } = this.#deps;
     const { task, estimate } = call.route;
@@ -303,26 +320,23 @@ export class ModelRouter {
         continue;
       }
       sentAny = true;
-      const fallback = failures > 0;
+      if (fallback.from) {
+        this.#deps.onEvent?.({ type: 'model.fallback', task, modelId: fallback.from.modelId, reason: fallback.from.reason });
+        fallback.from = undefined;
+      }
+      const isFallback = failures > 0;
       const started = this.#now();
       const signal = meta.signal ? AbortSignal.any([meta.signal, AbortSignal.timeout(options.callTimeoutMs)]) : AbortSignal.timeout(options.callTimeoutMs);
       const record = (billing: Billing, costUsd: number, errorCode?: string, cooled = false) => {
+        const latencyMs = Math.round(this.#now() - started);
+        // Announced where its usage row is written: every call that reached a provider, once.
+        this.#deps.onEvent?.({ type: 'model.called', task, modelId: model.id, outcome: outcomeOf(errorCode), cache: call.cache ?? 'bypass', latencyMs, ...billing, costUsd });
         // The cache miss and the quota waits count once per call: on the first row it writes.
         const once = { cacheMiss: carry.cacheMiss, quotaWaits: carry.quotaWaits };
         carry.cacheMiss = false;
         carry.quotaWaits = 0;
         return this.#deps.usage.record(
-          {
-            ...billedTo,
-            ...billing,
-            costUsd,
-            status: errorCode ? 'failed' : 'ok',
-            errorCode,
-            latencyMs: Math.round(this.#now() - started),
-            ...once,
-            fallback,
-            cooled,
-          },
+          { ...billedTo, ...billing, costUsd, status: errorCode ? 'failed' : 'ok', errorCode, latencyMs, ...once, fallback: isFallback, cooled },
           { reservationId, month },
         );
       };
@@ -333,6 +347,7 @@ export class ModelRouter {
           await record(answer.billing, costUsd, 'MODEL_OUTPUT_INVALID');
           // Not counted against the model's health: a schema one plugin makes too hard must not cool it for everyone.
           attempts.push({ modelId: model.id, outcome: 'failed', kind: 'invalid', error: 'OutputInvalid', latencyMs: this.#now() - started });
+          fallback.from = { modelId: model.id, reason: 'invalid' };
           failures += 1;
           continue;
         }
@@ -368,8 +383,9 @@ export class ModelRouter {
         if (!failure.retryable) {
           // The provider's own text stays in the log: it may quote the request.
           this.#deps.log?.warn({ modelId: model.id, providerCode: failure.providerCode, message: failure.message }, 'the provider refused a model request');
-          throw new EaselError(code, `${model.id} refused the request (${failure.providerCode})`, { providerCode: failure.providerCode, attempts });
+          throw new EaselError(failure.kind === 'invalid' ? 'MODEL_REQUEST_INVALID' : 'MODEL_CALL_FAILED', { reason: `${model.id} refused the request (${failure.providerCode})` }, { providerCode: failure.providerCode, attempts });
         }
+        fallback.from = { modelId: model.id, reason: failure.kind as FailureKind };
         failures += 1;
       }
     }
@@ -380,12 +396,14 @@ export class ModelRouter {
   async #cool(modelId: string, kind: Exclude<ProviderError['kind'], 'aborted'>, started: number): Promise<boolean> {
     const now = this.#now();
     const cooldown = this.#deps.health.failed(modelId, kind, now - started, now);
-    if (cooldown) await this.#deps.state.coolDown(modelId, cooldown.untilMs, cooldown.reason);
-    return cooldown !== undefined;
+    if (!cooldown) return false;
+    await this.#deps.state.coolDown(modelId, cooldown.untilMs, cooldown.reason);
+    this.#deps.onEvent?.({ type: 'model.cooled', modelId, reason: kind });
+    return true;
   }
 }
 
 /** Why a model call stopped early: its caller's signal says (cancelled, or its call ended). */
 export function modelCallCancelled(signal: AbortSignal | undefined): EaselError {
-  return signal?.aborted ? cancelledBy(signal) : new EaselError('EXECUTION_CANCELLED', 'the model call was cancelled');
+  return signal?.aborted ? cancelledBy(signal) : new EaselError('EXECUTION_CANCELLED', { subject: 'model call' });
 }

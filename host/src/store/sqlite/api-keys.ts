@@ -48,13 +48,13 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
     // The key and (when it names none) its own app land together, or neither does.
     this.#create = db.transaction((row: { id: string; hash: string; role: ApiKeyRole; label: string; appId: string | null; now: string }, ownApp: boolean) => {
       if (ownApp && row.appId !== null) newApp.run(row.appId, row.label, row.now);
-      else if (row.appId !== null && appExists.get(row.appId) === undefined) throw new EaselError('APP_NOT_FOUND', `no app ${row.appId}`);
+      else if (row.appId !== null && appExists.get(row.appId) === undefined) throw new EaselError('APP_NOT_FOUND', { app: row.appId });
       this.#insert.run(row);
     });
   }
 
   async create(input: { role: ApiKeyRole; label: string; appId?: string }): Promise<{ id: string; key: string; appId?: string }> {
-    if (input.role === 'admin' && input.appId !== undefined) throw new EaselError('REQUEST_INVALID', 'an admin key belongs to no app: send `app` with role app only');
+    if (input.role === 'admin' && input.appId !== undefined) throw new EaselError('REQUEST_INVALID', { reason: 'an admin key belongs to no app: send `app` with role app only' });
     const key = newApiKey();
     const id = randomUUID();
     const ownApp = input.role === 'app' && input.appId === undefined;

@@ -81,14 +81,14 @@ export class SqliteBlobRepository implements BlobRepository {
       if (pluginExists.get(blob.pluginName) === undefined) throw pluginNotFound(blob.pluginName);
       // The write's mark must still be there: a sweeper that took it is deleting these bytes.
       if (this.#forget.run(blob.objectKey).changes !== 1) {
-        throw new EaselError('STORAGE_UNAVAILABLE', 'the write took longer than the sweeper allows (EASEL_STORAGE_SWEEP_AFTER_MS) and its object was removed');
+        throw new EaselError('STORAGE_UNAVAILABLE', { operation: 'put', reason: 'the write took longer than the sweeper allows (EASEL_STORAGE_SWEEP_AFTER_MS) and its object was removed' });
       }
       const old = this.#get.get(blob.pluginName, blob.key);
       const usage = this.#usage.get(blob.pluginName) ?? { bytes: 0, objects: 0 };
       const bytes = usage.bytes - (old?.size ?? 0) + blob.size;
       const objects = usage.objects + (old ? 0 : 1);
       if (bytes > limits.maxBytes || objects > limits.maxObjects) {
-        throw new EaselError('STORAGE_QUOTA_EXCEEDED', `${blob.pluginName} may keep at most ${limits.maxBytes} bytes in ${limits.maxObjects} objects (it would hold ${bytes} bytes in ${objects})`, {
+        throw new EaselError('STORAGE_QUOTA_EXCEEDED', { plugin: blob.pluginName, maxBytes: limits.maxBytes, maxObjects: limits.maxObjects }, {
           usedBytes: usage.bytes,
           usedObjects: usage.objects,
           maxBytes: limits.maxBytes,

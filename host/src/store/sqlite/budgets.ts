@@ -151,7 +151,7 @@ export class SqliteBudgetRepository implements BudgetRepository {
 
   async set(scope: BudgetScope, monthlyUsd: number): Promise<BudgetStatus> {
     const at = now();
-    if (this.#appExists.get(scope.appId) === undefined) throw new EaselError('APP_NOT_FOUND', `no app ${scope.appId}`);
+    if (this.#appExists.get(scope.appId) === undefined) throw new EaselError('APP_NOT_FOUND', { app: scope.appId });
     this.#set.run({ appId: scope.appId, userId: rowUser(scope), nanos: toNanos(monthlyUsd), now: at });
     return this.#read(scope, monthOf(at));
   }

@@ -61,7 +61,7 @@ export class SqliteKvRepository implements KvRepository {
   async set(plugin: string, key: string, json: string, maxKeys = Number.MAX_SAFE_INTEGER): Promise<void> {
     if (this.#set.run({ plugin, key, value: json, maxKeys }).changes > 0) return;
     if (this.#pluginExists.get(plugin) === undefined) throw pluginNotFound(plugin);
-    throw new EaselError('KV_QUOTA_EXCEEDED', `the plugin already has ${maxKeys} keys`);
+    throw new EaselError('KV_QUOTA_EXCEEDED', { limit: maxKeys });
   }
 
   async delete(plugin: string, key: string): Promise<boolean> {

@@ -18,4 +18,4 @@ export function defined<T extends object>(value: T): T {
 }
 
 /** A write into a plugin's rows found no such plugin (removed meanwhile, or never installed). */
-export const pluginNotFound = (name: string): EaselError => new EaselError('PLUGIN_NOT_FOUND', `no plugin named ${name} is installed`);
+export const pluginNotFound = (name: string): EaselError => new EaselError('PLUGIN_NOT_FOUND', { plugin: name });

@@ -1,0 +1,19 @@
+/** What the console's browser tests share: signing in, reading the navigation. */
+import type { Page } from 'playwright-core';
+
+/** Every admin page of the console, by address. */
+export const ADMIN_PAGES = ['/plugins', '/plugins/canvas', '/marketplace', '/marketplace/canvas', '/keys', '/apps', '/apps/some-app', '/budgets', '/audit'];
+
+/** Opens the console in a fresh tab state and signs in with `key`. */
+export async function signIn(page: Page, url: string, key: string): Promise<void> {
+  await page.goto(`${url}/console/`);
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.fill('#api-key', key);
+  await page.click('form button[type=submit]');
+  await page.locator('header.top').waitFor();
+}
+
+export async function navLinks(page: Page): Promise<string[]> {
+  return page.locator('nav[aria-label=pages] a').allTextContents();
+}
