@@ -1,7 +1,8 @@
 /**
- * The marketplace page's README renderer (markdown.ts): what READMEs use comes out as the
- * expected tree, and nothing a README says becomes anything but text, an allowed tag, or a link
- * to an absolute http(s) or mailto address. Runs in Node: the renderer has no DOM.
+ * The marketplace page's README renderer (markdown.ts, markdown-it's parser with our tree):
+ * what READMEs use comes out as the expected tree, and nothing a README says becomes anything
+ * but text, an allowed tag, or a link to an absolute http(s) or mailto address. Runs in Node:
+ * the renderer has no DOM.
  */
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown, safeHref, type Element, type Node } from './markdown.ts';
@@ -41,17 +42,33 @@ describe('renderMarkdown: what READMEs use', () => {
     expect(renderMarkdown('~~~\nnever closed\n# still code')).toEqual([{ tag: 'pre', children: [{ tag: 'code', children: ['never closed\n# still code'] }] }]);
   });
 
-  it('lists: nested, ordered with their start, items with more than one paragraph', () => {
+  it('lists: nested, ordered with their start, loose ones with paragraphs', () => {
     expect(renderMarkdown('- a\n- b\n  - nested\n- c\n\n3. three\n4. four')).toEqual([
       {
         tag: 'ul',
         children: [
           { tag: 'li', children: ['a'] },
-          { tag: 'li', children: [{ tag: 'p', children: ['b'] }, { tag: 'ul', children: [{ tag: 'li', children: ['nested'] }] }] },
+          { tag: 'li', children: ['b', { tag: 'ul', children: [{ tag: 'li', children: ['nested'] }] }] },
           { tag: 'li', children: ['c'] },
         ],
       },
       { tag: 'ol', attrs: { start: '3' }, children: [{ tag: 'li', children: ['three'] }, { tag: 'li', children: ['four'] }] },
+    ]);
+    expect(renderMarkdown('* one\n\n  more of one\n\n* two')).toEqual([
+      {
+        tag: 'ul',
+        children: [
+          { tag: 'li', children: [{ tag: 'p', children: ['one'] }, { tag: 'p', children: ['more of one'] }] },
+          { tag: 'li', children: [{ tag: 'p', children: ['two'] }] },
+        ],
+      },
+    ]);
+  });
+
+  it('indented code, entities and escapes', () => {
+    expect(renderMarkdown('    npm i\n    easel dev\n\nTom &amp; Jerry &copy; &lt;b&gt; \\<i\\>')).toEqual([
+      { tag: 'pre', children: [{ tag: 'code', children: ['npm i\neasel dev'] }] },
+      { tag: 'p', children: ['Tom & Jerry © <b> <i>'] },
     ]);
   });
 
@@ -150,9 +167,14 @@ describe('renderMarkdown: a hostile README', () => {
     expect(safeHref('mailto:me@example.com')).toBe('mailto:me@example.com');
   });
 
-  it('deep nesting and long runs of markup end, their text kept', () => {
-    const deep = `${'> '.repeat(5000)}deep`;
-    expect(textOf(renderMarkdown(deep))).toContain('deep');
+  it('deep nesting is cut at the parser\'s limit, and long runs of markup end with their text kept', () => {
+    const depth = (nodes: readonly Node[]): number => Math.max(0, ...nodes.map((n) => (typeof n === 'string' ? 0 : 1 + depth(n.children))));
+    for (const deep of [`${'> '.repeat(5000)}deep`, `${'- '.repeat(5000)}deep`]) {
+      const out = renderMarkdown(deep);
+      expect(depth(out)).toBeGreaterThan(10);
+      expect(depth(out)).toBeLessThanOrEqual(25);
+    }
+    expect(depth(renderMarkdown(`${'**_['.repeat(5000)}deep${'](https://a.example)_**'.repeat(5000)}`))).toBeLessThanOrEqual(25);
     for (const run of ['['.repeat(50_000), '[a]('.repeat(20_000), '*a '.repeat(20_000), 'a`'.repeat(30_000), '_a'.repeat(50_000), '**a'.repeat(30_000), `[a](${'('.repeat(50_000)}`]) {
       expect(textOf(renderMarkdown(run)).length).toBeGreaterThan(0);
     }

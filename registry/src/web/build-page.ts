@@ -4,7 +4,7 @@
  * it is installed (fast; the workspace has it), else esbuild-wasm, the same bundler the SDK
  * ships, which runs on any platform. The registry runs from its TypeScript sources, and so
  * does its page: there is no build step to forget and no built file to go stale. Nothing is
- * fetched: the page's only library (semver) is bundled from node_modules.
+ * fetched: the page's libraries (semver, markdown-it) are bundled from node_modules.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
