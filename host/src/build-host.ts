@@ -146,6 +146,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     onEvent: (event) => bus.publish(event),
     guestLimits: { maxPendingLogLines: config.sandbox.maxPendingLogLines, maxLogLineBytes: config.logs.maxLineBytes, maxKvKeyLength: config.kv.maxKeyLength, maxKvValueBytes: config.kv.maxValueBytes },
     workerMaxRssMb: config.sandbox.workerMaxRssMb,
+    abortGraceMs: config.sandbox.abortGraceMs,
     cacheDir: join(config.dataDir, 'code-cache'),
     cacheKey: await loadSecret(join(config.dataDir, 'secrets', 'code-cache.key')),
     logger: app.log,

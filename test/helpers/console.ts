@@ -6,9 +6,11 @@ export const ADMIN_PAGES = ['/plugins', '/plugins/canvas', '/marketplace', '/mar
 
 /** Opens the console in a fresh tab state and signs in with `key`. */
 export async function signIn(page: Page, url: string, key: string): Promise<void> {
-  await page.goto(`${url}/console/`);
+  // Cleared on a page of the same origin that runs no script: on the console itself, a page
+  // signed in before would fetch, between the clear and a reload, without a key (401).
+  await page.goto(`${url}/healthz`);
   await page.evaluate(() => sessionStorage.clear());
-  await page.reload();
+  await page.goto(`${url}/console/`);
   await page.fill('#api-key', key);
   await page.click('form button[type=submit]');
   await page.locator('header.top').waitFor();

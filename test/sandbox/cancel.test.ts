@@ -51,6 +51,53 @@ describe('cancellation', () => {
     hold.release('never seen');
   });
 
+  test('a cancelled call that winds down within the grace leaves the isolate to the calls sharing it', async () => {
+    // Its own sandbox: a grace far above the wind-down, whatever the machine's speed.
+    const own = await startSandbox(bridge, { abortGraceMs: 10_000 });
+    try {
+      await own.sandbox.load(limits.plugin, limits.expected);
+      const neighbourHold = bridge.hold('neighbour');
+      const neighbour = call(own.sandbox, limits, 'limits', 'hold', { key: 'neighbour' });
+      await neighbourHold.entered;
+      const cancelledHold = bridge.hold('wind-down');
+      const controller = new AbortController();
+      const cancelled = rejection(call(own.sandbox, limits, 'limits', 'slow-wind-down', { key: 'wind-down', windDownMs: 600 }, { signal: controller.signal }));
+      await cancelledHold.entered;
+      controller.abort();
+      expect((await cancelled).code).toBe('EXECUTION_CANCELLED');
+      // Past the wind-down: the neighbour, parked on the host meanwhile, still has its isolate.
+      await new Promise((r) => setTimeout(r, 900));
+      neighbourHold.release('kept');
+      expect((await neighbour).output).toEqual({ value: 'kept' });
+      cancelledHold.release('never seen');
+      expectNoWorkerFaults(own.logger);
+    } finally {
+      await own.sandbox.close();
+    }
+  });
+
+  test('past the grace, the isolate is stopped and the calls sharing it answer EXECUTION_ABORTED', async () => {
+    // A grace far below the wind-down: the isolate is disposed while the cancelled code still runs.
+    const own = await startSandbox(bridge, { abortGraceMs: 50 });
+    try {
+      await own.sandbox.load(limits.plugin, limits.expected);
+      const neighbourHold = bridge.hold('neighbour-2');
+      const neighbour = rejection(call(own.sandbox, limits, 'limits', 'hold', { key: 'neighbour-2' }));
+      await neighbourHold.entered;
+      const cancelledHold = bridge.hold('wind-down-2');
+      const controller = new AbortController();
+      const cancelled = rejection(call(own.sandbox, limits, 'limits', 'slow-wind-down', { key: 'wind-down-2', windDownMs: 3000 }, { signal: controller.signal }));
+      await cancelledHold.entered;
+      controller.abort();
+      expect((await cancelled).code).toBe('EXECUTION_CANCELLED');
+      expect((await neighbour).code).toBe('EXECUTION_ABORTED');
+      neighbourHold.release('too late');
+      cancelledHold.release('never seen');
+    } finally {
+      await own.sandbox.close();
+    }
+  });
+
   test('an already aborted signal never reaches the worker', async () => {
     const before = bridge.log.length;
     const err = await rejection(call(sandbox, limits, 'limits', 'hold', { key: 'x' }, { signal: AbortSignal.abort() }));

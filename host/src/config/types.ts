@@ -32,6 +32,8 @@ export interface SandboxConfig {
   readonly quarantineLiftMs: number;
   readonly maxPendingLogLines: number;
   readonly workerMaxRssMb: number;
+  /** How long a cancelled call's code may take to wind down before its isolate is stopped, in ms. */
+  readonly abortGraceMs: number;
   /** How long calls in flight keep running on a retired plugin version (`EASEL_PLUGIN_DRAIN_MS`), in ms. */
   readonly drainMs: number;
 }

@@ -110,6 +110,12 @@ export const FIELDS: readonly ConfigField[] = [
     description: 'Resident memory of a sandbox worker process past which it ends itself (naming the plugin that filled it, when it can tell) and is restarted, in MB',
     schema: int(64, 1_048_576, 1024),
   },
+  {
+    env: 'EASEL_SANDBOX_ABORT_GRACE_MS',
+    path: 'sandbox.abortGraceMs',
+    description: "How long a cancelled call's code may take to wind down (its `ctx.signal` fired, its pending ctx calls failed) before its isolate is stopped, failing the other calls in it `EXECUTION_ABORTED`, in ms",
+    schema: int(1, 60_000, 1000),
+  },
 
   { env: 'EASEL_KV_MAX_VALUE_BYTES', path: 'kv.maxValueBytes', description: 'Largest kv value (as JSON), in bytes', schema: int(1, 64 * MiB, 65536) },
   { env: 'EASEL_KV_MAX_KEY_LENGTH', path: 'kv.maxKeyLength', description: 'Longest kv key, in characters', schema: int(1, 4096, 512) },

@@ -21,6 +21,8 @@ export interface WorkerInit {
   maxBinaryBytes: number;
   maxPendingBridgeCalls: number;
   maxRssBytes: number;
+  /** After the host aborts a call, how long its code may take to wind down before its isolate is disposed. */
+  abortGraceMs: number;
   /** What the guest shim checks before a bridge call crosses (log lines, kv keys and values). */
   guestLimits: { maxPendingLogLines: number; maxLogLineBytes: number; maxKvKeyLength: number; maxKvValueBytes: number };
 }

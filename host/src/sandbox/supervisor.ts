@@ -16,6 +16,7 @@ import { toGuestError } from './guest-error.ts';
 import type { ExpectedHandlers, FatalCause, FatalEvidence, ParentMessage, WorkerMessage } from './protocol.ts';
 import type { BridgeCaller, InvokeRequest, InvokeResult, QuarantineEvent, Sandbox, SandboxEvent, SandboxOptions, SandboxPlugin, SandboxQuarantine, SandboxStats } from './types.ts';
 import { WorkerProcess } from './worker-process.ts';
+import { DEFAULT_ABORT_GRACE_MS } from './watchdog.ts';
 
 const DEFAULT_ENTRY = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
@@ -352,6 +353,7 @@ export class Supervisor implements Sandbox {
         maxBinaryBytes: this.#opts.maxBinaryBytes,
         maxPendingBridgeCalls: this.#opts.maxPendingBridgeCalls,
         maxRssBytes: (this.#opts.workerMaxRssMb ?? 1024) * 1024 * 1024,
+        abortGraceMs: this.#opts.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS,
         guestLimits: { ...DEFAULT_GUEST_LIMITS, ...definedOnly(this.#opts.guestLimits ?? {}) },
       },
       // JSON escaping can make a payload up to six times longer in a frame.

@@ -111,6 +111,12 @@ export interface SandboxOptions {
    * allocations V8 cannot interrupt (isolated-vm #107/#186), where `memoryLimit` is not enough.
    */
   workerMaxRssMb?: number;
+  /**
+   * How long a cancelled call's code may take to wind down before its isolate is disposed
+   * (default DEFAULT_ABORT_GRACE_MS). Short enough to free a slot held by code that ignores
+   * the abort, long enough that a busy machine does not stop an isolate other calls share.
+   */
+  abortGraceMs?: number;
 }
 
 /** Counters for operators and tests, summed over the live workers. */

@@ -8,8 +8,8 @@
 /** Poll period while calls or builds are in flight, and while only idle isolates exist. */
 export const BUSY_POLL_MS = 5;
 export const IDLE_POLL_MS = 50;
-/** After the host aborts a call, how long its code may take to wind down before disposal. */
-export const ABORT_GRACE_MS = 150;
+/** After the host aborts a call, how long its code may take to wind down before disposal (EASEL_SANDBOX_ABORT_GRACE_MS). */
+export const DEFAULT_ABORT_GRACE_MS = 1000;
 /** After disposal, how long an isolate's thread may keep running before the worker gives up on it. */
 export const RUNAWAY_GRACE_MS = 500;
 
@@ -21,11 +21,12 @@ export interface Watched {
   cpuMs: number;
   wallMs: number;
   abortedAt: number | undefined;
+  abortGraceMs: number;
 }
 
 /** Why a watched call must stop now, if it must. */
 export function breachOf(w: Watched, now: number, cpuNowNs: bigint | undefined): Breach | undefined {
-  if (w.abortedAt !== undefined && now - w.abortedAt > ABORT_GRACE_MS) return 'aborted';
+  if (w.abortedAt !== undefined && now - w.abortedAt > w.abortGraceMs) return 'aborted';
   if (now - w.startWall > w.wallMs) return 'timeout';
   if (cpuNowNs !== undefined && w.startCpuNs !== undefined && Number(cpuNowNs - w.startCpuNs) / 1e6 > w.cpuMs) return 'timeout';
   return undefined;

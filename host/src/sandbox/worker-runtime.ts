@@ -126,6 +126,7 @@ export class WorkerRuntime {
       cpuMs: limits.cpuMs,
       wallMs: limits.wallMs,
       abortedAt: undefined,
+      abortGraceMs: this.#init.abortGraceMs,
     };
     this.#calls.set(call.callId, call);
     const fields = Array.isArray(m.binaryFields) ? m.binaryFields : [];

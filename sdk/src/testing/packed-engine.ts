@@ -15,8 +15,8 @@ import { GuestBridge, type LiveCall } from './packed-bridge.ts';
 import type { Engine, EngineCall } from './runner.ts';
 import { MAX_BINARY_BYTES, MAX_PAYLOAD_BYTES } from './wire.ts';
 
-/** After a cancel, how long the handler may take to wind down before its isolate is disposed (the host's). */
-const ABORT_GRACE_MS = 150;
+/** After a cancel, how long the handler may take to wind down before its isolate is disposed (a default host's, EASEL_SANDBOX_ABORT_GRACE_MS). */
+const ABORT_GRACE_MS = 1000;
 const POLL_MS = 5;
 /** Codes a guest may end a call with on its own word; others need the bridge to have answered them. */
 
