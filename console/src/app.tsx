@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get } from './lib/api.ts';
 import { match, navigate, useLocation } from './lib/router.ts';
 import { session, type Identity } from './lib/session.ts';
+import type { PageProps } from './pages/page-props.ts';
 import { Link } from './components/link.tsx';
 import { SignIn } from './pages/sign-in.tsx';
 import { PluginsPage } from './pages/plugins.tsx';
@@ -23,11 +24,6 @@ import { AppPage } from './pages/app.tsx';
 import { BudgetsPage } from './pages/budgets.tsx';
 import { AuditPage } from './pages/audit.tsx';
 
-export interface PageProps {
-  identity: Identity;
-  params: Record<string, string>;
-  query: URLSearchParams;
-}
 
 interface Route {
   pattern: string;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startHost, type RunningHost } from '../helpers/host.ts';
-import { scrape, type Scrape } from '../helpers/prometheus.ts';
+import { NAMED_FAMILIES, scrape, type Scrape } from '../helpers/prometheus.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 /** prom-client's own process metrics: documented as a group, not one by one. */
@@ -105,30 +105,7 @@ describe('docs/grafana/easel-dashboard.json', () => {
       // Each query keeps to the host chosen at the top.
       expect(expr.match(/\{/g)?.length, `${panel}: ${expr}`).toBe(expr.match(/instance=~"\$instance"/g)?.length);
     }
-    for (const name of [
-      'easel_http_requests_total',
-      'easel_http_request_duration_seconds',
-      'easel_model_calls_total',
-      'easel_model_call_duration_seconds',
-      'easel_model_input_tokens_total',
-      'easel_model_output_tokens_total',
-      'easel_model_cost_usd_total',
-      'easel_model_fallbacks_total',
-      'easel_model_cooldowns_total',
-      'easel_model_quota_waits_total',
-      'easel_model_budget_refusals_total',
-      'easel_sandbox_isolates_live',
-      'easel_sandbox_isolate_heap_bytes',
-      'easel_sandbox_worker_rss_bytes',
-      'easel_sandbox_kills_total',
-      'easel_sandbox_worker_restarts_total',
-      'easel_plugin_quarantines_total',
-      'easel_plugins_quarantined',
-      'easel_plugin_log_lines_dropped_total',
-      'easel_plugin_installs_total',
-      'easel_execution_queue_depth',
-      'easel_execution_slots_in_use',
-    ]) {
+    for (const name of NAMED_FAMILIES) {
       expect(read.has(name), `no panel reads ${name}`).toBe(true);
     }
   });

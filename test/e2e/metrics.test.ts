@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EmulatorControl } from '@easel/bedrock-emulator';
 import { packWithCli } from '../helpers/pack.ts';
 import { startHost, type RunningHost } from '../helpers/host.ts';
-import { scrape, type Scrape } from '../helpers/prometheus.ts';
+import { NAMED_FAMILIES, scrape, type Scrape } from '../helpers/prometheus.ts';
 
 const USER = 'metrics-canary-user-5b1e9';
 const AGENT_ROUTE = '/v1/agents/:plugin/:agent/:capability';
@@ -47,31 +47,7 @@ afterAll(async () => host?.close());
 describe('GET /metrics', () => {
   test('parses as Prometheus text, every family typed and documented, with every family of the reference', async () => {
     const s = await scrape(host);
-    for (const name of [
-      'easel_http_requests_total',
-      'easel_http_request_duration_seconds',
-      'easel_model_calls_total',
-      'easel_model_call_duration_seconds',
-      'easel_model_input_tokens_total',
-      'easel_model_output_tokens_total',
-      'easel_model_cost_usd_total',
-      'easel_model_fallbacks_total',
-      'easel_model_cooldowns_total',
-      'easel_model_quota_waits_total',
-      'easel_model_budget_refusals_total',
-      'easel_sandbox_isolates_live',
-      'easel_sandbox_isolate_heap_bytes',
-      'easel_sandbox_worker_rss_bytes',
-      'easel_sandbox_kills_total',
-      'easel_sandbox_worker_restarts_total',
-      'easel_plugin_quarantines_total',
-      'easel_plugins_quarantined',
-      'easel_plugin_log_lines_dropped_total',
-      'easel_plugin_installs_total',
-      'easel_execution_queue_depth',
-      'easel_execution_slots_in_use',
-      'easel_key_execution_slots_in_use',
-    ]) {
+    for (const name of [...NAMED_FAMILIES, 'easel_key_execution_slots_in_use']) {
       expect(s.families.has(name), name).toBe(true);
     }
     expect(s.families.get('easel_http_request_duration_seconds')?.type).toBe('HISTOGRAM');

@@ -55,3 +55,29 @@ export async function scrape(host: RunningHost, key: string = ADMIN_TOKEN): Prom
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
   return new Scrape(await res.text());
 }
+
+/** The families issue 15 names: the dashboard reads each, and a host's /metrics has each. */
+export const NAMED_FAMILIES: readonly string[] = [
+  'easel_http_requests_total',
+  'easel_http_request_duration_seconds',
+  'easel_model_calls_total',
+  'easel_model_call_duration_seconds',
+  'easel_model_input_tokens_total',
+  'easel_model_output_tokens_total',
+  'easel_model_cost_usd_total',
+  'easel_model_fallbacks_total',
+  'easel_model_cooldowns_total',
+  'easel_model_quota_waits_total',
+  'easel_model_budget_refusals_total',
+  'easel_sandbox_isolates_live',
+  'easel_sandbox_isolate_heap_bytes',
+  'easel_sandbox_worker_rss_bytes',
+  'easel_sandbox_kills_total',
+  'easel_sandbox_worker_restarts_total',
+  'easel_plugin_quarantines_total',
+  'easel_plugins_quarantined',
+  'easel_plugin_log_lines_dropped_total',
+  'easel_plugin_installs_total',
+  'easel_execution_queue_depth',
+  'easel_execution_slots_in_use',
+];

@@ -98,6 +98,25 @@ describe('cancellation', () => {
     }
   });
 
+  test('a call made while a cancelled call winds down waits for it, and runs on a fresh isolate once that one is stopped', async () => {
+    const own = await startSandbox(bridge, { abortGraceMs: 300 });
+    try {
+      await own.sandbox.load(limits.plugin, limits.expected);
+      expect((await call(own.sandbox, limits, 'limits', 'counter')).output).toEqual({ calls: 1 });
+      const cancelledHold = bridge.hold('wind-down-3');
+      const controller = new AbortController();
+      const cancelled = rejection(call(own.sandbox, limits, 'limits', 'slow-wind-down', { key: 'wind-down-3', windDownMs: 5000 }, { signal: controller.signal }));
+      await cancelledHold.entered;
+      controller.abort();
+      expect((await cancelled).code).toBe('EXECUTION_CANCELLED');
+      // Sent while the cancelled code spins past its grace: not into the isolate about to be disposed.
+      expect((await call(own.sandbox, limits, 'limits', 'counter')).output).toEqual({ calls: 1 });
+      cancelledHold.release('never seen');
+    } finally {
+      await own.sandbox.close();
+    }
+  });
+
   test('an already aborted signal never reaches the worker', async () => {
     const before = bridge.log.length;
     const err = await rejection(call(sandbox, limits, 'limits', 'hold', { key: 'x' }, { signal: AbortSignal.abort() }));

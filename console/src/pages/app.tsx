@@ -1,5 +1,5 @@
 /** One app: its keys, its budget this month, links to its executions and costs. */
-import type { PageProps } from '../app.tsx';
+import type { PageProps } from './page-props.ts';
 import { BudgetStatus } from '../components/budget-status.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { Link } from '../components/link.tsx';

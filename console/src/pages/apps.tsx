@@ -1,6 +1,6 @@
 /** Apps (tenants): list and create. */
 import { useState } from 'preact/hooks';
-import type { PageProps } from '../app.tsx';
+import type { PageProps } from './page-props.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { Link } from '../components/link.tsx';
 import { api, get } from '../lib/api.ts';

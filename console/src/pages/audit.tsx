@@ -1,6 +1,6 @@
 /** The audit log: who did what to which plugin, key, app or budget, filtered by action, plugin, actor and time. */
 import { useState } from 'preact/hooks';
-import type { PageProps } from '../app.tsx';
+import type { PageProps } from './page-props.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { get } from '../lib/api.ts';
 import { when } from '../lib/format.ts';

@@ -1,6 +1,6 @@
 /** Monthly model budgets: each app's, and its users'; set, change and remove them. */
 import { useState } from 'preact/hooks';
-import type { PageProps } from '../app.tsx';
+import type { PageProps } from './page-props.ts';
 import { BudgetBar } from '../components/budget-status.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { Link } from '../components/link.tsx';

@@ -4,7 +4,7 @@
  * One report (`GET /v1/usage/report`) feeds it all; each chart has its figures in a table.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { PageProps } from '../app.tsx';
+import type { PageProps } from './page-props.ts';
 import { BudgetBar } from '../components/budget-status.tsx';
 import { ChartFigure } from '../components/chart.tsx';
 import { ErrorBox } from '../components/error-box.tsx';

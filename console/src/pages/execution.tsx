@@ -1,5 +1,5 @@
 /** One execution: what ran, for whom, its steps (models, tokens, cost, timings), its output or error, and how often it was resumed. */
-import type { PageProps } from '../app.tsx';
+import type { PageProps } from './page-props.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { ExecutionLive, StepList } from '../components/execution-live.tsx';
 import { Link } from '../components/link.tsx';

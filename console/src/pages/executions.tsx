@@ -1,6 +1,6 @@
 /** Every execution the key may see, newest first, filtered by plugin, status, user, app and time. */
 import { useState } from 'preact/hooks';
-import type { PageProps } from '../app.tsx';
+import type { PageProps } from './page-props.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { Link } from '../components/link.tsx';
 import { get } from '../lib/api.ts';

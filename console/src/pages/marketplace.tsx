@@ -1,6 +1,6 @@
 /** The configured registries' plugins, searched: what each is, asks for, and whether it runs here. */
 import { useState } from 'preact/hooks';
-import type { PageProps } from '../app.tsx';
+import type { PageProps } from './page-props.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { PermissionList } from '../components/grant-editor.tsx';
 import { Link } from '../components/link.tsx';

@@ -5,7 +5,7 @@
  * API's dependency warnings.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { PageProps } from '../app.tsx';
+import type { PageProps } from './page-props.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { GrantEditor, PermissionList, tidyGrant, type Permissions } from '../components/grant-editor.tsx';
 import { Link } from '../components/link.tsx';

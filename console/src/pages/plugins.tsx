@@ -1,4 +1,4 @@
-import type { PageProps } from '../app.tsx';
+import type { PageProps } from './page-props.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { PermissionList } from '../components/grant-editor.tsx';
 import { Link } from '../components/link.tsx';

@@ -4,7 +4,7 @@
  * for this tab (admin keys run nothing).
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { PageProps } from '../app.tsx';
+import type { PageProps } from './page-props.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { ExecutionLive } from '../components/execution-live.tsx';
 import { Link } from '../components/link.tsx';

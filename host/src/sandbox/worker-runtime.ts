@@ -26,6 +26,9 @@ interface Call extends BridgeCall, Watched {
   iso: PluginIsolate | undefined;
   /** Highest heap sampled during the call (see #sampleHeap). */
   heapPeak: number;
+  /** Settles when the call is finished (#finish). */
+  ended: Promise<void>;
+  markEnded: () => void;
 }
 
 /** How long a heap sample may wait behind running guest code before it is skipped. */
@@ -109,7 +112,10 @@ export class WorkerRuntime {
 
   async #invoke(m: Invoke, attachments: Buffer[]): Promise<void> {
     const { limits } = m.plugin;
+    const ended = Promise.withResolvers<void>();
     const call: Call = {
+      ended: ended.promise,
+      markEnded: ended.resolve,
       callId: m.callId,
       plugin: m.plugin,
       executionId: m.executionId,
@@ -133,6 +139,11 @@ export class WorkerRuntime {
     if (fields.length !== attachments.length || attachments.reduce((n, a) => n + a.length, 0) > this.#init.maxBinaryBytes) {
       return this.#finish(call, { code: 'INPUT_TOO_LARGE', message: errorMessage('INPUT_TOO_LARGE', { what: 'input', limit: this.#init.maxBinaryBytes, measure: 'in byte fields' }) });
     }
+    // A cancelled call of this plugin still winding down has its isolate disposed if its grace
+    // runs out: wait for it to end or be stopped, rather than join an isolate that may go.
+    const windingDown = [...this.#calls.values()].filter((c) => c !== call && c.aborted && !c.done && c.plugin.id === m.plugin.id);
+    if (windingDown.length > 0) await Promise.all(windingDown.map((c) => c.ended));
+    if (call.done) return;
     let iso: PluginIsolate;
     try {
       iso = await this.#isolateFor(m.plugin);
@@ -250,6 +261,7 @@ export class WorkerRuntime {
   #finish(call: Call, outcome: Outcome): void {
     if (call.done) return;
     call.done = true;
+    call.markEnded();
     this.#calls.delete(call.callId);
     this.#bridge.release(call, 'CALL_ENDED', errorMessage('CALL_ENDED'));
     const iso = call.iso;
