@@ -4,7 +4,7 @@
  * hand, as orchestration would) become metrics and audit rows.
  */
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import type { HostEvent } from '../../host/src/orchestration/event-bus.ts';
+import type { HostEvent } from '../../host/src/events/index.ts';
 import { packWithCli } from '../helpers/pack.ts';
 import { ADMIN_TOKEN, startHost, type RunningHost } from '../helpers/host.ts';
 

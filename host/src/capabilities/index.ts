@@ -9,17 +9,15 @@ import { jsonLimitProblem, type JsonLimits } from '@easel/sdk/isolate';
 import { EaselError } from '../errors/index.ts';
 import type { BridgeCaller, BridgeHandler } from '../sandbox/index.ts';
 import type { AuditRepository, KvRepository } from '../store/index.ts';
-import { allows } from './grants.ts';
-import { PREVIEW_PREFIX } from '../orchestration/preview.ts';
+import { allows } from '../grants/index.ts';
 import { kvCapability, type KvLimits } from './kv.ts';
 import { logCapability, type PluginLogLine } from './log.ts';
 import { modelsCapability } from './models.ts';
 import { storageCapability } from './storage.ts';
 import type { BlobService } from '../storage/index.ts';
-import type { ExecutionScope, ExecutionScopes } from '../orchestration/index.ts';
+import { PREVIEW_PREFIX, type CallScope, type CallScopes } from '../calls/index.ts';
 import type { ModelService } from '../models/index.ts';
 
-export { allows, exceeds, intersect } from './grants.ts';
 export type { LogLevel, PluginLogLine } from './log.ts';
 
 type Capability = (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes?: Buffer) => Promise<unknown>;
@@ -34,13 +32,13 @@ export interface BridgeDeps {
   limits: { kv: KvLimits; maxLogLineBytes: number; maxOpenStreams: number; json: JsonLimits };
   models: ModelService;
   blobs: BlobService;
-  scopes: ExecutionScopes;
+  scopes: CallScopes;
   /** `ctx.agents.invoke` (the step runner decides who may call whom). */
   invokeAgent(caller: BridgeCaller, args: Record<string, unknown>, bytes?: Buffer): Promise<unknown>;
   /** `ctx.progress` lines onto the execution's event stream. */
   progress(caller: BridgeCaller, args: Record<string, unknown>): void;
   /** Streamed text chunks a plugin reads, for the execution's event stream. */
-  onModelDelta?(scope: ExecutionScope, text: string): void;
+  onModelDelta?(scope: CallScope, text: string): void;
   /** Each `ctx.log` line the host accepted, for live plugin log streams. */
   onLog?(line: PluginLogLine): void;
 }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Permissions } from '@easel/sdk';
 import { cancelledBy, EaselError } from '../errors/index.ts';
-import { scopeIdOf, type ExecutionScope, type ExecutionScopes } from '../orchestration/index.ts';
+import { scopeIdOf, type CallScope, type CallScopes } from '../calls/index.ts';
 import type { ImageRequest, ModelCallMeta, ModelService } from '../models/index.ts';
 import { STRATEGIES, type Strategy } from '../models/types.ts';
 import { WithBytes, type BridgeCaller } from '../sandbox/index.ts';
@@ -29,15 +29,15 @@ interface OpenStream {
 
 export interface ModelsCapabilityDeps {
   models: ModelService;
-  scopes: ExecutionScopes;
+  scopes: CallScopes;
   grantOf(pluginName: string): Promise<Permissions>;
   maxOpenStreams: number;
   /** Told of each streamed text chunk a plugin reads (the execution's event stream shows them). */
-  onDelta?: (scope: ExecutionScope, text: string) => void;
+  onDelta?: (scope: CallScope, text: string) => void;
 }
 
 /** Keeps the error's details where the API can find them (retryAfterMs for a 429). */
-function remember(scope: ExecutionScope, error: unknown): never {
+function remember(scope: CallScope, error: unknown): never {
   if (error instanceof EaselError && error.details) scope.lastError = { code: error.code, details: error.details };
   throw error;
 }

@@ -5,11 +5,11 @@
  * checked (size, type) by the blob service before anything is written.
  */
 import { EaselError } from '../errors/index.ts';
-import type { ExecutionScopes } from '../orchestration/index.ts';
+import type { CallScopes } from '../calls/index.ts';
 import { WithBytes, type BridgeCaller } from '../sandbox/index.ts';
 import type { BlobService } from '../storage/index.ts';
 
-export function storageCapability(blobs: BlobService, scopes: ExecutionScopes) {
+export function storageCapability(blobs: BlobService, scopes: CallScopes) {
   return async (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes?: Buffer): Promise<unknown> => {
     const plugin = caller.pluginName;
     const signal = scopes.of(caller)?.signal;

@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { EventBus } from '../orchestration/event-bus.ts';
+import { EventBus } from '../events/index.ts';
 import type { AuditRepository, NewAuditEntry } from '../store/index.ts';
 import { test } from '../store/test-store.ts';
 import { AuditSubscriber } from './audit-subscriber.ts';

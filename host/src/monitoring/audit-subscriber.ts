@@ -4,7 +4,7 @@
  * The bus is synchronous and the store is not, so writes queue here one after another, in
  * event order; a failed write is logged and never reaches the bus or the publisher.
  */
-import type { EventBus, HostEventOf } from '../orchestration/event-bus.ts';
+import type { EventBus, HostEventOf } from '../events/index.ts';
 import type { AuditRepository, NewAuditEntry } from '../store/index.ts';
 
 interface Logger {

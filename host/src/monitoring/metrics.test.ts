@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, test } from 'vitest';
-import { EventBus } from '../orchestration/event-bus.ts';
+import { EventBus } from '../events/index.ts';
 import type { SandboxStats } from '../sandbox/index.ts';
 import { HostMetrics } from './metrics.ts';
 import { pluginNameOf } from './plugin-name.ts';

@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EventBus } from '../orchestration/event-bus.ts';
+import type { EventBus } from '../events/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import { isAmount } from './amounts.ts';
 import { capacityMetrics, type CapacitySources } from './capacity-metrics.ts';

@@ -5,7 +5,7 @@
  * user, an app or an execution.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { EventBus } from '../orchestration/event-bus.ts';
+import type { EventBus } from '../events/index.ts';
 import { isAmount } from './amounts.ts';
 
 /** From a cache hit to a long image or reasoning call, in seconds. */

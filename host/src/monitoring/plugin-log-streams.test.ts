@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { EaselError } from '../errors/index.ts';
-import { EventBus } from '../orchestration/event-bus.ts';
+import { EventBus } from '../events/index.ts';
 import { PluginLogStreams, type PluginLogEvent } from './plugin-log-streams.ts';
 
 function setup(maxStreams = 4) {

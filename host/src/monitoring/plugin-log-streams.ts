@@ -6,7 +6,7 @@
  */
 import type { PluginLogLine } from '../capabilities/index.ts';
 import { EaselError } from '../errors/index.ts';
-import type { EventBus, HostEventOf } from '../orchestration/event-bus.ts';
+import type { EventBus, HostEventOf } from '../events/index.ts';
 
 /** A `ctx.log` line as followers see it. */
 export interface LogEventData {

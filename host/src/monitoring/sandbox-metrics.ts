@@ -5,7 +5,7 @@
  * Plugins are labelled by name, not by version, so a plugin's series outlive its upgrades.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { EventBus } from '../orchestration/event-bus.ts';
+import type { EventBus } from '../events/index.ts';
 import type { Sandbox, SandboxStats } from '../sandbox/index.ts';
 import { isAmount } from './amounts.ts';
 import { pluginNameOf } from './plugin-name.ts';

@@ -14,7 +14,7 @@ import type { ActivePlugin, PluginService } from '../plugins/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import { checkedInput, checkOutput, type BinaryField } from '../schemas/index.ts';
 import type { AuditRepository, ExecutionOutcome, ExecutionQuery, ExecutionRecord, ExecutionRepository, StepRecord, StepRepository } from '../store/index.ts';
-import type { EventBus } from './event-bus.ts';
+import type { EventBus } from '../events/index.ts';
 import type { ExecutionEvents } from './execution-events.ts';
 import { inputSha256 } from './call-keys.ts';
 import { asEaselError, publicDetails } from './failures.ts';

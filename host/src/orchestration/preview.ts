@@ -9,15 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ModelTask, ModelTier, Permissions } from '@easel/sdk';
+import { PREVIEW_PREFIX } from '../calls/index.ts';
 import { EaselError } from '../errors/index.ts';
 import type { ModelRouter } from '../models/index.ts';
 import type { ActivePlugin, PluginService } from '../plugins/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import { checkedInput, toProblems, type SplitInput } from '../schemas/index.ts';
 import { publicDetails } from './failures.ts';
-
-/** Executions ids of estimate hooks start with this: the bridges refuse them everything but logs. */
-export const PREVIEW_PREFIX = 'preview:';
 
 /** Token counts assumed for a model call whose size nobody named. */
 const DEFAULT_CALL = { inputTokens: 500, outputTokens: 500, images: 1 };

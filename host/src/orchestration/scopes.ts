@@ -5,21 +5,13 @@
  * its steps have a scope; bridges find it by the ids the sandbox bound (`scopeIdOf`), never
  * by guest input.
  */
+import { scopeIdOf, type CallScope, type CallScopes } from '../calls/index.ts';
 import { EaselError } from '../errors/index.ts';
 import type { BridgeCaller } from '../sandbox/index.ts';
 import type { Run } from './run.ts';
 
-export interface ExecutionScope {
-  /** The step's id for a step, else the execution's id. */
-  scopeId: string;
-  executionId: string;
-  stepId?: string;
-  pluginName: string;
-  /** The app whose key started the execution ('' when none): user ids are namespaced by it. */
-  appId: string;
-  /** The app's end user (budgets, usage), or `key:<app key id>`. */
-  userId: string;
-  config: Record<string, unknown>;
+/** A call's scope as orchestration keeps it: the capabilities' view, and its place in the call tree. */
+export interface ExecutionScope extends CallScope {
   /** 0 for the execution's own call, 1 for a step it invokes, and so on. */
   depth: number;
   /** `plugin/agent.capability` and input hash of every call above this one (root first): cycles are refused. */
@@ -28,18 +20,11 @@ export interface ExecutionScope {
   callKey: string;
   /** The execution this call belongs to (counters, cancel, events); absent for bare sandbox tests. */
   run?: Run;
-  /** Fires when the execution is cancelled or this call ends; in-flight provider calls abort with it. */
-  signal: AbortSignal;
-  /** The last error a bridge reported with details the API should see (retryAfterMs...). */
-  lastError?: { code: string; details: Record<string, unknown> };
 }
 
 export type ScopeFields = Omit<ExecutionScope, 'signal' | 'lastError'>;
 
-/** The scope a bridge call belongs to: its step's, or its execution's. */
-export const scopeIdOf = (caller: BridgeCaller): string => caller.stepId ?? caller.executionId;
-
-export class ExecutionScopes {
+export class ExecutionScopes implements CallScopes {
   #scopes = new Map<string, { scope: ExecutionScope; controller: AbortController; cleanups: Set<() => Promise<void> | void> }>();
 
   /** Opens a scope; `signal` (the caller's, or the parent call's) aborts it too. */

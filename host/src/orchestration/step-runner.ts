@@ -14,7 +14,7 @@ import { checkedInput, toProblems } from '../schemas/index.ts';
 import type { AuditRepository, StepRecord, StepRepository } from '../store/index.ts';
 import { callBase, inputSha256 as inputHash } from './call-keys.ts';
 import { refusal, resolveAgentRef } from './call-rules.ts';
-import type { EventBus } from './event-bus.ts';
+import type { EventBus } from '../events/index.ts';
 import type { ExecutionEvents } from './execution-events.ts';
 import { asEaselError, publicDetails } from './failures.ts';
 import type { Run } from './run.ts';

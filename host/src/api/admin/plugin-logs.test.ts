@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { expect, vi } from 'vitest';
 import { EaselError } from '../../errors/index.ts';
 import { PluginLogStreams } from '../../monitoring/index.ts';
-import { EventBus } from '../../orchestration/event-bus.ts';
+import { EventBus } from '../../events/index.ts';
 import { pluginRecord, test as storeTest } from '../../store/test-store.ts';
 import { installErrorHandling } from '../error-handler.ts';
 import { openSse, type SseResponse } from '../test-sse.ts';
