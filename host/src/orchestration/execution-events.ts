@@ -95,13 +95,15 @@ export class ExecutionEvents {
   /**
    * Prepares an execution for publishing: its seq continues after what the store holds (a
    * resumed execution's stream goes on where it stopped). Call it when the execution starts or
-   * resumes, before publishing. Idempotent; rejects when the store cannot be read.
+   * resumes, before publishing. Idempotent; rejects when the store cannot be read. `fresh`: an
+   * execution created just now, whose log is empty, so the store is not read.
    */
-  open(executionId: string): Promise<void> {
+  open(executionId: string, fresh = false): Promise<void> {
     const existing = this.#states.get(executionId);
     if (existing !== undefined) return existing.opened;
-    const state: State = { seq: undefined, opened: Promise.resolve(), held: [], dropped: 0, finished: false, written: Promise.resolve() };
+    const state: State = { seq: fresh ? 0 : undefined, opened: Promise.resolve(), held: [], dropped: 0, finished: false, written: Promise.resolve() };
     this.#states.set(executionId, state);
+    if (fresh) return state.opened;
     state.opened = this.#repo.lastSeq(executionId).then(
       (last) => {
         state.seq = last;

@@ -303,7 +303,7 @@ export class ExecutionService {
     }
     let done: Promise<Finished>;
     try {
-      await this.#deps.events.open(executionId);
+      await this.#deps.events.open(executionId, true);
       if (admission.queued) this.#deps.events.publish(executionId, 'execution.queued', { position: admission.position });
       done = this.#launch(t, created, { json: split.json, bytes: split.bytes }, false, run, admission.ready);
     } catch (error) {
@@ -340,7 +340,8 @@ export class ExecutionService {
       release = await ready;
       // Admitted because a stop cut off the run ahead of it: it stays queued for the next start.
       if (this.#stopping) return { ok: false, error: new EaselError('HOST_RESTARTED', { reason: 'the execution runs when it starts again' }, { executionId: id }) };
-      await this.#deps.executions.markRunning(id, resume);
+      // Created running (not queued, not resumed): nothing to change.
+      if (resume || record.status === 'queued') await this.#deps.executions.markRunning(id, resume);
       const resumed = record.resumed + (resume ? 1 : 0);
       this.#deps.events.publish(id, 'execution.started', { executionId: id, kind: t.kind, target: t.target, ...(t.capability ? { capability: t.capability } : {}), plugin: record.pluginName, version: record.pluginVersion, resumed });
       if (t.kind === 'agent') this.#deps.bus.publish({ type: 'agent.invoked', executionId: id, plugin: record.pluginName, version: record.pluginVersion, agent: t.target, capability: t.capability! });
@@ -388,7 +389,7 @@ export class ExecutionService {
       // Its schema, and the JSON limits: an output past them is never recorded or streamed.
       checkOutput(result.output, t.validateOutput, record.pluginName, t.label);
       const durationMs = elapsed();
-      const costUsd = await this.#end(record, { status: 'succeeded', output: result.output, durationMs, cpuMs, heapUsedBytes });
+      const costUsd = await this.#end(record, { status: 'succeeded', output: result.output, durationMs, cpuMs, heapUsedBytes }, undefined, resume ? undefined : run);
       return { ok: true, result: { executionId: id, output: result.output, durationMs, cpuMs: cpuMs ?? 0, costUsd } };
     } catch (error) {
       const failure = run.cancelled ? new EaselError('EXECUTION_CANCELLED', { subject: 'execution' }) : asEaselError(error);
@@ -412,6 +413,7 @@ export class ExecutionService {
           heapUsedBytes: heapUsedBytes ?? (typeof metrics.heapUsedBytes === 'number' ? metrics.heapUsedBytes : undefined),
         },
         failure,
+        resume ? undefined : run,
       );
       // Details a bridge or step reported for this code (retryAfterMs of a 429, a refusal's reason) travel with it.
       const bridged = run.lastError?.code === failure.code ? run.lastError.details : undefined;
@@ -425,12 +427,15 @@ export class ExecutionService {
   /**
    * Records how an execution ended, the one way for every ending: steps it left running are
    * failed, the row completed (its cost summed there), then the stream's last event and the
-   * bus. Nothing is published when another finisher won. Returns the cost.
+   * bus. Nothing is published when another finisher won. Returns the cost. `fresh`: the run
+   * that ended, when it was this execution's first (not a resume).
    */
-  async #end(record: ExecutionRecord, outcome: ExecutionOutcome, error?: EaselError): Promise<number> {
-    await this.#deps.steps.abandon(record.id, 'HOST_RESTARTED', 'left running by a stop, and not called again when the workflow resumed');
-    const won = await this.#deps.executions.complete(record.id, outcome);
-    const costUsd = (await this.#deps.executions.get(record.id))?.costUsd ?? 0;
+  async #end(record: ExecutionRecord, outcome: ExecutionOutcome, error?: EaselError, fresh?: Run): Promise<number> {
+    // Steps a stop left running, failed; a first run of this process that began none has none to fail.
+    if (fresh === undefined || fresh.steps > 0) {
+      await this.#deps.steps.abandon(record.id, 'HOST_RESTARTED', 'left running by a stop, and not called again when the workflow resumed');
+    }
+    const { won, costUsd } = await this.#deps.executions.complete(record.id, outcome);
     if (!won) return costUsd;
     const { status, durationMs } = outcome;
     const ending = error ? { error: { code: error.code, message: error.message } } : { output: outcome.output };

@@ -52,6 +52,7 @@ export class PluginService {
   #deps: PluginServiceDeps;
   #views = new Map<string, Promise<ActivePlugin>>();
   #grants = new Map<string, Promise<Permissions>>();
+  #installed: Promise<InstalledPlugin[]> | undefined;
   /** Plugins whose files on disk no longer match what was recorded at install. */
   #modified = new Set<string>();
   /**
@@ -64,8 +65,20 @@ export class PluginService {
     this.#deps = deps;
   }
 
-  list(): Promise<InstalledPlugin[]> {
-    return this.#deps.store.plugins.list();
+  /**
+   * Every installed plugin. Read from the store once and kept until a change made through this
+   * service (each forgets it), so a workflow step, which resolves its target among them, reads
+   * no row.
+   */
+  async list(): Promise<InstalledPlugin[]> {
+    this.#installed ??= this.#deps.store.plugins.list();
+    const installed = this.#installed;
+    try {
+      return [...(await installed)];
+    } catch (error) {
+      if (this.#installed === installed) this.#installed = undefined;
+      throw error;
+    }
   }
 
   async get(name: string): Promise<InstalledPlugin> {
@@ -390,6 +403,7 @@ export class PluginService {
   #forget(name: string): void {
     this.#views.delete(name);
     this.#grants.delete(name);
+    this.#installed = undefined;
   }
 }
 

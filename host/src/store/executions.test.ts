@@ -19,7 +19,7 @@ test('lifecycle: create running, complete once, read every field back', async ({
 
   expect(
     await store.executions.complete('e1', { status: 'succeeded', output: { said: 'hi' }, durationMs: 12.6, cpuMs: 3.5, heapUsedBytes: 4096 }),
-  ).toBe(true);
+  ).toEqual({ won: true, costUsd: 0 });
   const done = await store.executions.get('e1');
   expect(done).toEqual({
     ...call('e1'),
@@ -37,9 +37,9 @@ test('lifecycle: create running, complete once, read every field back', async ({
   expect(Date.parse(done?.finishedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(created.startedAt));
 
   // Finishing twice: the second finisher loses, the record is unchanged.
-  expect(await store.executions.complete('e1', { status: 'failed', errorCode: 'X', durationMs: 1 })).toBe(false);
+  expect(await store.executions.complete('e1', { status: 'failed', errorCode: 'X', durationMs: 1 })).toMatchObject({ won: false });
   expect((await store.executions.get('e1'))?.status).toBe('succeeded');
-  expect(await store.executions.complete('unknown', { status: 'failed', durationMs: 1 })).toBe(false);
+  expect(await store.executions.complete('unknown', { status: 'failed', durationMs: 1 })).toEqual({ won: false, costUsd: 0 });
   expect(await store.executions.get('unknown')).toBeUndefined();
 });
 
@@ -98,7 +98,7 @@ test('failRunning fails what a crash left running, and only that', async ({ file
     expect((await restarted.executions.get('done'))?.status).toBe('succeeded');
     expect(await restarted.executions.failRunning('again')).toBe(0);
     // A late completion of a failed execution does not overwrite it.
-    expect(await restarted.executions.complete('left2', { status: 'succeeded', durationMs: 1 })).toBe(false);
+    expect(await restarted.executions.complete('left2', { status: 'succeeded', durationMs: 1 })).toMatchObject({ won: false });
   } finally {
     await restarted.close();
   }
@@ -137,4 +137,15 @@ test('startedSince and startedUntil filter by start time, [since, until), with t
   const page = await store.executions.list({ ...day2, plugin: 'p', limit: 1 });
   expect(page.items.map((e) => e.id)).toEqual(['d2b']);
   expect((await store.executions.list({ ...day2, plugin: 'p', limit: 1, before: page.nextCursor })).items.map((e) => e.id)).toEqual(['d2']);
+});
+
+test('complete answers the cost it summed from the execution’s usage rows, and a losing finisher the recorded one', async ({ store }) => {
+  await store.executions.create(call('costed'));
+  const usage = { appId: 'app', userId: 'u1', pluginName: 'p', executionId: 'costed', task: 'text', modelId: 'm', purpose: 'call', inputTokens: 1, outputTokens: 1, images: 0, status: 'ok', latencyMs: 1 } as const;
+  await store.usage.record({ ...usage, costUsd: 0.25 });
+  await store.usage.record({ ...usage, costUsd: 0.5 });
+  await store.usage.record({ ...usage, executionId: 'another', costUsd: 4 });
+  expect(await store.executions.complete('costed', { status: 'succeeded', durationMs: 1 })).toEqual({ won: true, costUsd: 0.75 });
+  expect((await store.executions.get('costed'))?.costUsd).toBe(0.75);
+  expect(await store.executions.complete('costed', { status: 'failed', durationMs: 1 })).toEqual({ won: false, costUsd: 0.75 });
 });

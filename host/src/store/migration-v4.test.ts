@@ -127,7 +127,7 @@ test('a version 3 database migrates: rows, statuses and seq kept, new columns de
       check.close();
     }
     expect(await store.executions.markRunning('new')).toBe(true);
-    expect(await store.executions.complete('new', { status: 'cancelled', errorCode: 'EXECUTION_CANCELLED', durationMs: 1 })).toBe(true);
+    expect(await store.executions.complete('new', { status: 'cancelled', errorCode: 'EXECUTION_CANCELLED', durationMs: 1 })).toMatchObject({ won: true });
     expect(await store.executions.get('new')).toMatchObject({ status: 'cancelled', resumed: 0 });
 
     // The steps and events tables are there and usable.

@@ -144,10 +144,11 @@ export interface ExecutionRepository {
   /** Executions still queued or running (left so by a stop), oldest first. */
   unfinished(): Promise<ExecutionRecord[]>;
   /**
-   * Finishes a running execution. False when it is unknown or already finished (e.g. failed
-   * by failRunning): the update is atomic, so only one finisher wins.
+   * Finishes a running execution, summing its cost in the same write, and answers that cost.
+   * `won` is false when it is unknown or already finished (e.g. failed by failRunning): the
+   * update is atomic, so only one finisher wins; the cost is then the one recorded (0 when unknown).
    */
-  complete(id: string, outcome: ExecutionOutcome): Promise<boolean>;
+  complete(id: string, outcome: ExecutionOutcome): Promise<{ won: boolean; costUsd: number }>;
   get(id: string): Promise<ExecutionRecord | undefined>;
   /** Newest first; `nextCursor` is set when there may be more. */
   list(query?: ExecutionQuery): Promise<{ items: ExecutionRecord[]; nextCursor?: string }>;

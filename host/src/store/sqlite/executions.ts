@@ -94,7 +94,8 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     this.#complete = db.prepare(`
       UPDATE executions SET status = @status, output = @output, error_code = @errorCode, error_message = @errorMessage,
         duration_ms = @durationMs, cpu_ms = @cpuMs, heap_used_bytes = @heapUsedBytes, finished_at = @finishedAt, cost_nanos = ${SPENT}
-      WHERE id = @id AND status IN ('queued', 'running')`);
+      WHERE id = @id AND status IN ('queued', 'running')
+      RETURNING cost_nanos`);
     this.#failRunning = db.prepare(`
       UPDATE executions SET status = 'failed', error_code = 'HOST_RESTARTED', error_message = @reason, finished_at = @now,
         duration_ms = max(0, CAST(round((julianday(@now) - julianday(started_at)) * 86400000) AS INTEGER)),
@@ -130,8 +131,8 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     return this.#unfinished.all().map(toRecord);
   }
 
-  async complete(id: string, outcome: ExecutionOutcome): Promise<boolean> {
-    const result = await this.#writes.run(() => this.#complete.run({
+  async complete(id: string, outcome: ExecutionOutcome): Promise<{ won: boolean; costUsd: number }> {
+    const row = await this.#writes.run(() => this.#complete.get({
       id,
       status: outcome.status,
       output: toJson(outcome.output),
@@ -141,8 +142,10 @@ export class SqliteExecutionRepository implements ExecutionRepository {
       cpuMs: outcome.cpuMs ?? null,
       heapUsedBytes: outcome.heapUsedBytes ?? null,
       finishedAt: now(),
-    }));
-    return result.changes > 0;
+    }) as { cost_nanos: number } | undefined);
+    if (row !== undefined) return { won: true, costUsd: toUsd(row.cost_nanos) };
+    // Another finisher won: the cost it recorded.
+    return { won: false, costUsd: (await this.get(id))?.costUsd ?? 0 };
   }
 
   async get(id: string): Promise<ExecutionRecord | undefined> {
