@@ -15,7 +15,10 @@ const all = readdirSync(here)
   .sort();
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !all.includes(name));
-if (unknown.length > 0) throw new Error(`no such benchmark: ${unknown.join(', ')} (there are: ${all.join(', ')})`);
+if (unknown.length > 0) {
+  console.error(`no such benchmark: ${unknown.join(', ')} (there are: ${all.join(', ')})`);
+  process.exit(2);
+}
 let failed = 0;
 for (const name of asked.length > 0 ? asked : all) {
   console.log(`# ${name}.ts`);
