@@ -14,7 +14,7 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { handle, INPUT } from './peers/handler.ts';
 import { runLoad, type LoadResult } from './peers/load.ts';
 import { describeMachine, table, type Row } from './peers/report.ts';
-import { NOT_RUN, TARGETS, type Running, type Target } from './peers/targets.ts';
+import { askOnce, NOT_RUN, TARGETS, type Running, type Target } from './peers/targets.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,10 +37,7 @@ const expected = handle(INPUT);
 
 /** One request: the target must answer what the handler answers, or its figures mean nothing. */
 async function check(target: Target, running: Running): Promise<void> {
-  const res = await fetch(running.url, { method: 'POST', headers: { 'content-type': 'application/json', ...running.headers }, body });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${target.id} answered ${res.status}: ${text.slice(0, 300)}`);
-  const answer = running.answer(JSON.parse(text));
+  const answer = await askOnce(running, INPUT);
   if (!isDeepStrictEqual(answer, expected)) throw new Error(`${target.id} answered ${JSON.stringify(answer)}, not ${JSON.stringify(expected)}`);
 }
 

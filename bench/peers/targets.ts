@@ -67,6 +67,14 @@ export const TARGETS: Target[] = [
   },
 ];
 
+/** One request with `input`: the handler's answer within the target's response (a status other than 200 throws). */
+export async function askOnce(running: Running, input: unknown): Promise<unknown> {
+  const res = await fetch(running.url, { method: 'POST', headers: { 'content-type': 'application/json', ...running.headers }, body: JSON.stringify(input) });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${running.url} answered ${res.status}: ${text.slice(0, 300)}`);
+  return running.answer(JSON.parse(text));
+}
+
 /** Targets the issue names that this bench cannot run, and why. */
 export const NOT_RUN: { label: string; why: string }[] = [
   { label: 'Easel in-process', why: 'the host has no in-process mode: plugins always run in sandbox worker processes (no such setting in host/src/config/variables.ts)' },
