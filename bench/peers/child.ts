@@ -14,8 +14,11 @@ const TICKS = 100;
 export interface Server {
   url: string;
   pid: number;
-  /** CPU seconds the process and its live descendants have used so far (Linux /proc), or undefined elsewhere. */
-  cpuSeconds(): number | undefined;
+  /**
+   * CPU seconds used so far (Linux /proc; undefined elsewhere): by the process and its live
+   * descendants (`total`), and by those descendants alone (`children`: Easel's sandbox workers).
+   */
+  cpuSeconds(): { total: number; children: number } | undefined;
   tail(): string[];
   stop(): Promise<void>;
 }
@@ -60,7 +63,12 @@ export async function startServer(what: string, command: string, args: string[],
   return {
     url,
     pid: child.pid as number,
-    cpuSeconds: () => treeCpuSeconds(child.pid as number),
+    cpuSeconds() {
+      const pid = child.pid as number;
+      const total = treeCpuSeconds(pid);
+      if (total === undefined) return undefined;
+      return { total, children: childrenOf(pid).reduce((sum, c) => sum + (treeCpuSeconds(c) ?? 0), 0) };
+    },
     tail: () => [...lines],
     stop: () => stop(child, exited),
   };

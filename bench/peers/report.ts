@@ -1,6 +1,6 @@
 /** The peer bench's Markdown: the machine, one row per target and connection count, the ratios, and issue 16's targets. */
 import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import type { LoadResult } from './load.ts';
 
 export interface Row extends LoadResult {
@@ -8,6 +8,8 @@ export interface Row extends LoadResult {
   label: string;
   /** Server CPU time (its process and its children) per 2xx response, µs. */
   cpuUsPerRequest: number | undefined;
+  /** The part of it spent in the server's child processes (Easel's sandbox workers), µs. */
+  childCpuUsPerRequest: number | undefined;
 }
 
 export interface Machine {
@@ -16,6 +18,8 @@ export interface Machine {
   memoryGb: number;
   node: string;
   autocannon: string;
+  /** The 1-minute load average when the run started and when it ended (other work on a shared machine skews every figure). */
+  load: [number, number];
 }
 
 function version(pkg: string): string {
@@ -26,8 +30,16 @@ function version(pkg: string): string {
   }
 }
 
-export function describeMachine(): Machine {
-  return { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, autocannon: version('autocannon') };
+/** The machine, given the load average read when the run started. */
+export function describeMachine(loadAtStart: number): Machine {
+  return {
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    autocannon: version('autocannon'),
+    load: [loadAtStart, Math.round((loadavg()[0] ?? 0) * 100) / 100],
+  };
 }
 
 const ratio = (a: number, b: number | undefined): string => (b ? `${(a / b).toFixed(2)}×` : '–');
@@ -50,19 +62,19 @@ function targets(rows: Row[]): string[] {
   ];
 }
 
-export function table(rows: Row[], skipped: { label: string; why: string }[], run: { seconds: number; machine: Machine }): string {
+export function table(rows: Row[], skipped: { label: string; why: string }[], run: { seconds: number; rounds: number; machine: Machine }): string {
   const m = run.machine;
   const out = [
-    `${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, autocannon ${m.autocannon}; ${run.seconds} s per point, after a warm-up.`,
+    `${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, autocannon ${m.autocannon}; load average ${m.load[0]} at the start, ${m.load[1]} at the end; ${run.seconds} s per point after a warm-up${run.rounds > 1 ? `, the round with the median req/s of ${run.rounds}` : ''}.`,
     '',
-    '| target | conns | req/s | p50 / p99 ms | × Fastify | × workerd | p99 × workerd | server CPU µs/req | failed |',
+    '| target | conns | req/s | p50 / p99 ms | × Fastify | × workerd | p99 × workerd | server CPU µs/req (in children) | failed |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     const fastify = rows.find((x) => x.target === 'fastify' && x.connections === r.connections);
     const workerd = rows.find((x) => x.target === 'workerd' && x.connections === r.connections);
     out.push(
-      `| ${r.label} | ${r.connections} | ${r.rps.toLocaleString('en-US')} | ${r.p50} / ${r.p99} | ${ratio(r.rps, fastify?.rps)} | ${ratio(r.rps, workerd?.rps)} | ${ratio(r.p99, workerd?.p99)} | ${r.cpuUsPerRequest ?? '–'} | ${r.failed} |`,
+      `| ${r.label} | ${r.connections} | ${r.rps.toLocaleString('en-US')} | ${r.p50} / ${r.p99} | ${ratio(r.rps, fastify?.rps)} | ${ratio(r.rps, workerd?.rps)} | ${ratio(r.p99, workerd?.p99)} | ${r.cpuUsPerRequest ?? '–'}${r.childCpuUsPerRequest ? ` (${r.childCpuUsPerRequest})` : ''} | ${r.failed} |`,
     );
   }
   out.push('');
