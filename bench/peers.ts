@@ -11,7 +11,11 @@
  * each point is the round with the median req/s (a shared machine's neighbours come and go).
  *
  *   ./run node --no-node-snapshot bench/peers.ts [--seconds 8] [--warmup 3] [--rounds 1]
- *       [--connections 1,10,50] [--only fastify,workerd,vm,quickjs,easel]
+ *       [--connections 1,10,50] [--only fastify,workerd,vm,quickjs,easel] [--data-dir /dev/shm]
+ *
+ * `--data-dir` is where the targets' folders go (Easel's SQLite files among them; default the
+ * system's temp folder): on a tmpfs an fsync costs nothing, which tells the host's waits on the
+ * disk from its CPU.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -29,6 +33,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
     connections: { type: 'string', default: '1,10,50' },
     only: { type: 'string' },
+    'data-dir': { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -62,7 +67,7 @@ const loadAtStart = Math.round((loadavg()[0] ?? 0) * 100) / 100;
 const skipped: { label: string; why: string }[] = [...NOT_RUN];
 const running = new Map<Target, Running>();
 const samples = new Map<string, Row[]>();
-const base = await mkdtemp(join(tmpdir(), 'easel-bench-peers-'));
+const base = await mkdtemp(join(values['data-dir'] ?? tmpdir(), 'easel-bench-peers-'));
 try {
   for (const target of TARGETS.filter((t) => !only || only.includes(t.id))) {
     const why = target.unavailable();
