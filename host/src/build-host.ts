@@ -84,7 +84,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   installJsonBodyLimits(app, config.json);
   // This process's boot id: the owner of the budget holds it takes, so that the next start
   // can tell them from its own.
-  const store = await openStore(join(config.dataDir, 'easel.db'), { owner: randomUUID() });
+  const store = await openStore(join(config.dataDir, 'easel.db'), { owner: randomUUID(), synchronous: config.dbSynchronous });
   onFailure(() => store.close());
   const bus = new EventBus(app.log);
   const metrics = new HostMetrics(bus);

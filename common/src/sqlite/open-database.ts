@@ -8,15 +8,16 @@ const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Opens (creating if needed) the SQLite database at `file` (`:memory:` or '' for one in
- * memory) and applies the pending `migrations`. Rejects with StoreSchemaError when the file
- * was written by newer code (a version past the last of `migrations`).
+ * memory) and applies the pending `migrations`, with `synchronous` FULL (the default) or
+ * NORMAL. Rejects with StoreSchemaError when the file was written by newer code (a version
+ * past the last of `migrations`).
  *
  * @example
  * ```ts
  * const db = await openDatabase(join(config.dataDir, 'easel.db'), MIGRATIONS);
  * ```
  */
-export async function openDatabase(file: string, migrations: readonly Migration[]): Promise<Database.Database> {
+export async function openDatabase(file: string, migrations: readonly Migration[], options: { synchronous?: 'full' | 'normal' } = {}): Promise<Database.Database> {
   const memory = file === ':memory:' || file === '';
   if (!memory) await mkdir(dirname(file), { recursive: true });
   const db = new Database(file);
@@ -24,11 +25,11 @@ export async function openDatabase(file: string, migrations: readonly Migration[
     if (!memory && db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') {
       throw new Error(`${file}: SQLite refused WAL mode`);
     }
-    // FULL, not NORMAL: in WAL mode NORMAL survives a process crash but may lose the last
-    // commits on power loss or an OS crash. A write reported as done (an install, a grant or
-    // an execution row to a host client, a publish to npm) must survive both; the price is
-    // one fsync of the WAL per commit.
-    db.pragma('synchronous = FULL');
+    // FULL unless asked otherwise: in WAL mode NORMAL survives a process crash but may lose the
+    // last commits on power loss or an OS crash. By default a write reported as done (an
+    // install, a grant or an execution row to a host client, a publish to npm) survives both;
+    // the price is one fsync of the WAL per (group) commit.
+    db.pragma(options.synchronous === 'normal' ? 'synchronous = NORMAL' : 'synchronous = FULL');
     db.pragma('foreign_keys = ON');
     // Another process (a second host, a backup) may hold the write lock for a moment.
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -180,6 +180,8 @@ export interface HostConfig {
   readonly port: number;
   /** Absolute path. */
   readonly dataDir: string;
+  /** SQLite's `synchronous` for easel.db (EASEL_DB_SYNCHRONOUS). */
+  readonly dbSynchronous: 'full' | 'normal';
   /** Bootstrap admin key; absent unless EASEL_ADMIN_TOKEN is set. */
   readonly adminToken?: string;
   readonly logLevel: LogLevel;

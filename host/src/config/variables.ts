@@ -18,6 +18,12 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_PORT', path: 'port', description: 'Port the HTTP server listens on (0: any free port)', schema: int(0, 65535, 8080) },
   { env: 'EASEL_DATA_DIR', path: 'dataDir', description: 'Folder for the database, installed plugins and blobs (resolved to an absolute path)', schema: { type: 'string', minLength: 1, default: './data' } },
   {
+    env: 'EASEL_DB_SYNCHRONOUS',
+    path: 'dbSynchronous',
+    description: "SQLite's `synchronous` for `easel.db` (WAL mode): `full` syncs the log at every commit, so nothing the host reported as done is lost to a power loss or an OS crash; `normal` syncs only at checkpoints, so such a crash may lose the last commits (executions, usage rows, spend), while a process crash still loses nothing",
+    schema: { type: 'string', enum: ['full', 'normal'], default: 'full' },
+  },
+  {
     env: 'EASEL_ADMIN_TOKEN',
     path: 'adminToken',
     description: 'Admin API key, stored hashed at start (16 to 512 characters usable in a Bearer header); changing it revokes the token it replaces; unset: a key is generated at first start, printed and kept in `<dataDir>/admin.key` (mode 0600)',

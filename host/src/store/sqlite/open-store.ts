@@ -22,6 +22,7 @@ import { SqliteUsageRepository } from './usage.ts';
  * Opens (creating if needed) the SQLite database at `file` and brings its schema up to date.
  * Rejects with StoreSchemaError when the file was written by a newer host. `owner` is the
  * boot id this process's reservations carry (Store.owner); default a fresh random one.
+ * `synchronous`: SQLite's, FULL by default (EASEL_DB_SYNCHRONOUS).
  *
  * @example
  * ```ts
@@ -29,9 +30,9 @@ import { SqliteUsageRepository } from './usage.ts';
  * const interrupted = await store.executions.unfinished();
  * ```
  */
-export async function openStore(file: string, options: { owner?: string } = {}): Promise<Store> {
+export async function openStore(file: string, options: { owner?: string; synchronous?: 'full' | 'normal' } = {}): Promise<Store> {
   const owner = options.owner ?? randomUUID();
-  const db = await openDatabase(file, MIGRATIONS);
+  const db = await openDatabase(file, MIGRATIONS, { synchronous: options.synchronous });
   return {
     owner,
     plugins: new SqlitePluginRepository(db),
