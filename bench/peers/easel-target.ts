@@ -87,6 +87,8 @@ export async function startEasel(dir: string): Promise<EaselTarget> {
       EASEL_FIRST_PARTY_PLUGINS: 'false',
       EASEL_KEY_REQUESTS_PER_MINUTE: '0',
       EASEL_KEY_MAX_CONCURRENT_EXECUTIONS: '0',
+      // The durability setting under test, when the bench is run with one (bench/README.md).
+      ...(process.env.EASEL_DB_SYNCHRONOUS ? { EASEL_DB_SYNCHRONOUS: process.env.EASEL_DB_SYNCHRONOUS } : {}),
     },
   });
   try {
