@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
-import { GroupCommit } from './group-commit.ts';
+import { GroupCommit, groupCommitOf } from './group-commit.ts';
 
 function db() {
   const d = new Database(':memory:');
@@ -39,4 +39,24 @@ test('a batch whose commit fails rejects every caller and stores nothing', async
     }),
   ]);
   expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+});
+
+test('the writers of one connection share its group commit: their writes in one turn are one transaction', async () => {
+  const d = db();
+  let transactions = 0;
+  const begin = d.transaction.bind(d);
+  // Counts the transactions the group commit opens on the real connection.
+  d.transaction = ((fn: Parameters<typeof begin>[0]) => {
+    transactions++;
+    return begin(fn);
+  }) as typeof d.transaction;
+  const insert = d.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
+  // As two repositories of one store would.
+  const executions = groupCommitOf(d);
+  const events = groupCommitOf(d);
+  await Promise.all([executions.run(() => insert.run(1, 'row')), events.run(() => insert.run(2, 'event'))]);
+  expect(transactions).toBe(1);
+  expect(executions).toBe(events);
+  expect(groupCommitOf(db())).not.toBe(executions);
+  expect(d.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 2 });
 });

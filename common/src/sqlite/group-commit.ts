@@ -1,7 +1,9 @@
 /**
  * Group commit: writes queued during one event-loop turn run together in one transaction,
- * so under load many callers share one WAL sync (synchronous=FULL) instead of paying one
- * each. Every caller's promise settles only after its batch committed; a write that fails
+ * so under load many callers share one commit (and, with synchronous=FULL, one WAL sync)
+ * instead of paying one each. Repositories of one connection share its group commit
+ * (`groupCommitOf`), so an execution's row, its events and its usage written in one turn are
+ * one transaction, not one per repository. Every caller's promise settles only after its batch committed; a write that fails
  * rejects its own caller and leaves the others' writes in place (SQLite rolls back only the
  * failing statement).
  */
@@ -58,4 +60,16 @@ export class GroupCommit {
       else item.reject(outcome?.error);
     });
   }
+}
+
+const shared = new WeakMap<Database, GroupCommit>();
+
+/** The group commit of a connection: every writer on `db` that uses it shares its transactions. */
+export function groupCommitOf(db: Database): GroupCommit {
+  let writes = shared.get(db);
+  if (writes === undefined) {
+    writes = new GroupCommit(db);
+    shared.set(db, writes);
+  }
+  return writes;
 }

@@ -8,7 +8,7 @@
  * must not flip on the last bit.
  */
 import { randomUUID } from 'node:crypto';
-import { GroupCommit } from '@easel/common/sqlite/group-commit';
+import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import { EaselError } from '../../errors/index.ts';
 import type { AbandonedCharges, BudgetRepository, BudgetScope, BudgetStatus, ReservationRequest } from '../types.ts';
 import { type Db, defined, now } from './shared.ts';
@@ -51,7 +51,7 @@ export class SqliteBudgetRepository implements BudgetRepository {
   constructor(db: Db, owner: string) {
     this.#owner = owner;
     // Reservations sit on every model call that may go out: batch their commits like usage rows.
-    this.#writes = new GroupCommit(db);
+    this.#writes = groupCommitOf(db);
     this.#appExists = db.prepare<[string], number>('SELECT 1 FROM apps WHERE id = ?').pluck();
     this.#status = db.prepare<{ appId: string; userId: string; month: string }, StatusRow>(`
       SELECT b.monthly_nanos, b.updated_at AS budget_updated_at, s.spent_nanos, s.reserved_nanos

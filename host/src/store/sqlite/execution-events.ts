@@ -1,5 +1,5 @@
 /** execution_events: each execution's event stream, keyed by (execution, seq), for replay. */
-import { GroupCommit } from '@easel/common/sqlite/group-commit';
+import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import type { ExecutionEventRecord, ExecutionEventRepository } from '../types.ts';
 import { type Db, now } from './shared.ts';
 
@@ -25,7 +25,7 @@ export class SqliteExecutionEventRepository implements ExecutionEventRepository 
 
   constructor(db: Db) {
     // Token deltas arrive many per second per execution: batch them across executions.
-    this.#writes = new GroupCommit(db);
+    this.#writes = groupCommitOf(db);
     const insert = db.prepare('INSERT INTO execution_events (execution_id, seq, type, data, at) VALUES (@executionId, @seq, @type, @data, @at)');
     // Nested in the group commit's transaction this is a savepoint: one append is stored whole or not at all.
     this.#insertAll = db.transaction((events: readonly ExecutionEventRecord[]) => {

@@ -3,7 +3,7 @@
  * is summed from model_usage when the execution finishes (so it is exact and includes every
  * step); while it runs, reads sum it on the fly.
  */
-import { GroupCommit } from '@easel/common/sqlite/group-commit';
+import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import type { ExecutionOutcome, ExecutionPurge, ExecutionQuery, ExecutionRecord, ExecutionRepository, NewExecution } from '../types.ts';
 import { toUsd } from './budgets.ts';
 import { type Db, defined, fromJson, now, toJson } from './shared.ts';
@@ -83,7 +83,7 @@ export class SqliteExecutionRepository implements ExecutionRepository {
   constructor(db: Db) {
     this.#db = db;
     // Two writes per call on the execution hot path: batch them across concurrent calls.
-    this.#writes = new GroupCommit(db);
+    this.#writes = groupCommitOf(db);
     this.#insert = db.prepare(`
       INSERT INTO executions (id, plugin_name, plugin_version, kind, target, capability, api_key_id, app_id, user_id, input, status, started_at)
       VALUES (@id, @pluginName, @pluginVersion, @kind, @target, @capability, @apiKeyId, @appId, @userId, @input, @status, @startedAt)`);

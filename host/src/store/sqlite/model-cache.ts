@@ -3,7 +3,7 @@
  * entries carry an embedding as Float32Array bytes; similarity is computed here in JS, since
  * vectors are L2-normalized by the caller a dot product is the cosine.
  */
-import { GroupCommit } from '@easel/common/sqlite/group-commit';
+import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import type { CachedAnswer, ModelCacheRepository } from '../types.ts';
 import { type Db, now } from './shared.ts';
 
@@ -44,7 +44,7 @@ export class SqliteModelCacheRepository implements ModelCacheRepository {
 
   constructor(db: Db) {
     // Written after model calls on the hot path: batch the commits.
-    this.#writes = new GroupCommit(db);
+    this.#writes = groupCommitOf(db);
     this.#getExact = db.prepare<[string, number], AnswerRow>(
       'SELECT answer, model_id, created_at FROM model_cache_exact WHERE key = ? AND expires_at_ms > ?',
     );

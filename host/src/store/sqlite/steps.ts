@@ -3,7 +3,7 @@
  * What a step cost is read from model_usage when it finishes: its own calls and its
  * sub-steps', so a step's figures include everything it set in motion.
  */
-import { GroupCommit } from '@easel/common/sqlite/group-commit';
+import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import type { NewStep, StepOutcome, StepRecord, StepRepository } from '../types.ts';
 import { toUsd } from './budgets.ts';
 import { type Db, defined, fromJson, now, toJson } from './shared.ts';
@@ -72,7 +72,7 @@ export class SqliteStepRepository implements StepRepository {
   #abandon;
 
   constructor(db: Db) {
-    this.#writes = new GroupCommit(db);
+    this.#writes = groupCommitOf(db);
     const byKey = db.prepare<[string, string], Row>('SELECT * FROM execution_steps WHERE execution_id = ? AND call_key = ?');
     const insert = db.prepare(`
       INSERT INTO execution_steps (id, execution_id, parent_step_id, call_key, depth, plugin_name, plugin_version, agent, capability, input_sha256, status, started_at)

@@ -4,7 +4,7 @@
  * (model_reservations, made in budgets.ts) deleted and its hold given back in the same
  * transaction. Costs are integer nano-dollars; see budgets.ts.
  */
-import { GroupCommit } from '@easel/common/sqlite/group-commit';
+import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import type { BudgetScope, UsageRecord, UsageReport, UsageReportQuery, UsageRepository, UsageRow, UsageStats, UsageTotals } from '../types.ts';
 import { APP_ROW, monthOf, toNanos, toUsd } from './budgets.ts';
 import { type Db, defined, now } from './shared.ts';
@@ -136,7 +136,7 @@ export class SqliteUsageRepository implements UsageRepository {
 
   constructor(db: Db) {
     // Every model call writes here: concurrent calls share one commit.
-    this.#writes = new GroupCommit(db);
+    this.#writes = groupCommitOf(db);
     const insert = db.prepare(`
       INSERT INTO model_usage (at, app_id, user_id, plugin_name, execution_id, step_id, task, model_id, purpose, input_tokens, output_tokens,
         images, cost_nanos, cached, status, error_code, latency_ms, saved_nanos, cache_miss, fallback, cooled, quota_waits)

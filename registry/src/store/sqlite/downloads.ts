@@ -1,5 +1,5 @@
 /** Tarball download counts per version and UTC day. Writes share transactions (group commit). */
-import { GroupCommit } from '@easel/common/sqlite/group-commit';
+import { groupCommitOf, type GroupCommit } from '@easel/common/sqlite/group-commit';
 import type { DownloadCounts, DownloadRepository } from '../types.ts';
 import type { Db } from './shared.ts';
 
@@ -12,7 +12,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
 
   constructor(db: Db) {
     this.#db = db;
-    this.#commit = new GroupCommit(db);
+    this.#commit = groupCommitOf(db);
     this.#bump = db.prepare(
       'INSERT INTO downloads (package, version, day, count) VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET count = count + 1',
     );
