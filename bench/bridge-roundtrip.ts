@@ -8,7 +8,9 @@
  * microsecond resolution. The plugin also times its own loop with the clock it has (the
  * guest has Date.now, milliseconds, and no `performance`: checked and printed), and the same
  * loop with `await` on a resolved promise instead of the bridge call is the in-isolate
- * baseline. Prints a Markdown table and one JSON line.
+ * baseline. The same plugin in an isolate of this process (PluginIsolate, as the worker builds
+ * it) whose bridge answers at once splits the round trip: the isolate crossing alone, without
+ * the worker process and the supervisor. Prints a Markdown table and one JSON line.
  *
  *   ./run node --no-node-snapshot bench/bridge-roundtrip.ts [--calls 5000] [--in-flight 16]
  */
@@ -18,6 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSandbox } from '../host/src/sandbox/index.ts';
+import { NO_SCRIPT_CACHE, PluginIsolate } from '@easel/sdk/isolate';
 import type { SandboxPlugin } from '../host/src/sandbox/index.ts';
 
 const { values: opts } = parseArgs({ options: { calls: { type: 'string', default: '5000' }, 'in-flight': { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' } } });
@@ -134,6 +137,45 @@ async function baseline(n: number): Promise<{ perLoopUs: number; clock: string }
   return { perLoopUs: Math.round(((out.ms * 1000) / n) * 1000) / 1000, clock: out.clock };
 }
 
+/** The same loop, the bridge answered at once in this process: the isolate crossing alone. */
+async function inProcess(lanes: number, perLane: number): Promise<Run> {
+  arrivals = new Map();
+  const iso = await PluginIsolate.build(
+    {
+      pluginId: plugin.id,
+      pluginName: plugin.name,
+      script: SCRIPT,
+      scriptSha256: plugin.scriptSha256,
+      memoryMb: 64,
+      cpuMs: 60_000,
+      maxPayloadBytes: 1024 * 1024,
+      maxBinaryBytes: 32 * 1024 * 1024,
+      cache: NO_SCRIPT_CACHE,
+      guestLimits: { maxPendingBridgeCalls: Math.max(64, IN_FLIGHT) },
+      bridge: async (_callId, _capability, _op, argsJson) => {
+        const at = performance.now();
+        const key = (JSON.parse(argsJson as string) as { key: string }).key;
+        let lane = arrivals.get(key);
+        if (!lane) arrivals.set(key, (lane = []));
+        lane.push(at);
+        return '{"ok":true,"value":"v"}';
+      },
+    },
+    () => undefined,
+  );
+  const meta = '{"executionId":"bench","plugin":{"name":"bench","version":"1.0.0"},"config":{}}';
+  try {
+    const envelope = (await iso.dispatch([`in-${++seq}`, 'agent', 'bench', 'reads', JSON.stringify({ lanes, perLane }), meta], [], 60_000)) as string;
+    const out = (JSON.parse(envelope) as { value: { ms: number; clock: string } }).value;
+    const all = [...arrivals.values()].flat().sort((a, b) => a - b);
+    const calls = lanes * perLane;
+    const g = gaps();
+    return { calls, meanUs: round1(((all.at(-1)! - all[0]!) * 1000) / (calls - lanes)), p50Us: round1(quantile(g, 0.5)), p99Us: round1(quantile(g, 0.99)), guestMeanUs: round1((out.ms * 1000) / calls), clock: out.clock };
+  } finally {
+    iso.dispose();
+  }
+}
+
 /** The round with the median p50. */
 function median(runs: Run[]): Run {
   return [...runs].sort((a, b) => a.p50Us - b.p50Us)[Math.floor(runs.length / 2)]!;
@@ -153,11 +195,22 @@ try {
     pipelined.push(await reads(IN_FLIGHT, Math.ceil(CALLS / IN_FLIGHT) * 2));
   }
   const base = await baseline(BASELINE_LOOPS);
+  await inProcess(1, 500);
+  const inSeq: Run[] = [];
+  const inPipe: Run[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    inSeq.push(await inProcess(1, CALLS));
+    inPipe.push(await inProcess(IN_FLIGHT, Math.ceil(CALLS / IN_FLIGHT) * 2));
+  }
   const s = median(sequential);
   const p = median(pipelined);
+  const is = median(inSeq);
+  const ip = median(inPipe);
   const rows = [
     ['sequential (1 in flight)', s],
     [`pipelined (${IN_FLIGHT} in flight)`, p],
+    ['isolate crossing alone (this process, bridge answers at once), sequential', is],
+    [`isolate crossing alone, pipelined (${IN_FLIGHT} in flight)`, ip],
   ] as const;
   console.log(`\nctx.kv.get round trip, supervisor + 1 worker process, answered from a Map (median of ${ROUNDS} rounds; load average ${load.toFixed(2)})\n`);
   console.log('| mode | calls | p50 µs (round trip) | p99 µs | µs per call (throughput) | guest\'s own timing, µs per call |');
@@ -177,6 +230,8 @@ try {
       sequential: s,
       pipelined: p,
       baselinePerLoopUs: base.perLoopUs,
+      isolateCrossingSequential: is,
+      isolateCrossingPipelined: ip,
       sequentialAll: sequential.map((r) => r.p50Us),
       pipelinedAll: pipelined.map((r) => r.p50Us),
       target: { sequentialP50Us: 60, met: s.p50Us <= 60 },
