@@ -14,14 +14,12 @@
  *
  *   ./run node --no-node-snapshot bench/bridge-roundtrip.ts [--calls 5000] [--in-flight 16]
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSandbox } from '../host/src/sandbox/index.ts';
 import { NO_SCRIPT_CACHE, PluginIsolate } from '@easel/sdk/isolate';
-import type { SandboxPlugin } from '../host/src/sandbox/index.ts';
+import { benchPlugin, benchSandbox } from './sandbox-kit.ts';
 
 const { values: opts } = parseArgs({ options: { calls: { type: 'string', default: '5000' }, 'in-flight': { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' } } });
 const CALLS = Number(opts.calls);
@@ -52,17 +50,7 @@ const SCRIPT = `var __easelPlugin = (() => {
 })();`;
 
 const dir = mkdtempSync(join(tmpdir(), 'easel-bench-'));
-const scriptPath = join(dir, 'plugin.js');
-writeFileSync(scriptPath, SCRIPT);
-const plugin: SandboxPlugin = {
-  id: 'bench@1.0.0',
-  name: 'bench',
-  version: '1.0.0',
-  scriptPath,
-  scriptSha256: createHash('sha256').update(SCRIPT).digest('hex'),
-  limits: { memoryMb: 64, cpuMs: 60_000, wallMs: 120_000 },
-};
-const noLog = { info() {}, warn() {}, error() {} };
+const plugin = benchPlugin(dir, SCRIPT, { memoryMb: 64, cpuMs: 60_000, wallMs: 120_000 });
 
 // Arrival times of the requests, per lane, for the call in progress.
 let arrivals = new Map<string, number[]>();
@@ -81,8 +69,7 @@ function gaps(): number[] {
   return out.sort((a, b) => a - b);
 }
 
-const sandbox = await createSandbox({
-  workers: 1,
+const sandbox = await benchSandbox({
   bridge: async (_caller, capability, op, args) => {
     const at = performance.now();
     const key = (args as { key: string }).key;
@@ -92,14 +79,8 @@ const sandbox = await createSandbox({
     if (capability !== 'kv' || op !== 'get') throw new Error(`unexpected bridge call ${capability}.${op}`);
     return store.get(key) ?? null;
   },
-  maxPayloadBytes: 1024 * 1024,
-  maxBinaryBytes: 32 * 1024 * 1024,
   maxPendingBridgeCalls: Math.max(64, IN_FLIGHT),
-  quarantineAfterCrashes: 3,
-  quarantineWindowMs: 60_000,
   cacheDir: join(dir, 'cache'),
-  cacheKey: randomBytes(32),
-  logger: noLog,
 });
 
 interface Run {

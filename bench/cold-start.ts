@@ -23,7 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import ivm from 'isolated-vm';
-import { createSandbox } from '../host/src/sandbox/index.ts';
+import { benchSandbox } from './sandbox-kit.ts';
 import type { Sandbox, SandboxPlugin, SandboxStats } from '../host/src/sandbox/index.ts';
 
 const { values: opts } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
@@ -77,21 +77,9 @@ function bundle(targetBytes: number, seed: string): string {
 const dir = mkdtempSync(join(tmpdir(), 'easel-bench-'));
 const cacheDir = join(dir, 'cache');
 const cacheKey = randomBytes(32);
-const noLog = { info() {}, warn() {}, error() {} };
 
 function start(): Promise<Sandbox> {
-  return createSandbox({
-    workers: 1,
-    bridge: async () => undefined,
-    maxPayloadBytes: 1024 * 1024,
-    maxBinaryBytes: 32 * 1024 * 1024,
-    maxPendingBridgeCalls: 64,
-    quarantineAfterCrashes: 3,
-    quarantineWindowMs: 60_000,
-    cacheDir,
-    cacheKey,
-    logger: noLog,
-  });
+  return benchSandbox({ cacheDir, cacheKey });
 }
 
 interface Script {

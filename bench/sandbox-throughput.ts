@@ -5,15 +5,14 @@
  *
  *   ./run node --no-node-snapshot bench/sandbox-throughput.ts
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodeCache } from '../host/src/sandbox/code-cache.ts';
-import { createSandbox } from '../host/src/sandbox/index.ts';
 import { PluginIsolate } from '@easel/sdk/isolate';
-import type { SandboxPlugin } from '../host/src/sandbox/index.ts';
+import { benchPlugin, benchSandbox } from './sandbox-kit.ts';
 
 const SEQUENTIAL = 3_000;
 const PIPELINED = 20_000;
@@ -24,11 +23,7 @@ const RAW = 20_000;
 const SCRIPT = 'var __easelPlugin = (() => ({ default: { agents: { bench: { capabilities: { noop: (input) => ({ n: input.n }) } } } } }))();';
 
 const dir = mkdtempSync(join(tmpdir(), 'easel-bench-'));
-const scriptPath = join(dir, 'plugin.js');
-writeFileSync(scriptPath, SCRIPT);
-const sha = createHash('sha256').update(SCRIPT).digest('hex');
-const plugin: SandboxPlugin = { id: 'bench@1.0.0', name: 'bench', version: '1.0.0', scriptPath, scriptSha256: sha, limits: { memoryMb: 64, cpuMs: 5000, wallMs: 10_000 } };
-const noLog = { info() {}, warn() {}, error() {} };
+const plugin = benchPlugin(dir, SCRIPT, { memoryMb: 64, cpuMs: 5000, wallMs: 10_000 });
 
 function figures(calls: number, ms: number) {
   return { calls, opsPerSec: Math.round((calls / ms) * 1000), meanUs: Math.round((ms / calls) * 1000 * 10) / 10 };
@@ -52,18 +47,7 @@ async function sequential(total: number, one: (i: number) => Promise<unknown>): 
 }
 
 async function viaSandbox() {
-  const sandbox = await createSandbox({
-    workers: 1,
-    bridge: async () => undefined,
-    maxPayloadBytes: 1024 * 1024,
-    maxBinaryBytes: 32 * 1024 * 1024,
-    maxPendingBridgeCalls: 64,
-    quarantineAfterCrashes: 3,
-    quarantineWindowMs: 60_000,
-    cacheDir: join(dir, 'cache'),
-    cacheKey: randomBytes(32),
-    logger: noLog,
-  });
+  const sandbox = await benchSandbox({ cacheDir: join(dir, 'cache') });
   const one = (i: number) => sandbox.invoke({ plugin, kind: 'agent', target: 'bench', capability: 'noop', input: { n: i }, config: {}, executionId: `bench-${i}` });
   await sandbox.load(plugin, { agents: { bench: ['noop'] }, workflows: [] });
   await sequential(300, one);
@@ -79,7 +63,7 @@ async function rawDispatch() {
       pluginId: plugin.id,
       pluginName: plugin.name,
       script: SCRIPT,
-      scriptSha256: sha,
+      scriptSha256: plugin.scriptSha256,
       memoryMb: 64,
       cpuMs: 5000,
       maxPayloadBytes: 1024 * 1024,
