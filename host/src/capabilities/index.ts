@@ -20,7 +20,8 @@ import type { ModelService } from '../models/index.ts';
 
 export type { LogLevel, PluginLogLine } from './log.ts';
 
-type Capability = (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes?: Buffer) => Promise<unknown>;
+/** A capability's handler; `grant` is the plugin's, read once per bridge call by the handler that checked it. */
+type Capability = (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes: Buffer | undefined, grant: Permissions) => Promise<unknown>;
 
 export interface BridgeDeps {
   kv: KvRepository;
@@ -51,7 +52,7 @@ export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
   const capabilities: Record<string, Capability> = {
     log: logCapability(deps.logger, deps.limits.maxLogLineBytes, deps.onLog),
     kv: kvCapability(deps.kv, deps.limits.kv),
-    models: modelsCapability({ models: deps.models, scopes: deps.scopes, grantOf: deps.grantOf, maxOpenStreams: deps.limits.maxOpenStreams, onDelta: deps.onModelDelta }),
+    models: modelsCapability({ models: deps.models, scopes: deps.scopes, maxOpenStreams: deps.limits.maxOpenStreams, onDelta: deps.onModelDelta }),
     storage: storageCapability(deps.blobs, deps.scopes),
     agents: async (caller, op, args, bytes) => {
       if (op !== 'invoke') throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `agents has no operation ${op}` });
@@ -80,7 +81,8 @@ export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
       const at = over.path.length <= 200 ? ` at ${over.path}` : '';
       throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `the arguments of ctx.${capability}.${op} ${over.message}${at}` });
     }
-    if (!allows(await deps.grantOf(caller.pluginName), capability, op, args as Record<string, unknown>)) {
+    const grant = await deps.grantOf(caller.pluginName);
+    if (!allows(grant, capability, op, args as Record<string, unknown>)) {
       // One audit row per execution and operation: a plugin looping on a denied call must
       // not turn each attempt into a synchronous database write.
       const key = `${caller.executionId} ${capability}.${op}`;
@@ -95,6 +97,6 @@ export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
       });
       throw new EaselError('PERMISSION_DENIED', { plugin: caller.pluginName, target: `ctx.${capability}`, reason: 'the permission was not granted' });
     }
-    return run(caller, op, args as Record<string, unknown>, bytes);
+    return run(caller, op, args as Record<string, unknown>, bytes, grant);
   };
 }

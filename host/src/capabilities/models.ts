@@ -30,7 +30,6 @@ interface OpenStream {
 export interface ModelsCapabilityDeps {
   models: ModelService;
   scopes: CallScopes;
-  grantOf(pluginName: string): Promise<Permissions>;
   maxOpenStreams: number;
   /** Told of each streamed text chunk a plugin reads (the execution's event stream shows them). */
   onDelta?: (scope: CallScope, text: string) => void;
@@ -74,7 +73,7 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
     return [handle, open];
   };
 
-  return async (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes?: Buffer): Promise<unknown> => {
+  return async (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes: Buffer | undefined, grant: Permissions): Promise<unknown> => {
     const validate = Object.hasOwn(validators, op) ? validators[op] : undefined;
     if (!validate) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `models has no operation ${op}` });
     if (!validate(args)) {
@@ -98,7 +97,6 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
       await closeStream(streamOf(caller, args)[0]);
       return undefined;
     }
-    const grant = await deps.grantOf(caller.pluginName);
     const configured = scope.config.modelStrategy;
     const meta: ModelCallMeta = {
       appId: scope.appId,
