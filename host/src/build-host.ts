@@ -15,7 +15,7 @@ import { parseTrustedKeys, RegistryClient, RegistryInstaller } from './registrie
 import { createBridgeHandler } from './capabilities/index.ts';
 import type { HostConfig } from './config/index.ts';
 import { EventBus } from './events/index.ts';
-import { ExecutionEvents, ExecutionGate, ExecutionScopes, ExecutionService, KeySlots, StepRunner, WorkflowPreview } from './orchestration/index.ts';
+import { ExecutionEvents, ExecutionGate, ExecutionScopes, ExecutionService, KeySlots, recordedLifecycle, StepRunner, WorkflowPreview } from './orchestration/index.ts';
 import { AuditSubscriber, HostMetrics, PluginLogStreams } from './monitoring/index.ts';
 import { createModels, type Models } from './models/index.ts';
 import { PluginService } from './plugins/index.ts';
@@ -91,7 +91,15 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   metrics.instrument(app);
   const audited = new AuditSubscriber(bus, store.audit, app.log);
   const logs = new PluginLogStreams(bus, { maxStreams: config.logs.maxStreams, logger: app.log });
-  const events = new ExecutionEvents({ repo: store.executionEvents, maxEvents: config.orchestration.maxEvents, logger: app.log });
+  const events = new ExecutionEvents({
+    repo: store.executionEvents,
+    maxEvents: config.orchestration.maxEvents,
+    logger: app.log,
+    recorded: async (id) => {
+      const record = await store.executions.get(id);
+      return record === undefined ? [] : recordedLifecycle(record);
+    },
+  });
   onFailure(async () => {
     await events.flush();
     metrics.close();

@@ -268,3 +268,46 @@ describe('late subscribers', () => {
     expect(a.some((e) => e.event === 'model.delta')).toBe(true);
   });
 });
+
+describe("an app's agent call", () => {
+  const agentCall = (path: string, body: unknown) => host.call('POST', `/v1/agents/${path}`, { key: app, body });
+
+  test('a plain call writes no event log; its stream is rebuilt from the record, the same ids and data', async () => {
+    const res = await agentCall('orch-a/editor/polish', { topic: 'a lamp' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const id = res.body.executionId;
+    const record = await execution(id);
+    expect(await host.host.store.executionEvents.count(id)).toBe(0);
+
+    const all = await readEvents(host, id, { key: app });
+    expect(all).toEqual([
+      { id: 1, event: 'execution.started', data: { executionId: id, kind: 'agent', target: 'editor', capability: 'polish', plugin: 'orch-a', version: '1.0.0', resumed: 0 } },
+      { id: 2, event: 'execution.finished', data: { status: 'succeeded', output: res.body.output, costUsd: record.costUsd, durationMs: record.durationMs } },
+    ]);
+    expect(record.costUsd).toBeGreaterThan(0);
+    expect(await readEvents(host, id, { key: app, lastEventId: 1 })).toEqual([all[1]]);
+    expect(await readEvents(host, id, { key: app, lastEventId: 2 })).toEqual([]);
+    // Another app cannot read it, rebuilt or not.
+    expect((await fetch(`${host.url}/v1/executions/${id}/events`, { headers: { authorization: `Bearer ${otherApp}` } })).status).toBe(404);
+  });
+
+  test('a call that publishes more than its start and end keeps its whole log', async () => {
+    const res = await agentCall('orch-b/writer/draft', { topic: 'a kite' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const id = res.body.executionId;
+    const all = await readEvents(host, id, { key: app });
+    expect(all.map((e) => e.event)).toEqual(expect.arrayContaining(['execution.started', 'progress', 'model.delta', 'execution.finished']));
+    expect(all.map((e) => e.id)).toEqual(all.map((_, i) => i + 1));
+    expect(await host.host.store.executionEvents.count(id)).toBe(all.length);
+  });
+
+  test('a client following a plain call while it runs gets it live, and its log is written', async () => {
+    const pending = agentCall('orch-b/writer/wait-model', { prompt: 'orch-b followed call' });
+    const running = await waitFor('the call to run', async () => (await host.call('GET', '/v1/executions?status=running&kind=agent', { key: app })).body.items?.[0]);
+    const reader = await EventReader.open(host, running.id, { key: app });
+    const events = await reader.rest();
+    expect(events.map((e) => [e.id, e.event])).toEqual([[1, 'execution.started'], [2, 'execution.finished']]);
+    expect((await pending).status).toBe(200);
+    expect(await host.host.store.executionEvents.count(running.id)).toBe(2);
+  });
+});

@@ -247,3 +247,64 @@ test('an event whose data cannot be stored is stored as a replacement that says 
   // And each was logged.
   expect(log.lines.filter((l) => l.level === 'error')).toHaveLength(4);
 });
+
+/** A deferred log's replay source: what the record would say, counted. */
+function recordSays(id: string) {
+  const calls: string[] = [];
+  const recorded = async (executionId: string): Promise<ExecutionEvent[]> => {
+    calls.push(executionId);
+    if (executionId !== id) return [];
+    const at = new Date().toISOString();
+    return [
+      { executionId, seq: 1, type: 'execution.started', data: { from: 'record' }, at },
+      { executionId, seq: 2, type: 'execution.finished', data: { status: 'succeeded', from: 'record' }, at },
+    ];
+  };
+  return { calls, recorded };
+}
+
+test('a deferred log of only its start and end writes nothing; its replay comes from the record', async ({ store }) => {
+  const says = recordSays('a');
+  const events = new ExecutionEvents({ repo: store.executionEvents, maxEvents: 100, logger: logger(), recorded: says.recorded });
+  await events.open('a', { fresh: true, deferred: true });
+  expect(events.publish('a', 'execution.started', { n: 1 })?.seq).toBe(1);
+  expect(events.publish('a', 'execution.finished', { status: 'succeeded' })?.seq).toBe(2);
+  await events.flush();
+  await tick();
+  expect(await store.executionEvents.count('a')).toBe(0);
+  expect(events.isOpen('a')).toBe(false);
+
+  const replayed = await collect(events, 'a').ended;
+  expect(replayed.map((e) => [e.seq, e.type, (e.data as { from?: string }).from])).toEqual([[1, 'execution.started', 'record'], [2, 'execution.finished', 'record']]);
+  expect((await collect(events, 'a', 1).ended).map((e) => e.seq)).toEqual([2]);
+  expect(await collect(events, 'a', 2).ended).toEqual([]);
+  // A stored log is never mixed with the record's version.
+  await store.executionEvents.append([{ executionId: 'b', seq: 1, type: 'execution.finished', data: '{"status":"failed"}', at: new Date().toISOString() }]);
+  expect((await collect(events, 'b').ended).map((e) => e.data)).toEqual([{ status: 'failed' }]);
+  expect(says.calls).toEqual(['a', 'a', 'a']);
+});
+
+test('a deferred log is written, held events first, once it holds more than the record or someone subscribes', async ({ store }) => {
+  const says = recordSays('none');
+  const events = new ExecutionEvents({ repo: store.executionEvents, maxEvents: 100, logger: logger(), recorded: says.recorded });
+  // Another event type: everything from seq 1 is stored, in order.
+  await events.open('step', { fresh: true, deferred: true });
+  events.publish('step', 'execution.started', {});
+  await events.flush('step');
+  expect(await store.executionEvents.count('step')).toBe(0);
+  events.publish('step', 'step.started', { stepId: 's' });
+  events.publish('step', 'execution.finished', { status: 'succeeded' });
+  await events.flush('step');
+  expect((await store.executionEvents.list('step', 0, 10)).map((r) => [r.seq, r.type])).toEqual([[1, 'execution.started'], [2, 'step.started'], [3, 'execution.finished']]);
+
+  // A live subscriber: it gets the held start from the store, the rest live, and all of it is stored.
+  await events.open('live', { fresh: true, deferred: true });
+  events.publish('live', 'execution.started', {});
+  const sub = collect(events, 'live');
+  await tick();
+  events.publish('live', 'execution.finished', { status: 'failed' });
+  expect((await sub.ended).map((e) => e.seq)).toEqual([1, 2]);
+  await events.flush('live');
+  expect(await store.executionEvents.count('live')).toBe(2);
+  expect(says.calls).toEqual([]);
+});

@@ -8,6 +8,12 @@
  * seq counter of an execution lives in memory from `open` (which reads where the stored log
  * ends) until its `execution.finished` is written.
  *
+ * A synchronous agent call's log is `deferred`: while it holds only `execution.started` and
+ * `execution.finished` and nobody subscribed, nothing is written, because its record says the
+ * same (the replay rebuilds both from it, `recorded`). Any other event (queued, a step, a delta,
+ * progress) or a subscriber writes what was held and the rest as usual. Most agent calls from
+ * apps thus cost no event write at all.
+ *
  * An event is never silently lost from the history: when its data cannot be stored (not JSON,
  * or refused by the store, whose JSON functions stop at 1,000 levels), a replacement is stored
  * under the same seq and type, keeping the plain top-level fields (an execution.finished keeps
@@ -39,6 +45,13 @@ export interface SubscribeOptions {
    * or failed at a restart before they could publish it).
    */
   endIfIdle?: boolean;
+}
+
+export interface OpenOptions {
+  /** An execution created just now, whose log is empty, so the store is not read. */
+  fresh?: boolean;
+  /** Hold `execution.started`/`execution.finished` instead of writing them (see above); needs `fresh`. */
+  deferred?: boolean;
 }
 
 /** A top-level field of an unstorable event's data is kept in its replacement when it is this small. */
@@ -76,7 +89,12 @@ interface State {
   finished: boolean;
   /** Settles when every write of this execution handed to the store so far has settled. */
   written: Promise<void>;
+  /** Events held back from the store while the log says nothing its record does not; undefined once writing. */
+  deferred: ExecutionEvent[] | undefined;
 }
+
+/** What a deferred log may hold without being written: the record says the same. */
+const DEFERRABLE: ReadonlySet<string> = new Set(['execution.started', FINISHED]);
 
 export class ExecutionEvents {
   #repo: ExecutionEventRepository;
@@ -85,23 +103,27 @@ export class ExecutionEvents {
   #states = new Map<string, State>();
   #subscribers = new Map<string, Set<Subscriber>>();
   #inflight = new Set<Promise<void>>();
+  #recorded: (executionId: string) => Promise<ExecutionEvent[]>;
 
-  constructor(deps: { repo: ExecutionEventRepository; maxEvents: number; logger: Pick<FastifyBaseLogger, 'warn' | 'error'> }) {
+  /** `recorded`: the stream of an execution whose log was deferred and never written, rebuilt from its record. */
+  constructor(deps: { repo: ExecutionEventRepository; maxEvents: number; logger: Pick<FastifyBaseLogger, 'warn' | 'error'>; recorded?: (executionId: string) => Promise<ExecutionEvent[]> }) {
     this.#repo = deps.repo;
     this.#maxEvents = deps.maxEvents;
     this.#log = deps.logger;
+    this.#recorded = deps.recorded ?? (async () => []);
   }
 
   /**
    * Prepares an execution for publishing: its seq continues after what the store holds (a
    * resumed execution's stream goes on where it stopped). Call it when the execution starts or
-   * resumes, before publishing. Idempotent; rejects when the store cannot be read. `fresh`: an
-   * execution created just now, whose log is empty, so the store is not read.
+   * resumes, before publishing. Idempotent; rejects when the store cannot be read.
    */
-  open(executionId: string, fresh = false): Promise<void> {
+  open(executionId: string, options: OpenOptions = {}): Promise<void> {
     const existing = this.#states.get(executionId);
     if (existing !== undefined) return existing.opened;
-    const state: State = { seq: fresh ? 0 : undefined, opened: Promise.resolve(), held: [], dropped: 0, finished: false, written: Promise.resolve() };
+    const fresh = options.fresh === true;
+    const deferred = fresh && options.deferred === true ? [] : undefined;
+    const state: State = { seq: fresh ? 0 : undefined, opened: Promise.resolve(), held: [], dropped: 0, finished: false, written: Promise.resolve(), deferred };
     this.#states.set(executionId, state);
     if (fresh) return state.opened;
     state.opened = this.#repo.lastSeq(executionId).then(
@@ -188,6 +210,9 @@ export class ExecutionEvents {
       this.#subscribers.set(executionId, subs);
     }
     subs.add(sub);
+    // Someone reads it now: what was held goes to the store, where the replay reads it.
+    const state = this.#states.get(executionId);
+    if (state !== undefined) this.#undefer(state);
     void this.#replay(executionId, sub, options);
     return () => this.#remove(executionId, sub);
   }
@@ -207,7 +232,11 @@ export class ExecutionEvents {
     state.seq = event.seq;
     const finished = event.type === FINISHED;
     if (finished) state.finished = true;
-    this.#persist(state, event);
+    if (state.deferred !== undefined && DEFERRABLE.has(event.type) && !this.#subscribers.has(executionId)) state.deferred.push(event);
+    else {
+      this.#undefer(state);
+      this.#persist(state, event);
+    }
     for (const sub of this.#subscribers.get(executionId) ?? []) {
       if (sub.buffer !== undefined) sub.buffer.push(event);
       else this.#deliver(executionId, sub, event);
@@ -219,6 +248,14 @@ export class ExecutionEvents {
       });
     }
     return event;
+  }
+
+  /** Writes what a deferred log held, and every event after it. */
+  #undefer(state: State): void {
+    const held = state.deferred;
+    if (held === undefined) return;
+    state.deferred = undefined;
+    for (const event of held) this.#persist(state, event);
   }
 
   #persist(state: State, event: ExecutionEvent): void {
@@ -265,14 +302,27 @@ export class ExecutionEvents {
     try {
       // Everything published before the subscription is in the store after this.
       await this.flush(executionId);
+      let stored = false;
       for (;;) {
         if (sub.ended) return;
         const page = await this.#repo.list(executionId, sub.after, PAGE);
+        stored ||= page.length > 0;
         for (const record of page) {
           if (!(await paced())) return;
           this.#deliver(executionId, sub, { executionId, seq: record.seq, type: record.type, data: JSON.parse(record.data), at: record.at });
         }
         if (page.length < PAGE) break;
+      }
+      // A deferred log that ended unwritten: its record says all it held.
+      if (!stored && !this.#states.has(executionId) && (sub.after === 0 || (await this.#repo.lastSeq(executionId)) === 0)) {
+        const recorded = await this.#recorded(executionId);
+        for (const event of recorded) {
+          if (!(await paced())) return;
+          this.#deliver(executionId, sub, event);
+        }
+        // Over, even when the client had every event already (afterSeq past them).
+        if (recorded.at(-1)?.type === FINISHED) this.#end(executionId, sub);
+        if (sub.ended) return;
       }
       // Then what was published meanwhile; more may arrive while pacing, so the length is read each turn.
       const buffer = sub.buffer ?? [];

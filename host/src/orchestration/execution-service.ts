@@ -17,6 +17,7 @@ import type { AuditRepository, ExecutionOutcome, ExecutionQuery, ExecutionRecord
 import type { EventBus } from '../events/index.ts';
 import type { ExecutionEvents } from './execution-events.ts';
 import { inputSha256 } from './call-keys.ts';
+import { finishedData, startedData } from './lifecycle-events.ts';
 import { asEaselError, publicDetails } from './failures.ts';
 import type { ExecutionGate } from './gate.ts';
 import { Run } from './run.ts';
@@ -303,7 +304,9 @@ export class ExecutionService {
     }
     let done: Promise<Finished>;
     try {
-      await this.#deps.events.open(executionId, true);
+      // An app's agent call: its id is known to the app only with the answer, so its log is
+      // written only when it holds more than the record (lifecycle-events.ts).
+      await this.#deps.events.open(executionId, { fresh: true, deferred: t.kind === 'agent' });
       if (admission.queued) this.#deps.events.publish(executionId, 'execution.queued', { position: admission.position });
       done = this.#launch(t, created, { json: split.json, bytes: split.bytes }, false, run, admission.ready);
     } catch (error) {
@@ -343,7 +346,7 @@ export class ExecutionService {
       // Created running (not queued, not resumed): nothing to change.
       if (resume || record.status === 'queued') await this.#deps.executions.markRunning(id, resume);
       const resumed = record.resumed + (resume ? 1 : 0);
-      this.#deps.events.publish(id, 'execution.started', { executionId: id, kind: t.kind, target: t.target, ...(t.capability ? { capability: t.capability } : {}), plugin: record.pluginName, version: record.pluginVersion, resumed });
+      this.#deps.events.publish(id, 'execution.started', startedData(record, resumed));
       if (t.kind === 'agent') this.#deps.bus.publish({ type: 'agent.invoked', executionId: id, plugin: record.pluginName, version: record.pluginVersion, agent: t.target, capability: t.capability! });
       const root = `${record.pluginName}/${t.target}.${t.capability ?? ''}`;
       const scope = this.#deps.scopes.open(
@@ -438,8 +441,9 @@ export class ExecutionService {
     const { won, costUsd } = await this.#deps.executions.complete(record.id, outcome);
     if (!won) return costUsd;
     const { status, durationMs } = outcome;
-    const ending = error ? { error: { code: error.code, message: error.message } } : { output: outcome.output };
-    this.#deps.events.publish(record.id, 'execution.finished', { status, ...ending, costUsd, durationMs });
+    // Whole ms, as the record keeps it: a replay rebuilt from the record says the same.
+    const ending = finishedData({ status, output: outcome.output, error: error && { code: error.code, message: error.message }, costUsd, durationMs: Math.round(durationMs) });
+    this.#deps.events.publish(record.id, 'execution.finished', ending);
     const failure = error ? { errorCode: error.code, errorMessage: error.message } : {};
     const { id: executionId, pluginName: plugin, pluginVersion: version } = record;
     if (record.kind === 'workflow') {
