@@ -1,7 +1,9 @@
 /**
  * The host side of every bridge. The sandbox hands us the caller it bound itself (plugin,
- * version, execution); we check the grant at call time, audit denials, and dispatch to the
- * capability module. `ctx.agents` and `ctx.progress` belong to orchestration (the step runner).
+ * version, execution); we read the grant once, ask the capability whether it allows the call
+ * (auditing a denial), resolve the call's scope, and hand that one call context to the
+ * capability (capability.ts). `ctx.agents` and `ctx.progress` belong to orchestration (the step
+ * runner), which hands its functions in.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Permissions } from '@easel/sdk';
@@ -9,19 +11,18 @@ import { jsonLimitProblem, type JsonLimits } from '@easel/sdk/isolate';
 import { EaselError } from '../errors/index.ts';
 import type { BridgeCaller, BridgeHandler } from '../sandbox/index.ts';
 import type { AuditRepository, KvRepository } from '../store/index.ts';
-import { allows } from '../grants/index.ts';
 import { kvCapability, type KvLimits } from './kv.ts';
 import { logCapability, type PluginLogLine } from './log.ts';
 import { modelsCapability } from './models.ts';
 import { storageCapability } from './storage.ts';
 import type { BlobService } from '../storage/index.ts';
 import { PREVIEW_PREFIX, type CallScope, type CallScopes } from '../calls/index.ts';
+import type { CallContext, Capability } from './capability.ts';
+import { agentsCapability, progressCapability } from './orchestration-bridges.ts';
 import type { ModelService } from '../models/index.ts';
 
 export type { LogLevel, PluginLogLine } from './log.ts';
-
-/** A capability's handler; `grant` is the plugin's, read once per bridge call by the handler that checked it. */
-type Capability = (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes: Buffer | undefined, grant: Permissions) => Promise<unknown>;
+export type { CallContext, Capability } from './capability.ts';
 
 export interface BridgeDeps {
   kv: KvRepository;
@@ -49,54 +50,47 @@ const AUDITED_DENIALS_MAX = 10_000;
 
 export function createBridgeHandler(deps: BridgeDeps): BridgeHandler {
   const audited = new Set<string>();
-  const capabilities: Record<string, Capability> = {
-    log: logCapability(deps.logger, deps.limits.maxLogLineBytes, deps.onLog),
-    kv: kvCapability(deps.kv, deps.limits.kv),
-    models: modelsCapability({ models: deps.models, scopes: deps.scopes, maxOpenStreams: deps.limits.maxOpenStreams, onDelta: deps.onModelDelta }),
-    storage: storageCapability(deps.blobs, deps.scopes),
-    agents: async (caller, op, args, bytes) => {
-      if (op !== 'invoke') throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `agents has no operation ${op}` });
-      return deps.invokeAgent(caller, args, bytes);
-    },
-    progress: async (caller, op, args) => {
-      if (op !== 'publish') throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `progress has no operation ${op}` });
-      deps.progress(caller, args);
-      return undefined;
-    },
-  };
-  return async (caller, capability, op, args, bytes) => {
-    const run = Object.hasOwn(capabilities, capability) ? capabilities[capability] : undefined;
-    if (!run) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `no capability ${capability}` });
-    // An estimate hook (workflow preview) may only log: a preview calls no model and no agent.
-    if (caller.executionId.startsWith(PREVIEW_PREFIX) && capability !== 'log') {
-      throw new EaselError('NOT_AVAILABLE', { capability });
+  const registered: Capability[] = [
+    logCapability(deps.logger, deps.limits.maxLogLineBytes, deps.onLog),
+    kvCapability(deps.kv, deps.limits.kv),
+    modelsCapability({ models: deps.models, scopes: deps.scopes, maxOpenStreams: deps.limits.maxOpenStreams, onDelta: deps.onModelDelta }),
+    storageCapability(deps.blobs),
+    agentsCapability(deps.invokeAgent),
+    progressCapability(deps.progress),
+  ];
+  const capabilities = new Map(registered.map((c) => [c.name, c]));
+  return async (caller, name, op, args, bytes) => {
+    const capability = capabilities.get(name);
+    if (!capability) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `no capability ${name}` });
+    // An estimate hook (workflow preview) calls no model and no agent.
+    if (caller.executionId.startsWith(PREVIEW_PREFIX) && capability.inPreview !== true) {
+      throw new EaselError('NOT_AVAILABLE', { capability: name });
     }
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
       throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'they must be an object' });
     }
     // Before any capability stringifies or stores them (kv values, progress data, log fields,
-    // model requests). A step's input is held to the same limits by its target's schema check.
-    const over = capability === 'agents' ? undefined : jsonLimitProblem(args, deps.limits.json);
+    // model requests).
+    const over = capability.jsonLimits === false ? undefined : jsonLimitProblem(args, deps.limits.json);
     if (over) {
       const at = over.path.length <= 200 ? ` at ${over.path}` : '';
-      throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `the arguments of ctx.${capability}.${op} ${over.message}${at}` });
+      throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `the arguments of ctx.${name}.${op} ${over.message}${at}` });
     }
+    const fields = args as Record<string, unknown>;
     const grant = await deps.grantOf(caller.pluginName);
-    if (!allows(grant, capability, op, args as Record<string, unknown>)) {
+    if (!capability.allows(grant, op, fields)) {
       // One audit row per execution and operation: a plugin looping on a denied call must
       // not turn each attempt into a synchronous database write.
-      const key = `${caller.executionId} ${capability}.${op}`;
-      if (audited.has(key)) throw new EaselError('PERMISSION_DENIED', { plugin: caller.pluginName, target: `ctx.${capability}`, reason: 'the permission was not granted' });
-      if (audited.size >= AUDITED_DENIALS_MAX) audited.clear();
-      audited.add(key);
-      await deps.audit.record({
-        actor: `plugin:${caller.pluginId}`,
-        action: `${capability}.${op}`,
-        target: caller.executionId,
-        outcome: 'denied',
-      });
-      throw new EaselError('PERMISSION_DENIED', { plugin: caller.pluginName, target: `ctx.${capability}`, reason: 'the permission was not granted' });
+      const key = `${caller.executionId} ${name}.${op}`;
+      if (!audited.has(key)) {
+        if (audited.size >= AUDITED_DENIALS_MAX) audited.clear();
+        audited.add(key);
+        await deps.audit.record({ actor: `plugin:${caller.pluginId}`, action: `${name}.${op}`, target: caller.executionId, outcome: 'denied' });
+      }
+      throw new EaselError('PERMISSION_DENIED', { plugin: caller.pluginName, target: `ctx.${name}`, reason: 'the permission was not granted' });
     }
-    return run(caller, op, args as Record<string, unknown>, bytes, grant);
+    // The call context, resolved once: every capability gets the same caller, grant and scope.
+    const call: CallContext = { caller, grant, scope: deps.scopes.of(caller) };
+    return capability.handle(call, op, fields, bytes);
   };
 }

@@ -4,7 +4,7 @@
  */
 import { EaselError } from '../errors/index.ts';
 import type { KvRepository } from '../store/index.ts';
-import type { BridgeCaller } from '../sandbox/index.ts';
+import { noSuchOperation, type Capability } from './capability.ts';
 
 export interface KvLimits {
   maxKeyLength: number;
@@ -24,36 +24,40 @@ function keyOf(args: Record<string, unknown>, name: string, limits: KvLimits, al
   return key;
 }
 
-export function kvCapability(repo: KvRepository, limits: KvLimits) {
-  return async (caller: BridgeCaller, op: string, args: Record<string, unknown>): Promise<unknown> => {
-    const plugin = caller.pluginName;
-    switch (op) {
-      case 'get': {
-        const text = await repo.get(plugin, keyOf(args, 'key', limits));
-        return text === undefined ? undefined : JSON.parse(text);
-      }
-      case 'set': {
-        const key = keyOf(args, 'key', limits);
-        if (args.value === undefined) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'value must be JSON (not undefined)' });
-        const text = JSON.stringify(args.value);
-        if (Buffer.byteLength(text) > limits.maxValueBytes) {
-          throw new EaselError('KV_VALUE_TOO_LARGE', { limit: limits.maxValueBytes });
+export function kvCapability(repo: KvRepository, limits: KvLimits): Capability {
+  return {
+    name: 'kv',
+    allows: (grant) => grant.kv === true,
+    async handle({ caller }, op, args) {
+      const plugin = caller.pluginName;
+      switch (op) {
+        case 'get': {
+          const text = await repo.get(plugin, keyOf(args, 'key', limits));
+          return text === undefined ? undefined : JSON.parse(text);
         }
-        await repo.set(plugin, key, text, limits.maxKeysPerPlugin);
-        return undefined;
-      }
-      case 'delete':
-        return repo.delete(plugin, keyOf(args, 'key', limits));
-      case 'list': {
-        const prefix = args.prefix === undefined ? '' : keyOf(args, 'prefix', limits, true);
-        const limit = args.limit === undefined ? 100 : Number(args.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > LIST_MAX) {
-          throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `limit must be an integer from 1 to ${LIST_MAX}` });
+        case 'set': {
+          const key = keyOf(args, 'key', limits);
+          if (args.value === undefined) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: 'value must be JSON (not undefined)' });
+          const text = JSON.stringify(args.value);
+          if (Buffer.byteLength(text) > limits.maxValueBytes) {
+            throw new EaselError('KV_VALUE_TOO_LARGE', { limit: limits.maxValueBytes });
+          }
+          await repo.set(plugin, key, text, limits.maxKeysPerPlugin);
+          return undefined;
         }
-        return repo.list(plugin, prefix, limit);
+        case 'delete':
+          return repo.delete(plugin, keyOf(args, 'key', limits));
+        case 'list': {
+          const prefix = args.prefix === undefined ? '' : keyOf(args, 'prefix', limits, true);
+          const limit = args.limit === undefined ? 100 : Number(args.limit);
+          if (!Number.isInteger(limit) || limit < 1 || limit > LIST_MAX) {
+            throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `limit must be an integer from 1 to ${LIST_MAX}` });
+          }
+          return repo.list(plugin, prefix, limit);
+        }
+        default:
+          throw noSuchOperation('kv', op);
       }
-      default:
-        throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `kv has no operation ${op}` });
-    }
+    },
   };
 }

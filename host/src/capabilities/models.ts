@@ -6,14 +6,38 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { Permissions } from '@easel/sdk';
+import type { ModelTask, ModelTier, Permissions } from '@easel/sdk';
 import { cancelledBy, EaselError } from '../errors/index.ts';
 import { scopeIdOf, type CallScope, type CallScopes } from '../calls/index.ts';
 import type { ImageRequest, ModelCallMeta, ModelService } from '../models/index.ts';
-import { STRATEGIES, type Strategy } from '../models/types.ts';
+import { STRATEGIES, TIERS, type Strategy } from '../models/types.ts';
 import { WithBytes, type BridgeCaller } from '../sandbox/index.ts';
 import { sniffImage, toProblems } from '../schemas/index.ts';
 import { MODEL_ARGUMENT_SCHEMAS } from './model-arguments.ts';
+import { noSuchOperation, type Capability } from './capability.ts';
+
+/** The task a `ctx.models` operation performs (stream steps belong to text). */
+const TASK_OF: Record<string, ModelTask> = {
+  text: 'text',
+  streamText: 'text',
+  streamNext: 'text',
+  streamClose: 'text',
+  structured: 'structured',
+  image: 'image',
+  embed: 'embedding',
+};
+
+/** The task must be granted, and the tier asked for within the grant's highest. */
+function allows(grant: Permissions, op: string, args: Record<string, unknown>): boolean {
+  const models = grant.models;
+  if (!models || models.tasks.length === 0) return false;
+  // Unknown operations and malformed tiers are the handler's to refuse as invalid.
+  const task = Object.hasOwn(TASK_OF, op) ? TASK_OF[op] : undefined;
+  if (task && !models.tasks.includes(task)) return false;
+  // A premium image costs what the premium tier does, whichever field asks for it.
+  const tier = op === 'image' && args.quality === 'premium' ? 'premium' : (args.tier ?? 'basic');
+  return !TIERS.includes(tier as ModelTier) || TIERS.indexOf(tier as ModelTier) <= TIERS.indexOf(models.maxTier);
+}
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 const validators = Object.fromEntries(Object.entries(MODEL_ARGUMENT_SCHEMAS).map(([op, schema]) => [op, ajv.compile(schema)]));
@@ -41,7 +65,7 @@ function remember(scope: CallScope, error: unknown): never {
   throw error;
 }
 
-export function modelsCapability(deps: ModelsCapabilityDeps) {
+export function modelsCapability(deps: ModelsCapabilityDeps): Capability {
   const streams = new Map<string, OpenStream>();
 
   // The sketch arrives as bytes the plugin handed over (untrusted: checked before any model
@@ -73,13 +97,12 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
     return [handle, open];
   };
 
-  return async (caller: BridgeCaller, op: string, args: Record<string, unknown>, bytes: Buffer | undefined, grant: Permissions): Promise<unknown> => {
+  const handle: Capability['handle'] = async ({ caller, grant, scope }, op, args, bytes) => {
     const validate = Object.hasOwn(validators, op) ? validators[op] : undefined;
-    if (!validate) throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `models has no operation ${op}` });
+    if (!validate) throw noSuchOperation('models', op);
     if (!validate(args)) {
       throw new EaselError('MODEL_REQUEST_INVALID', { reason: `${op}: ${toProblems(validate.errors).map((p) => `${p.path} ${p.message}`).join('; ')}` }, { problems: toProblems(validate.errors) });
     }
-    const scope = deps.scopes.of(caller);
     if (!scope) throw new EaselError('CALL_ENDED');
     if (op === 'streamNext') {
       const [handle, open] = streamOf(caller, args);
@@ -134,10 +157,11 @@ export function modelsCapability(deps: ModelsCapabilityDeps) {
           return { stream: handle, model };
         }
         default:
-          throw new EaselError('BRIDGE_ARGUMENT_INVALID', { reason: `models has no operation ${op}` });
+          throw noSuchOperation('models', op);
       }
     } catch (error) {
       return remember(scope, error);
     }
   };
+  return { name: 'models', allows, handle };
 }

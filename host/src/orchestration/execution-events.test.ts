@@ -273,6 +273,13 @@ test('a deferred log of only its start and end writes nothing; its replay comes 
   await tick();
   expect(await store.executionEvents.count('a')).toBe(0);
   expect(events.isOpen('a')).toBe(false);
+  // A wait in the queue that nobody followed is not written either.
+  await events.open('q', { fresh: true, deferred: true });
+  events.publish('q', 'execution.queued', { position: 3 });
+  events.publish('q', 'execution.started', {});
+  expect(events.publish('q', 'execution.finished', { status: 'succeeded' })?.seq).toBe(3);
+  await events.flush();
+  expect(await store.executionEvents.count('q')).toBe(0);
 
   const replayed = await collect(events, 'a').ended;
   expect(replayed.map((e) => [e.seq, e.type, (e.data as { from?: string }).from])).toEqual([[1, 'execution.started', 'record'], [2, 'execution.finished', 'record']]);

@@ -8,11 +8,11 @@
  * seq counter of an execution lives in memory from `open` (which reads where the stored log
  * ends) until its `execution.finished` is written.
  *
- * A synchronous agent call's log is `deferred`: while it holds only `execution.started` and
- * `execution.finished` and nobody subscribed, nothing is written, because its record says the
- * same (the replay rebuilds both from it, `recorded`). Any other event (queued, a step, a delta,
- * progress) or a subscriber writes what was held and the rest as usual. Most agent calls from
- * apps thus cost no event write at all.
+ * A synchronous agent call's log is `deferred`: while it holds only its lifecycle (queued,
+ * started, finished) and nobody subscribed, nothing is written, because its record says the
+ * same (the replay rebuilds started and finished from it, `recorded`). Any other event (a step,
+ * a delta, progress) or a subscriber writes what was held and the rest as usual. Most agent
+ * calls from apps thus cost no event write at all.
  *
  * An event is never silently lost from the history: when its data cannot be stored (not JSON,
  * or refused by the store, whose JSON functions stop at 1,000 levels), a replacement is stored
@@ -93,8 +93,12 @@ interface State {
   deferred: ExecutionEvent[] | undefined;
 }
 
-/** What a deferred log may hold without being written: the record says the same. */
-const DEFERRABLE: ReadonlySet<string> = new Set(['execution.started', FINISHED]);
+/**
+ * What a deferred log may hold without being written: the record says the same, but for how
+ * long the call was queued, which only a live follower could have seen (the app learns the id
+ * with the answer), so a log that is never written leaves it out.
+ */
+const DEFERRABLE: ReadonlySet<string> = new Set(['execution.queued', 'execution.started', FINISHED]);
 
 export class ExecutionEvents {
   #repo: ExecutionEventRepository;
