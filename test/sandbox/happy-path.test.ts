@@ -55,6 +55,25 @@ describe('sandbox happy path', () => {
     });
   });
 
+  test('a worker keeps the view and config it was sent; a changed config, an unload and a load are each seen by the next call', async () => {
+    const greet = (config: Record<string, unknown>) => call(sandbox, greeter, 'greeter', 'greet', { name: 'Ada' }, { config }).then((r) => r.output);
+    const hola = Object.freeze({ greeting: 'Hola' });
+    // The same config object twice: the second frame carries neither view nor config, and the call still has them.
+    expect(await greet(hola)).toEqual({ message: 'Hola, Ada!' });
+    expect(await greet(hola)).toEqual({ message: 'Hola, Ada!' });
+    // Another object (an admin's edit): sent again and used at once; the old one again is sent again too.
+    expect(await greet({ greeting: 'Ciao' })).toEqual({ message: 'Ciao, Ada!' });
+    expect(await greet(hola)).toEqual({ message: 'Hola, Ada!' });
+    // A workflow's own wall limit travels with its call only.
+    const wf = await sandbox.invoke({ plugin: greeter.plugin, kind: 'workflow', target: 'echo', input: { a: 1 }, config: hola, executionId: executionId(), wallMs: 60_000 });
+    expect(wf.output).toEqual({ echoed: { a: 1 } });
+    // An unload drops what the worker kept; the next call sends it again.
+    await sandbox.unload(greeter.plugin.id);
+    expect(await greet(hola)).toEqual({ message: 'Hola, Ada!' });
+    await sandbox.load(greeter.plugin, greeter.expected);
+    expect(await greet(hola)).toEqual({ message: 'Hola, Ada!' });
+  });
+
   test('workflows run too', async () => {
     const { output } = await sandbox.invoke({ plugin: greeter.plugin, kind: 'workflow', target: 'echo', input: { a: [1, 2] }, config: {}, executionId: executionId() });
     expect(output).toEqual({ echoed: { a: [1, 2] } });

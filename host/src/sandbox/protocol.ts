@@ -37,16 +37,26 @@ export interface FatalEvidence {
 export type ParentMessage =
   | WorkerInit
   | {
+      /**
+       * Attachments, in order: the input as JSON (UTF-8, never escaped into this frame's JSON);
+       * the plugin's config as JSON when `config` is true; then one per byte field. The plugin's
+       * view and config are sent only when this worker has not had them (the first call after a
+       * load, a restart of the worker or a change); otherwise the worker uses the last ones.
+       */
       t: 'invoke';
       callId: string;
-      plugin: SandboxPlugin;
+      pluginId: string;
+      /** Absent: the same as the last one sent to this worker for `pluginId`. */
+      plugin?: SandboxPlugin;
+      /** This call's wall-clock limit when it is not the plugin's (a workflow's). */
+      wallMs?: number;
+      /** Whether the config's JSON follows the input's among the attachments. */
+      config: boolean;
       kind: 'agent' | 'workflow' | 'estimate';
       target: string;
       capability: string;
-      inputJson: string;
-      configJson: string;
       executionId: string;
-      /** Top-level input fields delivered as Uint8Array: attachment i fills field binaryFields[i]. */
+      /** Top-level input fields delivered as Uint8Array: they fill the attachments after the JSON ones, in this order. */
       binaryFields: string[];
       /** Who the execution runs for (`ctx.caller`), bound by the host. */
       caller: { app: string | null; user: string };

@@ -25,6 +25,8 @@ const MAX_RESTART_DELAY_MS = 5_000;
 /** Plugin versions a worker's heap figures may name (a worker holds one isolate per version in use). */
 const MAX_HEAP_ENTRIES = 10_000;
 /** A default host's guest limits (`EASEL_SANDBOX_MAX_PENDING_LOG_LINES`, `EASEL_LOG_MAX_LINE_BYTES`, `EASEL_KV_MAX_*`). */
+/** The config of a call that names none: one object, so it is sent to a worker once. */
+const NO_CONFIG = Object.freeze({});
 const DEFAULT_GUEST_LIMITS = { maxPendingLogLines: 32, maxLogLineBytes: 8192, maxKvKeyLength: 512, maxKvValueBytes: 65536 };
 
 interface Slot {
@@ -70,6 +72,7 @@ export class Supervisor implements Sandbox {
   #calls = new Map<string, PendingCall>();
   #requests = new Map<number, PendingRequest>();
   #placement = new Map<string, number>();
+  #known = new WeakMap<WorkerProcess, Map<string, { plugin: SandboxPlugin; config: object }>>();
   #ledger: CrashLedger;
   #retirements: Retirements;
   #reqSeq = 0;
@@ -119,26 +122,29 @@ export class Supervisor implements Sandbox {
       return Promise.reject(new EaselError('PLUGIN_QUARANTINED', { plugin: plugin.name, version: plugin.version, liftsAt: liftsAt ?? 'an admin lifts it' }, { since: new Date(quarantine.since).toISOString(), liftsAt }));
     }
     if (request.signal?.aborted) return Promise.reject(cancelledBy(request.signal));
-    let inputJson: string;
-    let configJson: string;
+    const worker = this.#slotFor(plugin.id).worker;
+    if (!worker?.alive) return Promise.reject(new EaselError('SANDBOX_UNAVAILABLE', { reason: 'its worker is restarting' }));
     const binaryFields = Object.keys(request.bytes ?? {});
-    const attachments = binaryFields.map((f) => request.bytes![f]!);
+    const byteFields = binaryFields.map((f) => request.bytes![f]!);
+    const config = request.config ?? NO_CONFIG;
+    // What this worker already has of the plugin (compared by identity: the plugin service
+    // builds a new view or config object when either changes) is not sent again.
+    const known = this.#knownBy(worker).get(plugin.id);
+    const sendPlugin = known?.plugin !== plugin;
+    const sendConfig = sendPlugin || known?.config !== config;
+    const texts: Uint8Array[] = [];
     try {
-      inputJson = this.#payload(request.input ?? null, 'input');
-      configJson = this.#payload(request.config ?? {}, 'config');
-      if (attachments.reduce((n, a) => n + a.byteLength, 0) > this.#opts.maxBinaryBytes) {
+      texts.push(Buffer.from(this.#payload(request.input ?? null, 'input')));
+      if (sendConfig) texts.push(Buffer.from(this.#payload(config, 'config')));
+      if (byteFields.reduce((n, a) => n + a.byteLength, 0) > this.#opts.maxBinaryBytes) {
         throw new EaselError('INPUT_TOO_LARGE', { what: 'input', limit: this.#opts.maxBinaryBytes, measure: 'in byte fields' });
       }
     } catch (err) {
       return Promise.reject(err);
     }
-    const worker = this.#slotFor(plugin.id).worker;
-    if (!worker?.alive) return Promise.reject(new EaselError('SANDBOX_UNAVAILABLE', { reason: 'its worker is restarting' }));
     const callId = randomUUID();
     const caller: BridgeCaller = { pluginId: plugin.id, pluginName: plugin.name, pluginVersion: plugin.version, executionId: request.executionId };
     if (request.stepId !== undefined) caller.stepId = request.stepId;
-    const wire = wirePlugin(plugin);
-    if (request.wallMs !== undefined) wire.limits.wallMs = Math.max(1, Math.floor(request.wallMs));
     return new Promise<InvokeResult>((resolve, reject) => {
       const signal = request.signal;
       const onAbort = () => {
@@ -163,17 +169,19 @@ export class Supervisor implements Sandbox {
       const sent = worker.send({
         t: 'invoke',
         callId,
-        plugin: wire,
+        pluginId: plugin.id,
+        ...(sendPlugin ? { plugin: wirePlugin(plugin) } : {}),
+        ...(request.wallMs !== undefined ? { wallMs: Math.max(1, Math.floor(request.wallMs)) } : {}),
+        config: sendConfig,
         kind: request.kind,
         target: request.target,
         capability: request.capability ?? '',
-        inputJson,
-        configJson,
         executionId: request.executionId,
         binaryFields,
         caller: request.caller ?? { app: null, user: 'host' },
-      }, attachments);
+      }, [...texts, ...byteFields]);
       if (!sent) this.#calls.get(callId)?.reject(new EaselError('SANDBOX_UNAVAILABLE', { reason: 'its worker is restarting' }));
+      else if (sendConfig) this.#knownBy(worker).set(plugin.id, { plugin, config });
     });
   }
 
@@ -207,6 +215,7 @@ export class Supervisor implements Sandbox {
     const index = this.#placement.get(pluginId);
     const worker = index === undefined ? undefined : this.#slots[index]?.worker;
     if (!worker?.alive || this.#closed) return;
+    this.#knownBy(worker).delete(pluginId);
     void this.#request(worker, (reqId) => ({ t: 'unload', reqId, pluginId })).catch(() => undefined);
   }
 
@@ -227,7 +236,18 @@ export class Supervisor implements Sandbox {
     this.#placement.delete(pluginId);
     const worker = this.#slots[index]?.worker;
     if (!worker?.alive || this.#closed) return;
+    this.#knownBy(worker).delete(pluginId);
     await this.#request(worker, (reqId) => ({ t: 'unload', reqId, pluginId })).catch(() => undefined);
+  }
+
+  /** The plugin views and configs a worker process has been sent, by plugin id (a new process starts empty). */
+  #knownBy(worker: WorkerProcess): Map<string, { plugin: SandboxPlugin; config: object }> {
+    let known = this.#known.get(worker);
+    if (known === undefined) {
+      known = new Map();
+      this.#known.set(worker, known);
+    }
+    return known;
   }
 
   workerPids(): number[] {

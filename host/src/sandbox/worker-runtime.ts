@@ -66,6 +66,8 @@ export class WorkerRuntime {
   #send: (m: WorkerMessage, attachments?: readonly Uint8Array[]) => void;
   #cache: CodeCache;
   #entries = new Map<string, Entry>();
+  /** The last view and config the supervisor sent of each plugin (kept while its isolate comes and goes; dropped by unload). */
+  #views = new Map<string, { plugin: SandboxPlugin; configJson: string }>();
   #calls = new Map<string, Call>();
   #bridge: WorkerBridge;
   #watchdog: Watchdog;
@@ -98,6 +100,7 @@ export class WorkerRuntime {
         return void this.#load(m.reqId, m.plugin, m.expected);
       case 'unload':
         this.#drop(m.pluginId, 'unload');
+        this.#views.delete(m.pluginId);
         return this.#send({ t: 'unloaded', reqId: m.reqId });
       case 'stats':
         return this.#send({ t: 'stats', reqId: m.reqId, stats: this.#stats() });
@@ -110,14 +113,37 @@ export class WorkerRuntime {
     }
   }
 
-  async #invoke(m: Invoke, attachments: Buffer[]): Promise<void> {
-    const { limits } = m.plugin;
+  /**
+   * What an invoke frame carries, with what this worker kept of the plugin from earlier frames
+   * (its view and config are sent only when they changed); undefined when it was never sent.
+   */
+  #unpack(m: Invoke, attachments: Buffer[]): { plugin: SandboxPlugin; inputJson: string; configJson: string; bytes: Buffer[] } | undefined {
+    const kept = this.#views.get(m.pluginId);
+    const plugin = m.plugin ?? kept?.plugin;
+    const [input, ...rest] = attachments;
+    if (plugin === undefined || input === undefined || (m.config && rest.length === 0)) return undefined;
+    const configJson = m.config ? rest.shift()!.toString('utf8') : kept?.configJson;
+    if (configJson === undefined) return undefined;
+    this.#views.set(m.pluginId, { plugin, configJson });
+    const limits = m.wallMs === undefined ? plugin.limits : { ...plugin.limits, wallMs: m.wallMs };
+    return { plugin: { ...plugin, limits }, inputJson: input.toString('utf8'), configJson, bytes: rest };
+  }
+
+  async #invoke(m: Invoke, frameAttachments: Buffer[]): Promise<void> {
+    const unpacked = this.#unpack(m, frameAttachments);
+    if (unpacked === undefined) {
+      // The supervisor sends a plugin's view before its first call here; without it nothing can run.
+      const message = errorMessage('SANDBOX_UNAVAILABLE', { reason: 'the worker was not sent the plugin it was asked to run' });
+      return this.#send({ t: 'result', callId: m.callId, ok: false, code: 'SANDBOX_UNAVAILABLE', message, cpuMs: 0, wallMs: 0, heapUsedBytes: 0, heapPeakBytes: 0 });
+    }
+    const { plugin, inputJson, configJson, bytes: attachments } = unpacked;
+    const { limits } = plugin;
     const ended = Promise.withResolvers<void>();
     const call: Call = {
       ended: ended.promise,
       markEnded: ended.resolve,
       callId: m.callId,
-      plugin: m.plugin,
+      plugin,
       executionId: m.executionId,
       owner: {},
       iso: undefined,
@@ -141,18 +167,18 @@ export class WorkerRuntime {
     }
     // A cancelled call of this plugin still winding down has its isolate disposed if its grace
     // runs out: wait for it to end or be stopped, rather than join an isolate that may go.
-    const windingDown = [...this.#calls.values()].filter((c) => c !== call && c.aborted && !c.done && c.plugin.id === m.plugin.id);
+    const windingDown = [...this.#calls.values()].filter((c) => c !== call && c.aborted && !c.done && c.plugin.id === plugin.id);
     if (windingDown.length > 0) await Promise.all(windingDown.map((c) => c.ended));
     if (call.done) return;
     let iso: PluginIsolate;
     try {
-      iso = await this.#isolateFor(m.plugin);
+      iso = await this.#isolateFor(plugin);
     } catch (err) {
       return this.#finish(call, { code: 'PLUGIN_LOAD_FAILED', message: errorMessage('PLUGIN_LOAD_FAILED', { reason: messageOf(err) }) });
     }
     if (call.done) return;
     const found = m.kind === 'agent' ? iso.handlers.agents[m.target]?.includes(m.capability) : m.kind === 'estimate' ? iso.handlers.estimates?.includes(m.target) : iso.handlers.workflows.includes(m.target);
-    if (!found) return this.#finish(call, this.#missing(m));
+    if (!found) return this.#finish(call, this.#missing(m, plugin.name));
     call.iso = iso;
     call.owner = iso;
     call.startWall = performance.now();
@@ -160,11 +186,11 @@ export class WorkerRuntime {
     call.heapPeak = iso.lastHeapUsed;
     this.#watchdog.poke();
     const timeoutMs = Math.max(1, limits.cpuMs);
-    const meta = `{"executionId":${JSON.stringify(m.executionId)},"plugin":${JSON.stringify({ name: m.plugin.name, version: m.plugin.version })},"caller":${JSON.stringify(m.caller)},"config":${m.configJson},"binary":${JSON.stringify(fields)}}`;
+    const meta = `{"executionId":${JSON.stringify(m.executionId)},"plugin":${JSON.stringify({ name: plugin.name, version: plugin.version })},"caller":${JSON.stringify(m.caller)},"config":${configJson},"binary":${JSON.stringify(fields)}}`;
     let envelope: unknown;
     const sent = performance.now();
     try {
-      envelope = await iso.dispatch([m.callId, m.kind, m.target, m.capability, m.inputJson, meta], attachments.map(exactBuffer), timeoutMs);
+      envelope = await iso.dispatch([m.callId, m.kind, m.target, m.capability, inputJson, meta], attachments.map(exactBuffer), timeoutMs);
     } catch (err) {
       return this.#dispatchFailed(call, iso, err, performance.now() - sent, timeoutMs);
     }
@@ -304,8 +330,7 @@ export class WorkerRuntime {
    * usual case, not a fault: the preview reads AGENT_NOT_FOUND as "no hook" and prices the
    * workflow from its manifest instead.
    */
-  #missing(m: Invoke): { code: ErrorCode; message: string } {
-    const plugin = m.plugin.name;
+  #missing(m: Invoke, plugin: string): { code: ErrorCode; message: string } {
     if (m.kind === 'workflow') return { code: 'WORKFLOW_NOT_FOUND', message: errorMessage('WORKFLOW_NOT_FOUND', { type: m.target, plugin }) };
     const agent = m.kind === 'agent' ? `${m.target}.${m.capability}` : `${m.target} (estimate)`;
     return { code: 'AGENT_NOT_FOUND', message: errorMessage('AGENT_NOT_FOUND', { agent, plugin }) };
