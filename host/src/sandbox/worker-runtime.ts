@@ -1,24 +1,24 @@
 /**
- * Everything a worker process does: one isolate per plugin (built lazily, rebuilt after a
- * disposal), the calls in flight, the watchdog rules and the answers to the supervisor.
- * Disposal causes map to codes here: the call that broke the budget gets EXECUTION_TIMEOUT
+ * What a worker process does with the supervisor's messages: the calls in flight (dispatched
+ * into the plugin's isolate from the pool, isolate-pool.ts; their answers read by
+ * guest-answer.ts), the watchdog rules (time, memory, idle code, the worker's RSS cap) and the
+ * answers to the supervisor. Disposal causes map to codes here: the call that broke the budget gets EXECUTION_TIMEOUT
  * or EXECUTION_MEMORY, other calls in the same isolate EXECUTION_ABORTED, a cancelled call EXECUTION_CANCELLED, and calls still in a
  * version the supervisor unloads (its drain ran out) PLUGIN_DRAIN_TIMEOUT.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { errorMessage, isErrorCode, type ErrorCode } from '../errors/index.ts';
+import { errorMessage, type ErrorCode } from '../errors/index.ts';
 import { CodeCache } from './code-cache.ts';
-import { checkedLayout, GUEST_ERROR_CODES, missingHandlersMessage, PluginIsolate, type ByteLayout } from '@easel/sdk/isolate';
+import { missingHandlersMessage, type PluginIsolate } from '@easel/sdk/isolate';
 import type { ExpectedHandlers, FatalCause, FatalEvidence, ParentMessage, WorkerInit, WorkerMessage, WorkerStats } from './protocol.ts';
 import type { SandboxPlugin } from './types.ts';
+import { readAnswer, type DroppedLines, type Outcome } from './guest-answer.ts';
+import { IsolatePool, type Cause } from './isolate-pool.ts';
 import { breachOf, RUNAWAY_GRACE_MS, Watchdog, type Breach, type Watched } from './watchdog.ts';
 import { WorkerBridge, type BridgeCall } from './worker-bridge.ts';
 import { exactBuffer } from './bytes.ts';
 import { RssMeter } from './rss-meter.ts';
 
 type Invoke = Extract<ParentMessage, { t: 'invoke' }>;
-type Cause = 'timeout' | 'memory' | 'aborted' | 'idle' | 'unload';
 
 interface Call extends BridgeCall, Watched {
   plugin: SandboxPlugin;
@@ -34,46 +34,19 @@ interface Call extends BridgeCall, Watched {
 /** How long a heap sample may wait behind running guest code before it is skipped. */
 const HEAP_SAMPLE_WAIT_MS = 20;
 
-/** How a call ended: its output (and the bytes of its byte fields, laid out), or a code. */
-type Outcome = { output: unknown; bytes?: ByteLayout; attachments?: Uint8Array[] } | { code: ErrorCode; message: string };
-
-interface Entry {
-  plugin: SandboxPlugin;
-  iso: PluginIsolate | undefined;
-  ready: Promise<PluginIsolate> | undefined;
-  /** The isolate being built, watched against the plugin's limits. */
-  building: { iso: PluginIsolate; start: number } | undefined;
-  idleCpuNs: bigint | undefined;
-}
-
 const MAX_MESSAGE = 1000;
 /** Text that may come from plugin code is cut to this length before it is logged. */
 const MAX_LOGGED = 200;
-/**
- * Codes the guest shim answers by itself, without a crossing, when a call passes one of its
- * own limits: a call may end with them although the bridge never delivered them. Each only
- * says the plugin broke a limit, so a plugin claiming one blames nobody but itself.
- */
-const SHIM_LIMIT_CODES: ReadonlySet<string> = new Set(['BRIDGE_BUSY', 'KV_KEY_INVALID', 'KV_VALUE_TOO_LARGE']);
-/** Room the shim's drop counts take in front of an answer (see guest-shim withDrops). */
-const DROPS_ROOM = 256;
-
-
-class LoadError extends Error {}
-
 export class WorkerRuntime {
   #init: WorkerInit;
   #send: (m: WorkerMessage, attachments?: readonly Uint8Array[]) => void;
   #cache: CodeCache;
-  #entries = new Map<string, Entry>();
-  /** The last view and config the supervisor sent of each plugin (kept while its isolate comes and goes; dropped by unload). */
-  #views = new Map<string, { plugin: SandboxPlugin; configJson: string }>();
+  #pool: IsolatePool;
   #calls = new Map<string, Call>();
   #bridge: WorkerBridge;
   #watchdog: Watchdog;
   #zombies = new Map<PluginIsolate, number>();
   #rss: RssMeter;
-  #isolatesCreated = 0;
   #logLinesDropped = 0;
   #dying = false;
 
@@ -84,6 +57,14 @@ export class WorkerRuntime {
     this.#bridge = new WorkerBridge(this.#calls as Map<string, BridgeCall>, send, init, (call) => this.#sampleHeap(call as Call));
     this.#rss = new RssMeter(init.maxRssBytes);
     this.#watchdog = new Watchdog(() => this.#tick());
+    this.#pool = new IsolatePool({
+      init,
+      cache: this.#cache,
+      bridge: this.#bridge,
+      onBuilding: () => this.#watchdog.poke(),
+      kill: (iso, cause) => this.#kill(iso, cause),
+      onCatastrophe: (pluginId, message) => void this.#fatal('v8', `V8 lost control of a plugin's isolate: ${untrusted(message)}`, pluginId),
+    });
     this.#watchdog.poke();
   }
 
@@ -99,38 +80,21 @@ export class WorkerRuntime {
       case 'load':
         return void this.#load(m.reqId, m.plugin, m.expected);
       case 'unload':
-        this.#drop(m.pluginId, 'unload');
-        this.#views.delete(m.pluginId);
+        this.#pool.drop(m.pluginId, 'unload', true);
         return this.#send({ t: 'unloaded', reqId: m.reqId });
       case 'stats':
         return this.#send({ t: 'stats', reqId: m.reqId, stats: this.#stats() });
       case 'shutdown':
         this.#watchdog.stop();
-        for (const id of [...this.#entries.keys()]) this.#drop(id, 'unload');
+        this.#pool.dropAll('unload');
         return process.exit(0);
       default:
         return;
     }
   }
 
-  /**
-   * What an invoke frame carries, with what this worker kept of the plugin from earlier frames
-   * (its view and config are sent only when they changed); undefined when it was never sent.
-   */
-  #unpack(m: Invoke, attachments: Buffer[]): { plugin: SandboxPlugin; inputJson: string; configJson: string; bytes: Buffer[] } | undefined {
-    const kept = this.#views.get(m.pluginId);
-    const plugin = m.plugin ?? kept?.plugin;
-    const [input, ...rest] = attachments;
-    if (plugin === undefined || input === undefined || (m.config && rest.length === 0)) return undefined;
-    const configJson = m.config ? rest.shift()!.toString('utf8') : kept?.configJson;
-    if (configJson === undefined) return undefined;
-    this.#views.set(m.pluginId, { plugin, configJson });
-    const limits = m.wallMs === undefined ? plugin.limits : { ...plugin.limits, wallMs: m.wallMs };
-    return { plugin: { ...plugin, limits }, inputJson: input.toString('utf8'), configJson, bytes: rest };
-  }
-
   async #invoke(m: Invoke, frameAttachments: Buffer[]): Promise<void> {
-    const unpacked = this.#unpack(m, frameAttachments);
+    const unpacked = this.#pool.unpack(m, frameAttachments);
     if (unpacked === undefined) {
       // The supervisor sends a plugin's view before its first call here; without it nothing can run.
       const message = errorMessage('SANDBOX_UNAVAILABLE', { reason: 'the worker was not sent the plugin it was asked to run' });
@@ -172,7 +136,7 @@ export class WorkerRuntime {
     if (call.done) return;
     let iso: PluginIsolate;
     try {
-      iso = await this.#isolateFor(plugin);
+      iso = await this.#pool.isolateFor(plugin);
     } catch (err) {
       return this.#finish(call, { code: 'PLUGIN_LOAD_FAILED', message: errorMessage('PLUGIN_LOAD_FAILED', { reason: messageOf(err) }) });
     }
@@ -196,43 +160,9 @@ export class WorkerRuntime {
     }
     if (call.done) return;
     if (call.aborted) return this.#finish(call, { code: 'EXECUTION_CANCELLED', message: errorMessage('EXECUTION_CANCELLED', { subject: 'call' }) });
-    this.#finish(call, this.#outcome(call, envelope));
-  }
-
-  /** Reads the guest's envelope: size first, then JSON, then which code the guest may claim. */
-  #outcome(call: Call, answer: unknown): Outcome {
-    // [envelope, ...ArrayBuffers] when the output's top-level fields carry bytes.
-    let envelope = answer;
-    let attachments: ArrayBuffer[] = [];
-    if (Array.isArray(answer)) {
-      [envelope, ...attachments] = answer as unknown[] as [unknown, ...ArrayBuffer[]];
-      if (!attachments.every((a) => a instanceof ArrayBuffer)) return { code: 'PLUGIN_ERROR', message: errorMessage('PLUGIN_ERROR', { reason: 'the handler produced a malformed answer' }) };
-      if (attachments.reduce((n, a) => n + a.byteLength, 0) > this.#init.maxBinaryBytes) {
-        return { code: 'OUTPUT_TOO_LARGE', message: errorMessage('OUTPUT_TOO_LARGE', { limit: this.#init.maxBinaryBytes, measure: 'in byte fields' }) };
-      }
-    }
-    if (typeof envelope !== 'string') {
-      (envelope as { release?: () => void } | undefined)?.release?.();
-      return { code: 'PLUGIN_ERROR', message: errorMessage('PLUGIN_ERROR', { reason: 'the handler produced no answer' }) };
-    }
-    const max = this.#init.maxPayloadBytes + 64 + DROPS_ROOM;
-    if (envelope.length > max || Buffer.byteLength(envelope) > max) {
-      return { code: 'OUTPUT_TOO_LARGE', message: errorMessage('OUTPUT_TOO_LARGE', { limit: this.#init.maxPayloadBytes, measure: 'as JSON' }) };
-    }
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(envelope) as Record<string, unknown>;
-    } catch {
-      return { code: 'PLUGIN_ERROR', message: errorMessage('PLUGIN_ERROR', { reason: 'the handler produced a malformed answer' }) };
-    }
-    this.#reportDrops(call, parsed.logsDropped);
-    if (parsed.ok === true) {
-      const bytes = checkedLayout(parsed.bytes);
-      if (!bytes || bytes.attachments !== attachments.length) return { code: 'PLUGIN_ERROR', message: errorMessage('PLUGIN_ERROR', { reason: 'the handler produced a malformed answer' }) };
-      return bytes.layout.length === 0 ? { output: parsed.value } : { output: parsed.value, bytes: bytes.layout, attachments: attachments.map((a) => new Uint8Array(a)) };
-    }
-    const code = typeof parsed.code === 'string' && isErrorCode(parsed.code) && (GUEST_ERROR_CODES.has(parsed.code) || SHIM_LIMIT_CODES.has(parsed.code) || call.delivered.has(parsed.code)) ? parsed.code : 'PLUGIN_ERROR';
-    return { code, message: truncate(typeof parsed.message === 'string' ? parsed.message : 'plugin error') };
+    const { outcome, dropped } = readAnswer(envelope, this.#init, call.delivered);
+    if (dropped) this.#reportDrops(call, dropped);
+    this.#finish(call, outcome);
   }
 
   /**
@@ -296,10 +226,7 @@ export class WorkerRuntime {
     const cpuMs = cpuNow !== undefined && call.startCpuNs !== undefined ? Number(cpuNow - call.startCpuNs) / 1e6 : 0;
     const wallMs = now - call.startWall;
     const alone = iso !== undefined && !iso.dead && ![...this.#calls.values()].some((c) => c.iso === iso);
-    if (alone) {
-      const entry = this.#entries.get(iso.pluginId);
-      if (entry?.iso === iso) entry.idleCpuNs = cpuNow;
-    }
+    if (alone) this.#pool.idle(iso, cpuNow);
     // Heap stats queue behind running guest code, so they are only awaited when the isolate is idle.
     const heap = alone ? iso.heapUsed(50) : Promise.resolve(iso?.lastHeapUsed ?? 0);
     void heap.then((heapUsedBytes) => {
@@ -317,8 +244,7 @@ export class WorkerRuntime {
       this.#log(cause === 'unload' ? 'info' : 'warn', 'isolate disposed', { plugin: iso.pluginId, cause });
       if (cause !== 'unload') this.#send({ t: 'killed', pluginId: iso.pluginId, cause });
     }
-    const entry = this.#entries.get(iso.pluginId);
-    if (entry && (entry.iso === iso || entry.building?.iso === iso)) this.#entries.delete(iso.pluginId);
+    this.#pool.disposed(iso);
     for (const call of [...this.#calls.values()]) {
       if (call.iso !== iso) continue;
       this.#finish(call, this.#failureFor(call, iso, cause, culprit));
@@ -346,99 +272,19 @@ export class WorkerRuntime {
     return { code: 'EXECUTION_ABORTED', message: errorMessage('EXECUTION_ABORTED') };
   }
 
-  async #isolateFor(plugin: SandboxPlugin): Promise<PluginIsolate> {
-    const entry = this.#entries.get(plugin.id);
-    if (entry && entry.plugin.scriptSha256 === plugin.scriptSha256 && entry.plugin.limits.memoryMb === plugin.limits.memoryMb) {
-      if (entry.iso && !entry.iso.dead) return entry.iso;
-      if (entry.ready) return entry.ready;
-    }
-    if (entry) this.#drop(plugin.id, 'unload');
-    const fresh: Entry = { plugin, iso: undefined, ready: undefined, building: undefined, idleCpuNs: undefined };
-    this.#entries.set(plugin.id, fresh);
-    fresh.ready = this.#build(fresh);
-    fresh.ready.catch(() => undefined);
-    return fresh.ready;
-  }
-
-  async #build(entry: Entry): Promise<PluginIsolate> {
-    const { plugin } = entry;
-    let script: string;
-    try {
-      script = await readFile(plugin.scriptPath, 'utf8');
-    } catch {
-      this.#forget(entry);
-      throw new LoadError('the plugin script cannot be read');
-    }
-    if (createHash('sha256').update(script).digest('hex') !== plugin.scriptSha256) {
-      this.#forget(entry);
-      throw new LoadError('the plugin script does not match its recorded sha256');
-    }
-    let built: PluginIsolate | undefined;
-    try {
-      const iso = await PluginIsolate.build(
-        {
-          pluginId: plugin.id,
-          pluginName: plugin.name,
-          script,
-          scriptSha256: plugin.scriptSha256,
-          memoryMb: plugin.limits.memoryMb,
-          cpuMs: plugin.limits.cpuMs,
-          maxPayloadBytes: this.#init.maxPayloadBytes,
-          maxBinaryBytes: this.#init.maxBinaryBytes,
-          cache: this.#cache,
-          bridge: this.#bridge.forIsolate(() => built),
-          guestLimits: { maxPendingBridgeCalls: this.#init.maxPendingBridgeCalls, ...this.#init.guestLimits },
-          // V8 gave up on this isolate (its thread is parked for good): say whose it was, then end.
-          onCatastrophicError: (message) => void this.#fatal('v8', `V8 lost control of a plugin's isolate: ${untrusted(message)}`, plugin.id),
-        },
-        (iso) => {
-          built = iso;
-          this.#isolatesCreated++;
-          entry.building = { iso, start: performance.now() };
-          this.#watchdog.poke();
-        },
-      );
-      entry.building = undefined;
-      if (iso.dead) throw new LoadError('the plugin was stopped while loading');
-      // Unloaded (or replaced) while the script was being read: this isolate belongs to nobody.
-      if (this.#entries.get(plugin.id) !== entry) throw new LoadError('the plugin was unloaded while loading');
-      entry.iso = iso;
-      entry.idleCpuNs = iso.cpuNs();
-      return iso;
-    } catch (err) {
-      entry.building = undefined;
-      const why = built?.isolate.isDisposed && !built.dead ? 'the plugin ran out of memory while loading' : built?.dead ? 'the plugin was stopped while loading (time or memory)' : messageOf(err);
-      built?.dispose();
-      this.#forget(entry);
-      throw new LoadError(why);
-    }
-  }
-
   async #load(reqId: number, plugin: SandboxPlugin, expected: ExpectedHandlers): Promise<void> {
     try {
-      const iso = await this.#isolateFor(plugin);
+      const iso = await this.#pool.isolateFor(plugin);
       const missing = missingHandlersMessage(expected, iso.handlers);
       if (missing !== undefined) {
         // A manifest that does not fit a script already running calls (the same bytes under another manifest) refuses the manifest, not the calls.
-        if (![...this.#calls.values()].some((c) => c.iso === iso)) this.#drop(plugin.id, 'unload');
+        if (![...this.#calls.values()].some((c) => c.iso === iso)) this.#pool.drop(plugin.id, 'unload');
         return this.#send({ t: 'loaded', reqId, ok: false, message: truncate(missing) });
       }
       this.#send({ t: 'loaded', reqId, ok: true });
     } catch (err) {
       this.#send({ t: 'loaded', reqId, ok: false, message: messageOf(err) });
     }
-  }
-
-  #drop(pluginId: string, cause: Cause): void {
-    const entry = this.#entries.get(pluginId);
-    if (!entry) return;
-    this.#entries.delete(pluginId);
-    const iso = entry.iso ?? entry.building?.iso;
-    if (iso) this.#kill(iso, cause);
-  }
-
-  #forget(entry: Entry): void {
-    if (this.#entries.get(entry.plugin.id) === entry) this.#entries.delete(entry.plugin.id);
   }
 
   /** One watchdog pass; returns whether anything is in flight. */
@@ -457,7 +303,7 @@ export class WorkerRuntime {
       const culprit = culpritOf(calls, now, iso.cpuNs());
       if (culprit) this.#kill(iso, culprit.breach, culprit.call);
     }
-    for (const entry of [...this.#entries.values()]) {
+    for (const entry of this.#pool.entries()) {
       const { building, iso } = entry;
       if (building) {
         const budget = Math.max(2 * entry.plugin.limits.wallMs, 2000);
@@ -480,18 +326,13 @@ export class WorkerRuntime {
       if (iso.pending.size === 0) this.#zombies.delete(iso);
       else if (now > deadline) return this.#fatal('runaway', 'an isolate kept running after it was disposed', iso.pluginId);
     }
-    const live = new Set<PluginIsolate>();
-    for (const entry of this.#entries.values()) {
-      const iso = entry.building?.iso ?? entry.iso;
-      if (iso && !iso.dead) live.add(iso);
-    }
-    const rss = this.#rss.measure(live, this.#zombies.keys());
+    const rss = this.#rss.measure(this.#pool.live(), this.#zombies.keys());
     if (rss.bytes > this.#init.maxRssBytes) {
       const evidence = { workerRssBytes: rss.bytes, capBytes: this.#init.maxRssBytes, ...(rss.culprit ? { chargedBytes: rss.culprit.bytes } : {}) };
       return this.#fatal('memory-cap', 'the worker passed its resident memory cap', rss.culprit?.iso.pluginId, evidence);
     }
     // Code running with no call in flight (detached promises) is watched as closely as calls.
-    return rss.ran || this.#calls.size > 0 || this.#zombies.size > 0 || [...this.#entries.values()].some((e) => e.building);
+    return rss.ran || this.#calls.size > 0 || this.#zombies.size > 0 || this.#pool.building;
   }
 
   /**
@@ -510,20 +351,18 @@ export class WorkerRuntime {
 
   #stats(): WorkerStats {
     const heap: Record<string, number> = {};
-    for (const entry of this.#entries.values()) {
-      const iso = entry.building?.iso ?? entry.iso;
-      if (iso && !iso.dead) heap[iso.pluginId] = (heap[iso.pluginId] ?? 0) + iso.lastHeapUsed;
-    }
+    const live = this.#pool.live();
+    for (const iso of live) heap[iso.pluginId] = (heap[iso.pluginId] ?? 0) + iso.lastHeapUsed;
     return {
       isolateHeapBytes: Object.values(heap).reduce((a, b) => a + b, 0),
       isolateHeapByPlugin: heap,
-      isolatesCreated: this.#isolatesCreated,
+      isolatesCreated: this.#pool.created,
       ...this.#cache.counters,
       bridgeNonStringArgs: this.#bridge.nonStringArgs,
       rssBytes: process.memoryUsage.rss(),
       logLinesDropped: this.#logLinesDropped + this.#bridge.logLinesRefused,
       workerCallsInFlight: this.#calls.size,
-      isolatesLive: [...this.#entries.values()].filter((e) => e.building !== undefined || (e.iso !== undefined && !e.iso.dead)).length,
+      isolatesLive: live.size,
       bridgeCallsPending: this.#bridge.pending,
       bridgeCallsAfterEnd: this.#bridge.afterEnd,
     };
@@ -531,18 +370,10 @@ export class WorkerRuntime {
 
   /**
    * The log lines the guest dropped during a call (it counts them; they never crossed): one
-   * warning per call, not one per line. The counts come from plugin code, so only small
-   * whole numbers are taken.
+   * warning per call, not one per line.
    */
-  #reportDrops(call: Call, dropped: unknown): void {
-    if (dropped === null || typeof dropped !== 'object') return;
-    const count = (key: string) => {
-      const n = (dropped as Record<string, unknown>)[key];
-      return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 0;
-    };
-    const counts = { oversize: count('oversize'), overflow: count('overflow'), invalid: count('invalid') };
+  #reportDrops(call: Call, counts: DroppedLines): void {
     const total = counts.oversize + counts.overflow + counts.invalid;
-    if (total === 0) return;
     this.#logLinesDropped += total;
     this.#send({ t: 'dropped', pluginId: call.plugin.id, count: total });
     this.#log('warn', 'plugin log lines dropped', { plugin: call.plugin.id, executionId: call.executionId, dropped: total, ...counts });
