@@ -30,7 +30,17 @@ function options(mode: string, bridge: TestBridge, workers = 1): SandboxOptions 
 }
 
 describe('the HTTP process survives whatever a worker sends', () => {
-  test.each(['garbage', 'oversize', 'malformed'])('a worker that sends a %s frame is killed; its call fails SANDBOX_CRASHED', async (mode) => {
+  test('a result whose answer text is not JSON fails its call with PLUGIN_ERROR; the worker is not killed for it', async () => {
+    const opts = options('unparsable', new TestBridge());
+    const sandbox = await Supervisor.start(opts, { workerEntry: MISBEHAVING });
+    const f = await fixture('sandbox-greeter');
+    const err = await rejection(call(sandbox, f, 'greeter', 'greet', { name: 'x' }));
+    expect(err.code).toBe('PLUGIN_ERROR');
+    expect((opts.logger as ReturnType<typeof testLogger>).entries.find((e) => e.msg === 'sandbox worker died')).toBeUndefined();
+    await sandbox.close();
+  });
+
+  test.each(['garbage', 'oversize', 'malformed', 'answerless'])('a worker that sends a %s frame is killed; its call fails SANDBOX_CRASHED', async (mode) => {
     const opts = options(mode, new TestBridge());
     const sandbox = await Supervisor.start(opts, { workerEntry: MISBEHAVING });
     const f = await fixture('sandbox-greeter');

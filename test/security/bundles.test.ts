@@ -175,7 +175,7 @@ describe('a host: upload, and install from a registry that signs the archive', (
     expect(await readdir(join(host.dataDir, 'staging')).catch(() => [])).toEqual([]);
     expectNoEscape();
     const greet = await host.call('POST', '/v1/agents/hello/greeter/greet', { key: appKey, body: { name: 'Ada' } });
-    expect(greet.status).toBe(200);
+    expect(greet.status, JSON.stringify(greet.body)).toBe(200);
     expect(greet.body.output).toEqual({ message: 'Hello, Ada!' });
     const ping = await host.call('POST', '/v1/agents/neighbour/main/ping', { key: appKey, body: {} });
     expect(ping.status).toBe(200);

@@ -7,10 +7,10 @@ const read = (answer: unknown, delivered: ReadonlySet<string> = none) => readAns
 
 describe('reading a guest answer', () => {
   test('an output, with the bytes of its laid-out fields', () => {
-    expect(read('{"ok":true,"value":{"a":1}}')).toEqual({ outcome: { output: { a: 1 } } });
+    expect(read('{"ok":true,"value":{"a":1}}')).toEqual({ outcome: { output: { a: 1 }, envelope: '{"ok":true,"value":{"a":1}}' } });
     const bytes = new Uint8Array([1, 2, 3]).buffer;
     const { outcome } = read(['{"ok":true,"value":{"img":null},"bytes":[["img",-1]]}', bytes]);
-    expect(outcome).toEqual({ output: { img: null }, bytes: [['img', -1]], attachments: [new Uint8Array([1, 2, 3])] });
+    expect(outcome).toMatchObject({ output: { img: null }, bytes: [['img', -1]], attachments: [new Uint8Array([1, 2, 3])] });
   });
 
   test('malformed, missing and oversized answers are the plugin’s fault, with the limit named', () => {

@@ -7,8 +7,12 @@
 import { errorMessage, isErrorCode, type ErrorCode } from '../errors/index.ts';
 import { checkedLayout, GUEST_ERROR_CODES, type ByteLayout } from '@easel/sdk/isolate';
 
-/** How a call ended: its output (and the bytes of its byte fields, laid out), or a code. */
-export type Outcome = { output: unknown; bytes?: ByteLayout; attachments?: Uint8Array[] } | { code: ErrorCode; message: string };
+/**
+ * How a call ended: its output (and the bytes of its byte fields, laid out), or a code.
+ * `envelope` is the guest's answer as it was written, whose `value` is the output: it goes on
+ * to the supervisor as it is, so the output is serialised once, by the guest.
+ */
+export type Outcome = { output: unknown; envelope: string; bytes?: ByteLayout; attachments?: Uint8Array[] } | { code: ErrorCode; message: string };
 
 /** Log lines the guest dropped during the call, as it counted them (small whole numbers only). */
 export interface DroppedLines {
@@ -67,7 +71,7 @@ export function readAnswer(answer: unknown, limits: AnswerLimits, delivered: Rea
   if (parsed.ok === true) {
     const bytes = checkedLayout(parsed.bytes);
     if (!bytes || bytes.attachments !== attachments.length) return { outcome: malformed(), dropped };
-    const outcome: Outcome = bytes.layout.length === 0 ? { output: parsed.value } : { output: parsed.value, bytes: bytes.layout, attachments: attachments.map((a) => new Uint8Array(a)) };
+    const outcome: Outcome = bytes.layout.length === 0 ? { output: parsed.value, envelope } : { output: parsed.value, envelope, bytes: bytes.layout, attachments: attachments.map((a) => new Uint8Array(a)) };
     return { outcome, dropped };
   }
   const code = typeof parsed.code === 'string' && isErrorCode(parsed.code) && (GUEST_ERROR_CODES.has(parsed.code) || SHIM_LIMIT_CODES.has(parsed.code) || delivered.has(parsed.code)) ? parsed.code : 'PLUGIN_ERROR';

@@ -84,8 +84,11 @@ export type FatalCause = 'memory-cap' | 'runaway' | 'v8';
 
 export type WorkerMessage =
   | { t: 'ready' }
-  /** `bytes`: the output's byte fields, laid out, carried as the frame's attachments in order. */
-  | ({ t: 'result'; callId: string; ok: true; output: unknown; bytes?: ByteLayout } & CallMetrics)
+  /**
+   * Attachments: the guest's answer as the guest wrote it (UTF-8 JSON whose `value` is the
+   * output; checked by the worker), then the output's byte fields (`bytes`, their layout), in order.
+   */
+  | ({ t: 'result'; callId: string; ok: true; bytes?: ByteLayout } & CallMetrics)
   | ({ t: 'result'; callId: string; ok: false; code: ErrorCode; message: string } & CallMetrics)
   | { t: 'loaded'; reqId: number; ok: boolean; message?: string }
   | { t: 'unloaded'; reqId: number }

@@ -392,7 +392,12 @@ export class Supervisor implements Sandbox {
         // Late answers for aborted calls, or answers for another worker's calls, are dropped.
         if (!call || call.worker !== worker) return;
         // Past the sandbox an output's bytes are base64 text: what its schema checks, executions record and HTTP callers get.
-        if (m.ok) return call.resolve({ output: bytesAsBase64(m.output, m.bytes ?? [], attachments), cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes, heapPeakBytes: m.heapPeakBytes });
+        if (m.ok) {
+          const [answer, ...bytes] = attachments;
+          const output = answer === undefined ? NOT_JSON : outputOf(answer);
+          if (output === NOT_JSON) return call.reject(new EaselError('PLUGIN_ERROR', { reason: 'the handler produced a malformed answer' }));
+          return call.resolve({ output: bytesAsBase64(output, m.bytes ?? [], bytes), cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes, heapPeakBytes: m.heapPeakBytes });
+        }
         const code = isErrorCode(m.code) ? m.code : 'INTERNAL_ERROR';
         // The worker made the message: from the table, or a plugin's own text it passes on.
         return call.reject(EaselError.relay(code, m.message, { cpuMs: m.cpuMs, wallMs: m.wallMs, heapUsedBytes: m.heapUsedBytes, heapPeakBytes: m.heapPeakBytes }));
@@ -528,6 +533,17 @@ export class Supervisor implements Sandbox {
 }
 
 /** Only the fields the worker needs, so nothing else a caller attached travels. */
+const NOT_JSON = Symbol('not JSON');
+
+/** The output in a guest's answer (the worker checked it; parsed here once). */
+function outputOf(answer: Buffer): unknown {
+  try {
+    return (JSON.parse(answer.toString('utf8')) as { value?: unknown }).value;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
 function wirePlugin(p: SandboxPlugin): SandboxPlugin {
   return {
     id: p.id,

@@ -91,7 +91,7 @@ export class WorkerProcess {
   #onMessage(m: unknown, attachments: Buffer[]): void {
     if (!isWorkerMessage(m)) return this.kill('protocol violation: malformed message');
     // Bytes ride only on a bridge request that says it carries them (then exactly one array), or
-    // on a result whose layout names them (then exactly as many as it names).
+    // on a result: its answer's text, then as many arrays as its layout names.
     if (attachments.length !== expectedAttachments(m)) return this.kill('protocol violation: unexpected attachments');
     if (m.t === 'ready') {
       this.isReady = true;
@@ -113,6 +113,9 @@ export class WorkerProcess {
 /** How many byte arrays a message may carry; -1 (never matched) when its layout is malformed. */
 function expectedAttachments(m: WorkerMessage): number {
   if (m.t === 'bridge') return m.bytes ? 1 : 0;
-  if (m.t === 'result' && m.ok) return checkedLayout(m.bytes)?.attachments ?? -1;
+  if (m.t === 'result' && m.ok) {
+    const layout = checkedLayout(m.bytes);
+    return layout === undefined ? -1 : 1 + layout.attachments;
+  }
   return 0;
 }

@@ -231,7 +231,8 @@ export class WorkerRuntime {
     const heap = alone ? iso.heapUsed(50) : Promise.resolve(iso?.lastHeapUsed ?? 0);
     void heap.then((heapUsedBytes) => {
       const metrics = { cpuMs, wallMs, heapUsedBytes, heapPeakBytes: Math.max(call.heapPeak, heapUsedBytes) };
-      if ('output' in outcome) this.#send({ t: 'result', callId: call.callId, ok: true, output: outcome.output, ...(outcome.bytes ? { bytes: outcome.bytes } : {}), ...metrics }, outcome.attachments);
+      // The guest's own text goes on as it is (the supervisor reads the output from it): no second serialisation here.
+      if ('output' in outcome) this.#send({ t: 'result', callId: call.callId, ok: true, ...(outcome.bytes ? { bytes: outcome.bytes } : {}), ...metrics }, [Buffer.from(outcome.envelope), ...(outcome.attachments ?? [])]);
       else this.#send({ t: 'result', callId: call.callId, ok: false, code: outcome.code, message: outcome.message, ...metrics });
     });
   }
