@@ -21,6 +21,7 @@ import { finishedData, startedData } from './lifecycle-events.ts';
 import { asEaselError, publicDetails } from './failures.ts';
 import type { ExecutionGate } from './gate.ts';
 import { Run } from './run.ts';
+import { callInScope } from './scoped-call.ts';
 import type { ExecutionScopes } from './scopes.ts';
 import type { KeySlots } from './key-slots.ts';
 
@@ -349,39 +350,15 @@ export class ExecutionService {
       this.#deps.events.publish(id, 'execution.started', startedData(record, resumed));
       if (t.kind === 'agent') this.#deps.bus.publish({ type: 'agent.invoked', executionId: id, plugin: record.pluginName, version: record.pluginVersion, agent: t.target, capability: t.capability! });
       const root = `${record.pluginName}/${t.target}.${t.capability ?? ''}`;
-      const scope = this.#deps.scopes.open(
-        {
-          scopeId: id,
-          executionId: id,
-          pluginName: record.pluginName,
-          ...run.billed,
-          config: t.active.config,
-          depth: 0,
-          // An agent called by an app is the first link of its chain; a workflow is not an agent.
-          chain: t.kind === 'agent' ? [{ label: root, inputSha256: inputSha256(record.input) }] : [],
-          callKey: '',
-          run,
-        },
-        run.signal,
-      );
+      // An agent called by an app is the first link of its chain; a workflow is not an agent.
+      const chain = t.kind === 'agent' ? [{ label: root, inputSha256: inputSha256(record.input) }] : [];
+      const call = { active: t.active, kind: t.kind, target: t.target, capability: t.capability, input, run, place: { scopeId: id, depth: 0, chain, callKey: '' }, signal: run.signal };
       let result;
       try {
-        result = await this.#deps.sandbox.invoke({
-          plugin: t.active.sandbox,
-          kind: t.kind,
-          target: t.target,
-          capability: t.capability,
-          input: input.json,
-          bytes: input.bytes,
-          config: t.active.config,
-          executionId: id,
-          caller: run.caller,
-          signal: scope.signal,
-          ...(t.kind === 'workflow' ? { wallMs: this.#deps.limits.workflowTimeoutMs } : {}),
+        result = await callInScope(this.#deps, t.kind === 'workflow' ? { ...call, wallMs: this.#deps.limits.workflowTimeoutMs } : call, (scope) => {
+          if (scope.lastError) run.lastError = scope.lastError;
         });
       } finally {
-        if (scope.lastError) run.lastError = scope.lastError;
-        await this.#deps.scopes.close(id);
         // Steps still in flight (a cancel, a failed branch of a Promise.all) stop with the scope;
         // the execution is recorded as ended only after they are.
         await run.settled();

@@ -18,6 +18,7 @@ import type { EventBus } from '../events/index.ts';
 import type { ExecutionEvents } from './execution-events.ts';
 import { asEaselError, publicDetails } from './failures.ts';
 import type { Run } from './run.ts';
+import { callInScope } from './scoped-call.ts';
 import type { ExecutionScope, ExecutionScopes } from './scopes.ts';
 
 export interface StepLimits {
@@ -151,44 +152,22 @@ export class StepRunner {
         attempt: step.attempts,
       });
       this.#deps.bus.publish({ type: 'agent.invoked', executionId: run.executionId, stepId: step.id, caller: caller.pluginName, plugin: target.plugin, version: active.record.version, agent: target.agent, capability });
-      const scope = this.#deps.scopes.open(
-        {
-          scopeId: step.id,
-          executionId: run.executionId,
-          stepId: step.id,
-          pluginName: target.plugin,
-          ...run.billed,
-          config: active.config,
-          depth,
-          chain: [...parent.chain, { label, inputSha256 }],
-          callKey,
-          run,
-        },
-        AbortSignal.any([parent.signal, run.signal]),
-      );
-      try {
-        const result = await this.#deps.sandbox.invoke({
-          plugin: active.sandbox,
-          kind: 'agent',
-          target: target.agent,
-          capability,
-          input: split.json,
-          bytes: split.bytes,
-          config: active.config,
-          executionId: run.executionId,
-          caller: run.caller,
-          stepId: step.id,
-          signal: scope.signal,
-        });
-        if (!validateOutput(result.output)) {
-          throw new EaselError('OUTPUT_INVALID', { plugin: target.plugin, problem: `does not match ${label}'s output schema` }, { problems: toProblems(validateOutput.errors) });
-        }
-        const done = await this.#deps.steps.finish(step.id, { status: 'succeeded', output: result.output, durationMs: round(performance.now() - started), cpuMs: result.cpuMs, heapPeakBytes: result.heapPeakBytes });
-        if (done) this.#publishFinished(done, false, caller.pluginName);
-        return answer(result.output);
-      } finally {
-        await this.#deps.scopes.close(step.id);
+      const result = await callInScope(this.#deps, {
+        active,
+        kind: 'agent',
+        target: target.agent,
+        capability,
+        input: { json: split.json, bytes: split.bytes },
+        run,
+        place: { scopeId: step.id, stepId: step.id, depth, chain: [...parent.chain, { label, inputSha256 }], callKey },
+        signal: AbortSignal.any([parent.signal, run.signal]),
+      });
+      if (!validateOutput(result.output)) {
+        throw new EaselError('OUTPUT_INVALID', { plugin: target.plugin, problem: `does not match ${label}'s output schema` }, { problems: toProblems(validateOutput.errors) });
       }
+      const done = await this.#deps.steps.finish(step.id, { status: 'succeeded', output: result.output, durationMs: round(performance.now() - started), cpuMs: result.cpuMs, heapPeakBytes: result.heapPeakBytes });
+      if (done) this.#publishFinished(done, false, caller.pluginName);
+      return answer(result.output);
     } catch (error) {
       const failure = run.cancelled ? new EaselError('EXECUTION_CANCELLED', { subject: 'execution' }) : asEaselError(error);
       if (step && step.status !== 'succeeded') {
