@@ -42,7 +42,8 @@ function onMessage(raw: unknown, attachments: Buffer[]): void {
   try {
     if (runtime) return runtime.handle(m, attachments);
     if (m?.t !== 'init') return;
-    // Frames from the supervisor carry input and config as JSON strings; escaping can grow them.
+    // Frames from the supervisor carry inputs and configs as raw JSON attachments, but bridge
+    // replies carry their value as a JSON string inside the frame's JSON, which escaping can grow.
     limits.maxFrameBytes = 8 * m.maxPayloadBytes + m.maxBinaryBytes + 1024 * 1024;
     runtime = new WorkerRuntime(m, send);
     send({ t: 'ready' });
