@@ -126,6 +126,9 @@ interface Sample {
   total: Mem;
   isolatesLive: number | undefined;
   isolateHeapMb: number | undefined;
+  /** The host process's own V8 heap in use, and memory outside it that V8 knows of (buffers, native addons' reports), from its /metrics. */
+  hostHeapMb: number | undefined;
+  hostExternalMb: number | undefined;
 }
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -138,6 +141,10 @@ async function sample(server: Server, phase: string): Promise<Sample> {
   const metrics = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
   const live = /^easel_sandbox_isolates_live(?:\{[^}]*\})? ([\d.e+]+)$/m.exec(metrics);
   const heap = [...metrics.matchAll(/^easel_sandbox_isolate_heap_bytes\{[^}]*\} ([\d.e+]+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  const gauge = (name: string) => {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(metrics);
+    return m ? r1(Number(m[1]) / 1024 / 1024) : undefined;
+  };
   return {
     phase,
     host: { rssMb: r1(host.rssMb), pssMb: r1(host.pssMb) },
@@ -146,6 +153,8 @@ async function sample(server: Server, phase: string): Promise<Sample> {
     total: { rssMb: r1(host.rssMb + workers.rssMb), pssMb: r1(host.pssMb + workers.pssMb) },
     isolatesLive: live ? Number(live[1]) : undefined,
     isolateHeapMb: r1(heap / 1024 / 1024),
+    hostHeapMb: gauge('easel_nodejs_heap_size_used_bytes'),
+    hostExternalMb: gauge('easel_nodejs_external_memory_bytes'),
   };
 }
 
@@ -211,9 +220,9 @@ try {
   const added = { rssMb: r1(last.total.rssMb - base.total.rssMb), pssMb: r1(last.total.pssMb - base.total.pssMb) };
   const loadAtEnd = loadavg()[0]!;
   console.log(`\nHost memory with ${PLUGINS} tiny enabled plugins (default settings; load average ${loadAtStart.toFixed(2)} at the start, ${loadAtEnd.toFixed(2)} at the end)\n`);
-  console.log('| phase | host RSS / PSS MB | sandbox workers RSS / PSS MB (count) | total RSS / PSS MB | isolates live | isolate heap MB (host\'s metric) |');
-  console.log('|---|---:|---:|---:|---:|---:|');
-  for (const s of samples) console.log(`| ${s.phase} | ${s.host.rssMb} / ${s.host.pssMb} | ${s.workers.rssMb} / ${s.workers.pssMb} (${s.workerCount}) | ${s.total.rssMb} / ${s.total.pssMb} | ${s.isolatesLive ?? '–'} | ${s.isolateHeapMb ?? '–'} |`);
+  console.log('| phase | host RSS / PSS MB | host JS heap / external MB | sandbox workers RSS / PSS MB (count) | total RSS / PSS MB | isolates live | isolate heap MB (host\'s metric) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const s of samples) console.log(`| ${s.phase} | ${s.host.rssMb} / ${s.host.pssMb} | ${s.hostHeapMb ?? '–'} / ${s.hostExternalMb ?? '–'} | ${s.workers.rssMb} / ${s.workers.pssMb} (${s.workerCount}) | ${s.total.rssMb} / ${s.total.pssMb} | ${s.isolatesLive ?? '–'} | ${s.isolateHeapMb ?? '–'} |`);
   console.log(`\n${PLUGINS} idle plugins add ${added.rssMb} MB RSS (${added.pssMb} MB PSS), ${r1((added.pssMb * 1024) / PLUGINS)} KB PSS a plugin. Packing took ${Math.round(packMs)} ms (${PACK_JOBS} CLI processes at a time), upload + enable ${Math.round(enableMs)} ms, the first calls ${Math.round(callMs)} ms.\n`);
   process.stdout.write(
     `${JSON.stringify({
