@@ -50,7 +50,7 @@ export interface SubscribeOptions {
 export interface OpenOptions {
   /** An execution created just now, whose log is empty, so the store is not read. */
   fresh?: boolean;
-  /** Hold `execution.started`/`execution.finished` instead of writing them (see above); needs `fresh`. */
+  /** Hold the lifecycle events (queued, started, finished) instead of writing them (see above); needs `fresh`. */
   deferred?: boolean;
 }
 
