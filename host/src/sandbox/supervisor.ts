@@ -24,9 +24,9 @@ const SHUTDOWN_GRACE_MS = 3_000;
 const MAX_RESTART_DELAY_MS = 5_000;
 /** Plugin versions a worker's heap figures may name (a worker holds one isolate per version in use). */
 const MAX_HEAP_ENTRIES = 10_000;
-/** A default host's guest limits (`EASEL_SANDBOX_MAX_PENDING_LOG_LINES`, `EASEL_LOG_MAX_LINE_BYTES`, `EASEL_KV_MAX_*`). */
 /** The config of a call that names none: one object, so it is sent to a worker once. */
 const NO_CONFIG = Object.freeze({});
+/** A default host's guest limits (`EASEL_SANDBOX_MAX_PENDING_LOG_LINES`, `EASEL_LOG_MAX_LINE_BYTES`, `EASEL_KV_MAX_*`). */
 const DEFAULT_GUEST_LIMITS = { maxPendingLogLines: 32, maxLogLineBytes: 8192, maxKvKeyLength: 512, maxKvValueBytes: 65536 };
 
 interface Slot {
