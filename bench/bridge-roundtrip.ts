@@ -18,8 +18,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NO_SCRIPT_CACHE, PluginIsolate } from '@easel/sdk/isolate';
-import { benchPlugin, benchSandbox } from './sandbox-kit.ts';
+import { NO_SCRIPT_CACHE } from '@easel/sdk/isolate';
+import { benchIsolate, benchPlugin, benchSandbox } from './sandbox-kit.ts';
 
 const { values: opts } = parseArgs({ options: { calls: { type: 'string', default: '5000' }, 'in-flight': { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' } } });
 const CALLS = Number(opts.calls);
@@ -121,29 +121,19 @@ async function baseline(n: number): Promise<{ perLoopUs: number; clock: string }
 /** The same loop, the bridge answered at once in this process: the isolate crossing alone. */
 async function inProcess(lanes: number, perLane: number): Promise<Run> {
   arrivals = new Map();
-  const iso = await PluginIsolate.build(
-    {
-      pluginId: plugin.id,
-      pluginName: plugin.name,
-      script: SCRIPT,
-      scriptSha256: plugin.scriptSha256,
-      memoryMb: 64,
-      cpuMs: 60_000,
-      maxPayloadBytes: 1024 * 1024,
-      maxBinaryBytes: 32 * 1024 * 1024,
-      cache: NO_SCRIPT_CACHE,
-      guestLimits: { maxPendingBridgeCalls: Math.max(64, IN_FLIGHT) },
-      bridge: async (_callId, _capability, _op, argsJson) => {
-        const at = performance.now();
-        const key = (JSON.parse(argsJson as string) as { key: string }).key;
-        let lane = arrivals.get(key);
-        if (!lane) arrivals.set(key, (lane = []));
-        lane.push(at);
-        return '{"ok":true,"value":"v"}';
-      },
+  const iso = await benchIsolate(plugin, SCRIPT, {
+    cpuMs: 60_000,
+    cache: NO_SCRIPT_CACHE,
+    guestLimits: { maxPendingBridgeCalls: Math.max(64, IN_FLIGHT) },
+    bridge: async (_callId, _capability, _op, argsJson) => {
+      const at = performance.now();
+      const key = (JSON.parse(argsJson as string) as { key: string }).key;
+      let lane = arrivals.get(key);
+      if (!lane) arrivals.set(key, (lane = []));
+      lane.push(at);
+      return '{"ok":true,"value":"v"}';
     },
-    () => undefined,
-  );
+  });
   const meta = '{"executionId":"bench","plugin":{"name":"bench","version":"1.0.0"},"config":{}}';
   try {
     const envelope = (await iso.dispatch([`in-${++seq}`, 'agent', 'bench', 'reads', JSON.stringify({ lanes, perLane }), meta], [], 60_000)) as string;

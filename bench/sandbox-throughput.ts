@@ -11,8 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodeCache } from '../host/src/sandbox/code-cache.ts';
-import { PluginIsolate } from '@easel/sdk/isolate';
-import { benchPlugin, benchSandbox } from './sandbox-kit.ts';
+import { benchIsolate, benchPlugin, benchSandbox } from './sandbox-kit.ts';
 
 const SEQUENTIAL = 3_000;
 const PIPELINED = 20_000;
@@ -58,21 +57,11 @@ async function viaSandbox() {
 }
 
 async function rawDispatch() {
-  const iso = await PluginIsolate.build(
-    {
-      pluginId: plugin.id,
-      pluginName: plugin.name,
-      script: SCRIPT,
-      scriptSha256: plugin.scriptSha256,
-      memoryMb: 64,
-      cpuMs: 5000,
-      maxPayloadBytes: 1024 * 1024,
-      maxBinaryBytes: 32 * 1024 * 1024,
-      cache: new CodeCache(join(dir, 'raw-cache'), randomBytes(32), () => undefined),
-      bridge: async () => '{"ok":true}',
-    },
-    () => undefined,
-  );
+  const iso = await benchIsolate(plugin, SCRIPT, {
+    cpuMs: 5000,
+    cache: new CodeCache(join(dir, 'raw-cache'), randomBytes(32), () => undefined),
+    bridge: async () => '{"ok":true}',
+  });
   const meta = '{"executionId":"bench","plugin":{"name":"bench","version":"1.0.0"},"config":{}}';
   const one = (i: number) => iso.dispatch([`call-${i}`, 'agent', 'bench', 'noop', `{"n":${i}}`, meta], [], 5000);
   await sequential(300, one);

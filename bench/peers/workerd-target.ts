@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { freePort } from '../../test/helpers/free-port.ts';
 import { join } from 'node:path';
 import { startServer, type Server } from './child.ts';
 import { HANDLER_SOURCE } from './handler.ts';
@@ -32,17 +32,6 @@ const peer :Workerd.Worker = (
   compatibilityDate = "${compatibilityDate}",
 );
 `;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The workerd binary's path, or why there is none. */
