@@ -352,10 +352,11 @@ export class ExecutionService {
       const root = `${record.pluginName}/${t.target}.${t.capability ?? ''}`;
       // An agent called by an app is the first link of its chain; a workflow is not an agent.
       const chain = t.kind === 'agent' ? [{ label: root, inputSha256: inputSha256(record.input) }] : [];
-      const call = { active: t.active, kind: t.kind, target: t.target, capability: t.capability, input, run, place: { scopeId: id, depth: 0, chain, callKey: '' }, signal: run.signal };
+      const wallMs = t.kind === 'workflow' ? this.#deps.limits.workflowTimeoutMs : undefined;
+      const call = { active: t.active, kind: t.kind, target: t.target, capability: t.capability, input, run, place: { scopeId: id, depth: 0, chain, callKey: '' }, signal: run.signal, wallMs };
       let result;
       try {
-        result = await callInScope(this.#deps, t.kind === 'workflow' ? { ...call, wallMs: this.#deps.limits.workflowTimeoutMs } : call, (scope) => {
+        result = await callInScope(this.#deps, call, (scope) => {
           if (scope.lastError) run.lastError = scope.lastError;
         });
       } finally {

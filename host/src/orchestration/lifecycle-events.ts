@@ -39,8 +39,8 @@ export function finishedData(ending: Ending): Record<string, unknown> {
  * its record; empty for anything else (a workflow, a call still running, a log retention purged).
  */
 export function recordedLifecycle(record: ExecutionRecord): ExecutionEvent[] {
+  // Only a finished execution has finishedAt.
   if (record.kind !== 'agent' || record.finishedAt === undefined || record.eventsPurgedAt !== undefined) return [];
-  if (record.status === 'queued' || record.status === 'running') return [];
   const error = record.errorCode !== undefined ? { code: record.errorCode, message: record.errorMessage ?? '' } : undefined;
   const ending = finishedData({ status: record.status, output: record.output, error, costUsd: record.costUsd, durationMs: record.durationMs ?? 0 });
   return [

@@ -36,6 +36,11 @@ const SHIM_LIMIT_CODES: ReadonlySet<string> = new Set(['BRIDGE_BUSY', 'KV_KEY_IN
 const DROPS_ROOM = 256;
 const MAX_MESSAGE = 1000;
 
+/** A message plugin code may have written (a failure, a load error), cut to the length the host passes on. */
+export function truncate(s: string): string {
+  return s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE)}…` : s;
+}
+
 const malformed = (): Outcome => ({ code: 'PLUGIN_ERROR', message: errorMessage('PLUGIN_ERROR', { reason: 'the handler produced a malformed answer' }) });
 
 /**
@@ -76,7 +81,7 @@ export function readAnswer(answer: unknown, limits: AnswerLimits, delivered: Rea
   }
   const code = typeof parsed.code === 'string' && isErrorCode(parsed.code) && (GUEST_ERROR_CODES.has(parsed.code) || SHIM_LIMIT_CODES.has(parsed.code) || delivered.has(parsed.code)) ? parsed.code : 'PLUGIN_ERROR';
   const message = typeof parsed.message === 'string' ? parsed.message : 'plugin error';
-  return { outcome: { code, message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message }, dropped };
+  return { outcome: { code, message: truncate(message) }, dropped };
 }
 
 /** The guest's drop counts, when there are any. */

@@ -74,8 +74,9 @@ export class IsolatePool {
     const configJson = m.config ? rest.shift()!.toString('utf8') : kept?.configJson;
     if (configJson === undefined) return undefined;
     this.#views.set(m.pluginId, { plugin, configJson });
-    const limits = m.wallMs === undefined ? plugin.limits : { ...plugin.limits, wallMs: m.wallMs };
-    return { plugin: { ...plugin, limits }, inputJson: input.toString('utf8'), configJson, bytes: rest };
+    // A workflow's own wall limit applies to this call only; the kept view stays the plugin's.
+    const forCall = m.wallMs === undefined ? plugin : { ...plugin, limits: { ...plugin.limits, wallMs: m.wallMs } };
+    return { plugin: forCall, inputJson: input.toString('utf8'), configJson, bytes: rest };
   }
 
   /** The plugin's isolate, built when there is none or it no longer matches `plugin`. */

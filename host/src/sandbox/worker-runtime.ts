@@ -11,7 +11,7 @@ import { CodeCache } from './code-cache.ts';
 import { missingHandlersMessage, type PluginIsolate } from '@easel/sdk/isolate';
 import type { ExpectedHandlers, FatalCause, FatalEvidence, ParentMessage, WorkerInit, WorkerMessage, WorkerStats } from './protocol.ts';
 import type { SandboxPlugin } from './types.ts';
-import { readAnswer, type DroppedLines, type Outcome } from './guest-answer.ts';
+import { readAnswer, truncate, type DroppedLines, type Outcome } from './guest-answer.ts';
 import { IsolatePool, type Cause } from './isolate-pool.ts';
 import { breachOf, RUNAWAY_GRACE_MS, Watchdog, type Breach, type Watched } from './watchdog.ts';
 import { WorkerBridge, type BridgeCall } from './worker-bridge.ts';
@@ -34,7 +34,6 @@ interface Call extends BridgeCall, Watched {
 /** How long a heap sample may wait behind running guest code before it is skipped. */
 const HEAP_SAMPLE_WAIT_MS = 20;
 
-const MAX_MESSAGE = 1000;
 /** Text that may come from plugin code is cut to this length before it is logged. */
 const MAX_LOGGED = 200;
 export class WorkerRuntime {
@@ -419,9 +418,5 @@ function untrusted(err: unknown): string {
     m = 'unprintable error';
   }
   return m.length > MAX_LOGGED ? `${m.slice(0, MAX_LOGGED)}…` : m;
-}
-
-function truncate(s: string): string {
-  return s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE)}…` : s;
 }
 
