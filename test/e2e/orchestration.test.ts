@@ -302,6 +302,8 @@ describe("an app's agent call", () => {
   });
 
   test('a client following a plain call while it runs gets it live, and its log is written', async () => {
+    // A model call long enough for the client to find the call and subscribe on a slow machine too (latencies add up).
+    await control.fault({ modelId: '*', latencyMs: 2000 });
     const pending = agentCall('orch-b/writer/wait-model', { prompt: 'orch-b followed call' });
     const running = await waitFor('the call to run', async () => (await host.call('GET', '/v1/executions?status=running&kind=agent', { key: app })).body.items?.[0]);
     const reader = await EventReader.open(host, running.id, { key: app });

@@ -8,8 +8,10 @@ function pair(maxFrameBytes = 16 * 1024 * 1024) {
   const violations: string[] = [];
   const sender = new FrameChannel(left, { maxFrameBytes, onMessage: () => undefined, onViolation: (r) => violations.push(r) });
   new FrameChannel(right, { maxFrameBytes, onMessage: (message, attachments) => got.push({ message, attachments }), onViolation: (r) => violations.push(r) });
+  // Waits (by the clock, not a count of turns) until `n` messages arrived or a violation was reported.
   const arrived = async (n: number) => {
-    for (let i = 0; i < 200 && got.length < n; i++) await new Promise((r) => setImmediate(r));
+    const deadline = Date.now() + 10_000;
+    while (got.length < n && violations.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     return got;
   };
   return { sender, arrived, violations };
