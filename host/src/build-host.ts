@@ -130,6 +130,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
 
   let plugins: PluginService | undefined;
   const sandbox = await createSandbox({
+    mode: config.sandbox.mode,
     workers: config.sandbox.workers,
     bridge: createBridgeHandler({
       kv: store.kv,

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Sandbox } from '../../host/src/sandbox/index.ts';
-import { call, elapsed, fixture, installSentinels, rejection, startSandbox, TestBridge, waitFor, type Fixture, expectNoWorkerFaults, type TestLogger } from './helpers.ts';
+import { call, elapsed, fixture, installSentinels, rejection, SANDBOX_MODES, startSandbox, TestBridge, waitFor, type Fixture, expectNoWorkerFaults, type TestLogger } from './helpers.ts';
 
 installSentinels();
 
-describe('cancellation', () => {
+describe.each(SANDBOX_MODES)('cancellation (%s)', (mode) => {
   const bridge = new TestBridge();
   let sandbox: Sandbox;
   let logger: TestLogger;
@@ -14,7 +14,7 @@ describe('cancellation', () => {
     // Budgets far above the test's timings: only the abort can stop these calls.
     limits = await fixture('sandbox-limits', { cpuMs: 20_000, wallMs: 20_000 });
     bridge.grant(limits.plugin.id, 'kv');
-    ({ sandbox, logger } = await startSandbox(bridge));
+    ({ sandbox, logger } = await startSandbox(bridge, { mode }));
     await sandbox.load(limits.plugin, limits.expected);
   });
   afterAll(async () => {

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Sandbox } from '../../host/src/sandbox/index.ts';
-import { call, executionId, fixture, installSentinels, rejection, startSandbox, TestBridge, type Fixture, expectNoWorkerFaults, type TestLogger } from './helpers.ts';
+import { call, executionId, fixture, installSentinels, rejection, SANDBOX_MODES, startSandbox, TestBridge, type Fixture, expectNoWorkerFaults, type TestLogger } from './helpers.ts';
 
 installSentinels();
 
-describe('sandbox happy path', () => {
+describe.each(SANDBOX_MODES)('sandbox happy path (%s)', (mode) => {
+  const inProcess = mode === 'in-process';
   const bridge = new TestBridge();
   let sandbox: Sandbox;
   let logger: TestLogger;
@@ -22,7 +23,7 @@ describe('sandbox happy path', () => {
     bridge.grant(other.plugin.id, 'kv');
     // A host secret in the HTTP process's environment must not reach the workers.
     process.env.EASEL_TEST_SECRET = 'AKIAHOSTSECRET000000';
-    ({ sandbox, logger } = await startSandbox(bridge, { workers: 2 }));
+    ({ sandbox, logger } = await startSandbox(bridge, { workers: 2, mode }));
     await sandbox.load(greeter.plugin, greeter.expected);
   });
   afterAll(async () => {
@@ -102,7 +103,7 @@ describe('sandbox happy path', () => {
   test('pipelined calls to two plugins all come back', async () => {
     const many = await Promise.all(Array.from({ length: 40 }, (_, i) => call(sandbox, i % 2 ? greeter : other, 'greeter', 'greet', { name: `n${i}` })));
     expect(many.map((r) => (r.output as { message: string }).message)).toEqual(Array.from({ length: 40 }, (_, i) => `Hello, n${i}!`));
-    expect(sandbox.workerPids()).toHaveLength(2);
+    expect(sandbox.workerPids()).toHaveLength(inProcess ? 0 : 2);
   });
 
   test('unknown handlers, bad input and a plugin that throws at load fail with codes', async () => {
@@ -121,7 +122,14 @@ describe('sandbox happy path', () => {
     expect(missing.message).toContain('workflows.other');
   });
 
-  test('workers run with --no-node-snapshot and a minimal environment', () => {
+  if (inProcess) {
+    test('in the host\'s process: no worker process, one runtime', async () => {
+      expect(sandbox.workerPids()).toEqual([]);
+      expect((await sandbox.stats!()).workers).toBe(1);
+      expect((await call(sandbox, greeter, 'greeter', 'greet', { name: 'here' })).output).toEqual({ message: 'Hello, here!' });
+    });
+  } else test('workers run with --no-node-snapshot and a minimal environment', () => {
+    expect(sandbox.workerPids()).toHaveLength(2);
     for (const pid of sandbox.workerPids()) {
       const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
       expect(env.map((kv) => kv.split('=')[0]).sort()).toEqual(expect.arrayContaining(['PATH']));

@@ -12,9 +12,15 @@ import { afterAll, expect } from 'vitest';
 import { buildPluginScript } from '../../sdk/src/bundle/build-script.ts';
 import { EaselError } from '../../host/src/errors/index.ts';
 import { createSandbox, WithBytes } from '../../host/src/sandbox/index.ts';
-import type { BridgeCaller, Sandbox, SandboxOptions, SandboxPlugin } from '../../host/src/sandbox/index.ts';
+import type { BridgeCaller, Sandbox, SandboxMode, SandboxOptions, SandboxPlugin } from '../../host/src/sandbox/index.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/plugins');
+
+/**
+ * The suites that say what plugin code can and cannot do run in both modes: isolates in worker
+ * processes (the default) and in the host's own process.
+ */
+export const SANDBOX_MODES: readonly SandboxMode[] = ['processes', 'in-process'];
 
 export interface Fixture {
   plugin: SandboxPlugin;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { errorMessage } from '../../host/src/errors/index.ts';
 import type { Sandbox } from '../../host/src/sandbox/index.ts';
-import { call, fixture, installSentinels, rejection, startSandbox, TestBridge, type Fixture, expectNoWorkerFaults, type TestLogger } from './helpers.ts';
+import { call, fixture, installSentinels, rejection, SANDBOX_MODES, startSandbox, TestBridge, type Fixture, expectNoWorkerFaults, type TestLogger } from './helpers.ts';
 
 installSentinels();
 
@@ -23,25 +23,27 @@ const HOST_TRACES = [/\/home\/secret/, /AKIA/, /\/work\//, /node_modules/, /\.ts
 
 const MAX_BINARY = 2 * 1024 * 1024;
 
-describe('hostile plugin code', () => {
+describe.each(SANDBOX_MODES)('hostile plugin code (%s)', (mode) => {
   const bridge = new TestBridge();
   let sandbox: Sandbox;
   let logger: TestLogger;
   let hostile: Fixture;
   let ungranted: Fixture;
-  let pid: number;
+  let pids: number[];
 
   beforeAll(async () => {
     hostile = await fixture('sandbox-hostile', { cpuMs: 2000, wallMs: 3000 });
     ungranted = await fixture('sandbox-hostile', { cpuMs: 2000, wallMs: 3000 }, 'ungranted@1.0.0');
     bridge.grant(hostile.plugin.id, 'kv', 'models', 'storage', 'agents');
-    ({ sandbox, logger } = await startSandbox(bridge, { maxPayloadBytes: 256 * 1024, maxBinaryBytes: MAX_BINARY, maxPendingBridgeCalls: 8 }));
+    ({ sandbox, logger } = await startSandbox(bridge, { maxPayloadBytes: 256 * 1024, maxBinaryBytes: MAX_BINARY, maxPendingBridgeCalls: 8, mode }));
     await sandbox.load(hostile.plugin, hostile.expected);
-    pid = sandbox.workerPids()[0]!;
+    pids = sandbox.workerPids();
   });
   afterAll(async () => {
-    // No hostile call took the worker down.
-    expect(sandbox.workerPids()).toEqual([pid]);
+    // No hostile call took the worker down (in the host's process there is none to take down).
+    expect(sandbox.workerPids()).toEqual(pids);
+    expect(pids).toHaveLength(mode === 'in-process' ? 0 : 1);
+    expect((await sandbox.stats!()).workerRestarts).toBe(0);
     expect((await sandbox.stats!()).bridgeNonStringArgs).toBe(0);
     expectNoWorkerFaults(logger);
     await sandbox.close();

@@ -14,6 +14,8 @@ export interface BundleConfig {
 }
 
 export interface SandboxConfig {
+  /** `processes` (worker processes, the default) or `in-process` (trusted plugins only). */
+  readonly mode: 'processes' | 'in-process';
   readonly workers: number;
   /** Isolate heap per plugin when its manifest says nothing, in MB. */
   readonly memoryMb: number;

@@ -75,6 +75,13 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_BUNDLE_MAX_FILE_BYTES', path: 'bundles.maxFileBytes', description: 'Largest single file of a bundle once unpacked, in bytes', schema: int(1, 4096 * MiB, 10 * MiB) },
 
   {
+    env: 'EASEL_SANDBOX_MODE',
+    path: 'sandbox.mode',
+    description:
+      "Where plugin isolates run: `processes`, in sandbox worker processes (a runaway isolate or a worker past `EASEL_SANDBOX_WORKER_MAX_RSS_MB` ends its worker, not the host); `in-process`, in the host's own process, for trusted plugins only: no process hop per call and bridge call, but no resident-memory cap, and an isolate V8 cannot stop ends the host. Limits, bridges and grants are the same in both; `in-process` needs the host started with `--no-node-snapshot`",
+    schema: { type: 'string', enum: ['processes', 'in-process'], default: 'processes' },
+  },
+  {
     env: 'EASEL_SANDBOX_WORKERS',
     path: 'sandbox.workers',
     description: 'Sandbox worker processes',

@@ -13,9 +13,11 @@ import { Retirements } from './retirements.ts';
 import { bytesAsBase64 } from '@easel/sdk/isolate';
 import { WithBytes } from './bytes.ts';
 import { toGuestError } from './guest-error.ts';
-import type { ExpectedHandlers, FatalCause, FatalEvidence, ParentMessage, WorkerMessage } from './protocol.ts';
+import type { ExpectedHandlers, FatalCause, FatalEvidence, ParentMessage, WorkerInit, WorkerMessage } from './protocol.ts';
 import type { BridgeCaller, InvokeRequest, InvokeResult, QuarantineEvent, Sandbox, SandboxEvent, SandboxOptions, SandboxPlugin, SandboxQuarantine, SandboxStats } from './types.ts';
 import { WorkerProcess } from './worker-process.ts';
+import { InProcessWorker, snapshotDisabled } from './in-process-worker.ts';
+import type { ExitDetail, WorkerLink } from './worker-link.ts';
 import { DEFAULT_ABORT_GRACE_MS } from './watchdog.ts';
 
 const DEFAULT_ENTRY = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
@@ -31,7 +33,7 @@ const DEFAULT_GUEST_LIMITS = { maxPendingLogLines: 32, maxLogLineBytes: 8192, ma
 
 interface Slot {
   index: number;
-  worker: WorkerProcess | undefined;
+  worker: WorkerLink | undefined;
   failedStarts: number;
   restartTimer: NodeJS.Timeout | undefined;
   /**
@@ -45,7 +47,7 @@ interface Slot {
 }
 
 interface PendingCall {
-  worker: WorkerProcess;
+  worker: WorkerLink;
   pluginId: string;
   caller: BridgeCaller;
   resolve(result: InvokeResult): void;
@@ -53,7 +55,7 @@ interface PendingCall {
 }
 
 interface PendingRequest {
-  worker: WorkerProcess;
+  worker: WorkerLink;
   resolve(m: WorkerMessage): void;
   reject(err: EaselError): void;
 }
@@ -72,7 +74,7 @@ export class Supervisor implements Sandbox {
   #calls = new Map<string, PendingCall>();
   #requests = new Map<number, PendingRequest>();
   #placement = new Map<string, number>();
-  #known = new WeakMap<WorkerProcess, Map<string, { plugin: SandboxPlugin; config: object }>>();
+  #known = new WeakMap<WorkerLink, Map<string, { plugin: SandboxPlugin; config: object }>>();
   #ledger: CrashLedger;
   #retirements: Retirements;
   #reqSeq = 0;
@@ -87,8 +89,12 @@ export class Supervisor implements Sandbox {
   }
 
   static async start(opts: SandboxOptions, internals: SupervisorInternals = {}): Promise<Supervisor> {
+    if (opts.mode === 'in-process' && !snapshotDisabled()) {
+      throw new EaselError('SANDBOX_UNAVAILABLE', { reason: 'in-process mode needs the host started with --no-node-snapshot (isolated-vm on Node 20 and later)' });
+    }
     const self = new Supervisor(opts, internals);
-    const count = Math.max(1, Math.floor(opts.workers));
+    // In the host's process one runtime is enough: isolates run on isolated-vm's own threads.
+    const count = opts.mode === 'in-process' ? 1 : Math.max(1, Math.floor(opts.workers));
     for (let index = 0; index < count; index++) {
       const slot: Slot = { index, worker: undefined, failedStarts: 0, restartTimer: undefined, blame: undefined, fatal: undefined };
       self.#slots.push(slot);
@@ -241,7 +247,7 @@ export class Supervisor implements Sandbox {
   }
 
   /** The plugin views and configs a worker process has been sent, by plugin id (a new process starts empty). */
-  #knownBy(worker: WorkerProcess): Map<string, { plugin: SandboxPlugin; config: object }> {
+  #knownBy(worker: WorkerLink): Map<string, { plugin: SandboxPlugin; config: object }> {
     let known = this.#known.get(worker);
     if (known === undefined) {
       known = new Map();
@@ -346,7 +352,7 @@ export class Supervisor implements Sandbox {
     return this.#slots[index]!;
   }
 
-  #request(worker: WorkerProcess, build: (reqId: number) => ParentMessage): Promise<WorkerMessage> {
+  #request(worker: WorkerLink, build: (reqId: number) => ParentMessage): Promise<WorkerMessage> {
     const reqId = ++this.#reqSeq;
     return new Promise<WorkerMessage>((resolve, reject) => {
       this.#requests.set(reqId, { worker, resolve, reject });
@@ -363,29 +369,28 @@ export class Supervisor implements Sandbox {
     const maxPayload = this.#opts.maxPayloadBytes;
     slot.blame = undefined;
     slot.fatal = undefined;
-    slot.worker = new WorkerProcess(
-      this.#entry,
-      {
-        t: 'init',
-        cacheKey: this.#opts.cacheKey.toString('base64'),
-        cacheDir: this.#opts.cacheDir,
-        maxPayloadBytes: maxPayload,
-        maxBinaryBytes: this.#opts.maxBinaryBytes,
-        maxPendingBridgeCalls: this.#opts.maxPendingBridgeCalls,
-        maxRssBytes: (this.#opts.workerMaxRssMb ?? 1024) * 1024 * 1024,
-        abortGraceMs: this.#opts.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS,
-        guestLimits: { ...DEFAULT_GUEST_LIMITS, ...definedOnly(this.#opts.guestLimits ?? {}) },
-      },
-      // JSON escaping can make a payload up to six times longer in a frame.
-      6 * maxPayload + this.#opts.maxBinaryBytes + 1024 * 1024,
-      {
-        onMessage: (worker, m, attachments) => this.#onMessage(slot, worker, m, attachments),
-        onExit: (worker, detail) => this.#onExit(slot, worker, detail),
-      },
-    );
+    const inProcess = this.#opts.mode === 'in-process';
+    const init: WorkerInit = {
+      t: 'init',
+      cacheKey: this.#opts.cacheKey.toString('base64'),
+      cacheDir: this.#opts.cacheDir,
+      maxPayloadBytes: maxPayload,
+      maxBinaryBytes: this.#opts.maxBinaryBytes,
+      maxPendingBridgeCalls: this.#opts.maxPendingBridgeCalls,
+      // The host's own resident memory is not the plugins': in its process there is no cap to keep.
+      maxRssBytes: inProcess ? Number.MAX_SAFE_INTEGER : (this.#opts.workerMaxRssMb ?? 1024) * 1024 * 1024,
+      abortGraceMs: this.#opts.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS,
+      guestLimits: { ...DEFAULT_GUEST_LIMITS, ...definedOnly(this.#opts.guestLimits ?? {}) },
+    };
+    const events = {
+      onMessage: (worker: WorkerLink, m: WorkerMessage, attachments: Buffer[]) => this.#onMessage(slot, worker, m, attachments),
+      onExit: (worker: WorkerLink, detail: ExitDetail) => this.#onExit(slot, worker, detail),
+    };
+    // JSON escaping can make a payload up to six times longer in a frame.
+    slot.worker = inProcess ? new InProcessWorker(init, events) : new WorkerProcess(this.#entry, init, 6 * maxPayload + this.#opts.maxBinaryBytes + 1024 * 1024, events);
   }
 
-  #onMessage(slot: Slot, worker: WorkerProcess, m: WorkerMessage, attachments: Buffer[]): void {
+  #onMessage(slot: Slot, worker: WorkerLink, m: WorkerMessage, attachments: Buffer[]): void {
     switch (m.t) {
       case 'result': {
         const call = this.#calls.get(m.callId);
@@ -430,7 +435,7 @@ export class Supervisor implements Sandbox {
     }
   }
 
-  #onBridge(worker: WorkerProcess, m: BridgeRequest, bytes: Buffer | undefined): void {
+  #onBridge(worker: WorkerLink, m: BridgeRequest, bytes: Buffer | undefined): void {
     const reply = (answer: { ok: true; valueJson?: string } | { ok: false; code: string; message: string }, attachments?: readonly Uint8Array[]) => {
       worker.send({ t: 'bridgeReply', bridgeId: m.bridgeId, ...answer } as ParentMessage, attachments);
     };
@@ -471,7 +476,7 @@ export class Supervisor implements Sandbox {
       });
   }
 
-  #onExit(slot: Slot, worker: WorkerProcess, detail: { code: number | null; signal: string | null; reason: string | undefined; stderr: string }): void {
+  #onExit(slot: Slot, worker: WorkerLink, detail: ExitDetail): void {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
     const blamed = slot.blame;

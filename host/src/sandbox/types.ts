@@ -76,8 +76,16 @@ export interface BridgeCaller {
  */
 export type BridgeHandler = (caller: BridgeCaller, capability: string, op: string, args: unknown, bytes?: Buffer) => Promise<unknown>;
 
+export type SandboxMode = 'processes' | 'in-process';
+
 export interface SandboxOptions {
-  /** Number of worker processes (default: one per core). */
+  /**
+   * Where isolates run: in `workers` worker processes (the default), or in the host's own
+   * process (`in-process`, for trusted plugins: no process boundary, no RSS cap, and an
+   * isolate V8 cannot stop ends the host). The host must then run with `--no-node-snapshot`.
+   */
+  mode?: SandboxMode;
+  /** Number of worker processes (default: one per core); one runtime in `in-process` mode. */
   workers: number;
   bridge: BridgeHandler;
   /** Largest serialized input/output/bridge payload, in bytes. */

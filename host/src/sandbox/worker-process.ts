@@ -8,15 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { FrameChannel } from './frame-channel.ts';
 import { isWorkerMessage, type ParentMessage, type WorkerInit, type WorkerMessage } from './protocol.ts';
+import type { WorkerEvents, WorkerLink } from './worker-link.ts';
 import { checkedLayout } from '@easel/sdk/isolate';
 
 const STDERR_TAIL = 4096;
-
-export interface WorkerEvents {
-  /** `bytes`: the byte array a bridge request carries. */
-  onMessage(worker: WorkerProcess, message: WorkerMessage, attachments: Buffer[]): void;
-  onExit(worker: WorkerProcess, detail: { code: number | null; signal: string | null; reason: string | undefined; stderr: string }): void;
-}
 
 /** Only what Node needs to run: the host's env (keys, tokens, DB URLs) stays in the host. */
 function workerEnv(): NodeJS.ProcessEnv {
@@ -25,7 +20,7 @@ function workerEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export class WorkerProcess {
+export class WorkerProcess implements WorkerLink {
   readonly pid: number | undefined;
   readonly ready: Promise<void>;
   readonly startedAt = Date.now();

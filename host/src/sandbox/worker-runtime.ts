@@ -49,9 +49,13 @@ export class WorkerRuntime {
   #logLinesDropped = 0;
   #dying = false;
 
-  constructor(init: WorkerInit, send: (m: WorkerMessage, attachments?: readonly Uint8Array[]) => void) {
+  #exit: () => void;
+
+  /** `exit`: what a `shutdown` ends once every isolate is dropped (a worker process exits). */
+  constructor(init: WorkerInit, send: (m: WorkerMessage, attachments?: readonly Uint8Array[]) => void, exit: () => void = () => process.exit(0)) {
     this.#init = init;
     this.#send = send;
+    this.#exit = exit;
     this.#cache = new CodeCache(init.cacheDir, Buffer.from(init.cacheKey, 'base64'), (msg, fields) => this.#log('warn', msg, fields));
     this.#bridge = new WorkerBridge(this.#calls as Map<string, BridgeCall>, send, init, (call) => this.#sampleHeap(call as Call));
     this.#rss = new RssMeter(init.maxRssBytes);
@@ -86,7 +90,8 @@ export class WorkerRuntime {
       case 'shutdown':
         this.#watchdog.stop();
         this.#pool.dropAll('unload');
-        return process.exit(0);
+        this.#dying = true;
+        return this.#exit();
       default:
         return;
     }
