@@ -10,7 +10,9 @@
  * loop with `await` on a resolved promise instead of the bridge call is the in-isolate
  * baseline. The same plugin in an isolate of this process (PluginIsolate, as the worker builds
  * it) whose bridge answers at once splits the round trip: the isolate crossing alone, without
- * the worker process and the supervisor. Prints a Markdown table and one JSON line.
+ * the worker process and the supervisor. The same loops through a sandbox in this process
+ * (`EASEL_SANDBOX_MODE=in-process`: the supervisor and the runtime, no worker process) show what
+ * the process hop costs. Prints a Markdown table and one JSON line.
  *
  *   ./run node --no-node-snapshot bench/bridge-roundtrip.ts [--calls 5000] [--in-flight 16]
  */
@@ -19,6 +21,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NO_SCRIPT_CACHE } from '@easel/sdk/isolate';
+import type { Sandbox, SandboxOptions } from '../host/src/sandbox/index.ts';
 import { benchIsolate, benchPlugin, benchSandbox } from './sandbox-kit.ts';
 
 const { values: opts } = parseArgs({ options: { calls: { type: 'string', default: '5000' }, 'in-flight': { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' } } });
@@ -69,8 +72,7 @@ function gaps(): number[] {
   return out.sort((a, b) => a - b);
 }
 
-const sandbox = await benchSandbox({
-  bridge: async (_caller, capability, op, args) => {
+const bridge: SandboxOptions['bridge'] = async (_caller, capability, op, args) => {
     const at = performance.now();
     const key = (args as { key: string }).key;
     let lane = arrivals.get(key);
@@ -78,10 +80,9 @@ const sandbox = await benchSandbox({
     lane.push(at);
     if (capability !== 'kv' || op !== 'get') throw new Error(`unexpected bridge call ${capability}.${op}`);
     return store.get(key) ?? null;
-  },
-  maxPendingBridgeCalls: Math.max(64, IN_FLIGHT),
-  cacheDir: join(dir, 'cache'),
-});
+};
+const sandbox = await benchSandbox({ bridge, maxPendingBridgeCalls: Math.max(64, IN_FLIGHT), cacheDir: join(dir, 'cache') });
+const inProcessSandbox = await benchSandbox({ mode: 'in-process', bridge, maxPendingBridgeCalls: Math.max(64, IN_FLIGHT), cacheDir: join(dir, 'cache-in-process') });
 
 interface Run {
   calls: number;
@@ -95,9 +96,9 @@ interface Run {
 }
 
 let seq = 0;
-async function reads(lanes: number, perLane: number): Promise<Run> {
+async function reads(lanes: number, perLane: number, through: Sandbox = sandbox): Promise<Run> {
   arrivals = new Map();
-  const result = await sandbox.invoke({ plugin, kind: 'agent', target: 'bench', capability: 'reads', input: { lanes, perLane }, config: {}, executionId: `bench-${++seq}` });
+  const result = await through.invoke({ plugin, kind: 'agent', target: 'bench', capability: 'reads', input: { lanes, perLane }, config: {}, executionId: `bench-${++seq}` });
   const out = result.output as { ms: number; clock: string };
   const all = [...arrivals.values()].flat().sort((a, b) => a - b);
   const calls = lanes * perLane;
@@ -155,6 +156,7 @@ function median(runs: Run[]): Run {
 try {
   const load = loadavg()[0]!;
   await sandbox.load(plugin, { agents: { bench: ['reads', 'baseline'] }, workflows: [] });
+  await inProcessSandbox.load(plugin, { agents: { bench: ['reads', 'baseline'] }, workflows: [] });
   // Warm-up: the isolate, the worker's and the supervisor's code paths.
   await reads(1, 500);
   await reads(IN_FLIGHT, 100);
@@ -164,6 +166,13 @@ try {
   for (let r = 0; r < ROUNDS; r++) {
     sequential.push(await reads(1, CALLS));
     pipelined.push(await reads(IN_FLIGHT, Math.ceil(CALLS / IN_FLIGHT) * 2));
+  }
+  await reads(1, 500, inProcessSandbox);
+  const modeSeq: Run[] = [];
+  const modePipe: Run[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    modeSeq.push(await reads(1, CALLS, inProcessSandbox));
+    modePipe.push(await reads(IN_FLIGHT, Math.ceil(CALLS / IN_FLIGHT) * 2, inProcessSandbox));
   }
   const base = await baseline(BASELINE_LOOPS);
   await inProcess(1, 500);
@@ -177,9 +186,13 @@ try {
   const p = median(pipelined);
   const is = median(inSeq);
   const ip = median(inPipe);
+  const ms = median(modeSeq);
+  const mp = median(modePipe);
   const rows = [
     ['sequential (1 in flight)', s],
     [`pipelined (${IN_FLIGHT} in flight)`, p],
+    ['in-process sandbox (`EASEL_SANDBOX_MODE=in-process`), sequential', ms],
+    [`in-process sandbox, pipelined (${IN_FLIGHT} in flight)`, mp],
     ['isolate crossing alone (this process, bridge answers at once), sequential', is],
     [`isolate crossing alone, pipelined (${IN_FLIGHT} in flight)`, ip],
   ] as const;
@@ -201,14 +214,17 @@ try {
       sequential: s,
       pipelined: p,
       baselinePerLoopUs: base.perLoopUs,
+      inProcessModeSequential: ms,
+      inProcessModePipelined: mp,
       isolateCrossingSequential: is,
       isolateCrossingPipelined: ip,
       sequentialAll: sequential.map((r) => r.p50Us),
       pipelinedAll: pipelined.map((r) => r.p50Us),
-      target: { sequentialP50Us: 60, met: s.p50Us <= 60 },
+      target: { sequentialP50Us: 60, met: s.p50Us <= 60, metInProcess: ms.p50Us <= 60 },
     })}\n`,
   );
 } finally {
   await sandbox.close();
+  await inProcessSandbox.close();
   rmSync(dir, { recursive: true, force: true });
 }

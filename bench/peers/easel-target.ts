@@ -68,8 +68,11 @@ export interface EaselTarget {
   appKey: string;
 }
 
-/** Starts the host with its data in `dir`, installs and enables the plugin, and makes an app key. */
-export async function startEasel(dir: string): Promise<EaselTarget> {
+/**
+ * Starts the host with its data in `dir` and its isolates in `mode` (EASEL_SANDBOX_MODE),
+ * installs and enables the plugin, and makes an app key.
+ */
+export async function startEasel(dir: string, mode: 'processes' | 'in-process' = 'processes'): Promise<EaselTarget> {
   await writePlugin(join(dir, 'plugin'));
   const { tarball } = await packWithCli(join(dir, 'plugin'));
   await mkdir(join(dir, 'home'));
@@ -87,6 +90,7 @@ export async function startEasel(dir: string): Promise<EaselTarget> {
       EASEL_FIRST_PARTY_PLUGINS: 'false',
       EASEL_KEY_REQUESTS_PER_MINUTE: '0',
       EASEL_KEY_MAX_CONCURRENT_EXECUTIONS: '0',
+      EASEL_SANDBOX_MODE: mode,
       // The durability setting under test, when the bench is run with one (bench/README.md).
       ...(process.env.EASEL_DB_SYNCHRONOUS ? { EASEL_DB_SYNCHRONOUS: process.env.EASEL_DB_SYNCHRONOUS } : {}),
     },

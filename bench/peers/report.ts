@@ -54,11 +54,13 @@ function targets(rows: Row[]): string[] {
   if (!easel) return ['Easel did not run: no target can be judged.'];
   const line = (what: string, value: number | undefined, bound: number, atMost: boolean) =>
     value === undefined ? `- ${what}: not measured (its reference did not run)` : `- ${what}: ${value.toFixed(2)}× (target ${atMost ? '≤' : '≥'} ${bound.toFixed(2)}×): ${(atMost ? value <= bound : value >= bound) ? 'met' : 'MISSED'}`;
+  const inProcess = at('easel-in-process');
   return [
     `Issue 16's targets for Easel (sandbox worker processes) at ${top} connections:`,
     line('req/s vs bare Fastify', fastify && easel.rps / fastify.rps, 0.4, false),
     line('req/s vs workerd', workerd && easel.rps / workerd.rps, 0.5, false),
     line('p99 vs workerd p99', workerd && easel.p99 / workerd.p99, 2, true),
+    ...(inProcess ? [line('in-process mode, req/s vs bare Fastify', fastify && inProcess.rps / fastify.rps, 0.6, false)] : []),
   ];
 }
 

@@ -56,16 +56,21 @@ export const TARGETS: Target[] = [
   },
   nodeTarget('vm', 'node:vm behind Fastify (no isolation)'),
   nodeTarget('quickjs', 'quickjs-emscripten behind Fastify'),
-  {
-    id: 'easel',
-    label: 'Easel, `POST /v1/agents/...` (sandbox worker processes)',
+  easelTarget('easel', 'Easel, `POST /v1/agents/...` (sandbox worker processes)', 'processes'),
+  easelTarget('easel-in-process', 'Easel, `POST /v1/agents/...` (`EASEL_SANDBOX_MODE=in-process`)', 'in-process'),
+];
+
+function easelTarget(id: string, label: string, mode: 'processes' | 'in-process'): Target {
+  return {
+    id,
+    label,
     unavailable: () => undefined,
     async start(dir) {
-      const { server, appKey } = await startEasel(dir);
+      const { server, appKey } = await startEasel(dir, mode);
       return { server, url: `${server.url}${EASEL_PATH}`, headers: { authorization: `Bearer ${appKey}` }, answer: (body) => (body as { output?: unknown }).output };
     },
-  },
-];
+  };
+}
 
 /** One request with `input`: the handler's answer within the target's response (a status other than 200 throws). */
 export async function askOnce(running: Running, input: unknown): Promise<unknown> {
@@ -77,7 +82,6 @@ export async function askOnce(running: Running, input: unknown): Promise<unknown
 
 /** Targets the issue names that this bench cannot run, and why. */
 export const NOT_RUN: { label: string; why: string }[] = [
-  { label: 'Easel in-process', why: 'the host has no in-process mode: plugins always run in sandbox worker processes (no such setting in host/src/config/variables.ts)' },
   {
     label: "Extism's JS runtime behind Fastify",
     why: 'not built: a JS plugin for Extism is compiled to wasm by the extism-js compiler, a binary released outside npm; no npm package found here carries it (@extism/extism is the host SDK, @extism/js-pdk only type definitions), and nothing may download at run time',

@@ -344,6 +344,7 @@ export class WorkerRuntime {
    * Some allocations cannot be interrupted by V8 (isolated-vm #107/#186): the isolate is
    * marked disposed but its thread keeps allocating. Only ending the process stops it; the
    * supervisor fails this worker's calls, charges the blamed plugin and starts a new worker.
+   * In the host's process (in-process mode) that process is the host, as the mode documents.
    */
   #fatal(cause: FatalCause, reason: string, pluginId?: string, evidence?: FatalEvidence): boolean {
     if (this.#dying) return false;
