@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+/** The store suites that also run against PostgreSQL (issue 17: grows as its repositories land). */
+const POSTGRES_STORE_SUITES = ['host/src/store/plugins.test.ts', 'host/src/store/kv.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**', '.node/**', 'data/**'],
     // Test files run in child processes; isolated-vm needs this flag in every process
     // that creates isolates (the host's sandbox workers get it from the supervisor).
@@ -15,5 +17,10 @@ export default defineConfig({
     // host, a registry) takes several times longer on a slow machine with its CPU shared.
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: 'default', include: ['**/*.test.ts'] } },
+      // The same store suites against PostgreSQL, on a server its global setup starts.
+      { extends: true, test: { name: 'store-postgres', include: POSTGRES_STORE_SUITES, provide: { storeKind: 'postgres' }, globalSetup: ['test/helpers/postgres-setup.ts'] } },
+    ],
   },
 });

@@ -64,3 +64,14 @@ test('the key quota refuses a new key at the limit but still lets existing keys 
   await store.kv.set('b', 'k3', '3', 2);
   await expect(store.kv.set('ghost', 'k', '1', 2)).rejects.toMatchObject({ code: 'PLUGIN_NOT_FOUND' });
 });
+
+test('the key quota holds when two hosts on one database set keys at once', async ({ store, another }) => {
+  await store.plugins.install(pluginRecord('a'));
+  const second = await another();
+  const attempts = Array.from({ length: 24 }, (_, i) => (i % 2 ? store : second).kv.set('a', `k${i}`, String(i), 5).then(() => 'ok', (err: { code?: string }) => err.code));
+  const outcomes = await Promise.all(attempts);
+  expect(outcomes.filter((o) => o === 'ok')).toHaveLength(5);
+  expect(outcomes.filter((o) => o !== 'ok').every((o) => o === 'KV_QUOTA_EXCEEDED')).toBe(true);
+  expect(await store.kv.count('a')).toBe(5);
+  expect(await second.kv.list('a', '', 100)).toEqual(await store.kv.list('a', '', 100));
+});

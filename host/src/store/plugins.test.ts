@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { pluginRecord, test } from './test-store.ts';
 
@@ -73,31 +72,27 @@ test('remove deletes the plugin with its grants, config and kv, leaving others a
   expect(await store.kv.count('gone')).toBe(0);
 });
 
-test('remove is one transaction: a failure part-way leaves everything in place', async ({ file, store }) => {
+test('remove is one transaction: a failure part-way leaves everything in place', async ({ refuse, store }) => {
   await store.plugins.install(pluginRecord('p'));
   await store.grants.set('p', { kv: true });
   await store.configs.set('p', { a: 1 });
   await store.kv.set('p', 'k', '1');
 
   // A trigger makes the last step (deleting the plugin row) fail after the others ran.
-  const side = new Database(file);
-  side.exec(`CREATE TRIGGER no_delete BEFORE DELETE ON plugins BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+  const undo = await refuse('plugins', 'DELETE');
   await expect(store.plugins.remove('p')).rejects.toThrow('refused');
   expect(await store.grants.get('p')).toEqual({ kv: true });
   expect(await store.configs.get('p')).toEqual({ a: 1 });
   expect(await store.kv.get('p', 'k')).toBe('1');
   expect(await store.plugins.get('p')).toBeDefined();
 
-  side.exec('DROP TRIGGER no_delete');
-  side.close();
+  await undo();
   expect((await store.plugins.remove('p'))?.name).toBe('p');
 });
 
-test('install is one transaction: a failed replace keeps the previous version', async ({ file, store }) => {
+test('install is one transaction: a failed replace keeps the previous version', async ({ refuse, store }) => {
   await store.plugins.install(pluginRecord('p', '1.0.0'));
-  const side = new Database(file);
-  side.exec(`CREATE TRIGGER no_update BEFORE UPDATE ON plugins BEGIN SELECT RAISE(ABORT, 'refused'); END`);
-  side.close();
+  await refuse('plugins', 'UPDATE');
   await expect(store.plugins.install(pluginRecord('p', '2.0.0'))).rejects.toThrow('refused');
   expect((await store.plugins.get('p'))?.version).toBe('1.0.0');
 });

@@ -1,0 +1,25 @@
+/**
+ * openPostgresStore: the store on PostgreSQL (issue 17), for several host replicas sharing one
+ * database. Work in progress: it has the repositories below, each run through the same store
+ * suite as SQLite's; the host cannot use it until it implements the whole Store.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../types.ts';
+import { openPgDatabase } from './database.ts';
+import { PgConfigRepository, PgGrantRepository } from './grants-configs.ts';
+import { PgKvRepository } from './kv.ts';
+import { PgPluginRepository } from './plugins.ts';
+
+export type PgStore = Pick<Store, 'owner' | 'plugins' | 'grants' | 'configs' | 'kv' | 'close'>;
+
+export async function openPostgresStore(url: string, options: { owner?: string; maxConnections?: number } = {}): Promise<PgStore> {
+  const db = await openPgDatabase(url, { maxConnections: options.maxConnections });
+  return {
+    owner: options.owner ?? randomUUID(),
+    plugins: new PgPluginRepository(db),
+    grants: new PgGrantRepository(db),
+    configs: new PgConfigRepository(db),
+    kv: new PgKvRepository(db),
+    close: () => db.close(),
+  };
+}
