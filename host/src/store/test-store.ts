@@ -5,7 +5,7 @@
  * starts, copied from a migrated template).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -37,6 +37,8 @@ interface StoreFixtures {
   store: Store;
   /** Opens another store on the same database, as a second host (a replica) would; closed afterwards. */
   another: () => Promise<Store>;
+  /** Everything the store keeps, as text: SQLite's files (WAL included), or every row of every table. */
+  storedText: () => Promise<string>;
   /** Makes every `op` on `table` fail with 'refused' (a trigger, from a side connection); returns the undo. */
   refuse: (table: string, op: 'DELETE' | 'UPDATE' | 'INSERT') => Promise<() => Promise<void>>;
 }
@@ -71,6 +73,24 @@ export const test = base.extend<StoreFixtures>({
     const store = storeKind === 'postgres' ? ((await openPostgresStore(databaseUrl)) as unknown as Store) : await openStore(file);
     await use(store);
     await store.close();
+  },
+  storedText: async ({ storeKind, dir, databaseUrl }, use) => {
+    await use(async () => {
+      if (storeKind === 'sqlite') {
+        const folder = join(dir, 'nested');
+        const names = await readdir(folder);
+        return Buffer.concat(await Promise.all(names.map((n) => readFile(join(folder, n))))).toString('latin1');
+      }
+      const side = new pg.Client({ connectionString: databaseUrl });
+      await side.connect();
+      try {
+        const tables = (await side.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")).rows;
+        const texts = await Promise.all(tables.map(async ({ name }) => (await side.query<{ t: string }>(`SELECT ${name}::text AS t FROM ${name}`)).rows.map((r) => r.t).join('\n')));
+        return texts.join('\n');
+      } finally {
+        await side.end();
+      }
+    });
   },
   another: async ({ storeKind, file, databaseUrl, store: _first }, use) => {
     const opened: Store[] = [];

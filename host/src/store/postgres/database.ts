@@ -49,7 +49,8 @@ export async function openPgDatabase(url: string, options: { maxConnections?: nu
     await pool.end();
     throw error;
   }
-  return { pool, transaction, close: () => pool.end() };
+  let closing: Promise<void> | undefined;
+  return { pool, transaction, close: () => (closing ??= pool.end()) };
 }
 
 async function migrate(transaction: PgDatabase['transaction'], url: string, migrations: readonly PgMigration[]): Promise<number[]> {

@@ -4,7 +4,7 @@
  */
 import type { Permissions } from '@easel/sdk';
 import type { ConfigRepository, GrantRepository } from '../types.ts';
-import { now, pluginNotFound } from '../rows.ts';
+import { now, pluginNotFound } from '../rows/common.ts';
 import type { PgDatabase } from './database.ts';
 
 /** One JSON value a plugin row owns, in `table`'s `column`. */

@@ -5,8 +5,8 @@
  */
 import type { KvRepository } from '../types.ts';
 import { EaselError } from '../../errors/index.ts';
-import { pluginNotFound } from '../rows.ts';
-import { prefixEnd } from '../sqlite/kv.ts';
+import { pluginNotFound } from '../rows/common.ts';
+import { prefixEnd } from '../rows/kv-keys.ts';
 import type { PgDatabase } from './database.ts';
 
 export class PgKvRepository implements KvRepository {

@@ -6,11 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../types.ts';
 import { openPgDatabase } from './database.ts';
+import { PgApiKeyRepository, PgAppRepository } from './api-keys.ts';
+import { PgAuditRepository } from './audit.ts';
 import { PgConfigRepository, PgGrantRepository } from './grants-configs.ts';
 import { PgKvRepository } from './kv.ts';
 import { PgPluginRepository } from './plugins.ts';
 
-export type PgStore = Pick<Store, 'owner' | 'plugins' | 'grants' | 'configs' | 'kv' | 'close'>;
+export type PgStore = Pick<Store, 'owner' | 'plugins' | 'grants' | 'configs' | 'kv' | 'audit' | 'apiKeys' | 'apps' | 'close'>;
 
 export async function openPostgresStore(url: string, options: { owner?: string; maxConnections?: number } = {}): Promise<PgStore> {
   const db = await openPgDatabase(url, { maxConnections: options.maxConnections });
@@ -20,6 +22,9 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
     grants: new PgGrantRepository(db),
     configs: new PgConfigRepository(db),
     kv: new PgKvRepository(db),
+    audit: new PgAuditRepository(db),
+    apiKeys: new PgApiKeyRepository(db),
+    apps: new PgAppRepository(db),
     close: () => db.close(),
   };
 }

@@ -1,6 +1,6 @@
 /** plugins on PostgreSQL: one row per installed plugin name; replacing a version keeps what hangs off the name. */
 import type { InstalledPlugin, NewPlugin, PluginRepository } from '../types.ts';
-import { now } from '../rows.ts';
+import { now } from '../rows/common.ts';
 import type { PgDatabase, Queryable } from './database.ts';
 
 interface Row {

@@ -3,29 +3,13 @@
  * Lookup is by hash equality in the index; raw keys are never compared as strings. Every app
  * key belongs to an app (apps.ts); admin keys belong to none.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { EaselError } from '../../errors/index.ts';
 import type { ApiKeyIdentity, ApiKeyInfo, ApiKeyRepository, ApiKeyRole } from '../types.ts';
 import { type Db, defined, now } from './shared.ts';
+import { hashOf, type KeyRow, KEY_COLUMNS, keyInfo, newApiKey } from '../rows/api-keys.ts';
 
-const hashOf = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
-
-/** A new random API key (256 bits), in the format `create` hands out. */
-export const newApiKey = (): string => `esl_${randomBytes(32).toString('base64url')}`;
-
-export interface KeyRow {
-  id: string;
-  role: ApiKeyRole;
-  label: string;
-  app_id: string | null;
-  created_at: string;
-  revoked_at: string | null;
-}
-
-export const KEY_COLUMNS = 'id, role, label, app_id, created_at, revoked_at';
-
-export const keyInfo = (row: KeyRow): ApiKeyInfo =>
-  defined({ id: row.id, role: row.role, label: row.label, appId: row.app_id ?? undefined, createdAt: row.created_at, revokedAt: row.revoked_at ?? undefined });
+export { type KeyRow, KEY_COLUMNS, keyInfo, newApiKey };
 
 export class SqliteApiKeyRepository implements ApiKeyRepository {
   #insert;

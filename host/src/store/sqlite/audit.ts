@@ -1,45 +1,9 @@
 /** audit_log: append-only record of admin actions and denied bridge calls. */
 import type { AuditEntry, AuditQuery, AuditRepository, NewAuditEntry } from '../types.ts';
-import { type Db, defined, fromJson, now, toJson } from './shared.ts';
+import { type Db, now, toJson } from './shared.ts';
+import { type AuditRow as Row, MAX_AUDIT_PAGE as MAX_LIMIT, pluginOfAudit, toEntry } from '../rows/audit.ts';
 
-interface Row {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  outcome: AuditEntry['outcome'];
-  details: string | null;
-  plugin: string | null;
-}
-
-const toEntry = (row: Row): AuditEntry =>
-  defined({
-    id: row.id,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    target: row.target ?? undefined,
-    outcome: row.outcome,
-    plugin: row.plugin ?? undefined,
-    details: fromJson(row.details),
-  });
-
-/** `name` of `name`, `name@version` or `name@version#hash`. */
-const nameOf = (release: string): string | undefined => release.split('#')[0]?.split('@')[0] || undefined;
-
-/**
- * The plugin an entry is about, when the caller does not say: the plugin that acted
- * (`plugin:<id>`) or, for a `plugin.*` action, the plugin acted on (its target). Migration 8
- * fills the rows written before it by the same rule.
- */
-export function pluginOfAudit(entry: Pick<NewAuditEntry, 'actor' | 'action' | 'target'>): string | undefined {
-  if (entry.actor.startsWith('plugin:')) return nameOf(entry.actor.slice('plugin:'.length));
-  if (entry.action.startsWith('plugin.') && entry.target !== undefined) return nameOf(entry.target);
-  return undefined;
-}
-
-const MAX_LIMIT = 1000;
+export { pluginOfAudit };
 
 export class SqliteAuditRepository implements AuditRepository {
   #db;

@@ -3,4 +3,4 @@ import type BetterSqlite3 from 'better-sqlite3';
 
 export type Db = BetterSqlite3.Database;
 
-export { defined, fromJson, now, pluginNotFound, toJson } from '../rows.ts';
+export { defined, fromJson, now, pluginNotFound, toJson } from '../rows/common.ts';

@@ -1,5 +1,5 @@
 /** Row helpers both stores share (SQLite and PostgreSQL keep the same text for times and JSON). */
-import { EaselError } from '../errors/index.ts';
+import { EaselError } from '../../errors/index.ts';
 
 export const now = (): string => new Date().toISOString();
 
