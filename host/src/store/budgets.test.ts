@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
 import { describe, expect } from 'vitest';
-import { openStore, type ReservationRequest, type Store, type UsageRow } from './index.ts';
+import type { ReservationRequest, Store, UsageRow } from './index.ts';
 import { test as base } from './test-store.ts';
 
 const MONTH = '2025-06';
@@ -61,28 +60,19 @@ interface ReservationRow {
   created_at: string;
 }
 
-/** Read through a connection of its own, as another process would see the file. */
-function query<T>(file: string, sql: string): T[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).all() as T[];
-  } finally {
-    db.close();
-  }
-}
+type SideQuery = <T>(sql: string) => Promise<T[]>;
 
-const reservations = (file: string) => query<ReservationRow>(file, 'SELECT * FROM model_reservations ORDER BY created_at, id');
+const reservations = (query: SideQuery) => query<ReservationRow>('SELECT * FROM model_reservations ORDER BY created_at, id');
 
 /**
  * Spend rows whose hold is not the sum of the reservation rows beneath it (the user's own, or
  * for an app row every user's of the app), and reservations without a spend row: always none.
  */
-const holdsWithoutRows = (file: string) =>
+const holdsWithoutRows = (query: SideQuery) =>
   query(
-    file,
     `SELECT s.app_id, s.user_id, s.month, s.reserved_nanos, coalesce(sum(r.amount_nanos), 0) AS rows_nanos FROM monthly_spend s
      LEFT JOIN model_reservations r ON r.app_id = s.app_id AND r.month = s.month AND (s.user_id = '' OR r.user_id = s.user_id)
-     GROUP BY s.app_id, s.user_id, s.month HAVING s.reserved_nanos <> rows_nanos
+     GROUP BY s.app_id, s.user_id, s.month HAVING s.reserved_nanos <> coalesce(sum(r.amount_nanos), 0)
      UNION ALL SELECT r.app_id, r.user_id, r.month, NULL, r.amount_nanos FROM model_reservations r
      WHERE NOT EXISTS (SELECT 1 FROM monthly_spend s WHERE s.app_id = r.app_id AND s.user_id = r.user_id AND s.month = r.month)`,
   );
@@ -181,7 +171,7 @@ describe('reserve and release', () => {
     expect((await hold(store, user(a, 'u3'), MONTH, 0.5)).ok).toBe(true);
   });
 
-  test('a call must fit both budgets: the tighter one refuses, and nothing is held at the other', async ({ file, store, a }) => {
+  test('a call must fit both budgets: the tighter one refuses, and nothing is held at the other', async ({ sideQuery, another, store, a }) => {
     await store.budgets.set({ appId: a }, 10);
     await store.budgets.set(user(a, 'u1'), 1);
     const overUser = await hold(store, user(a, 'u1'), MONTH, 2);
@@ -191,7 +181,7 @@ describe('reserve and release', () => {
     const overApp = await hold(store, user(a, 'u1'), MONTH, 0.75);
     expect(overApp).toMatchObject({ ok: false, status: { scope: 'app', monthlyUsd: 0.5 } });
     expect(await store.budgets.get(user(a, 'u1'), MONTH)).toMatchObject({ reservedUsd: 0 });
-    expect(reservations(file)).toEqual([]);
+    expect((await reservations(sideQuery))).toEqual([]);
   });
 
   test('without a budget at either scope a call always holds, so that a crash cannot lose it', async ({ store, a }) => {
@@ -219,9 +209,9 @@ describe('reserve and release', () => {
     expect(await store.budgets.get({ appId: a }, MONTH)).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
   });
 
-  test('concurrent reservations never hold more than the limit, even from two connections', async ({ file, store, a }) => {
+  test('concurrent reservations never hold more than the limit, even from two connections', async ({ sideQuery, another, store, a }) => {
     await store.budgets.set(user(a, 'u1'), 1);
-    const other = await openStore(file);
+    const other = await another();
     try {
       const attempts = Array.from({ length: 60 }, (_, i) => hold(i % 2 === 0 ? store : other, user(a, 'u1'), MONTH, 0.07));
       const results = await Promise.all(attempts);
@@ -231,20 +221,20 @@ describe('reserve and release', () => {
       expect(results.filter((r) => !r.ok)).toHaveLength(46);
       expect((await store.budgets.get(user(a, 'u1'), MONTH)).reservedUsd).toBe(0.98);
       // One row per hold, each owned by the connection that took it.
-      const rows = reservations(file);
+      const rows = (await reservations(sideQuery));
       expect(rows).toHaveLength(14);
       expect(rows.every((r) => r.owner === store.owner || r.owner === other.owner)).toBe(true);
-      expect(holdsWithoutRows(file)).toEqual([]);
+      expect((await holdsWithoutRows(sideQuery))).toEqual([]);
     } finally {
       await other.close();
     }
   });
 
-  test("concurrent reservations of several users, from two connections, never hold more than the app's budget", async ({ file, store, a }) => {
+  test("concurrent reservations of several users, from two connections, never hold more than the app's budget", async ({ sideQuery, another, store, a }) => {
     await store.budgets.set({ appId: a }, 1);
     // Generous user budgets: only the app's binds.
     for (const u of ['u1', 'u2', 'u3']) await store.budgets.set(user(a, u), 0.5);
-    const other = await openStore(file);
+    const other = await another();
     try {
       const stores: Store[] = [store, other];
       const attempts = Array.from({ length: 90 }, (_, i) => hold(stores[i % 2]!, user(a, `u${(i % 3) + 1}`), MONTH, 0.07));
@@ -259,8 +249,8 @@ describe('reserve and release', () => {
         users += held;
       }
       expect(Math.round(users * 100)).toBe(98);
-      expect(reservations(file)).toHaveLength(14);
-      expect(holdsWithoutRows(file)).toEqual([]);
+      expect((await reservations(sideQuery))).toHaveLength(14);
+      expect((await holdsWithoutRows(sideQuery))).toEqual([]);
     } finally {
       await other.close();
     }
@@ -268,12 +258,12 @@ describe('reserve and release', () => {
 });
 
 describe('reservation rows', () => {
-  test('a hold and its row are written together, with who, what for and the worst case it prices', async ({ file, store, a }) => {
+  test('a hold and its row are written together, with who, what for and the worst case it prices', async ({ sideQuery, another, store, a }) => {
     const u1 = user(a, 'u1');
     const held = await store.budgets.reserve(
       request(u1, MONTH, 0.08, { pluginName: 'canvas', executionId: 'e1', stepId: 's1', task: 'image', modelId: 'amazon.nova-canvas-v1:0', inputTokens: 0, outputTokens: 0, images: 2 }),
     );
-    const rows = reservations(file);
+    const rows = (await reservations(sideQuery));
     expect(rows).toEqual([
       {
         id: idOf(held),
@@ -297,23 +287,23 @@ describe('reservation rows', () => {
     expect(Number.isNaN(Date.parse(rows[0]!.created_at))).toBe(false);
     await hold(store, user(a, 'u2'), MONTH, 0.5);
     await hold(store, u1, '2025-07', 0.25);
-    expect(holdsWithoutRows(file)).toEqual([]);
+    expect((await holdsWithoutRows(sideQuery))).toEqual([]);
   });
 
-  test('a reservation whose row cannot be written holds nothing: the hold is taken back with it', async ({ file, store, a }) => {
+  test('a reservation whose row cannot be written holds nothing: the hold is taken back with it', async ({ sideQuery, another, store, a }) => {
     // The hold statement alone would pass (no budget); the row's CHECK refuses the task.
-    await expect(store.budgets.reserve(request(user(a, 'u1'), MONTH, 1, { task: 'video' as never }))).rejects.toThrow(/CHECK/);
+    await expect(store.budgets.reserve(request(user(a, 'u1'), MONTH, 1, { task: 'video' as never }))).rejects.toThrow(/check/i);
     expect(await store.budgets.get(user(a, 'u1'), MONTH)).toMatchObject({ reservedUsd: 0 });
     expect(await store.budgets.get({ appId: a }, MONTH)).toMatchObject({ reservedUsd: 0 });
-    expect(reservations(file)).toEqual([]);
+    expect((await reservations(sideQuery))).toEqual([]);
     // Another write of the same batch is not harmed.
     const [bad, good] = await Promise.allSettled([store.budgets.reserve(request(user(a, 'u1'), MONTH, 1, { task: 'video' as never })), hold(store, user(a, 'u1'), MONTH, 2)]);
     expect([bad.status, good.status]).toEqual(['rejected', 'fulfilled']);
     expect(await store.budgets.get(user(a, 'u1'), MONTH)).toMatchObject({ reservedUsd: 2 });
-    expect(holdsWithoutRows(file)).toEqual([]);
+    expect((await holdsWithoutRows(sideQuery))).toEqual([]);
   });
 
-  test("billing deletes the row and gives back its own amount, in the reservation's month", async ({ file, store, a }) => {
+  test("billing deletes the row and gives back its own amount, in the reservation's month", async ({ sideQuery, another, store, a }) => {
     const u1 = user(a, 'u1');
     const held = idOf(await hold(store, u1, '2025-05', 0.9));
     const other = idOf(await hold(store, u1, '2025-05', 0.4));
@@ -321,26 +311,26 @@ describe('reservation rows', () => {
     await store.usage.record(bill(a, 'u1', 0.3), { reservationId: held });
     expect(await store.budgets.get(u1, '2025-05')).toMatchObject({ spentUsd: 0.3, reservedUsd: 0.4 });
     expect(await store.budgets.get({ appId: a }, '2025-05')).toMatchObject({ spentUsd: 0.3, reservedUsd: 0.4 });
-    expect(reservations(file).map((r) => r.id)).toEqual([other]);
+    expect((await reservations(sideQuery)).map((r) => r.id)).toEqual([other]);
     // Billed twice (a retry of a caller): the second row is recorded but gives nothing back.
     await store.usage.record(bill(a, 'u1', 0.3), { reservationId: held, month: '2025-05' });
     expect(await store.budgets.get(u1, '2025-05')).toMatchObject({ spentUsd: 0.6, reservedUsd: 0.4 });
-    expect(holdsWithoutRows(file)).toEqual([]);
+    expect((await holdsWithoutRows(sideQuery))).toEqual([]);
   });
 
-  test("a reservation of another user or app is not released by a usage row that names it", async ({ file, store, a, b }) => {
+  test("a reservation of another user or app is not released by a usage row that names it", async ({ sideQuery, another, store, a, b }) => {
     const theirs = idOf(await hold(store, user(a, 'u2'), MONTH, 0.5));
     await store.usage.record(bill(a, 'u1', 0.1), { reservationId: theirs, month: MONTH });
     await store.usage.record(bill(b, 'u2', 0.1), { reservationId: theirs, month: MONTH });
     expect(await store.budgets.get(user(a, 'u2'), MONTH)).toMatchObject({ spentUsd: 0, reservedUsd: 0.5 });
-    expect(reservations(file).map((r) => r.id)).toEqual([theirs]);
-    expect(holdsWithoutRows(file)).toEqual([]);
+    expect((await reservations(sideQuery)).map((r) => r.id)).toEqual([theirs]);
+    expect((await holdsWithoutRows(sideQuery))).toEqual([]);
   });
 });
 
 describe('chargeAbandoned', () => {
-  test("at a start, a dead process's reservations become unreconciled usage rows charged at their holds, in one go", async ({ file, a, b }) => {
-    const dead = await openStore(file, { owner: 'boot-dead' });
+  test("at a start, a dead process's reservations become unreconciled usage rows charged at their holds, in one go", async ({ sideQuery, another, a, b }) => {
+    const dead = await another({ owner: 'boot-dead' });
     await dead.budgets.set(user(a, 'u1'), 10);
     const image = { pluginName: 'canvas', executionId: 'e1', stepId: 's1', task: 'image', modelId: 'img', inputTokens: 0, outputTokens: 0, images: 1 } as const;
     await dead.budgets.reserve(request(user(a, 'u1'), MONTH, 0.08, image));
@@ -353,7 +343,7 @@ describe('chargeAbandoned', () => {
     // The process dies: nothing settles its calls (a closed connection is as good as a kill).
     await dead.close();
 
-    const next = await openStore(file, { owner: 'boot-next' });
+    const next = await another({ owner: 'boot-next' });
     try {
       // Its own calls in flight meanwhile are not the dead one's.
       const mine = idOf(await next.budgets.reserve(request(user(a, 'u1'), MONTH, 0.3)));
@@ -367,8 +357,8 @@ describe('chargeAbandoned', () => {
           { pluginName: 'canvas', modelId: 'img', calls: 2, costUsd: 0.16 },
         ],
       });
-      expect(reservations(file).map((r) => [r.id, r.owner])).toEqual([[mine, 'boot-next']]);
-      expect(holdsWithoutRows(file)).toEqual([]);
+      expect((await reservations(sideQuery)).map((r) => [r.id, r.owner])).toEqual([[mine, 'boot-next']]);
+      expect((await holdsWithoutRows(sideQuery))).toEqual([]);
 
       // Spend took the holds, at both scopes, in each reservation's month.
       expect(await next.budgets.get(user(a, 'u1'), MONTH)).toMatchObject({ monthlyUsd: 10, spentUsd: 0.86, reservedUsd: 0.3 });
@@ -423,27 +413,27 @@ describe('chargeAbandoned', () => {
     }
   });
 
-  test('a late bill for a charged reservation gives nothing back and never drives a hold below 0', async ({ file, a }) => {
-    const slow = await openStore(file, { owner: 'boot-slow' });
-    const next = await openStore(file, { owner: 'boot-next' });
+  test('a late bill for a charged reservation gives nothing back and never drives a hold below 0', async ({ sideQuery, another, a }) => {
+    const slow = await another({ owner: 'boot-slow' });
+    const next = await another({ owner: 'boot-next' });
     try {
       const id = idOf(await slow.budgets.reserve(request(user(a, 'u1'), MONTH, 0.5)));
       expect((await next.budgets.chargeAbandoned()).calls).toBe(1);
       await slow.usage.record(bill(a, 'u1', 0.2), { reservationId: id, month: MONTH });
       expect(await next.budgets.get(user(a, 'u1'), MONTH)).toMatchObject({ spentUsd: 0.7, reservedUsd: 0 });
       expect(await slow.budgets.release(id)).toBe(false);
-      expect(holdsWithoutRows(file)).toEqual([]);
+      expect((await holdsWithoutRows(sideQuery))).toEqual([]);
     } finally {
       await slow.close();
       await next.close();
     }
   });
 
-  test('with nothing in flight there is nothing to charge', async ({ file, store, a }) => {
+  test('with nothing in flight there is nothing to charge', async ({ sideQuery, another, store, a }) => {
     const id = idOf(await hold(store, user(a, 'u1'), MONTH, 0.5));
     await store.budgets.release(id);
     await store.close();
-    const next = await openStore(file);
+    const next = await another();
     try {
       expect(await next.budgets.chargeAbandoned()).toEqual({ calls: 0, costUsd: 0, groups: [] });
       expect(await next.budgets.get(user(a, 'u1'), MONTH)).toMatchObject({ spentUsd: 0, reservedUsd: 0 });

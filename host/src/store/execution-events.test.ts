@@ -52,11 +52,10 @@ test('an append with a seq already stored fails whole and leaves the others in p
   expect(await repo.count('c')).toBe(0);
 });
 
-test('events survive a reopen', async ({ file, store }) => {
+test('events survive a reopen', async ({ another, store }) => {
   await store.executionEvents.append([event('a', 1), event('a', 2)]);
   await store.close();
-  const { openStore } = await import('./index.ts');
-  const reopened = await openStore(file);
+  const reopened = await another();
   try {
     expect(await reopened.executionEvents.lastSeq('a')).toBe(2);
     expect((await reopened.executionEvents.list('a', 1, 10)).map((e) => JSON.parse(e.data))).toEqual([{ n: 2 }]);

@@ -80,15 +80,14 @@ test('list defaults to 50 and caps at 500', async ({ store }) => {
   expect(capped.nextCursor).toBe('e1');
 });
 
-test('failRunning fails what a crash left running, and only that', async ({ file, store }) => {
+test('failRunning fails what a crash left running, and only that', async ({ another, store }) => {
   await store.executions.create(call('done'));
   await store.executions.complete('done', { status: 'succeeded', durationMs: 1 });
   await store.executions.create(call('left1'));
   await store.executions.create(call('left2'));
   await store.close();
 
-  const { openStore } = await import('./index.ts');
-  const restarted = await openStore(file);
+  const restarted = await another();
   try {
     expect(await restarted.executions.failRunning('the host restarted')).toBe(2);
     const left = await restarted.executions.get('left1');

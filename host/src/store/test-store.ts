@@ -13,6 +13,7 @@ import pg from 'pg';
 import { inject, test as base } from 'vitest';
 import type { NewPlugin, Store } from './index.ts';
 import { openStore } from './index.ts';
+import { PG_TYPES } from './postgres/database.ts';
 import { openPostgresStore } from './postgres/open-store.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -28,6 +29,9 @@ declare module 'vitest' {
   }
 }
 
+/** The store this run of the suites is under, known when tests are collected (for tests of one store only). */
+export const storeUnder: StoreKind = inject('storeKind') ?? 'sqlite';
+
 interface StoreFixtures {
   storeKind: StoreKind;
   dir: string;
@@ -36,7 +40,11 @@ interface StoreFixtures {
   databaseUrl: string;
   store: Store;
   /** Opens another store on the same database, as a second host (a replica) would; closed afterwards. */
-  another: () => Promise<Store>;
+  another: (options?: { owner?: string }) => Promise<Store>;
+  /** Rows of `sql` read through a connection of its own, as another process would see them. */
+  sideQuery: <T>(sql: string) => Promise<T[]>;
+  /** The query plan of `sql` (PostgreSQL's with sequential scans off, so an index that fits is shown). */
+  plan: (sql: string) => Promise<string>;
   /** Everything the store keeps, as text: SQLite's files (WAL included), or every row of every table. */
   storedText: () => Promise<string>;
   /** Makes every `op` on `table` fail with 'refused' (a trigger, from a side connection); returns the undo. */
@@ -74,6 +82,45 @@ export const test = base.extend<StoreFixtures>({
     await use(store);
     await store.close();
   },
+  sideQuery: async ({ storeKind, file, databaseUrl }, use) => {
+    await use(async <T,>(sql: string): Promise<T[]> => {
+      if (storeKind === 'sqlite') {
+        const db = new Database(file, { readonly: true });
+        try {
+          return db.prepare(sql).all() as T[];
+        } finally {
+          db.close();
+        }
+      }
+      const side = new pg.Client({ connectionString: databaseUrl, types: PG_TYPES });
+      await side.connect();
+      try {
+        return (await side.query(sql)).rows as T[];
+      } finally {
+        await side.end();
+      }
+    });
+  },
+  plan: async ({ storeKind, file, databaseUrl }, use) => {
+    await use(async (sql) => {
+      if (storeKind === 'sqlite') {
+        const db = new Database(file, { readonly: true });
+        try {
+          return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((p) => p.detail).join('\n');
+        } finally {
+          db.close();
+        }
+      }
+      const side = new pg.Client({ connectionString: databaseUrl, types: PG_TYPES });
+      await side.connect();
+      try {
+        await side.query('SET enable_seqscan = off');
+        return (await side.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      } finally {
+        await side.end();
+      }
+    });
+  },
   storedText: async ({ storeKind, dir, databaseUrl }, use) => {
     await use(async () => {
       if (storeKind === 'sqlite') {
@@ -81,7 +128,7 @@ export const test = base.extend<StoreFixtures>({
         const names = await readdir(folder);
         return Buffer.concat(await Promise.all(names.map((n) => readFile(join(folder, n))))).toString('latin1');
       }
-      const side = new pg.Client({ connectionString: databaseUrl });
+      const side = new pg.Client({ connectionString: databaseUrl, types: PG_TYPES });
       await side.connect();
       try {
         const tables = (await side.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")).rows;
@@ -94,8 +141,8 @@ export const test = base.extend<StoreFixtures>({
   },
   another: async ({ storeKind, file, databaseUrl, store: _first }, use) => {
     const opened: Store[] = [];
-    await use(async () => {
-      const next = storeKind === 'postgres' ? ((await openPostgresStore(databaseUrl)) as unknown as Store) : await openStore(file);
+    await use(async (options = {}) => {
+      const next = storeKind === 'postgres' ? ((await openPostgresStore(databaseUrl, options)) as unknown as Store) : await openStore(file, options);
       opened.push(next);
       return next;
     });
@@ -115,7 +162,7 @@ export const test = base.extend<StoreFixtures>({
           again.close();
         };
       }
-      const side = new pg.Client({ connectionString: databaseUrl });
+      const side = new pg.Client({ connectionString: databaseUrl, types: PG_TYPES });
       side.on('error', () => undefined);
       sides.push(side);
       await side.connect();

@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, vi } from 'vitest';
 import type { ReservationRequest, UsageRow } from './index.ts';
-import { test as base } from './test-store.ts';
+import { storeUnder, test as base } from './test-store.ts';
 
 /** The app the rows bill to, made afresh in each test's store (budgets need it to exist). */
 let APP = '';
@@ -201,27 +200,21 @@ describe('stats', () => {
     expect(stats).not.toHaveProperty('userId');
   });
 
-  test("an app's stats are a range scan on the (app_id, at) index", async ({ file, store }) => {
-    await store.usage.record(row());
-    const db = new Database(file, { readonly: true });
-    try {
-      const plan = db.prepare("EXPLAIN QUERY PLAN SELECT count(*) FROM model_usage WHERE app_id = 'a' AND at >= 'a' AND at < 'b'").all() as { detail: string }[];
-      expect(plan.map((p) => p.detail).join('\n')).toContain('model_usage_by_app (app_id=? AND at>? AND at<?)');
-    } finally {
-      db.close();
-    }
-  });
+  // SQLite's plan is fixed by its indexes; PostgreSQL's follows its statistics, so the index it
+  // picks for a table of one row says nothing about a full one: these run on SQLite only.
+  if (storeUnder !== 'postgres') {
+    test("an app's stats are a range scan on the (app_id, at) index", async ({ plan, store }) => {
+      await store.usage.record(row());
+      expect(await plan("SELECT count(*) FROM model_usage WHERE app_id = 'a' AND at >= 'a' AND at < 'b'")).toContain('model_usage_by_app (app_id=? AND at>? AND at<?)');
+    });
 
-  test('is a range scan on the (app_id, user_id, at) index', async ({ file, store }) => {
-    await store.usage.record(row());
-    const db = new Database(file, { readonly: true });
-    try {
-      const plan = db
-        .prepare("EXPLAIN QUERY PLAN SELECT count(*) FROM model_usage WHERE app_id = 'a' AND user_id = 'u1' AND at >= 'a' AND at < 'b'")
-        .all() as { detail: string }[];
-      expect(plan.map((p) => p.detail).join('\n')).toContain('model_usage_by_app_user (app_id=? AND user_id=? AND at>? AND at<?)');
-    } finally {
-      db.close();
-    }
-  });
+    test('is a range scan on the (app_id, user_id, at) index', async ({ plan, store }) => {
+      await store.usage.record(row());
+      expect(await plan("SELECT count(*) FROM model_usage WHERE app_id = 'a' AND user_id = 'u1' AND at >= 'a' AND at < 'b'")).toContain(
+        'model_usage_by_app_user (app_id=? AND user_id=? AND at>? AND at<?)',
+      );
+    });
+  }
+
+
 });

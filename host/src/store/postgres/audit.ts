@@ -3,6 +3,7 @@ import type { AuditEntry, AuditQuery, AuditRepository, NewAuditEntry } from '../
 import { type AuditRow, MAX_AUDIT_PAGE, pluginOfAudit, toEntry } from '../rows/audit.ts';
 import { now, toJson } from '../rows/common.ts';
 import type { PgDatabase } from './database.ts';
+import { Where } from './where.ts';
 
 export class PgAuditRepository implements AuditRepository {
   #db: PgDatabase;
@@ -25,22 +26,17 @@ export class PgAuditRepository implements AuditRepository {
   }
 
   async list(query: AuditQuery): Promise<AuditEntry[]> {
-    const params: unknown[] = [];
-    const where: string[] = [];
-    const bind = (condition: string, value: unknown) => {
-      params.push(value);
-      where.push(condition.replace('?', `$${params.length}`));
-    };
+    const where = new Where();
     // Each equality filter has an index on (column, id): the page is read newest first from it.
-    for (const field of ['action', 'plugin', 'actor'] as const) if (query[field] !== undefined) bind(`${field} = ?`, query[field]);
+    for (const field of ['action', 'plugin', 'actor'] as const) if (query[field] !== undefined) where.and(`${field} = ?`, query[field]);
     // Stored instants are toISOString() text: a range compares as text in that same form.
-    if (query.since !== undefined) bind('at >= ?', new Date(query.since).toISOString());
-    if (query.until !== undefined) bind('at < ?', new Date(query.until).toISOString());
+    if (query.since !== undefined) where.and('at >= ?', new Date(query.since).toISOString());
+    if (query.until !== undefined) where.and('at < ?', new Date(query.until).toISOString());
     // Keyset paging: the id of the last entry of the previous page.
-    if (query.before !== undefined) bind('id < ?', Math.trunc(query.before));
-    params.push(Math.min(MAX_AUDIT_PAGE, Math.max(1, Math.trunc(query.limit))));
-    const sql = `SELECT * FROM audit_log ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY id DESC LIMIT $${params.length}`;
-    return (await this.#db.pool.query<AuditRow>(sql, params)).rows.map(toEntry);
+    if (query.before !== undefined) where.and('id < ?', Math.trunc(query.before));
+    const limit = where.bind(Math.min(MAX_AUDIT_PAGE, Math.max(1, Math.trunc(query.limit))));
+    const sql = `SELECT * FROM audit_log ${where} ORDER BY id DESC LIMIT ${limit}`;
+    return (await this.#db.pool.query<AuditRow>(sql, where.params)).rows.map(toEntry);
   }
 
   async purge(before: string, limit: number): Promise<{ removed: number; more: boolean }> {

@@ -12,27 +12,31 @@ export type Queryable = Pick<pg.PoolClient, 'query'>;
 /** Any advisory-lock key unique to Easel's migrations: replicas starting at once apply them once. */
 const MIGRATION_LOCK = 0x6561_7365;
 
-const INT8 = 20;
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser,
+/** BIGINT, and NUMERIC (what sum() of BIGINT gives): numbers, as SQLite gives them. */
+const AS_NUMBER = new Set([20, 1700]);
+export const PG_TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (AS_NUMBER.has(oid) ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser,
 };
 
 export interface PgDatabase {
   pool: pg.Pool;
-  /** Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
-  transaction<T>(fn: (client: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction on one connection: committed when it resolves, rolled back
+   * when it throws. `snapshot`: every read sees the same snapshot (REPEATABLE READ, read only).
+   */
+  transaction<T>(fn: (client: Queryable) => Promise<T>, options?: { snapshot?: boolean }): Promise<T>;
   close(): Promise<void>;
 }
 
 /** Opens a pool on `url` and applies pending migrations; StoreSchemaError when the database is newer. */
 export async function openPgDatabase(url: string, options: { maxConnections?: number; migrations?: readonly PgMigration[] } = {}): Promise<PgDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, types });
+  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, types: PG_TYPES });
   // An idle connection the server drops must not end the process.
   pool.on('error', () => undefined);
-  const transaction = async <T>(fn: (client: Queryable) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(fn: (client: Queryable) => Promise<T>, options: { snapshot?: boolean } = {}): Promise<T> => {
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
+      await client.query(options.snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;

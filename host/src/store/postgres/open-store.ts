@@ -8,16 +8,22 @@ import type { Store } from '../types.ts';
 import { openPgDatabase } from './database.ts';
 import { PgApiKeyRepository, PgAppRepository } from './api-keys.ts';
 import { PgAuditRepository } from './audit.ts';
+import { PgBudgetRepository } from './budgets.ts';
+import { PgExecutionEventRepository } from './execution-events.ts';
+import { PgExecutionRepository } from './executions.ts';
 import { PgConfigRepository, PgGrantRepository } from './grants-configs.ts';
 import { PgKvRepository } from './kv.ts';
 import { PgPluginRepository } from './plugins.ts';
+import { PgStepRepository } from './steps.ts';
+import { PgUsageRepository } from './usage.ts';
 
-export type PgStore = Pick<Store, 'owner' | 'plugins' | 'grants' | 'configs' | 'kv' | 'audit' | 'apiKeys' | 'apps' | 'close'>;
+export type PgStore = Pick<Store, 'owner' | 'plugins' | 'grants' | 'configs' | 'kv' | 'audit' | 'apiKeys' | 'apps' | 'executions' | 'steps' | 'executionEvents' | 'usage' | 'budgets' | 'close'>;
 
 export async function openPostgresStore(url: string, options: { owner?: string; maxConnections?: number } = {}): Promise<PgStore> {
   const db = await openPgDatabase(url, { maxConnections: options.maxConnections });
+  const owner = options.owner ?? randomUUID();
   return {
-    owner: options.owner ?? randomUUID(),
+    owner,
     plugins: new PgPluginRepository(db),
     grants: new PgGrantRepository(db),
     configs: new PgConfigRepository(db),
@@ -25,6 +31,11 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
     audit: new PgAuditRepository(db),
     apiKeys: new PgApiKeyRepository(db),
     apps: new PgAppRepository(db),
+    executions: new PgExecutionRepository(db),
+    steps: new PgStepRepository(db),
+    executionEvents: new PgExecutionEventRepository(db),
+    usage: new PgUsageRepository(db),
+    budgets: new PgBudgetRepository(db, owner),
     close: () => db.close(),
   };
 }

@@ -2,7 +2,8 @@
  * The PostgreSQL store's schema: the SQLite store's latest schema (../sqlite/migrations.ts),
  * written for PostgreSQL. Timestamps stay ISO-8601 text and JSON stays text, as in SQLite, so
  * the same values cross both stores; ordered or range-scanned text is `COLLATE "C"` (code point
- * order, as SQLite compares). Until the PostgreSQL store ships, version 1 may still change.
+ * order, as SQLite compares). JSON columns are checked with `IS JSON` (PostgreSQL 16 and later).
+ * Until the PostgreSQL store ships, version 1 may still change.
  */
 export interface PgMigration {
   version: number;
@@ -18,25 +19,25 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE TABLE plugins (
         name TEXT COLLATE "C" PRIMARY KEY,
         version TEXT NOT NULL,
-        manifest TEXT NOT NULL,
+        manifest TEXT NOT NULL CHECK (manifest IS JSON),
         enabled BOOLEAN NOT NULL DEFAULT false,
         integrity TEXT NOT NULL,
         script_sha256 TEXT NOT NULL,
         path TEXT NOT NULL,
-        files TEXT NOT NULL,
+        files TEXT NOT NULL CHECK (files IS JSON),
         installed_at TEXT NOT NULL,
         updated_at TEXT NOT NULL
       );
 
       CREATE TABLE grants (
         plugin TEXT COLLATE "C" PRIMARY KEY REFERENCES plugins (name) ON DELETE CASCADE,
-        permissions TEXT NOT NULL,
+        permissions TEXT NOT NULL CHECK (permissions IS JSON),
         updated_at TEXT NOT NULL
       );
 
       CREATE TABLE plugin_configs (
         plugin TEXT COLLATE "C" PRIMARY KEY REFERENCES plugins (name) ON DELETE CASCADE,
-        value TEXT NOT NULL,
+        value TEXT NOT NULL CHECK (value IS JSON),
         updated_at TEXT NOT NULL
       );
 
@@ -181,7 +182,7 @@ export const PG_MIGRATIONS: PgMigration[] = [
         execution_id TEXT NOT NULL,
         seq INTEGER NOT NULL CHECK (seq >= 1),
         type TEXT NOT NULL,
-        data TEXT NOT NULL,
+        data TEXT NOT NULL CHECK (data IS JSON),
         at TEXT NOT NULL,
         PRIMARY KEY (execution_id, seq)
       );
@@ -260,7 +261,7 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE TABLE model_cache_exact (
         key TEXT PRIMARY KEY,
         scope TEXT NOT NULL,
-        answer TEXT NOT NULL,
+        answer TEXT NOT NULL CHECK (answer IS JSON),
         model_id TEXT NOT NULL,
         created_at TEXT NOT NULL,
         expires_at_ms BIGINT NOT NULL
@@ -273,7 +274,7 @@ export const PG_MIGRATIONS: PgMigration[] = [
         partition TEXT NOT NULL,
         scope TEXT NOT NULL,
         vector BYTEA NOT NULL CHECK (length(vector) > 0 AND length(vector) % 4 = 0),
-        answer TEXT NOT NULL,
+        answer TEXT NOT NULL CHECK (answer IS JSON),
         model_id TEXT NOT NULL,
         created_at TEXT NOT NULL,
         expires_at_ms BIGINT NOT NULL

@@ -11,30 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import { EaselError } from '../../errors/index.ts';
 import type { AbandonedCharges, BudgetRepository, BudgetScope, BudgetStatus, ReservationRequest } from '../types.ts';
-import { type Db, defined, now } from './shared.ts';
+import { type Db, now } from './shared.ts';
+import { type ChargedGroup, charges, rowUser, statusOf, type StatusRow } from '../rows/budgets.ts';
+import { APP_ROW, monthOf, toNanos, toUsd } from '../rows/money.ts';
 
-export const toNanos = (usd: number): number => Math.round(usd * 1_000_000_000);
-export const toUsd = (nanos: number): number => nanos / 1_000_000_000;
-/** The UTC `YYYY-MM` of an ISO instant. */
-export const monthOf = (iso: string): string => iso.slice(0, 7);
-/** The user_id of an app's own rows in budgets and monthly_spend. */
-export const APP_ROW = '';
-
-interface StatusRow {
-  monthly_nanos: number | null;
-  budget_updated_at: string | null;
-  spent_nanos: number | null;
-  reserved_nanos: number | null;
-}
-
-const rowUser = (scope: BudgetScope): string => scope.userId ?? APP_ROW;
-
-interface ChargedGroup {
-  plugin_name: string | null;
-  model_id: string;
-  calls: number;
-  cost_nanos: number;
-}
+export { APP_ROW, monthOf, toNanos, toUsd };
 
 export class SqliteBudgetRepository implements BudgetRepository {
   #owner: string;
@@ -136,17 +117,7 @@ export class SqliteBudgetRepository implements BudgetRepository {
   }
 
   #read(scope: BudgetScope, month: string): BudgetStatus {
-    const row = this.#status.get({ appId: scope.appId, userId: rowUser(scope), month }) as StatusRow;
-    return defined({
-      scope: scope.userId === undefined ? ('app' as const) : ('user' as const),
-      appId: scope.appId,
-      userId: scope.userId,
-      monthlyUsd: row.monthly_nanos === null ? undefined : toUsd(row.monthly_nanos),
-      month,
-      spentUsd: toUsd(row.spent_nanos ?? 0),
-      reservedUsd: toUsd(row.reserved_nanos ?? 0),
-      updatedAt: row.budget_updated_at ?? undefined,
-    });
+    return statusOf(scope, month, this.#status.get({ appId: scope.appId, userId: rowUser(scope), month }) as StatusRow);
   }
 
   async set(scope: BudgetScope, monthlyUsd: number): Promise<BudgetStatus> {
@@ -201,11 +172,6 @@ export class SqliteBudgetRepository implements BudgetRepository {
   }
 
   async chargeAbandoned(): Promise<AbandonedCharges> {
-    const groups = await this.#writes.run(() => this.#chargeAbandoned({ owner: this.#owner, now: now() }));
-    return {
-      calls: groups.reduce((n, g) => n + g.calls, 0),
-      costUsd: toUsd(groups.reduce((n, g) => n + g.cost_nanos, 0)),
-      groups: groups.map((g) => defined({ pluginName: g.plugin_name ?? undefined, modelId: g.model_id, calls: g.calls, costUsd: toUsd(g.cost_nanos) })),
-    };
+    return charges(await this.#writes.run(() => this.#chargeAbandoned({ owner: this.#owner, now: now() })));
   }
 }

@@ -5,67 +5,9 @@
  */
 import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import type { ExecutionOutcome, ExecutionPurge, ExecutionQuery, ExecutionRecord, ExecutionRepository, NewExecution } from '../types.ts';
-import { toUsd } from './budgets.ts';
-import { type Db, defined, fromJson, now, toJson } from './shared.ts';
-
-const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 500;
-
-interface Row {
-  id: string;
-  plugin_name: string;
-  plugin_version: string;
-  kind: 'agent' | 'workflow';
-  target: string;
-  capability: string | null;
-  api_key_id: string | null;
-  app_id: string | null;
-  user_id: string | null;
-  input: string | null;
-  status: ExecutionRecord['status'];
-  output: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  duration_ms: number | null;
-  cpu_ms: number | null;
-  heap_used_bytes: number | null;
-  cost_nanos: number;
-  resumed: number;
-  started_at: string;
-  finished_at: string | null;
-  events_purged_at: string | null;
-}
-
-const COLUMNS = `id, plugin_name, plugin_version, kind, target, capability, api_key_id, app_id, user_id, input, status, output,
-  error_code, error_message, duration_ms, cpu_ms, heap_used_bytes, resumed, started_at, finished_at, events_purged_at,
-  coalesce(cost_nanos, (SELECT coalesce(sum(u.cost_nanos), 0) FROM model_usage u WHERE u.execution_id = executions.id)) AS cost_nanos`;
-const SPENT = '(SELECT coalesce(sum(cost_nanos), 0) FROM model_usage WHERE execution_id = @id)';
-
-const toRecord = (row: Row): ExecutionRecord =>
-  defined({
-    id: row.id,
-    pluginName: row.plugin_name,
-    pluginVersion: row.plugin_version,
-    kind: row.kind,
-    target: row.target,
-    capability: row.capability ?? undefined,
-    apiKeyId: row.api_key_id ?? undefined,
-    appId: row.app_id ?? undefined,
-    userId: row.user_id ?? undefined,
-    input: fromJson(row.input),
-    status: row.status,
-    output: fromJson(row.output),
-    errorCode: row.error_code ?? undefined,
-    errorMessage: row.error_message ?? undefined,
-    durationMs: row.duration_ms ?? undefined,
-    cpuMs: row.cpu_ms ?? undefined,
-    heapUsedBytes: row.heap_used_bytes ?? undefined,
-    costUsd: toUsd(row.cost_nanos),
-    resumed: row.resumed,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at ?? undefined,
-    eventsPurgedAt: row.events_purged_at ?? undefined,
-  });
+import { type Db, defined, now, toJson } from './shared.ts';
+import { COLUMNS, DEFAULT_LIMIT, type ExecutionRow as Row, MAX_LIMIT, toRecord } from '../rows/executions.ts';
+import { toUsd } from '../rows/money.ts';
 
 export class SqliteExecutionRepository implements ExecutionRepository {
   #db;
@@ -93,7 +35,7 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     // The status condition makes finishing atomic: of a completion, a cancel and failRunning, one wins.
     this.#complete = db.prepare(`
       UPDATE executions SET status = @status, output = @output, error_code = @errorCode, error_message = @errorMessage,
-        duration_ms = @durationMs, cpu_ms = @cpuMs, heap_used_bytes = @heapUsedBytes, finished_at = @finishedAt, cost_nanos = ${SPENT}
+        duration_ms = @durationMs, cpu_ms = @cpuMs, heap_used_bytes = @heapUsedBytes, finished_at = @finishedAt, cost_nanos = (SELECT coalesce(sum(cost_nanos), 0) FROM model_usage WHERE execution_id = @id)
       WHERE id = @id AND status IN ('queued', 'running')
       RETURNING cost_nanos`);
     this.#failRunning = db.prepare(`

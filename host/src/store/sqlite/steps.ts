@@ -5,63 +5,8 @@
  */
 import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import type { NewStep, StepOutcome, StepRecord, StepRepository } from '../types.ts';
-import { toUsd } from './budgets.ts';
-import { type Db, defined, fromJson, now, toJson } from './shared.ts';
-
-interface Row {
-  id: string;
-  execution_id: string;
-  parent_step_id: string | null;
-  call_key: string;
-  depth: number;
-  plugin_name: string;
-  plugin_version: string;
-  agent: string;
-  capability: string;
-  input_sha256: string;
-  status: StepRecord['status'];
-  output: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  models: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cost_nanos: number;
-  attempts: number;
-  duration_ms: number | null;
-  cpu_ms: number | null;
-  heap_peak_bytes: number | null;
-  started_at: string;
-  finished_at: string | null;
-}
-
-const toRecord = (row: Row): StepRecord =>
-  defined({
-    id: row.id,
-    executionId: row.execution_id,
-    parentStepId: row.parent_step_id ?? undefined,
-    callKey: row.call_key,
-    depth: row.depth,
-    pluginName: row.plugin_name,
-    pluginVersion: row.plugin_version,
-    agent: row.agent,
-    capability: row.capability,
-    inputSha256: row.input_sha256,
-    status: row.status,
-    output: fromJson(row.output),
-    errorCode: row.error_code ?? undefined,
-    errorMessage: row.error_message ?? undefined,
-    models: (fromJson(row.models) as string[] | undefined) ?? [],
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens,
-    costUsd: toUsd(row.cost_nanos),
-    attempts: row.attempts,
-    durationMs: row.duration_ms ?? undefined,
-    cpuMs: row.cpu_ms ?? undefined,
-    heapPeakBytes: row.heap_peak_bytes ?? undefined,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at ?? undefined,
-  });
+import { type Db, now, toJson } from './shared.ts';
+import { type StepRow as Row, toStep as toRecord } from '../rows/steps.ts';
 
 export class SqliteStepRepository implements StepRepository {
   #writes;

@@ -6,48 +6,10 @@
  */
 import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import type { BudgetScope, UsageRecord, UsageReport, UsageReportQuery, UsageRepository, UsageRow, UsageStats, UsageTotals } from '../types.ts';
-import { APP_ROW, monthOf, toNanos, toUsd } from './budgets.ts';
-import { type Db, defined, now } from './shared.ts';
+import { APP_ROW, monthOf, toNanos } from './budgets.ts';
+import { type Db, now } from './shared.ts';
+import { type TotalsRow, toTotals, toUsage as toRecord, type UsageRow as Row } from '../rows/usage.ts';
 import { usageReport } from './usage-report.ts';
-
-interface Row {
-  id: number;
-  at: string;
-  app_id: string | null;
-  user_id: string;
-  plugin_name: string | null;
-  execution_id: string | null;
-  step_id: string | null;
-  task: UsageRow['task'];
-  model_id: string;
-  purpose: UsageRow['purpose'];
-  input_tokens: number;
-  output_tokens: number;
-  images: number;
-  cost_nanos: number;
-  cached: 'exact' | 'semantic' | null;
-  status: UsageRecord['status'];
-  error_code: string | null;
-  latency_ms: number;
-  reservation_id: string | null;
-  saved_nanos: number;
-  cache_miss: number;
-  fallback: number;
-  cooled: number;
-  quota_waits: number;
-}
-
-interface TotalsRow {
-  calls: number;
-  cached_calls: number;
-  failed_calls: number;
-  unreconciled_calls: number;
-  unreconciled_nanos: number;
-  cost_nanos: number;
-  input_tokens: number;
-  output_tokens: number;
-  images: number;
-}
 
 const TOTALS = `count(*) AS calls, count(cached) AS cached_calls, coalesce(sum(status = 'failed'), 0) AS failed_calls,
   coalesce(sum(status = 'unreconciled'), 0) AS unreconciled_calls, coalesce(sum(iif(status = 'unreconciled', cost_nanos, 0)), 0) AS unreconciled_nanos,
@@ -56,48 +18,6 @@ const TOTALS = `count(*) AS calls, count(cached) AS cached_calls, coalesce(sum(s
 /** One user of an app, or the app as a whole. */
 const USER_RANGE = 'app_id = @appId AND user_id = @userId AND at >= @since AND at < @until';
 const APP_RANGE = 'app_id = @appId AND at >= @since AND at < @until';
-
-const toTotals = (row: TotalsRow): UsageTotals => ({
-  calls: row.calls,
-  cachedCalls: row.cached_calls,
-  failedCalls: row.failed_calls,
-  unreconciledCalls: row.unreconciled_calls,
-  unreconciledUsd: toUsd(row.unreconciled_nanos),
-  costUsd: toUsd(row.cost_nanos),
-  inputTokens: row.input_tokens,
-  outputTokens: row.output_tokens,
-  images: row.images,
-});
-
-const toRecord = (row: Row): UsageRecord =>
-  defined({
-    id: row.id,
-    at: row.at,
-    // Only rows written before apps existed, that no app key could be named for, lack one.
-    appId: row.app_id ?? '',
-    userId: row.user_id,
-    pluginName: row.plugin_name ?? undefined,
-    executionId: row.execution_id ?? undefined,
-    stepId: row.step_id ?? undefined,
-    task: row.task,
-    modelId: row.model_id,
-    purpose: row.purpose,
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens,
-    images: row.images,
-    costUsd: toUsd(row.cost_nanos),
-    cached: row.cached ?? undefined,
-    status: row.status,
-    errorCode: row.error_code ?? undefined,
-    latencyMs: row.latency_ms,
-    reservationId: row.reservation_id ?? undefined,
-    // What the cost report reads, shown only where it says something (0 on most rows).
-    savedUsd: row.saved_nanos > 0 ? toUsd(row.saved_nanos) : undefined,
-    cacheMiss: row.cache_miss === 1 ? true : undefined,
-    fallback: row.fallback === 1 ? true : undefined,
-    cooled: row.cooled === 1 ? true : undefined,
-    quotaWaits: row.quota_waits > 0 ? row.quota_waits : undefined,
-  });
 
 /** Stored instants are `toISOString()` text, so a range compares as text only in that same form. */
 const instant = (iso: string): string => new Date(iso).toISOString();
