@@ -77,8 +77,7 @@ export const test = base.extend<StoreFixtures>({
     }
   },
   store: async ({ storeKind, file, databaseUrl }, use) => {
-    // The PostgreSQL store has the repositories its suites test so far (issue 17).
-    const store = storeKind === 'postgres' ? ((await openPostgresStore(databaseUrl)) as unknown as Store) : await openStore(file);
+    const store = storeKind === 'postgres' ? await openPostgresStore(databaseUrl) : await openStore(file);
     await use(store);
     await store.close();
   },
@@ -142,7 +141,7 @@ export const test = base.extend<StoreFixtures>({
   another: async ({ storeKind, file, databaseUrl, store: _first }, use) => {
     const opened: Store[] = [];
     await use(async (options = {}) => {
-      const next = storeKind === 'postgres' ? ((await openPostgresStore(databaseUrl, options)) as unknown as Store) : await openStore(file, options);
+      const next = storeKind === 'postgres' ? await openPostgresStore(databaseUrl, options) : await openStore(file, options);
       opened.push(next);
       return next;
     });

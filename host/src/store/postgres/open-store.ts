@@ -1,25 +1,24 @@
 /**
- * openPostgresStore: the store on PostgreSQL (issue 17), for several host replicas sharing one
- * database. Work in progress: it has the repositories below, each run through the same store
- * suite as SQLite's; the host cannot use it until it implements the whole Store.
+ * openPostgresStore: the store on PostgreSQL, for several host replicas sharing one database
+ * (EASEL_STORE=postgres). Every repository runs the same store suites as SQLite's.
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../types.ts';
 import { openPgDatabase } from './database.ts';
 import { PgApiKeyRepository, PgAppRepository } from './api-keys.ts';
 import { PgAuditRepository } from './audit.ts';
+import { PgBlobRepository } from './blobs.ts';
 import { PgBudgetRepository } from './budgets.ts';
 import { PgExecutionEventRepository } from './execution-events.ts';
 import { PgExecutionRepository } from './executions.ts';
 import { PgConfigRepository, PgGrantRepository } from './grants-configs.ts';
 import { PgKvRepository } from './kv.ts';
+import { PgModelCacheRepository } from './model-cache.ts';
 import { PgPluginRepository } from './plugins.ts';
 import { PgStepRepository } from './steps.ts';
 import { PgUsageRepository } from './usage.ts';
 
-export type PgStore = Pick<Store, 'owner' | 'plugins' | 'grants' | 'configs' | 'kv' | 'audit' | 'apiKeys' | 'apps' | 'executions' | 'steps' | 'executionEvents' | 'usage' | 'budgets' | 'close'>;
-
-export async function openPostgresStore(url: string, options: { owner?: string; maxConnections?: number } = {}): Promise<PgStore> {
+export async function openPostgresStore(url: string, options: { owner?: string; maxConnections?: number } = {}): Promise<Store> {
   const db = await openPgDatabase(url, { maxConnections: options.maxConnections });
   const owner = options.owner ?? randomUUID();
   return {
@@ -36,6 +35,8 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
     executionEvents: new PgExecutionEventRepository(db),
     usage: new PgUsageRepository(db),
     budgets: new PgBudgetRepository(db, owner),
+    modelCache: new PgModelCacheRepository(db),
+    blobs: new PgBlobRepository(db),
     close: () => db.close(),
   };
 }

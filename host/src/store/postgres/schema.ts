@@ -258,7 +258,10 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE INDEX model_usage_by_execution ON model_usage (execution_id, id) WHERE execution_id IS NOT NULL;
       CREATE INDEX model_usage_by_step ON model_usage (step_id) WHERE step_id IS NOT NULL;
 
+      -- seq is the entry's age for pruning: a rewrite takes a new one (SQLite's REPLACE gives a new rowid).
+      CREATE SEQUENCE model_cache_exact_seq;
       CREATE TABLE model_cache_exact (
+        seq BIGINT NOT NULL DEFAULT nextval('model_cache_exact_seq'),
         key TEXT PRIMARY KEY,
         scope TEXT NOT NULL,
         answer TEXT NOT NULL CHECK (answer IS JSON),
@@ -268,6 +271,7 @@ export const PG_MIGRATIONS: PgMigration[] = [
       );
       CREATE INDEX model_cache_exact_by_expiry ON model_cache_exact (expires_at_ms);
       CREATE INDEX model_cache_exact_by_scope ON model_cache_exact (scope);
+      CREATE INDEX model_cache_exact_by_seq ON model_cache_exact (seq);
 
       CREATE TABLE model_cache_semantic (
         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -5,37 +5,9 @@
  */
 import { EaselError } from '../../errors/index.ts';
 import type { BlobRecord, BlobRepository, NewBlob } from '../types.ts';
-import { type Db, defined, now, pluginNotFound } from './shared.ts';
-import { prefixEnd } from './kv.ts';
-
-interface Row {
-  id: string;
-  plugin: string;
-  key: string;
-  object_key: string;
-  content_type: string;
-  size: number;
-  sha256: string;
-  execution_id: string | null;
-  app_id: string | null;
-  created_at: string;
-  expires_at: string | null;
-}
-
-const toRecord = (r: Row): BlobRecord =>
-  defined({
-    id: r.id,
-    pluginName: r.plugin,
-    key: r.key,
-    objectKey: r.object_key,
-    contentType: r.content_type,
-    size: r.size,
-    sha256: r.sha256,
-    executionId: r.execution_id ?? undefined,
-    appId: r.app_id ?? undefined,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at ?? undefined,
-  });
+import { type Db, now, pluginNotFound } from './shared.ts';
+import { type BlobRow as Row, compareCodePoints, toBlobRecord as toRecord } from '../rows/blobs.ts';
+import { prefixEnd } from '../rows/kv-keys.ts';
 
 export class SqliteBlobRepository implements BlobRepository {
   #get;
@@ -179,15 +151,4 @@ export class SqliteBlobRepository implements BlobRepository {
     const expired = this.#expire.immediate(new Date(at).toISOString(), n);
     return { expired, more: expired.length === n };
   }
-}
-
-/** Orders strings as SQLite's BINARY collation does for UTF-8 text: by code point, not UTF-16 unit. */
-function compareCodePoints(a: string, b: string): number {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = (x[i]!.codePointAt(0) as number) - (y[i]!.codePointAt(0) as number);
-    if (d !== 0) return d;
-  }
-  return x.length - y.length;
 }

@@ -6,31 +6,7 @@
 import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import type { CachedAnswer, ModelCacheRepository } from '../types.ts';
 import { type Db, now } from './shared.ts';
-
-/** Bounds the work of one lookup: only the newest rows of a partition are compared. */
-const MAX_SCANNED = 2000;
-
-interface AnswerRow {
-  answer: string;
-  model_id: string;
-  created_at: string;
-}
-
-const toAnswer = (row: AnswerRow): CachedAnswer => ({ answer: JSON.parse(row.answer), modelId: row.model_id, createdAt: row.created_at });
-
-const toBlob = (vector: Float32Array): Buffer => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
-
-/** A Float32Array over the blob's bytes: a view when aligned, else a copy (typed arrays need 4-byte alignment). */
-function toVector(blob: Buffer): Float32Array {
-  if (blob.byteOffset % 4 === 0) return new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);
-  return new Float32Array(new Uint8Array(blob).buffer);
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] as number) * (b[i] as number);
-  return sum;
-}
+import { type AnswerRow, MAX_SCANNED, nearestOf, toAnswer, toBlob } from '../rows/model-cache.ts';
 
 export class SqliteModelCacheRepository implements ModelCacheRepository {
   #writes;
@@ -86,15 +62,7 @@ export class SqliteModelCacheRepository implements ModelCacheRepository {
     threshold: number,
     nowMs: number,
   ): Promise<(CachedAnswer & { similarity: number }) | undefined> {
-    let best: { id: number; similarity: number } | undefined;
-    // Newest first and a strict `>`: of equally similar entries the newest answer wins.
-    for (const row of this.#scan.all(partition, nowMs, MAX_SCANNED)) {
-      const candidate = toVector(row.vector);
-      // Another embedding model's vector in the same partition cannot be compared.
-      if (candidate.length !== vector.length) continue;
-      const similarity = dot(vector, candidate);
-      if (similarity >= threshold && (best === undefined || similarity > best.similarity)) best = { id: row.id, similarity };
-    }
+    const best = nearestOf(this.#scan.all(partition, nowMs, MAX_SCANNED), vector, threshold);
     if (best === undefined) return undefined;
     // Pruned or cleared since the scan: a miss.
     const row = this.#semanticById.get(best.id);
