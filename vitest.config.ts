@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /** The store suites that also run against PostgreSQL (issue 17: grows as its repositories land). */
 const POSTGRES_STORE_SUITES = ['host/src/store/plugins.test.ts', 'host/src/store/kv.test.ts', 'host/src/store/audit.test.ts', 'host/src/store/api-keys.test.ts',
   'host/src/store/executions.test.ts', 'host/src/store/steps.test.ts', 'host/src/store/execution-events.test.ts', 'host/src/store/usage.test.ts', 'host/src/store/budgets.test.ts', 'host/src/store/usage-report.test.ts',
-  'host/src/store/model-cache.test.ts', 'host/src/store/retention.test.ts'];
+  'host/src/store/model-cache.test.ts', 'host/src/store/retention.test.ts',
+  'test/storage/service.test.ts', 'test/storage/expiry.test.ts'];
 
 export default defineConfig({
   test: {

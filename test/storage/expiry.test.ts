@@ -14,19 +14,20 @@ import { EaselError } from '../../host/src/errors/index.ts';
 import { LocalFolderBackend } from '../../host/src/storage/local-folder.ts';
 import { BlobService, type BlobLimits } from '../../host/src/storage/service.ts';
 import { UrlSigner } from '../../host/src/storage/url-signer.ts';
-import { openStore, type Store } from '../../host/src/store/index.ts';
-import { pluginRecord } from '../../host/src/store/test-store.ts';
+import type { Store } from '../../host/src/store/index.ts';
+import { freshStore, pluginRecord } from '../../host/src/store/test-store.ts';
 
 const LIMITS: BlobLimits = { maxObjectBytes: 1000, pluginQuotaBytes: 10_000, maxObjectsPerPlugin: 100, maxKeyLength: 64, urlTtlSeconds: 600, maxUrlTtlSeconds: 3600, sweepAfterMs: 60_000, maxBlobTtlSeconds: 7200 };
 const T0 = Date.parse('2031-05-01T00:00:00.000Z');
 
 let dir: string;
 let store: Store;
+let removeStore: () => Promise<void>;
 let backend: LocalFolderBackend;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'easel-blob-expiry-'));
-  store = await openStore(join(dir, 'easel.db'));
+  ({ store, remove: removeStore } = await freshStore(dir));
   for (const name of ['p1', 'p2']) await store.plugins.install(pluginRecord(name));
   backend = new LocalFolderBackend({ dir: join(dir, 'blobs') });
   await backend.check();
@@ -35,7 +36,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   vi.useRealTimers();
-  await store?.close();
+  await removeStore?.();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -19,8 +19,8 @@ import { normalizeContentType, normalizeKey, normalizePrefix } from '../../host/
 import { LocalFolderBackend } from '../../host/src/storage/local-folder.ts';
 import { BlobService, type BlobLimits } from '../../host/src/storage/service.ts';
 import { UrlSigner } from '../../host/src/storage/url-signer.ts';
-import { openStore, type Store } from '../../host/src/store/index.ts';
-import { pluginRecord } from '../../host/src/store/test-store.ts';
+import type { Store } from '../../host/src/store/index.ts';
+import { freshStore, pluginRecord } from '../../host/src/store/test-store.ts';
 
 /** How long background work (deletes, audit rows) may take on a loaded machine; vi.waitFor's default is 1 s. */
 const SETTLED = { timeout: 10_000 };
@@ -92,6 +92,7 @@ class FlakyBackend implements BlobBackend {
 let dir: string;
 let blobDir: string;
 let store: Store;
+let removeStore: () => Promise<void>;
 let backend: FlakyBackend;
 let warnings: { obj: object; msg?: string }[];
 let secret: Buffer;
@@ -99,7 +100,7 @@ let secret: Buffer;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'easel-blob-service-'));
   blobDir = join(dir, 'blobs');
-  store = await openStore(join(dir, 'easel.db'));
+  ({ store, remove: removeStore } = await freshStore(dir));
   for (const name of ['p1', 'p2']) await store.plugins.install(pluginRecord(name));
   backend = new FlakyBackend(new LocalFolderBackend({ dir: blobDir }));
   await backend.check();
@@ -107,7 +108,7 @@ beforeEach(async () => {
   secret = randomBytes(32);
 });
 afterEach(async () => {
-  await store?.close();
+  await removeStore?.();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -63,18 +63,9 @@ export const test = base.extend<StoreFixtures>({
   },
   databaseUrl: async ({ storeKind }, use) => {
     if (storeKind !== 'postgres') return use('');
-    const name = `easel_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: inject('postgresUrl') });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('postgresTemplate')}`);
-      const url = new URL(inject('postgresUrl'));
-      url.pathname = `/${name}`;
-      await use(url.toString());
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
+    const database = await freshDatabase();
+    await use(database.url);
+    await database.drop();
   },
   store: async ({ storeKind, file, databaseUrl }, use) => {
     const store = storeKind === 'postgres' ? await openPostgresStore(databaseUrl) : await openStore(file);
@@ -193,5 +184,43 @@ export function pluginRecord(name: string, version = '1.0.0'): NewPlugin {
     scriptSha256: 'ab'.repeat(32),
     path: `/var/easel/plugins/${name}/${version}`,
     files: [{ path: 'dist/plugin.js', size: 10, sha256: 'ab'.repeat(32) }],
+  };
+}
+
+/** A new database copied from the migrated template on the run's PostgreSQL server. */
+async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `easel_test_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: inject('postgresUrl') });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name} TEMPLATE ${inject('postgresTemplate')}`);
+  const url = new URL(inject('postgresUrl'));
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
+ * For suites with a set-up of their own: a fresh store of the kind this run is under (a SQLite
+ * file in `dir`, or a new PostgreSQL database), and how to close and remove it.
+ */
+export async function freshStore(dir: string): Promise<{ store: Store; remove(): Promise<void> }> {
+  if (storeUnder === 'sqlite') {
+    const store = await openStore(join(dir, 'easel.db'));
+    return { store, remove: () => store.close() };
+  }
+  const database = await freshDatabase();
+  const store = await openPostgresStore(database.url);
+  return {
+    store,
+    async remove() {
+      await store.close();
+      await database.drop();
+    },
   };
 }
