@@ -1,7 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-/** The store suites that also run against PostgreSQL (issue 17: grows as its repositories land). */
-const POSTGRES_STORE_SUITES = ['host/src/store/plugins.test.ts', 'host/src/store/kv.test.ts', 'host/src/store/audit.test.ts', 'host/src/store/api-keys.test.ts',
+/**
+ * What runs against PostgreSQL: the store suites (again, after the default project's SQLite run)
+ * and the tests of a host on PostgreSQL (`*.postgres.test.ts`, only here).
+ */
+const POSTGRES_ONLY = '**/*.postgres.test.ts';
+const POSTGRES_STORE_SUITES = [
+  POSTGRES_ONLY,
+  'host/src/store/plugins.test.ts', 'host/src/store/kv.test.ts', 'host/src/store/audit.test.ts', 'host/src/store/api-keys.test.ts',
   'host/src/store/executions.test.ts', 'host/src/store/steps.test.ts', 'host/src/store/execution-events.test.ts', 'host/src/store/usage.test.ts', 'host/src/store/budgets.test.ts', 'host/src/store/usage-report.test.ts',
   'host/src/store/model-cache.test.ts', 'host/src/store/retention.test.ts',
   'test/storage/service.test.ts', 'test/storage/expiry.test.ts'];
@@ -21,7 +27,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [
-      { extends: true, test: { name: 'default', include: ['**/*.test.ts'] } },
+      { extends: true, test: { name: 'default', include: ['**/*.test.ts'], exclude: ['**/node_modules/**', '.node/**', 'data/**', POSTGRES_ONLY] } },
       // The same store suites against PostgreSQL, on a server its global setup starts.
       { extends: true, test: { name: 'store-postgres', include: POSTGRES_STORE_SUITES, provide: { storeKind: 'postgres' }, globalSetup: ['test/helpers/postgres-setup.ts'] } },
     ],

@@ -23,7 +23,7 @@ import { auditQuarantine } from './plugins/quarantine.ts';
 import { createSandbox, type Sandbox } from './sandbox/index.ts';
 import { ValidatorCache } from './schemas/index.ts';
 import { installJsonBodyLimits } from './api/json-body.ts';
-import { openStore, type Store } from './store/index.ts';
+import { openPostgresStore, openStore, type Store } from './store/index.ts';
 import { type AdminKeySource, ensureAdminKey } from './auth/bootstrap.ts';
 import { loadSecret } from './secrets.ts';
 import { installFirstPartyPlugins } from './first-party.ts';
@@ -84,7 +84,11 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   installJsonBodyLimits(app, config.json);
   // This process's boot id: the owner of the budget holds it takes, so that the next start
   // can tell them from its own.
-  const store = await openStore(join(config.dataDir, 'easel.db'), { owner: randomUUID(), synchronous: config.dbSynchronous });
+  const owner = randomUUID();
+  const store =
+    config.store.kind === 'postgres'
+      ? await openPostgresStore(config.store.url as string, { owner, maxConnections: config.store.maxConnections, exclusive: true })
+      : await openStore(join(config.dataDir, 'easel.db'), { owner, synchronous: config.dbSynchronous });
   onFailure(() => store.close());
   const bus = new EventBus(app.log);
   const metrics = new HostMetrics(bus);

@@ -60,6 +60,7 @@ describe('loadConfig', () => {
       EASEL_S3_ENDPOINT: 'http://127.0.0.1:4569',
       EASEL_S3_ACCESS_KEY_ID: 'S3RVER',
       EASEL_S3_SECRET_ACCESS_KEY: 'S3RVER',
+      EASEL_DATABASE_URL: 'postgres://easel@127.0.0.1:5432/easel',
     });
     expect(CONFIG_VARIABLES.map((v) => v.path).sort()).toEqual(leafPaths(withToken).sort());
     expect(new Set(CONFIG_VARIABLES.map((v) => v.env)).size).toBe(CONFIG_VARIABLES.length);

@@ -31,6 +31,10 @@ const RULES: readonly ConfigRule[] = [
     check: ([backend, bucket], label) => (backend === 's3' && bucket === undefined ? `${label('storage.s3.bucket')}: is required when ${label('storage.backend')} is s3` : undefined),
   },
   {
+    paths: ['store.kind', 'store.url'],
+    check: ([kind, url], label) => (kind === 'postgres' && url === undefined ? `${label('store.url')}: is required when ${label('store.kind')} is postgres` : undefined),
+  },
+  {
     paths: ['storage.s3.accessKeyId', 'storage.s3.secretAccessKey'],
     check: ([id, secret], label) => ((id === undefined) !== (secret === undefined) ? `${label('storage.s3.accessKeyId')}: set it together with ${label('storage.s3.secretAccessKey')}, or neither` : undefined),
   },

@@ -13,6 +13,13 @@ export interface BundleConfig {
   readonly maxFileBytes: number;
 }
 
+export interface StoreConfig {
+  /** `sqlite` (the file in the data folder) or `postgres` (EASEL_DATABASE_URL). */
+  readonly kind: 'sqlite' | 'postgres';
+  readonly url?: string;
+  readonly maxConnections: number;
+}
+
 export interface SandboxConfig {
   /** `processes` (worker processes, the default) or `in-process` (trusted plugins only). */
   readonly mode: 'processes' | 'in-process';
@@ -183,6 +190,7 @@ export interface HostConfig {
   /** Absolute path. */
   readonly dataDir: string;
   /** SQLite's `synchronous` for easel.db (EASEL_DB_SYNCHRONOUS). */
+  readonly store: StoreConfig;
   readonly dbSynchronous: 'full' | 'normal';
   /** Bootstrap admin key; absent unless EASEL_ADMIN_TOKEN is set. */
   readonly adminToken?: string;

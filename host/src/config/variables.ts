@@ -18,6 +18,20 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_PORT', path: 'port', description: 'Port the HTTP server listens on (0: any free port)', schema: int(0, 65535, 8080) },
   { env: 'EASEL_DATA_DIR', path: 'dataDir', description: 'Folder for the database, installed plugins and blobs (resolved to an absolute path)', schema: { type: 'string', minLength: 1, default: './data' } },
   {
+    env: 'EASEL_STORE',
+    path: 'store.kind',
+    description:
+      'Where the host keeps its records: `sqlite`, the file `<EASEL_DATA_DIR>/easel.db`; `postgres`, the PostgreSQL database at EASEL_DATABASE_URL (version 16 or later; migrated at start). One host per database for now: a second one on the same database refuses to start',
+    schema: { type: 'string', enum: ['sqlite', 'postgres'], default: 'sqlite' },
+  },
+  {
+    env: 'EASEL_DATABASE_URL',
+    path: 'store.url',
+    description: 'PostgreSQL connection URL (`postgres://user:password@host:5432/database`), required with EASEL_STORE=postgres; never logged with its password',
+    schema: { type: 'string', minLength: 1, maxLength: 4096, pattern: '^postgres(ql)?://' },
+  },
+  { env: 'EASEL_DATABASE_MAX_CONNECTIONS', path: 'store.maxConnections', description: 'Most connections the host opens to PostgreSQL at once', schema: int(2, 1000, 10) },
+  {
     env: 'EASEL_DB_SYNCHRONOUS',
     path: 'dbSynchronous',
     description: "SQLite's `synchronous` for `easel.db` (WAL mode): `full` syncs the log at every commit, so nothing the host reported as done is lost to a power loss or an OS crash; `normal` syncs only at checkpoints, so such a crash may lose the last commits (executions, usage rows, spend), while a process crash still loses nothing",
@@ -229,7 +243,7 @@ export const FIELDS: readonly ConfigField[] = [
   {
     env: 'EASEL_STORAGE_BACKEND',
     path: 'storage.backend',
-    description: 'Where blob bytes live: local (a folder, EASEL_STORAGE_DIR) or s3 (EASEL_S3_*); metadata is always in the SQLite store',
+    description: 'Where blob bytes live: local (a folder, EASEL_STORAGE_DIR) or s3 (EASEL_S3_*); their metadata is in the store (EASEL_STORE)',
     schema: { type: 'string', enum: ['local', 's3'], default: 'local' },
   },
   { env: 'EASEL_STORAGE_DIR', path: 'storage.dir', description: 'Folder of the local blob backend (resolved to an absolute path); unset: `<EASEL_DATA_DIR>/blobs`', schema: { type: 'string', minLength: 1 } },

@@ -3,7 +3,7 @@
  * folder cannot be written, the catalog or the database is not usable. Anything else is
  * unexpected (a bug): its stack is worth showing.
  */
-import { StoreSchemaError } from '../store/index.ts';
+import { StoreSchemaError, StoreStartError } from '../store/index.ts';
 import { CatalogError } from '../models/index.ts';
 
 export interface StartContext {
@@ -47,7 +47,7 @@ export function describeStartFailure(error: unknown, ctx: StartContext): StartFa
   const message = error instanceof Error ? error.message : String(error);
   const where = `port ${ctx.port} on ${ctx.host}`;
   if (error instanceof CatalogError) return { line: `the model catalog is invalid: ${message}`, expected: true };
-  if (error instanceof StoreSchemaError) return { line: message, expected: true };
+  if (error instanceof StoreSchemaError || error instanceof StoreStartError) return { line: message, expected: true };
   const syscall = (error as { syscall?: unknown }).syscall;
   if (code === 'EADDRINUSE') {
     const ours = ctx.runningPid === undefined ? '' : ` (the host started from ${ctx.dataDir} is running as pid ${ctx.runningPid}: ./run stop stops it)`;

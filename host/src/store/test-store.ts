@@ -188,7 +188,7 @@ export function pluginRecord(name: string, version = '1.0.0'): NewPlugin {
 }
 
 /** A new database copied from the migrated template on the run's PostgreSQL server. */
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `easel_test_${randomBytes(6).toString('hex')}`;
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: inject('postgresUrl') });

@@ -4,7 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../types.ts';
-import { openPgDatabase } from './database.ts';
+import { StoreSchemaError } from '@easel/common/sqlite/migrate';
+import { StoreStartError } from '../store-start-error.ts';
+import { openPgDatabase, type PgDatabase, redacted } from './database.ts';
 import { PgApiKeyRepository, PgAppRepository } from './api-keys.ts';
 import { PgAuditRepository } from './audit.ts';
 import { PgBlobRepository } from './blobs.ts';
@@ -18,8 +20,29 @@ import { PgPluginRepository } from './plugins.ts';
 import { PgStepRepository } from './steps.ts';
 import { PgUsageRepository } from './usage.ts';
 
-export async function openPostgresStore(url: string, options: { owner?: string; maxConnections?: number } = {}): Promise<Store> {
-  const db = await openPgDatabase(url, { maxConnections: options.maxConnections });
+/**
+ * Opens the store at `url`, migrating its schema. `exclusive`: the store is this host's alone
+ * (a session lock held until close): a second host on the same database is refused with
+ * StoreStartError, until replicas can share one (issue 17). Unreachable databases are a
+ * StoreStartError too, naming the URL without its password.
+ */
+export async function openPostgresStore(url: string, options: { owner?: string; maxConnections?: number; exclusive?: boolean } = {}): Promise<Store> {
+  let db: PgDatabase;
+  try {
+    db = await openPgDatabase(url, { maxConnections: options.maxConnections });
+  } catch (error) {
+    if (error instanceof StoreSchemaError) throw error;
+    throw new StoreStartError(`cannot open the PostgreSQL database at ${redacted(url)}: ${(error as Error).message}; check EASEL_DATABASE_URL and that the server is up`, { cause: error });
+  }
+  let release = async () => undefined as void;
+  if (options.exclusive) {
+    try {
+      release = await holdExclusively(db);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
   const owner = options.owner ?? randomUUID();
   return {
     owner,
@@ -37,6 +60,29 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
     budgets: new PgBudgetRepository(db, owner),
     modelCache: new PgModelCacheRepository(db),
     blobs: new PgBlobRepository(db),
-    close: () => db.close(),
+    async close() {
+      await release();
+      await db.close();
+    },
+  };
+}
+
+/** Any advisory-lock key unique to "an Easel host uses this database". */
+const HOST_LOCK = 0x6561_7368;
+
+/** Takes the database's host lock on a connection of its own, kept until the returned release. */
+async function holdExclusively(db: PgDatabase): Promise<() => Promise<void>> {
+  const client = await db.pool.connect();
+  const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1) AS held', [HOST_LOCK]);
+  if (!rows[0]?.held) {
+    client.release();
+    throw new StoreStartError('another Easel host is using this PostgreSQL database; run one host per database for now (several replicas on one database are not supported yet)');
+  }
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    // Ending the connection ends its session, and the lock with it.
+    client.release(true);
   };
 }
