@@ -18,7 +18,7 @@ import { EventBus } from './events/index.ts';
 import { ExecutionEvents, ExecutionGate, ExecutionScopes, ExecutionService, KeySlots, recordedLifecycle, StepRunner, WorkflowPreview } from './orchestration/index.ts';
 import { AuditSubscriber, HostMetrics, PluginLogStreams } from './monitoring/index.ts';
 import { createModels, type Models } from './models/index.ts';
-import { PluginService } from './plugins/index.ts';
+import { BundleArchive, PluginService } from './plugins/index.ts';
 import { auditQuarantine } from './plugins/quarantine.ts';
 import { createSandbox, type Sandbox } from './sandbox/index.ts';
 import { ValidatorCache } from './schemas/index.ts';
@@ -174,6 +174,13 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     bundleLimits: { ...config.bundles, maxDepth: 32 },
     sandboxLimits: config.sandbox,
     bus,
+    // With a shared store, bundles are shared too: through the blob store, keyed by integrity.
+    ...(config.store.kind === 'postgres'
+      ? {
+          archive: new BundleArchive(blobs.backend, config.dataDir, { ...config.bundles, maxDepth: 32 }),
+          log: (plugin: string, outcome: string) => app.log.error({ plugin, outcome }, 'an installed bundle could not be restored from the blob store'),
+        }
+      : {}),
   });
   await plugins.sweep();
   const modified = await plugins.verifyInstalled();

@@ -10,7 +10,7 @@
  * nothing more than a new view.
  */
 import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Permissions, PluginManifest } from '@easel/sdk';
 import type { BundleLimits } from '@easel/sdk/bundle';
 import { effectiveLimits, expectedHandlers, type SandboxLimitConfig } from '@easel/sdk/isolate';
@@ -22,6 +22,7 @@ import { toProblems, type PluginValidators, type ValidatorCache } from '../schem
 import type { InstalledPlugin, Store } from '../store/index.ts';
 import { dependentsClosure, dependentsOf, type Dependent } from '../resolver/index.ts';
 import { graphOf, inUse, unmetDependencies } from './dependency-rules.ts';
+import type { BundleArchive } from './bundle-archive.ts';
 import { listFiles } from './list-files.ts';
 import { quarantineView, type QuarantineView } from './quarantine.ts';
 import { pluginsDir, stageBundle, stagingDir, type StagedBundle } from './stage-bundle.ts';
@@ -43,6 +44,15 @@ export interface PluginServiceDeps {
   sandboxLimits: SandboxLimitConfig & { drainMs?: number };
   /** Told when a plugin becomes runnable or stops being runnable, once the store has the change. */
   bus?: EventBus;
+  /**
+   * Where bundles are shared (EASEL_STORE=postgres): each install keeps its tarball there, and a
+   * plugin whose folder this host lacks is restored from it. A plugin's folder is then
+   * `<dataDir>/plugins/<the recorded folder's name>` on every host, whatever data folder
+   * installed it.
+   */
+  archive?: BundleArchive;
+  /** Told why a shared bundle could not be restored (`missing`, `mismatch`: its bytes are not what was recorded, `failed`). */
+  log?: (plugin: string, outcome: string) => void;
 }
 
 /** EASEL_PLUGIN_DRAIN_MS's default. */
@@ -71,7 +81,7 @@ export class PluginService {
    * no row.
    */
   async list(): Promise<InstalledPlugin[]> {
-    this.#installed ??= this.#deps.store.plugins.list();
+    this.#installed ??= this.#deps.store.plugins.list().then((all) => all.map((p) => this.#local(p)));
     const installed = this.#installed;
     try {
       return [...(await installed)];
@@ -84,7 +94,12 @@ export class PluginService {
   async get(name: string): Promise<InstalledPlugin> {
     const found = await this.#deps.store.plugins.get(name);
     if (!found) throw new EaselError('PLUGIN_NOT_FOUND', { plugin: name });
-    return found;
+    return this.#local(found);
+  }
+
+  /** The record with its folder in this host's data folder, when bundles are shared. */
+  #local(plugin: InstalledPlugin): InstalledPlugin {
+    return this.#deps.archive ? { ...plugin, path: join(pluginsDir(this.#deps.dataDir), basename(plugin.path)) } : plugin;
   }
 
   /**
@@ -130,6 +145,8 @@ export class PluginService {
     const candidates = staged.map((s) => this.#sandboxPlugin(s.manifest, s.path, s.scriptSha256));
     let replaced: { previous?: InstalledPlugin }[];
     try {
+      // Shared bundles are kept before anything is recorded: no record points to a tarball that is not there.
+      for (const s of staged) await this.#deps.archive?.keep(s);
       for (const [i, { manifest }] of staged.entries()) {
         const candidate = candidates[i] as SandboxPlugin;
         const previous = await this.#deps.store.plugins.get(manifest.name);
@@ -153,7 +170,8 @@ export class PluginService {
     } catch (error) {
       const live = new Set<string>();
       for (const { manifest } of staged) {
-        const installed = await this.#deps.store.plugins.get(manifest.name).catch(() => undefined);
+        const found = await this.#deps.store.plugins.get(manifest.name).catch(() => undefined);
+        const installed = found && this.#local(found);
         if (installed?.enabled) live.add(this.#sandboxPlugin(installed.manifest, installed.path, installed.scriptSha256).id);
       }
       // A candidate that is the running version (the same bytes again) keeps running.
@@ -164,14 +182,14 @@ export class PluginService {
     // Recorded: from here on the new versions are the installed ones. An enabled plugin stays
     // enabled across an upgrade (and the new version was loaded above), so it is runnable now.
     for (const [i, { manifest }] of staged.entries()) {
-      const previous = replaced[i]?.previous;
+      const previous = replaced[i]?.previous && this.#local(replaced[i].previous);
       if (!previous?.enabled) continue;
       if (this.#runnable(previous)) this.#publish({ type: 'plugin.unregistered', plugin: previous.name, version: previous.version, reason: 'replaced' });
       this.#publish({ type: 'plugin.registered', plugin: manifest.name, version: manifest.version });
     }
     const results: { plugin: InstalledPlugin; replaced?: string }[] = [];
     for (const [i, { manifest, path }] of staged.entries()) {
-      const previous = replaced[i]?.previous;
+      const previous = replaced[i]?.previous && this.#local(replaced[i].previous);
       this.#forget(manifest.name);
       this.#modified.delete(manifest.name);
       const plugin = await this.get(manifest.name);
@@ -311,9 +329,12 @@ export class PluginService {
    */
   async verifyInstalled(): Promise<string[]> {
     for (const plugin of await this.list()) {
-      const onDisk = await listFiles(plugin.path).catch(() => []);
-      const recorded = JSON.stringify([...plugin.files].map((f) => [f.path, f.sha256]).sort());
-      if (JSON.stringify(onDisk.map((f) => [f.path, f.sha256]).sort()) !== recorded) this.#modified.add(plugin.name);
+      if (await matchesRecord(plugin)) continue;
+      // A shared bundle this host has not extracted yet (or whose folder changed): from the archive.
+      const restored = await this.#deps.archive?.restore(plugin).catch(() => 'failed' as const);
+      if (restored === 'restored' && (await matchesRecord(plugin))) continue;
+      this.#modified.add(plugin.name);
+      if (restored !== undefined) this.#deps.log?.(plugin.name, restored);
     }
     return [...this.#modified];
   }
@@ -424,3 +445,9 @@ function memoize<T>(cache: Map<string, Promise<T>>, key: string, build: () => Pr
 }
 
 /** The handlers a manifest promises, which the loaded script must define. */
+
+/** Whether the plugin's folder holds exactly the files recorded at install. */
+async function matchesRecord(plugin: InstalledPlugin): Promise<boolean> {
+  const onDisk = await listFiles(plugin.path).catch(() => []);
+  return JSON.stringify(onDisk.map((f) => [f.path, f.sha256]).sort()) === JSON.stringify([...plugin.files].map((f) => [f.path, f.sha256]).sort());
+}

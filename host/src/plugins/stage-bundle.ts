@@ -13,6 +13,8 @@ import { HOST_API_VERSION } from './host-api.ts';
 export interface StagedBundle extends ExtractedBundle {
   /** Absolute folder the bundle now lives in, under `<dataDir>/plugins/`. */
   path: string;
+  /** The tarball it came from (kept in the blob store when bundles are shared, bundle-archive.ts). */
+  tarball: Buffer;
 }
 
 export function stagingDir(dataDir: string): string {
@@ -39,7 +41,7 @@ export async function stageBundle(tgz: Buffer, dataDir: string, limits: BundleLi
     const dest = await mkdtemp(join(pluginsDir(dataDir), `${name}@${version}-`));
     await rm(dest, { recursive: true });
     await rename(staging, dest);
-    return { ...extracted, path: dest };
+    return { ...extracted, path: dest, tarball: tgz };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
