@@ -118,7 +118,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     metrics.countUnreconciled(abandoned.groups);
     app.log.warn({ calls: abandoned.calls, costUsd: abandoned.costUsd, byModel: abandoned.groups }, 'model calls in flight when the last process died were charged at their holds (unreconciled usage)');
   }
-  const models = await createModels(config.models, store, config.dataDir, app.log, (event) => bus.publish(event));
+  const models = await createModels(config.models, store, config.dataDir, app.log, (event) => bus.publish(event), config.store.kind === 'postgres' ? config.store.url : undefined);
   onFailure(() => models.close());
   const scopes = new ExecutionScopes();
   // The bridges reach the step runner, which needs the sandbox they are handed to: bound late.

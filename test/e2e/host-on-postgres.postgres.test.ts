@@ -5,7 +5,9 @@
  * database refused at start with a line that names it without its password. Runs in the
  * `store-postgres` project (a PostgreSQL server of its own).
  */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { buildHost, loadConfig } from '../../host/src/index.ts';
@@ -44,7 +46,7 @@ async function rows<T extends object>(sql: string): Promise<T[]> {
   }
 }
 
-test('an agent call is recorded in PostgreSQL: the execution, the kv row it wrote, the install in the audit log', async () => {
+test('an agent call is recorded in PostgreSQL: the execution, the kv row it wrote, the install in the audit log; no router-state.db', async () => {
   const first = await host.call('POST', '/v1/agents/hello/greeter/count', { key: appKey, body: { name: 'Ada' } });
   expect(first.status).toBe(200);
   expect(first.body.output).toEqual({ name: 'Ada', visits: 1 });
@@ -57,6 +59,9 @@ test('an agent call is recorded in PostgreSQL: the execution, the kv row it wrot
   expect((await host.call('GET', `/v1/executions/${second.body.executionId}`, { key: appKey })).body).toMatchObject({ status: 'succeeded', output: { visits: 2 } });
   const actions = (await rows<{ action: string }>("SELECT action FROM audit_log WHERE plugin = 'hello' ORDER BY id")).map((r) => r.action);
   expect(actions).toEqual(expect.arrayContaining(['plugin.install', 'plugin.enable']));
+  // The router's quotas are in the database too: nothing of the store is left in the data folder.
+  expect(existsSync(join(host.dataDir, 'router-state.db'))).toBe(false);
+  expect(existsSync(join(host.dataDir, 'easel.db'))).toBe(false);
 });
 
 test('a second host on the same database is refused while the first runs, with a line that says why', async () => {

@@ -16,7 +16,7 @@ import { BedrockProvider } from './providers/bedrock.ts';
 import { ModelHealth } from './router/health.ts';
 import { ModelRouter } from './router/router.ts';
 import { ModelService } from './service.ts';
-import { openRouterState } from './state/index.ts';
+import { openPgRouterState, openRouterState } from './state/index.ts';
 import type { RouterStateRepository } from './state/types.ts';
 import type { ModelEventSink } from './events.ts';
 
@@ -57,8 +57,12 @@ export function hasAwsCredentials(env: Record<string, string | undefined> = proc
 
 const EMULATOR_CREDENTIALS = { accessKeyId: 'easel-emulator', secretAccessKey: 'easel-emulator' };
 
-/** `onEvent`: told of every model call, fallback, cooldown, quota wait and budget refusal (metrics). */
-export async function createModels(config: ModelsConfig, store: Store, dataDir: string, logger: FastifyBaseLogger, onEvent?: ModelEventSink): Promise<Models> {
+/**
+ * `onEvent`: told of every model call, fallback, cooldown, quota wait and budget refusal (metrics).
+ * `sharedState`: the PostgreSQL store's URL when the router's quotas and cooldowns are shared
+ * there (EASEL_STORE=postgres); otherwise they live in `<dataDir>/router-state.db`.
+ */
+export async function createModels(config: ModelsConfig, store: Store, dataDir: string, logger: FastifyBaseLogger, onEvent?: ModelEventSink, sharedState?: string): Promise<Models> {
   const catalog = await loadCatalog({ file: config.catalogFile, overridesFile: config.overridesFile });
   const { bedrock } = config;
   const useAws = bedrock.mode === 'aws' || (bedrock.mode === 'auto' && bedrock.endpoint === undefined && hasAwsCredentials());
@@ -76,7 +80,7 @@ export async function createModels(config: ModelsConfig, store: Store, dataDir: 
   } else {
     logger.info({ region: bedrock.region, endpoint: endpoint ?? 'public' }, 'model calls go to Amazon Bedrock');
   }
-  const state = await openRouterState(join(dataDir, 'router-state.db'));
+  const state = sharedState === undefined ? await openRouterState(join(dataDir, 'router-state.db')) : await openPgRouterState(sharedState);
   const health = new ModelHealth({
     windowMs: config.healthWindowMs,
     minCalls: config.failureMinCalls,

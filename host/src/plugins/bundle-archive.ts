@@ -25,10 +25,14 @@ export class BundleArchive {
     this.#limits = limits;
   }
 
-  /** The object key of the tarball with this integrity (`sha512-<base64>`): its digest in hex. */
+  /**
+   * The object key of the tarball with this integrity (`sha512-<base64>`): its digest in hex,
+   * under `-bundles/`, a folder no plugin's blobs can be in (a plugin name starts with a letter
+   * or a digit).
+   */
   static keyOf(integrity: string): string {
     const digest = Buffer.from(integrity.replace(/^sha512-/, ''), 'base64').toString('hex');
-    return `bundles/${digest}.tgz`;
+    return `-bundles/${digest}`;
   }
 
   /** Keeps a staged bundle's tarball (idempotent: the same bytes under the same key). */

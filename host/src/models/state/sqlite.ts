@@ -6,11 +6,9 @@
 import type { Migration } from '@easel/common/sqlite/migrate';
 import { openDatabase } from '@easel/common/sqlite/open-database';
 import type BetterSqlite3 from 'better-sqlite3';
+import { type BucketRow, decideTake, refunded } from './buckets.ts';
 import type { Cooldown, QuotaLimits, RouterStateRepository, TakeResult } from './types.ts';
 
-const MINUTE_MS = 60_000;
-/** Refill arithmetic is in floats: a level this close to what is needed counts as enough. */
-const EPSILON = 1e-9;
 
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -34,14 +32,6 @@ const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-interface Levels {
-  requests: number;
-  tokens: number;
-}
-
-interface BucketRow extends Levels {
-  updated_ms: number;
-}
 
 export class SqliteRouterState implements RouterStateRepository {
   #db;
@@ -58,46 +48,14 @@ export class SqliteRouterState implements RouterStateRepository {
       INSERT INTO buckets (model_id, requests, tokens, updated_ms) VALUES (@modelId, @requests, @tokens, @updatedMs)
       ON CONFLICT (model_id) DO UPDATE SET requests = excluded.requests, tokens = excluded.tokens, updated_ms = excluded.updated_ms`);
 
-    /** The levels at `nowMs`: full when first seen, else refilled and clamped to the (maybe changed) capacity. */
-    const levels = (modelId: string, limits: QuotaLimits, nowMs: number): Levels & { updatedMs: number } => {
-      const row = get.get(modelId);
-      if (row === undefined) return { requests: limits.rpm, tokens: limits.tpm, updatedMs: nowMs };
-      // A clock behind the stored one (another host) refills nothing and does not move time back,
-      // which would credit the same interval twice.
-      const elapsed = Math.max(0, nowMs - row.updated_ms);
-      return {
-        requests: Math.min(limits.rpm, row.requests + (elapsed * limits.rpm) / (limits.refillMs ?? MINUTE_MS)),
-        tokens: Math.min(limits.tpm, row.tokens + (elapsed * limits.tpm) / (limits.refillMs ?? MINUTE_MS)),
-        updatedMs: Math.max(nowMs, row.updated_ms),
-      };
-    };
-
     this.#take = db.transaction((modelId: string, limits: QuotaLimits, tokens: number, nowMs: number): TakeResult => {
-      if (tokens > limits.tpm) return { ok: false, retryAfterMs: Infinity, limit: 'tpm' };
-      if (limits.rpm < 1) return { ok: false, retryAfterMs: Infinity, limit: 'rpm' };
-      const level = levels(modelId, limits, nowMs);
-      const requestWait = waitMs(1 - level.requests, limits.rpm, limits.refillMs);
-      const tokenWait = waitMs(tokens - level.tokens, limits.tpm, limits.refillMs);
-      if (requestWait > 0 || tokenWait > 0) {
-        return tokenWait > requestWait ? { ok: false, retryAfterMs: tokenWait, limit: 'tpm' } : { ok: false, retryAfterMs: requestWait, limit: 'rpm' };
-      }
-      put.run({
-        modelId,
-        requests: Math.max(0, level.requests - 1),
-        tokens: Math.max(0, level.tokens - tokens),
-        updatedMs: level.updatedMs,
-      });
-      return { ok: true };
+      const decided = decideTake(get.get(modelId), limits, tokens, nowMs);
+      if (decided.after) put.run({ modelId, ...decided.after });
+      return decided.result;
     });
 
     this.#refund = db.transaction((modelId: string, limits: QuotaLimits, requests: number, tokens: number, nowMs: number) => {
-      const level = levels(modelId, limits, nowMs);
-      put.run({
-        modelId,
-        requests: Math.max(0, Math.min(limits.rpm, level.requests + requests)),
-        tokens: Math.max(0, Math.min(limits.tpm, level.tokens + tokens)),
-        updatedMs: level.updatedMs,
-      });
+      put.run({ modelId, ...refunded(get.get(modelId), limits, requests, tokens, nowMs) });
     });
 
     this.#coolDown = db.prepare(`
@@ -135,11 +93,6 @@ export class SqliteRouterState implements RouterStateRepository {
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
-}
-
-/** Milliseconds until a bucket refilling `perMinute` per `refillMs` gains `missing`; 0 when nothing is missing. */
-function waitMs(missing: number, perMinute: number, refillMs = MINUTE_MS): number {
-  return missing <= EPSILON ? 0 : Math.ceil((missing * refillMs) / perMinute);
 }
 
 /**

@@ -3,18 +3,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, test as base } from 'vitest';
-import { openRouterState, type RouterStateRepository } from './index.ts';
+import { freshDatabase, storeUnder } from '../../store/test-store.ts';
+import { openPgRouterState, openRouterState, type RouterStateRepository } from './index.ts';
 
-const test = base.extend<{ file: string; state: RouterStateRepository }>({
-  file: async ({}, use) => {
+/**
+ * The router state of the store this run is under: router-state.db (SQLite), or the store's
+ * PostgreSQL database (the `store-postgres` project). `open` opens another one on the same
+ * place, as a second host would.
+ */
+const test = base.extend<{ place: string; open: () => Promise<RouterStateRepository>; state: RouterStateRepository }>({
+  place: async ({}, use) => {
+    if (storeUnder === 'postgres') {
+      const database = await freshDatabase();
+      await use(database.url);
+      await database.drop();
+      return;
+    }
     const dir = await mkdtemp(join(tmpdir(), 'easel-router-state-'));
     await use(join(dir, 'router-state.db'));
     await rm(dir, { recursive: true, force: true });
   },
-  state: async ({ file }, use) => {
-    const state = await openRouterState(file);
-    await use(state);
-    await state.close();
+  open: async ({ place }, use) => {
+    const opened: RouterStateRepository[] = [];
+    await use(async () => {
+      const state = storeUnder === 'postgres' ? await openPgRouterState(place) : await openRouterState(place);
+      opened.push(state);
+      return state;
+    });
+    for (const state of opened) await state.close();
+  },
+  state: async ({ open }, use) => {
+    await use(await open());
   },
 });
 
@@ -123,29 +142,33 @@ describe('cooldowns', () => {
   });
 });
 
-describe('the file', () => {
-  test('two connections to one file share the buckets and cooldowns', async ({ file, state }) => {
-    const other = await openRouterState(file);
-    try {
-      const limits = { rpm: 10, tpm: 100 };
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? state : other).take('m', limits, 10, T0)));
-      expect(results.filter((r) => r.ok)).toHaveLength(10);
-      expect(await other.take('m', limits, 0, T0)).toMatchObject({ ok: false });
-      await other.coolDown('m', T0 + 1000, 'throttled');
-      expect(await state.cooling(T0)).toEqual([{ modelId: 'm', untilMs: T0 + 1000, reason: 'throttled' }]);
-    } finally {
-      await other.close();
-    }
+describe('shared', () => {
+  test('two hosts on one store share the buckets and cooldowns', async ({ open, state }) => {
+    const other = await open();
+    const limits = { rpm: 10, tpm: 100 };
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? state : other).take('m', limits, 10, T0)));
+    expect(results.filter((r) => r.ok)).toHaveLength(10);
+    expect(await other.take('m', limits, 0, T0)).toMatchObject({ ok: false });
+    await other.coolDown('m', T0 + 1000, 'throttled');
+    expect(await state.cooling(T0)).toEqual([{ modelId: 'm', untilMs: T0 + 1000, reason: 'throttled' }]);
   });
 
-  test('runs in WAL mode; close is idempotent', async ({ file, state }) => {
-    const db = new Database(file, { readonly: true });
-    try {
-      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    } finally {
-      db.close();
-    }
+  test('close is idempotent', async ({ state }) => {
     await state.close();
     await expect(state.close()).resolves.toBeUndefined();
   });
 });
+
+if (storeUnder === 'sqlite') {
+  describe('the file', () => {
+    test('runs in WAL mode', async ({ place, state }) => {
+      expect(state).toBeDefined();
+      const db = new Database(place, { readonly: true });
+      try {
+        expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      } finally {
+        db.close();
+      }
+    });
+  });
+}

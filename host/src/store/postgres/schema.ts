@@ -286,6 +286,21 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE INDEX model_cache_semantic_by_expiry ON model_cache_semantic (expires_at_ms);
       CREATE INDEX model_cache_semantic_by_partition ON model_cache_semantic (partition, id);
       CREATE INDEX model_cache_semantic_by_scope ON model_cache_semantic (scope);
+
+      -- The model router's state (router-state.db in SQLite mode): per-model quota buckets, levels
+      -- as of updated_ms, refilled lazily; and cooldowns.
+      CREATE TABLE router_buckets (
+        model_id TEXT PRIMARY KEY,
+        requests DOUBLE PRECISION NOT NULL CHECK (requests >= 0),
+        tokens DOUBLE PRECISION NOT NULL CHECK (tokens >= 0),
+        updated_ms DOUBLE PRECISION NOT NULL
+      );
+
+      CREATE TABLE router_cooldowns (
+        model_id TEXT PRIMARY KEY,
+        until_ms DOUBLE PRECISION NOT NULL,
+        reason TEXT NOT NULL
+      );
     `,
   },
 ];
