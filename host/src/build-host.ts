@@ -87,7 +87,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   const owner = randomUUID();
   const store =
     config.store.kind === 'postgres'
-      ? await openPostgresStore(config.store.url as string, { owner, maxConnections: config.store.maxConnections, exclusive: true })
+      ? await openPostgresStore(config.store.url as string, { owner, maxConnections: config.store.maxConnections, leaseMs: config.store.leaseMs, exclusive: true })
       : await openStore(join(config.dataDir, 'easel.db'), { owner, synchronous: config.dbSynchronous });
   onFailure(() => store.close());
   const bus = new EventBus(app.log);

@@ -18,6 +18,8 @@ export interface StoreConfig {
   readonly kind: 'sqlite' | 'postgres';
   readonly url?: string;
   readonly maxConnections: number;
+  /** How long a host counts as alive after its last heartbeat (PostgreSQL), in ms. */
+  readonly leaseMs: number;
 }
 
 export interface SandboxConfig {

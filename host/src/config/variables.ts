@@ -32,6 +32,13 @@ export const FIELDS: readonly ConfigField[] = [
   },
   { env: 'EASEL_DATABASE_MAX_CONNECTIONS', path: 'store.maxConnections', description: 'Most connections the host opens to PostgreSQL at once', schema: int(2, 1000, 10) },
   {
+    env: 'EASEL_REPLICA_LEASE_MS',
+    path: 'store.leaseMs',
+    description:
+      'With EASEL_STORE=postgres: how long a host counts as alive after its last heartbeat (it beats every third of this), in ms. Unfinished executions and budget holds of a host silent for longer are taken over by the next host that starts',
+    schema: int(1000, 3_600_000, 10_000),
+  },
+  {
     env: 'EASEL_DB_SYNCHRONOUS',
     path: 'dbSynchronous',
     description: "SQLite's `synchronous` for `easel.db` (WAL mode): `full` syncs the log at every commit, so nothing the host reported as done is lost to a power loss or an OS crash; `normal` syncs only at checkpoints, so such a crash may lose the last commits (executions, usage rows, spend), while a process crash still loses nothing",

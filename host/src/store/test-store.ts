@@ -40,7 +40,7 @@ interface StoreFixtures {
   databaseUrl: string;
   store: Store;
   /** Opens another store on the same database, as a second host (a replica) would; closed afterwards. */
-  another: (options?: { owner?: string }) => Promise<Store>;
+  another: (options?: { owner?: string; leaseMs?: number }) => Promise<Store>;
   /** Rows of `sql` read through a connection of its own, as another process would see them. */
   sideQuery: <T>(sql: string) => Promise<T[]>;
   /** The query plan of `sql` (PostgreSQL's with sequential scans off, so an index that fits is shown). */
@@ -132,7 +132,7 @@ export const test = base.extend<StoreFixtures>({
   another: async ({ storeKind, file, databaseUrl, store: _first }, use) => {
     const opened: Store[] = [];
     await use(async (options = {}) => {
-      const next = storeKind === 'postgres' ? await openPostgresStore(databaseUrl, options) : await openStore(file, options);
+      const next = storeKind === 'postgres' ? await openPostgresStore(databaseUrl, options) : await openStore(file, { owner: options.owner });
       opened.push(next);
       return next;
     });

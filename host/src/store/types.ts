@@ -141,7 +141,11 @@ export interface ExecutionRepository {
   create(execution: NewExecution, status?: 'queued' | 'running'): Promise<ExecutionRecord>;
   /** queued → running (also running → running for a resume); false when it already finished. */
   markRunning(id: string, resumed?: boolean): Promise<boolean>;
-  /** Executions still queued or running (left so by a stop), oldest first. */
+  /**
+   * Executions still queued or running that no live host runs (left so by a stop), oldest
+   * first. On a store several hosts share, each one returned is taken over by this store's
+   * owner in the same statement, so no two hosts get the same one; SQLite's single host gets them all.
+   */
   unfinished(): Promise<ExecutionRecord[]>;
   /**
    * Finishes a running execution, summing its cost in the same write, and answers that cost.

@@ -10,6 +10,7 @@ import { type ChargedGroup, charges, rowUser, statusOf, type StatusRow } from '.
 import { now } from '../rows/common.ts';
 import { APP_ROW, monthOf, toNanos } from '../rows/money.ts';
 import type { PgDatabase, Queryable } from './database.ts';
+import type { Replicas } from './replicas.ts';
 import { lockSpendOf } from './spend-lock.ts';
 import { named } from './where.ts';
 
@@ -38,19 +39,17 @@ const REMEMBER = `
   VALUES (@id, @owner, @appId, @userId, @month, @pluginName, @executionId, @stepId, @task, @modelId, @purpose,
     @inputTokens, @outputTokens, @images, @amount, @now)`;
 
-const ABANDONED = 'FROM model_reservations WHERE owner <> $1';
-
 const read = async (db: Queryable, scope: BudgetScope, month: string): Promise<BudgetStatus> =>
   statusOf(scope, month, (await db.query<StatusRow>(...named(STATUS, { appId: scope.appId, userId: rowUser(scope), month }))).rows[0] as StatusRow);
 
 export class PgBudgetRepository implements BudgetRepository {
   #db: PgDatabase;
-  #owner: string;
+  #replicas: Replicas;
 
-  /** `owner`: the id this process's reservations carry (Store.owner). */
-  constructor(db: PgDatabase, owner: string) {
+  /** The replicas on the database: this one's owner id is what its reservations carry. */
+  constructor(db: PgDatabase, replicas: Replicas) {
     this.#db = db;
-    this.#owner = owner;
+    this.#replicas = replicas;
   }
 
   async set(scope: BudgetScope, monthlyUsd: number): Promise<BudgetStatus> {
@@ -77,7 +76,7 @@ export class PgBudgetRepository implements BudgetRepository {
     const user = { appId: request.appId, userId: request.userId };
     const params = {
       id: randomUUID(),
-      owner: this.#owner,
+      owner: this.#replicas.owner,
       appId: request.appId,
       userId: request.userId,
       month: request.month,
@@ -126,35 +125,34 @@ export class PgBudgetRepository implements BudgetRepository {
     });
   }
 
-  /**
-   * Reservations of other owners become `unreconciled` usage. Right for one host on a database;
-   * with several replicas it must take only the holds of replicas known to be gone (issue 17).
-   */
+  /** Reservations of replicas that are gone (never a live one's) become `unreconciled` usage. */
   async chargeAbandoned(): Promise<AbandonedCharges> {
+    const abandoned = `FROM model_reservations WHERE ${this.#replicas.gone('owner', 1)}`;
+    const liveSince = this.#replicas.liveSince();
     const groups = await this.#db.transaction(async (db) => {
-      const apps = (await db.query<{ app_id: string }>(`SELECT DISTINCT app_id ${ABANDONED}`, [this.#owner])).rows.map((r) => r.app_id);
+      const apps = (await db.query<{ app_id: string }>(`SELECT DISTINCT app_id ${abandoned}`, [liveSince])).rows.map((r) => r.app_id);
       if (apps.length === 0) return [];
       await lockSpendOf(db, apps);
-      const found = (await db.query<ChargedGroup>(`SELECT plugin_name, model_id, count(*) AS calls, sum(amount_nanos) AS cost_nanos ${ABANDONED} GROUP BY plugin_name, model_id ORDER BY plugin_name NULLS FIRST, model_id`, [this.#owner])).rows;
+      const found = (await db.query<ChargedGroup>(`SELECT plugin_name, model_id, count(*) AS calls, sum(amount_nanos) AS cost_nanos ${abandoned} GROUP BY plugin_name, model_id ORDER BY plugin_name NULLS FIRST, model_id`, [liveSince])).rows;
       if (found.length === 0) return found;
       await db.query(
         `INSERT INTO model_usage (at, app_id, user_id, plugin_name, execution_id, step_id, task, model_id, purpose, input_tokens, output_tokens,
            images, cost_nanos, cached, status, error_code, latency_ms, reservation_id)
          SELECT created_at, app_id, user_id, plugin_name, execution_id, step_id, task, model_id, purpose, input_tokens, output_tokens,
-           images, amount_nanos, NULL, 'unreconciled', NULL, 0, id ${ABANDONED} ORDER BY created_at, id`,
-        [this.#owner],
+           images, amount_nanos, NULL, 'unreconciled', NULL, 0, id ${abandoned} ORDER BY created_at, id`,
+        [liveSince],
       );
       const at = now();
       for (const userColumn of ['user_id', `'${APP_ROW}'::text`]) {
         await db.query(
           `INSERT INTO monthly_spend (app_id, user_id, month, spent_nanos, reserved_nanos, updated_at)
-           SELECT app_id, ${userColumn}, month, sum(amount_nanos), 0, $2 ${ABANDONED} GROUP BY 1, 2, 3
+           SELECT app_id, ${userColumn}, month, sum(amount_nanos), 0, $2 ${abandoned} GROUP BY 1, 2, 3
            ON CONFLICT (app_id, user_id, month) DO UPDATE SET spent_nanos = monthly_spend.spent_nanos + excluded.spent_nanos,
              reserved_nanos = greatest(0, monthly_spend.reserved_nanos - excluded.spent_nanos), updated_at = excluded.updated_at`,
-          [this.#owner, at],
+          [liveSince, at],
         );
       }
-      await db.query(`DELETE ${ABANDONED}`, [this.#owner]);
+      await db.query(`DELETE ${abandoned}`, [liveSince]);
       return found;
     });
     return charges(groups);

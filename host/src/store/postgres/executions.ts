@@ -8,22 +8,25 @@ import { defined, now, toJson } from '../rows/common.ts';
 import { COLUMNS, DEFAULT_LIMIT, type ExecutionRow, MAX_LIMIT, toRecord } from '../rows/executions.ts';
 import { toUsd } from '../rows/money.ts';
 import type { PgDatabase } from './database.ts';
+import type { Replicas } from './replicas.ts';
 import { Where } from './where.ts';
 
 const FINISHED = "('succeeded', 'failed', 'cancelled')";
 
 export class PgExecutionRepository implements ExecutionRepository {
   #db: PgDatabase;
+  #replicas: Replicas;
 
-  constructor(db: PgDatabase) {
+  constructor(db: PgDatabase, replicas: Replicas) {
     this.#db = db;
+    this.#replicas = replicas;
   }
 
   async create(execution: NewExecution, status: 'queued' | 'running' = 'running'): Promise<ExecutionRecord> {
     const startedAt = now();
     await this.#db.pool.query(
-      `INSERT INTO executions (id, plugin_name, plugin_version, kind, target, capability, api_key_id, app_id, user_id, input, status, started_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      `INSERT INTO executions (id, plugin_name, plugin_version, kind, target, capability, api_key_id, app_id, user_id, input, status, started_at, owner)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         execution.id,
         execution.pluginName,
@@ -37,6 +40,7 @@ export class PgExecutionRepository implements ExecutionRepository {
         toJson(execution.input),
         status,
         startedAt,
+        this.#replicas.owner,
       ],
     );
     return defined<ExecutionRecord>({ ...execution, status, costUsd: 0, resumed: 0, startedAt });
@@ -48,7 +52,13 @@ export class PgExecutionRepository implements ExecutionRepository {
   }
 
   async unfinished(): Promise<ExecutionRecord[]> {
-    return (await this.#db.pool.query<ExecutionRow>(`SELECT ${COLUMNS} FROM executions WHERE status IN ('queued', 'running') ORDER BY seq`)).rows.map(toRecord);
+    // Taken over in one statement: of two hosts asking at once, each row goes to one.
+    const { rows } = await this.#db.pool.query<ExecutionRow & { seq: number }>(
+      `UPDATE executions SET owner = $1 WHERE status IN ('queued', 'running') AND ${this.#replicas.gone('owner', 2)}
+       RETURNING seq, ${COLUMNS}`,
+      [this.#replicas.owner, this.#replicas.liveSince()],
+    );
+    return rows.sort((a, b) => a.seq - b.seq).map(toRecord);
   }
 
   async complete(id: string, outcome: ExecutionOutcome): Promise<{ won: boolean; costUsd: number }> {
@@ -100,8 +110,8 @@ export class PgExecutionRepository implements ExecutionRepository {
       `UPDATE executions SET status = 'failed', error_code = 'HOST_RESTARTED', error_message = $1, finished_at = $2::text,
          duration_ms = greatest(0, round(extract(epoch FROM ($2::text::timestamptz - started_at::timestamptz)) * 1000)),
          cost_nanos = (SELECT coalesce(sum(cost_nanos), 0) FROM model_usage WHERE execution_id = executions.id)
-       WHERE status IN ('queued', 'running')`,
-      [reason, at],
+       WHERE status IN ('queued', 'running') AND ${this.#replicas.gone('owner', 3)}`,
+      [reason, at, this.#replicas.liveSince()],
     );
     return result.rowCount ?? 0;
   }

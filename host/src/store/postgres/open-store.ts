@@ -17,6 +17,7 @@ import { PgConfigRepository, PgGrantRepository } from './grants-configs.ts';
 import { PgKvRepository } from './kv.ts';
 import { PgModelCacheRepository } from './model-cache.ts';
 import { PgPluginRepository } from './plugins.ts';
+import { Replicas } from './replicas.ts';
 import { PgStepRepository } from './steps.ts';
 import { PgUsageRepository } from './usage.ts';
 
@@ -26,7 +27,7 @@ import { PgUsageRepository } from './usage.ts';
  * StoreStartError, until replicas can share one (issue 17). Unreachable databases are a
  * StoreStartError too, naming the URL without its password.
  */
-export async function openPostgresStore(url: string, options: { owner?: string; maxConnections?: number; exclusive?: boolean } = {}): Promise<Store> {
+export async function openPostgresStore(url: string, options: { owner?: string; maxConnections?: number; exclusive?: boolean; leaseMs?: number } = {}): Promise<Store> {
   let db: PgDatabase;
   try {
     db = await openPgDatabase(url, { maxConnections: options.maxConnections });
@@ -44,6 +45,7 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
     }
   }
   const owner = options.owner ?? randomUUID();
+  const replicas = await Replicas.join(db, owner, { leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS });
   return {
     owner,
     plugins: new PgPluginRepository(db),
@@ -53,19 +55,23 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
     audit: new PgAuditRepository(db),
     apiKeys: new PgApiKeyRepository(db),
     apps: new PgAppRepository(db),
-    executions: new PgExecutionRepository(db),
+    executions: new PgExecutionRepository(db, replicas),
     steps: new PgStepRepository(db),
     executionEvents: new PgExecutionEventRepository(db),
     usage: new PgUsageRepository(db),
-    budgets: new PgBudgetRepository(db, owner),
+    budgets: new PgBudgetRepository(db, replicas),
     modelCache: new PgModelCacheRepository(db),
     blobs: new PgBlobRepository(db),
     async close() {
+      await replicas.leave();
       await release();
       await db.close();
     },
   };
 }
+
+/** EASEL_REPLICA_LEASE_MS's default. */
+export const DEFAULT_LEASE_MS = 10_000;
 
 /** Any advisory-lock key unique to "an Easel host uses this database". */
 const HOST_LOCK = 0x6561_7368;

@@ -136,9 +136,12 @@ export const PG_MIGRATIONS: PgMigration[] = [
         started_at TEXT COLLATE "C" NOT NULL,
         finished_at TEXT COLLATE "C",
         app_id TEXT,
-        events_purged_at TEXT
+        events_purged_at TEXT,
+        -- The replica (its store's owner id) that runs it; see replicas.
+        owner TEXT
       );
       CREATE INDEX executions_by_app ON executions (app_id, seq);
+      CREATE INDEX executions_unfinished_by_owner ON executions (owner) WHERE status IN ('queued', 'running');
       CREATE INDEX executions_by_app_user ON executions (app_id, user_id, seq);
       CREATE INDEX executions_by_finished ON executions (finished_at) WHERE finished_at IS NOT NULL;
       CREATE INDEX executions_by_key ON executions (api_key_id, seq);
@@ -286,6 +289,15 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE INDEX model_cache_semantic_by_expiry ON model_cache_semantic (expires_at_ms);
       CREATE INDEX model_cache_semantic_by_partition ON model_cache_semantic (partition, id);
       CREATE INDEX model_cache_semantic_by_scope ON model_cache_semantic (scope);
+
+      -- Hosts on this database, by their store's owner id: a replica is alive while its heartbeat
+      -- is younger than the lease. What a replica that is gone left behind (unfinished executions,
+      -- budget holds) is taken over by another; what a live one holds is never touched.
+      CREATE TABLE replicas (
+        id TEXT PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        heartbeat_ms BIGINT NOT NULL
+      );
 
       -- The model router's state (router-state.db in SQLite mode): per-model quota buckets, levels
       -- as of updated_ms, refilled lazily; and cooldowns.
