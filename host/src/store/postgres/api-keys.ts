@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { EaselError } from '../../errors/index.ts';
 import type { ApiKeyIdentity, ApiKeyInfo, ApiKeyRepository, ApiKeyRole, AppRecord, AppRepository } from '../types.ts';
-import { hashOf, type KeyRow, KEY_COLUMNS, keyInfo, newApiKey } from '../rows/api-keys.ts';
+import { hashOf, type KeyRow, KEY_COLUMNS, keyInfo, newKeyFor } from '../rows/api-keys.ts';
 import { defined, now } from '../rows/common.ts';
 import type { PgDatabase, Queryable } from './database.ts';
 
@@ -20,12 +20,7 @@ export class PgApiKeyRepository implements ApiKeyRepository {
   }
 
   async create(input: { role: ApiKeyRole; label: string; appId?: string }): Promise<{ id: string; key: string; appId?: string }> {
-    if (input.role === 'admin' && input.appId !== undefined) throw new EaselError('REQUEST_INVALID', { reason: 'an admin key belongs to no app: send `app` with role app only' });
-    const key = newApiKey();
-    const id = randomUUID();
-    const ownApp = input.role === 'app' && input.appId === undefined;
-    // An app of its own takes the key's id, as in the SQLite store.
-    const appId = input.role === 'admin' ? null : (input.appId ?? id);
+    const { key, id, appId, ownApp } = newKeyFor(input);
     const at = now();
     // The key and (when it names none) its own app land together, or neither does.
     await this.#db.transaction(async (db: Queryable) => {

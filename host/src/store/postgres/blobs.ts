@@ -6,7 +6,7 @@
  */
 import { EaselError } from '../../errors/index.ts';
 import type { BlobRecord, BlobRepository, NewBlob } from '../types.ts';
-import { type BlobRow, compareCodePoints, toBlobRecord } from '../rows/blobs.ts';
+import { type BlobRow, checkQuota, compareCodePoints, toBlobRecord } from '../rows/blobs.ts';
 import { now, pluginNotFound } from '../rows/common.ts';
 import { prefixEnd } from '../rows/kv-keys.ts';
 import type { PgDatabase, Queryable } from './database.ts';
@@ -55,14 +55,7 @@ export class PgBlobRepository implements BlobRepository {
       const usage = await usageOf(db, blob.pluginName);
       const bytes = usage.bytes - (old?.size ?? 0) + blob.size;
       const objects = usage.objects + (old ? 0 : 1);
-      if (bytes > limits.maxBytes || objects > limits.maxObjects) {
-        throw new EaselError('STORAGE_QUOTA_EXCEEDED', { plugin: blob.pluginName, maxBytes: limits.maxBytes, maxObjects: limits.maxObjects }, {
-          usedBytes: usage.bytes,
-          usedObjects: usage.objects,
-          maxBytes: limits.maxBytes,
-          maxObjects: limits.maxObjects,
-        });
-      }
+      checkQuota(blob.pluginName, usage, { bytes, objects }, limits);
       const at = now();
       if (old) await drop(db, old, at);
       await db.query(

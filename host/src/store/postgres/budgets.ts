@@ -3,10 +3,9 @@
  * (../sqlite/budgets.ts), with each app's spend locked for the transaction that changes it
  * (spend-lock.ts) where SQLite relies on its single writer.
  */
-import { randomUUID } from 'node:crypto';
 import { EaselError } from '../../errors/index.ts';
 import type { AbandonedCharges, BudgetRepository, BudgetScope, BudgetStatus, ReservationRequest } from '../types.ts';
-import { type ChargedGroup, charges, rowUser, statusOf, type StatusRow } from '../rows/budgets.ts';
+import { type ChargedGroup, charges, reservationParams, rowUser, statusOf, type StatusRow } from '../rows/budgets.ts';
 import { now } from '../rows/common.ts';
 import { APP_ROW, monthOf, toNanos } from '../rows/money.ts';
 import type { PgDatabase, Queryable } from './database.ts';
@@ -74,24 +73,7 @@ export class PgBudgetRepository implements BudgetRepository {
   async reserve(request: ReservationRequest): Promise<{ ok: true; reservationId: string; status: BudgetStatus } | { ok: false; status: BudgetStatus }> {
     const amount = toNanos(request.amountUsd);
     const user = { appId: request.appId, userId: request.userId };
-    const params = {
-      id: randomUUID(),
-      owner: this.#replicas.owner,
-      appId: request.appId,
-      userId: request.userId,
-      month: request.month,
-      pluginName: request.pluginName ?? null,
-      executionId: request.executionId ?? null,
-      stepId: request.stepId ?? null,
-      task: request.task,
-      modelId: request.modelId,
-      purpose: request.purpose,
-      inputTokens: Math.max(0, Math.ceil(request.inputTokens)),
-      outputTokens: Math.max(0, Math.ceil(request.outputTokens)),
-      images: Math.max(0, Math.ceil(request.images)),
-      amount,
-      now: now(),
-    };
+    const params = reservationParams(request, this.#replicas.owner);
     // The statuses are read in the same transaction as the hold, so they are the state the decision saw.
     return this.#db.transaction(async (db) => {
       await lockSpendOf(db, [request.appId]);

@@ -1,19 +1,10 @@
 /** execution_events on PostgreSQL: each execution's event stream, keyed by (execution, seq), for replay. */
 import type { ExecutionEventRecord, ExecutionEventRepository } from '../types.ts';
 import { now } from '../rows/common.ts';
+import { type EventRow as Row, toEvent as toRecord } from '../rows/execution-events.ts';
 import type { PgDatabase } from './database.ts';
 
 const MAX_LIMIT = 1000;
-
-interface Row {
-  execution_id: string;
-  seq: number;
-  type: string;
-  data: string;
-  at: string;
-}
-
-const toRecord = (row: Row): ExecutionEventRecord => ({ executionId: row.execution_id, seq: row.seq, type: row.type, data: row.data, at: row.at });
 
 export class PgExecutionEventRepository implements ExecutionEventRepository {
   #db: PgDatabase;

@@ -1,33 +1,8 @@
 /** plugins on PostgreSQL: one row per installed plugin name; replacing a version keeps what hangs off the name. */
 import type { InstalledPlugin, NewPlugin, PluginRepository } from '../types.ts';
 import { now } from '../rows/common.ts';
+import { type PluginRow as Row, toPlugin } from '../rows/plugins.ts';
 import type { PgDatabase, Queryable } from './database.ts';
-
-interface Row {
-  name: string;
-  version: string;
-  manifest: string;
-  enabled: boolean;
-  integrity: string;
-  script_sha256: string;
-  path: string;
-  files: string;
-  installed_at: string;
-  updated_at: string;
-}
-
-const toPlugin = (row: Row): InstalledPlugin => ({
-  name: row.name,
-  version: row.version,
-  manifest: JSON.parse(row.manifest),
-  enabled: row.enabled,
-  integrity: row.integrity,
-  scriptSha256: row.script_sha256,
-  path: row.path,
-  files: JSON.parse(row.files),
-  installedAt: row.installed_at,
-  updatedAt: row.updated_at,
-});
 
 /** Tables whose rows belong to a plugin, emptied with it. */
 const OWNED = ['kv', 'grants', 'plugin_configs', 'blobs', 'blob_usage'];

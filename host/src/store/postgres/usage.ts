@@ -7,7 +7,7 @@
 import type { BudgetScope, UsageRecord, UsageReport, UsageReportQuery, UsageRepository, UsageRow, UsageStats } from '../types.ts';
 import { now } from '../rows/common.ts';
 import { APP_ROW, monthOf, toNanos } from '../rows/money.ts';
-import { type TotalsRow, toTotals, toUsage, type UsageRow as Row } from '../rows/usage.ts';
+import { type TotalsRow, toTotals, toUsage, type UsageRow as Row, usageParams } from '../rows/usage.ts';
 import type { PgDatabase, Queryable } from './database.ts';
 import { lockSpendOf } from './spend-lock.ts';
 import { FAILED, UNRECONCILED, UNRECONCILED_NANOS } from './sums.ts';
@@ -46,7 +46,6 @@ export class PgUsageRepository implements UsageRepository {
 
   async record(row: UsageRow, options: { reservationId?: string; month?: string } = {}): Promise<void> {
     const at = now();
-    const costNanos = toNanos(row.costUsd);
     await this.#db.transaction(async (db) => {
       await lockSpendOf(db, [row.appId]);
       // Only a reservation of the same app and user is taken: an id from elsewhere gives nothing back.
@@ -60,32 +59,9 @@ export class PgUsageRepository implements UsageRepository {
            images, cost_nanos, cached, status, error_code, latency_ms, saved_nanos, cache_miss, fallback, cooled, quota_waits)
          VALUES (@at, @appId, @userId, @pluginName, @executionId, @stepId, @task, @modelId, @purpose, @inputTokens, @outputTokens,
            @images, @costNanos, @cached, @status, @errorCode, @latencyMs, @savedNanos, @cacheMiss, @fallback, @cooled, @quotaWaits)`,
-        {
-          at,
-          appId: row.appId,
-          userId: row.userId,
-          pluginName: row.pluginName ?? null,
-          executionId: row.executionId ?? null,
-          stepId: row.stepId ?? null,
-          task: row.task,
-          modelId: row.modelId,
-          purpose: row.purpose,
-          inputTokens: Math.round(row.inputTokens),
-          outputTokens: Math.round(row.outputTokens),
-          images: Math.round(row.images),
-          costNanos,
-          cached: row.cached ?? null,
-          status: row.status,
-          errorCode: row.errorCode ?? null,
-          latencyMs: Math.max(0, Math.round(row.latencyMs)),
-          savedNanos: Math.max(0, toNanos(row.savedUsd ?? 0)),
-          cacheMiss: row.cacheMiss === true,
-          fallback: row.fallback === true,
-          cooled: row.cooled === true,
-          quotaWaits: Math.max(0, Math.round(row.quotaWaits ?? 0)),
-        },
+        usageParams(row, at),
       );
-      const spend = { appId: row.appId, userId: row.userId, month: held?.month ?? options.month ?? monthOf(at), cost: costNanos, at, reserved: held?.amount_nanos ?? 0 };
+      const spend = { appId: row.appId, userId: row.userId, month: held?.month ?? options.month ?? monthOf(at), cost: toNanos(row.costUsd), at, reserved: held?.amount_nanos ?? 0 };
       await query(db, ADD_SPEND, spend);
       await query(db, ADD_SPEND, { ...spend, userId: APP_ROW });
     });

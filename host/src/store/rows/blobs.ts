@@ -1,5 +1,6 @@
 /** Blob metadata rows as both stores keep them. */
 import type { BlobRecord } from '../types.ts';
+import { EaselError } from '../../errors/index.ts';
 import { defined } from './common.ts';
 
 export interface BlobRow {
@@ -40,4 +41,15 @@ export function compareCodePoints(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return x.length - y.length;
+}
+
+/** STORAGE_QUOTA_EXCEEDED when a plugin's totals after a write (`after`) pass its limits; `usage`: before it. */
+export function checkQuota(plugin: string, usage: { bytes: number; objects: number }, after: { bytes: number; objects: number }, limits: { maxBytes: number; maxObjects: number }): void {
+  if (after.bytes <= limits.maxBytes && after.objects <= limits.maxObjects) return;
+  throw new EaselError('STORAGE_QUOTA_EXCEEDED', { plugin, maxBytes: limits.maxBytes, maxObjects: limits.maxObjects }, {
+    usedBytes: usage.bytes,
+    usedObjects: usage.objects,
+    maxBytes: limits.maxBytes,
+    maxObjects: limits.maxObjects,
+  });
 }

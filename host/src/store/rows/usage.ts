@@ -1,7 +1,7 @@
 /** Usage rows as both stores keep them, and the totals both sum the same way. */
 import type { UsageRecord, UsageRow as UsageRowInput, UsageTotals } from '../types.ts';
 import { defined } from './common.ts';
-import { toUsd } from './money.ts';
+import { toNanos, toUsd } from './money.ts';
 
 export interface UsageRow {
   id: number;
@@ -83,3 +83,31 @@ export const toUsage = (row: UsageRow): UsageRecord =>
     cooled: row.cooled === 1 ? true : undefined,
     quotaWaits: row.quota_waits > 0 ? row.quota_waits : undefined,
   });
+
+/** A usage row's values as both stores write them (flags as booleans; SQLite turns them into 0 and 1). */
+export function usageParams(row: UsageRowInput, at: string) {
+  return {
+    at,
+    appId: row.appId,
+    userId: row.userId,
+    pluginName: row.pluginName ?? null,
+    executionId: row.executionId ?? null,
+    stepId: row.stepId ?? null,
+    task: row.task,
+    modelId: row.modelId,
+    purpose: row.purpose,
+    inputTokens: Math.round(row.inputTokens),
+    outputTokens: Math.round(row.outputTokens),
+    images: Math.round(row.images),
+    costNanos: toNanos(row.costUsd),
+    cached: row.cached ?? null,
+    status: row.status,
+    errorCode: row.errorCode ?? null,
+    latencyMs: Math.max(0, Math.round(row.latencyMs)),
+    savedNanos: Math.max(0, toNanos(row.savedUsd ?? 0)),
+    cacheMiss: row.cacheMiss === true,
+    fallback: row.fallback === true,
+    cooled: row.cooled === true,
+    quotaWaits: Math.max(0, Math.round(row.quotaWaits ?? 0)),
+  };
+}

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { EaselError } from '../../errors/index.ts';
 import type { ApiKeyIdentity, ApiKeyInfo, ApiKeyRepository, ApiKeyRole } from '../types.ts';
 import { type Db, defined, now } from './shared.ts';
-import { hashOf, type KeyRow, KEY_COLUMNS, keyInfo, newApiKey } from '../rows/api-keys.ts';
+import { hashOf, type KeyRow, KEY_COLUMNS, keyInfo, newApiKey, newKeyFor } from '../rows/api-keys.ts';
 
 export { type KeyRow, KEY_COLUMNS, keyInfo, newApiKey };
 
@@ -38,13 +38,7 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
   }
 
   async create(input: { role: ApiKeyRole; label: string; appId?: string }): Promise<{ id: string; key: string; appId?: string }> {
-    if (input.role === 'admin' && input.appId !== undefined) throw new EaselError('REQUEST_INVALID', { reason: 'an admin key belongs to no app: send `app` with role app only' });
-    const key = newApiKey();
-    const id = randomUUID();
-    const ownApp = input.role === 'app' && input.appId === undefined;
-    // An app of its own takes the key's id, as every app key became at the upgrade that
-    // introduced apps: ctx.caller.app stays what it was for a key made the old way.
-    const appId = input.role === 'admin' ? null : (input.appId ?? id);
+    const { key, id, appId, ownApp } = newKeyFor(input);
     this.#create({ id, hash: hashOf(key), role: input.role, label: input.label, appId, now: now() }, ownApp);
     return defined({ id, key, appId: appId ?? undefined });
   }

@@ -6,7 +6,7 @@
 import { EaselError } from '../../errors/index.ts';
 import type { BlobRecord, BlobRepository, NewBlob } from '../types.ts';
 import { type Db, now, pluginNotFound } from './shared.ts';
-import { type BlobRow as Row, compareCodePoints, toBlobRecord as toRecord } from '../rows/blobs.ts';
+import { type BlobRow as Row, checkQuota, compareCodePoints, toBlobRecord as toRecord } from '../rows/blobs.ts';
 import { prefixEnd } from '../rows/kv-keys.ts';
 
 export class SqliteBlobRepository implements BlobRepository {
@@ -59,14 +59,7 @@ export class SqliteBlobRepository implements BlobRepository {
       const usage = this.#usage.get(blob.pluginName) ?? { bytes: 0, objects: 0 };
       const bytes = usage.bytes - (old?.size ?? 0) + blob.size;
       const objects = usage.objects + (old ? 0 : 1);
-      if (bytes > limits.maxBytes || objects > limits.maxObjects) {
-        throw new EaselError('STORAGE_QUOTA_EXCEEDED', { plugin: blob.pluginName, maxBytes: limits.maxBytes, maxObjects: limits.maxObjects }, {
-          usedBytes: usage.bytes,
-          usedObjects: usage.objects,
-          maxBytes: limits.maxBytes,
-          maxObjects: limits.maxObjects,
-        });
-      }
+      checkQuota(blob.pluginName, usage, { bytes, objects }, limits);
       const time = now();
       if (old) {
         deleteRow.run(old.id);

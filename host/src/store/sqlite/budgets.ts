@@ -7,12 +7,11 @@
  * edge: sums of floats drift (0.1 + 0.2 ≠ 0.3), sums of integers do not, and a limit check
  * must not flip on the last bit.
  */
-import { randomUUID } from 'node:crypto';
 import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import { EaselError } from '../../errors/index.ts';
 import type { AbandonedCharges, BudgetRepository, BudgetScope, BudgetStatus, ReservationRequest } from '../types.ts';
 import { type Db, now } from './shared.ts';
-import { type ChargedGroup, charges, rowUser, statusOf, type StatusRow } from '../rows/budgets.ts';
+import { type ChargedGroup, charges, reservationParams, rowUser, statusOf, type StatusRow } from '../rows/budgets.ts';
 import { APP_ROW, monthOf, toNanos, toUsd } from '../rows/money.ts';
 
 export { APP_ROW, monthOf, toNanos, toUsd };
@@ -138,24 +137,7 @@ export class SqliteBudgetRepository implements BudgetRepository {
   async reserve(request: ReservationRequest): Promise<{ ok: true; reservationId: string; status: BudgetStatus } | { ok: false; status: BudgetStatus }> {
     const amount = toNanos(request.amountUsd);
     const user = { appId: request.appId, userId: request.userId };
-    const params = {
-      id: randomUUID(),
-      owner: this.#owner,
-      appId: request.appId,
-      userId: request.userId,
-      month: request.month,
-      pluginName: request.pluginName ?? null,
-      executionId: request.executionId ?? null,
-      stepId: request.stepId ?? null,
-      task: request.task,
-      modelId: request.modelId,
-      purpose: request.purpose,
-      inputTokens: Math.max(0, Math.ceil(request.inputTokens)),
-      outputTokens: Math.max(0, Math.ceil(request.outputTokens)),
-      images: Math.max(0, Math.ceil(request.images)),
-      amount,
-      now: now(),
-    };
+    const params = reservationParams(request, this.#owner);
     // The statuses are read in the same transaction as the hold, so they are the state the decision saw.
     return this.#writes.run(() => {
       const held = this.#reserve(params);

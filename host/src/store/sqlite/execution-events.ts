@@ -2,18 +2,9 @@
 import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import type { ExecutionEventRecord, ExecutionEventRepository } from '../types.ts';
 import { type Db, now } from './shared.ts';
+import { type EventRow as Row, toEvent as toRecord } from '../rows/execution-events.ts';
 
 const MAX_LIMIT = 1000;
-
-interface Row {
-  execution_id: string;
-  seq: number;
-  type: string;
-  data: string;
-  at: string;
-}
-
-const toRecord = (row: Row): ExecutionEventRecord => ({ executionId: row.execution_id, seq: row.seq, type: row.type, data: row.data, at: row.at });
 
 export class SqliteExecutionEventRepository implements ExecutionEventRepository {
   #writes;

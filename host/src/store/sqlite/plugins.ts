@@ -1,32 +1,7 @@
 /** plugins: one row per installed plugin name; replacing a version keeps what hangs off the name. */
 import type { InstalledPlugin, NewPlugin, PluginRepository } from '../types.ts';
 import { type Db, now } from './shared.ts';
-
-interface Row {
-  name: string;
-  version: string;
-  manifest: string;
-  enabled: number;
-  integrity: string;
-  script_sha256: string;
-  path: string;
-  files: string;
-  installed_at: string;
-  updated_at: string;
-}
-
-const toPlugin = (row: Row): InstalledPlugin => ({
-  name: row.name,
-  version: row.version,
-  manifest: JSON.parse(row.manifest),
-  enabled: row.enabled === 1,
-  integrity: row.integrity,
-  scriptSha256: row.script_sha256,
-  path: row.path,
-  files: JSON.parse(row.files),
-  installedAt: row.installed_at,
-  updatedAt: row.updated_at,
-});
+import { type PluginRow as Row, toPlugin } from '../rows/plugins.ts';
 
 export class SqlitePluginRepository implements PluginRepository {
   #list;

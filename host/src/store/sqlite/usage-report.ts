@@ -7,43 +7,15 @@
  * for every app.
  */
 import type { UsageReport, UsageReportQuery } from '../types.ts';
-import { APP_ROW, toUsd } from './budgets.ts';
+import { APP_ROW } from './budgets.ts';
+import { assembleReport, type BudgetRow, DEAREST, type ReportTotalsRow as TotalsRow, type Sums } from '../rows/usage-report.ts';
 import type { Db } from './shared.ts';
-
-interface Sums {
-  calls: number;
-  failed_calls: number;
-  cost_nanos: number;
-  input_tokens: number;
-  output_tokens: number;
-}
-
-interface TotalsRow extends Sums {
-  hits: number;
-  misses: number;
-  saved_nanos: number;
-  fallbacks: number;
-  cooldowns: number;
-  quota_waits: number;
-  unreconciled_calls: number;
-  unreconciled_nanos: number;
-}
-
-interface BudgetRow {
-  app_id: string;
-  user_id: string;
-  monthly_nanos: number;
-  spent_nanos: number;
-  reserved_nanos: number;
-}
 
 const SUMS = `count(*) AS calls, coalesce(sum(status = 'failed'), 0) AS failed_calls, coalesce(sum(cost_nanos), 0) AS cost_nanos,
   coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens`;
 const TOTALS = `${SUMS}, count(cached) AS hits, coalesce(sum(cache_miss), 0) AS misses, coalesce(sum(saved_nanos), 0) AS saved_nanos,
   coalesce(sum(fallback), 0) AS fallbacks, coalesce(sum(cooled), 0) AS cooldowns, coalesce(sum(quota_waits), 0) AS quota_waits,
   coalesce(sum(status = 'unreconciled'), 0) AS unreconciled_calls, coalesce(sum(iif(status = 'unreconciled', cost_nanos, 0)), 0) AS unreconciled_nanos`;
-// Dearest first; ties in a stable order.
-const DEAREST = 'cost_nanos DESC, calls DESC';
 
 type Params = { appId?: string; since: string; until: string; top: number; month: string };
 
@@ -73,8 +45,6 @@ function statements(db: Db, oneApp: boolean) {
   };
 }
 
-const money = (row: Sums) => ({ calls: row.calls, costUsd: toUsd(row.cost_nanos) });
-const tokens = (row: Sums) => ({ ...money(row), inputTokens: row.input_tokens, outputTokens: row.output_tokens });
 
 /** Builds the report function over `db`. */
 export function usageReport(db: Db): (query: UsageReportQuery) => UsageReport {
@@ -89,28 +59,14 @@ export function usageReport(db: Db): (query: UsageReportQuery) => UsageReport {
       top: Math.max(1, Math.trunc(query.top)),
       month: query.budgetMonth,
     };
-    const t = s.totals.get(params) as TotalsRow;
-    const looked = t.hits + t.misses;
-    return {
-      totals: { calls: t.calls, failedCalls: t.failed_calls, costUsd: toUsd(t.cost_nanos), inputTokens: t.input_tokens, outputTokens: t.output_tokens },
-      byDay: s.byDay.all(params).map((r) => ({ day: r.day, ...tokens(r) })),
-      // Rows written before apps existed have none: they show as app ''.
-      byApp: s.byApp?.all(params).map((r) => ({ app: r.app_id ?? '', ...money(r) })) ?? [],
-      byUser: s.byUser.all(params).map((r) => ({ app: r.app_id ?? '', user: r.user_id, ...money(r) })),
-      byPlugin: s.byPlugin.all(params).map((r) => ({ plugin: r.plugin_name, ...money(r) })),
-      byModel: s.byModel.all(params).map((r) => ({ model: r.model_id, ...tokens(r) })),
-      cache: { hits: t.hits, misses: t.misses, hitRate: looked === 0 ? 0 : t.hits / looked, savedUsd: toUsd(t.saved_nanos) },
-      routing: { fallbacks: t.fallbacks, cooldowns: t.cooldowns, quotaWaits: t.quota_waits },
-      budgets: s.budgets.all(params).map((b) => ({
-        scope: b.user_id === APP_ROW ? ('app' as const) : ('user' as const),
-        app: b.app_id,
-        ...(b.user_id === APP_ROW ? {} : { user: b.user_id }),
-        month: query.budgetMonth,
-        limitUsd: toUsd(b.monthly_nanos),
-        spentUsd: toUsd(b.spent_nanos),
-        reservedUsd: toUsd(b.reserved_nanos),
-      })),
-      unreconciled: { calls: t.unreconciled_calls, costUsd: toUsd(t.unreconciled_nanos) },
-    };
+    return assembleReport(query, {
+      totals: s.totals.get(params) as TotalsRow,
+      byDay: s.byDay.all(params),
+      byApp: s.byApp?.all(params) ?? [],
+      byUser: s.byUser.all(params),
+      byPlugin: s.byPlugin.all(params),
+      byModel: s.byModel.all(params),
+      budgets: s.budgets.all(params),
+    });
   });
 }

@@ -6,9 +6,9 @@
  */
 import { groupCommitOf } from '@easel/common/sqlite/group-commit';
 import type { BudgetScope, UsageRecord, UsageReport, UsageReportQuery, UsageRepository, UsageRow, UsageStats, UsageTotals } from '../types.ts';
-import { APP_ROW, monthOf, toNanos } from './budgets.ts';
+import { APP_ROW, monthOf } from './budgets.ts';
 import { type Db, now } from './shared.ts';
-import { type TotalsRow, toTotals, toUsage as toRecord, type UsageRow as Row } from '../rows/usage.ts';
+import { type TotalsRow, toTotals, toUsage as toRecord, type UsageRow as Row, usageParams } from '../rows/usage.ts';
 import { usageReport } from './usage-report.ts';
 
 const TOTALS = `count(*) AS calls, count(cached) AS cached_calls, coalesce(sum(status = 'failed'), 0) AS failed_calls,
@@ -95,32 +95,9 @@ export class SqliteUsageRepository implements UsageRepository {
 
   async record(row: UsageRow, options: { reservationId?: string; month?: string } = {}): Promise<void> {
     const at = now();
-    const costNanos = toNanos(row.costUsd);
-    const usage = {
-      at,
-      appId: row.appId,
-      userId: row.userId,
-      pluginName: row.pluginName ?? null,
-      executionId: row.executionId ?? null,
-      stepId: row.stepId ?? null,
-      task: row.task,
-      modelId: row.modelId,
-      purpose: row.purpose,
-      inputTokens: Math.round(row.inputTokens),
-      outputTokens: Math.round(row.outputTokens),
-      images: Math.round(row.images),
-      costNanos,
-      cached: row.cached ?? null,
-      status: row.status,
-      errorCode: row.errorCode ?? null,
-      latencyMs: Math.max(0, Math.round(row.latencyMs)),
-      savedNanos: Math.max(0, toNanos(row.savedUsd ?? 0)),
-      cacheMiss: row.cacheMiss ? 1 : 0,
-      fallback: row.fallback ? 1 : 0,
-      cooled: row.cooled ? 1 : 0,
-      quotaWaits: Math.max(0, Math.round(row.quotaWaits ?? 0)),
-    };
-    const spend = { appId: row.appId, userId: row.userId, month: options.month ?? monthOf(at), cost: costNanos, at, reservationId: options.reservationId };
+    // SQLite keeps the flags as 0 and 1.
+    const usage = { ...usageParams(row, at), cacheMiss: row.cacheMiss ? 1 : 0, fallback: row.fallback ? 1 : 0, cooled: row.cooled ? 1 : 0 };
+    const spend = { appId: row.appId, userId: row.userId, month: options.month ?? monthOf(at), cost: usage.costNanos, at, reservationId: options.reservationId };
     await this.#writes.run(() => this.#record(usage, spend));
   }
 
