@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildHost, loadConfig, type Host, type HostConfig } from '../../host/src/index.ts';
+import type { HostInternals } from '../../host/src/build-host.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -23,7 +24,7 @@ export interface RunningHost {
 
 type Overrides = Parameters<typeof loadConfig>[1];
 
-export async function startHost(overrides: Overrides = {}, dataDir?: string): Promise<RunningHost> {
+export async function startHost(overrides: Overrides = {}, dataDir?: string, internals: HostInternals = {}): Promise<RunningHost> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'easel-host-')));
   const config = loadConfig(
     {},
@@ -46,7 +47,7 @@ export async function startHost(overrides: Overrides = {}, dataDir?: string): Pr
       sandbox: { workers: 1, ...(overrides as { sandbox?: object }).sandbox },
     } as Overrides,
   );
-  const host = await buildHost(config);
+  const host = await buildHost(config, internals);
   const url = await host.app.listen({ host: '127.0.0.1', port: 0 });
   const running: RunningHost = {
     url,
@@ -71,7 +72,7 @@ export async function startHost(overrides: Overrides = {}, dataDir?: string): Pr
     },
     async restart() {
       await host.app.close();
-      return startHost(overrides, dir);
+      return startHost(overrides, dir, internals);
     },
     async close() {
       await host.app.close();

@@ -73,6 +73,8 @@ export class PluginService {
 
   constructor(deps: PluginServiceDeps) {
     this.#deps = deps;
+    // Another host on a shared store changed a plugin: what is kept of it here is stale.
+    deps.store.changes?.subscribe(({ plugin }) => (plugin === undefined ? this.#forgetAll() : this.#forgetChanged(plugin)));
   }
 
   /**
@@ -328,15 +330,20 @@ export class PluginService {
    * registry installs, signed) at install. A modified plugin is not loaded (PLUGIN_MODIFIED).
    */
   async verifyInstalled(): Promise<string[]> {
-    for (const plugin of await this.list()) {
-      if (await matchesRecord(plugin)) continue;
-      // A shared bundle this host has not extracted yet (or whose folder changed): from the archive.
-      const restored = await this.#deps.archive?.restore(plugin).catch(() => 'failed' as const);
-      if (restored === 'restored' && (await matchesRecord(plugin))) continue;
-      this.#modified.add(plugin.name);
-      if (restored !== undefined) this.#deps.log?.(plugin.name, restored);
-    }
+    for (const plugin of await this.list()) if (!(await this.#ensureFiles(plugin))) this.#modified.add(plugin.name);
     return [...this.#modified];
+  }
+
+  /**
+   * Whether the plugin's folder holds exactly the files recorded at install; with shared
+   * bundles, a folder this host lacks (or whose files differ) is first restored from the archive.
+   */
+  async #ensureFiles(plugin: InstalledPlugin): Promise<boolean> {
+    if (await matchesRecord(plugin)) return true;
+    const restored = await this.#deps.archive?.restore(plugin).catch(() => 'failed' as const);
+    if (restored === 'restored' && (await matchesRecord(plugin))) return true;
+    if (restored !== undefined) this.#deps.log?.(plugin.name, restored);
+    return false;
   }
 
   #checkConfig(manifest: PluginManifest, value: Record<string, unknown>): void {
@@ -363,6 +370,8 @@ export class PluginService {
     const record = await this.get(name);
     this.#refuseModified(name);
     if (!record.enabled) throw new EaselError('PLUGIN_DISABLED', { plugin: name });
+    // Shared bundles: another host may have installed this version since this one started.
+    if (this.#deps.archive && !(await this.#ensureFiles(record))) throw new EaselError('PLUGIN_MODIFIED', { plugin: name });
     return {
       record,
       sandbox: this.#sandboxPlugin(record.manifest, record.path, record.scriptSha256),
@@ -424,6 +433,17 @@ export class PluginService {
   #forget(name: string): void {
     this.#views.delete(name);
     this.#grants.delete(name);
+    this.#installed = undefined;
+  }
+
+  /** A change made on another host: forgotten, and its files checked again at the next use. */
+  #forgetChanged(name: string): void {
+    this.#modified.delete(name);
+    this.#forget(name);
+  }
+
+  #forgetAll(): void {
+    for (const name of [...this.#views.keys(), ...this.#grants.keys(), ...this.#modified]) this.#forgetChanged(name);
     this.#installed = undefined;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import type { NewExecution, ReservationRequest, Store } from './index.ts';
-import { test } from './test-store.ts';
+import { pluginRecord, test } from './test-store.ts';
 
 const execution = (id: string, kind: 'agent' | 'workflow' = 'workflow'): NewExecution => ({ id, pluginName: 'p', pluginVersion: '1.0.0', kind, target: 't', input: {} });
 const hold = (appId: string): ReservationRequest => ({ appId, userId: 'u1', month: '2025-06', amountUsd: 0.5, task: 'text', modelId: 'm', purpose: 'call', inputTokens: 10, outputTokens: 10, images: 0 });
@@ -57,4 +57,28 @@ test('a host that leaves cleanly hands over at once; one that started before own
   const rows = await sideQuery<{ id: string }>('SELECT id FROM replicas ORDER BY id');
   expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining(['host-next', store.owner]));
   expect(rows.map((r) => r.id)).not.toContain('host-a');
+});
+
+test("a host hears of every committed change to a plugin's records, and of none that rolled back", async ({ another, refuse, store }) => {
+  const heard: (string | undefined)[] = [];
+  const other = await another({ owner: 'host-b' });
+  other.changes!.subscribe((change) => heard.push(change.plugin));
+  const until = async (n: number) => {
+    for (let i = 0; i < 200 && heard.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+  };
+  await store.plugins.install(pluginRecord('p'));
+  await store.plugins.setEnabled('p', true);
+  await store.grants.set('p', { kv: true });
+  await store.configs.set('p', { a: 1 });
+  await until(4);
+  expect(heard).toEqual(['p', 'p', 'p', 'p']);
+  // A write that fails tells nobody: its notice goes with its transaction.
+  const undo = await refuse('plugins', 'UPDATE');
+  await expect(store.plugins.install(pluginRecord('p', '2.0.0'))).rejects.toThrow('refused');
+  await undo();
+  await store.plugins.remove('p');
+  await until(5);
+  expect(heard).toEqual(['p', 'p', 'p', 'p', 'p']);
+  // Nothing for a plugin that is not there.
+  expect(await store.plugins.setEnabled('ghost', true)).toBe(false);
 });

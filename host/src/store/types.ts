@@ -670,8 +670,19 @@ export interface Store {
    * of a dead process from its own.
    */
   readonly owner: string;
+  /**
+   * On a store several hosts share: tells this host of changes any host committed to a plugin's
+   * records (its install, enabled flag, grant or config), so it drops what it keeps of them.
+   * `plugin` absent: anything may have changed (the feed was interrupted). Absent on SQLite.
+   */
+  readonly changes?: StoreChanges;
   /** Idempotent. */
   close(): Promise<void>;
+}
+
+export interface StoreChanges {
+  /** Calls `listener` for every change committed from now on; returns the unsubscribe. */
+  subscribe(listener: (change: { plugin?: string }) => void): () => void;
 }
 
 /** One entry of an execution's event stream as stored. */

@@ -5,6 +5,7 @@
 import type { Permissions } from '@easel/sdk';
 import type { ConfigRepository, GrantRepository } from '../types.ts';
 import { now, pluginNotFound } from '../rows/common.ts';
+import { NOTIFY_WRITTEN } from './change-feed.ts';
 import type { PgDatabase } from './database.ts';
 
 /** One JSON value a plugin row owns, in `table`'s `column`. */
@@ -17,9 +18,11 @@ class PluginJson<T> {
     this.#db = db;
     this.#get = `SELECT ${column} AS value FROM ${table} WHERE plugin = $1`;
     // INSERT … SELECT … WHERE EXISTS writes nothing for an unknown plugin instead of raising a foreign-key error.
-    this.#set = `INSERT INTO ${table} (plugin, ${column}, updated_at)
+    // Every host on the database is told of the change when it commits (change-feed.ts).
+    this.#set = `WITH w AS (INSERT INTO ${table} (plugin, ${column}, updated_at)
       SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM plugins WHERE name = $1)
-      ON CONFLICT (plugin) DO UPDATE SET ${column} = excluded.${column}, updated_at = excluded.updated_at`;
+      ON CONFLICT (plugin) DO UPDATE SET ${column} = excluded.${column}, updated_at = excluded.updated_at
+      RETURNING plugin) ${NOTIFY_WRITTEN}`;
   }
 
   async get(name: string): Promise<T | undefined> {

@@ -11,6 +11,7 @@ import { PgApiKeyRepository, PgAppRepository } from './api-keys.ts';
 import { PgAuditRepository } from './audit.ts';
 import { PgBlobRepository } from './blobs.ts';
 import { PgBudgetRepository } from './budgets.ts';
+import { ChangeFeed } from './change-feed.ts';
 import { PgExecutionEventRepository } from './execution-events.ts';
 import { PgExecutionRepository } from './executions.ts';
 import { PgConfigRepository, PgGrantRepository } from './grants-configs.ts';
@@ -46,8 +47,10 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
   }
   const owner = options.owner ?? randomUUID();
   const replicas = await Replicas.join(db, owner, { leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS });
+  const changes = await ChangeFeed.open(url);
   return {
     owner,
+    changes,
     plugins: new PgPluginRepository(db),
     grants: new PgGrantRepository(db),
     configs: new PgConfigRepository(db),
@@ -63,6 +66,7 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
     modelCache: new PgModelCacheRepository(db),
     blobs: new PgBlobRepository(db),
     async close() {
+      await changes.close();
       await replicas.leave();
       await release();
       await db.close();

@@ -2,6 +2,7 @@
 import type { InstalledPlugin, NewPlugin, PluginRepository } from '../types.ts';
 import { now } from '../rows/common.ts';
 import { type PluginRow as Row, toPlugin } from '../rows/plugins.ts';
+import { NOTIFY_WRITTEN, notifyPlugin } from './change-feed.ts';
 import type { PgDatabase, Queryable } from './database.ts';
 
 /** Tables whose rows belong to a plugin, emptied with it. */
@@ -36,7 +37,8 @@ export class PgPluginRepository implements PluginRepository {
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<boolean> {
-    return ((await this.#db.pool.query('UPDATE plugins SET enabled = $1, updated_at = $2 WHERE name = $3', [enabled, now(), name])).rowCount ?? 0) > 0;
+    const written = await this.#db.pool.query(`WITH w AS (UPDATE plugins SET enabled = $1, updated_at = $2 WHERE name = $3 RETURNING name AS plugin) ${NOTIFY_WRITTEN}`, [enabled, now(), name]);
+    return (written.rowCount ?? 0) > 0;
   }
 
   async remove(name: string): Promise<InstalledPlugin | undefined> {
@@ -51,6 +53,7 @@ export class PgPluginRepository implements PluginRepository {
       );
       for (const table of OWNED) await db.query(`DELETE FROM ${table} WHERE plugin = $1`, [name]);
       await db.query('DELETE FROM plugins WHERE name = $1', [name]);
+      await notifyPlugin(db, name);
       return toPlugin(row);
     });
   }
@@ -69,5 +72,6 @@ async function installOne(db: Queryable, record: NewPlugin): Promise<{ previous?
        updated_at = excluded.updated_at`,
     [record.name, record.version, JSON.stringify(record.manifest), record.integrity, record.scriptSha256, record.path, JSON.stringify(record.files), at],
   );
+  await notifyPlugin(db, record.name);
   return before === undefined ? {} : { previous: toPlugin(before) };
 }

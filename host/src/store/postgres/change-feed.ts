@@ -1,0 +1,90 @@
+/**
+ * Changes to plugins' records, told to every host on the database with LISTEN/NOTIFY. A write
+ * notifies inside its own transaction (notifyPlugin), so PostgreSQL delivers the notice only if
+ * and when it commits. Each host listens on a connection of its own; when that connection
+ * breaks, notices may have been missed, so listeners are told "anything may have changed" once
+ * it is back.
+ */
+import pg from 'pg';
+import type { StoreChanges } from '../types.ts';
+import type { Queryable } from './database.ts';
+
+const CHANNEL = 'easel_changes';
+const RECONNECT_MS = 1000;
+
+type Listener = (change: { plugin?: string }) => void;
+
+/** Notifies, within `db`'s transaction, that `plugin`'s records changed. */
+export async function notifyPlugin(db: Queryable, plugin: string): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [CHANNEL, `plugin:${plugin}`]);
+}
+
+/** SQL to append to a `WITH w AS (<write> RETURNING <name column> AS plugin)`: one notice per written row. */
+export const NOTIFY_WRITTEN = `SELECT pg_notify('${CHANNEL}', 'plugin:' || plugin) FROM w`;
+
+export class ChangeFeed implements StoreChanges {
+  #url: string;
+  #listeners = new Set<Listener>();
+  #client: pg.Client | undefined;
+  #closed = false;
+  #retry: NodeJS.Timeout | undefined;
+
+  private constructor(url: string) {
+    this.#url = url;
+  }
+
+  static async open(url: string): Promise<ChangeFeed> {
+    const feed = new ChangeFeed(url);
+    await feed.#connect();
+    return feed;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    await this.#client?.end().catch(() => undefined);
+  }
+
+  async #connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.#url });
+    client.on('notification', (message) => {
+      const payload = message.payload ?? '';
+      this.#tell(payload.startsWith('plugin:') ? { plugin: payload.slice('plugin:'.length) } : {});
+    });
+    client.on('error', () => this.#lost(client));
+    client.on('end', () => this.#lost(client));
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.#client = client;
+  }
+
+  /** The connection broke: reconnect, then tell listeners to drop everything (notices may be lost). */
+  #lost(client: pg.Client): void {
+    if (this.#closed || this.#client !== client) return;
+    this.#client = undefined;
+    const again = () => {
+      this.#retry = undefined;
+      if (this.#closed) return;
+      this.#connect().then(
+        () => this.#tell({}),
+        () => (this.#retry = setTimeout(again, RECONNECT_MS).unref()),
+      );
+    };
+    this.#retry = setTimeout(again, RECONNECT_MS).unref();
+  }
+
+  #tell(change: { plugin?: string }): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A listener's failure is its own; the others are still told.
+      }
+    }
+  }
+}
