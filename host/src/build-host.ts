@@ -249,7 +249,20 @@ async function assemble(config: HostConfig, internals: HostInternals, onFailure:
   app.addHook('onSend', async (_req, reply) => {
     if (executions.isStopping) reply.header('connection', 'close');
   });
+  // On a store other hosts share, what a host that stopped or died left behind is taken over
+  // while this one runs, not only at a start: within about the lease (EASEL_REPLICA_LEASE_MS).
+  const takeOver = store.changes ? takeOverEvery(Math.max(250, Math.floor(config.store.leaseMs / 2)), async () => {
+    const charged = await store.budgets.chargeAbandoned();
+    if (charged.calls > 0) {
+      metrics.countUnreconciled(charged.groups);
+      app.log.warn({ calls: charged.calls, costUsd: charged.costUsd, byModel: charged.groups }, 'model calls in flight on a host that is gone were charged at their holds (unreconciled usage)');
+    }
+    const taken = await executions.resumeInterrupted();
+    if (taken.resumed + taken.failed > 0) app.log.warn(taken, 'executions a host that is gone left were resumed or failed here');
+  }, (err) => app.log.warn({ err }, 'taking over what a gone host left failed; retried')) : undefined;
+  onFailure(async () => takeOver?.stop());
   app.addHook('preClose', async () => {
+    await takeOver?.stop();
     executions.stopping();
     await sandbox.close();
     await executions.drain();
@@ -296,4 +309,21 @@ async function assemble(config: HostConfig, internals: HostInternals, onFailure:
   const interrupted = await executions.resumeInterrupted();
   if (interrupted.resumed + interrupted.failed > 0) app.log.warn(interrupted, 'executions interrupted by the last stop were resumed or failed');
   return { app, store, sandbox, plugins, models, blobs, executions, bus, metrics, events, adminKey };
+}
+
+/** Runs `task` every `ms`, one run at a time; `stop` waits for the run under way. */
+function takeOverEvery(ms: number, task: () => Promise<void>, onError: (err: unknown) => void): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const timer = setInterval(() => {
+    running = running.then(() => (stopped ? undefined : task().catch(onError)));
+  }, ms);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

@@ -5,7 +5,9 @@
  * serves next, told through the store's change feed. What hosts do not share yet (cancel, live
  * event streams, per-host limits) is why operators cannot start two this way.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startEmulator, type StartedEmulator } from '@easel/bedrock-emulator';
 import { freshDatabase } from '../../host/src/store/test-store.ts';
 import { startHost, type RunningHost } from '../helpers/host.ts';
 import { packWithCli } from '../helpers/pack.ts';
@@ -77,4 +79,59 @@ test('a grant narrowed on A is what B enforces next', async () => {
   expect((await a.call('POST', '/v1/plugins/hello/enable', { body: { grant: {} } })).status).toBe(200);
   const { value } = await within(5000, () => b.call('POST', '/v1/agents/hello/greeter/count', { key: appKey, body: { name: 'Di' } }), (res) => res.status !== 200);
   expect(value.body.code).toBe('PERMISSION_DENIED');
+});
+
+describe('a host stops in the middle of a workflow', () => {
+  let emulator: StartedEmulator;
+  let db: { url: string; drop(): Promise<void> };
+  let first: RunningHost | undefined;
+  let second: RunningHost | undefined;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    db = await freshDatabase();
+  });
+  afterAll(async () => {
+    await first?.close().catch(() => undefined);
+    await second?.close();
+    await db?.drop();
+    await emulator?.close();
+  });
+
+  // A workflow of 1.5 s steps and a takeover after a 1 s lease: a budget for a loaded machine.
+  test('the other host takes it over while it runs and finishes it; finished steps are not called again', { timeout: 120_000 }, async () => {
+    const overrides = () =>
+      ({
+        store: { kind: 'postgres', url: db.url, leaseMs: 1000 },
+        storage: { backend: 's3', s3: { bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, prefix: 'takeover/', timeoutMs: 2000, ...S3RVER_CREDENTIALS } },
+        models: { bedrock: { mode: 'emulator', endpoint: emulator.url }, cache: { enabled: false, semantic: false } },
+      }) as never;
+    first = await startHost(overrides(), undefined, { sharedStore: true });
+    second = await startHost(overrides(), undefined, { sharedStore: true });
+    const { tarball } = await packWithCli('test/fixtures/plugins/durable-flow');
+    expect((await first.call('POST', '/v1/plugins/upload', { raw: tarball })).status).toBe(201);
+    expect((await first.call('POST', '/v1/plugins/durable-flow/enable', { body: { grant: 'requested' } })).status).toBe(200);
+    const key: string = (await first.call('POST', '/v1/keys', { body: { role: 'app', label: 'takeover' } })).body.key;
+
+    await emulator.control.reset();
+    await emulator.control.fault({ modelId: '*', latencyMs: 1500, count: Infinity });
+    const topic = `takeover-${randomUUID().slice(0, 8)}`;
+    const started = await first.call('POST', '/v1/workflows/three-steps/executions?wait=false', { key, body: { topic } });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const id: string = started.body.executionId;
+    const get = (host: RunningHost) => async () => (await host.call('GET', `/v1/executions/${id}`, { key })).body;
+    const oneDone = await within(20_000, get(second), (e) => (e?.steps ?? []).filter((s: { status: string }) => s.status === 'succeeded').length >= 1);
+    expect(['running', 'queued']).toContain(oneDone.value.status);
+
+    // A stops (as in a rolling restart): the workflow it was running stays unfinished.
+    await first.close();
+    first = undefined;
+    const { value: final } = await within(30_000, get(second), (e) => ['succeeded', 'failed', 'cancelled'].includes(e?.status));
+    expect(final).toMatchObject({ id, status: 'succeeded', resumed: 1 });
+    expect(final.output.texts).toHaveLength(3);
+
+    const prompts = (await emulator.control.calls()).map((c) => c.prompt);
+    // The step that finished before the stop was replayed from the journal, not called again.
+    expect(prompts.filter((p) => p === `step-1 ${topic}`)).toHaveLength(1);
+  });
 });
