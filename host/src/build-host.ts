@@ -227,6 +227,9 @@ async function assemble(config: HostConfig, internals: HostInternals, onFailure:
     logger: app.log,
     limits: { maxParallelSteps: orchestration.maxParallelSteps, workflowTimeoutMs: orchestration.workflowTimeoutMs },
     keySlots,
+    // The host that runs an execution answers a cancel within moments; one that does not for a
+    // lease is gone, and the cancel is recorded here.
+    ...(store.changes ? { shared: { changes: store.changes, cancelWaitMs: config.store.leaseMs } } : {}),
   });
   metrics.observe({ sandbox, gate, keySlots, modelState: models.state });
 

@@ -81,15 +81,29 @@ test('a grant narrowed on A is what B enforces next', async () => {
   expect(value.body.code).toBe('PERMISSION_DENIED');
 });
 
-describe('a host stops in the middle of a workflow', () => {
+describe('workflows across hosts', () => {
   let emulator: StartedEmulator;
   let db: { url: string; drop(): Promise<void> };
   let first: RunningHost | undefined;
-  let second: RunningHost | undefined;
+  let second: RunningHost;
+  let key: string;
+
+  const overrides = () =>
+    ({
+      store: { kind: 'postgres', url: db.url, leaseMs: 1000 },
+      storage: { backend: 's3', s3: { bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, prefix: 'workflows/', timeoutMs: 2000, ...S3RVER_CREDENTIALS } },
+      models: { bedrock: { mode: 'emulator', endpoint: emulator.url }, cache: { enabled: false, semantic: false } },
+    }) as never;
 
   beforeAll(async () => {
     emulator = await startEmulator();
     db = await freshDatabase();
+    first = await startHost(overrides(), undefined, { sharedStore: true });
+    second = await startHost(overrides(), undefined, { sharedStore: true });
+    const { tarball } = await packWithCli('test/fixtures/plugins/durable-flow');
+    expect((await first.call('POST', '/v1/plugins/upload', { raw: tarball })).status).toBe(201);
+    expect((await first.call('POST', '/v1/plugins/durable-flow/enable', { body: { grant: 'requested' } })).status).toBe(200);
+    key = (await first.call('POST', '/v1/keys', { body: { role: 'app', label: 'workflows' } })).body.key;
   });
   afterAll(async () => {
     await first?.close().catch(() => undefined);
@@ -98,38 +112,41 @@ describe('a host stops in the middle of a workflow', () => {
     await emulator?.close();
   });
 
-  // A workflow of 1.5 s steps and a takeover after a 1 s lease: a budget for a loaded machine.
-  test('the other host takes it over while it runs and finishes it; finished steps are not called again', { timeout: 120_000 }, async () => {
-    const overrides = () =>
-      ({
-        store: { kind: 'postgres', url: db.url, leaseMs: 1000 },
-        storage: { backend: 's3', s3: { bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, prefix: 'takeover/', timeoutMs: 2000, ...S3RVER_CREDENTIALS } },
-        models: { bedrock: { mode: 'emulator', endpoint: emulator.url }, cache: { enabled: false, semantic: false } },
-      }) as never;
-    first = await startHost(overrides(), undefined, { sharedStore: true });
-    second = await startHost(overrides(), undefined, { sharedStore: true });
-    const { tarball } = await packWithCli('test/fixtures/plugins/durable-flow');
-    expect((await first.call('POST', '/v1/plugins/upload', { raw: tarball })).status).toBe(201);
-    expect((await first.call('POST', '/v1/plugins/durable-flow/enable', { body: { grant: 'requested' } })).status).toBe(200);
-    const key: string = (await first.call('POST', '/v1/keys', { body: { role: 'app', label: 'takeover' } })).body.key;
-
+  /** Starts three-steps on `host` with 1.5 s model calls; resolves once its first step finished. */
+  async function startedOn(host: RunningHost): Promise<{ id: string; topic: string; get: (h: RunningHost) => () => Promise<any> }> {
     await emulator.control.reset();
     await emulator.control.fault({ modelId: '*', latencyMs: 1500, count: Infinity });
-    const topic = `takeover-${randomUUID().slice(0, 8)}`;
-    const started = await first.call('POST', '/v1/workflows/three-steps/executions?wait=false', { key, body: { topic } });
+    const topic = `flow-${randomUUID().slice(0, 8)}`;
+    const started = await host.call('POST', '/v1/workflows/three-steps/executions?wait=false', { key, body: { topic } });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const id: string = started.body.executionId;
-    const get = (host: RunningHost) => async () => (await host.call('GET', `/v1/executions/${id}`, { key })).body;
+    const get = (h: RunningHost) => async () => (await h.call('GET', `/v1/executions/${id}`, { key })).body;
     const oneDone = await within(20_000, get(second), (e) => (e?.steps ?? []).filter((s: { status: string }) => s.status === 'succeeded').length >= 1);
     expect(['running', 'queued']).toContain(oneDone.value.status);
+    return { id, topic, get };
+  }
 
+  // Workflows of 1.5 s steps: budgets for a loaded machine.
+  test('a cancel sent to B stops the run A owns: A records it, and no later step is called', { timeout: 120_000 }, async () => {
+    const { id, topic, get } = await startedOn(first!);
+    const cancelled = await second.call('POST', `/v1/executions/${id}/cancel`, { key });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(cancelled.body).toMatchObject({ id, status: 'cancelled', errorCode: 'EXECUTION_CANCELLED' });
+    // A's run stopped: after a step's worth of time no third step was ever called.
+    await new Promise((r) => setTimeout(r, 2000));
+    const prompts = (await emulator.control.calls()).map((c) => c.prompt);
+    expect(prompts.filter((p) => p === `step-3 ${topic}`)).toHaveLength(0);
+    expect((await get(first!)()).status).toBe('cancelled');
+  });
+
+  test('A stops in the middle of a workflow: B, already running, takes it over and finishes it; finished steps are not called again', { timeout: 120_000 }, async () => {
+    const { id, topic, get } = await startedOn(first!);
     // A stops (as in a rolling restart): the workflow it was running stays unfinished.
-    await first.close();
+    await first!.close();
     first = undefined;
     const { value: final } = await within(30_000, get(second), (e) => ['succeeded', 'failed', 'cancelled'].includes(e?.status));
     expect(final).toMatchObject({ id, status: 'succeeded', resumed: 1 });
     expect(final.output.texts).toHaveLength(3);
-
     const prompts = (await emulator.control.calls()).map((c) => c.prompt);
     // The step that finished before the stop was replayed from the journal, not called again.
     expect(prompts.filter((p) => p === `step-1 ${topic}`)).toHaveLength(1);

@@ -13,7 +13,7 @@ import { EaselError } from '../errors/index.ts';
 import type { ActivePlugin, PluginService } from '../plugins/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import { checkedInput, checkOutput, type BinaryField } from '../schemas/index.ts';
-import type { AuditRepository, ExecutionOutcome, ExecutionQuery, ExecutionRecord, ExecutionRepository, StepRecord, StepRepository } from '../store/index.ts';
+import type { AuditRepository, ExecutionOutcome, ExecutionQuery, ExecutionRecord, ExecutionRepository, StepRecord, StepRepository, StoreChanges } from '../store/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { ExecutionEvents } from './execution-events.ts';
 import { inputSha256 } from './call-keys.ts';
@@ -94,6 +94,11 @@ export interface ExecutionServiceDeps {
   limits: { maxParallelSteps: number; workflowTimeoutMs: number };
   /** Executions each app key may have queued or running (EASEL_KEY_MAX_CONCURRENT_EXECUTIONS). */
   keySlots?: KeySlots;
+  /**
+   * On a store other hosts share: how a cancel reaches the host that runs an execution, and how
+   * long to wait for that host to record it before recording it here (its host is then gone).
+   */
+  shared?: { changes: StoreChanges; cancelWaitMs: number };
 }
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
@@ -110,6 +115,10 @@ export class ExecutionService {
 
   constructor(deps: ExecutionServiceDeps) {
     this.#deps = deps;
+    // Another host was asked to cancel an execution this one runs.
+    deps.shared?.changes.subscribe(({ cancel }) => {
+      if (cancel !== undefined) this.#runs.get(cancel)?.run.cancel();
+    });
   }
 
   /** Runs an agent capability to its end (apps call agents synchronously). */
@@ -170,11 +179,28 @@ export class ExecutionService {
     if (live) {
       live.run.cancel();
       await live.done;
-    } else {
+    } else if (!(await this.#cancelElsewhere(id))) {
       // Not running in this process (left by a stop and not resumed): nothing to stop, only to record.
       await this.#endUnrun(found, 'cancelled', new EaselError('EXECUTION_CANCELLED', { subject: 'execution' }));
     }
     return this.view(id, appId);
+  }
+
+  /**
+   * On a shared store, asks the host that runs `id` to cancel it and waits for that host to
+   * record the end (so its event log has one writer); false when none did within the wait.
+   */
+  async #cancelElsewhere(id: string): Promise<boolean> {
+    const shared = this.#deps.shared;
+    if (!shared) return false;
+    await shared.changes.cancel(id);
+    const deadline = Date.now() + shared.cancelWaitMs;
+    while (Date.now() < deadline) {
+      const status = (await this.#deps.executions.get(id))?.status;
+      if (status !== 'queued' && status !== 'running') return true;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return false;
   }
 
   /**

@@ -74,7 +74,9 @@ export class PluginService {
   constructor(deps: PluginServiceDeps) {
     this.#deps = deps;
     // Another host on a shared store changed a plugin: what is kept of it here is stale.
-    deps.store.changes?.subscribe(({ plugin }) => (plugin === undefined ? this.#forgetAll() : this.#forgetChanged(plugin)));
+    deps.store.changes?.subscribe(({ plugin, cancel }) => {
+      if (cancel === undefined) plugin === undefined ? this.#forgetAll() : this.#forgetChanged(plugin);
+    });
   }
 
   /**

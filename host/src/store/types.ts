@@ -680,9 +680,20 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * What hosts sharing a store tell each other. `plugin`: that plugin's records changed.
+ * `cancel`: cancel that execution wherever it runs. Neither: anything may have changed.
+ */
+export interface StoreChange {
+  plugin?: string;
+  cancel?: string;
+}
+
 export interface StoreChanges {
   /** Calls `listener` for every change committed from now on; returns the unsubscribe. */
-  subscribe(listener: (change: { plugin?: string }) => void): () => void;
+  subscribe(listener: (change: StoreChange) => void): () => void;
+  /** Asks every host (this one included) to cancel `executionId` if it runs it. */
+  cancel(executionId: string): Promise<void>;
 }
 
 /** One entry of an execution's event stream as stored. */

@@ -6,13 +6,13 @@
  * it is back.
  */
 import pg from 'pg';
-import type { StoreChanges } from '../types.ts';
+import type { StoreChange, StoreChanges } from '../types.ts';
 import type { Queryable } from './database.ts';
 
 const CHANNEL = 'easel_changes';
 const RECONNECT_MS = 1000;
 
-type Listener = (change: { plugin?: string }) => void;
+type Listener = (change: StoreChange) => void;
 
 /** Notifies, within `db`'s transaction, that `plugin`'s records changed. */
 export async function notifyPlugin(db: Queryable, plugin: string): Promise<void> {
@@ -26,17 +26,24 @@ export class ChangeFeed implements StoreChanges {
   #url: string;
   #listeners = new Set<Listener>();
   #client: pg.Client | undefined;
+  #notify: Queryable;
   #closed = false;
   #retry: NodeJS.Timeout | undefined;
 
-  private constructor(url: string) {
+  private constructor(url: string, notify: Queryable) {
     this.#url = url;
+    this.#notify = notify;
   }
 
-  static async open(url: string): Promise<ChangeFeed> {
-    const feed = new ChangeFeed(url);
+  /** `notify`: where the feed's own notices (cancels) are sent from (the store's pool). */
+  static async open(url: string, notify: Queryable): Promise<ChangeFeed> {
+    const feed = new ChangeFeed(url, notify);
     await feed.#connect();
     return feed;
+  }
+
+  async cancel(executionId: string): Promise<void> {
+    await this.#notify.query('SELECT pg_notify($1, $2)', [CHANNEL, `cancel:${executionId}`]);
   }
 
   subscribe(listener: Listener): () => void {
@@ -54,7 +61,9 @@ export class ChangeFeed implements StoreChanges {
     const client = new pg.Client({ connectionString: this.#url });
     client.on('notification', (message) => {
       const payload = message.payload ?? '';
-      this.#tell(payload.startsWith('plugin:') ? { plugin: payload.slice('plugin:'.length) } : {});
+      if (payload.startsWith('plugin:')) this.#tell({ plugin: payload.slice('plugin:'.length) });
+      else if (payload.startsWith('cancel:')) this.#tell({ cancel: payload.slice('cancel:'.length) });
+      else this.#tell({});
     });
     client.on('error', () => this.#lost(client));
     client.on('end', () => this.#lost(client));
@@ -78,7 +87,7 @@ export class ChangeFeed implements StoreChanges {
     this.#retry = setTimeout(again, RECONNECT_MS).unref();
   }
 
-  #tell(change: { plugin?: string }): void {
+  #tell(change: StoreChange): void {
     for (const listener of this.#listeners) {
       try {
         listener(change);

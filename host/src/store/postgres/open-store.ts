@@ -47,7 +47,7 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
   }
   const owner = options.owner ?? randomUUID();
   const replicas = await Replicas.join(db, owner, { leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS });
-  const changes = await ChangeFeed.open(url);
+  const changes = await ChangeFeed.open(url, db.pool);
   return {
     owner,
     changes,
