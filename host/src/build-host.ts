@@ -112,6 +112,8 @@ async function assemble(config: HostConfig, internals: HostInternals, onFailure:
       const record = await store.executions.get(id);
       return record === undefined ? [] : recordedLifecycle(record);
     },
+    // Another host may run what a client here follows.
+    ...(store.changes ? { tailMs: config.orchestration.eventsTailMs } : {}),
   });
   onFailure(async () => {
     await events.flush();

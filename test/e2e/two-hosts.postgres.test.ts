@@ -35,6 +35,42 @@ async function within<T>(ms: number, probe: () => Promise<T>, ok: (value: T) => 
   }
 }
 
+interface StreamEvent {
+  seq: number;
+  type: string;
+  data: any;
+  /** When it arrived, ms since the stream opened. */
+  atMs: number;
+}
+
+/** Follows an execution's event stream on `host` until `execution.finished`. */
+async function follow(host: RunningHost, id: string, key: string): Promise<StreamEvent[]> {
+  const opened = performance.now();
+  const res = await fetch(`${host.url}/v1/executions/${id}/events`, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' }, signal: AbortSignal.timeout(60_000) });
+  expect(res.status).toBe(200);
+  const events: StreamEvent[] = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event: Partial<StreamEvent> = {};
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('id:')) event.seq = Number(line.slice(3).trim());
+        else if (line.startsWith('event:')) event.type = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (event.type === undefined) continue;
+      events.push({ seq: event.seq as number, type: event.type, data: JSON.parse(data.join('\n')), atMs: performance.now() - opened });
+      if (event.type === 'execution.finished') return events;
+    }
+  }
+  throw new Error(`the stream ended without execution.finished: ${JSON.stringify(events.map((e) => e.type))}`);
+}
+
 const greet = (host: RunningHost, name: string) => host.call('POST', '/v1/agents/hello/greeter/greet', { key: appKey, body: { name } });
 
 beforeAll(async () => {
@@ -139,8 +175,21 @@ describe('workflows across hosts', () => {
     expect((await get(first!)()).status).toBe('cancelled');
   });
 
-  test('A stops in the middle of a workflow: B, already running, takes it over and finishes it; finished steps are not called again', { timeout: 120_000 }, async () => {
+  test('a client following on B sees the workflow A runs step by step, live, to its end', { timeout: 120_000 }, async () => {
+    const { id, get } = await startedOn(first!);
+    const events = await follow(second, id, key);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.filter((e) => e.type === 'step.finished')).toHaveLength(3);
+    expect(events.at(-1)?.data).toMatchObject({ status: 'succeeded' });
+    // Live, not all at the end: the last steps (1.5 s model calls each) arrived well after the stream opened.
+    const stepsDone = events.filter((e) => e.type === 'step.finished').map((e) => e.atMs);
+    expect((stepsDone[2] as number) - (stepsDone[1] as number)).toBeGreaterThan(1000);
+    expect((await get(first!)()).status).toBe('succeeded');
+  });
+
+  test('A stops in the middle of a workflow: B, already running, takes it over and finishes it; finished steps are not called again; a client following on B sees it through', { timeout: 120_000 }, async () => {
     const { id, topic, get } = await startedOn(first!);
+    const followed = follow(second, id, key);
     // A stops (as in a rolling restart): the workflow it was running stays unfinished.
     await first!.close();
     first = undefined;
@@ -150,5 +199,9 @@ describe('workflows across hosts', () => {
     const prompts = (await emulator.control.calls()).map((c) => c.prompt);
     // The step that finished before the stop was replayed from the journal, not called again.
     expect(prompts.filter((p) => p === `step-1 ${topic}`)).toHaveLength(1);
+    // One stream across both hosts: numbered without gaps or repeats, ending as the record does.
+    const events = await followed;
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.at(-1)?.data).toMatchObject({ status: 'succeeded' });
   });
 });

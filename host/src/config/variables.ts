@@ -296,6 +296,12 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_WORKFLOW_TIMEOUT_MS', path: 'orchestration.workflowTimeoutMs', description: "Wall-clock budget of a workflow handler, which mostly waits for its steps, instead of the plugin's `limits.timeoutMs` (each step keeps its own plugin's budget; the CPU budget stays the plugin's), in ms", schema: int(1, 86_400_000, 900_000) },
   { env: 'EASEL_EXECUTION_MAX_EVENTS', path: 'orchestration.maxEvents', description: "Most events kept for one execution's stream; past it model token deltas and progress lines are dropped (steps and the result are always kept)", schema: int(16, 10_000_000, 20_000) },
   { env: 'EASEL_PROGRESS_MAX_BYTES', path: 'orchestration.maxProgressBytes', description: 'Largest `ctx.progress` line (message and data, as JSON), in bytes', schema: int(1, MiB, 4096) },
+  {
+    env: 'EASEL_EVENTS_TAIL_MS',
+    path: 'orchestration.eventsTailMs',
+    description: 'With EASEL_STORE=postgres: how often an event stream reads the stored log of an execution another host runs, in ms',
+    schema: int(20, 60_000, 250),
+  },
   { env: 'EASEL_SSE_HEARTBEAT_MS', path: 'orchestration.sseHeartbeatMs', description: 'Interval of the comment line an execution event stream sends, so proxies keep it open, in ms', schema: int(100, 600_000, 15_000) },
   { env: 'EASEL_SSE_MAX_STREAMS', path: 'orchestration.maxStreams', description: 'Execution event streams open at once on this host; more are refused with EXECUTIONS_BUSY (429)', schema: int(1, 1_000_000, 1000) },
 

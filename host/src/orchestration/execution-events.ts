@@ -108,13 +108,25 @@ export class ExecutionEvents {
   #subscribers = new Map<string, Set<Subscriber>>();
   #inflight = new Set<Promise<void>>();
   #recorded: (executionId: string) => Promise<ExecutionEvent[]>;
+  #tailMs: number | undefined;
 
-  /** `recorded`: the stream of an execution whose log was deferred and never written, rebuilt from its record. */
-  constructor(deps: { repo: ExecutionEventRepository; maxEvents: number; logger: Pick<FastifyBaseLogger, 'warn' | 'error'>; recorded?: (executionId: string) => Promise<ExecutionEvent[]> }) {
+  /**
+   * `recorded`: the stream of an execution whose log was deferred and never written, rebuilt from
+   * its record. `tailMs` (a store other hosts share): a subscriber to an execution that runs on
+   * another host reads its stored log every `tailMs` until it ends or this host takes it over.
+   */
+  constructor(deps: {
+    repo: ExecutionEventRepository;
+    maxEvents: number;
+    logger: Pick<FastifyBaseLogger, 'warn' | 'error'>;
+    recorded?: (executionId: string) => Promise<ExecutionEvent[]>;
+    tailMs?: number;
+  }) {
     this.#repo = deps.repo;
     this.#maxEvents = deps.maxEvents;
     this.#log = deps.logger;
     this.#recorded = deps.recorded ?? (async () => []);
+    this.#tailMs = deps.tailMs;
   }
 
   /**
@@ -342,10 +354,32 @@ export class ExecutionEvents {
       const tail = last > 0 ? await this.#repo.list(executionId, last - 1, 1) : [];
       if (sub.ended || this.#states.has(executionId)) return;
       if (tail[0]?.type === FINISHED || options.endIfIdle === true) this.#end(executionId, sub);
+      else if (this.#tailMs !== undefined) await this.#tail(executionId, sub, this.#tailMs);
     } catch (error) {
       if (sub.ended) return;
       this.#log.error({ err: error, executionId }, 'execution event history could not be read');
       this.#end(executionId, sub);
+    }
+  }
+
+  /**
+   * Follows, from the store, an execution another host runs: what it wrote since, every `ms`,
+   * until its `execution.finished` (stored, or rebuilt from its record when its log was never
+   * written), the subscriber leaves, or this host opens it (a takeover: live from then on).
+   */
+  async #tail(executionId: string, sub: Subscriber, ms: number): Promise<void> {
+    while (!sub.ended && !this.#states.has(executionId)) {
+      await new Promise((resolve) => setTimeout(resolve, ms).unref());
+      if (sub.ended || this.#states.has(executionId)) return;
+      const page = await this.#repo.list(executionId, sub.after, PAGE);
+      for (const record of page) this.#deliver(executionId, sub, { executionId, seq: record.seq, type: record.type, data: JSON.parse(record.data), at: record.at });
+      if (sub.ended || page.length > 0) continue;
+      // Nothing stored: a log that was never written ends as its record says, once it is over.
+      const recorded = await this.#recorded(executionId);
+      if (recorded.at(-1)?.type === FINISHED && (await this.#repo.lastSeq(executionId)) === 0) {
+        for (const event of recorded) this.#deliver(executionId, sub, event);
+        this.#end(executionId, sub);
+      }
     }
   }
 
