@@ -286,7 +286,7 @@ async function assemble(config: HostConfig, internals: HostInternals, onFailure:
   });
   // Before any route: the OpenAPI document lists the routes as they are added.
   await installOpenApi(app, { plugins, keys: store.apiKeys });
-  await installKeyRateLimit(app, config.keys);
+  await installKeyRateLimit(app, config.keys, store.rateWindows);
   await app.register(healthRoutes, { sandbox, storage: blobs.backend });
   await app.register(pluginRoutes, { plugins, keys: store.apiKeys, bundleMaxBytes: config.bundles.maxBytes });
   await app.register(pluginLogRoutes, { logs, plugins, keys: store.apiKeys, heartbeatMs: orchestration.sseHeartbeatMs, maxBufferedBytes: config.logs.streamMaxBufferedBytes });

@@ -205,3 +205,34 @@ describe('workflows across hosts', () => {
     expect(events.at(-1)?.data).toMatchObject({ status: 'succeeded' });
   });
 });
+
+describe('limits across hosts', () => {
+  let db: { url: string; drop(): Promise<void> };
+  const hosts: RunningHost[] = [];
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    const overrides = () => ({ store: { kind: 'postgres', url: db.url }, keys: { requestsPerMinute: 5 } }) as never;
+    hosts.push(await startHost(overrides(), undefined, { sharedStore: true }));
+    hosts.push(await startHost(overrides(), undefined, { sharedStore: true }));
+  });
+  afterAll(async () => {
+    for (const host of hosts) await host.close();
+    await db?.drop();
+  });
+
+  test("an app key's requests per minute are counted across hosts: the sixth is refused wherever it lands", async () => {
+    const [one, two] = hosts as [RunningHost, RunningHost];
+    const limited: string = (await one.call('POST', '/v1/keys', { body: { role: 'app', label: 'limited' } })).body.key;
+    const list = (host: RunningHost) => host.call('GET', '/v1/executions?limit=1', { key: limited });
+    const answers = [];
+    for (const host of [one, two, one, two, one]) answers.push((await list(host)).status);
+    expect(answers).toEqual([200, 200, 200, 200, 200]);
+    const sixth = await list(two);
+    expect(sixth.status).toBe(429);
+    expect(sixth.body).toMatchObject({ statusCode: 429, code: 'KEY_RATE_LIMITED', details: { max: 5 } });
+    // Another key has a window of its own.
+    const other: string = (await two.call('POST', '/v1/keys', { body: { role: 'app', label: 'other' } })).body.key;
+    expect((await one.call('GET', '/v1/executions?limit=1', { key: other })).status).toBe(200);
+  });
+});

@@ -676,6 +676,8 @@ export interface Store {
    * `plugin` absent: anything may have changed (the feed was interrupted). Absent on SQLite.
    */
   readonly changes?: StoreChanges;
+  /** On a store several hosts share: request counts per key and time window, counted for all of them. Absent on SQLite. */
+  readonly rateWindows?: RateWindows;
   /** Idempotent. */
   close(): Promise<void>;
 }
@@ -687,6 +689,14 @@ export interface Store {
 export interface StoreChange {
   plugin?: string;
   cancel?: string;
+}
+
+export interface RateWindows {
+  /**
+   * Counts one request for `key` in its current window of `windowMs` (a new window starts at
+   * `nowMs` when the last one is over) and answers the count so far and when the window began.
+   */
+  hit(key: string, windowMs: number, nowMs: number): Promise<{ count: number; windowStartMs: number }>;
 }
 
 export interface StoreChanges {

@@ -18,6 +18,7 @@ import { PgConfigRepository, PgGrantRepository } from './grants-configs.ts';
 import { PgKvRepository } from './kv.ts';
 import { PgModelCacheRepository } from './model-cache.ts';
 import { PgPluginRepository } from './plugins.ts';
+import { PgRateWindows } from './rate-windows.ts';
 import { Replicas } from './replicas.ts';
 import { PgStepRepository } from './steps.ts';
 import { PgUsageRepository } from './usage.ts';
@@ -51,6 +52,7 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
   return {
     owner,
     changes,
+    rateWindows: new PgRateWindows(db),
     plugins: new PgPluginRepository(db),
     grants: new PgGrantRepository(db),
     configs: new PgConfigRepository(db),

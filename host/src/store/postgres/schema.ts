@@ -299,6 +299,13 @@ export const PG_MIGRATIONS: PgMigration[] = [
         heartbeat_ms BIGINT NOT NULL
       );
 
+      -- Request windows per app key (EASEL_KEY_REQUESTS_PER_MINUTE), counted for every host at once.
+      CREATE TABLE rate_windows (
+        key TEXT PRIMARY KEY,
+        window_start_ms BIGINT NOT NULL,
+        count INTEGER NOT NULL CHECK (count >= 1)
+      );
+
       -- The model router's state (router-state.db in SQLite mode): per-model quota buckets, levels
       -- as of updated_ms, refilled lazily; and cooldowns.
       CREATE TABLE router_buckets (
