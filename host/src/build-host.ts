@@ -215,7 +215,7 @@ async function assemble(config: HostConfig, internals: HostInternals, onFailure:
   const orchestration = config.orchestration;
   steps = new StepRunner({ plugins, sandbox, steps: store.steps, audit: store.audit, scopes, events, bus, limits: { maxDepth: orchestration.maxDepth, maxSteps: orchestration.maxSteps } });
   const gate = new ExecutionGate({ maxConcurrent: orchestration.maxConcurrent, maxPerPlugin: orchestration.maxConcurrentPerPlugin, maxQueued: orchestration.maxQueued });
-  const keySlots = new KeySlots(config.keys.maxConcurrentExecutions);
+  const keySlots = new KeySlots(config.keys.maxConcurrentExecutions, store.keySlots);
   const executions = new ExecutionService({
     plugins,
     sandbox,

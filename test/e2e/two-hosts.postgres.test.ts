@@ -208,17 +208,26 @@ describe('workflows across hosts', () => {
 
 describe('limits across hosts', () => {
   let db: { url: string; drop(): Promise<void> };
+  let emulator: StartedEmulator;
   const hosts: RunningHost[] = [];
 
   beforeAll(async () => {
     db = await freshDatabase();
-    const overrides = () => ({ store: { kind: 'postgres', url: db.url }, keys: { requestsPerMinute: 5 } }) as never;
+    emulator = await startEmulator();
+    const overrides = () =>
+      ({
+        store: { kind: 'postgres', url: db.url },
+        keys: { requestsPerMinute: 5, maxConcurrentExecutions: 1 },
+        storage: { backend: 's3', s3: { bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, prefix: 'limits/', timeoutMs: 2000, ...S3RVER_CREDENTIALS } },
+        models: { bedrock: { mode: 'emulator', endpoint: emulator.url }, cache: { enabled: false, semantic: false } },
+      }) as never;
     hosts.push(await startHost(overrides(), undefined, { sharedStore: true }));
     hosts.push(await startHost(overrides(), undefined, { sharedStore: true }));
   });
   afterAll(async () => {
     for (const host of hosts) await host.close();
     await db?.drop();
+    await emulator?.close();
   });
 
   test("an app key's requests per minute are counted across hosts: the sixth is refused wherever it lands", async () => {
@@ -234,5 +243,23 @@ describe('limits across hosts', () => {
     // Another key has a window of its own.
     const other: string = (await two.call('POST', '/v1/keys', { body: { role: 'app', label: 'other' } })).body.key;
     expect((await one.call('GET', '/v1/executions?limit=1', { key: other })).status).toBe(200);
+  });
+
+  test("an app key's executions at once are counted across hosts: while one runs on A, B refuses a second", { timeout: 60_000 }, async () => {
+    const [one, two] = hosts as [RunningHost, RunningHost];
+    const { tarball } = await packWithCli('test/fixtures/plugins/durable-flow');
+    expect((await one.call('POST', '/v1/plugins/upload', { raw: tarball })).status).toBe(201);
+    expect((await one.call('POST', '/v1/plugins/durable-flow/enable', { body: { grant: 'requested' } })).status).toBe(200);
+    const key: string = (await one.call('POST', '/v1/keys', { body: { role: 'app', label: 'one-at-a-time' } })).body.key;
+    await emulator.control.fault({ modelId: '*', latencyMs: 1000, count: Infinity });
+    const start = (host: RunningHost) => host.call('POST', '/v1/workflows/three-steps/executions?wait=false', { key, body: { topic: 'slots' } });
+    const first = await start(one);
+    expect(first.status).toBe(202);
+    const second = await start(two);
+    expect(second.body).toMatchObject({ code: 'KEY_CONCURRENCY_LIMITED' });
+    // Once the first ends its slot is free, on every host.
+    // Polled with the admin key: the app key's 5 requests a minute are not spent on it.
+    await within(30_000, async () => (await one.call('GET', `/v1/executions/${first.body.executionId}`)).body, (e) => e?.status === 'succeeded');
+    expect((await start(two)).status).toBe(202);
   });
 });

@@ -312,7 +312,7 @@ export class ExecutionService {
     const split = checkedInput(call.input, validateInput, binary, t.label);
     const { record } = t.active;
     // Refused before anything is recorded; given back when the execution ends, however it ends.
-    const releaseKeySlot = this.#deps.keySlots?.take(call.apiKeyId) ?? (() => undefined);
+    const releaseKeySlot = (await this.#deps.keySlots?.take(call.apiKeyId)) ?? (() => undefined);
     const executionId = randomUUID();
     const run = new Run({ executionId, userId: call.userId ?? `key:${call.apiKeyId ?? 'none'}`, apiKeyId: call.apiKeyId, appId: call.appId, maxParallelSteps: this.#deps.limits.maxParallelSteps });
     const admission = this.#deps.gate.enter(record.name, run.signal);

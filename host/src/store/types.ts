@@ -678,6 +678,8 @@ export interface Store {
   readonly changes?: StoreChanges;
   /** On a store several hosts share: request counts per key and time window, counted for all of them. Absent on SQLite. */
   readonly rateWindows?: RateWindows;
+  /** On a store several hosts share: executions at once per key, counted for all of them. Absent on SQLite. */
+  readonly keySlots?: KeySlotStore;
   /** Idempotent. */
   close(): Promise<void>;
 }
@@ -689,6 +691,13 @@ export interface Store {
 export interface StoreChange {
   plugin?: string;
   cancel?: string;
+}
+
+export interface KeySlotStore {
+  /** Takes one of `max` slots of `keyId` for this host: its id, or undefined when all are held (by live hosts). */
+  take(keyId: string, max: number): Promise<string | undefined>;
+  /** Gives a slot back; idempotent. */
+  release(slotId: string): Promise<void>;
 }
 
 export interface RateWindows {

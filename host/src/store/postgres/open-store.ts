@@ -15,6 +15,7 @@ import { ChangeFeed } from './change-feed.ts';
 import { PgExecutionEventRepository } from './execution-events.ts';
 import { PgExecutionRepository } from './executions.ts';
 import { PgConfigRepository, PgGrantRepository } from './grants-configs.ts';
+import { PgKeySlots } from './key-slots.ts';
 import { PgKvRepository } from './kv.ts';
 import { PgModelCacheRepository } from './model-cache.ts';
 import { PgPluginRepository } from './plugins.ts';
@@ -53,6 +54,7 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
     owner,
     changes,
     rateWindows: new PgRateWindows(db),
+    keySlots: new PgKeySlots(db, replicas),
     plugins: new PgPluginRepository(db),
     grants: new PgGrantRepository(db),
     configs: new PgConfigRepository(db),

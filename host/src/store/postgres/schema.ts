@@ -299,6 +299,16 @@ export const PG_MIGRATIONS: PgMigration[] = [
         heartbeat_ms BIGINT NOT NULL
       );
 
+      -- Executions at once per app key (EASEL_KEY_MAX_CONCURRENT_EXECUTIONS): one row per slot
+      -- held, by the host (replica) that holds it; slots of hosts that are gone do not count.
+      CREATE TABLE key_slots (
+        id TEXT PRIMARY KEY,
+        key_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        taken_at TEXT NOT NULL
+      );
+      CREATE INDEX key_slots_by_key ON key_slots (key_id);
+
       -- Request windows per app key (EASEL_KEY_REQUESTS_PER_MINUTE), counted for every host at once.
       CREATE TABLE rate_windows (
         key TEXT PRIMARY KEY,
