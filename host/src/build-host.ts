@@ -50,16 +50,7 @@ export interface Host {
 /** Closes what a start opened, newest first; run when the start fails half way. */
 type OnFailure = (close: () => Promise<unknown>) => void;
 
-/**
- * What tests may change and operators may not. `sharedStore`: let this host share its
- * PostgreSQL store with other hosts (not yet safe for production: cancel, live event streams
- * and limits are still per host), so that tests can show what already works across hosts.
- */
-export interface HostInternals {
-  sharedStore?: boolean;
-}
-
-export async function buildHost(config: HostConfig, internals: HostInternals = {}): Promise<Host> {
+export async function buildHost(config: HostConfig): Promise<Host> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   // Fails here, naming the folder, rather than later inside SQLite with a vaguer message.
   await access(config.dataDir, constants.W_OK | constants.X_OK);
@@ -67,14 +58,14 @@ export async function buildHost(config: HostConfig, internals: HostInternals = {
   // sandbox workers, the emulator and the databases it opened, so no process outlives it.
   const opened: (() => Promise<unknown>)[] = [];
   try {
-    return await assemble(config, internals, (close) => opened.unshift(close));
+    return await assemble(config, (close) => opened.unshift(close));
   } catch (error) {
     for (const close of opened) await close().catch(() => undefined);
     throw error;
   }
 }
 
-async function assemble(config: HostConfig, internals: HostInternals, onFailure: OnFailure): Promise<Host> {
+async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -96,7 +87,7 @@ async function assemble(config: HostConfig, internals: HostInternals, onFailure:
   const owner = randomUUID();
   const store =
     config.store.kind === 'postgres'
-      ? await openPostgresStore(config.store.url as string, { owner, maxConnections: config.store.maxConnections, leaseMs: config.store.leaseMs, exclusive: internals.sharedStore !== true })
+      ? await openPostgresStore(config.store.url as string, { owner, maxConnections: config.store.maxConnections, leaseMs: config.store.leaseMs, exclusive: config.store.replicas !== 'many' })
       : await openStore(join(config.dataDir, 'easel.db'), { owner, synchronous: config.dbSynchronous });
   onFailure(() => store.close());
   const bus = new EventBus(app.log);

@@ -1,9 +1,9 @@
 /**
- * Two hosts on one PostgreSQL store and one S3-compatible bucket (started as tests may, with the
- * store shared): an install on one is runnable on the other without a restart, its bundle
- * restored from the bucket; a disable, a grant and a config changed on one are what the other
- * serves next, told through the store's change feed. What hosts do not share yet (cancel, live
- * event streams, per-host limits) is why operators cannot start two this way.
+ * Two hosts on one PostgreSQL store and one S3-compatible bucket (EASEL_REPLICAS=many): an
+ * install on one is runnable on the other without a restart, its bundle restored from the
+ * bucket; a disable, a grant and a config changed on one are what the other serves next, told
+ * through the store's change feed; workflows, cancels, event streams and per-key limits work
+ * across hosts.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -21,7 +21,7 @@ let appKey: string;
 
 const shared = () =>
   ({
-    store: { kind: 'postgres', url: database.url },
+    store: { kind: 'postgres', url: database.url, replicas: 'many' },
     storage: { backend: 's3', s3: { bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, prefix: 'easel/', timeoutMs: 2000, ...S3RVER_CREDENTIALS } },
   }) as never;
 
@@ -76,8 +76,8 @@ const greet = (host: RunningHost, name: string) => host.call('POST', '/v1/agents
 beforeAll(async () => {
   database = await freshDatabase();
   s3 = await startS3rver({ bucket: 'easel-two-hosts' });
-  a = await startHost(shared(), undefined, { sharedStore: true });
-  b = await startHost(shared(), undefined, { sharedStore: true });
+  a = await startHost(shared());
+  b = await startHost(shared());
   appKey = (await a.call('POST', '/v1/keys', { body: { role: 'app', label: 'web' } })).body.key;
 });
 afterAll(async () => {
@@ -126,7 +126,7 @@ describe('workflows across hosts', () => {
 
   const overrides = () =>
     ({
-      store: { kind: 'postgres', url: db.url, leaseMs: 1000 },
+      store: { kind: 'postgres', url: db.url, leaseMs: 1000, replicas: 'many' },
       storage: { backend: 's3', s3: { bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, prefix: 'workflows/', timeoutMs: 2000, ...S3RVER_CREDENTIALS } },
       models: { bedrock: { mode: 'emulator', endpoint: emulator.url }, cache: { enabled: false, semantic: false } },
     }) as never;
@@ -134,8 +134,8 @@ describe('workflows across hosts', () => {
   beforeAll(async () => {
     emulator = await startEmulator();
     db = await freshDatabase();
-    first = await startHost(overrides(), undefined, { sharedStore: true });
-    second = await startHost(overrides(), undefined, { sharedStore: true });
+    first = await startHost(overrides());
+    second = await startHost(overrides());
     const { tarball } = await packWithCli('test/fixtures/plugins/durable-flow');
     expect((await first.call('POST', '/v1/plugins/upload', { raw: tarball })).status).toBe(201);
     expect((await first.call('POST', '/v1/plugins/durable-flow/enable', { body: { grant: 'requested' } })).status).toBe(200);
@@ -216,13 +216,13 @@ describe('limits across hosts', () => {
     emulator = await startEmulator();
     const overrides = () =>
       ({
-        store: { kind: 'postgres', url: db.url },
+        store: { kind: 'postgres', url: db.url, replicas: 'many' },
         keys: { requestsPerMinute: 5, maxConcurrentExecutions: 1 },
         storage: { backend: 's3', s3: { bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, prefix: 'limits/', timeoutMs: 2000, ...S3RVER_CREDENTIALS } },
         models: { bedrock: { mode: 'emulator', endpoint: emulator.url }, cache: { enabled: false, semantic: false } },
       }) as never;
-    hosts.push(await startHost(overrides(), undefined, { sharedStore: true }));
-    hosts.push(await startHost(overrides(), undefined, { sharedStore: true }));
+    hosts.push(await startHost(overrides()));
+    hosts.push(await startHost(overrides()));
   });
   afterAll(async () => {
     for (const host of hosts) await host.close();

@@ -7,7 +7,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildHost, loadConfig, type Host, type HostConfig } from '../../host/src/index.ts';
-import type { HostInternals } from '../../host/src/build-host.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -24,7 +23,7 @@ export interface RunningHost {
 
 type Overrides = Parameters<typeof loadConfig>[1];
 
-export async function startHost(overrides: Overrides = {}, dataDir?: string, internals: HostInternals = {}): Promise<RunningHost> {
+export async function startHost(overrides: Overrides = {}, dataDir?: string): Promise<RunningHost> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'easel-host-')));
   const config = loadConfig(
     {},
@@ -47,7 +46,7 @@ export async function startHost(overrides: Overrides = {}, dataDir?: string, int
       sandbox: { workers: 1, ...(overrides as { sandbox?: object }).sandbox },
     } as Overrides,
   );
-  const host = await buildHost(config, internals);
+  const host = await buildHost(config);
   const url = await host.app.listen({ host: '127.0.0.1', port: 0 });
   const running: RunningHost = {
     url,
@@ -72,7 +71,7 @@ export async function startHost(overrides: Overrides = {}, dataDir?: string, int
     },
     async restart() {
       await host.app.close();
-      return startHost(overrides, dir, internals);
+      return startHost(overrides, dir);
     },
     async close() {
       await host.app.close();

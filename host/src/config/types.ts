@@ -20,6 +20,8 @@ export interface StoreConfig {
   readonly maxConnections: number;
   /** How long a host counts as alive after its last heartbeat (PostgreSQL), in ms. */
   readonly leaseMs: number;
+  /** `one`: this host holds the PostgreSQL store alone; `many`: hosts share it. */
+  readonly replicas: 'one' | 'many';
 }
 
 export interface SandboxConfig {

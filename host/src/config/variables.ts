@@ -21,7 +21,7 @@ export const FIELDS: readonly ConfigField[] = [
     env: 'EASEL_STORE',
     path: 'store.kind',
     description:
-      'Where the host keeps its records: `sqlite`, the file `<EASEL_DATA_DIR>/easel.db`; `postgres`, the PostgreSQL database at EASEL_DATABASE_URL (version 16 or later; migrated at start). One host per database for now: a second one on the same database refuses to start',
+      'Where the host keeps its records: `sqlite`, the file `<EASEL_DATA_DIR>/easel.db`; `postgres`, the PostgreSQL database at EASEL_DATABASE_URL (version 16 or later; migrated at start), which several hosts may share with EASEL_REPLICAS=many',
     schema: { type: 'string', enum: ['sqlite', 'postgres'], default: 'sqlite' },
   },
   {
@@ -31,6 +31,13 @@ export const FIELDS: readonly ConfigField[] = [
     schema: { type: 'string', minLength: 1, maxLength: 4096, pattern: '^postgres(ql)?://' },
   },
   { env: 'EASEL_DATABASE_MAX_CONNECTIONS', path: 'store.maxConnections', description: 'Most connections the host opens to PostgreSQL at once', schema: int(2, 1000, 10) },
+  {
+    env: 'EASEL_REPLICAS',
+    path: 'store.replicas',
+    description:
+      'With EASEL_STORE=postgres: `one`, this host holds the database alone (a second host on it refuses to start); `many`, several hosts share it behind a load balancer (execution queues and slots stay per host: see docs/guides/operating-the-host.md)',
+    schema: { type: 'string', enum: ['one', 'many'], default: 'one' },
+  },
   {
     env: 'EASEL_REPLICA_LEASE_MS',
     path: 'store.leaseMs',
