@@ -129,7 +129,8 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
     backend: createBlobBackend(config.storage),
     repo: store.blobs,
     limits: { ...config.storage, defaultBlobTtlSeconds: config.retention.blobsDays * 86_400 },
-    signer: new UrlSigner(await loadSecret(join(config.dataDir, 'secrets', 'blob-url.key')), config.publicUrl),
+    // Shared by every host on a shared store: a URL one signs, another serves.
+    signer: new UrlSigner(store.sharedSecret ? await store.sharedSecret('blob-url') : await loadSecret(join(config.dataDir, 'secrets', 'blob-url.key')), config.publicUrl),
     logger: app.log,
   });
   onFailure(() => blobs.backend.close());

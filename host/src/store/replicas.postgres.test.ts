@@ -82,3 +82,11 @@ test("a host hears of every committed change to a plugin's records, and of none 
   // Nothing for a plugin that is not there.
   expect(await store.plugins.setEnabled('ghost', true)).toBe(false);
 });
+
+test('a shared secret is made once and is the same for every host on the database', async ({ another, store }) => {
+  const other = await another({ owner: 'host-b' });
+  const [mine, theirs] = await Promise.all([store.sharedSecret!('blob-url'), other.sharedSecret!('blob-url')]);
+  expect(mine).toHaveLength(32);
+  expect(Buffer.compare(mine, theirs)).toBe(0);
+  expect(Buffer.compare(await store.sharedSecret!('another'), mine)).not.toBe(0);
+});

@@ -680,6 +680,11 @@ export interface Store {
   readonly rateWindows?: RateWindows;
   /** On a store several hosts share: executions at once per key, counted for all of them. Absent on SQLite. */
   readonly keySlots?: KeySlotStore;
+  /**
+   * On a store several hosts share: the secret named `name` (32 random bytes), the same for every
+   * host, made by the first that asks (a blob URL signed on one host verifies on another). Absent on SQLite.
+   */
+  sharedSecret?(name: string): Promise<Buffer>;
   /** Idempotent. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@
  * openPostgresStore: the store on PostgreSQL, for several host replicas sharing one database
  * (EASEL_STORE=postgres). Every repository runs the same store suites as SQLite's.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Store } from '../types.ts';
 import { StoreSchemaError } from '@easel/common/sqlite/migrate';
 import { StoreStartError } from '../store-start-error.ts';
@@ -55,6 +55,11 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
     changes,
     rateWindows: new PgRateWindows(db),
     keySlots: new PgKeySlots(db, replicas),
+    async sharedSecret(name: string): Promise<Buffer> {
+      // The first host's random bytes win; every later one reads them.
+      await db.pool.query('INSERT INTO shared_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, randomBytes(32)]);
+      return (await db.pool.query<{ value: Buffer }>('SELECT value FROM shared_secrets WHERE name = $1', [name])).rows[0]!.value;
+    },
     plugins: new PgPluginRepository(db),
     grants: new PgGrantRepository(db),
     configs: new PgConfigRepository(db),

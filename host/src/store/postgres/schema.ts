@@ -309,6 +309,13 @@ export const PG_MIGRATIONS: PgMigration[] = [
       );
       CREATE INDEX key_slots_by_key ON key_slots (key_id);
 
+      -- Secrets every host on the database must share (the key that signs blob URLs): made by
+      -- the first host that needs one.
+      CREATE TABLE shared_secrets (
+        name TEXT PRIMARY KEY,
+        value BYTEA NOT NULL CHECK (length(value) >= 32)
+      );
+
       -- Request windows per app key (EASEL_KEY_REQUESTS_PER_MINUTE), counted for every host at once.
       CREATE TABLE rate_windows (
         key TEXT PRIMARY KEY,
