@@ -228,6 +228,8 @@ export class PluginService {
       throw new EaselError('GRANT_INVALID', { plugin: name }, { problems: over.map((path) => ({ path, message: 'not requested by the manifest' })) });
     }
     this.#refuseModified(name);
+    // Shared bundles: it may have been installed through another host.
+    if (this.#deps.archive && !(await this.#ensureFiles(plugin))) throw new EaselError('PLUGIN_MODIFIED', { plugin: name });
     await this.#requireDependenciesEnabled(plugin);
     this.#checkConfig(plugin.manifest, (await this.#deps.store.configs.get(name)) ?? {});
     await this.#deps.sandbox.load(this.#sandboxPlugin(plugin.manifest, plugin.path, plugin.scriptSha256), expectedHandlers(plugin.manifest));

@@ -1,0 +1,58 @@
+/**
+ * A round-robin HTTP load balancer for `./run cluster`: each request goes to the next replica
+ * whose connection opens, streamed both ways (SSE included). A replica that refuses the
+ * connection is skipped for that request; one that fails mid-answer ends that answer, as a
+ * real balancer would. Written on node:http: a few lines, where a proxy library would add
+ * a dependency for less control over which replica is tried.
+ */
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Balancer {
+  url: string;
+  /** Replicas requests may go to (the cluster updates it as replicas come and go). */
+  upstreams: string[];
+  close(): Promise<void>;
+}
+
+export async function startBalancer(options: { host?: string; port?: number; upstreams: string[] }): Promise<Balancer> {
+  const upstreams = [...options.upstreams];
+  let next = 0;
+
+  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, tried: number): void => {
+    if (tried >= upstreams.length) {
+      res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 502, code: 'NO_REPLICA', error: 'Bad Gateway', message: 'no replica answered' }));
+      return;
+    }
+    const target = new URL(req.url ?? '/', upstreams[next++ % upstreams.length]);
+    const upstream = request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    // Refused before anything was sent back: the next replica gets the request.
+    upstream.on('error', () => (res.headersSent ? res.destroy() : forward(req, res, body, tried + 1)));
+    res.on('close', () => upstream.destroy());
+    upstream.end(body);
+  };
+
+  const server: Server = createServer((req, res) => {
+    // Bodies are read whole first, so a request can be sent again to another replica.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => forward(req, res, Buffer.concat(chunks), 0));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    upstreams,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
