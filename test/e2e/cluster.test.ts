@@ -3,9 +3,9 @@
  * PostgreSQL and one S3-compatible server, a load balancer in front, and one Bedrock emulator
  * whose call log spans them all. An install on one is runnable on the others; a budget hit from
  * all three at once is never exceeded; a replica SIGKILLed in the middle of a three-step
- * workflow has it resumed by another once its lease (EASEL_REPLICA_LEASE_MS) runs out, its finished steps not called
- * again, while a client following it on a third sees the stream through; a cancel sent to one
- * stops a run another owns.
+ * workflow has it resumed by another once its lease (EASEL_REPLICA_LEASE_MS) runs out, its
+ * finished steps not called again, while a client following it on a third sees the stream
+ * through; a cancel sent to one stops a run another owns.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
