@@ -261,6 +261,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   app.addHook('preClose', async () => {
     await takeOver?.stop();
     executions.stopping();
+    await executions.settleAgentCalls(orchestration.stopGraceMs);
     await sandbox.close();
     await executions.drain();
   });

@@ -149,6 +149,8 @@ export interface OrchestrationConfig {
   readonly maxEvents: number;
   readonly maxProgressBytes: number;
   readonly sseHeartbeatMs: number;
+  /** How long a stop waits for agent calls in flight, in ms. */
+  readonly stopGraceMs: number;
   /** How often a stream reads the stored log of an execution another host runs (shared store), in ms. */
   readonly eventsTailMs: number;
   readonly maxStreams: number;

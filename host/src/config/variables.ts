@@ -299,6 +299,12 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_EXECUTIONS_MAX_CONCURRENT', path: 'orchestration.maxConcurrent', description: 'Executions (workflows and agent calls from apps) that run at once on this host; more are queued', schema: int(1, 100_000, 64) },
   { env: 'EASEL_EXECUTIONS_MAX_CONCURRENT_PER_PLUGIN', path: 'orchestration.maxConcurrentPerPlugin', description: 'Executions of one plugin that run at once; more are queued, and queues of different plugins take turns', schema: int(1, 100_000, 16) },
   { env: 'EASEL_EXECUTIONS_MAX_QUEUED', path: 'orchestration.maxQueued', description: 'Executions that may wait for a slot on this host; past it, new ones are refused with EXECUTIONS_BUSY (429)', schema: int(0, 1_000_000, 1000) },
+  {
+    env: 'EASEL_STOP_GRACE_MS',
+    path: 'orchestration.stopGraceMs',
+    description: 'How long a stopping host lets the agent calls in flight finish before it stops the sandbox, in ms (workflows are not waited for: they are resumed, by the next start or another replica)',
+    schema: int(0, 600_000, 10_000),
+  },
   { env: 'EASEL_EXECUTIONS_WAIT_MS', path: 'orchestration.waitMs', description: 'How long `POST /v1/workflows/:type/executions` without `?wait` waits for the result before answering 202 with the execution id, in ms', schema: int(0, 3_600_000, 10_000) },
   { env: 'EASEL_WORKFLOW_TIMEOUT_MS', path: 'orchestration.workflowTimeoutMs', description: "Wall-clock budget of a workflow handler, which mostly waits for its steps, instead of the plugin's `limits.timeoutMs` (each step keeps its own plugin's budget; the CPU budget stays the plugin's), in ms", schema: int(1, 86_400_000, 900_000) },
   { env: 'EASEL_EXECUTION_MAX_EVENTS', path: 'orchestration.maxEvents', description: "Most events kept for one execution's stream; past it model token deltas and progress lines are dropped (steps and the result are always kept)", schema: int(16, 10_000_000, 20_000) },

@@ -102,6 +102,8 @@ export interface ExecutionServiceDeps {
 }
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+/** How long no agent call must be in flight for a stop to close the sandbox. */
+const QUIET_MS = 100;
 
 export class ExecutionService {
   #deps: ExecutionServiceDeps;
@@ -109,6 +111,8 @@ export class ExecutionService {
   #runs = new Map<string, { run: Run; done: Promise<Finished> }>();
   /** Set when the host is stopping: workflows cut off then stay unfinished, to be resumed at the next start. */
   #stopping = false;
+  /** Agent calls from apps between their request and their answer (settleAgentCalls waits for them). */
+  #agentCalls = 0;
   #stopped!: () => void;
   /** Resolves when the host starts stopping: requests waiting for a workflow answer 202 then. */
   readonly whenStopping = new Promise<void>((resolve) => (this.#stopped = resolve));
@@ -123,6 +127,15 @@ export class ExecutionService {
 
   /** Runs an agent capability to its end (apps call agents synchronously). */
   async runAgent(call: AgentCall): Promise<AgentResult> {
+    this.#agentCalls++;
+    try {
+      return await this.#runAgent(call);
+    } finally {
+      this.#agentCalls--;
+    }
+  }
+
+  async #runAgent(call: AgentCall): Promise<AgentResult> {
     const active = await this.#deps.plugins.active(call.plugin);
     const validateInput = active.validators.input(call.agent, call.capability);
     const validateOutput = active.validators.output(call.agent, call.capability);
@@ -234,6 +247,22 @@ export class ExecutionService {
 
   get isStopping(): boolean {
     return this.#stopping;
+  }
+
+  /**
+   * A stop lets the agent calls in flight answer (their callers wait for them, and they have no
+   * journal to resume from), for at most `graceMs`; workflows are left to be resumed.
+   */
+  async settleAgentCalls(graceMs: number): Promise<void> {
+    // Requests the stop let in may still be on their way here (checking their key, say): done
+    // once no agent call has been in flight for a moment, or the grace is over.
+    const deadline = Date.now() + graceMs;
+    let quietSince = Date.now();
+    while (Date.now() < deadline) {
+      if (this.#agentCalls > 0) quietSince = Date.now();
+      else if (Date.now() - quietSince >= QUIET_MS) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   /** Resolves when every execution of this process has ended. */
@@ -368,8 +397,9 @@ export class ExecutionService {
     let heapUsedBytes: number | undefined;
     try {
       release = await ready;
-      // Admitted because a stop cut off the run ahead of it: it stays queued for the next start.
-      if (this.#stopping) return { ok: false, error: new EaselError('HOST_RESTARTED', { reason: 'the execution runs when it starts again' }, { executionId: id }) };
+      // A workflow admitted because a stop cut off the run ahead of it stays queued, to be resumed.
+      // An agent call runs: the stop waits for agent calls (EASEL_STOP_GRACE_MS), and nothing resumes them.
+      if (this.#stopping && t.kind === 'workflow') return { ok: false, error: new EaselError('HOST_RESTARTED', { reason: 'the execution runs when it starts again' }, { executionId: id }) };
       // Created running (not queued, not resumed): nothing to change.
       if (resume || record.status === 'queued') await this.#deps.executions.markRunning(id, resume);
       const resumed = record.resumed + (resume ? 1 : 0);
