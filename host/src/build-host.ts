@@ -104,7 +104,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
       return record === undefined ? [] : recordedLifecycle(record);
     },
     // Another host may run what a client here follows.
-    ...(store.changes ? { tailMs: config.orchestration.eventsTailMs } : {}),
+    ...(store.changes ? { tailMs: config.orchestration.eventsTailMs, changes: store.changes } : {}),
   });
   onFailure(async () => {
     await events.flush();

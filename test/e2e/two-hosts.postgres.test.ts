@@ -129,6 +129,8 @@ describe('workflows across hosts', () => {
       store: { kind: 'postgres', url: db.url, leaseMs: 1000, replicas: 'many' },
       storage: { backend: 's3', s3: { bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, prefix: 'workflows/', timeoutMs: 2000, ...S3RVER_CREDENTIALS } },
       models: { bedrock: { mode: 'emulator', endpoint: emulator.url }, cache: { enabled: false, semantic: false } },
+      // Far longer than these tests: a stream following another host's execution moves only on the store's notices.
+      orchestration: { eventsTailMs: 60_000 },
     }) as never;
 
   beforeAll(async () => {

@@ -312,7 +312,7 @@ export const FIELDS: readonly ConfigField[] = [
   {
     env: 'EASEL_EVENTS_TAIL_MS',
     path: 'orchestration.eventsTailMs',
-    description: 'With EASEL_STORE=postgres: how often an event stream reads the stored log of an execution another host runs, in ms',
+    description: 'With EASEL_STORE=postgres: how often, at the latest, an event stream reads the stored log of an execution another host runs (a notice from the database when the log grows wakes it sooner), in ms',
     schema: int(20, 60_000, 250),
   },
   { env: 'EASEL_SSE_HEARTBEAT_MS', path: 'orchestration.sseHeartbeatMs', description: 'Interval of the comment line an execution event stream sends, so proxies keep it open, in ms', schema: int(100, 600_000, 15_000) },

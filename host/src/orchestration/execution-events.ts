@@ -21,7 +21,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { jsonLimitProblem } from '@easel/sdk/isolate';
-import type { ExecutionEventRecord, ExecutionEventRepository } from '../store/index.ts';
+import type { ExecutionEventRecord, ExecutionEventRepository, StoreChanges } from '../store/index.ts';
 
 export interface ExecutionEvent {
   executionId: string;
@@ -109,6 +109,8 @@ export class ExecutionEvents {
   #inflight = new Set<Promise<void>>();
   #recorded: (executionId: string) => Promise<ExecutionEvent[]>;
   #tailMs: number | undefined;
+  /** Tails waiting for their execution's log to grow, by execution id (woken by the store's feed). */
+  #waking = new Map<string, Set<() => void>>();
 
   /**
    * `recorded`: the stream of an execution whose log was deferred and never written, rebuilt from
@@ -121,12 +123,17 @@ export class ExecutionEvents {
     logger: Pick<FastifyBaseLogger, 'warn' | 'error'>;
     recorded?: (executionId: string) => Promise<ExecutionEvent[]>;
     tailMs?: number;
+    /** The shared store's feed: a tail reads as soon as the log it follows grew, not only every `tailMs`. */
+    changes?: StoreChanges;
   }) {
     this.#repo = deps.repo;
     this.#maxEvents = deps.maxEvents;
     this.#log = deps.logger;
     this.#recorded = deps.recorded ?? (async () => []);
     this.#tailMs = deps.tailMs;
+    deps.changes?.subscribe(({ events }) => {
+      if (events !== undefined) for (const wake of this.#waking.get(events) ?? []) wake();
+    });
   }
 
   /**
@@ -369,7 +376,7 @@ export class ExecutionEvents {
    */
   async #tail(executionId: string, sub: Subscriber, ms: number): Promise<void> {
     while (!sub.ended && !this.#states.has(executionId)) {
-      await new Promise((resolve) => setTimeout(resolve, ms).unref());
+      await this.#grownOrAfter(executionId, ms);
       if (sub.ended || this.#states.has(executionId)) return;
       const page = await this.#repo.list(executionId, sub.after, PAGE);
       for (const record of page) this.#deliver(executionId, sub, { executionId, seq: record.seq, type: record.type, data: JSON.parse(record.data), at: record.at });
@@ -381,6 +388,24 @@ export class ExecutionEvents {
         this.#end(executionId, sub);
       }
     }
+  }
+
+  /** Resolves when the store says `executionId`'s log grew, or after `ms` (a notice may be lost). */
+  #grownOrAfter(executionId: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      let waiting = this.#waking.get(executionId);
+      if (waiting === undefined) this.#waking.set(executionId, (waiting = new Set()));
+      const set = waiting;
+      const done = () => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (set.size === 0 && this.#waking.get(executionId) === set) this.#waking.delete(executionId);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      set.add(done);
+    });
   }
 
   #deliver(executionId: string, sub: Subscriber, event: ExecutionEvent): void {

@@ -74,8 +74,8 @@ export class PluginService {
   constructor(deps: PluginServiceDeps) {
     this.#deps = deps;
     // Another host on a shared store changed a plugin: what is kept of it here is stale.
-    deps.store.changes?.subscribe(({ plugin, cancel }) => {
-      if (cancel === undefined) plugin === undefined ? this.#forgetAll() : this.#forgetChanged(plugin);
+    deps.store.changes?.subscribe(({ plugin, cancel, events }) => {
+      if (cancel === undefined && events === undefined) plugin === undefined ? this.#forgetAll() : this.#forgetChanged(plugin);
     });
   }
 

@@ -691,11 +691,13 @@ export interface Store {
 
 /**
  * What hosts sharing a store tell each other. `plugin`: that plugin's records changed.
- * `cancel`: cancel that execution wherever it runs. Neither: anything may have changed.
+ * `cancel`: cancel that execution wherever it runs. `events`: that execution's event log grew.
+ * None: anything may have changed.
  */
 export interface StoreChange {
   plugin?: string;
   cancel?: string;
+  events?: string;
 }
 
 export interface KeySlotStore {

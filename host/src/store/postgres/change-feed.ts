@@ -19,6 +19,9 @@ export async function notifyPlugin(db: Queryable, plugin: string): Promise<void>
   await db.query('SELECT pg_notify($1, $2)', [CHANNEL, `plugin:${plugin}`]);
 }
 
+/** SQL after a `WITH w AS (INSERT INTO execution_events … RETURNING execution_id)`: one notice per execution whose log grew. */
+export const NOTIFY_EVENTS = `SELECT pg_notify('${CHANNEL}', 'events:' || execution_id) FROM (SELECT DISTINCT execution_id FROM w) grown`;
+
 /** SQL to append to a `WITH w AS (<write> RETURNING <name column> AS plugin)`: one notice per written row. */
 export const NOTIFY_WRITTEN = `SELECT pg_notify('${CHANNEL}', 'plugin:' || plugin) FROM w`;
 
@@ -63,6 +66,7 @@ export class ChangeFeed implements StoreChanges {
       const payload = message.payload ?? '';
       if (payload.startsWith('plugin:')) this.#tell({ plugin: payload.slice('plugin:'.length) });
       else if (payload.startsWith('cancel:')) this.#tell({ cancel: payload.slice('cancel:'.length) });
+      else if (payload.startsWith('events:')) this.#tell({ events: payload.slice('events:'.length) });
       else this.#tell({});
     });
     client.on('error', () => this.#lost(client));

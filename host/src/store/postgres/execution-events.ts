@@ -2,6 +2,7 @@
 import type { ExecutionEventRecord, ExecutionEventRepository } from '../types.ts';
 import { now } from '../rows/common.ts';
 import { type EventRow as Row, toEvent as toRecord } from '../rows/execution-events.ts';
+import { NOTIFY_EVENTS } from './change-feed.ts';
 import type { PgDatabase } from './database.ts';
 
 const MAX_LIMIT = 1000;
@@ -15,10 +16,12 @@ export class PgExecutionEventRepository implements ExecutionEventRepository {
 
   async append(events: readonly ExecutionEventRecord[]): Promise<void> {
     if (events.length === 0) return;
-    // One statement: an append is stored whole or not at all.
+    // One statement: an append is stored whole or not at all, and hosts following the execution
+    // are told when it commits (change-feed.ts).
     await this.#db.pool.query(
-      `INSERT INTO execution_events (execution_id, seq, type, data, at)
-       SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[])`,
+      `WITH w AS (INSERT INTO execution_events (execution_id, seq, type, data, at)
+         SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[]) RETURNING execution_id)
+       ${NOTIFY_EVENTS}`,
       [events.map((e) => e.executionId), events.map((e) => e.seq), events.map((e) => e.type), events.map((e) => e.data), events.map((e) => e.at)],
     );
   }
