@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startEmulator, type StartedEmulator } from '@easel/bedrock-emulator';
 import { startCluster, type Cluster, type Replica } from '../../scripts/cluster/cluster.ts';
+import { readEvents } from '../helpers/orchestration.ts';
 import { packWithCli } from '../helpers/pack.ts';
 
 const LEASE_MS = 2000;
@@ -44,32 +45,9 @@ async function within<T>(ms: number, probe: () => Promise<T>, ok: (value: T) => 
   }
 }
 
-/** Follows an execution's stream on `base` until `execution.finished`; the events' seq and type. */
+/** Follows an execution's stream on `base` to its end: the events' seq, type and data. */
 async function follow(base: string, id: string): Promise<{ seq: number; type: string; data: any }[]> {
-  const res = await fetch(`${base}/v1/executions/${id}/events`, { headers: { authorization: `Bearer ${appKey}`, accept: 'text/event-stream' }, signal: AbortSignal.timeout(90_000) });
-  expect(res.status).toBe(200);
-  const events: { seq: number; type: string; data: any }[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let seq = 0;
-      let type: string | undefined;
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('id:')) seq = Number(line.slice(3).trim());
-        else if (line.startsWith('event:')) type = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-      }
-      if (type === undefined) continue;
-      events.push({ seq, type, data: JSON.parse(data.join('\n')) });
-      if (type === 'execution.finished') return events;
-    }
-  }
-  throw new Error(`the stream ended without execution.finished: ${JSON.stringify(events.map((e) => e.type))}`);
+  return (await readEvents({ url: base }, id, { key: appKey, timeoutMs: 90_000 })).map((e) => ({ seq: e.id, type: e.event, data: e.data }));
 }
 
 const replica = (i: number): Replica => cluster.replicas[i] as Replica;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEmulator, type StartedEmulator } from '@easel/bedrock-emulator';
 import { freshDatabase } from '../../host/src/store/test-store.ts';
 import { startHost, type RunningHost } from '../helpers/host.ts';
+import { EventReader } from '../helpers/orchestration.ts';
 import { packWithCli } from '../helpers/pack.ts';
 import { S3RVER_CREDENTIALS, startS3rver, type RunningS3rver } from '../helpers/s3rver.ts';
 
@@ -35,40 +36,17 @@ async function within<T>(ms: number, probe: () => Promise<T>, ok: (value: T) => 
   }
 }
 
-interface StreamEvent {
-  seq: number;
-  type: string;
-  data: any;
-  /** When it arrived, ms since the stream opened. */
-  atMs: number;
-}
-
-/** Follows an execution's event stream on `host` until `execution.finished`. */
-async function follow(host: RunningHost, id: string, key: string): Promise<StreamEvent[]> {
+/** Follows an execution's stream on `host` to its end: each event with when it arrived (ms since the stream opened). */
+async function follow(host: RunningHost, id: string, key: string): Promise<{ seq: number; type: string; data: any; atMs: number }[]> {
+  const reader = await EventReader.open(host, id, { key });
   const opened = performance.now();
-  const res = await fetch(`${host.url}/v1/executions/${id}/events`, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' }, signal: AbortSignal.timeout(60_000) });
-  expect(res.status).toBe(200);
-  const events: StreamEvent[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event: Partial<StreamEvent> = {};
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('id:')) event.seq = Number(line.slice(3).trim());
-        else if (line.startsWith('event:')) event.type = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-      }
-      if (event.type === undefined) continue;
-      events.push({ seq: event.seq as number, type: event.type, data: JSON.parse(data.join('\n')), atMs: performance.now() - opened });
-      if (event.type === 'execution.finished') return events;
-    }
+  const events: { seq: number; type: string; data: any; atMs: number }[] = [];
+  try {
+    for (let e = await reader.next(90_000); e; e = await reader.next(90_000)) events.push({ seq: e.id, type: e.event, data: e.data, atMs: performance.now() - opened });
+  } finally {
+    reader.close();
   }
-  throw new Error(`the stream ended without execution.finished: ${JSON.stringify(events.map((e) => e.type))}`);
+  return events;
 }
 
 const greet = (host: RunningHost, name: string) => host.call('POST', '/v1/agents/hello/greeter/greet', { key: appKey, body: { name } });

@@ -112,7 +112,7 @@ export class EventReader {
     this.#abort = abort;
   }
 
-  static async open(host: RunningHost, executionId: string, options: { key: string; lastEventId?: number }): Promise<EventReader> {
+  static async open(host: Pick<RunningHost, 'url'>, executionId: string, options: { key: string; lastEventId?: number }): Promise<EventReader> {
     const headers: Record<string, string> = { authorization: `Bearer ${options.key}`, accept: 'text/event-stream' };
     if (options.lastEventId !== undefined) headers['last-event-id'] = String(options.lastEventId);
     const abort = new AbortController();
@@ -186,7 +186,7 @@ export class EventReader {
 }
 
 /** Every event of a stream from the start (or after `lastEventId`) to its end. */
-export async function readEvents(host: RunningHost, executionId: string, options: { key: string; lastEventId?: number; timeoutMs?: number }): Promise<SseEvent[]> {
+export async function readEvents(host: Pick<RunningHost, 'url'>, executionId: string, options: { key: string; lastEventId?: number; timeoutMs?: number }): Promise<SseEvent[]> {
   const reader = await EventReader.open(host, executionId, options);
   try {
     return await reader.rest(options.timeoutMs);
