@@ -26,6 +26,8 @@ function expectHostAccepts(env: Record<string, string>): void {
   const config = loadConfig(env);
   expect(config.store).toMatchObject({ kind: 'postgres', replicas: 'many' });
   expect(config.storage.backend).toBe('s3');
+  // Replicas never install the first-party plugins themselves: each would think it the first start.
+  expect(config.firstPartyPlugins).toBe(false);
 }
 
 test('deploy/kubernetes/easel.yaml: a Secret, a Deployment with probes, a Service and a PodDisruptionBudget that select its pods', () => {
