@@ -315,3 +315,24 @@ test('a deferred log is written, held events first, once it holds more than the 
   expect(await store.executionEvents.count('live')).toBe(2);
   expect(says.calls).toEqual([]);
 });
+
+test("following another host's execution: a later event stored before an earlier one waits for it, never skips it", async ({ store }) => {
+  // Another host writes the log (straight to the store); this one only follows it.
+  const events = new ExecutionEvents({ repo: store.executionEvents, maxEvents: 100, logger: logger(), tailMs: 20 });
+  const stored = (seq: number, type = 'progress', data: unknown = { n: seq }) => ({ executionId: 'far', seq, type, data: JSON.stringify(data), at: new Date().toISOString() });
+  await store.executionEvents.append([stored(1, 'execution.started'), stored(2)]);
+  // 4 committed before 3 (two connections of the other host).
+  await store.executionEvents.append([stored(4)]);
+  const follower = collect(events, 'far');
+  const until = async (n: number) => {
+    for (let i = 0; i < 300 && follower.got.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+  };
+  await until(2);
+  await new Promise((r) => setTimeout(r, 100));
+  expect(follower.seqs()).toEqual([1, 2]);
+  await store.executionEvents.append([stored(3)]);
+  await until(4);
+  expect(follower.seqs()).toEqual([1, 2, 3, 4]);
+  await store.executionEvents.append([stored(5, 'execution.finished', { status: 'succeeded' })]);
+  expect((await follower.ended).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+});

@@ -330,11 +330,18 @@ export class ExecutionEvents {
         if (sub.ended) return;
         const page = await this.#repo.list(executionId, sub.after, PAGE);
         stored ||= page.length > 0;
+        let gap = false;
         for (const record of page) {
           if (!(await paced())) return;
+          // Written by another host, a later event can commit before an earlier one: stop at a
+          // gap (the tail below reads on once it is filled) rather than skip past it.
+          if (this.#tailMs !== undefined && record.seq !== sub.after + 1) {
+            gap = true;
+            break;
+          }
           this.#deliver(executionId, sub, { executionId, seq: record.seq, type: record.type, data: JSON.parse(record.data), at: record.at });
         }
-        if (page.length < PAGE) break;
+        if (gap || page.length < PAGE) break;
       }
       // A deferred log that ended unwritten: its record says all it held.
       if (!stored && !this.#states.has(executionId) && (sub.after === 0 || (await this.#repo.lastSeq(executionId)) === 0)) {
@@ -360,7 +367,7 @@ export class ExecutionEvents {
       const last = await this.#repo.lastSeq(executionId);
       const tail = last > 0 ? await this.#repo.list(executionId, last - 1, 1) : [];
       if (sub.ended || this.#states.has(executionId)) return;
-      if (tail[0]?.type === FINISHED || options.endIfIdle === true) this.#end(executionId, sub);
+      if ((tail[0]?.type === FINISHED && sub.after >= last) || options.endIfIdle === true) this.#end(executionId, sub);
       else if (this.#tailMs !== undefined) await this.#tail(executionId, sub, this.#tailMs);
     } catch (error) {
       if (sub.ended) return;
@@ -379,7 +386,11 @@ export class ExecutionEvents {
       await this.#grownOrAfter(executionId, ms);
       if (sub.ended || this.#states.has(executionId)) return;
       const page = await this.#repo.list(executionId, sub.after, PAGE);
-      for (const record of page) this.#deliver(executionId, sub, { executionId, seq: record.seq, type: record.type, data: JSON.parse(record.data), at: record.at });
+      for (const record of page) {
+        // A gap: a later event committed first; read again once the earlier one is there.
+        if (record.seq !== sub.after + 1) break;
+        this.#deliver(executionId, sub, { executionId, seq: record.seq, type: record.type, data: JSON.parse(record.data), at: record.at });
+      }
       if (sub.ended || page.length > 0) continue;
       // Nothing stored: a log that was never written ends as its record says, once it is over.
       const recorded = await this.#recorded(executionId);

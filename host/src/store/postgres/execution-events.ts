@@ -9,13 +9,29 @@ const MAX_LIMIT = 1000;
 
 export class PgExecutionEventRepository implements ExecutionEventRepository {
   #db: PgDatabase;
+  /** The last append of each execution still in flight: the next one waits for it. */
+  #appending = new Map<string, Promise<void>>();
 
   constructor(db: PgDatabase) {
     this.#db = db;
   }
 
-  async append(events: readonly ExecutionEventRecord[]): Promise<void> {
-    if (events.length === 0) return;
+  /**
+   * One execution's appends commit in the order they were made (the pool would otherwise run
+   * them at once on several connections, and a reader on another host could see seq 6 before 5).
+   */
+  append(events: readonly ExecutionEventRecord[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    const id = events[0]!.executionId;
+    const next = (this.#appending.get(id) ?? Promise.resolve()).catch(() => undefined).then(() => this.#insert(events));
+    this.#appending.set(id, next);
+    void next.finally(() => {
+      if (this.#appending.get(id) === next) this.#appending.delete(id);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  async #insert(events: readonly ExecutionEventRecord[]): Promise<void> {
     // One statement: an append is stored whole or not at all, and hosts following the execution
     // are told when it commits (change-feed.ts).
     await this.#db.pool.query(
