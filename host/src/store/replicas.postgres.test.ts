@@ -90,3 +90,17 @@ test('a shared secret is made once and is the same for every host on the databas
   expect(Buffer.compare(mine, theirs)).toBe(0);
   expect(Buffer.compare(await store.sharedSecret!('another'), mine)).not.toBe(0);
 });
+
+test("when its listening connection breaks, a host reconnects and is told to drop everything, and hears later changes again", async ({ another, sideQuery, store }) => {
+  const other = await another({ owner: 'host-b' });
+  const heard: { plugin?: string }[] = [];
+  other.changes!.subscribe((change) => heard.push(change));
+  // The server ends every LISTEN connection (as a failover or a restart would).
+  await sideQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()");
+  for (let i = 0; i < 500 && !heard.some((c) => c.plugin === undefined); i++) await new Promise((r) => setTimeout(r, 10));
+  // Notices sent while it was away may be lost: it is told that anything may have changed.
+  expect(heard).toContainEqual({});
+  await store.plugins.install(pluginRecord('after'));
+  for (let i = 0; i < 300 && !heard.some((c) => c.plugin === 'after'); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(heard).toContainEqual({ plugin: 'after' });
+});
