@@ -12,12 +12,6 @@ import type { ParentMessage, WorkerInit, WorkerMessage } from './protocol.ts';
 import type { ExitDetail, WorkerEvents, WorkerLink } from './worker-link.ts';
 import { WorkerRuntime } from './worker-runtime.ts';
 
-/** Whether this process may create isolates: isolated-vm needs `--no-node-snapshot` on Node >= 20. */
-export function snapshotDisabled(): boolean {
-  const flags = [...(process.env.NODE_OPTIONS ?? '').split(/\s+/), ...process.execArgv].filter((f) => f === '--no-node-snapshot' || f === '--node-snapshot');
-  return flags.at(-1) === '--no-node-snapshot';
-}
-
 export class InProcessWorker implements WorkerLink {
   readonly pid = undefined;
   readonly ready: Promise<void>;

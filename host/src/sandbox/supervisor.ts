@@ -10,13 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { cancelledBy, EaselError, errorMessage, isErrorCode } from '../errors/index.ts';
 import { CrashLedger } from './crash-ledger.ts';
 import { Retirements } from './retirements.ts';
-import { bytesAsBase64 } from '@easel/sdk/isolate';
+import { bytesAsBase64, snapshotDisabled } from '@easel/sdk/isolate';
 import { WithBytes } from './bytes.ts';
 import { toGuestError } from './guest-error.ts';
 import type { ExpectedHandlers, FatalCause, FatalEvidence, ParentMessage, WorkerInit, WorkerMessage } from './protocol.ts';
 import type { BridgeCaller, InvokeRequest, InvokeResult, QuarantineEvent, Sandbox, SandboxEvent, SandboxOptions, SandboxPlugin, SandboxQuarantine, SandboxStats } from './types.ts';
 import { WorkerProcess } from './worker-process.ts';
-import { InProcessWorker, snapshotDisabled } from './in-process-worker.ts';
+import { InProcessWorker } from './in-process-worker.ts';
 import type { ExitDetail, WorkerLink } from './worker-link.ts';
 import { DEFAULT_ABORT_GRACE_MS } from './watchdog.ts';
 

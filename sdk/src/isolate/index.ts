@@ -12,3 +12,4 @@ export { effectiveLimits, HOST_DEFAULT_LIMITS, type SandboxLimitConfig } from '.
 export { base64AsBytes, bytesAsBase64, checkedLayout, GUEST_ERROR_CODES, outputByteFields, takeByteFields, withByteFields, type ByteLayout } from './byte-fields.ts';
 export { inputByteFields, placeInputBytes, sniffImage, splitInputBytes, type ByteProblem, type InputByteField, type SplitInput } from './input-bytes.ts';
 export { HOST_DEFAULT_JSON_LIMITS, JSON_DEPTH_CEILING, jsonLimitProblem, jsonTextLimitProblem, type JsonLimitProblem, type JsonLimits } from './json-limits.ts';
+export { snapshotDisabled } from './snapshot.ts';

@@ -14,6 +14,9 @@ import { harnessOf, type PluginHarness } from './harness.ts';
 import { PackedEngine } from './packed-engine.ts';
 import { PluginRunner } from './runner.ts';
 import { checkedManifest, setUp, type Setup, type TestOptions } from './setup.ts';
+import { snapshotDisabled } from '../isolate/snapshot.ts';
+
+export { snapshotDisabled };
 
 /**
  * Reads and validates `dir/plugin.json` with the SDK's own validator (what `easel validate`
@@ -35,23 +38,6 @@ export async function loadManifest(dir: string): Promise<PluginManifest> {
     throw new EaselError('MANIFEST_INVALID', missing ? `${file} not found` : `${file} is not valid JSON: ${(err as Error).message}`);
   }
   return checkedManifest(value, file);
-}
-
-/**
- * Whether V8's startup snapshot is off in this process: isolated-vm requires
- * `--no-node-snapshot` from Node 20 on (isolates that do not share the snapshot crash the
- * process on some platforms). NODE_OPTIONS comes first, the command line after it.
- *
- * @example
- * ```ts
- * test('the packed plugin', { skip: !snapshotDisabled() && 'run node --no-node-snapshot --test' }, async () => {
- *   const plugin = await runPacked(dir);
- * });
- * ```
- */
-export function snapshotDisabled(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): boolean {
-  const flags = [...nodeOptions.split(/\s+/), ...execArgv].filter((f) => f === '--no-node-snapshot' || f === '--node-snapshot');
-  return flags.at(-1) === '--no-node-snapshot';
 }
 
 /**
