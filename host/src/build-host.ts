@@ -115,11 +115,13 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   const adminKey = await ensureAdminKey(store.apiKeys, config.adminToken, join(config.dataDir, 'admin.key'));
   // Model calls in flight when the last process died may well have been answered and billed
   // by the provider: each is charged at what it held (its worst case), marked unreconciled.
-  const abandoned = await store.budgets.chargeAbandoned();
-  if (abandoned.calls > 0) {
-    metrics.countUnreconciled(abandoned.groups);
-    app.log.warn({ calls: abandoned.calls, costUsd: abandoned.costUsd, byModel: abandoned.groups }, 'model calls in flight when the last process died were charged at their holds (unreconciled usage)');
-  }
+  const chargeAbandoned = async (message: string) => {
+    const charged = await store.budgets.chargeAbandoned();
+    if (charged.calls === 0) return;
+    metrics.countUnreconciled(charged.groups);
+    app.log.warn({ calls: charged.calls, costUsd: charged.costUsd, byModel: charged.groups }, message);
+  };
+  await chargeAbandoned('model calls in flight when the last process died were charged at their holds (unreconciled usage)');
   const models = await createModels(config.models, store, config.dataDir, app.log, (event) => bus.publish(event), config.store.kind === 'postgres' ? config.store.url : undefined);
   onFailure(() => models.close());
   const scopes = new ExecutionScopes();
@@ -249,11 +251,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   // On a store other hosts share, what a host that stopped or died left behind is taken over
   // while this one runs, not only at a start: within about the lease (EASEL_REPLICA_LEASE_MS).
   const takeOver = store.changes ? takeOverEvery(Math.max(250, Math.floor(config.store.leaseMs / 2)), async () => {
-    const charged = await store.budgets.chargeAbandoned();
-    if (charged.calls > 0) {
-      metrics.countUnreconciled(charged.groups);
-      app.log.warn({ calls: charged.calls, costUsd: charged.costUsd, byModel: charged.groups }, 'model calls in flight on a host that is gone were charged at their holds (unreconciled usage)');
-    }
+    await chargeAbandoned('model calls in flight on a host that is gone were charged at their holds (unreconciled usage)');
     const taken = await executions.resumeInterrupted();
     if (taken.resumed + taken.failed > 0) app.log.warn(taken, 'executions a host that is gone left were resumed or failed here');
   }, (err) => app.log.warn({ err }, 'taking over what a gone host left failed; retried')) : undefined;
