@@ -339,7 +339,7 @@ export class ExecutionEvents {
             gap = true;
             break;
           }
-          this.#deliver(executionId, sub, { executionId, seq: record.seq, type: record.type, data: JSON.parse(record.data), at: record.at });
+          this.#deliver(executionId, sub, fromStored(record));
         }
         if (gap || page.length < PAGE) break;
       }
@@ -389,7 +389,7 @@ export class ExecutionEvents {
       for (const record of page) {
         // A gap: a later event committed first; read again once the earlier one is there.
         if (record.seq !== sub.after + 1) break;
-        this.#deliver(executionId, sub, { executionId, seq: record.seq, type: record.type, data: JSON.parse(record.data), at: record.at });
+        this.#deliver(executionId, sub, fromStored(record));
       }
       if (sub.ended || page.length > 0) continue;
       // Nothing stored: a log that was never written ends as its record says, once it is over.
@@ -483,4 +483,9 @@ function storable(value: unknown): boolean {
 function storeCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code) ? ` (${code})` : '';
+}
+
+/** A stored event as subscribers get it. */
+function fromStored(record: ExecutionEventRecord): ExecutionEvent {
+  return { executionId: record.executionId, seq: record.seq, type: record.type, data: JSON.parse(record.data), at: record.at };
 }
