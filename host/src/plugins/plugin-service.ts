@@ -65,6 +65,8 @@ export class PluginService {
   #installed: Promise<InstalledPlugin[]> | undefined;
   /** Plugins whose files on disk no longer match what was recorded at install. */
   #modified = new Set<string>();
+  /** Install folders found holding exactly their recorded files (shared bundles are checked at use, once). */
+  #checkedFolders = new Set<string>();
   /**
    * The grant of a plugin disabled or uninstalled while its calls drain, by name: only those
    * calls can still reach a bridge (new ones are refused), and they finish with what they had.
@@ -185,15 +187,16 @@ export class PluginService {
     }
     // Recorded: from here on the new versions are the installed ones. An enabled plugin stays
     // enabled across an upgrade (and the new version was loaded above), so it is runnable now.
+    const previousOf = replaced.map((r) => r.previous && this.#local(r.previous));
     for (const [i, { manifest }] of staged.entries()) {
-      const previous = replaced[i]?.previous && this.#local(replaced[i].previous);
+      const previous = previousOf[i];
       if (!previous?.enabled) continue;
       if (this.#runnable(previous)) this.#publish({ type: 'plugin.unregistered', plugin: previous.name, version: previous.version, reason: 'replaced' });
       this.#publish({ type: 'plugin.registered', plugin: manifest.name, version: manifest.version });
     }
     const results: { plugin: InstalledPlugin; replaced?: string }[] = [];
     for (const [i, { manifest, path }] of staged.entries()) {
-      const previous = replaced[i]?.previous && this.#local(replaced[i].previous);
+      const previous = previousOf[i];
       this.#forget(manifest.name);
       this.#modified.delete(manifest.name);
       const plugin = await this.get(manifest.name);
@@ -228,8 +231,7 @@ export class PluginService {
       throw new EaselError('GRANT_INVALID', { plugin: name }, { problems: over.map((path) => ({ path, message: 'not requested by the manifest' })) });
     }
     this.#refuseModified(name);
-    // Shared bundles: it may have been installed through another host.
-    if (this.#deps.archive && !(await this.#ensureFiles(plugin))) throw new EaselError('PLUGIN_MODIFIED', { plugin: name });
+    await this.#requireSharedFiles(plugin);
     await this.#requireDependenciesEnabled(plugin);
     this.#checkConfig(plugin.manifest, (await this.#deps.store.configs.get(name)) ?? {});
     await this.#deps.sandbox.load(this.#sandboxPlugin(plugin.manifest, plugin.path, plugin.scriptSha256), expectedHandlers(plugin.manifest));
@@ -341,13 +343,23 @@ export class PluginService {
   /**
    * Whether the plugin's folder holds exactly the files recorded at install; with shared
    * bundles, a folder this host lacks (or whose files differ) is first restored from the archive.
+   * A folder found whole is not hashed again (each install has a folder of its own).
    */
   async #ensureFiles(plugin: InstalledPlugin): Promise<boolean> {
-    if (await matchesRecord(plugin)) return true;
-    const restored = await this.#deps.archive?.restore(plugin).catch(() => 'failed' as const);
-    if (restored === 'restored' && (await matchesRecord(plugin))) return true;
-    if (restored !== undefined) this.#deps.log?.(plugin.name, restored);
-    return false;
+    if (this.#checkedFolders.has(plugin.path)) return true;
+    let whole = await matchesRecord(plugin);
+    if (!whole) {
+      const restored = await this.#deps.archive?.restore(plugin).catch(() => 'failed' as const);
+      whole = restored === 'restored' && (await matchesRecord(plugin));
+      if (!whole && restored !== undefined) this.#deps.log?.(plugin.name, restored);
+    }
+    if (whole) this.#checkedFolders.add(plugin.path);
+    return whole;
+  }
+
+  /** With shared bundles, a plugin another host installed may have no files here yet: restored, or PLUGIN_MODIFIED. */
+  async #requireSharedFiles(plugin: InstalledPlugin): Promise<void> {
+    if (this.#deps.archive && !(await this.#ensureFiles(plugin))) throw new EaselError('PLUGIN_MODIFIED', { plugin: plugin.name });
   }
 
   #checkConfig(manifest: PluginManifest, value: Record<string, unknown>): void {
@@ -374,8 +386,7 @@ export class PluginService {
     const record = await this.get(name);
     this.#refuseModified(name);
     if (!record.enabled) throw new EaselError('PLUGIN_DISABLED', { plugin: name });
-    // Shared bundles: another host may have installed this version since this one started.
-    if (this.#deps.archive && !(await this.#ensureFiles(record))) throw new EaselError('PLUGIN_MODIFIED', { plugin: name });
+    await this.#requireSharedFiles(record);
     return {
       record,
       sandbox: this.#sandboxPlugin(record.manifest, record.path, record.scriptSha256),
