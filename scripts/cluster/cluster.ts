@@ -11,7 +11,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
 import { startEmbeddedPostgres, type RunningPostgres } from '../embedded-postgres.ts';
 import { S3RVER_CREDENTIALS, startS3rver, type RunningS3rver } from '../../test/helpers/s3rver.ts';
 import { startBalancer, type Balancer } from './balancer.ts';
@@ -60,11 +59,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   try {
     const postgres: RunningPostgres = await startEmbeddedPostgres();
     opened.unshift(() => postgres.stop());
-    const admin = new pg.Client({ connectionString: postgres.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE easel');
-    await admin.end();
-    const databaseUrl = postgres.urlOf('easel');
+    const databaseUrl = await postgres.createDatabase('easel');
     log(`PostgreSQL: ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`);
     const s3: RunningS3rver = await startS3rver({ bucket: 'easel' });
     opened.unshift(() => s3.close());

@@ -3,7 +3,6 @@
  * (scripts/embedded-postgres.ts) and a template database with the store's schema, which each
  * test copies (host/src/store/test-store.ts). Stopped and removed at the end.
  */
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../scripts/embedded-postgres.ts';
 import { openPgDatabase } from '../../host/src/store/postgres/database.ts';
@@ -13,11 +12,7 @@ const TEMPLATE = 'easel_template';
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await startEmbeddedPostgres();
   try {
-    const admin = new pg.Client({ connectionString: server.url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${TEMPLATE}`);
-    await admin.end();
-    const template = await openPgDatabase(server.urlOf(TEMPLATE));
+    const template = await openPgDatabase(await server.createDatabase(TEMPLATE));
     await template.close();
   } catch (error) {
     await server.stop();
