@@ -29,7 +29,7 @@ export interface PgDatabase {
 }
 
 /** Opens a pool on `url` and applies pending migrations; StoreSchemaError when the database is newer. */
-export async function openPgDatabase(url: string, options: { maxConnections?: number; migrations?: readonly PgMigration[] } = {}): Promise<PgDatabase> {
+export async function openPgDatabase(url: string, options: { maxConnections?: number } = {}): Promise<PgDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, types: PG_TYPES });
   // An idle connection the server drops must not end the process.
   pool.on('error', () => undefined);
@@ -48,7 +48,7 @@ export async function openPgDatabase(url: string, options: { maxConnections?: nu
     }
   };
   try {
-    await migrate(transaction, url, options.migrations ?? PG_MIGRATIONS);
+    await migrate(transaction, url, PG_MIGRATIONS);
   } catch (error) {
     await pool.end();
     throw error;

@@ -10,22 +10,18 @@ import type { PgDatabase } from './database.ts';
 export interface ReplicaOptions {
   /** How long a replica counts as alive after its last heartbeat, in ms (EASEL_REPLICA_LEASE_MS). */
   leaseMs: number;
-  /** Clock of the heartbeat timer; tests pass their own. */
-  clock?: () => number;
 }
 
 export class Replicas {
   readonly owner: string;
   readonly #db: PgDatabase;
   readonly #leaseMs: number;
-  readonly #clock: () => number;
   #timer: NodeJS.Timeout | undefined;
 
   private constructor(db: PgDatabase, owner: string, options: ReplicaOptions) {
     this.#db = db;
     this.owner = owner;
     this.#leaseMs = options.leaseMs;
-    this.#clock = options.clock ?? Date.now;
   }
 
   /** Registers `owner` and beats every third of the lease (the timer does not keep the process alive). */
@@ -41,13 +37,13 @@ export class Replicas {
     await this.#db.pool.query(
       `INSERT INTO replicas (id, started_at, heartbeat_ms) VALUES ($1, $2, $3)
        ON CONFLICT (id) DO UPDATE SET heartbeat_ms = greatest(replicas.heartbeat_ms, excluded.heartbeat_ms)`,
-      [this.owner, now(), this.#clock()],
+      [this.owner, now(), Date.now()],
     );
   }
 
   /** The oldest heartbeat that still counts as alive. */
   liveSince(): number {
-    return this.#clock() - this.#leaseMs;
+    return Date.now() - this.#leaseMs;
   }
 
   /**
