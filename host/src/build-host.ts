@@ -208,7 +208,14 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   });
   const orchestration = config.orchestration;
   steps = new StepRunner({ plugins, sandbox, steps: store.steps, audit: store.audit, scopes, events, bus, limits: { maxDepth: orchestration.maxDepth, maxSteps: orchestration.maxSteps } });
-  const gate = new ExecutionGate({ maxConcurrent: orchestration.maxConcurrent, maxPerPlugin: orchestration.maxConcurrentPerPlugin, maxQueued: orchestration.maxQueued });
+  // On a shared store, a plugin's slots are counted for every host and served in turns.
+  const sharedSlots = store.pluginSlots && {
+    slots: store.pluginSlots,
+    changes: store.changes,
+    pollMs: orchestration.queuePollMs,
+    onError: (err: unknown) => app.log.warn({ err }, 'could not ask the store for a plugin slot; asking again at the next notice or poll'),
+  };
+  const gate = new ExecutionGate({ maxConcurrent: orchestration.maxConcurrent, maxPerPlugin: orchestration.maxConcurrentPerPlugin, maxQueued: orchestration.maxQueued }, sharedSlots);
   const keySlots = new KeySlots(config.keys.maxConcurrentExecutions, store.keySlots);
   const executions = new ExecutionService({
     plugins,

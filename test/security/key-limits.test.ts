@@ -75,3 +75,33 @@ describe('executions at once', () => {
     }
   });
 });
+
+describe('a key turned away by a full host', () => {
+  let full: RunningHost;
+  beforeAll(async () => {
+    // One execution at a time on the host and no queue: a second is turned away with EXECUTIONS_BUSY.
+    full = await startHost({ keys: { maxConcurrentExecutions: 2 }, orchestration: { maxConcurrent: 1, maxQueued: 0 } } as never);
+    const { tarball } = await packWithCli('test/fixtures/plugins/model-user');
+    expect((await full.call('POST', '/v1/plugins/upload', { raw: tarball })).status).toBe(201);
+    expect((await full.call('POST', '/v1/plugins/model-user/enable', { body: { grant: { models: { tasks: ['text'], maxTier: 'basic' } } } })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await full?.close();
+  });
+
+  test('keeps none of its slots: each refusal is EXECUTIONS_BUSY, never the key limit', async () => {
+    const key: string = (await full.call('POST', '/v1/keys', { body: { role: 'app', label: 'turned-away' } })).body.key;
+    const fullControl = emulatorOf(full);
+    await fullControl.fault({ modelId: '*', latencyMs: 3000, count: 1 });
+    const call = (prompt: string) => full.call('POST', '/v1/agents/model-user/writer/text', { key, body: { prompt, maxTokens: 10, cache: false } });
+    const first = call('one');
+    await waitFor('the first execution running', async () => (await full.call('GET', '/v1/executions?status=running')).body.items?.length === 1);
+    // Two refusals in a row: had the first kept its key slot, the second would be KEY_CONCURRENCY_LIMITED (2 of 2 held).
+    for (const prompt of ['two', 'three']) {
+      const refused = await call(prompt);
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({ code: 'EXECUTIONS_BUSY' });
+    }
+    expect((await first).status).toBe(200);
+  });
+});

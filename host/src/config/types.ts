@@ -144,6 +144,7 @@ export interface OrchestrationConfig {
   readonly maxConcurrent: number;
   readonly maxConcurrentPerPlugin: number;
   readonly maxQueued: number;
+  readonly queuePollMs: number;
   readonly waitMs: number;
   readonly workflowTimeoutMs: number;
   readonly maxEvents: number;

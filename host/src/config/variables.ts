@@ -297,8 +297,19 @@ export const FIELDS: readonly ConfigField[] = [
   { env: 'EASEL_ORCHESTRATION_MAX_STEPS', path: 'orchestration.maxSteps', description: 'Most `ctx.agents.invoke` calls one execution may make in all (its fan-out); later calls are refused with AGENT_CALL_REFUSED', schema: int(1, 100_000, 256) },
   { env: 'EASEL_ORCHESTRATION_MAX_PARALLEL_STEPS', path: 'orchestration.maxParallelSteps', description: 'Steps one call (a workflow, or a step calling agents in turn) runs at once; more wait their turn in call order', schema: int(1, 1024, 8) },
   { env: 'EASEL_EXECUTIONS_MAX_CONCURRENT', path: 'orchestration.maxConcurrent', description: 'Executions (workflows and agent calls from apps) that run at once on this host; more are queued', schema: int(1, 100_000, 64) },
-  { env: 'EASEL_EXECUTIONS_MAX_CONCURRENT_PER_PLUGIN', path: 'orchestration.maxConcurrentPerPlugin', description: 'Executions of one plugin that run at once; more are queued, and queues of different plugins take turns', schema: int(1, 100_000, 16) },
+  {
+    env: 'EASEL_EXECUTIONS_MAX_CONCURRENT_PER_PLUGIN',
+    path: 'orchestration.maxConcurrentPerPlugin',
+    description: 'Executions of one plugin that run at once; more are queued, and queues of different plugins take turns. With EASEL_STORE=postgres it counts every host on the database, and hosts waiting for the plugin are served in turns',
+    schema: int(1, 100_000, 16),
+  },
   { env: 'EASEL_EXECUTIONS_MAX_QUEUED', path: 'orchestration.maxQueued', description: 'Executions that may wait for a slot on this host; past it, new ones are refused with EXECUTIONS_BUSY (429)', schema: int(0, 1_000_000, 1000) },
+  {
+    env: 'EASEL_EXECUTIONS_QUEUE_POLL_MS',
+    path: 'orchestration.queuePollMs',
+    description: "With EASEL_STORE=postgres: how often a host with executions waiting for a plugin's slot asks the database again, besides the notices other hosts send when they free one (a host that died frees its slots only when its lease ends, and sends no notice), in ms",
+    schema: int(50, 600_000, 1000),
+  },
   {
     env: 'EASEL_STOP_GRACE_MS',
     path: 'orchestration.stopGraceMs',

@@ -19,7 +19,7 @@ import type { ExecutionEvents } from './execution-events.ts';
 import { inputSha256 } from './call-keys.ts';
 import { finishedData, startedData } from './lifecycle-events.ts';
 import { asEaselError, publicDetails } from './failures.ts';
-import type { ExecutionGate } from './gate.ts';
+import type { Admission, ExecutionGate } from './gate.ts';
 import { Run } from './run.ts';
 import { callInScope } from './scoped-call.ts';
 import type { ExecutionScopes } from './scopes.ts';
@@ -344,7 +344,14 @@ export class ExecutionService {
     const releaseKeySlot = (await this.#deps.keySlots?.take(call.apiKeyId)) ?? (() => undefined);
     const executionId = randomUUID();
     const run = new Run({ executionId, userId: call.userId ?? `key:${call.apiKeyId ?? 'none'}`, apiKeyId: call.apiKeyId, appId: call.appId, maxParallelSteps: this.#deps.limits.maxParallelSteps });
-    const admission = this.#deps.gate.enter(record.name, run.signal);
+    let admission: Admission;
+    try {
+      admission = await this.#deps.gate.enter(record.name, run.signal);
+    } catch (error) {
+      // Turned away (EXECUTIONS_BUSY): the key's slot is not used either.
+      releaseKeySlot();
+      throw error;
+    }
     let created: ExecutionRecord;
     try {
       created = await this.#deps.executions.create(
@@ -376,15 +383,17 @@ export class ExecutionService {
   /** Runs an execution (new or resumed) in the background; the promise never rejects. */
   #launch(t: Target, record: ExecutionRecord, input: { json: unknown; bytes: Record<string, Uint8Array> }, resume: boolean, given?: Run, admitted?: Promise<() => void>): Promise<Finished> {
     const run = given ?? new Run({ executionId: record.id, userId: record.userId ?? `key:${record.apiKeyId ?? 'none'}`, apiKeyId: record.apiKeyId, appId: record.appId, maxParallelSteps: this.#deps.limits.maxParallelSteps });
-    let ready = admitted;
-    if (!ready) {
-      const admission = this.#deps.gate.enter(record.pluginName, run.signal, true);
-      if (admission.queued) this.#deps.events.publish(record.id, 'execution.queued', { position: admission.position });
-      ready = admission.ready;
-    }
+    const ready = admitted ?? this.#admitAgain(record, run);
     const done = this.#execute(t, record, input, resume, run, ready).finally(() => this.#runs.delete(record.id));
     this.#runs.set(record.id, { run, done });
     return done;
+  }
+
+  /** An execution resumed: admitted once already, so never turned away; it may wait its turn. */
+  async #admitAgain(record: ExecutionRecord, run: Run): Promise<() => void> {
+    const admission = await this.#deps.gate.enter(record.pluginName, run.signal, true);
+    if (admission.queued) this.#deps.events.publish(record.id, 'execution.queued', { position: admission.position });
+    return admission.ready;
   }
 
   async #execute(t: Target, record: ExecutionRecord, input: { json: unknown; bytes: Record<string, Uint8Array> }, resume: boolean, run: Run, ready: Promise<() => void>): Promise<Finished> {

@@ -16,8 +16,8 @@ function harness(limits: { maxConcurrent: number; maxPerPlugin: number; maxQueue
   const started: string[] = [];
   const releases = new Map<string, Release>();
   const failures = new Map<string, unknown>();
-  const enter = (plugin: string, label: string, signal = never()) => {
-    const admission = gate.enter(plugin, signal);
+  const enter = async (plugin: string, label: string, signal = never()) => {
+    const admission = await gate.enter(plugin, signal);
     admission.ready.then(
       (release) => {
         started.push(label);
@@ -39,10 +39,10 @@ function harness(limits: { maxConcurrent: number; maxPerPlugin: number; maxQueue
 describe('ExecutionGate admission', () => {
   test('admits up to maxConcurrent at once, the rest wait', async () => {
     const { gate, started, enter } = harness({ maxConcurrent: 2, maxPerPlugin: 10, maxQueued: 10 });
-    expect(enter('a', 'a1')).toMatchObject({ queued: false, position: 0 });
-    expect(enter('b', 'b1')).toMatchObject({ queued: false, position: 0 });
-    expect(enter('c', 'c1')).toMatchObject({ queued: true, position: 1 });
-    expect(enter('d', 'd1')).toMatchObject({ queued: true, position: 2 });
+    expect(await enter('a', 'a1')).toMatchObject({ queued: false, position: 0 });
+    expect(await enter('b', 'b1')).toMatchObject({ queued: false, position: 0 });
+    expect(await enter('c', 'c1')).toMatchObject({ queued: true, position: 1 });
+    expect(await enter('d', 'd1')).toMatchObject({ queued: true, position: 2 });
     await tick();
     expect(started).toEqual(['a1', 'b1']);
     expect(gate.queued).toBe(2);
@@ -72,7 +72,7 @@ describe('ExecutionGate admission', () => {
     await release('x1');
     expect(started).toEqual(['x1', 'x2']);
     // x4 arrives while a host slot is free and x3 still waits: it goes behind x3.
-    expect(enter('x', 'x4').queued).toBe(true);
+    expect((await enter('x', 'x4')).queued).toBe(true);
     await release('x2');
     expect(started).toEqual(['x1', 'x2', 'x3']);
     await release('x3');
@@ -109,16 +109,16 @@ describe('ExecutionGate admission', () => {
   });
 });
 
-test('an execution cancelled before it asks is refused at once and takes no slot', () => {
+test('an execution cancelled before it asks is refused at once and takes no slot', async () => {
   const gate = new ExecutionGate({ maxConcurrent: 1, maxPerPlugin: 1, maxQueued: 10 });
   const controller = new AbortController();
   controller.abort();
-  expect(() => gate.enter('x', controller.signal)).toThrow(expect.objectContaining({ code: 'EXECUTION_CANCELLED' }));
-  expect(gate.enter('x', new AbortController().signal).queued).toBe(false);
+  await expect(gate.enter('x', controller.signal)).rejects.toMatchObject({ code: 'EXECUTION_CANCELLED' });
+  expect((await gate.enter('x', new AbortController().signal)).queued).toBe(false);
 });
 
 describe('ExecutionGate queue cap', () => {
-  test('past maxQueued, enter throws EXECUTIONS_BUSY synchronously and enqueues nothing', async () => {
+  test('past maxQueued, enter rejects with EXECUTIONS_BUSY and enqueues nothing', async () => {
     const { gate, started, enter, release } = harness({ maxConcurrent: 1, maxPerPlugin: 1, maxQueued: 2 });
     enter('x', 'x1');
     enter('x', 'x2');
@@ -126,7 +126,7 @@ describe('ExecutionGate queue cap', () => {
     expect(gate.queued).toBe(2);
     let thrown: unknown;
     try {
-      enter('z', 'z1');
+      await enter('z', 'z1');
     } catch (err) {
       thrown = err;
     }
@@ -142,16 +142,16 @@ describe('ExecutionGate queue cap', () => {
     expect(gate.queued).toBe(0);
   });
 
-  test('maxQueued 0: anything that would wait is refused; what can start still starts', () => {
+  test('maxQueued 0: anything that would wait is refused; what can start still starts', async () => {
     const gate = new ExecutionGate({ maxConcurrent: 1, maxPerPlugin: 1, maxQueued: 0 });
-    expect(gate.enter('x', never()).queued).toBe(false);
-    expect(() => gate.enter('y', never())).toThrow(expect.objectContaining({ code: 'EXECUTIONS_BUSY' }));
+    expect((await gate.enter('x', never())).queued).toBe(false);
+    await expect(gate.enter('y', never())).rejects.toMatchObject({ code: 'EXECUTIONS_BUSY' });
   });
 
   test('`always` (a resumed execution) queues past the cap', async () => {
     const gate = new ExecutionGate({ maxConcurrent: 1, maxPerPlugin: 1, maxQueued: 0 });
-    const first = gate.enter('x', never());
-    const resumed = gate.enter('x', never(), true);
+    const first = await gate.enter('x', never());
+    const resumed = await gate.enter('x', never(), true);
     expect(resumed.queued).toBe(true);
     expect(gate.queued).toBe(1);
     (await first.ready)();
@@ -166,7 +166,7 @@ describe('ExecutionGate waiters that give up, and release', () => {
     const { gate, started, failures, enter, release } = harness({ maxConcurrent: 1, maxPerPlugin: 1, maxQueued: 2 });
     enter('x', 'x1');
     const abort = new AbortController();
-    const gone = enter('x', 'x2', abort.signal);
+    const gone = await enter('x', 'x2', abort.signal);
     enter('y', 'y1');
     expect(gate.queued).toBe(2);
     abort.abort();
@@ -182,9 +182,9 @@ describe('ExecutionGate waiters that give up, and release', () => {
 
   test("the signal's own EaselError is the rejection when it carries one", async () => {
     const gate = new ExecutionGate({ maxConcurrent: 1, maxPerPlugin: 1, maxQueued: 5 });
-    gate.enter('x', never());
+    await gate.enter('x', never());
     const abort = new AbortController();
-    const waiting = gate.enter('x', abort.signal);
+    const waiting = await gate.enter('x', abort.signal);
     abort.abort(new EaselError('HOST_RESTARTED', { reason: 'stopping' }));
     await expect(waiting.ready).rejects.toMatchObject({ code: 'HOST_RESTARTED' });
   });
@@ -208,9 +208,9 @@ describe('ExecutionGate waiters that give up, and release', () => {
 
   test('release is idempotent: a second call frees no second slot', async () => {
     const gate = new ExecutionGate({ maxConcurrent: 1, maxPerPlugin: 1, maxQueued: 5 });
-    const release = await gate.enter('x', never()).ready;
-    const second = gate.enter('x', never());
-    const third = gate.enter('y', never());
+    const release = await (await gate.enter('x', never())).ready;
+    const second = await gate.enter('x', never());
+    const third = await gate.enter('y', never());
     const order: string[] = [];
     void second.ready.then(() => order.push('second'));
     void third.ready.then(() => order.push('third'));
@@ -227,7 +227,7 @@ describe('ExecutionGate waiters that give up, and release', () => {
     const order: number[] = [];
     await Promise.all(
       Array.from({ length: 50 }, async (_, i) => {
-        const release = await gate.enter('x', never()).ready;
+        const release = await (await gate.enter('x', never())).ready;
         order.push(i);
         await tick();
         release();
@@ -236,6 +236,6 @@ describe('ExecutionGate waiters that give up, and release', () => {
     expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(gate.queued).toBe(0);
     // Nothing is left held: a new entry starts at once.
-    expect(gate.enter('x', never()).queued).toBe(false);
+    expect((await gate.enter('x', never())).queued).toBe(false);
   });
 });

@@ -76,8 +76,10 @@ export class PluginService {
   constructor(deps: PluginServiceDeps) {
     this.#deps = deps;
     // Another host on a shared store changed a plugin: what is kept of it here is stale.
-    deps.store.changes?.subscribe(({ plugin, cancel, events }) => {
-      if (cancel === undefined && events === undefined) plugin === undefined ? this.#forgetAll() : this.#forgetChanged(plugin);
+    deps.store.changes?.subscribe((change) => {
+      if (change.plugin !== undefined) this.#forgetChanged(change.plugin);
+      // No field at all: the feed was interrupted, anything may have changed.
+      else if (Object.keys(change).length === 0) this.#forgetAll();
     });
   }
 

@@ -680,6 +680,8 @@ export interface Store {
   readonly rateWindows?: RateWindows;
   /** On a store several hosts share: executions at once per key, counted for all of them. Absent on SQLite. */
   readonly keySlots?: KeySlotStore;
+  /** On a store several hosts share: executions at once per plugin, counted for all of them, served in turns. Absent on SQLite. */
+  readonly pluginSlots?: PluginSlotStore;
   /**
    * On a store several hosts share: the secret named `name` (32 random bytes), the same for every
    * host, made by the first that asks (a blob URL signed on one host verifies on another). Absent on SQLite.
@@ -692,12 +694,13 @@ export interface Store {
 /**
  * What hosts sharing a store tell each other. `plugin`: that plugin's records changed.
  * `cancel`: cancel that execution wherever it runs. `events`: that execution's event log grew.
- * None: anything may have changed.
+ * `slots`: a slot of that plugin's executions may be free. None: anything may have changed.
  */
 export interface StoreChange {
   plugin?: string;
   cancel?: string;
   events?: string;
+  slots?: string;
 }
 
 export interface KeySlotStore {
@@ -705,6 +708,23 @@ export interface KeySlotStore {
   take(keyId: string, max: number): Promise<string | undefined>;
   /** Gives a slot back; idempotent. */
   release(slotId: string): Promise<void>;
+}
+
+/**
+ * Executions at once per plugin across the hosts on one store. A host asks only while it has a
+ * free slot of its own for the plugin's next execution; when the plugin is at its limit, the host
+ * keeps a place in the plugin's line, and freed slots go to the hosts in line in turn.
+ */
+export interface PluginSlotStore {
+  /**
+   * Takes one of `max` slots of `plugin` for this host when its turn has come: the slot's id; or
+   * undefined, and the host keeps (or takes) its place in the plugin's line.
+   */
+  take(plugin: string, max: number): Promise<string | undefined>;
+  /** Gives a slot back and tells the hosts in line; idempotent. */
+  release(slotId: string): Promise<void>;
+  /** Gives up this host's places in the lines of `plugins` (all of them when absent): it has no free slot, or no execution of them waiting. */
+  leave(plugins?: readonly string[]): Promise<void>;
 }
 
 export interface RateWindows {

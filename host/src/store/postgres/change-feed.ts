@@ -22,6 +22,9 @@ export async function notifyPlugin(db: Queryable, plugin: string): Promise<void>
 /** SQL after a `WITH w AS (INSERT INTO execution_events … RETURNING execution_id)`: one notice per execution whose log grew. */
 export const NOTIFY_EVENTS = `SELECT pg_notify('${CHANNEL}', 'events:' || execution_id) FROM (SELECT DISTINCT execution_id FROM w) grown`;
 
+/** SQL after a `WITH w AS (DELETE FROM plugin_slots … RETURNING plugin)`: one notice per plugin whose slots or line moved. */
+export const NOTIFY_SLOTS = `SELECT pg_notify('${CHANNEL}', 'slots:' || plugin) FROM (SELECT DISTINCT plugin FROM w) moved`;
+
 /** SQL to append to a `WITH w AS (<write> RETURNING <name column> AS plugin)`: one notice per written row. */
 export const NOTIFY_WRITTEN = `SELECT pg_notify('${CHANNEL}', 'plugin:' || plugin) FROM w`;
 
@@ -67,6 +70,7 @@ export class ChangeFeed implements StoreChanges {
       if (payload.startsWith('plugin:')) this.#tell({ plugin: payload.slice('plugin:'.length) });
       else if (payload.startsWith('cancel:')) this.#tell({ cancel: payload.slice('cancel:'.length) });
       else if (payload.startsWith('events:')) this.#tell({ events: payload.slice('events:'.length) });
+      else if (payload.startsWith('slots:')) this.#tell({ slots: payload.slice('slots:'.length) });
       else this.#tell({});
     });
     client.on('error', () => this.#lost(client));

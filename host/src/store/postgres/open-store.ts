@@ -18,6 +18,7 @@ import { PgConfigRepository, PgGrantRepository } from './grants-configs.ts';
 import { PgKeySlots } from './key-slots.ts';
 import { PgKvRepository } from './kv.ts';
 import { PgModelCacheRepository } from './model-cache.ts';
+import { PgPluginSlots } from './plugin-slots.ts';
 import { PgPluginRepository } from './plugins.ts';
 import { PgRateWindows } from './rate-windows.ts';
 import { Replicas } from './replicas.ts';
@@ -55,6 +56,7 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
     changes,
     rateWindows: new PgRateWindows(db),
     keySlots: new PgKeySlots(db, replicas),
+    pluginSlots: new PgPluginSlots(db, replicas),
     async sharedSecret(name: string): Promise<Buffer> {
       // The first host's random bytes win; every later one reads them.
       await db.pool.query('INSERT INTO shared_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, randomBytes(32)]);

@@ -339,4 +339,23 @@ export const PG_MIGRATIONS: PgMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "executions' slots per plugin across hosts",
+    sql: `
+      -- EASEL_EXECUTIONS_MAX_CONCURRENT_PER_PLUGIN across every host (store/postgres/plugin-slots.ts).
+      -- A running row is a slot held by its owner; a waiting row is the owner's place in the
+      -- plugin's line (one per host and plugin), served in seq order.
+      CREATE TABLE plugin_slots (
+        id TEXT PRIMARY KEY,
+        plugin TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        running BOOLEAN NOT NULL,
+        seq BIGINT GENERATED ALWAYS AS IDENTITY,
+        since TEXT NOT NULL
+      );
+      CREATE INDEX plugin_slots_by_plugin ON plugin_slots (plugin, running, seq);
+      CREATE UNIQUE INDEX plugin_slots_one_place ON plugin_slots (plugin, owner) WHERE NOT running;
+    `,
+  },
 ];
