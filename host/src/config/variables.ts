@@ -35,14 +35,14 @@ export const FIELDS: readonly ConfigField[] = [
     env: 'EASEL_REPLICAS',
     path: 'store.replicas',
     description:
-      'With EASEL_STORE=postgres: `one`, this host holds the database alone (a second host on it refuses to start); `many`, several hosts share it behind a load balancer (execution queues and slots stay per host: see docs/guides/operating-the-host.md)',
+      'With EASEL_STORE=postgres: `one`, this host holds the database alone (a second host on it refuses to start); `many`, several hosts share it behind a load balancer (each keeps its own execution capacity and queue, while the execution slots of a plugin are counted across hosts: see docs/guides/operating-the-host.md)',
     schema: { type: 'string', enum: ['one', 'many'], default: 'one' },
   },
   {
     env: 'EASEL_REPLICA_LEASE_MS',
     path: 'store.leaseMs',
     description:
-      'With EASEL_STORE=postgres: how long a host counts as alive after its last heartbeat (it beats every third of this), in ms. Unfinished executions and budget holds of a host silent for longer are taken over by the next host that starts',
+      'With EASEL_STORE=postgres: how long a host counts as alive after its last heartbeat (it beats every third of this), in ms. Unfinished executions, budget holds and execution slots of a host silent for longer are taken over or freed by the live hosts (which look every half of this)',
     schema: int(1000, 3_600_000, 10_000),
   },
   {
