@@ -12,9 +12,9 @@ import { ExecutionGate, type SharedSlots } from './gate.ts';
 const never = () => new AbortController().signal;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function gateOn(store: Store, limits: { maxConcurrent: number; maxPerPlugin: number }, errors: unknown[]): ExecutionGate {
+function gateOn(store: Store, limits: { maxConcurrent: number; maxPerPlugin: number; maxQueued?: number }, errors: unknown[]): ExecutionGate {
   const shared: SharedSlots = { slots: store.pluginSlots!, changes: store.changes, pollMs: 60_000, onError: (e) => errors.push(e) };
-  return new ExecutionGate({ ...limits, maxQueued: 1000 }, shared);
+  return new ExecutionGate({ maxQueued: 1000, ...limits }, shared);
 }
 
 test("two hosts' executions of one plugin share its slots, and the host with fewer waiting is served in turns", async ({ another }) => {
@@ -78,5 +78,29 @@ test('a waiter that gives up leaves its host\'s place to the next host; a host w
   expect(await sideQuery("SELECT owner FROM plugin_slots WHERE plugin = 'p' AND NOT running")).toEqual([{ owner: 'host-c' }]);
   held();
   (await onC.ready)();
+  expect(errors).toEqual([]);
+});
+
+test("the host's queue cap counts only executions that have to wait: one that gets a slot is never refused", async ({ another }) => {
+  const errors: unknown[] = [];
+  const [storeA, storeB] = await Promise.all([another({ owner: 'host-a' }), another({ owner: 'host-b' })]);
+  const a = gateOn(storeA, { maxConcurrent: 10, maxPerPlugin: 1 }, errors);
+  const b = gateOn(storeB, { maxConcurrent: 10, maxPerPlugin: 1, maxQueued: 2 }, errors);
+  const heldOnA = await (await a.enter('p', never())).ready;
+  // Three arrive at once for p, which A holds: two wait, the third is refused.
+  const outcomes = await Promise.allSettled([b.enter('p', never()), b.enter('p', never()), b.enter('p', never())]);
+  expect(outcomes.filter((o) => o.status === 'fulfilled' && o.value.queued)).toHaveLength(2);
+  expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason.code)).toEqual(['EXECUTIONS_BUSY']);
+  expect(b.queued).toBe(2);
+  // The queue is full, but q has a free slot: it starts.
+  const q = await b.enter('q', never());
+  expect(q.queued).toBe(false);
+  (await q.ready)();
+  // With no queue at all, what can start starts and what would wait is refused.
+  const none = gateOn(storeB, { maxConcurrent: 10, maxPerPlugin: 1, maxQueued: 0 }, errors);
+  await expect(none.enter('p', never())).rejects.toMatchObject({ code: 'EXECUTIONS_BUSY' });
+  (await (await none.enter('r', never())).ready)();
+  heldOnA();
+  for (const outcome of outcomes) if (outcome.status === 'fulfilled') (await outcome.value.ready)();
   expect(errors).toEqual([]);
 });

@@ -43,6 +43,8 @@ export interface Admission {
 
 interface Waiter {
   plugin: string;
+  /** Arrival order on this host. */
+  arrival: number;
   started: boolean;
   start: (slotId?: string) => void;
   fail: (err: unknown) => void;
@@ -59,6 +61,7 @@ export class ExecutionGate {
   /** Insertion order is the turn order: a plugin just served moves to the back. */
   #queues = new Map<string, Waiter[]>();
   #queued = 0;
+  #arrivals = 0;
   /** Shared store: the pass asking the store for slots, and whether another must follow it. */
   #pumping: Promise<void> | undefined;
   #again = false;
@@ -93,13 +96,13 @@ export class ExecutionGate {
   async enter(plugin: string, signal: AbortSignal, always = false): Promise<Admission> {
     if (signal.aborted) throw cancelledBy(signal);
     if (!this.#shared && this.#canStart(plugin) && !this.#queues.has(plugin)) return { queued: false, position: 0, ready: Promise.resolve(this.#take(plugin)) };
-    if (this.#queued >= this.#limits.maxQueued && !always) {
-      throw new EaselError('EXECUTIONS_BUSY', { reason: `${this.#queued} executions are already waiting for a slot on this host` }, { retryAfterMs: 1000 });
-    }
+    // On a shared store, whether it can start is known only once the store was asked (below).
+    if (this.#queued >= this.#limits.maxQueued && !always && (!this.#shared || !this.#canStart(plugin))) throw this.#busy();
     let waiter!: Waiter;
     const ready = new Promise<Release>((resolve, reject) => {
       waiter = {
         plugin,
+        arrival: this.#arrivals++,
         started: false,
         start: (slotId) => {
           waiter.started = true;
@@ -114,18 +117,42 @@ export class ExecutionGate {
     this.#queued++;
     const position = this.#queued;
     signal.addEventListener('abort', () => {
-      const list = this.#queues.get(plugin);
-      const at = list?.indexOf(waiter) ?? -1;
-      if (!list || at < 0) return;
-      list.splice(at, 1);
-      if (list.length === 0) this.#queues.delete(plugin);
-      this.#queued--;
+      if (!this.#remove(waiter)) return;
       waiter.fail(cancelledBy(signal));
       // Nobody here waits for it any more: the place in its line goes to the next host.
       if (this.#shared && !this.#queues.has(plugin)) void this.#pump();
     }, { once: true });
-    if (this.#shared) await this.#pump();
+    if (this.#shared) {
+      await this.#pump();
+      if (!waiter.started && !always && this.#waitingAhead(waiter) >= this.#limits.maxQueued) {
+        this.#remove(waiter);
+        if (!this.#queues.has(plugin)) void this.#pump();
+        throw this.#busy();
+      }
+    }
     return waiter.started ? { queued: false, position: 0, ready } : { queued: true, position, ready };
+  }
+
+  #busy(): EaselError {
+    return new EaselError('EXECUTIONS_BUSY', { reason: `${this.#queued} executions are already waiting for a slot on this host` }, { retryAfterMs: 1000 });
+  }
+
+  /** Waiters still waiting that came before `waiter`. */
+  #waitingAhead(waiter: Waiter): number {
+    let ahead = 0;
+    for (const queue of this.#queues.values()) for (const other of queue) if (other.arrival < waiter.arrival) ahead++;
+    return ahead;
+  }
+
+  /** Takes a waiter that has not started out of its queue; false when it is not there (started, or gone). */
+  #remove(waiter: Waiter): boolean {
+    const list = this.#queues.get(waiter.plugin);
+    const at = list?.indexOf(waiter) ?? -1;
+    if (!list || at < 0) return false;
+    list.splice(at, 1);
+    if (list.length === 0) this.#queues.delete(waiter.plugin);
+    this.#queued--;
+    return true;
   }
 
   #canStart(plugin: string): boolean {
@@ -177,44 +204,51 @@ export class ExecutionGate {
     }
   }
 
-  /** Asks the store for a slot of each plugin with waiters, in turn, while this host has free slots; again while asked to. */
-  async #pumpShared({ slots, onError }: SharedSlots): Promise<void> {
+  /**
+   * Asks the store for a slot of each plugin with waiters, in turn, while this host has free
+   * slots; then gives up the places it cannot use. Again while asked to meanwhile (`#again`).
+   */
+  async #pumpShared(shared: SharedSlots): Promise<void> {
     while (this.#again) {
       this.#again = false;
       for (const plugin of [...this.#queues.keys()]) {
         if (this.#running >= this.#limits.maxConcurrent) break;
-        if (!this.#canStart(plugin)) continue;
-        // The free slot this host offers is held while it asks, so no other ask counts on it too.
-        this.#running++;
-        let slotId: string | undefined;
-        try {
-          slotId = await slots.take(plugin, this.#limits.maxPerPlugin);
-          if (slotId === undefined) this.#inLine.add(plugin);
-          else this.#inLine.delete(plugin);
-        } catch (error) {
-          onError(error);
-        } finally {
-          this.#running--;
-        }
-        if (slotId === undefined) continue;
-        const queue = this.#queues.get(plugin);
-        const waiter = queue?.shift();
-        if (!queue || !waiter) {
-          // Its waiter gave up while the host asked.
-          void slots.release(slotId).catch(onError);
-          continue;
-        }
-        this.#serve(plugin, queue);
-        waiter.start(slotId);
-        this.#again = true;
+        if (this.#canStart(plugin)) await this.#ask(plugin, shared);
       }
+      // A place in a line is for a host that could run what it is given.
+      const full = this.#running >= this.#limits.maxConcurrent;
+      const leave = [...this.#inLine].filter((plugin) => full || !this.#queues.has(plugin));
+      for (const plugin of leave) this.#inLine.delete(plugin);
+      if (leave.length > 0) await shared.slots.leave(leave).catch(shared.onError);
     }
-    // A place in a line is for a host that could run what it is given.
-    const full = this.#running >= this.#limits.maxConcurrent;
-    const leave = [...this.#inLine].filter((plugin) => full || !this.#queues.has(plugin));
-    for (const plugin of leave) this.#inLine.delete(plugin);
-    if (leave.length > 0) await slots.leave(leave).catch(onError);
     this.#schedulePoll();
+  }
+
+  /** Asks the store for a slot of `plugin` and starts its first waiter with it. */
+  async #ask(plugin: string, { slots, onError }: SharedSlots): Promise<void> {
+    // The free slot this host offers is held while it asks, so no other ask counts on it too.
+    this.#running++;
+    let slotId: string | undefined;
+    try {
+      slotId = await slots.take(plugin, this.#limits.maxPerPlugin);
+      if (slotId === undefined) this.#inLine.add(plugin);
+      else this.#inLine.delete(plugin);
+    } catch (error) {
+      onError(error);
+    } finally {
+      this.#running--;
+    }
+    if (slotId === undefined) return;
+    const queue = this.#queues.get(plugin);
+    const waiter = queue?.shift();
+    if (!queue || !waiter) {
+      // Its waiters gave up while the host asked.
+      void slots.release(slotId).catch(onError);
+      return;
+    }
+    this.#serve(plugin, queue);
+    waiter.start(slotId);
+    this.#again = true;
   }
 
   /** `plugin`'s first waiter was served: the plugin moves to the back of the turn order. */
