@@ -20,11 +20,14 @@ let s3: RunningS3rver;
 let a: RunningHost;
 let b: RunningHost;
 let appKey: string;
+const DRAIN_MS = 300;
 
 const shared = () =>
   ({
     store: { kind: 'postgres', url: database.url, replicas: 'many' },
     storage: { backend: 's3', s3: { bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, prefix: 'easel/', timeoutMs: 2000, ...S3RVER_CREDENTIALS } },
+    // A version retired by a change on the other host drains this long (calls here take milliseconds).
+    sandbox: { drainMs: DRAIN_MS },
   }) as never;
 
 /** `probe` until it gives what `ok` accepts, or `ms` passed (a harness budget, not a figure under test). */
@@ -81,9 +84,15 @@ test('a config set on A is what B uses next', async () => {
   expect(value.body.output).toEqual({ message: 'Annyeong, Bo!' });
 });
 
-test('disabled on A: B refuses new calls with PLUGIN_DISABLED; enabled again, B serves again', async () => {
+test('disabled on A: B refuses new calls with PLUGIN_DISABLED and drops its isolate; enabled again after the drain, B serves again', async () => {
+  const isolatesOnB = async () => (await b.host.sandbox.stats!()).isolatesLive;
+  expect(await isolatesOnB()).toBe(1);
   expect((await a.call('POST', '/v1/plugins/hello/disable')).status).toBe(200);
   expect((await within(5000, () => greet(b, 'Cy'), (res) => res.status !== 200)).value.body.code).toBe('PLUGIN_DISABLED');
+  // The version B ran retires there too: its isolate goes, not at B's next restart.
+  expect((await within(5000, isolatesOnB, (n) => n === 0)).value).toBe(0);
+  // Past the drain, the version is retired on B; enabled again on A, it is B's to run again.
+  await new Promise((resolve) => setTimeout(resolve, DRAIN_MS * 2));
   expect((await a.call('POST', '/v1/plugins/hello/enable', { body: { grant: 'requested' } })).status).toBe(200);
   expect((await within(5000, () => greet(b, 'Cy'), (res) => res.status === 200)).value.body.output).toEqual({ message: 'Annyeong, Cy!' });
 });

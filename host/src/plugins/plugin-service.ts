@@ -389,9 +389,12 @@ export class PluginService {
     this.#refuseModified(name);
     if (!record.enabled) throw new EaselError('PLUGIN_DISABLED', { plugin: name });
     await this.#requireSharedFiles(record);
+    const sandbox = this.#sandboxPlugin(record.manifest, record.path, record.scriptSha256);
+    // Retired here after a change on another host, and current again (enabled, rolled back) by another.
+    if (this.#deps.store.changes) this.#deps.sandbox.revive(sandbox.id);
     return {
       record,
-      sandbox: this.#sandboxPlugin(record.manifest, record.path, record.scriptSha256),
+      sandbox,
       validators: this.#deps.validators.for(record.manifest),
       config: Object.freeze((await this.#deps.store.configs.get(name)) ?? {}),
     };
@@ -455,8 +458,24 @@ export class PluginService {
 
   /** A change made on another host: forgotten, and its files checked again at the next use. */
   #forgetChanged(name: string): void {
+    const before = this.#views.get(name);
     this.#modified.delete(name);
     this.#forget(name);
+    if (before) void this.#retireIfReplaced(name, before);
+  }
+
+  /**
+   * After a change made on another host: the version this host ran retires (its calls drain)
+   * unless it is still the one to run, so an upgrade, disable or uninstall elsewhere does not
+   * leave its isolate loaded here until a restart.
+   */
+  async #retireIfReplaced(name: string, before: Promise<ActivePlugin>): Promise<void> {
+    const old = await before.catch(() => undefined);
+    if (!old) return;
+    const now = await this.#deps.store.plugins.get(name).catch(() => null);
+    if (now === null) return;
+    const current = now?.enabled ? this.#sandboxPlugin(now.manifest, now.path, now.scriptSha256).id : undefined;
+    if (old.sandbox.id !== current) void this.#deps.sandbox.retire(old.sandbox.id, this.#drainMs);
   }
 
   #forgetAll(): void {

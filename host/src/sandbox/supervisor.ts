@@ -208,6 +208,10 @@ export class Supervisor implements Sandbox {
     await this.#unloadNow(pluginId);
   }
 
+  revive(pluginId: string): void {
+    this.#retirements.cancel(pluginId);
+  }
+
   retire(pluginId: string, drainMs: number): Promise<void> {
     if (this.#closed) return Promise.resolve();
     const drained = this.#retirements.start(pluginId, Math.max(0, drainMs));

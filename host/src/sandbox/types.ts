@@ -237,6 +237,12 @@ export interface Sandbox {
    * the deadline, or when the version is loaded (live again) or unloaded first.
    */
   retire(pluginId: string, drainMs: number): Promise<void>;
+  /**
+   * The version is current again though this host did not load it (another host on a shared
+   * store enabled it, or rolled back to it): its drain or retirement ends, and it loads at its
+   * next call.
+   */
+  revive(pluginId: string): void;
   /** Pids of the worker processes (operators and tests). */
   workerPids(): number[];
   /** Counters of the live workers (code cache, isolates, restarts). */
