@@ -237,10 +237,18 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   metrics.observe({ sandbox, gate, keySlots, modelState: models.state });
 
   // Objects whose write never committed (a crash mid-put) or that were released: at start, then periodically.
-  const sweep = () => blobs.sweep().then((n) => n > 0 && app.log.info({ deleted: n }, 'orphaned blob objects deleted'), (err: unknown) => app.log.warn({ err }, 'blob sweep failed; retried later'));
+  // Hosts sharing a store and a bucket sweep it one at a time (kept while it sweeps, for two
+  // periods and a minute, as retention's turn); a local folder is each host's own to sweep.
+  const sweepEveryMs = Math.min(Math.max(config.storage.sweepAfterMs / 4, 1000), 600_000);
+  const sharedSweep = config.storage.backend === 's3' ? store.periodicTurn?.bind(store) : undefined;
+  const myTurn = () => (sharedSweep ? sharedSweep('blob-sweep', 2 * sweepEveryMs + 60_000) : Promise.resolve(true));
+  const sweep = () =>
+    myTurn()
+      .then((mine) => (mine ? blobs.sweep() : 0))
+      .then((n) => n > 0 && app.log.info({ deleted: n }, 'orphaned blob objects deleted'), (err: unknown) => app.log.warn({ err }, 'blob sweep failed; retried later'));
   await blobs.backend.check().catch((err: unknown) => app.log.warn({ err, backend: config.storage.backend }, 'blob storage is not reachable; storage calls fail with STORAGE_UNAVAILABLE until it is'));
   await sweep();
-  const sweeper = setInterval(sweep, Math.min(Math.max(config.storage.sweepAfterMs / 4, 1000), 600_000));
+  const sweeper = setInterval(sweep, sweepEveryMs);
   sweeper.unref();
   onFailure(async () => clearInterval(sweeper));
   // Old records and expired blobs, a batch of each kind per pass: a first pass now, then every EASEL_RETENTION_SWEEP_MS.

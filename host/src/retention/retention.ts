@@ -46,7 +46,7 @@ export interface PurgeRequest {
 }
 
 export interface RetentionDeps {
-  store: Pick<Store, 'executions' | 'executionEvents' | 'usage' | 'audit'>;
+  store: Pick<Store, 'executions' | 'executionEvents' | 'usage' | 'audit' | 'periodicTurn'>;
   blobs: Pick<BlobService, 'expire'>;
   config: RetentionConfig;
   metrics?: { countPurged(removed: Purged): void };
@@ -160,7 +160,10 @@ export class Retention {
 
   async #tick(): Promise<void> {
     let behind = false;
+    const { sweepMs } = this.#deps.config;
     try {
+      // On a store several hosts share, one of them purges at a time (kept while it ticks).
+      if (!(await this.#myTurn(sweepMs))) return this.#schedule(sweepMs);
       const report = await this.pass();
       behind = report.more.length > 0;
       const { removed } = report;
@@ -170,7 +173,13 @@ export class Retention {
     } catch (err) {
       this.#deps.logger.warn({ err }, 'retention purge failed; retried at the next pass');
     }
-    const { sweepMs } = this.#deps.config;
     this.#schedule(behind ? Math.min(sweepMs, CATCH_UP_MS) : sweepMs);
+  }
+
+  #myTurn(sweepMs: number): Promise<boolean> {
+    const { store } = this.#deps;
+    // Held for two periods and a minute, so a tick late after a long pass does not hand it over;
+    // a host that stops cleanly hands it over at once, one that dies when this lapses.
+    return store.periodicTurn ? store.periodicTurn('retention', 2 * sweepMs + 60_000) : Promise.resolve(true);
   }
 }

@@ -683,6 +683,12 @@ export interface Store {
   /** On a store several hosts share: executions at once per plugin, counted for all of them, served in turns. Absent on SQLite. */
   readonly pluginSlots?: PluginSlotStore;
   /**
+   * On a store several hosts share: whether this host does the periodic `job` now. The host
+   * that has it keeps it while it asks again within `holdMs`; another gets it once that lapses
+   * (its holder stopped or died). Absent on SQLite, whose one host does every job.
+   */
+  periodicTurn?(job: string, holdMs: number): Promise<boolean>;
+  /**
    * On a store several hosts share: the secret named `name` (32 random bytes), the same for every
    * host, made by the first that asks (a blob URL signed on one host verifies on another). Absent on SQLite.
    */

@@ -57,6 +57,17 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
     rateWindows: new PgRateWindows(db),
     keySlots: new PgKeySlots(db, replicas),
     pluginSlots: new PgPluginSlots(db, replicas),
+    async periodicTurn(job: string, holdMs: number): Promise<boolean> {
+      // Taken when free or lapsed, kept by its holder: one statement, so two hosts asking at once cannot both get it.
+      const nowMs = Date.now();
+      const { rowCount } = await db.pool.query(
+        `INSERT INTO periodic_turns (job, owner, until_ms) VALUES ($1, $2, $3)
+         ON CONFLICT (job) DO UPDATE SET owner = excluded.owner, until_ms = excluded.until_ms
+         WHERE periodic_turns.owner = excluded.owner OR periodic_turns.until_ms <= $4`,
+        [job, owner, nowMs + holdMs, nowMs],
+      );
+      return (rowCount ?? 0) > 0;
+    },
     async sharedSecret(name: string): Promise<Buffer> {
       // The first host's random bytes win; every later one reads them.
       await db.pool.query('INSERT INTO shared_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, randomBytes(32)]);
@@ -78,6 +89,8 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
     blobs: new PgBlobRepository(db),
     async close() {
       await changes.close();
+      // Its periodic jobs go to the next host that asks, without waiting for them to lapse.
+      await db.pool.query('DELETE FROM periodic_turns WHERE owner = $1', [owner]).catch(() => undefined);
       await replicas.leave();
       await release();
       await db.close();

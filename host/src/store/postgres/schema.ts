@@ -358,4 +358,16 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE UNIQUE INDEX plugin_slots_one_place ON plugin_slots (plugin, owner) WHERE NOT running;
     `,
   },
+  {
+    version: 3,
+    name: 'periodic work done by one host at a time',
+    sql: `
+      -- Which host does a periodic job (retention, the blob sweep) until when (Store.periodicTurn).
+      CREATE TABLE periodic_turns (
+        job TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        until_ms BIGINT NOT NULL
+      );
+    `,
+  },
 ];
