@@ -1,5 +1,5 @@
 /** The registry's persistent state: users, tokens, packages, versions, tags, downloads. */
 export { openStore } from './sqlite/open-store.ts';
-export { tokenKey } from './sqlite/tokens.ts';
+export { tokenKey } from './common/values.ts';
 export { StoreSchemaError } from '@easel/common/sqlite/migrate';
 export type * from './types.ts';
