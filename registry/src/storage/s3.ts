@@ -83,57 +83,58 @@ export class S3Storage implements TarballStorage {
     return `${this.#prefix}${digest.slice(0, 2)}/${digest}.tgz`;
   }
 
+  /**
+   * Runs one S3 request as `operation`: failures become STORAGE_UNAVAILABLE, except a missing
+   * object when `ifMissing` says what that means.
+   */
+  async #call<T>(operation: string, request: () => Promise<T>, ifMissing?: () => T): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      if (ifMissing && isMissingObject(error)) return ifMissing();
+      throw unavailable(operation, error);
+    }
+  }
+
   async put(digest: string, data: Buffer): Promise<void> {
     const Key = this.#key(digest);
-    try {
-      await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key, Body: data, ContentLength: data.byteLength, ContentType: 'application/octet-stream' }));
-    } catch (error) {
-      throw unavailable('put', error);
-    }
+    await this.#call('put', () =>
+      this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key, Body: data, ContentLength: data.byteLength, ContentType: 'application/octet-stream' })),
+    );
   }
 
   async open(digest: string): Promise<StoredTarball | undefined> {
     const Key = this.#key(digest);
-    try {
-      const out = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key }));
-      if (!out.Body || out.ContentLength === undefined) throw new Error('GetObject answered without a body or its length');
-      // In Node the body is a Readable (the SDK's IncomingMessage): streamed to the client as is.
-      return { size: out.ContentLength, stream: out.Body as Readable };
-    } catch (error) {
-      if (isMissingObject(error)) return undefined;
-      throw unavailable('get', error);
-    }
+    return this.#call(
+      'get',
+      async () => {
+        const out = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key }));
+        if (!out.Body || out.ContentLength === undefined) throw new Error('GetObject answered without a body or its length');
+        // In Node the body is a Readable (the SDK's IncomingMessage): streamed to the client as is.
+        return { size: out.ContentLength, stream: out.Body as Readable };
+      },
+      () => undefined,
+    );
   }
 
   async has(digest: string): Promise<boolean> {
     const Key = this.#key(digest);
-    try {
+    const found = async () => {
       await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key }));
       return true;
-    } catch (error) {
-      if (isMissingObject(error)) return false;
-      throw unavailable('head', error);
-    }
+    };
+    return this.#call('head', found, () => false);
   }
 
   async delete(digest: string): Promise<void> {
     const Key = this.#key(digest);
-    try {
-      // S3 answers 204 for a missing key as well: idempotent by itself.
-      await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key }));
-    } catch (error) {
-      if (isMissingObject(error)) return;
-      throw unavailable('delete', error);
-    }
+    // S3 answers 204 for a missing key as well: idempotent by itself.
+    await this.#call('delete', () => this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key })), () => undefined);
   }
 
   /** HeadBucket at start: the endpoint answers, the credentials are good and the bucket exists. */
   async check(): Promise<void> {
-    try {
-      await this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket }));
-    } catch (error) {
-      throw unavailable('check', error);
-    }
+    await this.#call('check', () => this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket })));
   }
 
   close(): void {

@@ -2,7 +2,7 @@
  * Rows as both stores select them (same column names and JSON-as-text values), and the
  * records they become, so SQLite and PostgreSQL answer with identical records.
  */
-import type { Principal, TokenInfo, VersionRecord } from '../types.ts';
+import type { PackageRecord, Principal, TokenInfo, VersionRecord } from '../types.ts';
 import { defined } from './values.ts';
 
 export interface VersionRow {
@@ -86,4 +86,30 @@ export interface LatestRow {
   kind: 'plugin' | 'library';
   manifest: string;
   doc: string;
+}
+
+export interface PackageRow {
+  name: string;
+  rev: number;
+  created_at: string;
+  modified_at: string;
+}
+
+/** A package's record from its row, owners (with emails), tags and versions, each as selected. */
+export function packageOf(
+  row: PackageRow,
+  owners: readonly { name: string; email: string | null }[],
+  tags: readonly { tag: string; version: string }[],
+  versions: readonly VersionRow[],
+): PackageRecord {
+  return {
+    name: row.name,
+    rev: row.rev,
+    createdAt: row.created_at,
+    modifiedAt: row.modified_at,
+    owners: owners.map((o) => o.name),
+    ownerEmails: Object.fromEntries(owners.filter((o) => o.email !== null).map((o) => [o.name, o.email as string])),
+    distTags: Object.fromEntries(tags.map((t) => [t.tag, t.version])),
+    versions: versions.map(versionOf),
+  };
 }

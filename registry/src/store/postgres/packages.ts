@@ -7,7 +7,7 @@
  */
 import { RegistryError } from '../../errors/index.ts';
 import type { NewVersion, PackageRecord, PackageRepository, SearchQuery, VersionRecord, VersionTexts, YankInfo } from '../types.ts';
-import { type LatestRow, VERSION_COLUMNS, type VersionRow, versionOf } from '../common/rows.ts';
+import { type LatestRow, packageOf, type PackageRow, VERSION_COLUMNS, type VersionRow, versionOf } from '../common/rows.ts';
 import { searchTextOf } from '../common/search-text.ts';
 import { defined, likeEscape, now } from '../common/values.ts';
 import { isUniqueViolation, type PgDatabase, type Queryable } from './database.ts';
@@ -29,8 +29,7 @@ export class PgPackageRepository implements PackageRepository {
     // One snapshot: owners, tags and versions agree with the package row, as one SQLite read does.
     return this.#db.transaction(
       async (q) => {
-        const row = (await q.query<{ name: string; rev: number; created_at: string; modified_at: string }>('SELECT name, rev, created_at, modified_at FROM registry_packages WHERE name = $1', [name]))
-          .rows[0];
+        const row = (await q.query<PackageRow>('SELECT name, rev, created_at, modified_at FROM registry_packages WHERE name = $1', [name])).rows[0];
         if (!row) return undefined;
         const owners = (
           await q.query<{ name: string; email: string | null }>(
@@ -40,16 +39,7 @@ export class PgPackageRepository implements PackageRepository {
         ).rows;
         const tags = (await q.query<{ tag: string; version: string }>('SELECT tag, version FROM registry_dist_tags WHERE package = $1 ORDER BY tag', [name])).rows;
         const versions = (await q.query<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM registry_versions WHERE package = $1 ORDER BY seq`, [name])).rows;
-        return {
-          name: row.name,
-          rev: row.rev,
-          createdAt: row.created_at,
-          modifiedAt: row.modified_at,
-          owners: owners.map((o) => o.name),
-          ownerEmails: Object.fromEntries(owners.filter((o) => o.email !== null).map((o) => [o.name, o.email as string])),
-          distTags: Object.fromEntries(tags.map((t) => [t.tag, t.version])),
-          versions: versions.map(versionOf),
-        };
+        return packageOf(row, owners, tags, versions);
       },
       { snapshot: true },
     );

@@ -4,17 +4,10 @@
  */
 import { RegistryError } from '../../errors/index.ts';
 import type { NewVersion, PackageRecord, PackageRepository, SearchQuery, VersionRecord, VersionTexts, YankInfo } from '../types.ts';
-import { type LatestRow, VERSION_COLUMNS, type VersionRow, versionOf } from '../common/rows.ts';
+import { type LatestRow, packageOf, type PackageRow, VERSION_COLUMNS, type VersionRow, versionOf } from '../common/rows.ts';
 import { searchTextOf } from '../common/search-text.ts';
 import { defined, likeEscape, now, searchWords } from '../common/values.ts';
 import type { Db } from './db.ts';
-
-interface PackageRow {
-  name: string;
-  rev: number;
-  created_at: string;
-  modified_at: string;
-}
 
 export class SqlitePackageRepository implements PackageRepository {
   #db: Db;
@@ -65,17 +58,7 @@ export class SqlitePackageRepository implements PackageRepository {
   async get(name: string): Promise<PackageRecord | undefined> {
     const row = this.#stmt.package.get(name);
     if (!row) return undefined;
-    const owners = this.#stmt.owners.all(name);
-    return {
-      name: row.name,
-      rev: row.rev,
-      createdAt: row.created_at,
-      modifiedAt: row.modified_at,
-      owners: owners.map((o) => o.name),
-      ownerEmails: Object.fromEntries(owners.filter((o) => o.email !== null).map((o) => [o.name, o.email as string])),
-      distTags: Object.fromEntries(this.#stmt.tags.all(name).map((t) => [t.tag, t.version])),
-      versions: this.#stmt.versions.all(name).map(versionOf),
-    };
+    return packageOf(row, this.#stmt.owners.all(name), this.#stmt.tags.all(name), this.#stmt.versions.all(name));
   }
 
   async version(name: string, version: string): Promise<VersionRecord | undefined> {
