@@ -43,7 +43,7 @@ export const FIELDS: readonly ConfigField[] = [
   {
     env: 'EASEL_REGISTRY_MAX_CONCURRENT_PUBLISHES',
     path: 'maxConcurrentPublishes',
-    description: 'Publish and packument-edit requests (`PUT /:name`, `PUT /:name/-rev/:rev`) handled at once, counted before the body is read; more are answered 503 `PUBLISH_BUSY` with Retry-After',
+    description: 'Publish and packument-edit requests (`PUT /:name`, `PUT /:name/-rev/:rev`) handled at once, counted before the body is read; more are answered 503 `PUBLISH_BUSY` with Retry-After. Counted per registry process: each replica counts its own',
     schema: { type: 'integer', minimum: 1, maximum: 1024, default: 4 },
   },
   {
