@@ -10,7 +10,8 @@ const POSTGRES_STORE_SUITES = [
   'host/src/store/plugins.test.ts', 'host/src/store/kv.test.ts', 'host/src/store/audit.test.ts', 'host/src/store/api-keys.test.ts',
   'host/src/store/executions.test.ts', 'host/src/store/steps.test.ts', 'host/src/store/execution-events.test.ts', 'host/src/store/usage.test.ts', 'host/src/store/budgets.test.ts', 'host/src/store/usage-report.test.ts',
   'host/src/store/model-cache.test.ts', 'host/src/store/retention.test.ts',
-  'test/storage/service.test.ts', 'test/storage/expiry.test.ts', 'host/src/models/state/state.test.ts'];
+  'test/storage/service.test.ts', 'test/storage/expiry.test.ts', 'host/src/models/state/state.test.ts',
+  'registry/src/store/store.test.ts', 'registry/src/store/concurrency.test.ts'];
 
 export default defineConfig({
   test: {

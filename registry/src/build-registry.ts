@@ -16,9 +16,10 @@ import { createPublishGate, errorAnswerOptions, installErrorHandling, installJso
 import { checkPackageName, PackageService } from './packages/index.ts';
 import { distTagRoutes, marketplaceRoutes, miscRoutes, ownerRoutes, packageRoutes, tokenRoutes, userRoutes, yankRoutes, type RouteContext } from './routes/index.ts';
 import { RegistryKey } from './signing/registry-key.ts';
-import { LocalFolderStorage, type TarballStorage } from './storage/index.ts';
+import type { TarballStorage } from './storage/index.ts';
 import { marketplacePageRoutes } from './web/routes.ts';
-import { openStore, type RegistryStore } from './store/index.ts';
+import type { RegistryStore } from './store/index.ts';
+import { openConfiguredStorage, openConfiguredStore } from './open-backends.ts';
 
 const REGISTRY_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -64,21 +65,21 @@ export async function buildRegistry(config: RegistryConfig, options: BuildOption
   // First: its hooks run before any other (a stop refuses new requests at once), and its
   // route list sees every route.
   installErrorHandling(app);
-  const dbFile = join(config.dataDir, 'registry.db');
-  const store = await openStore(dbFile);
+  const store = await openConfiguredStore(config);
   app.addHook('onClose', () => store.close());
-  // SQLite creates its files with the umask's mode; they hold token hashes and password hashes.
-  for (const file of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) {
-    await chmod(file, 0o600).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
-  }
-  const storage = new LocalFolderStorage(join(config.dataDir, 'tarballs'));
+  const tarballs = await openConfiguredStorage(config).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  app.addHook('onClose', async () => tarballs.close());
+  const storage = tarballs.storage;
   const { key, generated: generatedSigningKey } = await RegistryKey.load(config.signingKeyFile ?? join(config.dataDir, 'keys', 'signing-key.pem'), config.signingKeyFile === undefined);
   if (config.signingKeyFile !== undefined && ((await stat(config.signingKeyFile)).mode & 0o077) !== 0) {
     app.log.warn({ file: config.signingKeyFile }, 'the signing key file is readable by group or others; chmod 600 it');
   }
-  const generatedAdminToken = await ensureAdminToken(store.tokens, config.adminToken);
+  // Under a lock of its own (no package is named `~…`): replicas starting together on a fresh
+  // database generate one admin token between them, not one each.
+  const generatedAdminToken = await store.lockPackage('~admin-token', () => ensureAdminToken(store.tokens, config.adminToken));
   // Publish-time extraction happens here; whatever a crash left behind is removed at start.
   const tempRoot = join(config.dataDir, 'tmp');
   await rm(tempRoot, { recursive: true, force: true });

@@ -4,4 +4,5 @@ export { CONFIG_VARIABLES, ConfigError, loadConfig, type ConfigVariable, type Re
 export { ERROR_TABLE, RegistryError, type ErrorCode } from './errors/index.ts';
 export type { PublicKeyEntry } from './signing/registry-key.ts';
 export type { TarballStorage } from './storage/index.ts';
-export { LocalFolderStorage } from './storage/index.ts';
+export { LocalFolderStorage, S3Storage } from './storage/index.ts';
+export { RegistryStartError, StoreSchemaError } from './store/index.ts';

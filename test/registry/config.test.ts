@@ -31,10 +31,39 @@ describe('registry loadConfig', () => {
       libraryMaxEntries: 10_000,
       maxPasswordFailures: 10,
       passwordFailureWindowSeconds: 900,
+      store: 'sqlite',
+      databaseMaxConnections: 10,
+      storage: 'folder',
+      s3Region: 'us-east-1',
+      s3ForcePathStyle: false,
+      s3Prefix: '',
+      s3TimeoutMs: 60_000,
       openSignup: true,
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('replicas: postgres needs a database URL and a shared signing key, s3 a bucket, S3 keys come in pairs', () => {
+    expect(problemsOf({ EASEL_REGISTRY_STORE: 'postgres' })).toEqual([
+      'EASEL_REGISTRY_DATABASE_URL: is required when EASEL_REGISTRY_STORE is postgres',
+      'EASEL_REGISTRY_SIGNING_KEY_FILE: is required when EASEL_REGISTRY_STORE is postgres (every replica must sign with the same key)',
+    ]);
+    expect(problemsOf({ EASEL_REGISTRY_STORAGE: 's3', EASEL_REGISTRY_S3_ACCESS_KEY_ID: 'key' })).toEqual([
+      'EASEL_REGISTRY_S3_BUCKET: is required when EASEL_REGISTRY_STORAGE is s3',
+      'EASEL_REGISTRY_S3_ACCESS_KEY_ID: set it together with EASEL_REGISTRY_S3_SECRET_ACCESS_KEY, or neither',
+    ]);
+    expect(problemsOf({ EASEL_REGISTRY_STORE: 'mysql', EASEL_REGISTRY_DATABASE_URL: 'mysql://x', EASEL_REGISTRY_DATABASE_MAX_CONNECTIONS: '0', EASEL_REGISTRY_S3_PREFIX: 'no-slash' })).toHaveLength(4);
+    const config = loadConfig({
+      EASEL_REGISTRY_STORE: 'postgres',
+      EASEL_REGISTRY_DATABASE_URL: 'postgres://registry:pw@db:5432/easel',
+      EASEL_REGISTRY_SIGNING_KEY_FILE: 'keys/shared.pem',
+      EASEL_REGISTRY_STORAGE: 's3',
+      EASEL_REGISTRY_S3_BUCKET: 'tarballs',
+      EASEL_REGISTRY_S3_FORCE_PATH_STYLE: 'true',
+      EASEL_REGISTRY_S3_PREFIX: 'registry/',
+    });
+    expect(config).toMatchObject({ store: 'postgres', databaseUrl: 'postgres://registry:pw@db:5432/easel', signingKeyFile: resolve('keys/shared.pem'), storage: 's3', s3Bucket: 'tarballs', s3ForcePathStyle: true, s3Prefix: 'registry/' });
   });
 
   it('coerces env strings, resolves paths, normalises the public URL', () => {
@@ -88,7 +117,16 @@ describe('registry loadConfig', () => {
   });
 
   it('CONFIG_VARIABLES covers every setting with unique names', () => {
-    const all = loadConfig({ EASEL_REGISTRY_ADMIN_TOKEN: 'a'.repeat(16), EASEL_REGISTRY_PUBLIC_URL: 'http://x', EASEL_REGISTRY_SIGNING_KEY_FILE: 'k' });
+    const all = loadConfig({
+      EASEL_REGISTRY_ADMIN_TOKEN: 'a'.repeat(16),
+      EASEL_REGISTRY_PUBLIC_URL: 'http://x',
+      EASEL_REGISTRY_SIGNING_KEY_FILE: 'k',
+      EASEL_REGISTRY_DATABASE_URL: 'postgres://db/x',
+      EASEL_REGISTRY_S3_BUCKET: 'bucket',
+      EASEL_REGISTRY_S3_ENDPOINT: 'http://s3',
+      EASEL_REGISTRY_S3_ACCESS_KEY_ID: 'id',
+      EASEL_REGISTRY_S3_SECRET_ACCESS_KEY: 'secret',
+    });
     expect(CONFIG_VARIABLES.map((v) => v.path).sort()).toEqual(Object.keys(all).sort());
     expect(new Set(CONFIG_VARIABLES.map((v) => v.env)).size).toBe(CONFIG_VARIABLES.length);
   });

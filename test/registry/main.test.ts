@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port.ts';
 
 const MAIN = new URL('../../registry/src/main.ts', import.meta.url).pathname;
 let dataDir: string;
@@ -59,6 +60,19 @@ describe('registry main', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).not.toContain('admin token');
     expect(second.stdout).not.toContain('(generated now)');
+  });
+
+  it('an unreachable database stops the start with one line naming the URL without its password', async () => {
+    const port = await freePort();
+    const res = await run({
+      EASEL_REGISTRY_DATA_DIR: dataDir,
+      EASEL_REGISTRY_STORE: 'postgres',
+      EASEL_REGISTRY_DATABASE_URL: `postgres://registry:hunter2-secret@127.0.0.1:${port}/easel`,
+      EASEL_REGISTRY_SIGNING_KEY_FILE: join(dataDir, 'shared.pem'),
+    });
+    expect(res.code).toBe(1);
+    expect(res.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^easel-registry: cannot open the PostgreSQL database at postgres://registry:\\*\\*\\*@127\\.0\\.0\\.1:${port}/easel: .*ECONNREFUSED`))]);
+    expect(res.stderr + res.stdout).not.toContain('hunter2');
   });
 
   it('refuses to start on invalid config, listing every problem', async () => {

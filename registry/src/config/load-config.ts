@@ -21,6 +21,24 @@ const load = createEnvConfigLoader<RegistryConfig, Partial<Record<keyof Registry
         return !url || url.username !== '' || url.password !== '' ? `${label('publicUrl')}: must be an http(s) URL without credentials` : undefined;
       },
     },
+    {
+      paths: ['store', 'databaseUrl'],
+      check: ([store, url], label) => (store === 'postgres' && url === undefined ? `${label('databaseUrl')}: is required when ${label('store')} is postgres` : undefined),
+    },
+    {
+      // A replica that generated a key of its own would sign with a key the others do not serve.
+      paths: ['store', 'signingKeyFile'],
+      check: ([store, file], label) =>
+        store === 'postgres' && file === undefined ? `${label('signingKeyFile')}: is required when ${label('store')} is postgres (every replica must sign with the same key)` : undefined,
+    },
+    {
+      paths: ['storage', 's3Bucket'],
+      check: ([storage, bucket], label) => (storage === 's3' && bucket === undefined ? `${label('s3Bucket')}: is required when ${label('storage')} is s3` : undefined),
+    },
+    {
+      paths: ['s3AccessKeyId', 's3SecretAccessKey'],
+      check: ([id, secret], label) => ((id === undefined) !== (secret === undefined) ? `${label('s3AccessKeyId')}: set it together with ${label('s3SecretAccessKey')}, or neither` : undefined),
+    },
   ],
   finish: (tree) => {
     if (typeof tree.publicUrl === 'string') {

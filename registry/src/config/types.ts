@@ -28,8 +28,23 @@ export interface RegistryConfig {
   readonly passwordFailureWindowSeconds: number;
   /** Bootstrap admin token; absent unless EASEL_REGISTRY_ADMIN_TOKEN is set. */
   readonly adminToken?: string;
-  /** Absolute path; absent: `<dataDir>/keys/signing-key.pem`, generated when missing. */
+  /** Absolute path; absent: `<dataDir>/keys/signing-key.pem`, generated when missing. Required with postgres. */
   readonly signingKeyFile?: string;
+  readonly store: 'sqlite' | 'postgres';
+  /** Required when `store` is postgres. */
+  readonly databaseUrl?: string;
+  readonly databaseMaxConnections: number;
+  readonly storage: 'folder' | 's3';
+  /** Required when `storage` is s3. */
+  readonly s3Bucket?: string;
+  readonly s3Region: string;
+  readonly s3Endpoint?: string;
+  readonly s3ForcePathStyle: boolean;
+  readonly s3Prefix: string;
+  /** Both or neither. */
+  readonly s3AccessKeyId?: string;
+  readonly s3SecretAccessKey?: string;
+  readonly s3TimeoutMs: number;
   readonly openSignup: boolean;
   readonly logLevel: LogLevel;
 }

@@ -43,7 +43,7 @@ export const FIELDS: readonly ConfigField[] = [
   {
     env: 'EASEL_REGISTRY_MAX_CONCURRENT_PUBLISHES',
     path: 'maxConcurrentPublishes',
-    description: 'Publish and packument-edit requests (`PUT /:name`, `PUT /:name/-rev/:rev`) handled at once, counted before the body is read; more are answered 503 `PUBLISH_BUSY` with Retry-After',
+    description: 'Publish and packument-edit requests (`PUT /:name`, `PUT /:name/-rev/:rev`) handled at once, counted before the body is read; more are answered 503 `PUBLISH_BUSY` with Retry-After. Counted per registry process: each replica counts its own',
     schema: { type: 'integer', minimum: 1, maximum: 1024, default: 4 },
   },
   {
@@ -111,8 +111,67 @@ export const FIELDS: readonly ConfigField[] = [
   {
     env: 'EASEL_REGISTRY_SIGNING_KEY_FILE',
     path: 'signingKeyFile',
-    description: 'PEM file of the ECDSA P-256 private key that signs versions; unset: DATA_DIR/keys/signing-key.pem, generated at first start (mode 0600)',
+    description: 'PEM file of the ECDSA P-256 private key that signs versions; unset: DATA_DIR/keys/signing-key.pem, generated at first start (mode 0600). Required with EASEL_REGISTRY_STORE=postgres: every replica must sign with the same key',
     schema: { type: 'string', minLength: 1 },
+  },
+  {
+    env: 'EASEL_REGISTRY_STORE',
+    path: 'store',
+    description:
+      'Where users, tokens and packages live: `sqlite`, the file DATA_DIR/registry.db (one registry process); `postgres`, the PostgreSQL database at EASEL_REGISTRY_DATABASE_URL (version 16 or later, tables named `registry_…`, migrated at start), which several registry replicas may share',
+    schema: { type: 'string', enum: ['sqlite', 'postgres'], default: 'sqlite' },
+  },
+  {
+    env: 'EASEL_REGISTRY_DATABASE_URL',
+    path: 'databaseUrl',
+    description: 'PostgreSQL connection URL (`postgres://user:password@host:5432/database`), required with EASEL_REGISTRY_STORE=postgres; may be the host\'s database (the tables do not meet); never shown with its password',
+    schema: { type: 'string', minLength: 1, maxLength: 4096, pattern: '^postgres(ql)?://' },
+  },
+  {
+    env: 'EASEL_REGISTRY_DATABASE_MAX_CONNECTIONS',
+    path: 'databaseMaxConnections',
+    description: 'Most PostgreSQL connections one replica opens for queries; package locks (one per package being changed) hold up to as many again, so a replica opens at most twice this',
+    schema: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
+  },
+  {
+    env: 'EASEL_REGISTRY_STORAGE',
+    path: 'storage',
+    description: 'Where tarballs live: `folder`, DATA_DIR/tarballs; `s3`, the bucket EASEL_REGISTRY_S3_BUCKET, which several registry replicas may share',
+    schema: { type: 'string', enum: ['folder', 's3'], default: 'folder' },
+  },
+  { env: 'EASEL_REGISTRY_S3_BUCKET', path: 's3Bucket', description: 'S3 bucket of the tarballs, required with EASEL_REGISTRY_STORAGE=s3', schema: { type: 'string', minLength: 3, maxLength: 63 } },
+  { env: 'EASEL_REGISTRY_S3_REGION', path: 's3Region', description: 'AWS Region of the bucket', schema: { type: 'string', minLength: 1, maxLength: 64, default: 'us-east-1' } },
+  {
+    env: 'EASEL_REGISTRY_S3_ENDPOINT',
+    path: 's3Endpoint',
+    description: "S3 endpoint URL, for an S3-compatible server (MinIO, s3rver); unset: the Region's AWS endpoint",
+    schema: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^https?://' },
+  },
+  {
+    env: 'EASEL_REGISTRY_S3_FORCE_PATH_STYLE',
+    path: 's3ForcePathStyle',
+    description: 'Address the bucket as a path (`endpoint/bucket/key`), as most S3-compatible servers need (true or false)',
+    schema: { type: 'boolean', default: false },
+  },
+  {
+    env: 'EASEL_REGISTRY_S3_PREFIX',
+    path: 's3Prefix',
+    description: 'Prefix of every tarball key in the bucket (e.g. `registry/`); tarballs are `PREFIX<2 hex>/<sha512 hex>.tgz`',
+    schema: { type: 'string', maxLength: 256, pattern: '^([A-Za-z0-9._-]+/)*$', default: '' },
+    docDefault: '(empty: the bucket root)',
+  },
+  {
+    env: 'EASEL_REGISTRY_S3_ACCESS_KEY_ID',
+    path: 's3AccessKeyId',
+    description: "Access key for the bucket (with EASEL_REGISTRY_S3_SECRET_ACCESS_KEY); unset: the AWS SDK's default credential chain (environment, profile, instance role)",
+    schema: { type: 'string', minLength: 1, maxLength: 256 },
+  },
+  { env: 'EASEL_REGISTRY_S3_SECRET_ACCESS_KEY', path: 's3SecretAccessKey', description: 'Secret key that goes with EASEL_REGISTRY_S3_ACCESS_KEY_ID', schema: { type: 'string', minLength: 1, maxLength: 256 } },
+  {
+    env: 'EASEL_REGISTRY_S3_TIMEOUT_MS',
+    path: 's3TimeoutMs',
+    description: 'Time limit of connecting to S3 and of one S3 request, in ms; it must cover uploading the largest tarball',
+    schema: { type: 'integer', minimum: 1000, maximum: 600_000, default: 60_000 },
   },
   {
     env: 'EASEL_REGISTRY_OPEN_SIGNUP',

@@ -84,6 +84,12 @@ export const ERROR_TABLE = {
   USER_NOT_FOUND: { status: 404, message: 'no user named {user}', meaning: 'No user of that name', fix: 'Check the name; users sign up with `npm login`' },
   SIGNUP_CLOSED: { status: 403, message: 'this registry does not allow sign-up; ask its admin for an account', meaning: 'Self sign-up is off (`EASEL_REGISTRY_OPEN_SIGNUP=false`); only the admin creates users', fix: 'Ask the registry admin for an account' },
   LAST_OWNER: { status: 409, message: '{package} must keep at least one owner', meaning: 'Removing this owner would leave the package without owners', fix: 'Add another owner first' },
+  STORAGE_UNAVAILABLE: {
+    status: 503,
+    message: 'the tarball storage did not answer ({operation}: {reason}); retry later',
+    meaning: 'The S3 bucket holding tarballs (`EASEL_REGISTRY_STORAGE=s3`) refused or did not answer; the registry log has the S3 error',
+    fix: 'Retry later; an operator checks the bucket, its endpoint and credentials',
+  },
   INTERNAL_ERROR: { status: 500, message: 'unexpected error; request id {requestId}', meaning: 'An unexpected error in the registry', fix: 'Report it with the request id' },
 } as const satisfies Record<string, ErrorRow>;
 

@@ -29,7 +29,11 @@ const KNOWN: Record<string, (error: FastifyError, request: FastifyRequest) => Re
 const tooLarge = (request: FastifyRequest) => new RegistryError('REQUEST_TOO_LARGE', { limit: request.routeOptions?.bodyLimit ?? request.server.initialConfig.bodyLimit ?? 0 });
 
 function translate(error: FastifyError, request: FastifyRequest): RegistryError | undefined {
-  if (error instanceof RegistryError) return error;
+  if (error instanceof RegistryError) {
+    // A failure of a service the registry depends on (S3): the answer names it, the log has the cause.
+    if (error.statusCode >= 500 && error.cause !== undefined) request.log.error({ err: error.cause }, error.message);
+    return error;
+  }
   if (error.validation) {
     const problems = error.validation.map((v) => ({ path: `${error.validationContext ?? ''}${v.instancePath}` || '/', message: v.message ?? 'is invalid' }));
     // Fastify's summary of ajv's findings, e.g. "querystring/limit must be <= 100".

@@ -1,6 +1,7 @@
 /**
  * Everything that reads or changes packages, shared by the npm routes and the marketplace
- * API. Changes to one package run one at a time (KeyedMutex): read, check, write.
+ * API. Changes to one package run one at a time under the store's package lock (across
+ * replicas when the store is shared): read, check, write.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import semver from 'semver';
@@ -8,7 +9,6 @@ import { RegistryError } from '../errors/index.ts';
 import type { RegistryKey } from '../signing/registry-key.ts';
 import { digestOf, type StoredTarball, type TarballStorage } from '../storage/index.ts';
 import type { PackageRecord, PluginVersionRecord, Principal, RegistryStore, VersionRecord, VersionTexts } from '../store/index.ts';
-import { KeyedMutex } from './keyed-mutex.ts';
 import { isLibraryName, scopeOf } from './library.ts';
 import { versionOfTarball } from './names.ts';
 import { assertCanWrite } from './ownership.ts';
@@ -35,7 +35,6 @@ export class PackageService {
   #log: FastifyBaseLogger;
   #tempRoot: string;
   #limits: PackageLimits;
-  #locks = new KeyedMutex();
 
   constructor(options: PackageServiceOptions) {
     this.#store = options.store;
@@ -44,6 +43,10 @@ export class PackageService {
     this.#log = options.log;
     this.#tempRoot = options.tempRoot;
     this.#limits = options.limits;
+  }
+
+  #lock<T>(key: string, task: () => Promise<T>): Promise<T> {
+    return this.#store.lockPackage(key, task);
   }
 
   /** A package with at least one live version; PACKAGE_NOT_FOUND otherwise. */
@@ -83,7 +86,7 @@ export class PackageService {
   async put(name: string, body: unknown, principal: Principal): Promise<'published' | 'updated'> {
     // A library's first publish claims its scope: publishes in one library scope run one at a time.
     const scope = isLibraryName(name, this.#limits.libraryScopes) ? scopeOf(name) : undefined;
-    return this.#locks.run(name, () => (scope === undefined ? this.#put(name, body, principal) : this.#locks.run(scope, () => this.#put(name, body, principal))));
+    return this.#lock(name, () => (scope === undefined ? this.#put(name, body, principal) : this.#lock(scope, () => this.#put(name, body, principal))));
   }
 
   async #put(name: string, body: unknown, principal: Principal): Promise<'published' | 'updated'> {
@@ -121,7 +124,7 @@ export class PackageService {
    * npm owner add/rm (`maintainers`). Only those two changes are read from the body.
    */
   async putRevision(name: string, rev: string, body: unknown, principal: Principal): Promise<void> {
-    await this.#locks.run(name, async () => {
+    await this.#lock(name, async () => {
       const pkg = await this.#existing(name);
       assertCanWrite(pkg, principal);
       checkRevision(pkg, rev);
@@ -138,7 +141,7 @@ export class PackageService {
 
   /** `DELETE /:name/-rev/:rev`: every version becomes a tombstone; the name stays owned. */
   async unpublishAll(name: string, rev: string, principal: Principal): Promise<void> {
-    await this.#locks.run(name, async () => {
+    await this.#lock(name, async () => {
       const pkg = await this.#existing(name);
       assertCanWrite(pkg, principal);
       checkRevision(pkg, rev);
@@ -148,7 +151,7 @@ export class PackageService {
 
   /** `DELETE /:name/-/:file/-rev/:rev`: the last step of npm's one-version unpublish. */
   async unpublishTarball(name: string, file: string, rev: string, principal: Principal): Promise<void> {
-    await this.#locks.run(name, async () => {
+    await this.#lock(name, async () => {
       const pkg = await this.#existing(name);
       assertCanWrite(pkg, principal);
       checkRevision(pkg, rev);
@@ -174,7 +177,7 @@ export class PackageService {
   }
 
   async setTag(name: string, tag: string, version: unknown, principal: Principal): Promise<void> {
-    await this.#locks.run(name, async () => {
+    await this.#lock(name, async () => {
       const pkg = await this.get(name);
       assertCanWrite(pkg, principal);
       if (!isTagName(tag)) throw new RegistryError('DIST_TAG_INVALID', { tag: JSON.stringify(tag), problem: TAG_NAME_RULE });
@@ -193,7 +196,7 @@ export class PackageService {
   }
 
   async removeTag(name: string, tag: string, principal: Principal): Promise<void> {
-    await this.#locks.run(name, async () => {
+    await this.#lock(name, async () => {
       const pkg = await this.get(name);
       assertCanWrite(pkg, principal);
       if (tag === 'latest') throw new RegistryError('DIST_TAG_PROTECTED');
@@ -202,7 +205,7 @@ export class PackageService {
   }
 
   async addOwner(name: string, user: string, principal: Principal): Promise<string[]> {
-    return this.#locks.run(name, async () => {
+    return this.#lock(name, async () => {
       const pkg = await this.#existing(name);
       assertCanWrite(pkg, principal);
       return this.#setOwners(pkg, [...pkg.owners, user]);
@@ -210,7 +213,7 @@ export class PackageService {
   }
 
   async removeOwner(name: string, user: string, principal: Principal): Promise<string[]> {
-    return this.#locks.run(name, async () => {
+    return this.#lock(name, async () => {
       const pkg = await this.#existing(name);
       assertCanWrite(pkg, principal);
       return this.#setOwners(pkg, pkg.owners.filter((o) => o !== user));
@@ -232,7 +235,7 @@ export class PackageService {
 
   /** Admin only (the route checks): a yanked version stays downloadable but is never chosen fresh. Plugins only. */
   async setYanked(name: string, version: string, reason: string | null): Promise<PluginVersionRecord> {
-    return this.#locks.run(name, async () => {
+    return this.#lock(name, async () => {
       const found = await this.livePluginVersion(name, version);
       if (found.version.version !== version) throw new RegistryError('VERSION_NOT_FOUND', { package: name, version });
       await this.#store.packages.setYanked(name, version, reason === null ? null : { at: new Date().toISOString(), reason });

@@ -1,6 +1,6 @@
 /**
  * Where tarballs live, content-addressed by the hex sha512 of their bytes. The local
- * folder is the default; an S3 implementation can sit behind the same interface.
+ * folder is the default; S3 (./s3.ts) is for replicas that share one bucket.
  */
 import type { Readable } from 'node:stream';
 

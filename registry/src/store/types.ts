@@ -191,5 +191,12 @@ export interface RegistryStore {
   passwordFailures: PasswordFailureRepository;
   packages: PackageRepository;
   downloads: DownloadRepository;
+  /**
+   * Runs `task` while holding the lock of `key` (a package name, or a library scope): the
+   * package service's read, check and write of one package never interleave with another's.
+   * SQLite: in this process (one process owns the file); PostgreSQL: across every replica on
+   * the database. A caller may take a package's lock, then its scope's, never the other order.
+   */
+  lockPackage<T>(key: string, task: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 /** Tarball download counts per version and UTC day. Writes share transactions (group commit). */
 import { groupCommitOf, type GroupCommit } from '@easel/common/sqlite/group-commit';
 import type { DownloadCounts, DownloadRepository } from '../types.ts';
-import type { Db } from './shared.ts';
+import type { Db } from './db.ts';
 
 export class SqliteDownloadRepository implements DownloadRepository {
   #commit: GroupCommit;

@@ -1,6 +1,7 @@
 /** openStore: the registry's SQLite store — one connection, pragmas, migrations, repositories. */
 import { openDatabase } from '@easel/common/sqlite/open-database';
 import type { RegistryStore } from '../types.ts';
+import { KeyedMutex } from '../common/keyed-mutex.ts';
 import { SqliteDownloadRepository } from './downloads.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { SqlitePackageRepository } from './packages.ts';
@@ -19,12 +20,14 @@ import { SqliteUserRepository } from './users.ts';
  */
 export async function openStore(file: string): Promise<RegistryStore> {
   const db = await openDatabase(file, MIGRATIONS);
+  const locks = new KeyedMutex();
   return {
     users: new SqliteUserRepository(db),
     tokens: new SqliteTokenRepository(db),
     passwordFailures: new SqlitePasswordFailureRepository(db),
     packages: new SqlitePackageRepository(db),
     downloads: new SqliteDownloadRepository(db),
+    lockPackage: (key, task) => locks.run(key, task),
     async close() {
       if (db.open) db.close();
     },

@@ -4,61 +4,10 @@
  */
 import { RegistryError } from '../../errors/index.ts';
 import type { NewVersion, PackageRecord, PackageRepository, SearchQuery, VersionRecord, VersionTexts, YankInfo } from '../types.ts';
-import { type Db, defined, now } from './shared.ts';
-import { searchText } from './search-text.ts';
-
-interface PackageRow {
-  name: string;
-  rev: number;
-  created_at: string;
-  modified_at: string;
-}
-
-interface VersionRow {
-  package: string;
-  version: string;
-  doc: string;
-  manifest: string;
-  integrity: string;
-  shasum: string;
-  size: number;
-  file_count: number;
-  unpacked_size: number;
-  publisher: string;
-  published_at: string;
-  deprecated: string | null;
-  yanked_at: string | null;
-  yank_reason: string | null;
-  unpublished_at: string | null;
-  kind: 'plugin' | 'library';
-}
-
-/** Every column but readme and changelog (up to 256K each), which only the detail views read. */
-const VERSION_COLUMNS = `package, version, doc, manifest, integrity, shasum, size, file_count, unpacked_size,
-  publisher, published_at, deprecated, yanked_at, yank_reason, unpublished_at, kind`;
-
-function versionOf(row: VersionRow): VersionRecord {
-  const kind = row.kind === 'library' ? { kind: 'library' as const } : { kind: 'plugin' as const, manifest: JSON.parse(row.manifest) };
-  return defined({
-    ...kind,
-    name: row.package,
-    version: row.version,
-    doc: JSON.parse(row.doc),
-    integrity: row.integrity,
-    shasum: row.shasum,
-    size: row.size,
-    fileCount: row.file_count,
-    unpackedSize: row.unpacked_size,
-    publisher: row.publisher,
-    publishedAt: row.published_at,
-    deprecated: row.deprecated ?? undefined,
-    yanked: row.yanked_at === null ? undefined : { at: row.yanked_at, reason: row.yank_reason ?? '' },
-    unpublishedAt: row.unpublished_at ?? undefined,
-  });
-}
-
-/** `\`-escapes LIKE's wildcards so user text matches literally. */
-const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+import { type LatestRow, packageOf, type PackageRow, VERSION_COLUMNS, type VersionRow, versionOf } from '../common/rows.ts';
+import { searchTextOf } from '../common/search-text.ts';
+import { defined, likeEscape, now, searchWords } from '../common/values.ts';
+import type { Db } from './db.ts';
 
 export class SqlitePackageRepository implements PackageRepository {
   #db: Db;
@@ -99,7 +48,7 @@ export class SqlitePackageRepository implements PackageRepository {
         'UPDATE versions SET unpublished_at = ? WHERE package = ? AND version = ? AND unpublished_at IS NULL RETURNING integrity',
       ),
       integrityInUse: db.prepare<[string], number>('SELECT count(*) FROM versions WHERE integrity = ? AND unpublished_at IS NULL').pluck(),
-      latestLive: db.prepare<[string], { kind: 'plugin' | 'library'; manifest: string; doc: string }>(
+      latestLive: db.prepare<[string], LatestRow>(
         `SELECT v.kind, v.manifest, v.doc FROM versions v LEFT JOIN dist_tags t ON t.package = v.package AND t.tag = 'latest'
          WHERE v.package = ? AND v.unpublished_at IS NULL ORDER BY (t.version = v.version) DESC, v.seq DESC LIMIT 1`,
       ),
@@ -109,17 +58,7 @@ export class SqlitePackageRepository implements PackageRepository {
   async get(name: string): Promise<PackageRecord | undefined> {
     const row = this.#stmt.package.get(name);
     if (!row) return undefined;
-    const owners = this.#stmt.owners.all(name);
-    return {
-      name: row.name,
-      rev: row.rev,
-      createdAt: row.created_at,
-      modifiedAt: row.modified_at,
-      owners: owners.map((o) => o.name),
-      ownerEmails: Object.fromEntries(owners.filter((o) => o.email !== null).map((o) => [o.name, o.email as string])),
-      distTags: Object.fromEntries(this.#stmt.tags.all(name).map((t) => [t.tag, t.version])),
-      versions: this.#stmt.versions.all(name).map(versionOf),
-    };
+    return packageOf(row, this.#stmt.owners.all(name), this.#stmt.tags.all(name), this.#stmt.versions.all(name));
   }
 
   async version(name: string, version: string): Promise<VersionRecord | undefined> {
@@ -214,7 +153,7 @@ export class SqlitePackageRepository implements PackageRepository {
   }
 
   async search({ text, limit, offset, kind }: SearchQuery): Promise<{ total: number; names: string[] }> {
-    const words = text.toLowerCase().split(/\s+/).filter((w) => w !== '').slice(0, 8);
+    const words = searchWords(text);
     // A package's versions are all of one kind: its name decides (plugin names are unscoped).
     const where = [`EXISTS (SELECT 1 FROM versions v WHERE v.package = p.name AND v.unpublished_at IS NULL${kind === undefined ? '' : ' AND v.kind = @kind'})`];
     const params: Record<string, unknown> = { limit, offset, exact: words.join(' '), ...(kind === undefined ? {} : { kind }) };
@@ -240,7 +179,6 @@ export class SqlitePackageRepository implements PackageRepository {
   /** Bumps the revision and refreshes the search text from the latest live version. */
   #touch(name: string, at: string): void {
     this.#stmt.touch.run(at, name);
-    const latest = this.#stmt.latestLive.get(name);
-    this.#stmt.setSearch.run(latest ? searchText(name, latest.kind === 'plugin' ? { kind: 'plugin', manifest: JSON.parse(latest.manifest) } : { kind: 'library', doc: JSON.parse(latest.doc) }) : name, name);
+    this.#stmt.setSearch.run(searchTextOf(name, this.#stmt.latestLive.get(name)), name);
   }
 }

@@ -4,7 +4,7 @@
  * with a shared store, several replicas) cannot slip past the limit between a read and a write.
  */
 import type { PasswordFailureRepository } from '../types.ts';
-import type { Db } from './shared.ts';
+import type { Db } from './db.ts';
 
 export class SqlitePasswordFailureRepository implements PasswordFailureRepository {
   #hit;

@@ -2,40 +2,14 @@
  * tokens. Only sha512 hex of each token is stored (npm's `key`); a token is shown once, when
  * it is issued. User tokens may be read-only, named, limited to addresses and expiring.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { Principal, TokenInfo, TokenOptions, TokenRepository } from '../types.ts';
-import { type Db, defined, now } from './shared.ts';
-
-/** sha512 hex of a token: what npm calls the token's `key`. */
-export const tokenKey = (token: string): string => createHash('sha512').update(token, 'utf8').digest('hex');
-
-interface TokenRow {
-  key: string;
-  role: 'user' | 'admin';
-  user_name: string | null;
-  readonly: number;
-  name: string | null;
-  cidr_whitelist: string | null;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-}
+import { principalOf, tokenInfoOf as infoOf, type TokenRow } from '../common/rows.ts';
+import { newUserToken, now, tokenKey } from '../common/values.ts';
+import type { Db } from './db.ts';
 
 const COLUMNS = 'key, role, user_name, readonly, name, cidr_whitelist, created_at, expires_at, revoked_at';
 // Expiry is compared as ISO text: every timestamp here is `toISOString()` (UTC, same width).
 const LIVE_USER_TOKEN = "role = 'user' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)";
-
-function infoOf(row: TokenRow): TokenInfo {
-  return defined({
-    key: row.key,
-    user: row.user_name as string,
-    name: row.name ?? undefined,
-    readonly: row.readonly === 1,
-    cidrWhitelist: row.cidr_whitelist === null ? undefined : (JSON.parse(row.cidr_whitelist) as string[]),
-    createdAt: row.created_at,
-    expiresAt: row.expires_at ?? undefined,
-  });
-}
 
 export class SqliteTokenRepository implements TokenRepository {
   #insert;
@@ -71,7 +45,7 @@ export class SqliteTokenRepository implements TokenRepository {
   }
 
   async issue(user: string, options: TokenOptions = {}): Promise<{ token: string; info: TokenInfo }> {
-    const token = `ereg_${randomBytes(32).toString('base64url')}`;
+    const token = newUserToken();
     const key = tokenKey(token);
     this.#insert.run({
       key,
@@ -108,11 +82,7 @@ export class SqliteTokenRepository implements TokenRepository {
   }
 
   async resolve(token: string): Promise<Principal | undefined> {
-    const row = this.#get.get(tokenKey(token));
-    if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now())) return undefined;
-    if (row.role === 'admin') return { role: 'admin', name: '~admin' };
-    const cidr = row.cidr_whitelist === null ? {} : { cidrWhitelist: JSON.parse(row.cidr_whitelist) as string[] };
-    return { role: 'user', name: row.user_name as string, readonly: row.readonly === 1, ...cidr };
+    return principalOf(this.#get.get(tokenKey(token)), now());
   }
 
   async revoke(token: string): Promise<boolean> {

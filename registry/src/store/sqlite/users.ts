@@ -1,6 +1,7 @@
 /** users. Passwords are stored as scrypt hashes (see auth/passwords.ts). */
 import type { UserRecord, UserRepository } from '../types.ts';
-import { type Db, defined, now } from './shared.ts';
+import { defined, now } from '../common/values.ts';
+import type { Db } from './db.ts';
 
 interface UserRow {
   name: string;

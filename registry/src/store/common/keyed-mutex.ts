@@ -1,7 +1,7 @@
 /**
- * One writer per package at a time (in this process): read, check and change a package
- * without another request changing it in between. A single registry process owns its
- * SQLite file; several replicas would need the store to decide instead.
+ * One task per key at a time, in this process: the SQLite store's package lock (one registry
+ * process owns its file), and the first stage of PostgreSQL's, so that a replica queues its
+ * own requests for one package in memory instead of holding a connection for each.
  */
 export class KeyedMutex {
   #tails = new Map<string, Promise<unknown>>();

@@ -4,6 +4,7 @@
  */
 import type { PluginManifest } from '@easel/sdk';
 import type { VersionDoc } from '../types.ts';
+import type { LatestRow } from './rows.ts';
 
 export type Searchable = { kind: 'plugin'; manifest: PluginManifest } | { kind: 'library'; doc: VersionDoc };
 
@@ -24,4 +25,10 @@ function pluginParts(m: PluginManifest): string[] {
 function libraryParts(doc: VersionDoc): string[] {
   const keywords = Array.isArray(doc.keywords) ? doc.keywords.filter((k): k is string => typeof k === 'string') : [];
   return [typeof doc.description === 'string' ? doc.description : '', ...keywords];
+}
+
+/** The search text from the latest live version's row; just the name when none is live. */
+export function searchTextOf(name: string, latest: LatestRow | undefined): string {
+  if (!latest) return name;
+  return searchText(name, latest.kind === 'plugin' ? { kind: 'plugin', manifest: JSON.parse(latest.manifest) } : { kind: 'library', doc: JSON.parse(latest.doc) });
 }
