@@ -13,46 +13,20 @@
  * Every failure becomes STORAGE_UNAVAILABLE naming the operation and the S3 error name only
  * (never the endpoint, bucket or credentials); the SDK error is kept as `cause` for the log.
  */
-import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { isMissingObject, s3Client, type S3ClientOptions, s3FailureReason } from '@easel/common/s3/client';
 import type { EaselError } from '../errors/index.ts';
 import { storageUnavailable, type BlobBackend } from './backend.ts';
 
-export interface S3BackendOptions {
+/** The client's settings (`timeoutMs` must cover uploading the largest object over the slowest expected link), and where blobs go. */
+export interface S3BackendOptions extends S3ClientOptions {
   bucket: string;
-  region: string;
-  /** S3-compatible server or VPC endpoint; unset: AWS's endpoint for `region`. */
-  endpoint?: string;
-  /** `endpoint/bucket/key` URLs instead of `bucket.endpoint/key` (most S3-compatible servers). */
-  forcePathStyle: boolean;
   /** Put before every object key, e.g. `easel/`; '' for the bucket's root. */
   prefix: string;
-  /**
-   * Bound on connecting, on an idle socket, and on each attempt from sending to the answer's
-   * headers: it must cover uploading the largest object over the slowest expected link.
-   */
-  timeoutMs: number;
-  /** Static credentials; unset: the SDK's default chain (environment, profile, instance role). */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-}
-
-/** An S3 error name or Node errno code, if it looks like one; server-chosen text is not echoed. */
-function reasonOf(error: unknown): string {
-  const e = error as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;
-  for (const candidate of [e?.code, e?.name]) {
-    if (typeof candidate === 'string' && candidate !== 'Error' && /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(candidate)) return candidate;
-  }
-  const status = e?.$metadata?.httpStatusCode;
-  return typeof status === 'number' ? `HTTP ${status}` : 'no answer';
 }
 
 function unavailable(operation: string, error: unknown): EaselError {
-  return storageUnavailable(operation, reasonOf(error), error);
-}
-
-/** A missing object, as opposed to a missing bucket (a misconfiguration, so unavailable). */
-function isMissingObject(error: unknown): boolean {
-  const e = error as { name?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;
-  return e?.name === 'NoSuchKey' || (e?.$metadata?.httpStatusCode === 404 && e?.name !== 'NoSuchBucket');
+  return storageUnavailable(operation, s3FailureReason(error), error);
 }
 
 export class S3Backend implements BlobBackend {
@@ -64,22 +38,7 @@ export class S3Backend implements BlobBackend {
   constructor(options: S3BackendOptions) {
     this.#bucket = options.bucket;
     this.#prefix = options.prefix;
-    this.#client = new S3Client({
-      region: options.region,
-      forcePathStyle: options.forcePathStyle,
-      maxAttempts: 2,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      // NodeHttpHandler's options: the SDK builds the handler, so no direct dependency on it.
-      requestHandler: {
-        connectionTimeout: options.timeoutMs,
-        requestTimeout: options.timeoutMs,
-        throwOnRequestTimeout: true,
-        socketTimeout: options.timeoutMs,
-      },
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-    });
+    this.#client = s3Client(options);
   }
 
   async put(objectKey: string, bytes: Uint8Array, meta: { contentType: string; sha256: string }, signal?: AbortSignal): Promise<void> {

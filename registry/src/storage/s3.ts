@@ -13,48 +13,24 @@
  * never the endpoint, bucket or credentials; the SDK error is the `cause`, for the log.
  */
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { isMissingObject, s3Client, type S3ClientOptions, s3FailureReason } from '@easel/common/s3/client';
 import { RegistryError } from '../errors/index.ts';
 import type { StoredTarball, TarballStorage } from './tarball-storage.ts';
 
-export interface S3StorageOptions {
+/** The client's settings (`timeoutMs` must cover uploading the largest tarball), and where tarballs go. */
+export interface S3StorageOptions extends S3ClientOptions {
   bucket: string;
-  region: string;
-  /** An S3-compatible server; unset: AWS's endpoint for `region`. */
-  endpoint?: string;
-  /** `endpoint/bucket/key` URLs (most S3-compatible servers) instead of `bucket.endpoint/key`. */
-  forcePathStyle: boolean;
   /** Put before every object key, e.g. `registry/`; '' for the bucket's root. */
   prefix: string;
-  /** Bound on connecting and on each attempt; it must cover uploading the largest tarball. */
-  timeoutMs: number;
-  /** Static credentials; unset: the SDK's default chain (environment, profile, instance role). */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 const HEX512 = /^[0-9a-f]{128}$/;
 
-/** An S3 error name or Node errno code, if it looks like one; server-chosen text is not echoed. */
-function reasonOf(error: unknown): string {
-  const e = error as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;
-  for (const candidate of [e?.code, e?.name]) {
-    // 'Unknown': the SDK's name for an error answer without a body (HeadBucket, HeadObject).
-    if (typeof candidate === 'string' && candidate !== 'Error' && candidate !== 'Unknown' && /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(candidate)) return candidate;
-  }
-  const status = e?.$metadata?.httpStatusCode;
-  return typeof status === 'number' ? `HTTP ${status}` : 'no answer';
-}
-
 function unavailable(operation: string, error: unknown): RegistryError {
-  const failure = new RegistryError('STORAGE_UNAVAILABLE', { operation, reason: reasonOf(error) }, undefined, { retryAfterSeconds: 5 });
+  const failure = new RegistryError('STORAGE_UNAVAILABLE', { operation, reason: s3FailureReason(error) }, undefined, { retryAfterSeconds: 5 });
   failure.cause = error;
   return failure;
-}
-
-/** A missing object, as opposed to a missing bucket (a misconfiguration: unavailable). */
-function isMissingObject(error: unknown): boolean {
-  const e = error as { name?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || (e?.$metadata?.httpStatusCode === 404 && e?.name !== 'NoSuchBucket');
 }
 
 export class S3Storage implements TarballStorage {
@@ -65,16 +41,7 @@ export class S3Storage implements TarballStorage {
   constructor(options: S3StorageOptions) {
     this.#bucket = options.bucket;
     this.#prefix = options.prefix;
-    this.#client = new S3Client({
-      region: options.region,
-      forcePathStyle: options.forcePathStyle,
-      maxAttempts: 2,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs, throwOnRequestTimeout: true, socketTimeout: options.timeoutMs },
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-    });
+    this.#client = s3Client(options);
   }
 
   #key(digest: string): string {

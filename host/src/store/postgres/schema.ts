@@ -5,11 +5,7 @@
  * order, as SQLite compares). JSON columns are checked with `IS JSON` (PostgreSQL 16 and later).
  * Until the PostgreSQL store ships, version 1 may still change.
  */
-export interface PgMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { PgMigration } from '@easel/common/postgres/database';
 
 export const PG_MIGRATIONS: PgMigration[] = [
   {

@@ -6,11 +6,7 @@
  * give identical records; compared or ordered text is `COLLATE "C"` (code point order, as
  * SQLite compares). Append only, as in SQLite.
  */
-export interface PgMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { PgMigration } from '@easel/common/postgres/database';
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
