@@ -11,7 +11,7 @@
  * each point is the round with the median req/s (a shared machine's neighbours come and go).
  *
  *   ./run node --no-node-snapshot bench/peers.ts [--seconds 8] [--warmup 3] [--rounds 1]
- *       [--connections 1,10,50] [--only fastify,workerd,vm,quickjs,easel,easel-in-process] [--data-dir /dev/shm]
+ *       [--connections 1,10,50] [--only fastify,workerd,vm,quickjs,easel,easel-in-process,easel-postgres] [--data-dir /dev/shm]
  *
  * `--data-dir` is where the targets' folders go (Easel's SQLite files among them; default the
  * system's temp folder): on a tmpfs an fsync costs nothing, which tells the host's waits on the

@@ -69,10 +69,10 @@ export interface EaselTarget {
 }
 
 /**
- * Starts the host with its data in `dir` and its isolates in `mode` (EASEL_SANDBOX_MODE),
- * installs and enables the plugin, and makes an app key.
+ * Starts the host with its data in `dir` and its isolates in `mode` (EASEL_SANDBOX_MODE), with
+ * `env`'s settings besides, installs and enables the plugin, and makes an app key.
  */
-export async function startEasel(dir: string, mode: 'processes' | 'in-process' = 'processes'): Promise<EaselTarget> {
+export async function startEasel(dir: string, mode: 'processes' | 'in-process' = 'processes', env: Record<string, string> = {}): Promise<EaselTarget> {
   await writePlugin(join(dir, 'plugin'));
   const { tarball } = await packWithCli(join(dir, 'plugin'));
   await mkdir(join(dir, 'home'));
@@ -93,6 +93,7 @@ export async function startEasel(dir: string, mode: 'processes' | 'in-process' =
       EASEL_SANDBOX_MODE: mode,
       // The durability setting under test, when the bench is run with one (bench/README.md).
       ...(process.env.EASEL_DB_SYNCHRONOUS ? { EASEL_DB_SYNCHRONOUS: process.env.EASEL_DB_SYNCHRONOUS } : {}),
+      ...env,
     },
   });
   try {

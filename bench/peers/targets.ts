@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { startServer, type Server } from './child.ts';
+import { startEmbeddedPostgres } from '../../scripts/embedded-postgres.ts';
 import { startEasel, EASEL_PATH } from './easel-target.ts';
 import { startWorkerd, workerdBinary } from './workerd-target.ts';
 
@@ -58,6 +59,27 @@ export const TARGETS: Target[] = [
   nodeTarget('quickjs', 'quickjs-emscripten behind Fastify'),
   easelTarget('easel', 'Easel, `POST /v1/agents/...` (sandbox worker processes)', 'processes'),
   easelTarget('easel-in-process', 'Easel, `POST /v1/agents/...` (`EASEL_SANDBOX_MODE=in-process`)', 'in-process'),
+  {
+    id: 'easel-postgres',
+    label: 'Easel, `POST /v1/agents/...` (`EASEL_STORE=postgres`, `EASEL_REPLICAS=many`: one replica; PostgreSQL CPU not counted)',
+    unavailable: () => undefined,
+    async start(dir) {
+      // A PostgreSQL server of its own (the embedded-postgres package), a process apart from the host's.
+      const postgres = await startEmbeddedPostgres();
+      try {
+        const url = await postgres.createDatabase('easel_bench');
+        const { server, appKey } = await startEasel(dir, 'processes', { EASEL_STORE: 'postgres', EASEL_DATABASE_URL: url, EASEL_REPLICAS: 'many' });
+        const stop = async () => {
+          await server.stop();
+          await postgres.stop();
+        };
+        return { server: { url: server.url, pid: server.pid, cpuSeconds: () => server.cpuSeconds(), tail: () => server.tail(), stop }, url: `${server.url}${EASEL_PATH}`, headers: { authorization: `Bearer ${appKey}` }, answer: (body) => (body as { output?: unknown }).output };
+      } catch (error) {
+        await postgres.stop();
+        throw error;
+      }
+    },
+  },
 ];
 
 function easelTarget(id: string, label: string, mode: 'processes' | 'in-process'): Target {
