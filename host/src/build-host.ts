@@ -45,6 +45,12 @@ export interface Host {
   events: ExecutionEvents;
   /** Where the admin key is: EASEL_ADMIN_TOKEN, or generated (at this start or an earlier one) into `<dataDir>/admin.key`. */
   adminKey: AdminKeySource;
+  /**
+   * Settles once the host stopped itself because it cannot go on safely (EASEL_REPLICAS=one,
+   * and another host took the database while this one's hold on it was broken), with why.
+   * main.ts exits 1 with the reason; it never settles otherwise.
+   */
+  fatal: Promise<Error>;
 }
 
 /** Closes what a start opened, newest first; run when the start fails half way. */
@@ -85,9 +91,15 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   // This process's boot id: the owner of the budget holds it takes, so that the next start
   // can tell them from its own.
   const owner = randomUUID();
+  let stopFatally!: (error: Error) => void;
+  const fatal = new Promise<Error>((resolve) => (stopFatally = resolve));
+  const onExclusiveLost = (error: Error) => {
+    app.log.fatal({ err: error }, 'another host took this PostgreSQL database while the connection holding it was broken; stopping');
+    void app.close().catch(() => undefined).then(() => stopFatally(error));
+  };
   const store =
     config.store.kind === 'postgres'
-      ? await openPostgresStore(config.store.url as string, { owner, maxConnections: config.store.maxConnections, leaseMs: config.store.leaseMs, exclusive: config.store.replicas !== 'many' })
+      ? await openPostgresStore(config.store.url as string, { owner, maxConnections: config.store.maxConnections, leaseMs: config.store.leaseMs, exclusive: config.store.replicas !== 'many', onExclusiveLost })
       : await openStore(join(config.dataDir, 'easel.db'), { owner, synchronous: config.dbSynchronous });
   onFailure(() => store.close());
   const bus = new EventBus(app.log);
@@ -319,7 +331,7 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   // Workflows a stop interrupted run again (completed steps replayed); agent calls are failed.
   const interrupted = await executions.resumeInterrupted();
   if (interrupted.resumed + interrupted.failed > 0) app.log.warn(interrupted, 'executions interrupted by the last stop were resumed or failed');
-  return { app, store, sandbox, plugins, models, blobs, executions, bus, metrics, events, adminKey };
+  return { app, store, sandbox, plugins, models, blobs, executions, bus, metrics, events, adminKey, fatal };
 }
 
 /** Runs `task` every `ms`, one run at a time; `stop` waits for the run under way. */

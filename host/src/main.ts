@@ -44,3 +44,8 @@ process.stdout.write(
 );
 
 closeOnSignals(host.app);
+// The host stopped itself (it closed already): say why, and exit 1 so a supervisor sees a failure.
+void host.fatal.then((error) => {
+  process.stderr.write(`easel: stopped: ${error.message}\n`);
+  process.exit(1);
+});

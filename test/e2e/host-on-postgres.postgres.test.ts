@@ -2,7 +2,8 @@
  * The host with EASEL_STORE=postgres, end to end: a plugin installed, enabled and called over
  * HTTP, its records (execution, kv, usage, audit) in PostgreSQL and still there after a
  * restart; a second host on the same database refused while the first runs; an unreachable
- * database refused at start with a line that names it without its password. Runs in the
+ * database refused at start with a line that names it without its password; a host that lost
+ * the database to another while its hold was broken stops. Runs in the
  * `store-postgres` project (a PostgreSQL server of its own).
  */
 import { existsSync } from 'node:fs';
@@ -12,7 +13,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { buildHost, loadConfig } from '../../host/src/index.ts';
 import { describeStartFailure } from '../../host/src/start/index.ts';
+import { HOST_LOCK } from '../../host/src/store/postgres/exclusive-lock.ts';
 import { freshDatabase } from '../../host/src/store/test-store.ts';
+import { startChildHost } from '../helpers/child-host.ts';
 import { packWithCli } from '../helpers/pack.ts';
 import { startHost, type RunningHost } from '../helpers/host.ts';
 
@@ -102,4 +105,34 @@ test('an unreachable database stops the start with a line naming it, never its p
 
 test('EASEL_STORE=postgres without EASEL_DATABASE_URL is a configuration error', () => {
   expect(() => loadConfig({ EASEL_STORE: 'postgres' })).toThrow(/EASEL_DATABASE_URL: is required when EASEL_STORE is postgres/);
+});
+
+test('a host whose hold on the database broke, and which another host took meanwhile, stops with exit code 1 and a line that says why', async () => {
+  const own = await freshDatabase();
+  const child = await startChildHost({ env: { EASEL_STORE: 'postgres', EASEL_DATABASE_URL: own.url } });
+  const clients: pg.Client[] = [];
+  const connect = async () => {
+    const client = new pg.Client({ connectionString: own.url });
+    client.on('error', () => undefined);
+    await client.connect();
+    clients.push(client);
+    return client;
+  };
+  try {
+    expect((await child.call('GET', '/readyz')).status).toBe(200);
+    // Another host waits for the database; the child's lock session ends (a server restart would do the same).
+    const other = await connect();
+    const waiting = other.query('SELECT pg_advisory_lock($1)', [HOST_LOCK]);
+    const killer = await connect();
+    const holder = async () => (await killer.query<{ pid: number; granted: boolean }>("SELECT pid, granted FROM pg_locks WHERE locktype = 'advisory' AND objid = $1", [HOST_LOCK])).rows;
+    for (let i = 0; i < 250 && (await holder()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await killer.query('SELECT pg_terminate_backend($1)', [(await holder()).find((row) => row.granted)!.pid]);
+    await waiting;
+    expect(await child.exited).toBe(1);
+    expect(child.output()).toContain('easel: stopped: another Easel host is using this PostgreSQL database');
+  } finally {
+    for (const client of clients) await client.end().catch(() => undefined);
+    await child.close();
+    await own.drop();
+  }
 });

@@ -39,6 +39,8 @@ export interface ChildHost {
   output(): string;
   /** fetch against the host with an API key (admin by default); the body parsed as JSON. */
   call(method: string, path: string, options?: CallOptions): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Resolves with the exit code (null: ended by a signal) once the process has exited on its own or been killed. */
+  exited: Promise<number | null>;
   /** SIGKILL, then waits until the process has exited. */
   kill(): Promise<void>;
   /** Kills it if still running, then starts a new child on the same data dir and env. */
@@ -112,6 +114,7 @@ async function launch(dataDir: string, home: string, options: ChildHostOptions, 
     child.once('exit', onExit);
   });
 
+  const exitCode = exited(child).then(() => child.exitCode);
   const kill = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited(child);
@@ -121,6 +124,7 @@ async function launch(dataDir: string, home: string, options: ChildHostOptions, 
     url,
     dataDir,
     pid: child.pid as number,
+    exited: exitCode,
     output: () => out,
     async call(method, path, callOptions = {}) {
       const headers: Record<string, string> = { ...callOptions.headers };

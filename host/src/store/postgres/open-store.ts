@@ -13,6 +13,7 @@ import { PgBlobRepository } from './blobs.ts';
 import { PgBudgetRepository } from './budgets.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { PgExecutionEventRepository } from './execution-events.ts';
+import { holdExclusively } from './exclusive-lock.ts';
 import { PgExecutionRepository } from './executions.ts';
 import { PgConfigRepository, PgGrantRepository } from './grants-configs.ts';
 import { PgKeySlots } from './key-slots.ts';
@@ -25,13 +26,22 @@ import { Replicas } from './replicas.ts';
 import { PgStepRepository } from './steps.ts';
 import { PgUsageRepository } from './usage.ts';
 
+export interface PostgresStoreOptions {
+  owner?: string;
+  maxConnections?: number;
+  /** The store is this host's alone (EASEL_REPLICAS=one): a session lock held until close. */
+  exclusive?: boolean;
+  /** `exclusive`: the connection holding the lock broke and another host took it meanwhile. */
+  onExclusiveLost?: (error: Error) => void;
+  leaseMs?: number;
+}
+
 /**
- * Opens the store at `url`, migrating its schema. `exclusive`: the store is this host's alone
- * (a session lock held until close): a second host on the same database is refused with
- * StoreStartError, until replicas can share one (issue 17). Unreachable databases are a
- * StoreStartError too, naming the URL without its password.
+ * Opens the store at `url`, migrating its schema. With `exclusive`, a second host on the same
+ * database is refused with StoreStartError. Unreachable databases are a StoreStartError too,
+ * naming the URL without its password.
  */
-export async function openPostgresStore(url: string, options: { owner?: string; maxConnections?: number; exclusive?: boolean; leaseMs?: number } = {}): Promise<Store> {
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
   let db: PgDatabase;
   try {
     db = await openPgDatabase(url, { maxConnections: options.maxConnections });
@@ -42,7 +52,7 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
   let release = async () => undefined as void;
   if (options.exclusive) {
     try {
-      release = await holdExclusively(db);
+      release = await holdExclusively(db, options.onExclusiveLost ?? (() => undefined));
     } catch (error) {
       await db.close();
       throw error;
@@ -100,23 +110,3 @@ export async function openPostgresStore(url: string, options: { owner?: string; 
 
 /** EASEL_REPLICA_LEASE_MS's default. */
 export const DEFAULT_LEASE_MS = 10_000;
-
-/** Any advisory-lock key unique to "an Easel host uses this database". */
-const HOST_LOCK = 0x6561_7368;
-
-/** Takes the database's host lock on a connection of its own, kept until the returned release. */
-async function holdExclusively(db: PgDatabase): Promise<() => Promise<void>> {
-  const client = await db.pool.connect();
-  const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1) AS held', [HOST_LOCK]);
-  if (!rows[0]?.held) {
-    client.release();
-    throw new StoreStartError('another Easel host is using this PostgreSQL database; run one host per database for now (several replicas on one database are not supported yet)');
-  }
-  let released = false;
-  return async () => {
-    if (released) return;
-    released = true;
-    // Ending the connection ends its session, and the lock with it.
-    client.release(true);
-  };
-}
