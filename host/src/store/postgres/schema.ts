@@ -352,6 +352,33 @@ export const PG_MIGRATIONS: PgMigration[] = [
       );
       CREATE INDEX plugin_slots_by_plugin ON plugin_slots (plugin, running, seq);
       CREATE UNIQUE INDEX plugin_slots_one_place ON plugin_slots (plugin, owner) WHERE NOT running;
+
+      -- Takes a slot of p_plugin for p_owner (p_id) when its turn has come, else keeps its place in
+      -- the line and answers NULL: one statement, so one round trip per execution. Under the
+      -- plugin's advisory lock, held to the end of the statement's transaction.
+      CREATE FUNCTION easel_take_plugin_slot(p_plugin TEXT, p_owner TEXT, p_max INTEGER, p_live_since BIGINT, p_id TEXT, p_now TEXT) RETURNS TEXT
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_running INTEGER;
+        v_place BIGINT;
+        v_ahead INTEGER;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(hashtextextended('easel-plugin-slots:' || p_plugin, 0));
+        -- What hosts that are gone held or waited for.
+        DELETE FROM plugin_slots WHERE plugin = p_plugin AND owner NOT IN (SELECT id FROM replicas WHERE heartbeat_ms >= p_live_since);
+        SELECT count(*) INTO v_running FROM plugin_slots WHERE plugin = p_plugin AND running;
+        -- Its place in the line, and how many places are before it (all of them when it has none yet).
+        SELECT seq INTO v_place FROM plugin_slots WHERE plugin = p_plugin AND owner = p_owner AND NOT running;
+        SELECT count(*) INTO v_ahead FROM plugin_slots WHERE plugin = p_plugin AND NOT running AND owner <> p_owner AND (v_place IS NULL OR seq < v_place);
+        IF v_ahead < p_max - v_running THEN
+          DELETE FROM plugin_slots WHERE plugin = p_plugin AND owner = p_owner AND NOT running;
+          INSERT INTO plugin_slots (id, plugin, owner, running, since) VALUES (p_id, p_plugin, p_owner, true, p_now);
+          RETURN p_id;
+        END IF;
+        INSERT INTO plugin_slots (id, plugin, owner, running, since) VALUES (p_id, p_plugin, p_owner, false, p_now) ON CONFLICT DO NOTHING;
+        RETURN NULL;
+      END
+      $fn$;
     `,
   },
   {
