@@ -16,6 +16,8 @@ export interface RunningPostgres {
   url: string;
   /** The same server's URL for another database. */
   urlOf(database: string): string;
+  /** The server's data folder (its `postmaster.pid` names the server's process). */
+  dataDir: string;
   /** Creates an empty database `name` (a plain identifier) and answers its URL. */
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
@@ -45,6 +47,7 @@ export async function startEmbeddedPostgres(options: { port?: number; log?: (lin
   return {
     url: urlOf('postgres'),
     urlOf,
+    dataDir: join(dir, 'data'),
     async createDatabase(name) {
       const admin = new pg.Client({ connectionString: urlOf('postgres') });
       await admin.connect();

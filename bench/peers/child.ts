@@ -112,7 +112,24 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-function treeCpuSeconds(pid: number): number | undefined {
+/**
+ * CPU seconds of `pid` and of every child it ever had: its live descendants' and the reaped
+ * children's (cutime, cstime). For a server whose workers come and go (PostgreSQL's backends),
+ * so a backend that exits between two samples does not take its CPU with it.
+ */
+export function cpuSecondsWithReaped(pid: number): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const after = fields.slice(fields.lastIndexOf(')') + 2).split(' ');
+    const reaped = (Number(after[13]) + Number(after[14])) / TICKS;
+    return reaped + (treeCpuSeconds(pid) ?? 0);
+  } catch {
+    return undefined;
+  }
+}
+
+export function treeCpuSeconds(pid: number): number | undefined {
   if (process.platform !== 'linux') return undefined;
   try {
     return ownCpuSeconds(pid) + childrenOf(pid).reduce((sum, c) => sum + (treeCpuSeconds(c) ?? 0), 0);

@@ -2,8 +2,9 @@
  * The peer targets, each started as its own server process on 127.0.0.1, with the request the
  * load generator sends it and how to read the handler's answer out of its response.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, type Server } from './child.ts';
+import { cpuSecondsWithReaped, startServer, type Server } from './child.ts';
 import { startEmbeddedPostgres } from '../../scripts/embedded-postgres.ts';
 import { startEasel, EASEL_PATH } from './easel-target.ts';
 import { startWorkerd, workerdBinary } from './workerd-target.ts';
@@ -61,7 +62,7 @@ export const TARGETS: Target[] = [
   easelTarget('easel-in-process', 'Easel, `POST /v1/agents/...` (`EASEL_SANDBOX_MODE=in-process`)', 'in-process'),
   {
     id: 'easel-postgres',
-    label: 'Easel, `POST /v1/agents/...` (`EASEL_STORE=postgres`, `EASEL_REPLICAS=many`: one replica; PostgreSQL CPU not counted)',
+    label: 'Easel, `POST /v1/agents/...` (`EASEL_STORE=postgres`, `EASEL_REPLICAS=many`: one replica; its PostgreSQL, fsync off, in the CPU total)',
     unavailable: () => undefined,
     async start(dir) {
       // A PostgreSQL server of its own (the embedded-postgres package), a process apart from the host's.
@@ -73,7 +74,14 @@ export const TARGETS: Target[] = [
           await server.stop();
           await postgres.stop();
         };
-        return { server: { url: server.url, pid: server.pid, cpuSeconds: () => server.cpuSeconds(), tail: () => server.tail(), stop }, url: `${server.url}${EASEL_PATH}`, headers: { authorization: `Bearer ${appKey}` }, answer: (body) => (body as { output?: unknown }).output };
+        // PostgreSQL's processes (the server and its backends) count in the total: the work a call costs.
+        const postmaster = Number((await readFile(join(postgres.dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+        const cpuSeconds = () => {
+          const host = server.cpuSeconds();
+          const database = cpuSecondsWithReaped(postmaster);
+          return host && database !== undefined ? { total: host.total + database, children: host.children } : undefined;
+        };
+        return { server: { url: server.url, pid: server.pid, cpuSeconds, tail: () => server.tail(), stop }, url: `${server.url}${EASEL_PATH}`, headers: { authorization: `Bearer ${appKey}` }, answer: (body) => (body as { output?: unknown }).output };
       } catch (error) {
         await postgres.stop();
         throw error;

@@ -93,3 +93,17 @@ test("a gone host's slots and place are freed for the live ones", async ({ anoth
   const rows = await sideQuery<{ owner: string; running: boolean }>("SELECT owner, running FROM plugin_slots WHERE plugin = 'p'");
   expect(rows).toEqual([{ owner: 'host-c', running: true }]);
 });
+
+test('a slot given back tells the hosts only when one waits in line', async ({ another }) => {
+  const [a, b] = await Promise.all(['host-a', 'host-b'].map((owner) => another({ owner }))) as [Store, Store];
+  const toldB = heard(b);
+  // Nobody waits: no notice (every host's listener would wake for nothing).
+  await slotsOf(a).release((await slotsOf(a).take('p', 1))!);
+  const second = await slotsOf(a).take('p', 1);
+  expect(await slotsOf(b).take('p', 1)).toBeUndefined();
+  await slotsOf(a).release(second!);
+  // Notices arrive in commit order: had the first release told, it would be here first.
+  await until(() => toldB.length > 0);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(toldB).toEqual([{ slots: 'p' }]);
+});

@@ -36,7 +36,7 @@ export class PgPluginSlots implements PluginSlotStore {
   }
 
   async release(slotId: string): Promise<void> {
-    await this.#db.pool.query(`WITH w AS (DELETE FROM plugin_slots WHERE id = $1 RETURNING plugin) ${NOTIFY_SLOTS}`, [slotId]);
+    await this.#db.pool.query('SELECT easel_release_plugin_slot($1)', [slotId]);
   }
 
   async leave(plugins?: readonly string[]): Promise<void> {

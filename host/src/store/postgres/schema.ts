@@ -379,6 +379,24 @@ export const PG_MIGRATIONS: PgMigration[] = [
         RETURN NULL;
       END
       $fn$;
+
+      -- Gives a slot back; the hosts in the plugin's line are told (a notice costs a commit of its
+      -- own on the server, so none when nobody waits). Under the same lock as a take, so a host
+      -- joining the line as the slot is given back is either told or finds the slot free.
+      CREATE FUNCTION easel_release_plugin_slot(p_id TEXT) RETURNS VOID
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_plugin TEXT;
+      BEGIN
+        SELECT plugin INTO v_plugin FROM plugin_slots WHERE id = p_id;
+        IF v_plugin IS NULL THEN RETURN; END IF;
+        PERFORM pg_advisory_xact_lock(hashtextextended('easel-plugin-slots:' || v_plugin, 0));
+        DELETE FROM plugin_slots WHERE id = p_id;
+        IF EXISTS (SELECT 1 FROM plugin_slots WHERE plugin = v_plugin AND NOT running) THEN
+          PERFORM pg_notify('easel_changes', 'slots:' || v_plugin);
+        END IF;
+      END
+      $fn$;
     `,
   },
   {
