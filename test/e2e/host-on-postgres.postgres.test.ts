@@ -124,7 +124,7 @@ test('a host whose hold on the database broke, and which another host took meanw
     const other = await connect();
     const waiting = other.query('SELECT pg_advisory_lock($1)', [HOST_LOCK]);
     const killer = await connect();
-    const holder = async () => (await killer.query<{ pid: number; granted: boolean }>("SELECT pid, granted FROM pg_locks WHERE locktype = 'advisory' AND objid = $1", [HOST_LOCK])).rows;
+    const holder = async () => (await killer.query<{ pid: number; granted: boolean }>("SELECT pid, granted FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", [HOST_LOCK])).rows;
     for (let i = 0; i < 250 && (await holder()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     await killer.query('SELECT pg_terminate_backend($1)', [(await holder()).find((row) => row.granted)!.pid]);
     await waiting;

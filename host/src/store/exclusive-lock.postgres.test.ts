@@ -23,8 +23,9 @@ async function side(url: string, opened: pg.Client[]): Promise<pg.Client> {
   return client;
 }
 
+/** The session holding the host lock of this test's database (the server is shared by tests running at once). */
 const holderPid = async (client: pg.Client): Promise<number | undefined> =>
-  (await client.query<{ pid: number }>("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted", [HOST_LOCK])).rows[0]?.pid;
+  (await client.query<{ pid: number }>("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND granted", [HOST_LOCK])).rows[0]?.pid;
 
 test('the lock is taken again when the connection holding it breaks, and still keeps a second host out', async ({ databaseUrl }) => {
   const opened: pg.Client[] = [];
@@ -59,7 +60,7 @@ test('another host that takes the lock while the connection is broken: the store
     const otherPid = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const waiting = other.query('SELECT pg_advisory_lock($1)', [HOST_LOCK]);
     const killer = await side(databaseUrl, opened);
-    await until(async () => (await killer.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted", [HOST_LOCK])).rowCount === 1);
+    await until(async () => (await killer.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND NOT granted", [HOST_LOCK])).rowCount === 1);
     await killer.query('SELECT pg_terminate_backend($1)', [await holderPid(killer)]);
     await waiting;
     expect(await holderPid(killer)).toBe(otherPid);
