@@ -95,8 +95,9 @@ test("when its listening connection breaks, a host reconnects and is told to dro
   const other = await another({ owner: 'host-b' });
   const heard: { plugin?: string }[] = [];
   other.changes!.subscribe((change) => heard.push(change));
-  // The server ends every LISTEN connection (as a failover or a restart would).
-  await sideQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()");
+  // The server ends every LISTEN connection to this database (as a failover or a restart would);
+  // the server is shared with other tests running at once, whose databases are left alone.
+  await sideQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database() AND pid <> pg_backend_pid()");
   for (let i = 0; i < 500 && !heard.some((c) => c.plugin === undefined); i++) await new Promise((r) => setTimeout(r, 10));
   // Notices sent while it was away may be lost: it is told that anything may have changed.
   expect(heard).toContainEqual({});
