@@ -28,7 +28,7 @@ import { type AdminKeySource, ensureAdminKey } from './auth/bootstrap.ts';
 import { loadSecret } from './secrets.ts';
 import { installFirstPartyPlugins } from './first-party.ts';
 import { BlobService, createBlobBackend, UrlSigner } from './storage/index.ts';
-import { Retention } from './retention/index.ts';
+import { periodicTurns, Retention } from './retention/index.ts';
 
 export interface Host {
   app: FastifyInstance;
@@ -249,11 +249,9 @@ async function assemble(config: HostConfig, onFailure: OnFailure): Promise<Host>
   metrics.observe({ sandbox, gate, keySlots, modelState: models.state });
 
   // Objects whose write never committed (a crash mid-put) or that were released: at start, then periodically.
-  // Hosts sharing a store and a bucket sweep it one at a time (kept while it sweeps, for two
-  // periods and a minute, as retention's turn); a local folder is each host's own to sweep.
+  // Hosts sharing a store and a bucket sweep it one at a time; a local folder is each host's own to sweep.
   const sweepEveryMs = Math.min(Math.max(config.storage.sweepAfterMs / 4, 1000), 600_000);
-  const sharedSweep = config.storage.backend === 's3' ? store.periodicTurn?.bind(store) : undefined;
-  const myTurn = () => (sharedSweep ? sharedSweep('blob-sweep', 2 * sweepEveryMs + 60_000) : Promise.resolve(true));
+  const myTurn = config.storage.backend === 's3' ? periodicTurns(store, 'blob-sweep', sweepEveryMs) : () => Promise.resolve(true);
   const sweep = () =>
     myTurn()
       .then((mine) => (mine ? blobs.sweep() : 0))

@@ -10,6 +10,7 @@
 import type { HostConfig } from '../config/index.ts';
 import type { BlobService } from '../storage/index.ts';
 import type { Store } from '../store/index.ts';
+import { periodicTurns } from './periodic-turns.ts';
 
 export type PurgeKind = 'executions' | 'events' | 'usage' | 'audit' | 'blobs';
 
@@ -70,9 +71,11 @@ export class Retention {
   #stopped = false;
   /** Passes run one at a time: the background's and an admin's queue behind each other. */
   #queue: Promise<unknown> = Promise.resolve();
+  #myTurn: () => Promise<boolean>;
 
   constructor(deps: RetentionDeps) {
     this.#deps = deps;
+    this.#myTurn = periodicTurns(deps.store, 'retention', deps.config.sweepMs);
     // Read at each pass, not captured: a clock moved in tests (a faked Date) is seen too.
     this.#now = deps.now ?? (() => Date.now());
   }
@@ -163,7 +166,7 @@ export class Retention {
     const { sweepMs } = this.#deps.config;
     try {
       // On a store several hosts share, one of them purges at a time (kept while it ticks).
-      if (!(await this.#myTurn(sweepMs))) return this.#schedule(sweepMs);
+      if (!(await this.#myTurn())) return this.#schedule(sweepMs);
       const report = await this.pass();
       behind = report.more.length > 0;
       const { removed } = report;
@@ -176,10 +179,4 @@ export class Retention {
     this.#schedule(behind ? Math.min(sweepMs, CATCH_UP_MS) : sweepMs);
   }
 
-  #myTurn(sweepMs: number): Promise<boolean> {
-    const { store } = this.#deps;
-    // Held for two periods and a minute, so a tick late after a long pass does not hand it over;
-    // a host that stops cleanly hands it over at once, one that dies when this lapses.
-    return store.periodicTurn ? store.periodicTurn('retention', 2 * sweepMs + 60_000) : Promise.resolve(true);
-  }
 }
