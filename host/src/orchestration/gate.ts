@@ -13,7 +13,7 @@
  * host's own.
  */
 import { cancelledBy, EaselError } from '../errors/index.ts';
-import type { PluginSlotStore, StoreChanges } from '../store/index.ts';
+import { anythingMayHaveChanged, type PluginSlotStore, type StoreChanges } from '../store/index.ts';
 
 export interface GateLimits {
   maxConcurrent: number;
@@ -73,8 +73,7 @@ export class ExecutionGate {
     this.#limits = limits;
     this.#shared = shared;
     shared?.changes?.subscribe((change) => {
-      const anything = Object.keys(change).length === 0;
-      if (this.#queued > 0 && (anything || (change.slots !== undefined && this.#queues.has(change.slots)))) void this.#pump();
+      if (this.#queued > 0 && (anythingMayHaveChanged(change) || (change.slots !== undefined && this.#queues.has(change.slots)))) void this.#pump();
     });
   }
 

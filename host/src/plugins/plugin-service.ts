@@ -19,7 +19,7 @@ import { EaselError } from '../errors/index.ts';
 import type { EventBus, HostEvent } from '../events/index.ts';
 import type { Sandbox, SandboxPlugin } from '../sandbox/index.ts';
 import { toProblems, type PluginValidators, type ValidatorCache } from '../schemas/index.ts';
-import type { InstalledPlugin, Store } from '../store/index.ts';
+import { anythingMayHaveChanged, type InstalledPlugin, type Store } from '../store/index.ts';
 import { dependentsClosure, dependentsOf, type Dependent } from '../resolver/index.ts';
 import { graphOf, inUse, unmetDependencies } from './dependency-rules.ts';
 import type { BundleArchive } from './bundle-archive.ts';
@@ -78,8 +78,7 @@ export class PluginService {
     // Another host on a shared store changed a plugin: what is kept of it here is stale.
     deps.store.changes?.subscribe((change) => {
       if (change.plugin !== undefined) this.#forgetChanged(change.plugin);
-      // No field at all: the feed was interrupted, anything may have changed.
-      else if (Object.keys(change).length === 0) this.#forgetAll();
+      else if (anythingMayHaveChanged(change)) this.#forgetAll();
     });
   }
 
