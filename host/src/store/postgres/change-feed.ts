@@ -9,6 +9,7 @@ import pg from 'pg';
 import type { StoreChange, StoreChanges } from '../types.ts';
 import type { Queryable } from './database.ts';
 
+// Also written out in schema v2's easel_release_plugin_slot (a migration is frozen text): keep them equal.
 const CHANNEL = 'easel_changes';
 const RECONNECT_MS = 1000;
 

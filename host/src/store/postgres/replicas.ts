@@ -48,7 +48,8 @@ export class Replicas {
 
   /**
    * SQL true when `column` names no live replica (this one is live while it beats): a gone
-   * replica, or none at all. `$param` must be bound to liveSince().
+   * replica, or none at all. `$param` must be bound to liveSince(). Schema v2's
+   * easel_take_plugin_slot writes the same rule out in PL/pgSQL.
    */
   gone(column: string, param: number): string {
     return `(${column} IS NULL OR ${column} NOT IN (SELECT id FROM replicas WHERE heartbeat_ms >= $${param}))`;
